@@ -1,0 +1,3 @@
+module supportbot
+
+go 1.26

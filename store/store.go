@@ -1,0 +1,260 @@
+// Package store declares the records the bot keeps and the small interfaces
+// through which the rest of the program reads and changes them. The SQLite
+// implementation lives in store/sqlite. Every multi-step change runs inside
+// one transaction that the caller owns (Store.InTx).
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"supportbot/rules"
+)
+
+// Errors mapped once at the store boundary; callers use errors.Is.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrConflict = errors.New("conflict")
+)
+
+// Customer is an organisation the company supports.
+type Customer struct {
+	ID     string
+	Name   string
+	City   string
+	Phones []string // E.164, sorted
+}
+
+// PhoneSource says how a contact phone came to belong to a customer.
+type PhoneSource string
+
+// Phone sources: an import brought it, or staff linked it with /link.
+const (
+	PhoneImported PhoneSource = "import"
+	PhoneLinked   PhoneSource = "link"
+)
+
+// TicketStatus is where a ticket stands (INTERFACE.md).
+type TicketStatus string
+
+// Ticket statuses.
+const (
+	TicketNew      TicketStatus = "new"
+	TicketAnswered TicketStatus = "answered"
+	TicketClosed   TicketStatus = "closed"
+	TicketDeclined TicketStatus = "declined"
+)
+
+// Open reports whether the customer can still add to the ticket.
+func (s TicketStatus) Open() bool { return s == TicketNew || s == TicketAnswered }
+
+// Ticket is one support request.
+type Ticket struct {
+	ID               int64
+	ContractID       string
+	CustomerID       string
+	Phone            string // the contact who opened it; staff replies go here
+	Kind             rules.RequestKind
+	Severity         rules.Severity // "" when not asked
+	Status           TicketStatus
+	DeclineReason    rules.DeclineReason // "" unless declined
+	Description      string
+	OpenedAt         time.Time
+	FirstResponseDue time.Time
+	FirstResponseAt  time.Time // zero until staff first answer
+	ClosedAt         time.Time // zero while open
+	Assignee         int64     // Telegram user id, 0 when nobody
+	AssigneeName     string
+	LoggedMin        int // minutes logged by staff
+	ChargedMin       int // minutes charged to an hourly package
+}
+
+// MessageDirection says who wrote a ticket message.
+type MessageDirection string
+
+// Message directions.
+const (
+	FromCustomer MessageDirection = "customer"
+	FromStaff    MessageDirection = "staff"
+	StaffNote    MessageDirection = "note" // internal, never shown to the customer
+)
+
+// File is an attachment on a ticket message.
+type File struct {
+	Kind  string // image, document, audio, voice, video
+	Name  string
+	MIME  string
+	Bytes int64
+	Path  string // where the content is kept, empty when only described
+}
+
+// Message is one message on a ticket.
+type Message struct {
+	ID        int64
+	TicketID  int64
+	At        time.Time
+	Direction MessageDirection
+	Author    string // phone for customers, Telegram name or id for staff
+	Text      string
+	File      *File
+}
+
+// TimeLog is staff time spent on a ticket.
+type TimeLog struct {
+	ID       int64
+	TicketID int64
+	At       time.Time
+	Minutes  int
+	StaffID  int64
+}
+
+// Denial is a refused intake, kept so managers and exports can see it.
+type Denial struct {
+	ID         int64
+	At         time.Time
+	Phone      string
+	CustomerID string // "" for unknown numbers
+	ContractID string // "" when no contract was chosen
+	Kind       rules.RequestKind
+	Reason     rules.Denial
+}
+
+// TicketFilter selects tickets; zero fields match everything.
+type TicketFilter struct {
+	CustomerID string
+	ContractID string
+	Phone      string
+	OpenOnly   bool
+}
+
+// UsageWindow names the periods a contract's usage is counted in.
+type UsageWindow struct {
+	MonthStart, MonthEnd time.Time // the Jalali month
+	YearStart, YearEnd   time.Time // the contract year
+	Hourly               bool      // count hourly charges
+}
+
+// Customers reads and changes customers and their phones.
+type Customers interface {
+	UpsertCustomer(ctx context.Context, c Customer) error
+	Customer(ctx context.Context, id string) (Customer, error)
+	CustomerByPhone(ctx context.Context, phone string) (Customer, error)
+	ListCustomers(ctx context.Context) ([]Customer, error)
+	// SetImportedPhones makes phones the customer's imported numbers: new
+	// ones are added, imported ones not listed are removed, linked ones stay.
+	SetImportedPhones(ctx context.Context, customerID string, phones []string) error
+	// LinkPhone attaches phone to the customer as a staff link, moving it
+	// from any other customer.
+	LinkPhone(ctx context.Context, phone, customerID string) error
+}
+
+// Contracts reads and changes contracts and counts their usage.
+type Contracts interface {
+	UpsertContract(ctx context.Context, c rules.Contract) error
+	Contract(ctx context.Context, id string) (rules.Contract, error)
+	ContractsOf(ctx context.Context, customerID string) ([]rules.Contract, error) // by id
+	ListContracts(ctx context.Context) ([]rules.Contract, error)                  // by id
+	Usage(ctx context.Context, contractID string, w UsageWindow) (rules.Usage, error)
+}
+
+// Tickets reads and changes tickets, their messages and time logs.
+type Tickets interface {
+	CreateTicket(ctx context.Context, t *Ticket) error // sets t.ID
+	Ticket(ctx context.Context, id int64) (Ticket, error)
+	UpdateTicket(ctx context.Context, t Ticket) error
+	ListTickets(ctx context.Context, f TicketFilter) ([]Ticket, error) // by id
+	AddMessage(ctx context.Context, m *Message) error                  // sets m.ID
+	Messages(ctx context.Context, ticketID int64) ([]Message, error)
+	AddTimeLog(ctx context.Context, l *TimeLog) error // sets l.ID
+	TimeLogs(ctx context.Context, ticketID int64) ([]TimeLog, error)
+}
+
+// Denials records refused intakes.
+type Denials interface {
+	AddDenial(ctx context.Context, d *Denial) error
+	ListDenials(ctx context.Context) ([]Denial, error)
+}
+
+// Settings keeps small switches such as the outage notice.
+type Settings interface {
+	Setting(ctx context.Context, key string) (string, error) // ErrNotFound when unset
+	SetSetting(ctx context.Context, key, value string) error
+}
+
+// Session is a customer's conversation state, kept between messages so a
+// restart or a new replay phase picks up where the customer left off.
+type Session struct {
+	Phone     string
+	State     string
+	Data      string // the conversation package's own JSON
+	UpdatedAt time.Time
+}
+
+// Sessions keeps conversation state per phone.
+type Sessions interface {
+	Session(ctx context.Context, phone string) (Session, error) // ErrNotFound when none
+	SaveSession(ctx context.Context, s Session) error
+}
+
+// Outbox statuses.
+const (
+	OutboxPending = "pending"
+	OutboxSent    = "sent"
+	OutboxFailed  = "failed" // gave up; staff were told
+)
+
+// OutboxMessage is a message the bot has decided to send. It is written in
+// the same transaction as the change that caused it and delivered later.
+type OutboxMessage struct {
+	ID          int64
+	CreatedAt   time.Time
+	To          string // whatsapp:+98…, telegram:staff, telegram:managers, telegram:user:ID
+	TicketID    int64  // 0 when not about a ticket
+	Text        string
+	Buttons     []string
+	ReplyTo     int64 // outbox id this message answers or threads under, 0 when none
+	File        *File
+	Status      string
+	Attempts    int
+	NextAttempt time.Time
+	SentAt      time.Time
+	ExternalID  string // the transport's id once sent (Telegram message id, WhatsApp message id)
+	LastError   string
+}
+
+// Outbox stores outbound messages until a transport confirms them.
+type Outbox interface {
+	Enqueue(ctx context.Context, m *OutboxMessage) error // sets m.ID
+	OutboxMessage(ctx context.Context, id int64) (OutboxMessage, error)
+	// DueOutbox lists pending messages whose next attempt is at or before now, oldest first.
+	DueOutbox(ctx context.Context, now time.Time, limit int) ([]OutboxMessage, error)
+	MarkSent(ctx context.Context, id int64, at time.Time, externalID string) error
+	MarkRetry(ctx context.Context, id int64, next time.Time, errText string) error // attempts+1
+	MarkFailed(ctx context.Context, id int64, errText string) error
+	// SentByExternal finds a sent message by recipient and transport id, for
+	// routing a staff reply to the ticket it answers.
+	SentByExternal(ctx context.Context, to, externalID string) (OutboxMessage, error)
+}
+
+// Inbox deduplicates inbound transport messages.
+type Inbox interface {
+	// RecordInbound remembers a transport message id; it returns false when
+	// the id was recorded before (a redelivery), and then nothing is to be done.
+	RecordInbound(ctx context.Context, transport, externalID string, at time.Time) (bool, error)
+}
+
+// Store is the whole database. InTx runs fn in one transaction: fn's error
+// rolls everything back.
+type Store interface {
+	Customers
+	Contracts
+	Tickets
+	Denials
+	Settings
+	Sessions
+	Outbox
+	Inbox
+	InTx(ctx context.Context, fn func(tx Store) error) error
+	Close() error
+}
