@@ -258,3 +258,9 @@ type Store interface {
 	InTx(ctx context.Context, fn func(tx Store) error) error
 	Close() error
 }
+
+// Setting keys.
+const (
+	// SettingOutage is "on" while the power-outage notice is shown to customers.
+	SettingOutage = "outage"
+)

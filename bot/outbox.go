@@ -1,0 +1,52 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"supportbot/store"
+)
+
+// Addresses of outbound messages, as INTERFACE.md spells them.
+const (
+	StaffGroup    = "telegram:staff"
+	ManagersGroup = "telegram:managers"
+)
+
+// WhatsAppAddr is the outbox address of a customer's phone (E.164).
+func WhatsAppAddr(phone string) string { return "whatsapp:" + phone }
+
+// UserAddr is the outbox address of a private Telegram chat with a user.
+func UserAddr(id int64) string { return "telegram:user:" + strconv.FormatInt(id, 10) }
+
+// Post is one message the bot decides to send.
+type Post struct {
+	To       string
+	TicketID int64
+	Text     string
+	Buttons  []string
+	ReplyTo  int64 // outbox id this message threads under
+	File     *store.File
+}
+
+// enqueue stores p in the outbox inside the caller's transaction, so the
+// message exists exactly when the change that caused it does.
+func enqueue(ctx context.Context, tx store.Outbox, at time.Time, p Post) (int64, error) {
+	m := store.OutboxMessage{
+		CreatedAt:   at,
+		To:          p.To,
+		TicketID:    p.TicketID,
+		Text:        p.Text,
+		Buttons:     p.Buttons,
+		ReplyTo:     p.ReplyTo,
+		File:        p.File,
+		Status:      store.OutboxPending,
+		NextAttempt: at,
+	}
+	if err := tx.Enqueue(ctx, &m); err != nil {
+		return 0, fmt.Errorf("enqueue to %s: %w", p.To, err)
+	}
+	return m.ID, nil
+}
