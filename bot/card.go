@@ -1,0 +1,219 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"supportbot/locales"
+	"supportbot/rules"
+	"supportbot/store"
+)
+
+// maxDescriptionRunes bounds the description on a card, so the card stays
+// one Telegram message.
+const maxDescriptionRunes = 2500
+
+// card is the text of a ticket's card in the staff group: who asks, under
+// which contract, for what, by when, and what they wrote and sent.
+func (d *Desk) card(ctx context.Context, tx store.Store, t store.Ticket) (string, error) {
+	cu, err := d.customer(ctx, tx, t.CustomerID)
+	if err != nil {
+		return "", err
+	}
+	c, err := d.contract(ctx, tx, t.ContractID)
+	if err != nil {
+		return "", err
+	}
+	msgs, err := tx.Messages(ctx, t.ID)
+	if err != nil {
+		return "", fmt.Errorf("desk: messages of ticket %d: %w", t.ID, err)
+	}
+	p := d.p
+	lines := []string{
+		p.T("desk.card.title", map[string]any{"id": t.ID}),
+		p.T("desk.card.customer", map[string]any{"name": cu.Name, "customer_id": t.CustomerID}),
+		p.T("desk.card.contract", map[string]any{"contract_id": t.ContractID, "kind": c.Kind, "tier": c.Tier}),
+		p.T("desk.card.request", map[string]any{"kind": t.Kind}),
+	}
+	if t.Severity != "" {
+		lines = append(lines, p.T("desk.card.severity", map[string]any{"severity": t.Severity}))
+	}
+	lines = append(lines,
+		p.T("desk.card.due", map[string]any{"due": t.FirstResponseDue}),
+		p.T("desk.card.phone", map[string]any{"phone": t.Phone}),
+	)
+	if r, ok := d.policy.TierOf(c); ok && r.Dedicated && c.DedicatedStaff != 0 {
+		lines = append(lines, p.T("desk.card.dedicated", map[string]any{"mention": mention(c.DedicatedStaff)}))
+	}
+	switch t.Status {
+	case store.TicketNew:
+	case store.TicketDeclined:
+		lines = append(lines, p.T("desk.card.declined", map[string]any{"status": d.status(t.Status), "reason": t.DeclineReason}))
+	default:
+		lines = append(lines, p.T("desk.card.status", map[string]any{"status": d.status(t.Status)}))
+	}
+	if t.Assignee != 0 {
+		lines = append(lines, p.T("desk.card.assignee", map[string]any{"name": d.assigneeName(t)}))
+	}
+	if t.LoggedMin > 0 {
+		lines = append(lines, p.T("desk.card.logged", map[string]any{"logged": minutes(t.LoggedMin)}))
+	}
+	if c.Kind == rules.KindHourly && t.ChargedMin > 0 {
+		lines = append(lines, p.T("desk.card.charged", map[string]any{"charged": minutes(t.ChargedMin)}))
+	}
+	if desc := strings.TrimSpace(t.Description); desc != "" {
+		lines = append(lines, p.T("desk.card.description", map[string]any{"text": locales.Raw(clip(desc, maxDescriptionRunes))}))
+	}
+	var files []string
+	for _, m := range msgs {
+		if m.File != nil && m.Direction == store.FromCustomer {
+			files = append(files, p.T("desk.card.file", map[string]any{"file": locales.Raw(d.fileText(*m.File))}))
+		}
+	}
+	if len(files) > 0 {
+		lines = append(lines, p.T("desk.card.files", nil))
+		lines = append(lines, files...)
+	}
+	return strings.Join(lines, "\n"), nil
+}
+
+// maxHistoryRunes bounds /ticket's message history; the newest messages win.
+const maxHistoryRunes = 3500
+
+// history is a ticket's messages and internal notes, oldest first, as
+// much of the newest as fits one Telegram message.
+func (d *Desk) history(ctx context.Context, tx store.Store, t store.Ticket) (string, error) {
+	msgs, err := tx.Messages(ctx, t.ID)
+	if err != nil {
+		return "", fmt.Errorf("desk: messages of ticket %d: %w", t.ID, err)
+	}
+	if len(msgs) == 0 {
+		return d.p.T("desk.history.empty", map[string]any{"id": t.ID}), nil
+	}
+	var lines []string
+	size, shown := 0, 0
+	for i := len(msgs) - 1; i >= 0; i-- {
+		line := d.historyLine(msgs[i])
+		if size += utf8.RuneCountInString(line); size > maxHistoryRunes && shown > 0 {
+			break
+		}
+		lines = append(lines, line)
+		shown++
+	}
+	slices.Reverse(lines)
+	head := []string{d.p.T("desk.history.header", map[string]any{"id": t.ID})}
+	if hidden := len(msgs) - shown; hidden > 0 {
+		head = append(head, d.p.T("desk.history.more", map[string]any{"count": hidden}))
+	}
+	return strings.Join(append(head, lines...), "\n"), nil
+}
+
+// historyLine is one message of a ticket's history.
+func (d *Desk) historyLine(m store.Message) string {
+	text := clip(strings.TrimSpace(m.Text), 300)
+	if m.File != nil {
+		file := d.p.T("desk.history.file", map[string]any{"file": locales.Raw(d.fileText(*m.File))})
+		text = strings.TrimSpace(text + " " + file)
+	}
+	key := "desk.history.customer"
+	switch m.Direction {
+	case store.FromStaff:
+		key = "desk.history.staff"
+	case store.StaffNote:
+		key = "desk.history.note"
+	}
+	return d.p.T(key, map[string]any{"at": m.At, "name": m.Author, "text": locales.Raw(text)})
+}
+
+// fileText describes a file for staff: name, kind and size.
+func (d *Desk) fileText(f store.File) string {
+	name := clip(strings.TrimSpace(f.Name), 80)
+	if name == "" {
+		name = d.p.T("desk.file.unnamed", nil)
+	}
+	return d.p.T("desk.file", map[string]any{"name": name, "kind": d.fileKind(f.Kind), "size": locales.Raw(d.size(f.Bytes))})
+}
+
+// fileKind names a file kind in words; unknown kinds are shown as they are.
+func (d *Desk) fileKind(kind string) string {
+	switch kind {
+	case "image", "document", "audio", "voice", "video":
+		return d.p.T("desk.file_kind."+kind, nil)
+	case "":
+		return d.p.T("desk.file_kind.document", nil)
+	}
+	return clip(kind, 20)
+}
+
+// size writes a byte count the way people read it.
+func (d *Desk) size(n int64) string {
+	switch {
+	case n < 1024:
+		return d.p.T("desk.size.bytes", map[string]any{"n": max(n, 0)})
+	case n < 1024*1024:
+		return d.p.T("desk.size.kb", map[string]any{"n": (n + 1023) / 1024})
+	}
+	tenths := (n*10 + 512*1024) / (1024 * 1024)
+	return d.p.T("desk.size.mb", map[string]any{"whole": tenths / 10, "tenth": tenths % 10})
+}
+
+// customer loads a customer; one that is gone is shown by its id.
+func (d *Desk) customer(ctx context.Context, tx store.Store, id string) (store.Customer, error) {
+	c, err := tx.Customer(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Customer{ID: id, Name: id}, nil
+	}
+	if err != nil {
+		return store.Customer{}, fmt.Errorf("desk: customer %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// contract loads a contract; one that is gone is the zero contract, which
+// no rule charges or covers.
+func (d *Desk) contract(ctx context.Context, tx store.Store, id string) (rules.Contract, error) {
+	c, err := tx.Contract(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return rules.Contract{ID: id}, nil
+	}
+	if err != nil {
+		return rules.Contract{}, fmt.Errorf("desk: contract %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// mention is the plain-text form of a Telegram user that the Telegram
+// adapter turns into a mention (a tg://user link); it reads as a link
+// elsewhere.
+func mention(userID int64) string { return "tg://user?id=" + strconv.FormatInt(userID, 10) }
+
+// minutes is a minute count as a duration, which the printer writes in
+// hours and minutes.
+func minutes(n int) time.Duration { return time.Duration(n) * time.Minute }
+
+// CallbackData is the inline-button data the transport attaches to button
+// of a message about ticketID: card buttons ("claim") get the ticket number
+// ("claim:12"); buttons that carry their own data ("decline:12:misuse") are
+// used as they are. HandleStaff reads it back from StaffInput.Callback.
+func CallbackData(button string, ticketID int64) string {
+	if strings.Contains(button, ":") {
+		return button
+	}
+	return button + ":" + strconv.FormatInt(ticketID, 10)
+}
+
+// ButtonLabel is the text the transport shows on a button: the action for
+// card buttons, the reason for a decline reason picker's buttons.
+func ButtonLabel(p *locales.Printer, button string) string {
+	parts := strings.Split(button, ":")
+	if len(parts) == 3 && parts[0] == "decline" {
+		return p.T(rules.DeclineReason(parts[2]).LocaleKey(), nil)
+	}
+	return p.T("desk.button."+parts[0], nil)
+}

@@ -1,0 +1,330 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"supportbot/locales"
+	"supportbot/rules"
+	"supportbot/store"
+)
+
+// Chats a staff input can come from, as replay scripts and the Telegram
+// adapter name them.
+const (
+	ChatStaff    = "staff"    // the staff group
+	ChatManagers = "managers" // the managers group, when configured
+	ChatPrivate  = "private"  // a private chat with the bot
+)
+
+// cardButtons are the inline buttons under every ticket card; the transport
+// turns each into callback data with CallbackData.
+var cardButtons = []string{"claim", "close", "decline", "log"}
+
+// Desk is the staff side of the bot: it posts ticket cards to the staff
+// group, relays answers between staff and customers, and runs the staff and
+// manager commands. It never talks to a transport: everything it says goes
+// to the outbox inside the caller's transaction, so a command and its
+// answers commit or roll back together.
+type Desk struct {
+	policy   *rules.Policy
+	p        *locales.Printer
+	loc      *time.Location
+	managers map[int64]bool
+	cfg      DeskConfig
+}
+
+// DeskConfig is who may do what on the staff side.
+type DeskConfig struct {
+	Managers         []int64 // Telegram user ids allowed to use manager commands
+	StaffChatID      int64   // the staff group's Telegram chat id (for the adapter)
+	HasManagersGroup bool    // manager alerts go to the managers group, else to each manager
+}
+
+// NewDesk returns a desk that applies p and speaks through staff, the
+// Persian printer used for both staff and customers.
+func NewDesk(p *rules.Policy, staff *locales.Printer, cfg DeskConfig) *Desk {
+	loc := time.UTC
+	if p != nil && p.Calendar != nil && p.Calendar.Loc != nil {
+		loc = p.Calendar.Loc
+	}
+	m := make(map[int64]bool, len(cfg.Managers))
+	for _, id := range cfg.Managers {
+		m[id] = true
+	}
+	return &Desk{policy: p, p: staff, loc: loc, managers: m, cfg: cfg}
+}
+
+// ManagerAddresses is where alerts and digests for managers go: the managers
+// group when there is one, else each manager's private chat.
+func (d *Desk) ManagerAddresses() []string {
+	if d.cfg.HasManagersGroup {
+		return []string{ManagersGroup}
+	}
+	out := make([]string, 0, len(d.cfg.Managers))
+	for _, id := range d.cfg.Managers {
+		out = append(out, UserAddr(id))
+	}
+	return out
+}
+
+// StaffInput is one message or button press from Telegram, transport-free.
+type StaffInput struct {
+	At            time.Time
+	Chat          string // ChatStaff, ChatManagers or ChatPrivate
+	UserID        int64
+	UserName      string
+	IsBot         bool
+	Text          string
+	ReplyTo       int64 // outbox id of the bot message this replies to, 0 when none
+	ReplyToTicket int64 // a reply to that ticket's card, 0 when none
+	File          *store.File
+	Callback      string // inline-button data such as "claim:12" or "decline:12:misuse"
+}
+
+// HandleStaff acts on one staff input inside the caller's transaction:
+// a button press, a command, or a reply that answers a customer. Mistakes
+// in what staff typed are answered in the chat they came from and change
+// nothing; only storage failures are returned.
+func (d *Desk) HandleStaff(ctx context.Context, tx store.Store, in StaffInput) error {
+	if in.IsBot {
+		return nil
+	}
+	var err error
+	switch text := strings.TrimSpace(in.Text); {
+	case in.Callback != "":
+		err = d.handleCallback(ctx, tx, in)
+	case strings.HasPrefix(text, "/"):
+		err = d.handleCommand(ctx, tx, in, text)
+	case in.Chat == ChatStaff:
+		err = d.relayReply(ctx, tx, in)
+	}
+	var ue *userError
+	if errors.As(err, &ue) {
+		_, err = d.post(ctx, tx, in.At, Post{To: replyAddr(in), TicketID: ue.ticket, Text: d.p.T(ue.key, ue.args)})
+	}
+	return err
+}
+
+// userError is a mistake in what staff typed (or a refusal): it is said to
+// the chat instead of failing the transaction. Handlers return it before
+// changing anything.
+type userError struct {
+	ticket int64
+	key    string
+	args   map[string]any
+}
+
+func (e *userError) Error() string { return "staff input: " + e.key }
+
+// fail is the userError for key with args.
+func fail(key string, args map[string]any) error { return &userError{key: key, args: args} }
+
+// replyAddr is the chat a command's answer goes back to.
+func replyAddr(in StaffInput) string {
+	switch in.Chat {
+	case ChatManagers:
+		return ManagersGroup
+	case ChatPrivate:
+		return UserAddr(in.UserID)
+	default:
+		return StaffGroup
+	}
+}
+
+// post enqueues p, wrapping the error with the desk's context.
+func (d *Desk) post(ctx context.Context, tx store.Store, at time.Time, p Post) (int64, error) {
+	id, err := enqueue(ctx, tx, at, p)
+	if err != nil {
+		return 0, fmt.Errorf("desk: %w", err)
+	}
+	return id, nil
+}
+
+// answer says key in the chat in came from, about ticket (0 for none).
+func (d *Desk) answer(ctx context.Context, tx store.Store, in StaffInput, ticket int64, text string) error {
+	_, err := d.post(ctx, tx, in.At, Post{To: replyAddr(in), TicketID: ticket, Text: text})
+	return err
+}
+
+// staffName is how a staff member is named to customers and in notes.
+func (d *Desk) staffName(in StaffInput) string {
+	if n := strings.TrimSpace(in.UserName); n != "" {
+		return clip(n, 64)
+	}
+	return d.p.T("desk.staff_colleague", nil)
+}
+
+// relayReply sends a staff reply to a ticket card or relayed message on to
+// the customer. The first answer stops the first-response clock. Anything
+// that is not a reply to a ticket is ordinary group chat and ignored.
+func (d *Desk) relayReply(ctx context.Context, tx store.Store, in StaffInput) error {
+	id, err := d.repliedTicket(ctx, tx, in)
+	if err != nil || id == 0 {
+		return err
+	}
+	text := strings.TrimSpace(in.Text)
+	if text == "" && in.File == nil {
+		return nil
+	}
+	t, err := tx.Ticket(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return fail("desk.err.ticket_not_found", map[string]any{"id": id})
+	}
+	if err != nil {
+		return fmt.Errorf("desk: reply to ticket %d: %w", id, err)
+	}
+	if !t.Status.Open() {
+		return &userError{ticket: t.ID, key: "desk.reply.closed", args: map[string]any{"id": t.ID, "status": d.status(t.Status)}}
+	}
+	name := d.staffName(in)
+	m := store.Message{TicketID: t.ID, At: in.At, Direction: store.FromStaff, Author: name, Text: text, File: in.File}
+	if err := tx.AddMessage(ctx, &m); err != nil {
+		return fmt.Errorf("desk: store reply on ticket %d: %w", t.ID, err)
+	}
+	if t.FirstResponseAt.IsZero() {
+		t.FirstResponseAt = in.At
+		if t.Status == store.TicketNew {
+			t.Status = store.TicketAnswered
+		}
+		if err := tx.UpdateTicket(ctx, t); err != nil {
+			return fmt.Errorf("desk: answer ticket %d: %w", t.ID, err)
+		}
+	}
+	key := "desk.relay.to_customer"
+	if text == "" {
+		key = "desk.relay.to_customer_file"
+	}
+	_, err = d.post(ctx, tx, in.At, Post{
+		To:       WhatsAppAddr(t.Phone),
+		TicketID: t.ID,
+		Text:     d.p.T(key, map[string]any{"id": t.ID, "name": name, "text": locales.Raw(text)}),
+		File:     in.File,
+	})
+	return err
+}
+
+// repliedTicket is the ticket a staff message replies to, 0 when none: the
+// ticket of the bot message it quotes, else the card named by ReplyToTicket.
+func (d *Desk) repliedTicket(ctx context.Context, tx store.Store, in StaffInput) (int64, error) {
+	if in.ReplyTo != 0 {
+		m, err := tx.OutboxMessage(ctx, in.ReplyTo)
+		switch {
+		case err == nil && m.TicketID != 0:
+			return m.TicketID, nil
+		case err != nil && !errors.Is(err, store.ErrNotFound):
+			return 0, fmt.Errorf("desk: message replied to: %w", err)
+		}
+	}
+	return max(in.ReplyToTicket, 0), nil
+}
+
+// TicketOpened posts a new ticket's card to the staff group, with the
+// customer's files under it, and remembers the card so follow-ups thread
+// beneath it.
+func (d *Desk) TicketOpened(ctx context.Context, tx store.Store, t store.Ticket, at time.Time) error {
+	text, err := d.card(ctx, tx, t)
+	if err != nil {
+		return err
+	}
+	cardID, err := d.post(ctx, tx, at, Post{To: StaffGroup, TicketID: t.ID, Text: text, Buttons: cardButtons})
+	if err != nil {
+		return err
+	}
+	if err := tx.SetSetting(ctx, cardSetting(t.ID), strconv.FormatInt(cardID, 10)); err != nil {
+		return fmt.Errorf("desk: remember card of ticket %d: %w", t.ID, err)
+	}
+	msgs, err := tx.Messages(ctx, t.ID)
+	if err != nil {
+		return fmt.Errorf("desk: files of ticket %d: %w", t.ID, err)
+	}
+	for _, m := range msgs {
+		if m.File == nil || m.Direction != store.FromCustomer {
+			continue
+		}
+		text := d.p.T("desk.card.file_posted", map[string]any{"id": t.ID, "file": locales.Raw(d.fileText(*m.File))})
+		if _, err := d.post(ctx, tx, at, Post{To: StaffGroup, TicketID: t.ID, Text: text, ReplyTo: cardID, File: m.File}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CustomerWrote relays a customer's follow-up on a ticket to the staff
+// group, under the ticket's card; staff answer by replying to it.
+func (d *Desk) CustomerWrote(ctx context.Context, tx store.Store, t store.Ticket, m store.Message, at time.Time) error {
+	name := t.CustomerID
+	if c, err := tx.Customer(ctx, t.CustomerID); err == nil {
+		name = c.Name
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("desk: customer of ticket %d: %w", t.ID, err)
+	}
+	args := map[string]any{"id": t.ID, "name": name, "text": locales.Raw(clip(strings.TrimSpace(m.Text), maxRelayRunes))}
+	key := "desk.customer.wrote"
+	if strings.TrimSpace(m.Text) == "" && m.File != nil {
+		key = "desk.customer.wrote_file"
+		args["file"] = locales.Raw(d.fileText(*m.File))
+	}
+	cardID, err := d.cardOf(ctx, tx, t.ID)
+	if err != nil {
+		return err
+	}
+	_, err = d.post(ctx, tx, at, Post{To: StaffGroup, TicketID: t.ID, Text: d.p.T(key, args), ReplyTo: cardID, File: m.File})
+	return err
+}
+
+// UnknownContact shows staff a message from a number no customer has, with
+// the /link command that would attach it to one.
+func (d *Desk) UnknownContact(ctx context.Context, tx store.Store, phone, text string, at time.Time) error {
+	key := "desk.unknown.card"
+	if strings.TrimSpace(text) == "" {
+		key = "desk.unknown.card_no_text"
+	}
+	_, err := d.post(ctx, tx, at, Post{To: StaffGroup, Text: d.p.T(key, map[string]any{
+		"phone": phone, "text": locales.Raw(clip(strings.TrimSpace(text), maxRelayRunes)),
+	})})
+	return err
+}
+
+// cardSetting is the settings key that remembers the outbox id of a
+// ticket's card.
+func cardSetting(ticketID int64) string { return "desk.card." + strconv.FormatInt(ticketID, 10) }
+
+// cardOf is the outbox id of a ticket's card, 0 when none was posted.
+func (d *Desk) cardOf(ctx context.Context, tx store.Store, ticketID int64) (int64, error) {
+	v, err := tx.Setting(ctx, cardSetting(ticketID))
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("desk: card of ticket %d: %w", ticketID, err)
+	}
+	id, _ := strconv.ParseInt(v, 10, 64)
+	return id, nil
+}
+
+// status is a ticket status in words, ready to be inserted in a message.
+func (d *Desk) status(s store.TicketStatus) locales.Raw { return d.raw("ticket_status." + string(s)) }
+
+// raw renders a message without arguments for insertion into another.
+func (d *Desk) raw(key string) locales.Raw { return locales.Raw(d.p.T(key, nil)) }
+
+// maxRelayRunes bounds relayed and echoed text, below Telegram's 4096
+// characters a message.
+const maxRelayRunes = 3000
+
+// clip shortens s to at most n runes, marking the cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

@@ -1,0 +1,179 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"supportbot/rules"
+	"supportbot/store"
+)
+
+// cmdLink attaches a phone number to a customer, as staff do after an
+// unknown number wrote in: the number's conversation starts afresh and the
+// customer is welcomed by name.
+func (d *Desk) cmdLink(ctx context.Context, tx store.Store, in StaffInput, args string) error {
+	fields := strings.Fields(args)
+	if len(fields) < 2 {
+		return fail("desk.err.link_args", map[string]any{"usage": d.raw("desk.syntax.link")})
+	}
+	id := fields[len(fields)-1]
+	raw := strings.Join(fields[:len(fields)-1], " ")
+	phone, err := rules.ParsePhone(raw)
+	if err != nil {
+		return fail("desk.err.bad_phone", map[string]any{"arg": clip(raw, 32), "usage": d.raw("desk.syntax.link")})
+	}
+	cu, err := d.findCustomer(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	before, err := tx.CustomerByPhone(ctx, phone)
+	if errors.Is(err, store.ErrNotFound) {
+		before = store.Customer{}
+	} else if err != nil {
+		return fmt.Errorf("desk: owner of %s: %w", phone, err)
+	}
+	if err := tx.LinkPhone(ctx, phone, cu.ID); err != nil {
+		return fmt.Errorf("desk: link %s to %s: %w", phone, cu.ID, err)
+	}
+	if err := tx.SaveSession(ctx, store.Session{Phone: phone, UpdatedAt: in.At}); err != nil {
+		return fmt.Errorf("desk: reset conversation of %s: %w", phone, err)
+	}
+	say := map[string]any{"phone": phone, "name": cu.Name, "customer_id": cu.ID, "old": before.Name}
+	key := "desk.linked"
+	if before.ID != "" && before.ID != cu.ID {
+		key = "desk.linked.moved"
+	}
+	if _, err := d.post(ctx, tx, in.At, Post{To: WhatsAppAddr(phone), Text: d.p.T("desk.linked.customer", say)}); err != nil {
+		return err
+	}
+	return d.answer(ctx, tx, in, 0, d.p.T(key, say))
+}
+
+// findCustomer finds a customer by the id staff typed: as written, then in
+// ASCII digits and upper case ("p-۱" is P-1).
+func (d *Desk) findCustomer(ctx context.Context, tx store.Store, id string) (store.Customer, error) {
+	tries := []string{id}
+	if norm := strings.ToUpper(rules.NormalizeDigits(id)); norm != id {
+		tries = append(tries, norm)
+	}
+	for _, try := range tries {
+		c, err := tx.Customer(ctx, try)
+		if err == nil {
+			return c, nil
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return store.Customer{}, fmt.Errorf("desk: customer %s: %w", try, err)
+		}
+	}
+	return store.Customer{}, fail("desk.err.unknown_customer", map[string]any{"arg": clip(id, 32)})
+}
+
+// cmdUsage shows what each of a customer's contracts has used and has left.
+func (d *Desk) cmdUsage(ctx context.Context, tx store.Store, in StaffInput, args string) error {
+	id, _ := nextField(args)
+	if id == "" {
+		return fail("desk.err.missing_customer", map[string]any{"usage": d.raw("desk.syntax.usage")})
+	}
+	cu, err := d.findCustomer(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	cs, err := tx.ContractsOf(ctx, cu.ID)
+	if err != nil {
+		return fmt.Errorf("desk: contracts of %s: %w", cu.ID, err)
+	}
+	p := d.p
+	lines := []string{p.T("desk.usage.header", map[string]any{"name": cu.Name, "customer_id": cu.ID, "at": in.At})}
+	if len(cs) == 0 {
+		lines = append(lines, p.T("desk.usage.none", nil))
+	}
+	for _, c := range cs {
+		u, err := tx.Usage(ctx, c.ID, d.window(c, in.At))
+		if err != nil {
+			return fmt.Errorf("desk: usage of contract %s: %w", c.ID, err)
+		}
+		lines = append(lines, d.usageLines(c, u, in)...)
+	}
+	return d.answer(ctx, tx, in, 0, strings.Join(lines, "\n"))
+}
+
+// usageLines describes one contract's usage against its limits.
+func (d *Desk) usageLines(c rules.Contract, u rules.Usage, in StaffInput) []string {
+	p := d.p
+	l := d.policy.Limits(c)
+	lines := []string{p.T("desk.usage.contract", map[string]any{
+		"contract_id": c.ID, "kind": c.Kind, "tier": c.Tier, "status": d.policy.Status(c, u, in.At),
+	})}
+	count := func(label string, used, limit int) {
+		switch {
+		case limit < 0:
+			lines = append(lines, p.T("desk.usage.count_unlimited", map[string]any{"label": d.raw(label), "used": used}))
+		case limit > 0 || used > 0:
+			lines = append(lines, p.T("desk.usage.count", map[string]any{"label": d.raw(label), "used": used, "limit": limit}))
+		}
+	}
+	hours := func(label string, used, limit int) {
+		if limit > 0 || used > 0 {
+			lines = append(lines, p.T("desk.usage.hours_year", map[string]any{
+				"label": d.raw(label), "used": minutes(used), "left": minutes(max(limit-used, 0)), "total": minutes(max(limit, 0)),
+			}))
+		}
+	}
+	count("desk.usage.label.requests", u.MonthRequests, l.RequestsPerMonth)
+	if c.Kind != rules.KindHourly {
+		count("desk.usage.label.onsite", u.Onsite, l.Onsite)
+		count("desk.usage.label.reinstalls", u.Reinstalls, l.Reinstalls)
+		count("desk.usage.label.reviews", u.Reviews, l.Reviews)
+		hours("desk.usage.label.customization", u.CustomizationMin, l.CustomizationMin)
+		hours("desk.usage.label.training", u.TrainingMin, l.TrainingMin)
+		return lines
+	}
+	lines = append(lines, p.T("desk.usage.hourly", map[string]any{
+		"used":  minutes(u.HoursUsedMin),
+		"left":  minutes(rules.HoursLeftMin(l.HoursTotalMin/60, u.HoursUsedMin)),
+		"total": minutes(l.HoursTotalMin),
+		"month": minutes(u.MonthUsedMin),
+		"cap":   minutes(l.MonthCapMin),
+	}))
+	return lines
+}
+
+// cmdOutage switches the power-outage notice customers see; without an
+// argument it says whether the notice is on.
+func (d *Desk) cmdOutage(ctx context.Context, tx store.Store, in StaffInput, args string) error {
+	arg, _ := nextField(args)
+	var value string
+	switch rules.Fold(arg) {
+	case "":
+		v, err := tx.Setting(ctx, store.SettingOutage)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("desk: outage setting: %w", err)
+		}
+		key := "desk.outage.is_off"
+		if v == "on" {
+			key = "desk.outage.is_on"
+		}
+		return d.answer(ctx, tx, in, 0, d.p.T(key, nil))
+	case "on", "روشن", "فعال":
+		value = "on"
+	case "off", "خاموش", "غیرفعال":
+		value = "off"
+	default:
+		return fail("desk.err.bad_outage", map[string]any{"arg": clip(arg, 32)})
+	}
+	if err := tx.SetSetting(ctx, store.SettingOutage, value); err != nil {
+		return fmt.Errorf("desk: outage setting: %w", err)
+	}
+	return d.answer(ctx, tx, in, 0, d.p.T("desk.outage."+value, nil))
+}
+
+// cmdDigest sends the SLA summary now, to the chat that asked.
+func (d *Desk) cmdDigest(ctx context.Context, tx store.Store, in StaffInput, _ string) error {
+	text, err := d.Digest(ctx, tx, in.At)
+	if err != nil {
+		return err
+	}
+	return d.answer(ctx, tx, in, 0, text)
+}

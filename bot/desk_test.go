@@ -1,0 +1,556 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+	_ "time/tzdata" // tests must not depend on the host's zoneinfo
+
+	"supportbot/locales"
+	"supportbot/rules"
+	"supportbot/store"
+	"supportbot/store/sqlite"
+)
+
+// Phones and people of the desk fixture.
+const (
+	phoneSilver = "+989121230001" // P-1, product silver A-1
+	phoneProj   = "+989121230003" // P-3, project gold A-3 and hourly h50 A-4
+	phoneGold   = "+989121230005" // P-5, product gold G-1 with a dedicated person
+	staffSara   = int64(1001)
+	managerReza = int64(2001)
+	dedicated   = int64(777)
+)
+
+// deskFixture is a fresh database with three customers, a desk of the
+// shipped defaults and a clock at Sunday 1405/09/08 10:00 Tehran.
+type deskFixture struct {
+	db   *sqlite.DB
+	desk *Desk
+	p    *locales.Printer
+	loc  *time.Location
+	at   time.Time
+}
+
+func newDeskFixture(tb testing.TB) *deskFixture {
+	tb.Helper()
+	ctx := context.Background()
+	loc, err := time.LoadLocation("Asia/Tehran")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	db, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "desk.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	p, err := locales.New("fa", loc)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	policy := &rules.Policy{Calendar: rules.DefaultCalendar(loc), Tiers: rules.DefaultTiers(), Hourly: rules.DefaultHourlyRules()}
+	f := &deskFixture{
+		db:   db,
+		desk: NewDesk(policy, p, DeskConfig{Managers: []int64{managerReza}, StaffChatID: -100}),
+		p:    p,
+		loc:  loc,
+		at:   time.Date(2026, 11, 29, 10, 0, 0, 0, loc),
+	}
+	date := func(y int, m time.Month, d int) rules.Date { return rules.Date{Year: y, Month: m, Day: d} }
+	customers := []struct {
+		c         store.Customer
+		contracts []rules.Contract
+	}{
+		{store.Customer{ID: "P-1", Name: "شرکت نمونه یک", City: "تهران", Phones: []string{phoneSilver}}, []rules.Contract{
+			{ID: "A-1", CustomerID: "P-1", Kind: rules.KindProduct, Tier: rules.TierSilver, Subject: "ماژول موبایل",
+				PurchasedOn: date(2026, 10, 2), DeliveredOn: date(2026, 10, 6), ConfirmedOn: date(2026, 10, 7)},
+		}},
+		{store.Customer{ID: "P-3", Name: "شرکت نمونه سه", City: "Tehran", Phones: []string{phoneProj}}, []rules.Contract{
+			{ID: "A-3", CustomerID: "P-3", Kind: rules.KindProject, Tier: rules.TierGold, Subject: "پروژه پورتال",
+				PurchasedOn: date(2026, 7, 23), DeliveredOn: date(2026, 8, 1), ConfirmedOn: date(2026, 8, 3)},
+			{ID: "A-4", CustomerID: "P-3", Kind: rules.KindHourly, Tier: rules.TierH50, Subject: "بسته ساعتی",
+				PurchasedOn: date(2026, 10, 23), ProjectID: "A-3"},
+		}},
+		{store.Customer{ID: "P-5", Name: "شرکت طلایی", City: "تهران", Phones: []string{phoneGold}}, []rules.Contract{
+			{ID: "G-1", CustomerID: "P-5", Kind: rules.KindProduct, Tier: rules.TierGold, Subject: "ماژول فروش",
+				PurchasedOn: date(2026, 10, 2), DeliveredOn: date(2026, 10, 6), ConfirmedOn: date(2026, 10, 7), DedicatedStaff: dedicated},
+		}},
+	}
+	for _, c := range customers {
+		if err := db.UpsertCustomer(ctx, c.c); err != nil {
+			tb.Fatal(err)
+		}
+		if err := db.SetImportedPhones(ctx, c.c.ID, c.c.Phones); err != nil {
+			tb.Fatal(err)
+		}
+		for _, k := range c.contracts {
+			if err := db.UpsertContract(ctx, k); err != nil {
+				tb.Fatal(err)
+			}
+		}
+	}
+	return f
+}
+
+// ticket opens a ticket on contract for phone at the fixture's clock, as
+// the conversation would, and posts its card.
+func (f *deskFixture) ticket(tb testing.TB, contractID, phone string, kind rules.RequestKind, sev rules.Severity, files ...store.File) store.Ticket {
+	tb.Helper()
+	ctx := context.Background()
+	c, err := f.db.Contract(ctx, contractID)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	t := store.Ticket{
+		ContractID: contractID, CustomerID: c.CustomerID, Phone: phone, Kind: kind, Severity: sev,
+		Status: store.TicketNew, Description: "گزارش فروش در موبایل باز نمی‌شود", OpenedAt: f.at,
+		FirstResponseDue: f.desk.policy.FirstResponseDue(c, f.at),
+	}
+	err = f.db.InTx(ctx, func(tx store.Store) error {
+		if err := tx.CreateTicket(ctx, &t); err != nil {
+			return err
+		}
+		m := store.Message{TicketID: t.ID, At: f.at, Direction: store.FromCustomer, Author: phone, Text: t.Description}
+		if err := tx.AddMessage(ctx, &m); err != nil {
+			return err
+		}
+		for i := range files {
+			m := store.Message{TicketID: t.ID, At: f.at, Direction: store.FromCustomer, Author: phone, File: &files[i]}
+			if err := tx.AddMessage(ctx, &m); err != nil {
+				return err
+			}
+		}
+		return f.desk.TicketOpened(ctx, tx, t, f.at)
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return t
+}
+
+// outbox lists every message the bot has decided to send, oldest first.
+func (f *deskFixture) outbox(tb testing.TB) []store.OutboxMessage {
+	tb.Helper()
+	ms, err := f.db.DueOutbox(context.Background(), f.at.AddDate(10, 0, 0), 100000)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ms
+}
+
+// handle runs one staff input in its own transaction and returns what the
+// desk sent because of it.
+func (f *deskFixture) handle(tb testing.TB, in StaffInput) []store.OutboxMessage {
+	tb.Helper()
+	before := len(f.outbox(tb))
+	ctx := context.Background()
+	if err := f.db.InTx(ctx, func(tx store.Store) error { return f.desk.HandleStaff(ctx, tx, in) }); err != nil {
+		tb.Fatalf("HandleStaff(%+v): %v", in, err)
+	}
+	return f.outbox(tb)[before:]
+}
+
+// staff is a message from Sara in the staff group at the fixture's clock.
+func (f *deskFixture) staff(text string) StaffInput {
+	return StaffInput{At: f.at, Chat: ChatStaff, UserID: staffSara, UserName: "Sara", Text: text}
+}
+
+func (f *deskFixture) getTicket(tb testing.TB, id int64) store.Ticket {
+	tb.Helper()
+	t, err := f.db.Ticket(context.Background(), id)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return t
+}
+
+// snapshot is everything staff input may change except the outbox, for
+// checking that a refused command changed nothing.
+func (f *deskFixture) snapshot(tb testing.TB) string {
+	tb.Helper()
+	ctx := context.Background()
+	type ticketState struct {
+		T    store.Ticket
+		Msgs []store.Message
+		Logs []store.TimeLog
+	}
+	var state struct {
+		Tickets   []ticketState
+		Customers []store.Customer
+		Outage    string
+		Sessions  []store.Session
+	}
+	ts, err := f.db.ListTickets(ctx, store.TicketFilter{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, t := range ts {
+		ms, err := f.db.Messages(ctx, t.ID)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		ls, err := f.db.TimeLogs(ctx, t.ID)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		state.Tickets = append(state.Tickets, ticketState{t, ms, ls})
+	}
+	if state.Customers, err = f.db.ListCustomers(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	if state.Outage, err = f.db.Setting(ctx, store.SettingOutage); err != nil && !errors.Is(err, store.ErrNotFound) {
+		tb.Fatal(err)
+	}
+	for _, phone := range []string{phoneSilver, phoneProj, phoneGold, "+989370009999"} {
+		s, err := f.db.Session(ctx, phone)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			tb.Fatal(err)
+		}
+		state.Sessions = append(state.Sessions, s)
+	}
+	b, err := json.Marshal(state)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return string(b)
+}
+
+// only returns the one message sent, failing when there are more or none.
+func only(tb testing.TB, ms []store.OutboxMessage) store.OutboxMessage {
+	tb.Helper()
+	if len(ms) != 1 {
+		tb.Fatalf("sent %d messages, want 1: %+v", len(ms), ms)
+	}
+	return ms[0]
+}
+
+// to returns the messages sent to addr.
+func to(ms []store.OutboxMessage, addr string) []store.OutboxMessage {
+	var out []store.OutboxMessage
+	for _, m := range ms {
+		if m.To == addr {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func TestTicketCard(t *testing.T) {
+	f := newDeskFixture(t)
+	shot := store.File{Kind: "image", Name: "error.png", MIME: "image/png", Bytes: 48211}
+	tk := f.ticket(t, "A-1", phoneSilver, rules.RequestProblem, rules.SeverityImportant, shot)
+	out := f.outbox(t)
+	if len(out) != 2 {
+		t.Fatalf("TicketOpened sent %d messages, want the card and its file: %+v", len(out), out)
+	}
+	card := out[0]
+	if card.To != StaffGroup || card.TicketID != tk.ID || !slices.Equal(card.Buttons, []string{"claim", "close", "decline", "log"}) {
+		t.Errorf("card = %+v, want to %s about ticket %d with the four buttons", card, StaffGroup, tk.ID)
+	}
+	for _, want := range []string{
+		"تیکت شماره ۱",
+		"شرکت نمونه یک",
+		"P-1", "A-1",
+		f.p.T("contract_kind.product", nil),
+		f.p.T("tier.silver", nil),
+		f.p.T("request_kind.problem", nil),
+		f.p.T("severity.important", nil),
+		f.p.DateTime(tk.FirstResponseDue),
+		tk.Description,
+		"error.png", "۴۸ کیلوبایت", f.p.T("desk.file_kind.image", nil),
+		phoneSilver,
+	} {
+		if !strings.Contains(card.Text, want) {
+			t.Errorf("card lacks %q:\n%s", want, card.Text)
+		}
+	}
+	if strings.Contains(card.Text, "[desk.") || strings.Contains(card.Text, "tg://") {
+		t.Errorf("card has a missing key or a mention without a dedicated person:\n%s", card.Text)
+	}
+	file := out[1]
+	if file.File == nil || file.File.Name != "error.png" || file.ReplyTo != card.ID || file.TicketID != tk.ID {
+		t.Errorf("file post = %+v, want error.png under card %d", file, card.ID)
+	}
+
+	gold := f.ticket(t, "G-1", phoneGold, rules.RequestQuestion, "")
+	goldCard := to(f.outbox(t), StaffGroup)[2]
+	if goldCard.TicketID != gold.ID || !strings.Contains(goldCard.Text, "tg://user?id=777") {
+		t.Errorf("gold card does not mention the dedicated person:\n%s", goldCard.Text)
+	}
+	if strings.Contains(goldCard.Text, f.p.T("desk.card.severity", map[string]any{"severity": rules.Severity("")})) {
+		t.Errorf("card shows a severity that was not asked:\n%s", goldCard.Text)
+	}
+}
+
+func TestCustomerWroteAndUnknownContact(t *testing.T) {
+	f := newDeskFixture(t)
+	tk := f.ticket(t, "A-1", phoneSilver, rules.RequestProblem, rules.SeverityNormal)
+	card := f.outbox(t)[0]
+	ctx := context.Background()
+	doc := &store.File{Kind: "document", Name: "log.txt", Bytes: 2 * 1024 * 1024}
+	err := f.db.InTx(ctx, func(tx store.Store) error {
+		if err := f.desk.CustomerWrote(ctx, tx, tk, store.Message{TicketID: tk.ID, Text: "نسخه ۲.۳ است"}, f.at); err != nil {
+			return err
+		}
+		if err := f.desk.CustomerWrote(ctx, tx, tk, store.Message{TicketID: tk.ID, File: doc}, f.at); err != nil {
+			return err
+		}
+		return f.desk.UnknownContact(ctx, tx, "+989370009999", "سلام، از شرکت الف هستم", f.at)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := f.outbox(t)[1:]
+	if len(out) != 3 {
+		t.Fatalf("sent %d messages, want 3: %+v", len(out), out)
+	}
+	text, file, unknown := out[0], out[1], out[2]
+	if text.To != StaffGroup || text.TicketID != tk.ID || text.ReplyTo != card.ID || !strings.Contains(text.Text, "نسخه ۲.۳ است") || !strings.Contains(text.Text, "شرکت نمونه یک") {
+		t.Errorf("follow-up = %+v, want the text under card %d", text, card.ID)
+	}
+	if file.File == nil || file.File.Name != "log.txt" || file.ReplyTo != card.ID || !strings.Contains(file.Text, "۲٫۰ مگابایت") {
+		t.Errorf("file follow-up = %+v", file)
+	}
+	if unknown.To != StaffGroup || unknown.TicketID != 0 || !strings.Contains(unknown.Text, "+989370009999") ||
+		!strings.Contains(unknown.Text, "/link") || !strings.Contains(unknown.Text, "شرکت الف") {
+		t.Errorf("unknown contact card = %+v", unknown)
+	}
+}
+
+func TestReplyRouting(t *testing.T) {
+	tests := []struct {
+		name  string
+		reply func(t *testing.T, f *deskFixture, tk store.Ticket) StaffInput
+		relay bool
+	}{
+		{"reply to the card", func(t *testing.T, f *deskFixture, tk store.Ticket) StaffInput {
+			in := f.staff("لطفاً نسخه اپلیکیشن را بفرمایید")
+			in.ReplyTo = f.outbox(t)[0].ID
+			return in
+		}, true},
+		{"reply_to_ticket", func(t *testing.T, f *deskFixture, tk store.Ticket) StaffInput {
+			in := f.staff("لطفاً نسخه اپلیکیشن را بفرمایید")
+			in.ReplyToTicket = tk.ID
+			return in
+		}, true},
+		{"reply to a relayed customer message", func(t *testing.T, f *deskFixture, tk store.Ticket) StaffInput {
+			ctx := context.Background()
+			err := f.db.InTx(ctx, func(tx store.Store) error {
+				return f.desk.CustomerWrote(ctx, tx, tk, store.Message{TicketID: tk.ID, Text: "نسخه ۲"}, f.at)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := f.outbox(t)
+			in := f.staff("لطفاً نسخه اپلیکیشن را بفرمایید")
+			in.ReplyTo = out[len(out)-1].ID
+			return in
+		}, true},
+		{"a file as the reply", func(t *testing.T, f *deskFixture, tk store.Ticket) StaffInput {
+			in := f.staff("")
+			in.ReplyToTicket = tk.ID
+			in.File = &store.File{Kind: "document", Name: "guide.pdf", Bytes: 1000}
+			return in
+		}, true},
+		{"reply to a message about no ticket", func(t *testing.T, f *deskFixture, tk store.Ticket) StaffInput {
+			ctx := context.Background()
+			err := f.db.InTx(ctx, func(tx store.Store) error {
+				return f.desk.UnknownContact(ctx, tx, "+989370009999", "سلام", f.at)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := f.outbox(t)
+			in := f.staff("این کیست؟")
+			in.ReplyTo = out[len(out)-1].ID
+			return in
+		}, false},
+		{"reply to an outbox id that does not exist", func(t *testing.T, f *deskFixture, tk store.Ticket) StaffInput {
+			in := f.staff("سلام")
+			in.ReplyTo = 999
+			return in
+		}, false},
+		{"not a reply", func(t *testing.T, f *deskFixture, tk store.Ticket) StaffInput { return f.staff("سلام همکاران") }, false},
+		{"a reply from a bot", func(t *testing.T, f *deskFixture, tk store.Ticket) StaffInput {
+			in := f.staff("پیام خودکار")
+			in.ReplyToTicket, in.IsBot = tk.ID, true
+			return in
+		}, false},
+		{"a reply in the managers group", func(t *testing.T, f *deskFixture, tk store.Ticket) StaffInput {
+			in := f.staff("سلام")
+			in.Chat, in.ReplyToTicket = ChatManagers, tk.ID
+			return in
+		}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newDeskFixture(t)
+			tk := f.ticket(t, "A-1", phoneSilver, rules.RequestProblem, rules.SeverityImportant)
+			in := tt.reply(t, f, tk)
+			in.At = f.at.Add(time.Hour)
+			before := f.snapshot(t)
+			sent := f.handle(t, in)
+			if !tt.relay {
+				if len(sent) != 0 || f.snapshot(t) != before {
+					t.Errorf("sent %+v or changed the database, want nothing", sent)
+				}
+				return
+			}
+			m := only(t, sent)
+			if m.To != WhatsAppAddr(phoneSilver) || m.TicketID != tk.ID {
+				t.Errorf("relay = %+v, want to the customer about ticket %d", m, tk.ID)
+			}
+			if !strings.Contains(m.Text, "Sara") || !strings.Contains(m.Text, "۱") || !strings.HasPrefix(m.Text, "پاسخ") && !strings.HasPrefix(m.Text, "کارشناس") {
+				t.Errorf("relay text does not say it is the support colleague's answer on ticket ۱:\n%s", m.Text)
+			}
+			if in.Text != "" && !strings.Contains(m.Text, in.Text) {
+				t.Errorf("relay lacks the staff text:\n%s", m.Text)
+			}
+			if in.File != nil && (m.File == nil || m.File.Name != in.File.Name) {
+				t.Errorf("relay file = %+v, want %+v", m.File, in.File)
+			}
+			got := f.getTicket(t, tk.ID)
+			if got.Status != store.TicketAnswered || !got.FirstResponseAt.Equal(in.At) {
+				t.Errorf("ticket after the first answer: status %s, first response %v; want answered at %v", got.Status, got.FirstResponseAt, in.At)
+			}
+			msgs, _ := f.db.Messages(context.Background(), tk.ID)
+			last := msgs[len(msgs)-1]
+			if last.Direction != store.FromStaff || last.Author != "Sara" || last.Text != in.Text {
+				t.Errorf("stored message = %+v, want Sara's answer", last)
+			}
+		})
+	}
+}
+
+func TestFirstResponseSetOnce(t *testing.T) {
+	f := newDeskFixture(t)
+	tk := f.ticket(t, "A-1", phoneSilver, rules.RequestProblem, rules.SeverityImportant)
+	first := f.staff("سلام")
+	first.ReplyToTicket, first.At = tk.ID, f.at.Add(time.Hour)
+	f.handle(t, first)
+	second := first
+	second.Text, second.At = "پیگیری می‌کنیم", f.at.Add(3*time.Hour)
+	f.handle(t, second)
+	got := f.getTicket(t, tk.ID)
+	if !got.FirstResponseAt.Equal(first.At) || got.Status != store.TicketAnswered {
+		t.Errorf("first response %v status %s, want %v answered", got.FirstResponseAt, got.Status, first.At)
+	}
+}
+
+func TestReplyToClosedTicket(t *testing.T) {
+	f := newDeskFixture(t)
+	tk := f.ticket(t, "A-1", phoneSilver, rules.RequestProblem, rules.SeverityImportant)
+	f.handle(t, f.staff("/close 1"))
+	before := f.snapshot(t)
+	in := f.staff("یک نکته دیگر")
+	in.ReplyToTicket = tk.ID
+	m := only(t, f.handle(t, in))
+	if m.To != StaffGroup || !strings.Contains(m.Text, "/reopen ۱") {
+		t.Errorf("reply to a closed ticket answered %+v, want a note to staff to reopen", m)
+	}
+	if f.snapshot(t) != before {
+		t.Error("reply to a closed ticket changed the database")
+	}
+}
+
+func TestPermissions(t *testing.T) {
+	tests := []struct {
+		name string
+		in   func(f *deskFixture) StaffInput
+		addr string
+		key  string
+	}{
+		{"close from a private chat", func(f *deskFixture) StaffInput {
+			in := f.staff("/close 1")
+			in.Chat = ChatPrivate
+			return in
+		}, UserAddr(staffSara), "desk.refuse.staff_only"},
+		{"close from the managers group, even by a manager", func(f *deskFixture) StaffInput {
+			in := f.staff("/close 1")
+			in.Chat, in.UserID = ChatManagers, managerReza
+			return in
+		}, ManagersGroup, "desk.refuse.staff_only"},
+		{"outage by staff in the staff group", func(f *deskFixture) StaffInput { return f.staff("/outage on") }, StaffGroup, "desk.refuse.managers_only"},
+		{"digest by a stranger in private", func(f *deskFixture) StaffInput {
+			in := f.staff("/digest")
+			in.Chat, in.UserID = ChatPrivate, 5555
+			return in
+		}, UserAddr(5555), "desk.refuse.managers_only"},
+		{"usage by a stranger in private", func(f *deskFixture) StaffInput {
+			in := f.staff("/usage P-1")
+			in.Chat, in.UserID = ChatPrivate, 5555
+			return in
+		}, UserAddr(5555), "desk.refuse.staff_or_managers"},
+		{"a button pressed outside the staff group", func(f *deskFixture) StaffInput {
+			in := f.staff("")
+			in.Chat, in.Callback = ChatPrivate, "close:1"
+			return in
+		}, UserAddr(staffSara), "desk.refuse.staff_only"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newDeskFixture(t)
+			f.ticket(t, "A-1", phoneSilver, rules.RequestProblem, rules.SeverityImportant)
+			before := f.snapshot(t)
+			m := only(t, f.handle(t, tt.in(f)))
+			if m.To != tt.addr || m.Text != f.p.T(tt.key, nil) {
+				t.Errorf("answer = %q to %s, want %s to %s", m.Text, m.To, tt.key, tt.addr)
+			}
+			if f.snapshot(t) != before {
+				t.Error("a refused command changed the database")
+			}
+		})
+	}
+}
+
+func TestManagerCommandsFromAnyChat(t *testing.T) {
+	for _, chat := range []string{ChatStaff, ChatManagers, ChatPrivate} {
+		f := newDeskFixture(t)
+		in := f.staff("/outage on")
+		in.Chat, in.UserID = chat, managerReza
+		m := only(t, f.handle(t, in))
+		if m.To != replyAddr(in) || m.Text != f.p.T("desk.outage.on", nil) {
+			t.Errorf("%s: answer %q to %s", chat, m.Text, m.To)
+		}
+		if v, _ := f.db.Setting(context.Background(), store.SettingOutage); v != "on" {
+			t.Errorf("%s: outage = %q, want on", chat, v)
+		}
+	}
+}
+
+func TestManagerAddresses(t *testing.T) {
+	d := NewDesk(&rules.Policy{}, nil, DeskConfig{Managers: []int64{1, 2}})
+	if got := d.ManagerAddresses(); !slices.Equal(got, []string{"telegram:user:1", "telegram:user:2"}) {
+		t.Errorf("without a managers group: %v", got)
+	}
+	d = NewDesk(&rules.Policy{}, nil, DeskConfig{Managers: []int64{1}, HasManagersGroup: true})
+	if got := d.ManagerAddresses(); !slices.Equal(got, []string{ManagersGroup}) {
+		t.Errorf("with a managers group: %v", got)
+	}
+}
+
+func TestButtons(t *testing.T) {
+	p, err := locales.New("fa", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := CallbackData("claim", 12); got != "claim:12" {
+		t.Errorf("CallbackData(claim, 12) = %q", got)
+	}
+	if got := CallbackData("decline:12:misuse", 12); got != "decline:12:misuse" {
+		t.Errorf("CallbackData of a reason button = %q", got)
+	}
+	for _, b := range []string{"claim", "close", "decline", "log", "decline:12:misuse"} {
+		if l := ButtonLabel(p, b); l == "" || strings.HasPrefix(l, "[") {
+			t.Errorf("ButtonLabel(%q) = %q", b, l)
+		}
+	}
+	if l := ButtonLabel(p, "decline:12:misuse"); l != p.T("decline_reason.misuse", nil) {
+		t.Errorf("reason button label = %q", l)
+	}
+}

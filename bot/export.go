@@ -1,0 +1,346 @@
+package bot
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"supportbot/rules"
+	"supportbot/store"
+)
+
+// Snapshot is the JSON object `supportbot export` prints (INTERFACE.md):
+// the whole state, with contract status and usage as of one instant. Field
+// names are a contract with outside scripts; fields that do not apply are
+// null and lists are never null.
+type Snapshot struct {
+	Customers []ExportCustomer `json:"customers"`
+	Contracts []ExportContract `json:"contracts"`
+	Tickets   []ExportTicket   `json:"tickets"`
+	Denials   []ExportDenial   `json:"denials"`
+}
+
+// ExportCustomer is a customer with its contact numbers (E.164, sorted).
+type ExportCustomer struct {
+	ID     string   `json:"id"`
+	Name   string   `json:"name"`
+	City   string   `json:"city"`
+	Phones []string `json:"phones"`
+}
+
+// ExportContract is a contract with its support period, status and usage as
+// of the export instant. Dates are RFC 3339 instants at midnight Tehran;
+// support_start and support_end are null while a product or project is not
+// delivered.
+type ExportContract struct {
+	ID           string       `json:"id"`
+	CustomerID   string       `json:"customer_id"`
+	Kind         rules.Kind   `json:"kind"`
+	Tier         rules.Tier   `json:"tier"`
+	Subject      string       `json:"subject"`
+	SupportStart *string      `json:"support_start"`
+	SupportEnd   *string      `json:"support_end"`
+	Status       rules.Status `json:"status"`
+	Usage        ExportUsage  `json:"usage"`
+
+	// Beyond INTERFACE.md: what the import gave, for checks and managers.
+	PurchasedOn     *string `json:"purchased_on"`
+	DeliveredOn     *string `json:"delivered_on"`
+	ConfirmedOn     *string `json:"confirmed_on"`
+	RefundableUntil *string `json:"refundable_until"` // products and projects
+	ProjectID       *string `json:"project_id"`       // hourly packages
+	DedicatedStaff  *int64  `json:"dedicated_staff"`
+}
+
+// ExportUsage is what a contract consumed in the Jalali month (requests,
+// hourly minutes) and the contract year (allowances) holding the export
+// instant, beside its limits: -1 means no cap, 0 that the tier has none.
+// The hours_* and month_* fields are null except for hourly packages.
+type ExportUsage struct {
+	Month           string `json:"month"`
+	Requests        int    `json:"requests"`
+	RequestsLimit   int    `json:"requests_limit"`
+	OnsiteUsed      int    `json:"onsite_used"`
+	OnsiteLimit     int    `json:"onsite_limit"`
+	ReinstallsUsed  int    `json:"reinstalls_used"`
+	ReinstallsLimit int    `json:"reinstalls_limit"`
+	HoursTotalMin   *int   `json:"hours_total_min"`
+	HoursUsedMin    *int   `json:"hours_used_min"`
+	HoursLeftMin    *int   `json:"hours_left_min"`
+	MonthUsedMin    *int   `json:"month_used_min"`
+	MonthCapMin     *int   `json:"month_cap_min"`
+
+	// Beyond INTERFACE.md: the other yearly allowances.
+	ReviewsUsed           int `json:"reviews_used"`
+	ReviewsLimit          int `json:"reviews_limit"`
+	TrainingMinUsed       int `json:"training_min_used"`
+	TrainingMinLimit      int `json:"training_min_limit"`
+	CustomizationMinUsed  int `json:"customization_min_used"`
+	CustomizationMinLimit int `json:"customization_min_limit"`
+}
+
+// ExportTicket is a ticket with its SLA standing. breached is true when the
+// first answer came after the deadline, or when none came and the export
+// instant is past it.
+type ExportTicket struct {
+	ID               int64                `json:"id"`
+	ContractID       *string              `json:"contract_id"`
+	CustomerID       *string              `json:"customer_id"`
+	Phone            string               `json:"phone"`
+	Kind             rules.RequestKind    `json:"kind"`
+	Severity         *rules.Severity      `json:"severity"`
+	Status           store.TicketStatus   `json:"status"`
+	DeclineReason    *rules.DeclineReason `json:"decline_reason"`
+	OpenedAt         *string              `json:"opened_at"`
+	FirstResponseDue *string              `json:"first_response_due"`
+	FirstResponseAt  *string              `json:"first_response_at"`
+	Breached         bool                 `json:"breached"`
+	Assignee         *int64               `json:"assignee"`
+	LoggedMin        int                  `json:"logged_min"`
+	ChargedMin       *int                 `json:"charged_min"` // hourly packages only
+
+	// Beyond INTERFACE.md.
+	AssigneeName *string `json:"assignee_name"`
+	ClosedAt     *string `json:"closed_at"`
+}
+
+// ExportDenial is one refused intake.
+type ExportDenial struct {
+	At         *string            `json:"at"`
+	Phone      string             `json:"phone"`
+	ContractID *string            `json:"contract_id"`
+	Kind       *rules.RequestKind `json:"kind"`
+	Reason     rules.Denial       `json:"reason"`
+
+	// Beyond INTERFACE.md.
+	CustomerID *string `json:"customer_id"`
+}
+
+// Export reads the whole store in one transaction and reports it as of at:
+// contract status and usage count in the Jalali month and contract year
+// that hold at, and a ticket with no answer is breached once at passes its
+// deadline. Times are shown in p.Calendar's zone (Tehran, +03:30).
+func Export(ctx context.Context, st store.Store, p *rules.Policy, at time.Time) (Snapshot, error) {
+	if p == nil || p.Calendar == nil || p.Calendar.Loc == nil {
+		return Snapshot{}, errors.New("export: policy without a calendar time zone")
+	}
+	x := exporter{p: p, loc: p.Calendar.Loc, at: at.In(p.Calendar.Loc)}
+	var snap Snapshot
+	err := st.InTx(ctx, func(tx store.Store) error {
+		var err error
+		snap, err = x.snapshot(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return Snapshot{}, err
+	}
+	return snap, nil
+}
+
+type exporter struct {
+	p   *rules.Policy
+	loc *time.Location
+	at  time.Time
+}
+
+func (x exporter) snapshot(ctx context.Context, tx store.Store) (Snapshot, error) {
+	snap := Snapshot{
+		Customers: []ExportCustomer{},
+		Contracts: []ExportContract{},
+		Tickets:   []ExportTicket{},
+		Denials:   []ExportDenial{},
+	}
+	customers, err := tx.ListCustomers(ctx)
+	if err != nil {
+		return Snapshot{}, fmt.Errorf("export: %w", err)
+	}
+	for _, c := range customers {
+		snap.Customers = append(snap.Customers, ExportCustomer{
+			ID: c.ID, Name: c.Name, City: c.City, Phones: append([]string{}, c.Phones...),
+		})
+	}
+	slices.SortFunc(snap.Customers, func(a, b ExportCustomer) int { return cmp.Compare(a.ID, b.ID) })
+
+	contracts, err := tx.ListContracts(ctx)
+	if err != nil {
+		return Snapshot{}, fmt.Errorf("export: %w", err)
+	}
+	kinds := map[string]rules.Kind{}
+	for _, c := range contracts {
+		kinds[c.ID] = c.Kind
+		ec, err := x.contract(ctx, tx, c)
+		if err != nil {
+			return Snapshot{}, err
+		}
+		snap.Contracts = append(snap.Contracts, ec)
+	}
+	slices.SortFunc(snap.Contracts, func(a, b ExportContract) int { return cmp.Compare(a.ID, b.ID) })
+
+	tickets, err := tx.ListTickets(ctx, store.TicketFilter{})
+	if err != nil {
+		return Snapshot{}, fmt.Errorf("export: %w", err)
+	}
+	for _, t := range tickets {
+		snap.Tickets = append(snap.Tickets, x.ticket(t, kinds[t.ContractID] == rules.KindHourly))
+	}
+	slices.SortFunc(snap.Tickets, func(a, b ExportTicket) int { return cmp.Compare(a.ID, b.ID) })
+
+	denials, err := tx.ListDenials(ctx)
+	if err != nil {
+		return Snapshot{}, fmt.Errorf("export: %w", err)
+	}
+	slices.SortStableFunc(denials, func(a, b store.Denial) int {
+		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.ID, b.ID))
+	})
+	for _, d := range denials {
+		snap.Denials = append(snap.Denials, ExportDenial{
+			At:         x.instant(d.At),
+			Phone:      d.Phone,
+			ContractID: nullIfEmpty(d.ContractID),
+			Kind:       nullIfEmpty(d.Kind),
+			Reason:     d.Reason,
+			CustomerID: nullIfEmpty(d.CustomerID),
+		})
+	}
+	return snap, nil
+}
+
+// contract reports c as of x.at.
+func (x exporter) contract(ctx context.Context, tx store.Store, c rules.Contract) (ExportContract, error) {
+	hourly := c.Kind == rules.KindHourly
+	ys, ye := c.ContractYear(x.at, x.loc)
+	u, err := tx.Usage(ctx, c.ID, store.UsageWindow{
+		MonthStart: rules.JalaliMonthStart(x.at),
+		MonthEnd:   rules.JalaliMonthEnd(x.at),
+		YearStart:  ys,
+		YearEnd:    ye,
+		Hourly:     hourly,
+	})
+	if err != nil {
+		return ExportContract{}, fmt.Errorf("export: contract %s: %w", c.ID, err)
+	}
+	lim := x.p.Limits(c)
+	ec := ExportContract{
+		ID:         c.ID,
+		CustomerID: c.CustomerID,
+		Kind:       c.Kind,
+		Tier:       c.Tier,
+		Subject:    c.Subject,
+		Status:     x.p.Status(c, u, x.at),
+		Usage: ExportUsage{
+			Month:                 rules.JalaliMonthKey(x.at),
+			Requests:              u.MonthRequests,
+			RequestsLimit:         lim.RequestsPerMonth,
+			OnsiteUsed:            u.Onsite,
+			OnsiteLimit:           lim.Onsite,
+			ReinstallsUsed:        u.Reinstalls,
+			ReinstallsLimit:       lim.Reinstalls,
+			ReviewsUsed:           u.Reviews,
+			ReviewsLimit:          lim.Reviews,
+			TrainingMinUsed:       u.TrainingMin,
+			TrainingMinLimit:      lim.TrainingMin,
+			CustomizationMinUsed:  u.CustomizationMin,
+			CustomizationMinLimit: lim.CustomizationMin,
+		},
+		PurchasedOn:    x.date(c.PurchasedOn),
+		DeliveredOn:    x.date(c.DeliveredOn),
+		ConfirmedOn:    x.date(c.ConfirmedOn),
+		ProjectID:      nullIfEmpty(c.ProjectID),
+		DedicatedStaff: nullIfZero(c.DedicatedStaff),
+	}
+	if start, ok := c.SupportStart(x.loc); ok {
+		ec.SupportStart = x.instant(start)
+	}
+	if end, ok := c.SupportEnd(x.loc, x.p.Hourly); ok {
+		ec.SupportEnd = x.instant(end)
+	}
+	if (c.Kind == rules.KindProduct || c.Kind == rules.KindProject) && !c.PurchasedOn.IsZero() {
+		ec.RefundableUntil = x.instant(c.RefundUntil(x.loc))
+	}
+	if hourly {
+		left := rules.HoursLeftMin(lim.HoursTotalMin/60, u.HoursUsedMin)
+		ec.Usage.HoursTotalMin = &lim.HoursTotalMin
+		ec.Usage.HoursUsedMin = &u.HoursUsedMin
+		ec.Usage.HoursLeftMin = &left
+		ec.Usage.MonthUsedMin = &u.MonthUsedMin
+		ec.Usage.MonthCapMin = &lim.MonthCapMin
+	}
+	return ec, nil
+}
+
+// ticket reports t; charged minutes only mean something on hourly packages.
+func (x exporter) ticket(t store.Ticket, hourly bool) ExportTicket {
+	et := ExportTicket{
+		ID:               t.ID,
+		ContractID:       nullIfEmpty(t.ContractID),
+		CustomerID:       nullIfEmpty(t.CustomerID),
+		Phone:            t.Phone,
+		Kind:             t.Kind,
+		Severity:         nullIfEmpty(t.Severity),
+		Status:           t.Status,
+		DeclineReason:    nullIfEmpty(t.DeclineReason),
+		OpenedAt:         x.instant(t.OpenedAt),
+		FirstResponseDue: x.instant(t.FirstResponseDue),
+		FirstResponseAt:  x.instant(t.FirstResponseAt),
+		Breached:         Breached(t, x.at),
+		Assignee:         nullIfZero(t.Assignee),
+		LoggedMin:        t.LoggedMin,
+		AssigneeName:     nullIfEmpty(t.AssigneeName),
+		ClosedAt:         x.instant(t.ClosedAt),
+	}
+	if hourly {
+		charged := t.ChargedMin
+		et.ChargedMin = &charged
+	}
+	return et
+}
+
+// Breached reports whether t missed its first-response deadline as seen at
+// at: an answered ticket when the first answer came after the deadline; a
+// ticket with no answer yet (new, or closed or declined without one) once
+// at is past the deadline. A ticket with no deadline is never breached.
+func Breached(t store.Ticket, at time.Time) bool {
+	if t.FirstResponseDue.IsZero() {
+		return false
+	}
+	if !t.FirstResponseAt.IsZero() {
+		return t.FirstResponseAt.After(t.FirstResponseDue)
+	}
+	return at.After(t.FirstResponseDue)
+}
+
+// instant formats t as RFC 3339 in the export zone; null when zero.
+func (x exporter) instant(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := t.In(x.loc).Format(time.RFC3339)
+	return &s
+}
+
+// date formats d as midnight in the export zone; null when zero.
+func (x exporter) date(d rules.Date) *string {
+	if d.IsZero() {
+		return nil
+	}
+	return x.instant(d.Time(x.loc))
+}
+
+// nullIfEmpty is nil for the empty string (JSON null), else a pointer to s.
+func nullIfEmpty[S ~string](s S) *S {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// nullIfZero is nil for 0 (JSON null), else a pointer to n.
+func nullIfZero(n int64) *int64 {
+	if n == 0 {
+		return nil
+	}
+	return &n
+}

@@ -1,0 +1,219 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"supportbot/store"
+)
+
+// settingReplayClock keeps where the scripted clock stopped, so the next
+// replay phase on the same database fires the jobs that fell due in between.
+const settingReplayClock = "replay_clock"
+
+// ReplayFormat selects how replay prints what the bot sends.
+type ReplayFormat int
+
+// Replay output formats: JSON Lines (INTERFACE.md) or a readable transcript.
+const (
+	ReplayJSON ReplayFormat = iota
+	ReplayText
+)
+
+// Replay drives the real engine with a scripted clock and scripted chats, and
+// delivers the outbox to Out instead of the network.
+type Replay struct {
+	Engine    *Engine
+	Scheduler *Scheduler
+	Out       io.Writer
+	Format    ReplayFormat
+	Loc       *time.Location
+}
+
+// OutputLine is one message the bot sent, as replay prints it.
+type OutputLine struct {
+	ID      string      `json:"id"`
+	At      string      `json:"at"`
+	To      string      `json:"to"`
+	Ticket  int64       `json:"ticket,omitempty"`
+	Text    string      `json:"text"`
+	Buttons []string    `json:"buttons,omitempty"`
+	ReplyTo string      `json:"reply_to,omitempty"`
+	File    *OutputFile `json:"file,omitempty"`
+}
+
+// OutputFile describes a file the bot sent.
+type OutputFile struct {
+	Kind  string `json:"kind"`
+	Name  string `json:"name"`
+	Bytes int64  `json:"bytes"`
+}
+
+// Run plays events in order. Before each event the clock moves to its time
+// and every scheduled job due on the way runs; after it, the outbox is
+// delivered.
+func (r *Replay) Run(ctx context.Context, events []ScriptEvent) error {
+	st := r.Engine.Store()
+	clock, err := r.clock(ctx)
+	if err != nil {
+		return err
+	}
+	for _, ev := range events {
+		if clock.IsZero() || ev.At.Before(clock) {
+			// A fresh database, or a script that starts before the last
+			// phase stopped: nothing is due before the first event.
+			clock = ev.At
+		}
+		if err := r.Scheduler.RunDue(ctx, clock, ev.At); err != nil {
+			return fmt.Errorf("line %d: %w", ev.Line, err)
+		}
+		if err := r.deliver(ctx, ev.At); err != nil {
+			return err
+		}
+		clock = ev.At
+		r.echo(ev)
+		if err := r.handle(ctx, ev); err != nil {
+			return fmt.Errorf("line %d: %w", ev.Line, err)
+		}
+		if err := r.deliver(ctx, ev.At); err != nil {
+			return err
+		}
+		if err := st.SetSetting(ctx, settingReplayClock, clock.UTC().Format(time.RFC3339Nano)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *Replay) clock(ctx context.Context) (time.Time, error) {
+	v, err := r.Engine.Store().Setting(ctx, settingReplayClock)
+	if errors.Is(err, store.ErrNotFound) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, err
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("replay clock %q: %w", v, err)
+	}
+	return t, nil
+}
+
+func (r *Replay) handle(ctx context.Context, ev ScriptEvent) error {
+	switch {
+	case ev.Phone != "":
+		return r.Engine.HandleCustomer(ctx, CustomerMessage{ID: ev.ID, Phone: ev.Phone, At: ev.At, Text: ev.Text, File: ev.File})
+	case ev.Telegram != nil:
+		in := StaffInput{
+			At:            ev.At,
+			Chat:          ev.Telegram.Chat,
+			UserID:        ev.Telegram.User,
+			UserName:      ev.Telegram.Name,
+			IsBot:         ev.Telegram.IsBot,
+			Text:          ev.Text,
+			ReplyTo:       ev.ReplyTo,
+			ReplyToTicket: ev.ReplyToTicket,
+			File:          ev.File,
+			Callback:      ev.Callback,
+		}
+		return r.Engine.HandleStaff(ctx, ev.ID, in)
+	}
+	return nil
+}
+
+// deliver prints every pending outbox message and marks it sent, as a
+// transport would after the network confirmed it.
+func (r *Replay) deliver(ctx context.Context, now time.Time) error {
+	st := r.Engine.Store()
+	for {
+		due, err := st.DueOutbox(ctx, now, 100)
+		if err != nil {
+			return err
+		}
+		if len(due) == 0 {
+			return nil
+		}
+		for _, m := range due {
+			id := "m" + strconv.FormatInt(m.ID, 10)
+			if err := r.print(m, id); err != nil {
+				return err
+			}
+			if err := st.MarkSent(ctx, m.ID, now, id); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (r *Replay) print(m store.OutboxMessage, id string) error {
+	line := OutputLine{
+		ID:      id,
+		At:      m.CreatedAt.In(r.Loc).Format(time.RFC3339),
+		To:      m.To,
+		Ticket:  m.TicketID,
+		Text:    m.Text,
+		Buttons: m.Buttons,
+	}
+	if m.ReplyTo != 0 {
+		line.ReplyTo = "m" + strconv.FormatInt(m.ReplyTo, 10)
+	}
+	if m.File != nil {
+		line.File = &OutputFile{Kind: m.File.Kind, Name: m.File.Name, Bytes: m.File.Bytes}
+	}
+	if r.Format == ReplayText {
+		head := fmt.Sprintf("%s  bot → %s", line.At, line.To)
+		if line.Ticket != 0 {
+			head += fmt.Sprintf("  (ticket %d)", line.Ticket)
+		}
+		body := indent(line.Text)
+		if len(line.Buttons) > 0 {
+			body += "\n    [" + strings.Join(line.Buttons, "] [") + "]"
+		}
+		_, err := fmt.Fprintf(r.Out, "%s  %s\n%s\n\n", id, head, body)
+		return err
+	}
+	data, err := json.Marshal(line)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(r.Out, "%s\n", data)
+	return err
+}
+
+// echo shows inbound messages in the readable transcript; JSON output lists
+// only what the bot sends.
+func (r *Replay) echo(ev ScriptEvent) {
+	if r.Format != ReplayText || ev.ClockOnly() {
+		return
+	}
+	at := ev.At.In(r.Loc).Format(time.RFC3339)
+	who := "whatsapp:" + ev.Phone
+	if ev.Telegram != nil {
+		who = fmt.Sprintf("telegram:%s %s (%d)", ev.Telegram.Chat, ev.Telegram.Name, ev.Telegram.User)
+		if ev.ReplyToTicket != 0 {
+			who += fmt.Sprintf(", replying to ticket %d", ev.ReplyToTicket)
+		}
+		if ev.ReplyTo != 0 {
+			who += fmt.Sprintf(", replying to m%d", ev.ReplyTo)
+		}
+	}
+	body := ev.Text
+	if ev.File != nil {
+		body = strings.TrimSpace(fmt.Sprintf("[%s %s, %d bytes] %s", ev.File.Kind, ev.File.Name, ev.File.Bytes, body))
+	}
+	if ev.Callback != "" {
+		body = strings.TrimSpace("[button " + ev.Callback + "] " + body)
+	}
+	fmt.Fprintf(r.Out, "%s  %s →\n%s\n\n", at, who, indent(body))
+}
+
+func indent(s string) string {
+	return "    " + strings.ReplaceAll(s, "\n", "\n    ")
+}

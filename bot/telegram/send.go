@@ -1,0 +1,287 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"supportbot/bot"
+	"supportbot/store"
+)
+
+// part is one Telegram message of an outbox message: a text, or a file with
+// an optional caption.
+type part struct {
+	text string
+	file *store.File
+}
+
+// Send delivers an outbox message addressed "telegram:…" and returns
+// "chat:message" of its first Telegram message. Long texts go as several
+// messages; buttons sit under the last; a file goes as a photo or document
+// with the text as caption when it fits. A retry after a partial failure
+// sends only the parts not yet sent.
+func (a *Adapter) Send(ctx context.Context, m store.OutboxMessage) (string, error) {
+	chatID, err := a.chatID(m.To)
+	if err != nil {
+		return "", err
+	}
+	parts, err := a.parts(m)
+	if err != nil {
+		return "", err
+	}
+	done, err := a.sentParts(ctx, m.ID, chatID)
+	if err != nil {
+		return "", err
+	}
+	markup := a.keyboard(m)
+	for i := len(done); i < len(parts); i++ {
+		var c tgbotapi.Chattable
+		var closeFile func()
+		base := tgbotapi.BaseChat{ChatID: chatID, AllowSendingWithoutReply: true}
+		if i == 0 {
+			base.ReplyToMessageID = a.replyTarget(ctx, m, chatID)
+		}
+		if i == len(parts)-1 && markup != nil {
+			base.ReplyMarkup = *markup
+		}
+		bold := len(m.Buttons) > 0 && i == 0
+		if p := parts[i]; p.file != nil {
+			c, closeFile, err = fileMessage(base, p, bold)
+			if err != nil {
+				return "", err
+			}
+		} else {
+			c = tgbotapi.MessageConfig{BaseChat: base, Text: html(p.text, bold), ParseMode: tgbotapi.ModeHTML, DisableWebPagePreview: true}
+		}
+		sent, err := a.api.Send(c)
+		if closeFile != nil {
+			closeFile()
+		}
+		if err != nil {
+			return "", a.classify(err)
+		}
+		done = append(done, sent.MessageID)
+		if len(parts) > 1 {
+			if err := a.rememberParts(ctx, m.ID, chatID, done); err != nil {
+				return "", err
+			}
+		}
+	}
+	return externalID(chatID, done[0]), nil
+}
+
+// parts cuts m into Telegram messages.
+func (a *Adapter) parts(m store.OutboxMessage) ([]part, error) {
+	text := strings.TrimSpace(m.Text)
+	if m.File != nil && m.File.Path != "" {
+		if units(text) <= MaxCaption {
+			return []part{{text: text, file: m.File}}, nil
+		}
+		var ps []part
+		for _, t := range Split(text, MaxText) {
+			ps = append(ps, part{text: t})
+		}
+		return append(ps, part{file: m.File}), nil
+	}
+	if m.File != nil && text == "" {
+		text = "📎 " + m.File.Name
+	}
+	var ps []part
+	for _, t := range Split(text, MaxText) {
+		ps = append(ps, part{text: t})
+	}
+	if len(ps) == 0 {
+		return nil, bot.Permanent(errors.New("empty message"))
+	}
+	return ps, nil
+}
+
+// html escapes text for parse mode HTML; bold sets the first line in bold,
+// the title of a card.
+func html(text string, bold bool) string {
+	if !bold {
+		return tgbotapi.EscapeText(tgbotapi.ModeHTML, text)
+	}
+	head, rest, cut := strings.Cut(text, "\n")
+	s := "<b>" + tgbotapi.EscapeText(tgbotapi.ModeHTML, head) + "</b>"
+	if cut {
+		s += "\n" + tgbotapi.EscapeText(tgbotapi.ModeHTML, rest)
+	}
+	return s
+}
+
+// fileMessage builds a sendPhoto or sendDocument; closeFile releases the
+// open file once the request is done.
+func fileMessage(base tgbotapi.BaseChat, p part, bold bool) (c tgbotapi.Chattable, closeFile func(), err error) {
+	f, err := os.Open(p.file.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, bot.Permanent(fmt.Errorf("file %s is gone: %w", p.file.Name, err))
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("file %s: %w", p.file.Name, err)
+	}
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("file %s: %w", p.file.Name, err)
+	}
+	if info.Size() > MaxUpload {
+		f.Close()
+		return nil, nil, bot.Permanent(fmt.Errorf("file %s is %d bytes, over Telegram's 50 MB limit for bots", p.file.Name, info.Size()))
+	}
+	name := p.file.Name
+	if name == "" {
+		name = filepath.Base(p.file.Path)
+	}
+	data := tgbotapi.FileReader{Name: name, Reader: f}
+	caption := ""
+	if p.text != "" {
+		caption = html(p.text, bold)
+	}
+	bf := tgbotapi.BaseFile{BaseChat: base, File: data}
+	if isPhoto(p.file, info.Size()) {
+		c = tgbotapi.PhotoConfig{BaseFile: bf, Caption: caption, ParseMode: tgbotapi.ModeHTML}
+	} else {
+		c = tgbotapi.DocumentConfig{BaseFile: bf, Caption: caption, ParseMode: tgbotapi.ModeHTML}
+	}
+	return c, func() { f.Close() }, nil
+}
+
+// isPhoto says whether a file goes as a photo (shown inline) rather than a
+// document: pictures in the formats and size sendPhoto takes.
+func isPhoto(f *store.File, size int64) bool {
+	if f.Kind != "image" || size > MaxPhotoUpload {
+		return false
+	}
+	switch strings.ToLower(f.MIME) {
+	case "image/jpeg", "image/png", "image/webp":
+		return true
+	}
+	switch strings.ToLower(filepath.Ext(f.Name)) {
+	case ".jpg", ".jpeg", ".png", ".webp":
+		return true
+	}
+	return false
+}
+
+// keyboard is the inline keyboard for m's buttons, nil when it has none.
+// Each button's callback data is bot.CallbackData, short ASCII that
+// Telegram accepts (64 bytes at most); a button whose data would not fit is
+// left out and logged.
+func (a *Adapter) keyboard(m store.OutboxMessage) *tgbotapi.InlineKeyboardMarkup {
+	var buttons []tgbotapi.InlineKeyboardButton
+	for _, b := range m.Buttons {
+		data := bot.CallbackData(b, m.TicketID)
+		if !validCallback(data) || (!strings.Contains(b, ":") && m.TicketID == 0) {
+			a.cfg.Log.Warn("button left out: no valid callback data (1-64 ASCII bytes with a ticket)", "outbox_id", m.ID, "button", shortButton(b))
+			continue
+		}
+		buttons = append(buttons, tgbotapi.NewInlineKeyboardButtonData(a.cfg.Label(b), data))
+	}
+	if len(buttons) == 0 {
+		return nil
+	}
+	perRow := len(buttons)
+	if perRow > 4 {
+		perRow = 2
+	}
+	var rows [][]tgbotapi.InlineKeyboardButton
+	for len(buttons) > 0 {
+		n := min(perRow, len(buttons))
+		rows = append(rows, buttons[:n])
+		buttons = buttons[n:]
+	}
+	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
+	return &kb
+}
+
+// validCallback reports whether data is 1–64 bytes of printable ASCII.
+func validCallback(data string) bool {
+	if data == "" || len(data) > 64 {
+		return false
+	}
+	for i := 0; i < len(data); i++ {
+		if data[i] < 0x21 || data[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func shortButton(b string) string {
+	if len(b) > 80 {
+		return b[:80]
+	}
+	return b
+}
+
+// replyTarget is the Telegram message m threads under: the one its ReplyTo
+// outbox message became, when that was sent to the same chat; 0 otherwise.
+func (a *Adapter) replyTarget(ctx context.Context, m store.OutboxMessage, chatID int64) int {
+	if m.ReplyTo == 0 {
+		return 0
+	}
+	parent, err := a.st.OutboxMessage(ctx, m.ReplyTo)
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			a.cfg.Log.Warn("reply target", "outbox_id", m.ID, "err", err)
+		}
+		return 0
+	}
+	c, msg, ok := parseExternalID(parent.ExternalID)
+	if !ok || c != chatID || parent.Status != store.OutboxSent {
+		return 0
+	}
+	return msg
+}
+
+// sentParts lists the Telegram messages of outbox message id already sent
+// to chatID by an earlier, partly failed try.
+func (a *Adapter) sentParts(ctx context.Context, id, chatID int64) ([]int, error) {
+	v, err := a.st.Setting(ctx, settingParts+strconv.FormatInt(id, 10))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	c, list, _ := strings.Cut(v, ":")
+	if c != strconv.FormatInt(chatID, 10) || list == "" {
+		return nil, nil // sent somewhere else before the config changed: start over
+	}
+	var ids []int
+	for _, s := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return nil, nil
+		}
+		ids = append(ids, n)
+	}
+	return ids, nil
+}
+
+// rememberParts records the parts sent so far, and maps the latest to the
+// outbox message so a reply to it reaches the ticket.
+func (a *Adapter) rememberParts(ctx context.Context, id, chatID int64, done []int) error {
+	list := make([]string, len(done))
+	for i, n := range done {
+		list[i] = strconv.Itoa(n)
+	}
+	return a.st.InTx(ctx, func(tx store.Store) error {
+		if err := tx.SetSetting(ctx, settingParts+strconv.FormatInt(id, 10), strconv.FormatInt(chatID, 10)+":"+strings.Join(list, ",")); err != nil {
+			return err
+		}
+		if len(done) < 2 {
+			return nil
+		}
+		return tx.SetSetting(ctx, settingPart+externalID(chatID, done[len(done)-1]), strconv.FormatInt(id, 10))
+	})
+}

@@ -1,0 +1,502 @@
+// Package telegramtest is a fake Telegram Bot API server for tests. It
+// answers the methods the bot uses (getMe, getUpdates, sendMessage,
+// editMessageText, sendDocument, sendPhoto, answerCallbackQuery, getFile and
+// file downloads) with the real JSON shapes, hands out queued updates the way
+// Telegram does (an update is forgotten once getUpdates asks for a later
+// offset), checks the limits the real server enforces (text length, HTML,
+// callback data), records what was sent, and fails calls on request.
+package telegramtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf16"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+)
+
+// Sent is a message the server accepted.
+type Sent struct {
+	Method    string // sendMessage, sendPhoto, sendDocument, editMessageText
+	ChatID    int64
+	MessageID int
+	Text      string // text or caption as a person sees it (HTML parsed)
+	HTML      string // text or caption as sent
+	ParseMode string
+	ReplyTo   int // reply_to_message_id
+	Markup    *tgbotapi.InlineKeyboardMarkup
+	FileName  string
+	FileData  []byte
+}
+
+// Call is one request to a Bot API method.
+type Call struct {
+	Method string
+	Params url.Values
+}
+
+// Failure is an error answer the server gives instead of the next call of a
+// method, after Skip successful ones.
+type Failure struct {
+	Skip        int
+	Code        int
+	Description string
+	RetryAfter  int   // seconds; sets parameters.retry_after
+	MigrateTo   int64 // sets parameters.migrate_to_chat_id
+}
+
+// TooManyRequests is the 429 Telegram answers when a bot sends too fast.
+func TooManyRequests(seconds int) Failure {
+	return Failure{Code: 429, Description: fmt.Sprintf("Too Many Requests: retry after %d", seconds), RetryAfter: seconds}
+}
+
+// BotUser is the bot as getMe describes it.
+var BotUser = tgbotapi.User{ID: 7000001, IsBot: true, FirstName: "Support", UserName: "support_desk_bot"}
+
+// Server is the fake Bot API.
+type Server struct {
+	// URL is the server's base URL.
+	URL string
+
+	srv *httptest.Server
+
+	mu       sync.Mutex
+	token    string
+	updates  []tgbotapi.Update
+	lastID   int
+	nextMsg  int
+	nextCB   int
+	sent     []Sent
+	calls    []Call
+	failures map[string][]Failure
+	files    map[string][]byte
+	changed  chan struct{} // closed when updates are pushed
+}
+
+// NewServer starts a fake Bot API that accepts token; it stops when the
+// test ends.
+func NewServer(tb testing.TB, token string) *Server {
+	tb.Helper()
+	s := &Server{token: token, nextMsg: 100, lastID: 1000, failures: map[string][]Failure{},
+		files: map[string][]byte{}, changed: make(chan struct{})}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.URL = s.srv.URL
+	tb.Cleanup(s.srv.Close)
+	return s
+}
+
+// Endpoint is the API endpoint format for tgbotapi.NewBotAPIWithAPIEndpoint.
+func (s *Server) Endpoint() string { return s.URL + "/bot%s/%s" }
+
+// FileEndpoint is the file download format, like tgbotapi.FileEndpoint.
+func (s *Server) FileEndpoint() string { return s.URL + "/file/bot%s/%s" }
+
+// API connects the real library to the server.
+func (s *Server) API(tb testing.TB) *tgbotapi.BotAPI {
+	tb.Helper()
+	api, err := tgbotapi.NewBotAPIWithAPIEndpoint(s.Token(), s.Endpoint())
+	if err != nil {
+		tb.Fatalf("connect to the fake Bot API: %v", err)
+	}
+	return api
+}
+
+// Token is the token the server accepts.
+func (s *Server) Token() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.token
+}
+
+// SetToken changes the accepted token, as when a bot's token is revoked.
+func (s *Server) SetToken(token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.token = token
+}
+
+// Push queues an update for getUpdates, numbering it when its UpdateID is
+// 0, and returns its id.
+func (s *Server) Push(u tgbotapi.Update) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u.UpdateID == 0 {
+		s.lastID++
+		u.UpdateID = s.lastID
+	} else if u.UpdateID > s.lastID {
+		s.lastID = u.UpdateID
+	}
+	if q := u.CallbackQuery; q != nil && q.ID == "" {
+		s.nextCB++
+		q.ID = "cb" + strconv.Itoa(s.nextCB)
+	}
+	s.updates = append(s.updates, u)
+	close(s.changed)
+	s.changed = make(chan struct{})
+	return u.UpdateID
+}
+
+// Pending is how many updates Telegram still holds (not yet confirmed by a
+// later offset).
+func (s *Server) Pending() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.updates)
+}
+
+// Fail makes a later call of method fail with f.
+func (s *Server) Fail(method string, f Failure) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failures[method] = append(s.failures[method], f)
+}
+
+// AddFile makes a file downloadable under fileID.
+func (s *Server) AddFile(fileID string, data []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.files[fileID] = data
+}
+
+// Sent lists the accepted messages in order.
+func (s *Server) Sent() []Sent {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Sent(nil), s.sent...)
+}
+
+// SentTo lists the accepted messages to one chat.
+func (s *Server) SentTo(chatID int64) []Sent {
+	var out []Sent
+	for _, m := range s.Sent() {
+		if m.ChatID == chatID {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Calls lists the requests to method ("" for all).
+func (s *Server) Calls(method string) []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Call
+	for _, c := range s.calls {
+		if method == "" || c.Method == method {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// WaitFor polls cond until it holds, failing the test after timeout.
+func WaitFor(tb testing.TB, timeout time.Duration, what string, cond func() bool) {
+	tb.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			tb.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	path := strings.TrimPrefix(r.URL.Path, "/")
+	if rest, ok := strings.CutPrefix(path, "file/bot"); ok {
+		s.download(w, r, rest)
+		return
+	}
+	rest, ok := strings.CutPrefix(path, "bot")
+	token, method, ok2 := strings.Cut(rest, "/")
+	if !ok || !ok2 {
+		writeErr(w, Failure{Code: 404, Description: "Not Found"})
+		return
+	}
+	if ct := r.Header.Get("Content-Type"); strings.HasPrefix(ct, "multipart/") {
+		if err := r.ParseMultipartForm(64 << 20); err != nil {
+			writeErr(w, Failure{Code: 400, Description: "Bad Request: " + err.Error()})
+			return
+		}
+	} else if err := r.ParseForm(); err != nil {
+		writeErr(w, Failure{Code: 400, Description: "Bad Request: " + err.Error()})
+		return
+	}
+	s.mu.Lock()
+	s.calls = append(s.calls, Call{Method: method, Params: r.Form})
+	if token != s.token {
+		s.mu.Unlock()
+		writeErr(w, Failure{Code: 401, Description: "Unauthorized"})
+		return
+	}
+	if fs := s.failures[method]; len(fs) > 0 {
+		if fs[0].Skip > 0 {
+			fs[0].Skip--
+		} else {
+			s.failures[method] = fs[1:]
+			s.mu.Unlock()
+			writeErr(w, fs[0])
+			return
+		}
+	}
+	s.mu.Unlock()
+	switch method {
+	case "getMe":
+		writeOK(w, BotUser)
+	case "getUpdates":
+		s.getUpdates(w, r)
+	case "sendMessage", "editMessageText":
+		s.sendMessage(w, r, method)
+	case "sendPhoto", "sendDocument":
+		s.sendFile(w, r, method)
+	case "answerCallbackQuery":
+		if r.Form.Get("callback_query_id") == "" {
+			writeErr(w, Failure{Code: 400, Description: "Bad Request: query is too old and response timeout expired or query ID is invalid"})
+			return
+		}
+		writeOK(w, true)
+	case "getFile":
+		s.getFile(w, r)
+	default:
+		writeErr(w, Failure{Code: 404, Description: "Not Found"})
+	}
+}
+
+// getUpdates confirms every update below offset, then returns those left,
+// waiting up to timeout seconds for one to arrive.
+func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request) {
+	offset, _ := strconv.Atoi(r.Form.Get("offset"))
+	timeout, _ := strconv.Atoi(r.Form.Get("timeout"))
+	limit, _ := strconv.Atoi(r.Form.Get("limit"))
+	if limit <= 0 || limit > 100 {
+		limit = 100
+	}
+	deadline := time.NewTimer(time.Duration(timeout) * time.Second)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		if offset > 0 {
+			kept := s.updates[:0]
+			for _, u := range s.updates {
+				if u.UpdateID >= offset {
+					kept = append(kept, u)
+				}
+			}
+			s.updates = kept
+		}
+		out := append([]tgbotapi.Update{}, s.updates[:min(limit, len(s.updates))]...)
+		changed := s.changed
+		s.mu.Unlock()
+		if len(out) > 0 {
+			writeOK(w, out)
+			return
+		}
+		select {
+		case <-changed:
+		case <-deadline.C:
+			writeOK(w, out)
+			return
+		case <-r.Context().Done():
+			return
+		}
+	}
+}
+
+func (s *Server) newMessage(chatID int64) tgbotapi.Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextMsg++
+	typ := "private"
+	if chatID < 0 {
+		typ = "supergroup"
+	}
+	from := BotUser
+	return tgbotapi.Message{MessageID: s.nextMsg, From: &from, Date: int(time.Now().Unix()), Chat: &tgbotapi.Chat{ID: chatID, Type: typ}}
+}
+
+// visible checks text as Telegram parses it and returns what people see.
+func visible(text, mode string) (string, error) {
+	if mode == "" {
+		return text, nil
+	}
+	if mode != tgbotapi.ModeHTML {
+		return "", fmt.Errorf("the fake server speaks only HTML, not %q", mode)
+	}
+	plain := strings.NewReplacer("<b>", "", "</b>", "").Replace(text)
+	if strings.ContainsAny(plain, "<>") {
+		return "", fmt.Errorf("can't parse entities: unsupported start tag")
+	}
+	for i := 0; i < len(plain); i++ {
+		if plain[i] != '&' {
+			continue
+		}
+		rest := plain[i:]
+		if !strings.HasPrefix(rest, "&lt;") && !strings.HasPrefix(rest, "&gt;") && !strings.HasPrefix(rest, "&amp;") && !strings.HasPrefix(rest, "&quot;") {
+			return "", fmt.Errorf("can't parse entities: unsupported entity")
+		}
+	}
+	return html.UnescapeString(plain), nil
+}
+
+func units(s string) int { return len(utf16.Encode([]rune(s))) }
+
+// common reads the parameters of every send.
+func (s *Server) common(r *http.Request, method, textKey string, limit int) (Sent, *Failure) {
+	chatID, err := strconv.ParseInt(r.Form.Get("chat_id"), 10, 64)
+	if err != nil || chatID == 0 {
+		return Sent{}, &Failure{Code: 400, Description: "Bad Request: chat not found"}
+	}
+	m := Sent{Method: method, ChatID: chatID, HTML: r.Form.Get(textKey), ParseMode: r.Form.Get("parse_mode")}
+	m.ReplyTo, _ = strconv.Atoi(r.Form.Get("reply_to_message_id"))
+	if m.Text, err = visible(m.HTML, m.ParseMode); err != nil {
+		return Sent{}, &Failure{Code: 400, Description: "Bad Request: " + err.Error()}
+	}
+	if units(m.Text) > limit {
+		return Sent{}, &Failure{Code: 400, Description: "Bad Request: " + textKey + " is too long"}
+	}
+	if v := r.Form.Get("reply_markup"); v != "" {
+		var kb tgbotapi.InlineKeyboardMarkup
+		if err := json.Unmarshal([]byte(v), &kb); err != nil {
+			return Sent{}, &Failure{Code: 400, Description: "Bad Request: can't parse reply keyboard markup JSON object"}
+		}
+		for _, row := range kb.InlineKeyboard {
+			for _, b := range row {
+				if b.CallbackData == nil || len(*b.CallbackData) == 0 || len(*b.CallbackData) > 64 {
+					return Sent{}, &Failure{Code: 400, Description: "Bad Request: BUTTON_DATA_INVALID"}
+				}
+			}
+		}
+		m.Markup = &kb
+	}
+	return m, nil
+}
+
+func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, method string) {
+	m, f := s.common(r, method, "text", 4096)
+	if f == nil && strings.TrimSpace(m.Text) == "" {
+		f = &Failure{Code: 400, Description: "Bad Request: message text is empty"}
+	}
+	if f != nil {
+		writeErr(w, *f)
+		return
+	}
+	msg := s.newMessage(m.ChatID)
+	if method == "editMessageText" {
+		msg.MessageID, _ = strconv.Atoi(r.Form.Get("message_id"))
+	}
+	msg.Text = m.Text
+	msg.ReplyMarkup = m.Markup
+	m.MessageID = msg.MessageID
+	s.record(m)
+	writeOK(w, msg)
+}
+
+func (s *Server) sendFile(w http.ResponseWriter, r *http.Request, method string) {
+	m, f := s.common(r, method, "caption", 1024)
+	if f != nil {
+		writeErr(w, *f)
+		return
+	}
+	field := "document"
+	if method == "sendPhoto" {
+		field = "photo"
+	}
+	if r.MultipartForm == nil || len(r.MultipartForm.File[field]) == 0 {
+		writeErr(w, Failure{Code: 400, Description: "Bad Request: there is no " + field + " in the request"})
+		return
+	}
+	fh := r.MultipartForm.File[field][0]
+	fr, err := fh.Open()
+	if err == nil {
+		m.FileData, err = io.ReadAll(fr)
+		fr.Close()
+	}
+	if err != nil {
+		writeErr(w, Failure{Code: 400, Description: "Bad Request: " + err.Error()})
+		return
+	}
+	m.FileName = fh.Filename
+	msg := s.newMessage(m.ChatID)
+	msg.Caption = m.Text
+	msg.ReplyMarkup = m.Markup
+	id := "file" + strconv.Itoa(msg.MessageID)
+	if method == "sendPhoto" {
+		msg.Photo = []tgbotapi.PhotoSize{{FileID: id, FileUniqueID: id, Width: 1, Height: 1, FileSize: len(m.FileData)}}
+	} else {
+		msg.Document = &tgbotapi.Document{FileID: id, FileUniqueID: id, FileName: m.FileName, FileSize: len(m.FileData)}
+	}
+	m.MessageID = msg.MessageID
+	s.record(m)
+	writeOK(w, msg)
+}
+
+func (s *Server) record(m Sent) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sent = append(s.sent, m)
+}
+
+func (s *Server) getFile(w http.ResponseWriter, r *http.Request) {
+	id := r.Form.Get("file_id")
+	s.mu.Lock()
+	data, ok := s.files[id]
+	s.mu.Unlock()
+	switch {
+	case !ok:
+		writeErr(w, Failure{Code: 400, Description: "Bad Request: invalid file_id"})
+	case len(data) > 20<<20:
+		writeErr(w, Failure{Code: 400, Description: "Bad Request: file is too big"})
+	default:
+		writeOK(w, tgbotapi.File{FileID: id, FileUniqueID: id, FileSize: len(data), FilePath: "documents/" + id})
+	}
+}
+
+func (s *Server) download(w http.ResponseWriter, r *http.Request, rest string) {
+	token, path, _ := strings.Cut(rest, "/")
+	s.mu.Lock()
+	data, ok := s.files[strings.TrimPrefix(path, "documents/")]
+	good := token == s.token
+	s.mu.Unlock()
+	if !good || !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Write(data)
+}
+
+func writeOK(w http.ResponseWriter, result any) {
+	data, err := json.Marshal(result)
+	if err != nil {
+		writeErr(w, Failure{Code: 500, Description: "Internal Server Error: " + err.Error()})
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprintf(w, `{"ok":true,"result":%s}`, data)
+}
+
+func writeErr(w http.ResponseWriter, f Failure) {
+	body := map[string]any{"ok": false, "error_code": f.Code, "description": f.Description}
+	params := map[string]any{}
+	if f.RetryAfter > 0 {
+		params["retry_after"] = f.RetryAfter
+	}
+	if f.MigrateTo != 0 {
+		params["migrate_to_chat_id"] = f.MigrateTo
+	}
+	if len(params) > 0 {
+		body["parameters"] = params
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(f.Code)
+	json.NewEncoder(w).Encode(body)
+}

@@ -1,0 +1,67 @@
+package telegramtest
+
+import (
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf16"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+)
+
+// Group is a supergroup chat.
+func Group(id int64, title string) tgbotapi.Chat {
+	return tgbotapi.Chat{ID: id, Type: "supergroup", Title: title}
+}
+
+// Private is the private chat with a user (its id is the user's).
+func Private(u tgbotapi.User) tgbotapi.Chat {
+	return tgbotapi.Chat{ID: u.ID, Type: "private", FirstName: u.FirstName}
+}
+
+// Person is a human Telegram user.
+func Person(id int64, firstName string) tgbotapi.User {
+	return tgbotapi.User{ID: id, FirstName: firstName}
+}
+
+// Message is an update with a message from a user in a chat. A text that
+// starts with "/" carries a bot_command entity, as Telegram sends it.
+func Message(chat tgbotapi.Chat, from tgbotapi.User, text string) tgbotapi.Update {
+	m := &tgbotapi.Message{MessageID: nextUserMessage(), From: &from, Chat: &chat, Date: int(time.Now().Unix()), Text: text}
+	if strings.HasPrefix(text, "/") {
+		cmd, _, _ := strings.Cut(text, " ")
+		m.Entities = []tgbotapi.MessageEntity{{Type: "bot_command", Offset: 0, Length: len(utf16.Encode([]rune(cmd)))}}
+	}
+	return tgbotapi.Update{Message: m}
+}
+
+// Reply is a message that replies to message replyTo, sent by replyFrom.
+func Reply(chat tgbotapi.Chat, from tgbotapi.User, text string, replyTo int, replyFrom tgbotapi.User) tgbotapi.Update {
+	u := Message(chat, from, text)
+	u.Message.ReplyToMessage = &tgbotapi.Message{MessageID: replyTo, From: &replyFrom, Chat: &chat, Date: u.Message.Date}
+	return u
+}
+
+// Button is a press of an inline button under message messageID.
+func Button(chat tgbotapi.Chat, from tgbotapi.User, messageID int, data string) tgbotapi.Update {
+	bot := BotUser
+	return tgbotapi.Update{CallbackQuery: &tgbotapi.CallbackQuery{
+		From:         &from,
+		Message:      &tgbotapi.Message{MessageID: messageID, From: &bot, Chat: &chat, Date: int(time.Now().Unix())},
+		ChatInstance: "1",
+		Data:         data,
+	}}
+}
+
+var (
+	userMu       sync.Mutex
+	userMessages = 5000
+)
+
+// nextUserMessage numbers the messages people send.
+func nextUserMessage() int {
+	userMu.Lock()
+	defer userMu.Unlock()
+	userMessages++
+	return userMessages
+}

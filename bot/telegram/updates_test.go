@@ -1,0 +1,197 @@
+package telegram_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"supportbot/bot"
+	"supportbot/bot/telegram"
+	"supportbot/bot/telegram/telegramtest"
+	"supportbot/store"
+)
+
+func TestIgnoresStrangersBotsEditsAndJoins(t *testing.T) {
+	h := newHarness(t)
+	rec := &recorder{st: h.db}
+	stop := h.run(h.ad, rec)
+	h.srv.Push(telegramtest.Message(stranger, sara, "/tickets"))
+	other := tgbotapi.User{ID: 888, IsBot: true, FirstName: "OtherBot"}
+	h.srv.Push(telegramtest.Message(staff, other, "/close 1"))
+	h.srv.Push(tgbotapi.Update{EditedMessage: telegramtest.Message(staff, sara, "/close 2").Message})
+	join := telegramtest.Message(staff, sara, "")
+	join.Message.NewChatMembers = []tgbotapi.User{ali}
+	h.srv.Push(join)
+	h.srv.Push(tgbotapi.Update{MyChatMember: &tgbotapi.ChatMemberUpdated{Chat: stranger, From: ali,
+		NewChatMember: tgbotapi.ChatMember{User: &telegramtest.BotUser, Status: "member"}}})
+	h.srv.Push(telegramtest.Message(telegramtest.Private(ali), ali, "/digest"))
+	h.srv.Push(telegramtest.Message(telegramtest.Group(managersChat, "Managers"), ali, "/outage on"))
+	last := h.srv.Push(telegramtest.Message(staff, sara, "/tickets@support_desk_bot"))
+	wait(t, "the offset past the last update", func() bool { return h.offset() == strconv.Itoa(last+1) })
+	stop()
+
+	got := rec.all()
+	var seen []string
+	for _, g := range got {
+		seen = append(seen, g.in.Chat+" "+g.in.Text)
+	}
+	want := []string{"private /digest", "managers /outage on", "staff /tickets@support_desk_bot"}
+	if !slices.Equal(seen, want) {
+		t.Errorf("handled %q, want %q", seen, want)
+	}
+	if n := len(h.srv.Sent()); n != 0 {
+		t.Errorf("the adapter itself sent %d messages", n)
+	}
+}
+
+func TestRestartInTheMiddleOfABatch(t *testing.T) {
+	h := newHarness(t)
+	var ids []int
+	for i := range 6 {
+		ids = append(ids, h.srv.Push(telegramtest.Message(staff, sara, "/ticket "+strconv.Itoa(i+1))))
+	}
+	key := func(i int) string { return "update:" + strconv.Itoa(ids[i]) }
+
+	// First process: stopped right after the third update.
+	ctx1, cancel1 := context.WithCancel(context.Background())
+	rec1 := &recorder{st: h.db, after: func(n int, _ string) {
+		if n == 3 {
+			cancel1()
+		}
+	}}
+	if err := h.ad.Run(ctx1, rec1); err != nil {
+		t.Fatal(err)
+	}
+	if h.offset() != strconv.Itoa(ids[3]) {
+		t.Fatalf("offset %q after 3 updates, want %d", h.offset(), ids[3])
+	}
+	h.db.Close()
+
+	// Second process on the same database: killed after handling the fifth
+	// update but before storing its offset.
+	db2 := h.open()
+	flaky := &flakyStore{Store: db2}
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	rec2 := &recorder{st: db2, after: func(_ int, id string) {
+		if id == key(4) {
+			flaky.dropOffsets.Store(true)
+			cancel2()
+		}
+	}}
+	if err := h.adapter(flaky).Run(ctx2, rec2); err != nil {
+		t.Fatal(err)
+	}
+
+	// Third process: Telegram sends the fifth again; it is not handled twice.
+	calls := len(h.srv.Calls("getUpdates"))
+	rec3 := &recorder{st: db2}
+	ad3 := h.adapter(db2)
+	stop := h.run(ad3, rec3)
+	wait(t, "the last update", func() bool {
+		v, _ := db2.Setting(context.Background(), telegram.SettingOffset)
+		return v == strconv.Itoa(ids[5]+1)
+	})
+	stop()
+	if first := h.srv.Calls("getUpdates")[calls]; first.Params.Get("offset") != strconv.Itoa(ids[4]) {
+		t.Errorf("third process asked from offset %s, want %d (the unconfirmed update)", first.Params.Get("offset"), ids[4])
+	}
+
+	count := map[string]int{}
+	for _, r := range [][]handled{rec1.all(), rec2.all(), rec3.all()} {
+		for _, g := range r {
+			count[g.id]++
+		}
+	}
+	for i := range ids {
+		if count[key(i)] != 1 {
+			t.Errorf("update %d handled %d times, want exactly once", i+1, count[key(i)])
+		}
+	}
+	if len(rec1.all()) != 3 || len(rec2.all()) != 2 || len(rec3.all()) != 1 {
+		t.Errorf("handled %d, %d, %d per process; want 3, 2, 1", len(rec1.all()), len(rec2.all()), len(rec3.all()))
+	}
+}
+
+func TestStopDoesNotWaitForTheLongPoll(t *testing.T) {
+	h := newHarness(t, func(c *telegram.Config) { c.PollTimeout = 30 * time.Second })
+	rec := &recorder{st: h.db}
+	stop := h.run(h.ad, rec)
+	wait(t, "a long poll", func() bool { return len(h.srv.Calls("getUpdates")) > 0 })
+	start := time.Now()
+	stop()
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("stop took %s", d)
+	}
+}
+
+func TestRefusedTokenStopsRun(t *testing.T) {
+	h := newHarness(t)
+	h.srv.SetToken("revoked")
+	err := h.ad.Run(context.Background(), &recorder{st: h.db})
+	if !errors.Is(err, telegram.ErrUnauthorized) {
+		t.Fatalf("Run: %v, want ErrUnauthorized", err)
+	}
+	if strings.Contains(err.Error(), token) {
+		t.Errorf("the error shows the token: %v", err)
+	}
+}
+
+func TestStaffFilesAreDownloadedForCustomers(t *testing.T) {
+	dir := t.TempDir()
+	h := newHarness(t, func(c *telegram.Config) { c.FileDir = dir })
+	h.enqueue(store.OutboxMessage{To: bot.StaffGroup, TicketID: 12, Text: "card 12"})
+	h.flush()
+	cardMsg := h.srv.SentTo(staffChat)[0].MessageID
+
+	data := []byte("%PDF-1.4 the fix")
+	h.srv.AddFile("DOC1", data)
+	withDoc := telegramtest.Reply(staff, sara, "", cardMsg, telegramtest.BotUser)
+	withDoc.Message.Caption = "the fixed file"
+	withDoc.Message.Document = &tgbotapi.Document{FileID: "DOC1", FileName: "../fix.pdf", MimeType: "application/pdf", FileSize: len(data)}
+	big := telegramtest.Reply(staff, sara, "", cardMsg, telegramtest.BotUser)
+	big.Message.Document = &tgbotapi.Document{FileID: "BIG", FileName: "dump.zip", FileSize: 25 << 20}
+	chatPhoto := telegramtest.Message(staff, ali, "")
+	chatPhoto.Message.Caption = "lunch"
+	chatPhoto.Message.Photo = []tgbotapi.PhotoSize{{FileID: "P1", FileSize: 10}, {FileID: "P2", FileSize: 100}}
+
+	rec := &recorder{st: h.db}
+	stop := h.run(h.ad, rec)
+	h.srv.Push(withDoc)
+	bigID := h.srv.Push(big)
+	last := h.srv.Push(chatPhoto)
+	wait(t, "all three updates", func() bool { return h.offset() == strconv.Itoa(last+1) })
+	stop()
+	_ = bigID
+
+	got := rec.all()
+	if len(got) != 2 {
+		t.Fatalf("handled %d inputs, want 2 (the 25 MB file without text is not)", len(got))
+	}
+	f := got[0].in.File
+	if f == nil || f.Kind != "document" || f.Name != "../fix.pdf" || f.Bytes != int64(len(data)) || got[0].in.Text != "the fixed file" {
+		t.Fatalf("document reply: %+v text %q", f, got[0].in.Text)
+	}
+	if !strings.HasPrefix(f.Path, dir) {
+		t.Errorf("file kept at %q, outside %q", f.Path, dir)
+	}
+	if b, err := os.ReadFile(f.Path); err != nil || string(b) != string(data) {
+		t.Errorf("downloaded %q, %v", b, err)
+	}
+	if p := got[1].in.File; p == nil || p.Kind != "image" || p.Path != "" || p.Bytes != 100 {
+		t.Errorf("chat photo: %+v, want described (largest size) and not downloaded", p)
+	}
+	due, err := h.db.DueOutbox(context.Background(), h.clock.Now(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(due) != 1 || due[0].To != bot.StaffGroup || due[0].TicketID != 12 || due[0].Text != telegram.DefaultFileTooBig {
+		t.Errorf("pending after the 25 MB file: %+v, want the too-big note on ticket 12", due)
+	}
+}

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"supportbot/bot"
+)
+
+func runExport(ctx context.Context, env *Env, args []string) error {
+	fs, c := newFlags("export", env)
+	at := fs.String("at", "", "report contract status and usage as of `TIME` (RFC 3339; default now)")
+	if err := parseArgs(fs, args, 0); err != nil {
+		return err
+	}
+	s, err := c.load(fs, env)
+	if err != nil {
+		return err
+	}
+	when := time.Now()
+	if *at != "" {
+		if when, err = time.Parse(time.RFC3339, *at); err != nil {
+			return fmt.Errorf("%w: -at %q is not an RFC 3339 time like 2026-11-28T09:00:00+03:30", errUsage, *at)
+		}
+	}
+	db, err := s.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	snap, err := bot.Export(ctx, db, s.policy, when)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(env.Stdout)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(snap)
+}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"supportbot/bot"
+)
+
+func runReplay(ctx context.Context, env *Env, args []string) error {
+	fs, c := newFlags("replay", env)
+	contracts := fs.String("contracts", "", "import customers and contracts from `FILE.csv` first")
+	script := fs.String("script", "", "the script, JSON Lines (`FILE.jsonl`)")
+	format := fs.String("format", "json", "output: json (one line per message, INTERFACE.md) or text (a readable transcript)")
+	if err := parseArgs(fs, args, 0); err != nil {
+		return err
+	}
+	if *script == "" {
+		return fmt.Errorf("%w: -script FILE.jsonl is required", errUsage)
+	}
+	out := bot.ReplayJSON
+	switch *format {
+	case "json":
+	case "text":
+		out = bot.ReplayText
+	default:
+		return fmt.Errorf("%w: -format %q is not json or text", errUsage, *format)
+	}
+	s, err := c.load(fs, env)
+	if err != nil {
+		return err
+	}
+	// The script is read and checked whole before the database is touched.
+	f, err := os.Open(*script)
+	if err != nil {
+		return err
+	}
+	events, err := bot.ParseScript(*script, f)
+	f.Close()
+	if err != nil {
+		return err
+	}
+	if c.dbPath == "" {
+		// A fresh database unless -db names one.
+		dir, err := os.MkdirTemp("", "supportbot-replay-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		s.cfg.Database = filepath.Join(dir, "replay.db")
+	}
+	db, err := s.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if *contracts != "" {
+		if _, err := importFile(ctx, db, *contracts); err != nil {
+			return err
+		}
+	}
+	engine, sched, err := s.wire(db)
+	if err != nil {
+		return err
+	}
+	r := &bot.Replay{Engine: engine, Scheduler: sched, Out: env.Stdout, Format: out, Loc: s.loc}
+	return r.Run(ctx, events)
+}

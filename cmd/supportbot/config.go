@@ -1,0 +1,410 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"supportbot/bot"
+	"supportbot/rules"
+)
+
+// Config is the whole configuration. Its YAML keys mirror config.example.yaml;
+// DefaultConfig holds the shipped values, the file overrides them, then the
+// environment overrides secrets, then Validate checks the result.
+type Config struct {
+	Timezone      string             `yaml:"timezone"`
+	Database      string             `yaml:"database"`
+	Language      string             `yaml:"language"`
+	FallbackPhone string             `yaml:"fallback_phone"`
+	SupportPhone  string             `yaml:"support_phone"`
+	SalesPhone    string             `yaml:"sales_phone"`
+	OfficeHours   WeekHours          `yaml:"office_hours"`
+	ContactHours  WeekHours          `yaml:"contact_hours"`
+	Holidays      HolidayConfig      `yaml:"holidays"`
+	Conversation  ConversationConfig `yaml:"conversation"`
+	Tiers         TierTable          `yaml:"tiers"`
+	Hourly        rules.HourlyRules  `yaml:"hourly"`
+	Telegram      TelegramConfig     `yaml:"telegram"`
+	WhatsApp      WhatsAppConfig     `yaml:"whatsapp"`
+	Schedule      ScheduleConfig     `yaml:"schedule"`
+}
+
+// WeekHours maps a weekday name (saturday…friday) to "HH:MM-HH:MM" intervals.
+type WeekHours map[string][]string
+
+// UnmarshalYAML replaces the whole week: a file that lists office hours
+// lists every open day, so a day left out is closed.
+func (w *WeekHours) UnmarshalYAML(n *yaml.Node) error {
+	m := map[string][]string{}
+	if err := n.Decode(&m); err != nil {
+		return err
+	}
+	*w = m
+	return nil
+}
+
+// HolidayConfig adds dates to, or removes dates from, the shipped holiday list.
+type HolidayConfig struct {
+	Add    []string `yaml:"add"`
+	Remove []string `yaml:"remove"`
+}
+
+// ConversationConfig tunes the customer dialogue.
+type ConversationConfig struct {
+	IdleTimeout Duration `yaml:"idle_timeout"`
+}
+
+// TelegramConfig is the staff side.
+type TelegramConfig struct {
+	Token          string  `yaml:"token"`
+	APIEndpoint    string  `yaml:"api_endpoint"`
+	StaffChatID    int64   `yaml:"staff_chat_id"`
+	ManagersChatID int64   `yaml:"managers_chat_id"`
+	Managers       []int64 `yaml:"managers"`
+}
+
+// WhatsAppConfig is the customer side.
+type WhatsAppConfig struct {
+	Enabled   bool   `yaml:"enabled"`
+	SessionDB string `yaml:"session_db"`
+}
+
+// ScheduleConfig times the scheduled jobs.
+type ScheduleConfig struct {
+	Reminders            []Duration `yaml:"reminders"`
+	Digest               string     `yaml:"digest"`
+	ContractEndReminders []int      `yaml:"contract_end_reminders"`
+}
+
+// Duration is a time.Duration written in Go syntax ("30m", "1h30m").
+type Duration time.Duration
+
+// UnmarshalYAML parses Go duration syntax.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	var s string
+	if err := n.Decode(&s); err != nil {
+		return err
+	}
+	v, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf("line %d: %q is not a duration like 30m or 1h30m", n.Line, s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalYAML writes Go duration syntax.
+func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
+
+// TierTable is rules.Tiers read from YAML so that a file may change one
+// field of one tier and keep the shipped values of everything else.
+type TierTable rules.Tiers
+
+// UnmarshalYAML merges the file's tiers onto the defaults already present.
+func (t *TierTable) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: tiers must be a mapping of kind to tiers", n.Line)
+	}
+	if *t == nil {
+		*t = TierTable{}
+	}
+	known := yamlKeys(reflect.TypeOf(rules.TierRules{}))
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		kind := rules.Kind(n.Content[i].Value)
+		tiersNode := n.Content[i+1]
+		if tiersNode.Kind != yaml.MappingNode {
+			return fmt.Errorf("line %d: tiers.%s must be a mapping of tier to rules", tiersNode.Line, kind)
+		}
+		if (*t)[kind] == nil {
+			(*t)[kind] = map[rules.Tier]rules.TierRules{}
+		}
+		for j := 0; j+1 < len(tiersNode.Content); j += 2 {
+			tier := rules.Tier(tiersNode.Content[j].Value)
+			body := tiersNode.Content[j+1]
+			if body.Kind != yaml.MappingNode {
+				return fmt.Errorf("line %d: tiers.%s.%s must be a mapping", body.Line, kind, tier)
+			}
+			for k := 0; k+1 < len(body.Content); k += 2 {
+				if key := body.Content[k].Value; !known[key] {
+					return fmt.Errorf("line %d: tiers.%s.%s: unknown field %q", body.Content[k].Line, kind, tier, key)
+				}
+			}
+			r := (*t)[kind][tier]
+			if err := body.Decode(&r); err != nil {
+				return fmt.Errorf("tiers.%s.%s: %w", kind, tier, err)
+			}
+			(*t)[kind][tier] = r
+		}
+	}
+	return nil
+}
+
+func yamlKeys(t reflect.Type) map[string]bool {
+	keys := map[string]bool{}
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); name != "" {
+			keys[name] = true
+		}
+	}
+	return keys
+}
+
+// DefaultConfig is the shipped configuration: the numbers of SPEC.md.
+func DefaultConfig() Config {
+	office := WeekHours{}
+	contact := WeekHours{}
+	for _, day := range []string{"saturday", "sunday", "monday", "tuesday", "wednesday"} {
+		office[day] = []string{"08:30-17:30"}
+		contact[day] = []string{"08:30-17:30"}
+	}
+	contact["thursday"] = []string{"08:30-17:30"}
+	return Config{
+		Timezone:      "Asia/Tehran",
+		Database:      "supportbot.db",
+		Language:      "fa",
+		FallbackPhone: "09198906850",
+		SupportPhone:  "02191001234",
+		SalesPhone:    "02191001235",
+		OfficeHours:   office,
+		ContactHours:  contact,
+		Holidays:      HolidayConfig{Add: []string{}, Remove: []string{}},
+		Conversation:  ConversationConfig{IdleTimeout: Duration(30 * time.Minute)},
+		Tiers:         TierTable(rules.DefaultTiers()),
+		Hourly:        rules.DefaultHourlyRules(),
+		Telegram: TelegramConfig{
+			APIEndpoint: "https://api.telegram.org/bot%s/%s",
+			Managers:    []int64{},
+		},
+		WhatsApp: WhatsAppConfig{Enabled: true, SessionDB: "whatsapp-session.db"},
+		Schedule: ScheduleConfig{
+			Reminders:            []Duration{Duration(2 * time.Hour), Duration(30 * time.Minute)},
+			Digest:               "0 8 * * *",
+			ContractEndReminders: []int{30, 7},
+		},
+	}
+}
+
+// Environment variables that override the file, for secrets and deployment.
+const (
+	EnvTelegramToken = "SUPPORTBOT_TELEGRAM_TOKEN"
+	EnvDatabase      = "SUPPORTBOT_DATABASE"
+)
+
+// LoadConfig reads path over the defaults. A missing file at the default path
+// means "run on the shipped values"; a missing file that was asked for by
+// name is an error.
+func LoadConfig(path string, explicit bool, getenv func(string) string) (Config, error) {
+	cfg := DefaultConfig()
+	data, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && !explicit:
+	case err != nil:
+		return Config{}, fmt.Errorf("config: %w", err)
+	default:
+		if err := decodeConfig(path, data, &cfg); err != nil {
+			return Config{}, err
+		}
+	}
+	if v := getenv(EnvTelegramToken); v != "" {
+		cfg.Telegram.Token = v
+	}
+	if v := getenv(EnvDatabase); v != "" {
+		cfg.Database = v
+	}
+	if err := cfg.Validate(); err != nil {
+		return Config{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+func decodeConfig(path string, data []byte, cfg *Config) error {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(cfg); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+var weekdays = map[string]time.Weekday{
+	"sunday": time.Sunday, "monday": time.Monday, "tuesday": time.Tuesday, "wednesday": time.Wednesday,
+	"thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday,
+}
+
+// Validate checks every value and names the first bad field.
+func (c Config) Validate() error {
+	if _, err := c.Location(); err != nil {
+		return fmt.Errorf("timezone: %w", err)
+	}
+	if strings.TrimSpace(c.Database) == "" {
+		return errors.New("database: must name a file")
+	}
+	if c.Language != "fa" && c.Language != "en" {
+		return fmt.Errorf("language: %q is not fa or en", c.Language)
+	}
+	for field, phone := range map[string]string{"fallback_phone": c.FallbackPhone, "support_phone": c.SupportPhone, "sales_phone": c.SalesPhone} {
+		if _, err := rules.ParsePhone(phone); err != nil {
+			return fmt.Errorf("%s: %w", field, err)
+		}
+	}
+	if _, err := c.Calendar(time.UTC); err != nil {
+		return err
+	}
+	if c.Conversation.IdleTimeout < Duration(time.Minute) {
+		return errors.New("conversation.idle_timeout: must be at least 1m")
+	}
+	if err := rules.Tiers(c.Tiers).Validate(); err != nil {
+		return err
+	}
+	if err := c.Hourly.Validate(); err != nil {
+		return err
+	}
+	if c.Telegram.APIEndpoint == "" || strings.Count(c.Telegram.APIEndpoint, "%s") != 2 {
+		return errors.New("telegram.api_endpoint: must contain %s twice, for the token and the method")
+	}
+	for i, id := range c.Telegram.Managers {
+		if id <= 0 {
+			return fmt.Errorf("telegram.managers[%d]: %d is not a Telegram user id", i, id)
+		}
+	}
+	if c.WhatsApp.Enabled && strings.TrimSpace(c.WhatsApp.SessionDB) == "" {
+		return errors.New("whatsapp.session_db: must name a file when whatsapp.enabled is true")
+	}
+	for i, d := range c.Schedule.Reminders {
+		if d <= 0 {
+			return fmt.Errorf("schedule.reminders[%d]: must be positive", i)
+		}
+	}
+	if _, err := bot.ParseSchedule(c.Schedule.Digest, time.UTC); err != nil {
+		return fmt.Errorf("schedule.digest: %w", err)
+	}
+	for i, days := range c.Schedule.ContractEndReminders {
+		if days <= 0 || days > 365 {
+			return fmt.Errorf("schedule.contract_end_reminders[%d]: %d is not between 1 and 365 days", i, days)
+		}
+	}
+	return nil
+}
+
+// Location loads the configured zone and refuses zone data that still
+// carries Tehran's old summer time (+04:30): the office keeps +03:30.
+func (c Config) Location() (*time.Location, error) {
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		return nil, err
+	}
+	if c.Timezone == "Asia/Tehran" {
+		summer := time.Date(2026, 7, 1, 12, 0, 0, 0, loc)
+		if _, off := summer.Zone(); off != 3*3600+1800 {
+			return time.FixedZone("Asia/Tehran", 3*3600+1800), nil
+		}
+	}
+	return loc, nil
+}
+
+// Calendar builds the business-hours calendar in loc.
+func (c Config) Calendar(loc *time.Location) (*rules.Calendar, error) {
+	cal := rules.DefaultCalendar(loc)
+	var err error
+	if cal.Office, err = c.OfficeHours.week("office_hours"); err != nil {
+		return nil, err
+	}
+	if cal.Contact, err = c.ContactHours.week("contact_hours"); err != nil {
+		return nil, err
+	}
+	for i, s := range c.Holidays.Add {
+		d, err := rules.ParseDate(s)
+		if err != nil {
+			return nil, fmt.Errorf("holidays.add[%d]: %w", i, err)
+		}
+		cal.Holidays[d] = "configured"
+	}
+	for i, s := range c.Holidays.Remove {
+		d, err := rules.ParseDate(s)
+		if err != nil {
+			return nil, fmt.Errorf("holidays.remove[%d]: %w", i, err)
+		}
+		delete(cal.Holidays, d)
+	}
+	if err := cal.Validate(); err != nil {
+		return nil, fmt.Errorf("office_hours: %w", err)
+	}
+	return cal, nil
+}
+
+func (w WeekHours) week(field string) ([7][]rules.Interval, error) {
+	var out [7][]rules.Interval
+	names := make([]string, 0, len(w))
+	for name := range w {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		day, ok := weekdays[strings.ToLower(name)]
+		if !ok {
+			return out, fmt.Errorf("%s.%s: not a weekday (saturday … friday)", field, name)
+		}
+		for i, span := range w[name] {
+			iv, err := parseInterval(span)
+			if err != nil {
+				return out, fmt.Errorf("%s.%s[%d]: %w", field, name, i, err)
+			}
+			out[day] = append(out[day], iv)
+		}
+		sort.Slice(out[day], func(i, j int) bool { return out[day][i].Start < out[day][j].Start })
+		for i := 1; i < len(out[day]); i++ {
+			if out[day][i].Start < out[day][i-1].End {
+				return out, fmt.Errorf("%s.%s: intervals overlap", field, name)
+			}
+		}
+	}
+	return out, nil
+}
+
+func parseInterval(s string) (rules.Interval, error) {
+	from, to, ok := strings.Cut(rules.NormalizeDigits(strings.TrimSpace(s)), "-")
+	if !ok {
+		return rules.Interval{}, fmt.Errorf("%q is not HH:MM-HH:MM", s)
+	}
+	start, err1 := parseClock(from)
+	end, err2 := parseClock(to)
+	if err := errors.Join(err1, err2); err != nil {
+		return rules.Interval{}, fmt.Errorf("%q: %w", s, err)
+	}
+	if end <= start {
+		return rules.Interval{}, fmt.Errorf("%q ends before it starts", s)
+	}
+	return rules.Interval{Start: start, End: end}, nil
+}
+
+func parseClock(s string) (int, error) {
+	h, m, ok := strings.Cut(strings.TrimSpace(s), ":")
+	hh, err1 := strconv.Atoi(h)
+	mm, err2 := strconv.Atoi(m)
+	if !ok || err1 != nil || err2 != nil || hh < 0 || mm < 0 || mm > 59 || hh > 24 || (hh == 24 && mm != 0) {
+		return 0, fmt.Errorf("%q is not a time of day", s)
+	}
+	return hh*60 + mm, nil
+}
+
+// Policy builds the rules the bot enforces.
+func (c Config) Policy(loc *time.Location) (*rules.Policy, error) {
+	cal, err := c.Calendar(loc)
+	if err != nil {
+		return nil, err
+	}
+	return &rules.Policy{Calendar: cal, Tiers: rules.Tiers(c.Tiers), Hourly: c.Hourly}, nil
+}

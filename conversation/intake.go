@@ -1,0 +1,363 @@
+package conversation
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"supportbot/rules"
+	"supportbot/store"
+)
+
+// startRequest begins a new request: the active contract is chosen (asked
+// when there are several) and checked before anything else is asked.
+func (t *turn) startRequest() error {
+	all, err := t.contracts()
+	if err != nil {
+		return err
+	}
+	if len(all) == 0 {
+		return t.denyNoContract()
+	}
+	var active []rules.Contract
+	for _, c := range all {
+		u, err := t.usage(c)
+		if err != nil {
+			return err
+		}
+		if t.m.p.Status(c, u, t.in.At) == rules.StatusActive {
+			active = append(active, c)
+		}
+	}
+	switch len(active) {
+	case 0:
+		c := mostRecent(all, t.loc())
+		u, err := t.usage(c)
+		if err != nil {
+			return err
+		}
+		return t.deny(c, u, "", "", t.decideOrStatus(c, u))
+	case 1:
+		return t.chooseContract(active[0])
+	}
+	t.sess.to(statePickContract)
+	for _, c := range active {
+		t.sess.data.Contracts = append(t.sess.data.Contracts, c.ID)
+	}
+	t.showContractPick(active)
+	return nil
+}
+
+// mostRecent is the contract a customer with no active contract most likely
+// means: the one whose support starts last (not delivered yet counts as
+// latest); among equals the highest id.
+func mostRecent(cs []rules.Contract, loc *time.Location) rules.Contract {
+	return slices.MaxFunc(cs, func(a, b rules.Contract) int {
+		sa, oka := a.SupportStart(loc)
+		sb, okb := b.SupportStart(loc)
+		switch {
+		case !oka && okb:
+			return 1
+		case oka && !okb:
+			return -1
+		case oka && okb && !sa.Equal(sb):
+			return sa.Compare(sb)
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+}
+
+// decideOrStatus is Decide's contract-level answer for a contract that is
+// not active, falling back to the status's own code.
+func (t *turn) decideOrStatus(c rules.Contract, u rules.Usage) rules.Denial {
+	if d := t.decide(c, u, "", ""); d != rules.Allowed {
+		return d
+	}
+	switch t.m.p.Status(c, u, t.in.At) {
+	case rules.StatusPending:
+		return rules.DenyNotStarted
+	case rules.StatusExhausted:
+		return rules.DenyHoursExhausted
+	}
+	return rules.DenyContractEnded
+}
+
+func (t *turn) showContractPick(cs []rules.Contract) {
+	t.say("contract_pick.title", nil)
+	for i, c := range cs {
+		t.say("contract_pick.item", kv{"n": i + 1, "subject": subject(c), "id": c.ID, "tier": c.Tier})
+	}
+}
+
+// onPickContract reads which of several active contracts the request is for.
+func (t *turn) onPickContract() error {
+	ids := t.sess.data.Contracts
+	n, ok := choice(t.in.Text, len(ids))
+	all, err := t.contracts()
+	if err != nil {
+		return err
+	}
+	listed := make([]rules.Contract, 0, len(ids))
+	for _, id := range ids {
+		if c, found := findContract(all, id); found {
+			listed = append(listed, c)
+		}
+	}
+	if len(listed) != len(ids) {
+		// The contracts changed under the list (a re-import): list again.
+		return t.startRequest()
+	}
+	if !ok {
+		t.say("hint.invalid_choice", kv{"max": len(ids)})
+		t.showContractPick(listed)
+		return nil
+	}
+	return t.chooseContract(listed[n-1])
+}
+
+// chooseContract checks the contract's status and monthly allowance and,
+// when allowed, asks for the kind of request.
+func (t *turn) chooseContract(c rules.Contract) error {
+	u, err := t.usage(c)
+	if err != nil {
+		return err
+	}
+	if d := t.decide(c, u, "", ""); d != rules.Allowed {
+		return t.deny(c, u, "", "", d)
+	}
+	t.sess.to(statePickKind)
+	t.sess.data.Contract = c.ID
+	t.showKinds(c)
+	return nil
+}
+
+func (t *turn) showKinds(c rules.Contract) {
+	t.say("kind.title", kv{"subject": subject(c)})
+	for i, k := range rules.AllRequestKinds {
+		t.say("option", kv{"n": i + 1, "label": k})
+	}
+}
+
+// onPickKind reads the kind of request and checks what the tier covers.
+func (t *turn) onPickKind() error {
+	c, u, ok, err := t.chosenContract()
+	if err != nil || !ok {
+		return err
+	}
+	n, valid := choice(t.in.Text, len(rules.AllRequestKinds))
+	if !valid {
+		t.say("hint.invalid_choice", kv{"max": len(rules.AllRequestKinds)})
+		t.showKinds(c)
+		return nil
+	}
+	kind := rules.AllRequestKinds[n-1]
+	if d := t.decide(c, u, kind, ""); d != rules.Allowed {
+		return t.deny(c, u, kind, "", d)
+	}
+	t.sess.data.Kind = kind
+	if kind.NeedsSeverity() {
+		t.sess.state = statePickSeverity
+		t.showSeverities(kind)
+		return nil
+	}
+	t.sess.state = stateDescribe
+	t.askDescription(kind)
+	return nil
+}
+
+func (t *turn) showSeverities(kind rules.RequestKind) {
+	t.say("severity.title", kv{"kind": kind})
+	for i, s := range rules.AllSeverities {
+		t.say("option", kv{"n": i + 1, "label": s})
+	}
+}
+
+// onPickSeverity reads the severity and checks that the tier covers it.
+func (t *turn) onPickSeverity() error {
+	c, u, ok, err := t.chosenContract()
+	if err != nil || !ok {
+		return err
+	}
+	kind := t.sess.data.Kind
+	n, valid := choice(t.in.Text, len(rules.AllSeverities))
+	if !valid {
+		t.say("hint.invalid_choice", kv{"max": len(rules.AllSeverities)})
+		t.showSeverities(kind)
+		return nil
+	}
+	sev := rules.AllSeverities[n-1]
+	if d := t.decide(c, u, kind, sev); d != rules.Allowed {
+		return t.deny(c, u, kind, sev, d)
+	}
+	t.sess.data.Severity = sev
+	t.sess.state = stateDescribe
+	t.askDescription(kind)
+	return nil
+}
+
+func (t *turn) askDescription(kind rules.RequestKind) {
+	if kind == rules.RequestCallback {
+		t.say("describe.callback", nil)
+	} else {
+		t.say("describe.prompt", nil)
+	}
+	t.say("describe.files", nil)
+}
+
+// onDescribe takes the description (text, or a file with its caption) and
+// opens the ticket after a last check: usage may have changed while the
+// customer typed (another contact of the same customer, say).
+func (t *turn) onDescribe() error {
+	if t.in.Text == "" && t.in.File == nil {
+		t.say("describe.empty", nil)
+		return nil
+	}
+	c, u, ok, err := t.chosenContract()
+	if err != nil || !ok {
+		return err
+	}
+	kind, sev := t.sess.data.Kind, t.sess.data.Severity
+	if kind.NeedsSeverity() && sev == "" {
+		// Damaged session: ask again rather than open a ticket without it.
+		t.sess.state = statePickSeverity
+		t.showSeverities(kind)
+		return nil
+	}
+	if d := t.decide(c, u, kind, sev); d != rules.Allowed {
+		return t.deny(c, u, kind, sev, d)
+	}
+	return t.openTicket(c, u, kind, sev)
+}
+
+// openTicket stores the ticket and its first message, tells staff and tells
+// the customer the number, the deadline and what is left of the quota.
+func (t *turn) openTicket(c rules.Contract, u rules.Usage, kind rules.RequestKind, sev rules.Severity) error {
+	p := t.m.p
+	tk := store.Ticket{
+		ContractID:       c.ID,
+		CustomerID:       t.cust.ID,
+		Phone:            t.in.Phone,
+		Kind:             kind,
+		Severity:         sev,
+		Status:           store.TicketNew,
+		Description:      t.in.Text,
+		OpenedAt:         t.in.At,
+		FirstResponseDue: p.FirstResponseDue(c, t.in.At),
+	}
+	if err := t.st.CreateTicket(t.ctx, &tk); err != nil {
+		return fmt.Errorf("create ticket: %w", err)
+	}
+	msg := store.Message{
+		TicketID: tk.ID, At: t.in.At, Direction: store.FromCustomer,
+		Author: t.in.Phone, Text: t.in.Text, File: t.in.File,
+	}
+	if err := t.st.AddMessage(t.ctx, &msg); err != nil {
+		return fmt.Errorf("ticket %d message: %w", tk.ID, err)
+	}
+	t.events = append(t.events, Event{Kind: TicketOpened, Ticket: tk, Message: msg, Phone: t.in.Phone, Text: t.in.Text})
+
+	t.say("ticket.opened", kv{"id": int(tk.ID)})
+	if !tk.FirstResponseDue.IsZero() {
+		t.say("ticket.due", kv{"due": tk.FirstResponseDue.In(t.loc())})
+	}
+	lim := p.Limits(c)
+	switch {
+	case c.Kind == rules.KindHourly:
+		t.say("ticket.hours_left", kv{
+			"left":       minutes(lim.HoursTotalMin - u.HoursUsedMin),
+			"month_left": minutes(lim.MonthCapMin - u.MonthUsedMin),
+		})
+		t.say("ticket.hourly_minimum", kv{"min": minutes(p.Hourly.TicketMinimumMin)})
+	case lim.RequestsPerMonth >= 0:
+		t.say("ticket.quota_left", kv{"limit": lim.RequestsPerMonth, "left": max(lim.RequestsPerMonth-u.MonthRequests-1, 0)})
+	}
+	if kind == rules.RequestCallback {
+		t.say("ticket.callback", nil)
+		t.mentions = true
+	}
+	t.say("ticket.add_more", nil)
+	t.sess.to(stateIdle)
+	return nil
+}
+
+// chosenContract reloads the contract of the request in progress with its
+// usage now. When it is gone (a re-import removed it) the request starts
+// over and ok is false.
+func (t *turn) chosenContract() (c rules.Contract, u rules.Usage, ok bool, err error) {
+	all, err := t.contracts()
+	if err != nil {
+		return c, u, false, err
+	}
+	c, found := findContract(all, t.sess.data.Contract)
+	if !found {
+		t.say("flow.expired", nil)
+		return c, u, false, t.startRequest()
+	}
+	u, err = t.usage(c)
+	return c, u, err == nil, err
+}
+
+// decide runs the intake rules on what is known so far.
+func (t *turn) decide(c rules.Contract, u rules.Usage, kind rules.RequestKind, sev rules.Severity) rules.Denial {
+	return t.m.p.Decide(rules.Intake{Contract: c, Usage: u, Kind: kind, Severity: sev, City: t.cust.City, At: t.in.At})
+}
+
+// contracts lists the customer's contracts by id.
+func (t *turn) contracts() ([]rules.Contract, error) {
+	cs, err := t.st.ContractsOf(t.ctx, t.cust.ID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("contracts of %s: %w", t.cust.ID, err)
+	}
+	mine := cs[:0:0]
+	for _, c := range cs {
+		if c.CustomerID == t.cust.ID {
+			mine = append(mine, c)
+		}
+	}
+	slices.SortFunc(mine, func(a, b rules.Contract) int { return cmp.Compare(a.ID, b.ID) })
+	return mine, nil
+}
+
+func findContract(cs []rules.Contract, id string) (rules.Contract, bool) {
+	for _, c := range cs {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return rules.Contract{}, false
+}
+
+// usage counts what c has consumed in the Jalali month and the contract
+// year of the message.
+func (t *turn) usage(c rules.Contract) (rules.Usage, error) {
+	loc := t.loc()
+	at := t.in.At.In(loc)
+	ys, ye := c.ContractYear(at, loc)
+	w := store.UsageWindow{
+		MonthStart: rules.JalaliMonthStart(at),
+		MonthEnd:   rules.JalaliMonthEnd(at),
+		YearStart:  ys,
+		YearEnd:    ye,
+		Hourly:     c.Kind == rules.KindHourly,
+	}
+	u, err := t.st.Usage(t.ctx, c.ID, w)
+	if err != nil {
+		return rules.Usage{}, fmt.Errorf("usage of %s: %w", c.ID, err)
+	}
+	return u, nil
+}
+
+// subject names a contract for the customer: its subject, else its id.
+func subject(c rules.Contract) string {
+	if c.Subject != "" {
+		return c.Subject
+	}
+	return c.ID
+}
+
+// minutes is a count of minutes as a duration argument, never negative.
+func minutes(n int) time.Duration {
+	return time.Duration(max(n, 0)) * time.Minute
+}

@@ -1,0 +1,267 @@
+// Package conversation is the customer side of the support desk: the
+// WhatsApp dialogue that greets a customer, shows the menus, walks a new
+// request through the rules (contract, kind, severity, description), files
+// follow-ups on open tickets and asks unknown numbers who they are.
+//
+// It is an explicit state machine over one session per phone (see states.go
+// for the states and their transitions). It knows no transport and no clock:
+// the time of each message comes in Inbound.At, everything it decides is
+// stored through the caller's transaction, and what to say comes back as
+// catalog keys with typed arguments (Reply, Line) that the locales printer
+// renders. Staff-side consequences come back as Events.
+package conversation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"supportbot/rules"
+	"supportbot/store"
+)
+
+// Inbound is one customer message as the transport received it.
+type Inbound struct {
+	Phone string // E.164
+	At    time.Time
+	Text  string      // the message, or a file's caption
+	File  *store.File // nil for text only
+}
+
+// Line is one catalog entry to say: Key names it in locales/*/conversation.json
+// (or common.json) and Args fill its {placeholders} with typed values, so the
+// printer formats numbers, dates and durations for the reader's language.
+type Line struct {
+	Key  string
+	Args map[string]any
+}
+
+// Reply is one WhatsApp message to the customer; its lines are rendered and
+// joined by newlines.
+type Reply struct {
+	Lines []Line
+}
+
+// EventKind says what an Event tells the staff desk.
+type EventKind int
+
+// Event kinds.
+const (
+	// TicketOpened: a new ticket was stored; the desk posts its card.
+	TicketOpened EventKind = iota + 1
+	// FollowUp: a customer message (text and/or file) was added to an open
+	// ticket; the desk relays it to staff.
+	FollowUp
+	// UnknownContact: a number that belongs to no customer wrote; the desk
+	// shows Phone and Text so staff can link it with /link.
+	UnknownContact
+)
+
+// String names the kind for logs and test failures.
+func (k EventKind) String() string {
+	switch k {
+	case TicketOpened:
+		return "TicketOpened"
+	case FollowUp:
+		return "FollowUp"
+	case UnknownContact:
+		return "UnknownContact"
+	}
+	return fmt.Sprintf("EventKind(%d)", int(k))
+}
+
+// Event is something the staff side must hear about.
+type Event struct {
+	Kind    EventKind
+	Ticket  store.Ticket  // TicketOpened, FollowUp
+	Message store.Message // the customer's message as stored (for UnknownContact: not stored, TicketID 0)
+	Phone   string
+	Text    string
+}
+
+// Result is what one inbound message produced: messages to send back to the
+// customer, in order, and events for the staff desk.
+type Result struct {
+	Replies []Reply
+	Events  []Event
+}
+
+// Store is the part of store.Store the conversation reads and changes. The
+// caller passes its transaction, so one message's changes land together.
+type Store interface {
+	CustomerByPhone(ctx context.Context, phone string) (store.Customer, error)
+	ContractsOf(ctx context.Context, customerID string) ([]rules.Contract, error)
+	Usage(ctx context.Context, contractID string, w store.UsageWindow) (rules.Usage, error)
+	ListTickets(ctx context.Context, f store.TicketFilter) ([]store.Ticket, error)
+	CreateTicket(ctx context.Context, t *store.Ticket) error
+	Ticket(ctx context.Context, id int64) (store.Ticket, error)
+	AddMessage(ctx context.Context, m *store.Message) error
+	AddDenial(ctx context.Context, d *store.Denial) error
+	Setting(ctx context.Context, key string) (string, error)
+	Session(ctx context.Context, phone string) (store.Session, error)
+	SaveSession(ctx context.Context, s store.Session) error
+}
+
+var _ Store = store.Store(nil)
+
+// Config holds the conversation's settings.
+type Config struct {
+	// IdleTimeout drops an unfinished flow when the customer comes back
+	// later than this (default 30 minutes).
+	IdleTimeout time.Duration
+	// Phones shown to customers: support, sales, and the number to call
+	// while the power-outage notice is on.
+	SupportPhone, SalesPhone, FallbackPhone string
+}
+
+// DefaultIdleTimeout is SPEC's idle timeout, used when Config leaves it zero.
+const DefaultIdleTimeout = 30 * time.Minute
+
+// Machine runs customer conversations under one policy. It keeps no state of
+// its own (sessions live in the store), so one Machine serves every phone
+// and survives restarts.
+type Machine struct {
+	p   *rules.Policy
+	cfg Config
+}
+
+// New returns a Machine that applies p's rules with cfg's settings.
+func New(p *rules.Policy, cfg Config) *Machine {
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
+	}
+	return &Machine{p: p, cfg: cfg}
+}
+
+// Handle answers one customer message: it loads the phone's session, moves
+// the state machine, stores what it decided (tickets, messages, denials, the
+// session) through st, the caller's transaction, and returns the replies and
+// staff events. It never sends anything. A returned error means the
+// transaction should be rolled back.
+func (m *Machine) Handle(ctx context.Context, st Store, in Inbound) (Result, error) {
+	in.Text = cleanText(in.Text)
+	t := &turn{m: m, ctx: ctx, st: st, in: in}
+	sess, err := loadSession(ctx, st, in.Phone)
+	if err != nil {
+		return Result{}, err
+	}
+	t.sess = sess
+	newConversation := sess.fresh || in.At.Sub(sess.updatedAt) > m.cfg.IdleTimeout
+
+	cust, err := st.CustomerByPhone(ctx, in.Phone)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		err = t.unknown(newConversation || sess.state != stateIdentify)
+	case err != nil:
+		return Result{}, fmt.Errorf("customer of %s: %w", in.Phone, err)
+	default:
+		t.cust = cust
+		err = t.known(newConversation)
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	if err := t.finish(); err != nil {
+		return Result{}, err
+	}
+	return Result{Replies: []Reply{{Lines: t.lines}}, Events: t.events}, nil
+}
+
+// maxTextBytes bounds what one chat message may carry into the database;
+// WhatsApp allows about 64 KB, so nothing a customer can type is cut.
+const maxTextBytes = 64 << 10
+
+// cleanText makes chat text safe to store and match: valid UTF-8, no NUL
+// bytes, surrounding whitespace trimmed, at most maxTextBytes.
+func cleanText(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.ReplaceAll(s, "\x00", "")
+	s = strings.TrimSpace(s)
+	if len(s) > maxTextBytes {
+		cut := maxTextBytes
+		for cut > 0 && !isRuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut]
+	}
+	return s
+}
+
+func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// turn is the work of one Handle call: the message, the session as loaded
+// and as it will be saved, and what to say and tell staff.
+type turn struct {
+	m    *Machine
+	ctx  context.Context
+	st   Store
+	in   Inbound
+	cust store.Customer // zero for unknown numbers
+	sess session
+
+	lines    []Line
+	events   []Event
+	mentions bool  // the reply asks the customer to call a phone
+	hint     bool  // no menu is left on screen: say how to get it back
+	outage   *bool // the outage setting, read once when needed
+}
+
+// say appends one line to the reply.
+func (t *turn) say(key string, args map[string]any) {
+	t.lines = append(t.lines, Line{Key: key, Args: args})
+}
+
+// sayCall appends a line that gives a phone number to call; such replies
+// carry the outage notice while it is on.
+func (t *turn) sayCall(key string, phone string) {
+	t.mentions = true
+	t.say(key, kv{"phone": phone})
+}
+
+// kv is shorthand for a line's arguments.
+type kv = map[string]any
+
+// finish appends the notices that close every reply (the outage number when
+// the reply mentions calling, how to get the menu back when none is on
+// screen, the out-of-hours lines outside contact hours) and saves the
+// session.
+func (t *turn) finish() error {
+	if t.mentions {
+		on, err := t.outageOn()
+		if err != nil {
+			return err
+		}
+		if on && t.m.cfg.FallbackPhone != "" {
+			t.say("outage.notice", kv{"phone": t.m.cfg.FallbackPhone})
+		}
+	}
+	if t.hint && t.sess.state == stateIdle {
+		t.say("hint.menu", nil)
+	}
+	t.sayOffHours()
+	return t.sess.save(t.ctx, t.st, t.in.Phone, t.in.At)
+}
+
+// outageOn reports whether managers switched the power-outage notice on.
+func (t *turn) outageOn() (bool, error) {
+	if t.outage != nil {
+		return *t.outage, nil
+	}
+	v, err := t.st.Setting(t.ctx, store.SettingOutage)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return false, fmt.Errorf("outage setting: %w", err)
+	}
+	on := strings.EqualFold(strings.TrimSpace(v), "on")
+	t.outage = &on
+	return on, nil
+}
+
+// loc is the office's time zone.
+func (t *turn) loc() *time.Location {
+	if c := t.m.p.Calendar; c != nil && c.Loc != nil {
+		return c.Loc
+	}
+	return time.UTC
+}

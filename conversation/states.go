@@ -1,0 +1,149 @@
+package conversation
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"supportbot/rules"
+	"supportbot/store"
+)
+
+// state is where a phone's conversation stands: what the customer has on
+// screen and so how the next message is read.
+//
+//	state          on screen                       next message              goes to
+//	idle           nothing                         greeting / no open ticket main_menu (greeting + menu)
+//	                                               text or file, 1 open      idle (follow-up added)
+//	                                               text or file, 2+ open     pick_ticket
+//	main_menu      main menu                       1                         pick_contract | pick_kind | idle (denied)
+//	                                               2, 3, 4, 5                idle (the page is shown)
+//	pick_contract  numbered active contracts       a listed number           pick_kind | idle (denied)
+//	pick_kind      the ten request kinds           1–10                      pick_severity | describe | idle (denied)
+//	pick_severity  normal / important / critical   1–3                       describe | idle (denied)
+//	describe       "describe your request"         text or file              idle (ticket opened, or denied)
+//	pick_ticket    numbered open tickets           a listed number           idle (follow-up added)
+//	identify       "who are you?" (unknown number) anything                  identify
+//
+// In every state of a known customer, "0"/"منو" shows the main menu
+// (main_menu) and "لغو" cancels (idle); an invalid answer repeats the same
+// menu with a hint; a message later than the idle timeout first drops the
+// unfinished flow (idle). An unknown number is always in identify.
+type state string
+
+// The states.
+const (
+	stateIdle         state = "idle"
+	stateMainMenu     state = "main_menu"
+	statePickContract state = "pick_contract"
+	statePickKind     state = "pick_kind"
+	statePickSeverity state = "pick_severity"
+	stateDescribe     state = "describe"
+	statePickTicket   state = "pick_ticket"
+	stateIdentify     state = "identify"
+)
+
+// allStates lists every state a session may be saved with.
+var allStates = []state{
+	stateIdle, stateMainMenu, statePickContract, statePickKind,
+	statePickSeverity, stateDescribe, statePickTicket, stateIdentify,
+}
+
+// inRequest reports whether s is part of a new request in progress, which
+// "لغو" and the idle timeout drop.
+func (s state) inRequest() bool {
+	switch s {
+	case statePickContract, statePickKind, statePickSeverity, stateDescribe:
+		return true
+	}
+	return false
+}
+
+// data is the state's memory, saved as the session's JSON: what the customer
+// has chosen so far and what the list on screen meant.
+type data struct {
+	Contract  string            `json:"contract,omitempty"`  // chosen contract id
+	Contracts []string          `json:"contracts,omitempty"` // pick_contract: ids in list order
+	Kind      rules.RequestKind `json:"kind,omitempty"`
+	Severity  rules.Severity    `json:"severity,omitempty"`
+	Tickets   []int64           `json:"tickets,omitempty"` // pick_ticket: ids in list order
+	Pending   []pending         `json:"pending,omitempty"` // pick_ticket: the messages to file
+}
+
+// pending is a follow-up waiting for the customer to say which ticket it
+// belongs to.
+type pending struct {
+	Text string      `json:"text,omitempty"`
+	File *store.File `json:"file,omitempty"`
+}
+
+// session is a phone's conversation as loaded and as it will be saved.
+type session struct {
+	state     state
+	data      data
+	fresh     bool      // no session was stored: the first message ever
+	updatedAt time.Time // when the previous message came
+}
+
+// valid reports whether the state is known and its data holds what the
+// state needs, so a damaged or outdated session is never acted on.
+func (s session) valid() bool {
+	d := s.data
+	switch s.state {
+	case stateIdle, stateMainMenu, stateIdentify:
+		return true
+	case statePickContract:
+		return len(d.Contracts) > 0
+	case statePickKind:
+		return d.Contract != ""
+	case statePickSeverity, stateDescribe:
+		return d.Contract != "" && d.Kind != ""
+	case statePickTicket:
+		return len(d.Tickets) > 0 && len(d.Pending) > 0
+	}
+	return false
+}
+
+// to moves the conversation to s with fresh data.
+func (s *session) to(st state) {
+	s.state = st
+	s.data = data{}
+}
+
+// loadSession reads the phone's session. A missing session is a fresh idle
+// one; a damaged one (unknown state, bad JSON, missing data) is treated as
+// idle, never as an error, so one bad row cannot lock a customer out.
+func loadSession(ctx context.Context, st Store, phone string) (session, error) {
+	s, err := st.Session(ctx, phone)
+	if errors.Is(err, store.ErrNotFound) {
+		return session{state: stateIdle, fresh: true}, nil
+	}
+	if err != nil {
+		return session{}, fmt.Errorf("session of %s: %w", phone, err)
+	}
+	out := session{state: state(s.State), updatedAt: s.UpdatedAt}
+	if s.Data != "" {
+		if json.Unmarshal([]byte(s.Data), &out.data) != nil {
+			out.to(stateIdle)
+		}
+	}
+	if !out.valid() {
+		out.to(stateIdle)
+	}
+	return out, nil
+}
+
+// save stores the session as of at.
+func (s session) save(ctx context.Context, st Store, phone string, at time.Time) error {
+	raw, err := json.Marshal(s.data)
+	if err != nil {
+		return fmt.Errorf("session data: %w", err)
+	}
+	rec := store.Session{Phone: phone, State: string(s.state), Data: string(raw), UpdatedAt: at}
+	if err := st.SaveSession(ctx, rec); err != nil {
+		return fmt.Errorf("save session of %s: %w", phone, err)
+	}
+	return nil
+}

@@ -1,0 +1,56 @@
+package sqlite
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"supportbot/rules"
+	"supportbot/store"
+)
+
+// MustOpen opens a fresh database in a temporary directory and closes it
+// when the test ends.
+func MustOpen(tb testing.TB) *DB {
+	tb.Helper()
+	db, err := Open(context.Background(), filepath.Join(tb.TempDir(), "bot.db"))
+	if err != nil {
+		tb.Fatalf("Open: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			tb.Errorf("Close: %v", err)
+		}
+	})
+	return db
+}
+
+// must fails the test on err.
+func must(tb testing.TB, err error) {
+	tb.Helper()
+	if err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// tehran is where the bot's clock runs; stored times must come back in UTC.
+var tehran = time.FixedZone("IRST", 3*3600+1800)
+
+// at is a Tehran wall-clock instant.
+func at(y int, m time.Month, d, hh, mm int) time.Time {
+	return time.Date(y, m, d, hh, mm, 0, 0, tehran)
+}
+
+// MustSeed stores customer C-1 (phone +989121111111) with product contract
+// K-1 and hourly contract H-1.
+func MustSeed(tb testing.TB, db *DB) {
+	tb.Helper()
+	ctx := context.Background()
+	must(tb, db.UpsertCustomer(ctx, store.Customer{ID: "C-1", Name: "Acme", City: "Tehran"}))
+	must(tb, db.SetImportedPhones(ctx, "C-1", []string{"+989121111111"}))
+	must(tb, db.UpsertContract(ctx, rules.Contract{ID: "K-1", CustomerID: "C-1", Kind: rules.KindProduct, Tier: rules.TierGold,
+		PurchasedOn: rules.Date{Year: 2026, Month: 3, Day: 21}, DeliveredOn: rules.Date{Year: 2026, Month: 4, Day: 1}}))
+	must(tb, db.UpsertContract(ctx, rules.Contract{ID: "H-1", CustomerID: "C-1", Kind: rules.KindHourly, Tier: rules.TierH50,
+		PurchasedOn: rules.Date{Year: 2026, Month: 3, Day: 21}}))
+}

@@ -1,0 +1,127 @@
+package sqlite
+
+import (
+	"context"
+	"time"
+
+	"supportbot/store"
+)
+
+const outboxCols = `id, created_at, recipient, ticket_id, text, buttons, reply_to,
+	file_kind, file_name, file_mime, file_bytes, file_path,
+	status, attempts, next_attempt, sent_at, external_id, last_error`
+
+// scanOutbox reads one row of outboxCols.
+func scanOutbox(s interface{ Scan(...any) error }) (store.OutboxMessage, error) {
+	var m store.OutboxMessage
+	var f fileCols
+	dest := append([]any{&m.ID, timeCol{&m.CreatedAt}, &m.To, &m.TicketID, &m.Text, buttonsCol{&m.Buttons}, &m.ReplyTo},
+		f.dest()...)
+	dest = append(dest, &m.Status, &m.Attempts, timeCol{&m.NextAttempt}, timeCol{&m.SentAt}, &m.ExternalID, &m.LastError)
+	err := s.Scan(dest...)
+	m.File = f.file()
+	return m, err
+}
+
+// Enqueue stores a message to send and sets m.ID. An empty Status is stored
+// as pending. A zero NextAttempt means "as soon as possible".
+func (q *queries) Enqueue(ctx context.Context, m *store.OutboxMessage) error {
+	if m.Status == "" {
+		m.Status = store.OutboxPending
+	}
+	buttons, err := buttonsArg(m.Buttons)
+	if err != nil {
+		return wrap(err, "enqueue to %s", m.To)
+	}
+	args := append([]any{timeArg(m.CreatedAt), m.To, m.TicketID, m.Text, buttons, m.ReplyTo}, fileArgs(m.File)...)
+	args = append(args, m.Status, m.Attempts, timeArg(m.NextAttempt), timeArg(m.SentAt), m.ExternalID, m.LastError)
+	id, err := lastID(q.wr.ExecContext(ctx, `INSERT INTO outbox (
+		created_at, recipient, ticket_id, text, buttons, reply_to,
+		file_kind, file_name, file_mime, file_bytes, file_path,
+		status, attempts, next_attempt, sent_at, external_id, last_error)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...))
+	if err != nil {
+		return wrap(err, "enqueue to %s", m.To)
+	}
+	m.ID = id
+	return nil
+}
+
+// OutboxMessage returns one outbox message.
+func (q *queries) OutboxMessage(ctx context.Context, id int64) (store.OutboxMessage, error) {
+	m, err := scanOutbox(q.rd.QueryRowContext(ctx, `SELECT `+outboxCols+` FROM outbox WHERE id = ?`, id))
+	if err != nil {
+		return store.OutboxMessage{}, wrap(err, "outbox message %d", id)
+	}
+	return m, nil
+}
+
+// DueOutbox lists at most limit pending messages whose next attempt is at or
+// before now (or unset), oldest first. A limit of 0 or less means no limit.
+func (q *queries) DueOutbox(ctx context.Context, now time.Time, limit int) ([]store.OutboxMessage, error) {
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	rows, err := q.rd.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox
+		WHERE status = 'pending' AND (next_attempt IS NULL OR next_attempt <= ?)
+		ORDER BY id LIMIT ?`, timeArg(now), limit)
+	if err != nil {
+		return nil, wrap(err, "due outbox")
+	}
+	var ms []store.OutboxMessage
+	for rows.Next() {
+		m, err := scanOutbox(rows)
+		if err != nil {
+			rows.Close()
+			return nil, wrap(err, "due outbox")
+		}
+		ms = append(ms, m)
+	}
+	return ms, wrap(closeRows(rows), "due outbox")
+}
+
+// MarkSent records that the transport accepted the message.
+func (q *queries) MarkSent(ctx context.Context, id int64, at time.Time, externalID string) error {
+	err := mustAffect(q.wr.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, external_id = ?, last_error = ''
+		WHERE id = ?`, timeArg(at), externalID, id))
+	return wrap(err, "mark outbox message %d sent", id)
+}
+
+// MarkRetry counts a failed attempt and schedules the next one.
+func (q *queries) MarkRetry(ctx context.Context, id int64, next time.Time, errText string) error {
+	err := mustAffect(q.wr.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, next_attempt = ?, last_error = ?
+		WHERE id = ?`, timeArg(next), errText, id))
+	return wrap(err, "mark outbox message %d for retry", id)
+}
+
+// MarkFailed gives up on the message.
+func (q *queries) MarkFailed(ctx context.Context, id int64, errText string) error {
+	err := mustAffect(q.wr.ExecContext(ctx, `UPDATE outbox SET status = 'failed', last_error = ? WHERE id = ?`, errText, id))
+	return wrap(err, "mark outbox message %d failed", id)
+}
+
+// SentByExternal finds the sent message with that recipient and transport
+// id; with several (a transport reusing ids) the latest wins.
+func (q *queries) SentByExternal(ctx context.Context, to, externalID string) (store.OutboxMessage, error) {
+	m, err := scanOutbox(q.rd.QueryRowContext(ctx, `SELECT `+outboxCols+` FROM outbox
+		WHERE recipient = ? AND external_id = ? AND status = 'sent' ORDER BY id DESC LIMIT 1`, to, externalID))
+	if err != nil {
+		return store.OutboxMessage{}, wrap(err, "sent message %s to %s", externalID, to)
+	}
+	return m, nil
+}
+
+// RecordInbound remembers a transport message id; false means it was
+// recorded before and the message is a redelivery.
+func (q *queries) RecordInbound(ctx context.Context, transport, externalID string, at time.Time) (bool, error) {
+	res, err := q.wr.ExecContext(ctx, `INSERT OR IGNORE INTO inbound (transport, external_id, at) VALUES (?, ?, ?)`,
+		transport, externalID, timeArg(at))
+	if err != nil {
+		return false, wrap(err, "record inbound %s %s", transport, externalID)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, wrap(err, "record inbound %s %s", transport, externalID)
+	}
+	return n == 1, nil
+}

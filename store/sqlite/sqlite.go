@@ -1,0 +1,204 @@
+// Package sqlite keeps the bot's records in one SQLite file through the
+// pure-Go modernc.org/sqlite driver.
+//
+// The file runs in WAL mode with foreign keys on. All writes go through a
+// single writer connection, so writers queue in Go instead of racing for the
+// file lock; reads outside a transaction use a separate pool of read-only
+// connections and never wait for the writer. Transactions begin IMMEDIATE,
+// taking the write lock up front, so a transaction never fails half-way with
+// SQLITE_BUSY when it upgrades from reading to writing.
+//
+// Times are stored as UTC text in RFC 3339 with exactly nine fractional
+// digits, so every value has the same width, text order is time order and
+// range queries are plain comparisons; a zero time is NULL. Dates are
+// YYYY-MM-DD, NULL when zero. Times come back in UTC and callers convert them
+// for display.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	sqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"supportbot/store"
+)
+
+// readerConns is the size of the read-only pool. Reads are short and WAL
+// readers do not block each other, so a few are plenty for one bot.
+const readerConns = 4
+
+// Connection parameters (see the Driver.Open documentation of
+// modernc.org/sqlite). The shorthand keys are validated by the driver, unlike
+// _pragma values which it runs verbatim. busy_timeout comes first in the
+// driver's own apply order, so setting WAL on a busy file waits instead of
+// failing.
+const (
+	writerParams = "_txlock=immediate&_busy_timeout=5000&_foreign_keys=1&_journal_mode=WAL&_synchronous=NORMAL"
+	readerParams = "_busy_timeout=5000&_foreign_keys=1&_query_only=1"
+)
+
+// DB is the SQLite store. It is safe for concurrent use; the zero value is
+// not usable, call Open.
+type DB struct {
+	queries
+	writer *sql.DB
+	reader *sql.DB
+}
+
+var _ store.Store = (*DB)(nil)
+
+// Open opens (creating if needed) the database file at path and brings its
+// schema up to date. It refuses a file whose schema is newer than this
+// program (ErrSchemaTooNew).
+func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") || path == ":memory:" {
+		return nil, fmt.Errorf("sqlite: open %q: want a plain file path", path)
+	}
+	writer, err := sql.Open("sqlite", path+"?"+writerParams)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	// One writer connection: database/sql queues writers for it, which is
+	// cheaper and fairer than SQLite's busy-wait on the file lock.
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxLifetime(0)
+	writer.SetConnMaxIdleTime(0)
+	if err := migrate(ctx, writer); err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+
+	reader, err := sql.Open("sqlite", path+"?"+readerParams)
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	reader.SetMaxOpenConns(readerConns)
+	reader.SetMaxIdleConns(readerConns)
+	if err := reader.PingContext(ctx); err != nil {
+		reader.Close()
+		writer.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+
+	db := &DB{writer: writer, reader: reader}
+	db.queries = queries{db: db, rd: reader, wr: writer}
+	return db, nil
+}
+
+// Close closes both connection pools. Transactions still running fail.
+func (db *DB) Close() error {
+	return errors.Join(db.reader.Close(), db.writer.Close())
+}
+
+// querier is what both *sql.DB and *sql.Tx offer.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// queries carries every store method. Outside a transaction rd is the reader
+// pool and wr the writer; inside InTx both are the transaction.
+type queries struct {
+	db *DB
+	rd querier
+	wr querier
+	tx *sql.Tx
+}
+
+// txStore is the Store handed to an InTx callback.
+type txStore struct{ *queries }
+
+var _ store.Store = txStore{}
+
+// Close is an error inside a transaction: the transaction ends when the
+// InTx callback returns.
+func (txStore) Close() error { return errors.New("sqlite: Close inside InTx") }
+
+// InTx runs fn in one IMMEDIATE transaction on the writer connection and
+// commits when fn returns nil; an error or a panic from fn rolls everything
+// back (the panic continues). Inside a transaction InTx just calls fn with the
+// same transaction. fn must use the Store it is given: the outer store's
+// writes wait for the one writer connection, which fn holds.
+func (q *queries) InTx(ctx context.Context, fn func(tx store.Store) error) error {
+	return q.inTx(ctx, func(tq *queries) error { return fn(txStore{tq}) })
+}
+
+// inTx is InTx for this package's multi-step methods.
+func (q *queries) inTx(ctx context.Context, fn func(tq *queries) error) error {
+	if q.tx != nil {
+		return fn(q)
+	}
+	tx, err := q.db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			_ = tx.Rollback() // fn panicked; the panic goes on
+		}
+	}()
+	err = fn(&queries{db: q.db, rd: tx, wr: tx, tx: tx})
+	done = true
+	if err != nil {
+		if rerr := tx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
+			return errors.Join(err, fmt.Errorf("sqlite: rollback: %w", rerr))
+		}
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	return nil
+}
+
+// wrap maps a driver error to the store's errors, once, at this boundary:
+// no rows becomes store.ErrNotFound and a constraint violation (UNIQUE,
+// foreign key, CHECK) store.ErrConflict. The context format and args come
+// first in the message; nil stays nil.
+func wrap(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	what := fmt.Sprintf(format, args...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%s: %w", what, store.ErrNotFound)
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT {
+		return fmt.Errorf("%s: %w: %w", what, store.ErrConflict, err)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// lastID returns the rowid of an insert.
+func lastID(res sql.Result, err error) (int64, error) {
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// mustAffect turns an update that matched no row into sql.ErrNoRows, which
+// wrap reports as store.ErrNotFound.
+func mustAffect(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return sql.ErrNoRows
+	}
+	return nil
+}

@@ -1,0 +1,178 @@
+package sqlite
+
+import (
+	"context"
+
+	"supportbot/rules"
+	"supportbot/store"
+)
+
+// ticketFields are the ticket columns but id; ticketCols all of them.
+const (
+	ticketFields = `contract_id, customer_id, phone, kind, severity, status, decline_reason, description,
+	opened_at, first_response_due, first_response_at, closed_at, assignee, assignee_name, logged_min, charged_min`
+	ticketCols = `id, ` + ticketFields
+)
+
+// ticketArgs are the values of ticketFields.
+func ticketArgs(t store.Ticket) []any {
+	return []any{nullString(t.ContractID), nullString(t.CustomerID), t.Phone, string(t.Kind), string(t.Severity),
+		string(t.Status), string(t.DeclineReason), t.Description,
+		timeArg(t.OpenedAt), timeArg(t.FirstResponseDue), timeArg(t.FirstResponseAt), timeArg(t.ClosedAt),
+		t.Assignee, t.AssigneeName, t.LoggedMin, t.ChargedMin}
+}
+
+// scanTicket reads one row of ticketCols.
+func scanTicket(s interface{ Scan(...any) error }) (store.Ticket, error) {
+	var t store.Ticket
+	var kind, severity, status, reason string
+	err := s.Scan(&t.ID, stringCol{&t.ContractID}, stringCol{&t.CustomerID}, &t.Phone, &kind, &severity,
+		&status, &reason, &t.Description,
+		timeCol{&t.OpenedAt}, timeCol{&t.FirstResponseDue}, timeCol{&t.FirstResponseAt}, timeCol{&t.ClosedAt},
+		&t.Assignee, &t.AssigneeName, &t.LoggedMin, &t.ChargedMin)
+	t.Kind, t.Severity, t.Status = rules.RequestKind(kind), rules.Severity(severity), store.TicketStatus(status)
+	t.DeclineReason = rules.DeclineReason(reason)
+	return t, err
+}
+
+// CreateTicket stores a new ticket and sets t.ID; ids count up from 1 and
+// are never reused. An empty Status is stored as new. The contract and
+// customer, when given, must exist (store.ErrConflict otherwise).
+func (q *queries) CreateTicket(ctx context.Context, t *store.Ticket) error {
+	if t.Status == "" {
+		t.Status = store.TicketNew
+	}
+	id, err := lastID(q.wr.ExecContext(ctx, `INSERT INTO tickets (`+ticketFields+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ticketArgs(*t)...))
+	if err != nil {
+		return wrap(err, "create ticket")
+	}
+	t.ID = id
+	return nil
+}
+
+// Ticket returns one ticket.
+func (q *queries) Ticket(ctx context.Context, id int64) (store.Ticket, error) {
+	t, err := scanTicket(q.rd.QueryRowContext(ctx, `SELECT `+ticketCols+` FROM tickets WHERE id = ?`, id))
+	if err != nil {
+		return store.Ticket{}, wrap(err, "ticket %d", id)
+	}
+	return t, nil
+}
+
+// UpdateTicket overwrites every field of the ticket with t.ID.
+func (q *queries) UpdateTicket(ctx context.Context, t store.Ticket) error {
+	args := append(ticketArgs(t), t.ID)
+	err := mustAffect(q.wr.ExecContext(ctx, `UPDATE tickets SET
+		contract_id = ?, customer_id = ?, phone = ?, kind = ?, severity = ?, status = ?, decline_reason = ?,
+		description = ?, opened_at = ?, first_response_due = ?, first_response_at = ?, closed_at = ?,
+		assignee = ?, assignee_name = ?, logged_min = ?, charged_min = ?
+		WHERE id = ?`, args...))
+	return wrap(err, "update ticket %d", t.ID)
+}
+
+// ListTickets returns the tickets f selects, by id.
+func (q *queries) ListTickets(ctx context.Context, f store.TicketFilter) ([]store.Ticket, error) {
+	query := `SELECT ` + ticketCols + ` FROM tickets WHERE 1 = 1`
+	var args []any
+	if f.CustomerID != "" {
+		query += ` AND customer_id = ?`
+		args = append(args, f.CustomerID)
+	}
+	if f.ContractID != "" {
+		query += ` AND contract_id = ?`
+		args = append(args, f.ContractID)
+	}
+	if f.Phone != "" {
+		query += ` AND phone = ?`
+		args = append(args, f.Phone)
+	}
+	if f.OpenOnly {
+		query += ` AND status IN ('new', 'answered')`
+	}
+	query += ` ORDER BY id`
+
+	rows, err := q.rd.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, wrap(err, "list tickets")
+	}
+	var ts []store.Ticket
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			rows.Close()
+			return nil, wrap(err, "list tickets")
+		}
+		ts = append(ts, t)
+	}
+	return ts, wrap(closeRows(rows), "list tickets")
+}
+
+// AddMessage stores a message on a ticket and sets m.ID. The ticket must
+// exist (store.ErrConflict otherwise).
+func (q *queries) AddMessage(ctx context.Context, m *store.Message) error {
+	args := append([]any{m.TicketID, timeArg(m.At), string(m.Direction), m.Author, m.Text}, fileArgs(m.File)...)
+	id, err := lastID(q.wr.ExecContext(ctx, `INSERT INTO ticket_messages
+		(ticket_id, at, direction, author, text, file_kind, file_name, file_mime, file_bytes, file_path)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...))
+	if err != nil {
+		return wrap(err, "add message to ticket %d", m.TicketID)
+	}
+	m.ID = id
+	return nil
+}
+
+// Messages returns a ticket's messages in the order they were added.
+func (q *queries) Messages(ctx context.Context, ticketID int64) ([]store.Message, error) {
+	rows, err := q.rd.QueryContext(ctx, `SELECT id, ticket_id, at, direction, author, text,
+		file_kind, file_name, file_mime, file_bytes, file_path
+		FROM ticket_messages WHERE ticket_id = ? ORDER BY id`, ticketID)
+	if err != nil {
+		return nil, wrap(err, "messages of ticket %d", ticketID)
+	}
+	var ms []store.Message
+	for rows.Next() {
+		var m store.Message
+		var dir string
+		var f fileCols
+		if err := rows.Scan(append([]any{&m.ID, &m.TicketID, timeCol{&m.At}, &dir, &m.Author, &m.Text}, f.dest()...)...); err != nil {
+			rows.Close()
+			return nil, wrap(err, "messages of ticket %d", ticketID)
+		}
+		m.Direction, m.File = store.MessageDirection(dir), f.file()
+		ms = append(ms, m)
+	}
+	return ms, wrap(closeRows(rows), "messages of ticket %d", ticketID)
+}
+
+// AddTimeLog records staff time on a ticket and sets l.ID. It does not
+// change the ticket's LoggedMin or ChargedMin: the caller computes those
+// (rules) and saves them with UpdateTicket in the same transaction.
+func (q *queries) AddTimeLog(ctx context.Context, l *store.TimeLog) error {
+	id, err := lastID(q.wr.ExecContext(ctx, `INSERT INTO time_logs (ticket_id, at, minutes, staff_id) VALUES (?, ?, ?, ?)`,
+		l.TicketID, timeArg(l.At), l.Minutes, l.StaffID))
+	if err != nil {
+		return wrap(err, "log time on ticket %d", l.TicketID)
+	}
+	l.ID = id
+	return nil
+}
+
+// TimeLogs returns a ticket's time logs in the order they were added.
+func (q *queries) TimeLogs(ctx context.Context, ticketID int64) ([]store.TimeLog, error) {
+	rows, err := q.rd.QueryContext(ctx, `SELECT id, ticket_id, at, minutes, staff_id
+		FROM time_logs WHERE ticket_id = ? ORDER BY id`, ticketID)
+	if err != nil {
+		return nil, wrap(err, "time logs of ticket %d", ticketID)
+	}
+	var ls []store.TimeLog
+	for rows.Next() {
+		var l store.TimeLog
+		if err := rows.Scan(&l.ID, &l.TicketID, timeCol{&l.At}, &l.Minutes, &l.StaffID); err != nil {
+			rows.Close()
+			return nil, wrap(err, "time logs of ticket %d", ticketID)
+		}
+		ls = append(ls, l)
+	}
+	return ls, wrap(closeRows(rows), "time logs of ticket %d", ticketID)
+}
