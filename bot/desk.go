@@ -292,7 +292,7 @@ func (d *Desk) UnknownContact(ctx context.Context, tx store.Store, phone, text s
 
 // cardSetting is the settings key that remembers the outbox id of a
 // ticket's card.
-func cardSetting(ticketID int64) string { return "desk.card." + strconv.FormatInt(ticketID, 10) }
+func cardSetting(ticketID int64) string { return "card_outbox:" + strconv.FormatInt(ticketID, 10) }
 
 // cardOf is the outbox id of a ticket's card, 0 when none was posted.
 func (d *Desk) cardOf(ctx context.Context, tx store.Store, ticketID int64) (int64, error) {

@@ -24,20 +24,20 @@ func TestCommands(t *testing.T) {
 	tests := []struct {
 		name  string
 		setup []string // staff commands run first
-		in    func(f *deskFixture) StaffInput
+		in    func(t *testing.T, f *deskFixture) StaffInput
 		check func(t *testing.T, f *deskFixture, sent []store.OutboxMessage)
 	}{
-		{"tickets lists open tickets by deadline, overdue marked", []string{"/close 3"}, func(f *deskFixture) StaffInput {
+		{"tickets lists open tickets by deadline, overdue marked", []string{"/close 1"}, func(t *testing.T, f *deskFixture) StaffInput {
 			in := f.staff("/tickets@SupportBot")
-			in.At = f.getTicket(t, 1).FirstResponseDue.Add(-time.Minute) // 2 is due a day earlier, 1 not yet
+			in.At = f.getTicket(t, 2).FirstResponseDue.Add(-time.Minute) // gold 3 is due a day earlier, hourly 2 not yet
 			return in
 		}, func(t *testing.T, f *deskFixture, sent []store.OutboxMessage) {
 			m := only(t, sent)
 			lines := strings.Split(m.Text, "\n")
 			if len(lines) != 3 || !strings.Contains(lines[0], "۲") {
-				t.Fatalf("want a header and tickets 2 and 1:\n%s", m.Text)
+				t.Fatalf("want a header and tickets 3 and 2:\n%s", m.Text)
 			}
-			if !strings.HasPrefix(lines[1], "• ۲ ") || !strings.HasPrefix(lines[2], "• ۱ ") {
+			if !strings.HasPrefix(lines[1], "• ۳ ") || !strings.HasPrefix(lines[2], "• ۲ ") {
 				t.Errorf("not ordered by deadline:\n%s", m.Text)
 			}
 			overdue := f.p.T("desk.tickets.overdue", nil)
@@ -45,7 +45,7 @@ func TestCommands(t *testing.T) {
 				t.Errorf("overdue mark wrong:\n%s", m.Text)
 			}
 		}},
-		{"ticket shows the card and the history with notes", []string{"/note 1 مشتری عجله دارد"}, func(f *deskFixture) StaffInput {
+		{"ticket shows the card and the history with notes", []string{"/note 1 مشتری عجله دارد"}, func(t *testing.T, f *deskFixture) StaffInput {
 			return f.staff("/تیکت ۱")
 		}, func(t *testing.T, f *deskFixture, sent []store.OutboxMessage) {
 			if len(sent) != 2 {
@@ -58,14 +58,14 @@ func TestCommands(t *testing.T) {
 				t.Errorf("history = %+v", sent[1])
 			}
 		}},
-		{"claim", nil, func(f *deskFixture) StaffInput { return f.staff("/claim 1") },
+		{"claim", nil, func(t *testing.T, f *deskFixture) StaffInput { return f.staff("/claim 1") },
 			func(t *testing.T, f *deskFixture, sent []store.OutboxMessage) {
 				only(t, sent)
 				if tk := f.getTicket(t, 1); tk.Assignee != staffSara || tk.AssigneeName != "Sara" {
 					t.Errorf("assignee %d %q", tk.Assignee, tk.AssigneeName)
 				}
 			}},
-		{"assign in Persian with Persian digits", nil, func(f *deskFixture) StaffInput { return f.staff("/ارجاع ۱ ۱۰۰۲ علی") },
+		{"assign in Persian with Persian digits", nil, func(t *testing.T, f *deskFixture) StaffInput { return f.staff("/ارجاع ۱ ۱۰۰۲ علی") },
 			func(t *testing.T, f *deskFixture, sent []store.OutboxMessage) {
 				if m := only(t, sent); !strings.Contains(m.Text, "علی") {
 					t.Errorf("answer %q", m.Text)
@@ -74,7 +74,7 @@ func TestCommands(t *testing.T) {
 					t.Errorf("assignee %d %q", tk.Assignee, tk.AssigneeName)
 				}
 			}},
-		{"log on a product ticket", nil, func(f *deskFixture) StaffInput { return f.staff("/log 1 1h30m") },
+		{"log on a product ticket", nil, func(t *testing.T, f *deskFixture) StaffInput { return f.staff("/log 1 1h30m") },
 			func(t *testing.T, f *deskFixture, sent []store.OutboxMessage) {
 				if m := only(t, sent); !strings.Contains(m.Text, "۱ ساعت و ۳۰ دقیقه") {
 					t.Errorf("answer %q", m.Text)
@@ -85,7 +85,7 @@ func TestCommands(t *testing.T) {
 					t.Errorf("logged %d charged %d logs %+v", tk.LoggedMin, tk.ChargedMin, logs)
 				}
 			}},
-		{"close", nil, func(f *deskFixture) StaffInput { return f.staff("/بستن 1") },
+		{"close", nil, func(t *testing.T, f *deskFixture) StaffInput { return f.staff("/بستن 1") },
 			func(t *testing.T, f *deskFixture, sent []store.OutboxMessage) {
 				tk := f.getTicket(t, 1)
 				if tk.Status != store.TicketClosed || !tk.ClosedAt.Equal(f.at) || !tk.FirstResponseAt.Equal(f.at) {
@@ -97,14 +97,14 @@ func TestCommands(t *testing.T) {
 				}
 				only(t, to(sent, StaffGroup))
 			}},
-		{"reopen a closed ticket", []string{"/close 1"}, func(f *deskFixture) StaffInput { return f.staff("/reopen 1") },
+		{"reopen a closed ticket", []string{"/close 1"}, func(t *testing.T, f *deskFixture) StaffInput { return f.staff("/reopen 1") },
 			func(t *testing.T, f *deskFixture, sent []store.OutboxMessage) {
 				only(t, sent)
 				if tk := f.getTicket(t, 1); tk.Status != store.TicketAnswered || !tk.ClosedAt.IsZero() {
 					t.Errorf("ticket %+v, want answered and not closed", tk)
 				}
 			}},
-		{"reopen a declined ticket without an answer", nil, func(f *deskFixture) StaffInput {
+		{"reopen a declined ticket without an answer", nil, func(t *testing.T, f *deskFixture) StaffInput {
 			tk := f.getTicket(t, 1)
 			tk.Status, tk.DeclineReason, tk.ClosedAt = store.TicketDeclined, rules.DeclineMisuse, f.at
 			if err := f.db.UpdateTicket(context.Background(), tk); err != nil {
@@ -117,7 +117,7 @@ func TestCommands(t *testing.T) {
 				t.Errorf("ticket %+v, want new, no reason", tk)
 			}
 		}},
-		{"note stays with staff", nil, func(f *deskFixture) StaffInput { return f.staff("/note 1 با مدیر فنی تماس گرفتم\nفردا پیگیری") },
+		{"note stays with staff", nil, func(t *testing.T, f *deskFixture) StaffInput { return f.staff("/note 1 با مدیر فنی تماس گرفتم\nفردا پیگیری") },
 			func(t *testing.T, f *deskFixture, sent []store.OutboxMessage) {
 				if m := only(t, sent); m.To != StaffGroup {
 					t.Errorf("note answer went to %s", m.To)
@@ -128,7 +128,7 @@ func TestCommands(t *testing.T) {
 					t.Errorf("note = %+v", last)
 				}
 			}},
-		{"usage", nil, func(f *deskFixture) StaffInput { return f.staff("/usage p-۱") },
+		{"usage", nil, func(t *testing.T, f *deskFixture) StaffInput { return f.staff("/usage p-۱") },
 			func(t *testing.T, f *deskFixture, sent []store.OutboxMessage) {
 				m := only(t, sent)
 				for _, want := range []string{"شرکت نمونه یک", "A-1", f.p.T("contract_status.active", nil), "۱ از ۱۰", "۰ از ۱"} {
@@ -137,16 +137,16 @@ func TestCommands(t *testing.T) {
 					}
 				}
 			}},
-		{"usage of an hourly package", []string{"/log 2 2h"}, func(f *deskFixture) StaffInput { return f.staff("/مصرف P-3") },
+		{"usage of an hourly package", []string{"/log 2 2h"}, func(t *testing.T, f *deskFixture) StaffInput { return f.staff("/مصرف P-3") },
 			func(t *testing.T, f *deskFixture, sent []store.OutboxMessage) {
 				m := only(t, sent)
-				for _, want := range []string{"A-3", "A-4", "۴۸ ساعت مانده از ۵۰ ساعت", "۲ ساعت از سقف ۱۰ ساعت", "۵ ساعت مانده از ۷ ساعت"} {
+				for _, want := range []string{"A-3", "A-4", "۴۸ ساعت مانده از ۵۰ ساعت", "۲ ساعت از سقف ۱۰ ساعت", "۷ ساعت مانده از ۷ ساعت"} {
 					if !strings.Contains(m.Text, want) {
 						t.Errorf("usage lacks %q:\n%s", want, m.Text)
 					}
 				}
 			}},
-		{"usage by a manager in private", nil, func(f *deskFixture) StaffInput {
+		{"usage by a manager in private", nil, func(t *testing.T, f *deskFixture) StaffInput {
 			in := f.staff("/usage P-1")
 			in.Chat, in.UserID = ChatPrivate, managerReza
 			return in
@@ -155,7 +155,7 @@ func TestCommands(t *testing.T) {
 				t.Errorf("answer %+v", m)
 			}
 		}},
-		{"outage off and its state", []string{}, func(f *deskFixture) StaffInput {
+		{"outage off and its state", []string{}, func(t *testing.T, f *deskFixture) StaffInput {
 			in := f.staff("/قطعی خاموش")
 			in.UserID = managerReza
 			return in
@@ -172,7 +172,7 @@ func TestCommands(t *testing.T) {
 				t.Errorf("state answer %q", m.Text)
 			}
 		}},
-		{"digest", nil, func(f *deskFixture) StaffInput {
+		{"digest", nil, func(t *testing.T, f *deskFixture) StaffInput {
 			in := f.staff("/digest")
 			in.Chat, in.UserID = ChatManagers, managerReza
 			return in
@@ -182,7 +182,7 @@ func TestCommands(t *testing.T) {
 				t.Errorf("digest %+v", m)
 			}
 		}},
-		{"help anywhere", nil, func(f *deskFixture) StaffInput {
+		{"help anywhere", nil, func(t *testing.T, f *deskFixture) StaffInput {
 			in := f.staff("/راهنما")
 			in.Chat, in.UserID = ChatPrivate, 5555
 			return in
@@ -199,7 +199,7 @@ func TestCommands(t *testing.T) {
 			for _, cmd := range tt.setup {
 				f.handle(t, f.staff(cmd))
 			}
-			tt.check(t, f, f.handle(t, tt.in(f)))
+			tt.check(t, f, f.handle(t, tt.in(t, f)))
 		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -182,13 +183,13 @@ func TestKindsWithoutSeverityGoStraightToDescription(t *testing.T) {
 				pick = "3"
 			}
 			c.sendAll("0", "1", pick)
-			r := c.send(string(rune('0' + i + 1)))
-			if i+1 == 10 {
-				r = c.send("10")
+			r := c.send(strconv.Itoa(i + 1))
+			prompt := "describe.prompt"
+			if k == rules.RequestCallback {
+				prompt = "describe.callback"
 			}
-			if c.state() != stateDescribe {
-				t.Skipf("%s not covered by the picked contract: %v", k, keys(r))
-			}
+			wantKeys(t, r, prompt, "describe.files")
+			wantState(t, c, stateDescribe)
 			if got := c.data().Kind; got != k {
 				t.Errorf("kind = %s, want %s (menu digit %d)", got, k, i+1)
 			}
@@ -536,15 +537,11 @@ func TestCancel(t *testing.T) {
 
 func TestMenuWordAtAnyPoint(t *testing.T) {
 	for _, setup := range [][]string{{"0", "1"}, {"0", "1", "1"}, {"0", "1", "2"}, {"0", "2"}} {
-		for _, word := range []string{"0", "۰", "٠", "منو", "منوي"} {
+		for _, word := range []string{"0", "۰", "٠", "00", "منو", "منو!", "‏منو", "menu"} {
 			t.Run(strings.Join(setup, ",")+"/"+word, func(t *testing.T) {
 				c := newChat(t, fixture(), phoneSilver, sunday10)
 				c.sendAll(setup...)
 				r := c.send(word)
-				if word == "منوي" {
-					// Not a command: shows the right thing for its state.
-					return
-				}
 				wantKeys(t, r, "menu.title")
 				noKeys(t, r, "greeting")
 				wantState(t, c, stateMainMenu)
@@ -1021,6 +1018,97 @@ func TestEventKindString(t *testing.T) {
 	for k, want := range map[EventKind]string{TicketOpened: "TicketOpened", FollowUp: "FollowUp", UnknownContact: "UnknownContact", 9: "EventKind(9)"} {
 		if got := k.String(); got != want {
 			t.Errorf("%d: %q", int(k), got)
+		}
+	}
+}
+
+func TestScheduleBuiltFromTheCalendar(t *testing.T) {
+	p := newPolicy()
+	p.Calendar.Office = [7][]rules.Interval{}
+	p.Calendar.Office[time.Saturday] = []rules.Interval{{Start: 9 * 60, End: 12 * 60}, {Start: 13 * 60, End: 16 * 60}}
+	p.Calendar.Office[time.Monday] = []rules.Interval{{Start: 9 * 60, End: 12 * 60}}
+	p.Calendar.Contact = [7][]rules.Interval{}
+	f := fixture()
+	m := New(p, Config{})
+	var r Result
+	for i, text := range []string{"0", "4"} {
+		var err error
+		r, err = m.Handle(t.Context(), f, Inbound{Phone: phoneSilver, At: sunday10.Add(time.Duration(i) * time.Second), Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		record(r)
+	}
+	var got []kv
+	for _, l := range lines(r) {
+		if strings.HasPrefix(l.Key, "schedule.") {
+			got = append(got, kv{"key": l.Key, "day": l.Args["day"], "start": l.Args["start"]})
+		}
+	}
+	want := []kv{
+		{"key": "schedule.day", "day": time.Saturday, "start": "09:00"},
+		{"key": "schedule.day", "day": time.Saturday, "start": "13:00"},
+		{"key": "schedule.day", "day": time.Monday, "start": "09:00"},
+		{"key": "schedule.none", "day": nil, "start": nil},              // contact hours
+		{"key": "schedule.day", "day": time.Saturday, "start": "09:00"}, // off-hours footer
+		{"key": "schedule.day", "day": time.Saturday, "start": "13:00"},
+		{"key": "schedule.day", "day": time.Monday, "start": "09:00"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("schedule lines %v, want %v", got, want)
+	}
+	for i := range want {
+		if !sameArgs(got[i], want[i]) {
+			t.Errorf("line %d: %v, want %v", i, got[i], want[i])
+		}
+	}
+	// No contact hours at all: nobody can say when people answer.
+	wantKeys(t, r, "offhours.closed")
+	noKeys(t, r, "offhours.next", "contact.phone")
+
+	// No sales phone configured: the sales team is named without one.
+	for i, text := range []string{"0", "5"} {
+		var err error
+		r, err = m.Handle(t.Context(), f, Inbound{Phone: phoneSilver, At: sunday10.Add(time.Duration(10+i) * time.Second), Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		record(r)
+	}
+	wantKeys(t, r, "contact.sales_team")
+	noKeys(t, r, "contact.sales")
+}
+
+func TestFollowUpDroppedAfterTimeout(t *testing.T) {
+	f := fixture()
+	c := newChat(t, f, phoneSilver, sunday10)
+	c.sendAll("0", "1", "2", "سؤال اول")
+	c.sendAll("0", "1", "2", "سؤال دوم")
+	c.send("یک نکته")
+	c.now = c.now.Add(time.Hour)
+	r := c.send("سلام")
+	wantKeys(t, r, "followup.expired", "menu.title")
+	if len(f.messages) != 2 {
+		t.Errorf("messages = %+v", f.messages)
+	}
+}
+
+func TestMyContractBeforeSupportStarts(t *testing.T) {
+	f := fixture()
+	f.contracts = append(f.contracts, rules.Contract{
+		ID: "B-8", CustomerID: "P-8", Kind: rules.KindProduct, Tier: rules.TierBronze, Subject: "ماژول دیگر",
+		PurchasedOn: date(2026, 11, 25), DeliveredOn: date(2026, 12, 1),
+	})
+	c := newChat(t, f, phonePending, sunday10)
+	r := c.sendAll("0", "3")
+	wantKeys(t, r, "contracts.awaiting_delivery", "contracts.starts", "contracts.until")
+	noKeys(t, r, "contracts.requests")
+	if got := line(t, r, "contracts.starts").Args["date"]; got != date(2026, 12, 8) {
+		t.Errorf("starts %v", got)
+	}
+	for _, l := range lines(r) {
+		if l.Key == "contracts.status" && l.Args["status"] != rules.StatusPending {
+			t.Errorf("status %v", l.Args["status"])
 		}
 	}
 }

@@ -30,7 +30,8 @@ func Split(text string, limit int) []string {
 
 // split packs the pieces text falls into at seps[0] into parts of at most
 // limit units, and cuts any piece that is too long at the next separator.
-// The empty separator cuts between characters, the last resort.
+// The empty separator cuts between characters, the last resort. A part may
+// end with one separator beyond the limit, which Split trims.
 func split(text string, limit int, seps []string) []string {
 	if units(text) <= limit || len(seps) == 0 {
 		return []string{text}
@@ -40,7 +41,7 @@ func split(text string, limit int, seps []string) []string {
 	n := 0
 	for _, piece := range strings.SplitAfter(text, seps[0]) {
 		pn := units(piece)
-		if n+pn <= limit {
+		if n+units(strings.TrimSuffix(piece, seps[0])) <= limit {
 			cur.WriteString(piece)
 			n += pn
 			continue
@@ -50,14 +51,15 @@ func split(text string, limit int, seps []string) []string {
 			cur.Reset()
 			n = 0
 		}
-		if pn <= limit {
+		if units(strings.TrimSuffix(piece, seps[0])) <= limit {
 			cur.WriteString(piece)
 			n = pn
 			continue
 		}
-		sub := split(piece, limit, seps[1:])
+		body := strings.TrimSuffix(piece, seps[0])
+		sub := split(body, limit, seps[1:])
 		out = append(out, sub[:len(sub)-1]...)
-		last := sub[len(sub)-1]
+		last := sub[len(sub)-1] + piece[len(body):] // keep the separator
 		cur.WriteString(last)
 		n = units(last)
 	}

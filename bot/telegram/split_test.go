@@ -75,3 +75,11 @@ func dense(s string) string {
 		return r
 	}, s)
 }
+
+func TestSplitKeepsLineBreaksAfterALongLine(t *testing.T) {
+	got := telegram.Split("aaa bbb ccc\nd", 8)
+	want := []string{"aaa bbb", "ccc\nd"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

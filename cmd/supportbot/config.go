@@ -143,6 +143,12 @@ func (t *TierTable) UnmarshalYAML(n *yaml.Node) error {
 			if err := body.Decode(&r); err != nil {
 				return fmt.Errorf("tiers.%s.%s: %w", kind, tier, err)
 			}
+			if len(r.Kinds) == 0 {
+				r.Kinds = nil
+			}
+			if len(r.OnsiteSeverity) == 0 {
+				r.OnsiteSeverity = nil
+			}
 			(*t)[kind][tier] = r
 		}
 	}
