@@ -117,7 +117,9 @@ func TestCommands(t *testing.T) {
 				t.Errorf("ticket %+v, want new, no reason", tk)
 			}
 		}},
-		{"note stays with staff", nil, func(t *testing.T, f *deskFixture) StaffInput { return f.staff("/note 1 با مدیر فنی تماس گرفتم\nفردا پیگیری") },
+		{"note stays with staff", nil, func(t *testing.T, f *deskFixture) StaffInput {
+			return f.staff("/note 1 با مدیر فنی تماس گرفتم\nفردا پیگیری")
+		},
 			func(t *testing.T, f *deskFixture, sent []store.OutboxMessage) {
 				if m := only(t, sent); m.To != StaffGroup {
 					t.Errorf("note answer went to %s", m.To)

@@ -375,7 +375,9 @@ func TestReplyRouting(t *testing.T) {
 			in.ReplyTo = 999
 			return in
 		}, false},
-		{"not a reply", func(t *testing.T, f *deskFixture, tk store.Ticket) StaffInput { return f.staff("سلام همکاران") }, false},
+		{"not a reply", func(t *testing.T, f *deskFixture, tk store.Ticket) StaffInput {
+			return f.staff("سلام همکاران")
+		}, false},
 		{"a reply from a bot", func(t *testing.T, f *deskFixture, tk store.Ticket) StaffInput {
 			in := f.staff("پیام خودکار")
 			in.ReplyToTicket, in.IsBot = tk.ID, true
