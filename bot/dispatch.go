@@ -52,13 +52,16 @@ func IsPermanent(err error) bool {
 
 // DispatcherConfig tunes delivery. Zero fields take the defaults given.
 type DispatcherConfig struct {
-	MaxAttempts   int           // tries before giving up; default 8
-	MinBackoff    time.Duration // wait after the first failure, doubled after each; default 5s
-	MaxBackoff    time.Duration // longest wait between tries; default 10m
-	PollInterval  time.Duration // how often Run looks for due messages; default 1s
-	GroupInterval time.Duration // between two messages to one group; default 3s (20 a minute)
-	ChatInterval  time.Duration // between two messages to any other recipient; default 1s
-	Overall       time.Duration // between any two sends; default 1/30 s (30 a second)
+	MaxAttempts  int           // tries before giving up; default 8
+	MinBackoff   time.Duration // wait after the first failure, doubled after each; default 5s
+	MaxBackoff   time.Duration // longest wait between tries; default 10m
+	PollInterval time.Duration // how often Run looks for due messages; default 1s
+	// The pace: the least time between two messages to one group (default
+	// 3s, 20 a minute), to any other recipient (default 1s), and between
+	// any two sends (default 1/30 s, 30 a second). Negative means no wait.
+	GroupInterval time.Duration
+	ChatInterval  time.Duration
+	Overall       time.Duration
 	// Groups are the addresses paced as groups; default telegram:staff and
 	// telegram:managers.
 	Groups []string
@@ -279,7 +282,7 @@ func (d *Dispatcher) pass(ctx context.Context, tried map[int64]bool) (progress b
 		if s == nil {
 			continue
 		}
-		if d.hold[m.To].After(now) {
+		if d.hold[m.To].After(d.cfg.Now()) {
 			// An earlier message to this recipient waits for its retry;
 			// later ones wait with it, so each chat sees them in order.
 			skipped[m.To] = true
@@ -332,11 +335,14 @@ func (d *Dispatcher) interval(to string) time.Duration {
 func (d *Dispatcher) deliver(ctx context.Context, s Sender, m store.OutboxMessage) error {
 	log := d.cfg.Log.With("outbox_id", m.ID, "to", m.To, "ticket", m.TicketID)
 	ext, sendErr := s.Send(ctx, m)
+	// What happened is recorded even when ctx ends meanwhile: a message sent
+	// but not marked sent would go out twice.
+	rec := context.WithoutCancel(ctx)
 	now := d.cfg.Now()
 	d.last = now
-	d.next[m.To] = now.Add(d.interval(m.To))
 	if sendErr == nil {
-		if err := d.st.MarkSent(ctx, m.ID, now, ext); err != nil {
+		d.next[m.To] = now.Add(d.interval(m.To))
+		if err := d.st.MarkSent(rec, m.ID, now, ext); err != nil {
 			log.Error("sent but not marked sent; it may be sent again", "err", err)
 			return fmt.Errorf("mark %d sent: %w", m.ID, err)
 		}
@@ -349,7 +355,7 @@ func (d *Dispatcher) deliver(ctx context.Context, s Sender, m store.OutboxMessag
 	}
 	attempts := m.Attempts + 1
 	if IsPermanent(sendErr) || attempts >= d.cfg.MaxAttempts {
-		return d.giveUp(ctx, log, m, attempts, sendErr)
+		return d.giveUp(rec, log, m, attempts, sendErr)
 	}
 	wait := d.backoff(attempts)
 	var ra RetryAfter
@@ -357,7 +363,7 @@ func (d *Dispatcher) deliver(ctx context.Context, s Sender, m store.OutboxMessag
 		wait = ra.RetryAfter()
 	}
 	next := now.Add(wait)
-	if err := d.st.MarkRetry(ctx, m.ID, next, shorten(errText(sendErr), 500)); err != nil {
+	if err := d.st.MarkRetry(rec, m.ID, next, shorten(errText(sendErr), 500)); err != nil {
 		return fmt.Errorf("mark %d for retry: %w", m.ID, err)
 	}
 	d.hold[m.To] = next

@@ -70,7 +70,8 @@ func (a *Adapter) Send(ctx context.Context, m store.OutboxMessage) (string, erro
 		}
 		done = append(done, sent.MessageID)
 		if len(parts) > 1 {
-			if err := a.rememberParts(ctx, m.ID, chatID, done); err != nil {
+			// Recorded even when ctx ends meanwhile, or a retry repeats the part.
+			if err := a.rememberParts(context.WithoutCancel(ctx), m.ID, chatID, done); err != nil {
 				return "", err
 			}
 		}

@@ -273,3 +273,15 @@ func TestFilesGoAsPhotoOrDocument(t *testing.T) {
 	}
 	_ = photo
 }
+
+func TestFileEndpointFor(t *testing.T) {
+	for api, want := range map[string]string{
+		"https://api.telegram.org/bot%s/%s": "https://api.telegram.org/file/bot%s/%s",
+		"http://127.0.0.1:8081/bot%s/%s":    "http://127.0.0.1:8081/file/bot%s/%s",
+		"https://proxy.example/tg/%s/%s":    "https://api.telegram.org/file/bot%s/%s",
+	} {
+		if got := telegram.FileEndpointFor(api); got != want {
+			t.Errorf("FileEndpointFor(%q) = %q, want %q", api, got, want)
+		}
+	}
+}
