@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -109,14 +110,23 @@ func (a *Adapter) parts(m store.OutboxMessage) ([]part, error) {
 // the title of a card.
 func html(text string, bold bool) string {
 	if !bold {
-		return tgbotapi.EscapeText(tgbotapi.ModeHTML, text)
+		return mentions(tgbotapi.EscapeText(tgbotapi.ModeHTML, text))
 	}
 	head, rest, cut := strings.Cut(text, "\n")
 	s := "<b>" + tgbotapi.EscapeText(tgbotapi.ModeHTML, head) + "</b>"
 	if cut {
 		s += "\n" + tgbotapi.EscapeText(tgbotapi.ModeHTML, rest)
 	}
-	return s
+	return mentions(s)
+}
+
+// mentionRE finds the desk's plain mention form, tg://user?id=N.
+var mentionRE = regexp.MustCompile(`tg://user\?id=(\d{1,20})`)
+
+// mentions turns the desk's plain mentions into Telegram mentions, so the
+// dedicated person or the assignee is notified.
+func mentions(escaped string) string {
+	return mentionRE.ReplaceAllString(escaped, `<a href="tg://user?id=$1">$1</a>`)
 }
 
 // fileMessage builds a sendPhoto or sendDocument; closeFile releases the

@@ -1,0 +1,16 @@
+package telegram
+
+import "testing"
+
+func TestMentionsBecomeLinks(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"پشتیبان اختصاصی: tg://user?id=1001", `پشتیبان اختصاصی: <a href="tg://user?id=1001">1001</a>`},
+		{"a <b> & tg://user?id=7", `a &lt;b&gt; &amp; <a href="tg://user?id=7">7</a>`},
+		{"no mention here", "no mention here"},
+	}
+	for _, tt := range tests {
+		if got := html(tt.in, false); got != tt.want {
+			t.Errorf("html(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
