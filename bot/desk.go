@@ -43,6 +43,7 @@ type DeskConfig struct {
 	Managers         []int64 // Telegram user ids allowed to use manager commands
 	StaffChatID      int64   // the staff group's Telegram chat id (for the adapter)
 	HasManagersGroup bool    // manager alerts go to the managers group, else to each manager
+	FilesDir         string  // where files the bot makes (digest charts) are kept; "" makes none
 }
 
 // NewDesk returns a desk that applies p and speaks through staff, the

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"supportbot/locales"
 	"supportbot/rules"
 	"supportbot/store"
 )
@@ -95,8 +96,43 @@ func (d *Desk) cmdUsage(ctx context.Context, tx store.Store, in StaffInput, args
 			return fmt.Errorf("desk: usage of contract %s: %w", c.ID, err)
 		}
 		lines = append(lines, d.usageLines(c, u, in)...)
+		if c.Kind == rules.KindHourly {
+			entries, err := d.hourlyEntryLines(ctx, tx, c)
+			if err != nil {
+				return err
+			}
+			lines = append(lines, entries...)
+		}
 	}
 	return d.answer(ctx, tx, in, 0, strings.Join(lines, "\n"))
+}
+
+// maxUsageEntries bounds the month-end and expiry charges /usage lists;
+// the newest are shown.
+const maxUsageEntries = 6
+
+// hourlyEntryLines lists the charges scheduled work made to an hourly
+// package: month-end minimums and hours lost at expiry.
+func (d *Desk) hourlyEntryLines(ctx context.Context, tx store.Store, c rules.Contract) ([]string, error) {
+	es, err := tx.HourlyEntries(ctx, c.ID)
+	if err != nil {
+		return nil, fmt.Errorf("desk: hourly entries of %s: %w", c.ID, err)
+	}
+	es = es[max(len(es)-maxUsageEntries, 0):]
+	lines := make([]string, 0, len(es))
+	for _, e := range es {
+		key := "desk.usage.settlement"
+		if e.Kind == store.HourlyExpiry {
+			key = "desk.usage.expiry"
+		}
+		month := locales.Raw(e.Month)
+		var y, m int
+		if _, err := fmt.Sscanf(e.Month, "%d-%d", &y, &m); err == nil && m >= 1 && m <= 12 {
+			month = locales.Raw(d.p.MonthName(m) + " " + d.p.Number(y))
+		}
+		lines = append(lines, d.p.T(key, map[string]any{"month": month, "minutes": minutes(e.Minutes)}))
+	}
+	return lines, nil
 }
 
 // usageLines describes one contract's usage against its limits.
@@ -169,11 +205,7 @@ func (d *Desk) cmdOutage(ctx context.Context, tx store.Store, in StaffInput, arg
 	return d.answer(ctx, tx, in, 0, d.p.T("desk.outage."+value, nil))
 }
 
-// cmdDigest sends the SLA summary now, to the chat that asked.
+// cmdDigest sends the SLA digest and its chart now, to the chat that asked.
 func (d *Desk) cmdDigest(ctx context.Context, tx store.Store, in StaffInput, _ string) error {
-	text, err := d.Digest(ctx, tx, in.At)
-	if err != nil {
-		return err
-	}
-	return d.answer(ctx, tx, in, 0, text)
+	return d.SendDigest(ctx, tx, in.At, []string{replyAddr(in)})
 }

@@ -1,79 +1,203 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
+	"supportbot/locales"
 	"supportbot/rules"
 	"supportbot/store"
 )
 
-// slaDay counts one office-zone day of first responses.
+// Digest bounds.
+const (
+	digestListMax  = 15 // lines per list; the rest are counted
+	digestChartLen = 14 // office days in the chart
+	digestAhead    = 30 // days ahead that contract ends and package expiries are listed
+	lowPercent     = 20 // an hourly package with less than this share left is low
+)
+
+// slaDay counts first responses over one stretch of time.
 type slaDay struct {
-	Opened   int // tickets opened that day
-	Answered int // first responses given that day
+	Opened   int // tickets opened in it
+	Answered int // first responses given in it
 	OnTime   int // of those, given by the deadline
-	Breached int // deadlines that fell that day (up to now) without an answer by then
+	Breached int // deadlines that fell in it (up to now) without an answer by then
 }
 
 // slaCounts is what the SLA digest reports at an instant.
 type slaCounts struct {
-	Yesterday, Today slaDay
-	DueToday         int // unanswered tickets whose deadline is later today
-	Overdue          int // unanswered open tickets past their deadline
+	Yesterday, Today slaDay // Yesterday is the digest period (digestPeriod)
+	DueToday         int    // unanswered tickets whose deadline is later today
+	Overdue          int    // unanswered open tickets past their deadline
 }
 
-// Digest is the managers' compact SLA summary for yesterday and today at
-// at; the /digest command and the daily job send the same text.
+// Digest is the managers' SLA summary at at, as text; the /digest command
+// and the daily job send it with a chart (SendDigest).
 func (d *Desk) Digest(ctx context.Context, tx store.Store, at time.Time) (string, error) {
-	ts, err := tx.ListTickets(ctx, store.TicketFilter{})
-	if err != nil {
-		return "", fmt.Errorf("digest: tickets: %w", err)
-	}
-	n := d.slaCounts(ts, at)
-	p := d.p
-	day := func(label string, s slaDay) string {
-		return p.T("desk.digest.day", map[string]any{
-			"day": d.raw(label), "opened": s.Opened, "answered": s.Answered, "on_time": s.OnTime, "breached": s.Breached,
-		})
-	}
-	return strings.Join([]string{
-		p.T("desk.digest.title", map[string]any{"date": rules.DateOf(at.In(d.loc))}),
-		day("desk.digest.yesterday", n.Yesterday),
-		day("desk.digest.today", n.Today),
-		p.T("desk.digest.open", map[string]any{"due_today": n.DueToday, "overdue": n.Overdue}),
-	}, "\n"), nil
+	r, err := d.digest(ctx, tx, at)
+	return r.text, err
 }
 
-// slaCounts counts ts for the digest at an instant, by days in the
-// office's time zone.
-func (d *Desk) slaCounts(ts []store.Ticket, at time.Time) slaCounts {
-	local := at.In(d.loc)
-	today := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, d.loc)
-	yesterday, tomorrow := today.AddDate(0, 0, -1), today.AddDate(0, 0, 1)
-	in := func(t, from, to time.Time) bool { return !t.IsZero() && !t.Before(from) && t.Before(to) }
-	var n slaCounts
-	count := func(s *slaDay, t store.Ticket, from, to time.Time) {
-		if in(t.OpenedAt, from, to) {
-			s.Opened++
+// SendDigest enqueues the digest at at to each address, followed by the
+// chart of the last office days as a PNG kept in the desk's files
+// directory (no chart without one).
+func (d *Desk) SendDigest(ctx context.Context, tx store.Store, at time.Time, to []string) error {
+	if len(to) == 0 {
+		return nil
+	}
+	r, err := d.digest(ctx, tx, at)
+	if err != nil {
+		return err
+	}
+	var chart *store.File
+	if d.cfg.FilesDir != "" {
+		png, err := renderChart(r.chart, d.p)
+		if err != nil {
+			return fmt.Errorf("digest: chart: %w", err)
 		}
-		if in(t.FirstResponseAt, from, to) {
-			s.Answered++
-			if !t.FirstResponseAt.After(t.FirstResponseDue) {
-				s.OnTime++
+		y, m, day := rules.JalaliOf(at.In(d.loc))
+		name := fmt.Sprintf("sla-%04d-%02d-%02d-%s.png", y, m, day, at.In(d.loc).Format("1504"))
+		if chart, err = saveFile(d.cfg.FilesDir, name, "image", "image/png", png); err != nil {
+			return fmt.Errorf("digest: chart: %w", err)
+		}
+	}
+	for _, addr := range to {
+		if _, err := d.post(ctx, tx, at, Post{To: addr, Text: r.text}); err != nil {
+			return err
+		}
+		if chart != nil {
+			caption := d.p.T("desk.digest.chart", map[string]any{"days": len(r.chart)})
+			if _, err := d.post(ctx, tx, at, Post{To: addr, Text: caption, File: chart}); err != nil {
+				return err
 			}
 		}
-		due := t.FirstResponseDue
-		if in(due, from, to) && !due.After(at) && (t.FirstResponseAt.IsZero() || t.FirstResponseAt.After(due)) {
-			s.Breached++
-		}
 	}
+	return nil
+}
+
+// digestReport is the digest's text and the numbers of its chart.
+type digestReport struct {
+	text  string
+	chart []chartDay
+}
+
+// digestData is what the digest reads, once, in the caller's transaction.
+type digestData struct {
+	at        time.Time // in the desk's zone
+	tickets   []store.Ticket
+	contracts []rules.Contract
+	byID      map[string]rules.Contract
+	names     map[string]string // customer id → name
+}
+
+func (d *Desk) loadDigest(ctx context.Context, tx store.Store, at time.Time) (digestData, error) {
+	dd := digestData{at: at.In(d.loc), byID: map[string]rules.Contract{}, names: map[string]string{}}
+	var err error
+	if dd.tickets, err = tx.ListTickets(ctx, store.TicketFilter{}); err != nil {
+		return dd, fmt.Errorf("digest: tickets: %w", err)
+	}
+	if dd.contracts, err = tx.ListContracts(ctx); err != nil {
+		return dd, fmt.Errorf("digest: contracts: %w", err)
+	}
+	for _, c := range dd.contracts {
+		dd.byID[c.ID] = c
+	}
+	cs, err := tx.ListCustomers(ctx)
+	if err != nil {
+		return dd, fmt.Errorf("digest: customers: %w", err)
+	}
+	for _, c := range cs {
+		dd.names[c.ID] = c.Name
+	}
+	return dd, nil
+}
+
+// name is a customer's name, or its id when it is gone.
+func (dd digestData) name(customerID string) string {
+	if n, ok := dd.names[customerID]; ok && n != "" {
+		return n
+	}
+	return customerID
+}
+
+// digest builds the digest at at: the last office day's numbers and today's
+// so far, open tickets due today and overdue, first-answer times by tier and
+// by staff member, and the contracts that need a manager's eye.
+func (d *Desk) digest(ctx context.Context, tx store.Store, at time.Time) (digestReport, error) {
+	dd, err := d.loadDigest(ctx, tx, at)
+	if err != nil {
+		return digestReport{}, err
+	}
+	p := d.p
+	from, today := d.digestPeriod(dd.at)
+	n := d.slaCounts(dd.tickets, dd.at)
+	day := func(label locales.Raw, s slaDay) string {
+		return p.T("desk.digest.day", map[string]any{
+			"day": label, "opened": s.Opened, "answered": s.Answered, "on_time": s.OnTime, "breached": s.Breached,
+		})
+	}
+	period := d.raw("desk.digest.yesterday")
+	if !from.Equal(today.AddDate(0, 0, -1)) {
+		period = locales.Raw(p.T("desk.digest.since", map[string]any{"weekday": from.Weekday(), "from": rules.DateOf(from)}))
+	}
+	lines := []string{
+		p.T("desk.digest.title", map[string]any{"date": rules.DateOf(dd.at)}),
+		day(period, n.Yesterday),
+		day(d.raw("desk.digest.today"), n.Today),
+		p.T("desk.digest.open", map[string]any{"due_today": n.DueToday, "overdue": n.Overdue}),
+	}
+	lines = append(lines, d.openLines(dd)...)
+	answers, err := d.answerLines(ctx, tx, dd, from, today)
+	if err != nil {
+		return digestReport{}, err
+	}
+	lines = append(lines, answers...)
+	watch, err := d.watchLines(ctx, tx, dd)
+	if err != nil {
+		return digestReport{}, err
+	}
+	lines = append(lines, watch...)
+	return digestReport{text: strings.Join(lines, "\n"), chart: d.chartDays(dd)}, nil
+}
+
+// digestPeriod is the stretch the digest's first line counts, [from, to):
+// from the start of the last office day before at's day to the start of
+// at's day. On Sunday it is Saturday; on Saturday it runs from Wednesday
+// through the weekend, so work done on days without a digest is reported.
+func (d *Desk) digestPeriod(at time.Time) (from, to time.Time) {
+	local := at.In(d.loc)
+	to = time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, d.loc)
+	from = to.AddDate(0, 0, -1)
+	for i := 0; i < 31 && !d.officeDay(rules.DateOf(from)); i++ {
+		from = from.AddDate(0, 0, -1)
+	}
+	if !d.officeDay(rules.DateOf(from)) {
+		from = to.AddDate(0, 0, -1)
+	}
+	return from, to
+}
+
+// officeDay reports whether the SLA clock runs on day at all.
+func (d *Desk) officeDay(day rules.Date) bool {
+	cal := d.policy.Calendar
+	return len(cal.Office[day.Weekday()]) > 0 && !cal.IsHoliday(day)
+}
+
+// slaCounts counts ts for the digest at an instant: the digest period, today
+// so far, and the unanswered tickets due today or overdue.
+func (d *Desk) slaCounts(ts []store.Ticket, at time.Time) slaCounts {
+	from, today := d.digestPeriod(at)
+	tomorrow := today.AddDate(0, 0, 1)
+	var n slaCounts
 	for _, t := range ts {
-		count(&n.Yesterday, t, yesterday, today)
-		count(&n.Today, t, today, tomorrow)
-		if !t.Status.Open() || !t.FirstResponseAt.IsZero() {
+		n.Yesterday.add(t, from, today, at)
+		n.Today.add(t, today, tomorrow, at)
+		if !waitingForAnswer(t) {
 			continue
 		}
 		switch {
@@ -84,4 +208,243 @@ func (d *Desk) slaCounts(ts []store.Ticket, at time.Time) slaCounts {
 		}
 	}
 	return n
+}
+
+// add counts t into s for the stretch [from, to) as seen at at.
+func (s *slaDay) add(t store.Ticket, from, to, at time.Time) {
+	in := func(x time.Time) bool { return !x.IsZero() && !x.Before(from) && x.Before(to) }
+	if in(t.OpenedAt) {
+		s.Opened++
+	}
+	if in(t.FirstResponseAt) {
+		s.Answered++
+		if !t.FirstResponseAt.After(t.FirstResponseDue) {
+			s.OnTime++
+		}
+	}
+	if due := t.FirstResponseDue; in(due) && Breached(t, at) && !due.After(at) {
+		s.Breached++
+	}
+}
+
+// waitingForAnswer reports whether t is open with its first-response clock
+// still running.
+func waitingForAnswer(t store.Ticket) bool {
+	return t.Status.Open() && t.FirstResponseAt.IsZero() && !t.FirstResponseDue.IsZero()
+}
+
+// openLines lists the unanswered tickets due by the end of today, oldest
+// deadline first.
+func (d *Desk) openLines(dd digestData) []string {
+	local := dd.at
+	tomorrow := time.Date(local.Year(), local.Month(), local.Day()+1, 0, 0, 0, 0, d.loc)
+	var due []store.Ticket
+	for _, t := range dd.tickets {
+		if waitingForAnswer(t) && t.FirstResponseDue.Before(tomorrow) {
+			due = append(due, t)
+		}
+	}
+	slices.SortStableFunc(due, func(a, b store.Ticket) int {
+		return cmp.Or(a.FirstResponseDue.Compare(b.FirstResponseDue), cmp.Compare(a.ID, b.ID))
+	})
+	lines := make([]string, 0, min(len(due), digestListMax)+1)
+	for i, t := range due {
+		if i == digestListMax {
+			lines = append(lines, d.p.T("desk.digest.more", map[string]any{"count": len(due) - i}))
+			break
+		}
+		key := "desk.digest.open_item"
+		if !t.FirstResponseDue.After(dd.at) {
+			key = "desk.digest.overdue_item"
+		}
+		lines = append(lines, d.p.T(key, map[string]any{"id": t.ID, "name": dd.name(t.CustomerID), "due": t.FirstResponseDue}))
+	}
+	return lines
+}
+
+// answerGroup gathers the office time to first answer of one tier or one
+// staff member.
+type answerGroup struct {
+	label any // a staff member's name, or a rendered tier (locales.Raw)
+	order int
+	times []time.Duration
+}
+
+// answerLines reports, per tier and per staff member, how many first
+// answers were given in [from, to) and their median office time.
+func (d *Desk) answerLines(ctx context.Context, tx store.Store, dd digestData, from, to time.Time) ([]string, error) {
+	tiers := map[string]*answerGroup{}
+	staff := map[string]*answerGroup{}
+	cal := d.policy.Calendar
+	for _, t := range dd.tickets {
+		if t.FirstResponseAt.IsZero() || t.FirstResponseAt.Before(from) || !t.FirstResponseAt.Before(to) {
+			continue
+		}
+		took := cal.OfficeTimeBetween(t.OpenedAt, t.FirstResponseAt)
+		c, ok := dd.byID[t.ContractID]
+		tk := string(c.Kind) + "/" + string(c.Tier)
+		if tiers[tk] == nil {
+			label := d.raw("desk.digest.no_contract")
+			if ok {
+				label = locales.Raw(d.p.T("desk.digest.tier", map[string]any{"kind": c.Kind, "tier": c.Tier}))
+			}
+			tiers[tk] = &answerGroup{label: label, order: tierOrder(c)}
+		}
+		tiers[tk].times = append(tiers[tk].times, took)
+		who, err := d.firstAnswerer(ctx, tx, t)
+		if err != nil {
+			return nil, err
+		}
+		if staff[who] == nil {
+			staff[who] = &answerGroup{label: who}
+		}
+		staff[who].times = append(staff[who].times, took)
+	}
+	if len(tiers) == 0 {
+		return nil, nil
+	}
+	lines := []string{d.p.T("desk.digest.by_tier", nil)}
+	lines = append(lines, d.groupLines(tiers)...)
+	lines = append(lines, d.p.T("desk.digest.by_staff", nil))
+	return append(lines, d.groupLines(staff)...), nil
+}
+
+// groupLines lists groups by their order, then by most answers, then by label.
+func (d *Desk) groupLines(groups map[string]*answerGroup) []string {
+	gs := make([]*answerGroup, 0, len(groups))
+	for _, g := range groups {
+		gs = append(gs, g)
+	}
+	slices.SortFunc(gs, func(a, b *answerGroup) int {
+		return cmp.Or(cmp.Compare(a.order, b.order), cmp.Compare(len(b.times), len(a.times)), cmp.Compare(fmt.Sprint(a.label), fmt.Sprint(b.label)))
+	})
+	lines := make([]string, 0, len(gs))
+	for _, g := range gs {
+		lines = append(lines, d.p.T("desk.digest.group", map[string]any{
+			"label": g.label, "count": len(g.times), "median": median(g.times),
+		}))
+	}
+	return lines
+}
+
+// tierOrder sorts tiers by kind and then cheapest first, as SPEC lists them.
+func tierOrder(c rules.Contract) int {
+	kinds := []rules.Kind{rules.KindProduct, rules.KindProject, rules.KindHourly, rules.KindCRM}
+	k := slices.Index(kinds, c.Kind)
+	if k < 0 {
+		k = len(kinds)
+	}
+	return k*10 + slices.Index(rules.TiersOf(c.Kind), c.Tier)
+}
+
+// firstAnswerer names who gave t's first answer: the author of the first
+// staff message, else the assignee, else "unknown".
+func (d *Desk) firstAnswerer(ctx context.Context, tx store.Store, t store.Ticket) (string, error) {
+	msgs, err := tx.Messages(ctx, t.ID)
+	if err != nil {
+		return "", fmt.Errorf("digest: messages of ticket %d: %w", t.ID, err)
+	}
+	for _, m := range msgs {
+		if m.Direction == store.FromStaff && strings.TrimSpace(m.Author) != "" {
+			return m.Author, nil
+		}
+	}
+	if t.Assignee != 0 {
+		return d.assigneeName(t), nil
+	}
+	return d.p.T("desk.digest.nobody", nil), nil
+}
+
+// median is the middle of ds (the mean of the middle two for an even
+// count), rounded to the minute; 0 for none.
+func median(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	m := s[len(s)/2]
+	if len(s)%2 == 0 {
+		m = (s[len(s)/2-1] + m) / 2
+	}
+	return m.Round(time.Minute)
+}
+
+// watchLines lists the customers at their monthly request limit, the hourly
+// packages running low or expiring soon, and the contracts ending within
+// digestAhead days.
+func (d *Desk) watchLines(ctx context.Context, tx store.Store, dd digestData) ([]string, error) {
+	p := d.p
+	soon := dd.at.AddDate(0, 0, digestAhead)
+	var limit, hourly, ending []string
+	for _, c := range dd.contracts {
+		u, err := tx.Usage(ctx, c.ID, d.window(c, dd.at))
+		if err != nil {
+			return nil, fmt.Errorf("digest: usage of contract %s: %w", c.ID, err)
+		}
+		st := d.policy.Status(c, u, dd.at)
+		if st != rules.StatusActive && st != rules.StatusExhausted {
+			continue
+		}
+		lim := d.policy.Limits(c)
+		end, _ := c.SupportEnd(d.loc, d.policy.Hourly)
+		args := map[string]any{"name": dd.name(c.CustomerID), "contract_id": c.ID, "kind": c.Kind, "tier": c.Tier, "date": lastDay(end)}
+		switch {
+		case c.Kind == rules.KindHourly:
+			left := rules.HoursLeftMin(lim.HoursTotalMin/60, u.HoursUsedMin)
+			if left*100 < lim.HoursTotalMin*lowPercent || end.Before(soon) {
+				args["left"], args["total"] = minutes(left), minutes(lim.HoursTotalMin)
+				hourly = append(hourly, p.T("desk.digest.hourly_item", args))
+			}
+		case end.Before(soon):
+			ending = append(ending, p.T("desk.digest.ending_item", args))
+		}
+		if lim.RequestsPerMonth > 0 && u.MonthRequests >= lim.RequestsPerMonth {
+			args["used"], args["limit"] = u.MonthRequests, lim.RequestsPerMonth
+			limit = append(limit, p.T("desk.digest.limit_item", args))
+		}
+	}
+	var lines []string
+	section := func(key string, items []string) {
+		if len(items) == 0 {
+			return
+		}
+		lines = append(lines, p.T(key, map[string]any{"days": digestAhead, "percent": lowPercent}))
+		if len(items) > digestListMax {
+			items = append(items[:digestListMax:digestListMax], p.T("desk.digest.more", map[string]any{"count": len(items) - digestListMax}))
+		}
+		lines = append(lines, items...)
+	}
+	section("desk.digest.at_limit", limit)
+	section("desk.digest.hourly", hourly)
+	section("desk.digest.ending", ending)
+	return lines, nil
+}
+
+// lastDay is the last day inside a period whose exclusive end (midnight) is
+// end: what people mean by "valid until".
+func lastDay(end time.Time) rules.Date {
+	return rules.DateOf(end.Add(-time.Nanosecond))
+}
+
+// chartDays counts the last digestChartLen office days before dd.at's day,
+// oldest first.
+func (d *Desk) chartDays(dd digestData) []chartDay {
+	_, today := d.digestPeriod(dd.at)
+	var days []chartDay
+	for day := today.AddDate(0, 0, -1); len(days) < digestChartLen && day.After(today.AddDate(-1, 0, 0)); day = day.AddDate(0, 0, -1) {
+		if d.officeDay(rules.DateOf(day)) {
+			days = append(days, chartDay{Date: rules.DateOf(day)})
+		}
+	}
+	slices.Reverse(days)
+	for i := range days {
+		from := days[i].Date.Time(d.loc)
+		var s slaDay
+		for _, t := range dd.tickets {
+			s.add(t, from, from.AddDate(0, 0, 1), dd.at)
+		}
+		days[i].Opened, days[i].OnTime, days[i].Breached = s.Opened, s.OnTime, s.Breached
+	}
+	return days
 }

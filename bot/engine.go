@@ -1,14 +1,18 @@
 // Package bot wires the customer conversation, the staff desk, the outbox and
 // the scheduled jobs to transports. Everything that happens for one inbound
 // message (deduplication, state change, tickets, outbound messages) is
-// written in one transaction, so a crash never leaves half of it behind.
+// written in one transaction, so a crash never leaves half of it behind;
+// under load many messages share one transaction (group commit, see
+// engine_group.go), each still all or nothing.
 package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"supportbot/conversation"
 	"supportbot/locales"
@@ -30,19 +34,39 @@ type CustomerMessage struct {
 	File  *store.File
 }
 
-// Engine handles inbound messages from both sides inside one transaction each.
+// Engine handles inbound messages from both sides. Each message is
+// deduplicated by its transport id, acted on and answered (into the outbox)
+// in one transaction, which it may share with other messages (group
+// commit); a Handle call returns once that transaction is committed, so a
+// transport acknowledges only what is stored.
 type Engine struct {
 	store   store.Store
 	conv    *conversation.Machine
 	desk    *Desk
 	printer *locales.Printer
+	limits  Limits
+	flood   *flood
+	group   *committer
 }
 
 // NewEngine wires the conversation and the desk to a store. printer renders
-// customer-facing text.
+// customer-facing text. The engine starts with DefaultLimits.
 func NewEngine(st store.Store, conv *conversation.Machine, desk *Desk, printer *locales.Printer) *Engine {
-	return &Engine{store: st, conv: conv, desk: desk, printer: printer}
+	f := newFlood()
+	return &Engine{store: st, conv: conv, desk: desk, printer: printer, limits: DefaultLimits(), flood: f,
+		group: &committer{st: st, flood: f}}
 }
+
+// SetLimits replaces the flood and size limits. Call it before the first
+// message.
+func (e *Engine) SetLimits(l Limits) { e.limits = l }
+
+// Limits are the flood and size limits in force; a transport may use
+// MaxFileBytes to skip downloading a file the engine would refuse.
+func (e *Engine) Limits() Limits { return e.limits }
+
+// CommitStats counts the engine's group commits so far.
+func (e *Engine) CommitStats() CommitStats { return e.group.snapshot() }
 
 // Store is the engine's database.
 func (e *Engine) Store() store.Store { return e.store }
@@ -51,21 +75,120 @@ func (e *Engine) Store() store.Store { return e.store }
 func (e *Engine) Desk() *Desk { return e.desk }
 
 // HandleCustomer stores and answers one customer message exactly once: a
-// message whose transport id was seen before changes nothing.
+// message whose transport id was seen before changes nothing. It returns
+// after the message and everything it caused are committed.
 func (e *Engine) HandleCustomer(ctx context.Context, m CustomerMessage) error {
-	return e.store.InTx(ctx, func(tx store.Store) error {
-		if m.ID != "" {
-			fresh, err := tx.RecordInbound(ctx, TransportWhatsApp, m.ID, m.At)
-			if err != nil || !fresh {
-				return err
-			}
+	return e.group.do(ctx, func(ctx context.Context, b *batch) error { return e.customer(ctx, b, m) })
+}
+
+// customer handles one customer message inside batch b's transaction.
+func (e *Engine) customer(ctx context.Context, b *batch, m CustomerMessage) error {
+	tx := b.tx
+	if m.ID != "" {
+		fresh, err := tx.RecordInbound(ctx, TransportWhatsApp, m.ID, m.At)
+		if err != nil || !fresh {
+			return err
 		}
-		res, err := e.conv.Handle(ctx, tx, conversation.Inbound{Phone: m.Phone, At: m.At, Text: m.Text, File: m.File})
-		if err != nil {
-			return fmt.Errorf("conversation with %s: %w", m.Phone, err)
+	}
+	if limit := e.limits.MessagesPerMinute; limit > 0 {
+		if over, first := b.check(e.flood, m.Phone, m.At, limit); over {
+			return e.flooded(ctx, tx, m, first)
 		}
-		return e.apply(ctx, tx, m, res)
-	})
+	}
+	in := conversation.Inbound{Phone: m.Phone, At: m.At, Text: m.Text, File: m.File}
+	var notes []conversation.Line
+	if text, cut := cutRunes(m.Text, e.limits.MaxTextRunes); cut {
+		if err := e.hold(ctx, tx, m, store.HeldTooLong, nil); err != nil {
+			return err
+		}
+		in.Text = text
+		notes = append(notes, conversation.Line{Key: "limits.truncated", Args: map[string]any{"max": e.limits.MaxTextRunes}})
+	}
+	if f := m.File; f != nil && e.limits.MaxFileBytes > 0 && f.Bytes > e.limits.MaxFileBytes {
+		if err := e.hold(ctx, tx, m, store.HeldFileTooLarge, f); err != nil {
+			return err
+		}
+		in.File = nil
+		notes = append(notes, conversation.Line{Key: "limits.file_too_large", Args: map[string]any{
+			"file": locales.Raw(e.desk.fileText(*f)), "max": locales.Raw(e.desk.size(e.limits.MaxFileBytes)),
+		}})
+		if strings.TrimSpace(in.Text) == "" {
+			// Nothing is left for the conversation: only the refusal.
+			_, err := enqueue(ctx, tx, m.At, Post{To: WhatsAppAddr(m.Phone), Text: e.render(notes)})
+			return err
+		}
+	}
+	res, err := e.conv.Handle(ctx, tx, in)
+	if err != nil {
+		return fmt.Errorf("conversation with %s: %w", m.Phone, err)
+	}
+	if len(notes) > 0 {
+		if len(res.Replies) == 0 {
+			res.Replies = []conversation.Reply{{}}
+		}
+		res.Replies[0].Lines = append(notes, res.Replies[0].Lines...)
+	}
+	return e.apply(ctx, tx, m, res)
+}
+
+// maxHeldBytes bounds the text kept of one held message, as the
+// conversation bounds what it stores.
+const maxHeldBytes = 64 << 10
+
+// hold keeps the message (its whole text, and file when given) aside for
+// reason.
+func (e *Engine) hold(ctx context.Context, tx store.Store, m CustomerMessage, reason string, f *store.File) error {
+	text := strings.ToValidUTF8(m.Text, "\uFFFD")
+	if len(text) > maxHeldBytes {
+		text = strings.ToValidUTF8(text[:maxHeldBytes], "")
+	}
+	h := store.HeldMessage{At: m.At, Phone: m.Phone, Reason: reason, Text: text, File: f}
+	if err := tx.Hold(ctx, &h); err != nil {
+		return fmt.Errorf("hold message from %s: %w", m.Phone, err)
+	}
+	return nil
+}
+
+// flooded keeps a message that came over the rate limit. The first one of a
+// flood gets the customer a polite notice and tells staff; later ones get
+// silence until the customer slows down.
+func (e *Engine) flooded(ctx context.Context, tx store.Store, m CustomerMessage, first bool) error {
+	if err := e.hold(ctx, tx, m, store.HeldFlood, m.File); err != nil {
+		return err
+	}
+	if !first {
+		return nil
+	}
+	limit := e.limits.MessagesPerMinute
+	notice := e.printer.T("limits.flood", map[string]any{"limit": limit})
+	if _, err := enqueue(ctx, tx, m.At, Post{To: WhatsAppAddr(m.Phone), Text: notice}); err != nil {
+		return err
+	}
+	args := map[string]any{"phone": m.Phone, "limit": limit}
+	key := "limits.staff.flood_unknown"
+	switch c, err := tx.CustomerByPhone(ctx, m.Phone); {
+	case err == nil:
+		key, args["customer"] = "limits.staff.flood", c.Name
+	case !errors.Is(err, store.ErrNotFound):
+		return fmt.Errorf("customer of %s: %w", m.Phone, err)
+	}
+	_, err := enqueue(ctx, tx, m.At, Post{To: StaffGroup, Text: e.desk.p.T(key, args)})
+	return err
+}
+
+// cutRunes cuts s to at most n characters; n <= 0 means no limit.
+func cutRunes(s string, n int) (string, bool) {
+	if n <= 0 || len(s) <= n || utf8.RuneCountInString(s) <= n {
+		return s, false
+	}
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j], true
+		}
+		i++
+	}
+	return s, false
 }
 
 // apply renders the conversation's replies into the outbox and hands its
@@ -107,15 +230,22 @@ func (e *Engine) render(lines []conversation.Line) string {
 	return strings.Join(parts, "\n")
 }
 
-// HandleStaff handles one Telegram message or button press exactly once.
+// maxStaffRunes bounds a staff message: Telegram's own limit, so only a
+// script can be cut.
+const maxStaffRunes = 4096
+
+// HandleStaff handles one Telegram message or button press exactly once,
+// returning after it and its answers are committed.
 func (e *Engine) HandleStaff(ctx context.Context, id string, in StaffInput) error {
-	return e.store.InTx(ctx, func(tx store.Store) error {
+	in.Text, _ = cutRunes(in.Text, maxStaffRunes)
+	in.Callback, _ = cutRunes(in.Callback, maxStaffRunes)
+	return e.group.do(ctx, func(ctx context.Context, b *batch) error {
 		if id != "" {
-			fresh, err := tx.RecordInbound(ctx, TransportTelegram, id, in.At)
+			fresh, err := b.tx.RecordInbound(ctx, TransportTelegram, id, in.At)
 			if err != nil || !fresh {
 				return err
 			}
 		}
-		return e.desk.HandleStaff(ctx, tx, in)
+		return e.desk.HandleStaff(ctx, b.tx, in)
 	})
 }

@@ -53,6 +53,21 @@ type ExportContract struct {
 	RefundableUntil *string `json:"refundable_until"` // products and projects
 	ProjectID       *string `json:"project_id"`       // hourly packages
 	DedicatedStaff  *int64  `json:"dedicated_staff"`
+
+	// HourlyEntries are the charges scheduled work made to an hourly
+	// package (month-end minimums, hours lost at expiry), oldest first;
+	// null for other contracts. usage.hours_used_min counts them.
+	HourlyEntries []ExportHourlyEntry `json:"hourly_entries"`
+}
+
+// ExportHourlyEntry is one month-end settlement or expiry of an hourly
+// package.
+type ExportHourlyEntry struct {
+	At      *string `json:"at"`
+	Month   string  `json:"month"` // Jalali, "1405-09"
+	Kind    string  `json:"kind"`  // settlement or expiry
+	Minutes int     `json:"minutes"`
+	Note    string  `json:"note"`
 }
 
 // ExportUsage is what a contract consumed in the Jalali month (requests,
@@ -261,6 +276,16 @@ func (x exporter) contract(ctx context.Context, tx store.Store, c rules.Contract
 		ec.RefundableUntil = x.instant(c.RefundUntil(x.loc))
 	}
 	if hourly {
+		es, err := tx.HourlyEntries(ctx, c.ID)
+		if err != nil {
+			return ExportContract{}, fmt.Errorf("export: contract %s: %w", c.ID, err)
+		}
+		ec.HourlyEntries = []ExportHourlyEntry{}
+		for _, e := range es {
+			ec.HourlyEntries = append(ec.HourlyEntries, ExportHourlyEntry{
+				At: x.instant(e.At), Month: e.Month, Kind: e.Kind, Minutes: e.Minutes, Note: e.Note,
+			})
+		}
 		left := rules.HoursLeftMin(lim.HoursTotalMin/60, u.HoursUsedMin)
 		ec.Usage.HoursTotalMin = &lim.HoursTotalMin
 		ec.Usage.HoursUsedMin = &u.HoursUsedMin

@@ -244,6 +244,135 @@ type Inbox interface {
 	RecordInbound(ctx context.Context, transport, externalID string, at time.Time) (bool, error)
 }
 
+// Hourly entry kinds.
+const (
+	HourlySettlement = "settlement" // month-end top-up to the monthly minimum
+	HourlyExpiry     = "expiry"     // hours lost when the package expires
+)
+
+// HourlyEntry is a charge to an hourly package that is not ticket time: the
+// month-end minimum or the hours lost at expiry. Usage counts them; at most
+// one of each kind per contract and Jalali month, so a scheduler that runs
+// twice charges once.
+type HourlyEntry struct {
+	ID         int64
+	ContractID string
+	At         time.Time // when it is charged; falls in the month it is for
+	Month      string    // Jalali month, "1405-09"
+	Kind       string    // HourlySettlement or HourlyExpiry
+	Minutes    int
+	Note       string
+}
+
+// Hourly keeps the charges to hourly packages that scheduled work makes.
+type Hourly interface {
+	// AddHourlyEntry records a charge and sets e.ID; a second entry of the
+	// same kind for the same contract and month is ErrConflict.
+	AddHourlyEntry(ctx context.Context, e *HourlyEntry) error
+	HourlyEntries(ctx context.Context, contractID string) ([]HourlyEntry, error) // in the order added
+}
+
+// Notices remembers what scheduled work has already said (a reminder, a
+// breach alert, a digest, a contract-end notice), under a key that names
+// it, so a restart or a second run at the same instant sends nothing twice.
+// Callers record the notice in the transaction that enqueues its messages.
+type Notices interface {
+	// RecordNotice remembers key as sent at at; it returns false when key
+	// was recorded before, and then nothing is to be sent.
+	RecordNotice(ctx context.Context, key string, at time.Time) (bool, error)
+}
+
+// Deadlines finds the tickets whose first-response clock is still running,
+// for deadline reminders and breach alerts.
+type Deadlines interface {
+	// UnansweredTickets lists tickets with status new, no first answer and
+	// a first-response deadline after after, earliest deadline first (then
+	// by id).
+	UnansweredTickets(ctx context.Context, after time.Time) ([]Ticket, error)
+}
+
+// WhatsAppContact is a WhatsApp chat that wrote to the company. The bot
+// answers only people who wrote first, and only to the chat they wrote from.
+type WhatsAppContact struct {
+	// Address is the outbox address without "whatsapp:": the E.164 phone,
+	// or "lid:NNN" for a sender whose phone number WhatsApp did not reveal.
+	Address string
+	JID     string // the chat replies go to, e.g. 989121234567@s.whatsapp.net
+	FirstAt time.Time
+	LastAt  time.Time
+}
+
+// WhatsAppSent is one WhatsApp message the bot sent, followed until the
+// recipient's phone confirms it (delivery and read receipts).
+type WhatsAppSent struct {
+	MessageID   string // WhatsApp's id
+	OutboxID    int64
+	Address     string // as in WhatsAppContact
+	TicketID    int64  // 0 when not about a ticket
+	SentAt      time.Time
+	DeliveredAt time.Time // zero until delivered
+	ReadAt      time.Time // zero until read
+	FailedAt    time.Time // zero unless WhatsApp reported it undeliverable
+	Reported    bool      // staff were told it was not delivered
+}
+
+// WhatsApp keeps what the WhatsApp transport needs between messages.
+type WhatsApp interface {
+	// TouchWhatsAppContact records that c wrote at c.LastAt, creating the
+	// contact (FirstAt = LastAt) or updating its JID and LastAt.
+	TouchWhatsAppContact(ctx context.Context, c WhatsAppContact) error
+	WhatsAppContact(ctx context.Context, address string) (WhatsAppContact, error) // ErrNotFound when it never wrote
+	AddWhatsAppSent(ctx context.Context, s WhatsAppSent) error
+	WhatsAppSent(ctx context.Context, messageID string) (WhatsAppSent, error)
+	UpdateWhatsAppSent(ctx context.Context, s WhatsAppSent) error
+	// UndeliveredWhatsApp lists sent messages with no delivery receipt, not
+	// failed and not reported, sent before before, oldest first.
+	UndeliveredWhatsApp(ctx context.Context, before time.Time) ([]WhatsAppSent, error)
+	// InboundSeen reports whether RecordInbound saw the id, without recording it.
+	InboundSeen(ctx context.Context, transport, externalID string) (bool, error)
+}
+
+// Counts is the bot's activity as the metrics endpoint shows it, counted
+// from the database so that it survives restarts.
+type Counts struct {
+	Inbound       map[string]int64 // inbound messages by transport
+	Sent          map[string]int64 // outbox messages sent, by address prefix ("whatsapp", "telegram")
+	Failed        map[string]int64 // outbox messages given up on, by address prefix
+	Pending       int64            // outbox depth: messages not yet sent
+	TicketsOpened int64
+	Denials       map[string]int64 // by denial code
+	Breached      int64            // tickets that missed their first-response deadline as of now
+}
+
+// Stats counts activity for monitoring.
+type Stats interface {
+	Counts(ctx context.Context, now time.Time) (Counts, error)
+}
+
+// Reasons a customer message was held instead of acted on.
+const (
+	HeldFlood        = "flood"          // sent while the customer was over the rate limit
+	HeldTooLong      = "too_long"       // the whole text of a message that was cut
+	HeldFileTooLarge = "file_too_large" // a file over the size limit, refused
+)
+
+// HeldMessage is a customer message, or the part of one, that the bot stored
+// without acting on it, so that nothing a customer sends is lost.
+type HeldMessage struct {
+	ID     int64
+	At     time.Time
+	Phone  string
+	Reason string // HeldFlood, HeldTooLong or HeldFileTooLarge
+	Text   string
+	File   *File
+}
+
+// Held keeps customer messages the bot did not act on.
+type Held interface {
+	Hold(ctx context.Context, m *HeldMessage) error                        // sets m.ID
+	HeldMessages(ctx context.Context, phone string) ([]HeldMessage, error) // oldest first
+}
+
 // Store is the whole database. InTx runs fn in one transaction: fn's error
 // rolls everything back.
 type Store interface {
@@ -255,6 +384,12 @@ type Store interface {
 	Sessions
 	Outbox
 	Inbox
+	Hourly
+	Notices
+	Deadlines
+	WhatsApp
+	Stats
+	Held
 	InTx(ctx context.Context, fn func(tx Store) error) error
 	Close() error
 }

@@ -13,20 +13,31 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"supportbot/bot"
+	"supportbot/bot/metrics"
 	"supportbot/bot/telegram"
+	"supportbot/bot/whatsapp"
 	"supportbot/locales"
 	"supportbot/store"
 )
 
-// errNoWhatsApp is returned until the WhatsApp adapter exists.
-var errNoWhatsApp = errors.New("the WhatsApp transport is not built yet")
-
 // shutdownFlush bounds how long a stopping bot keeps delivering what is due.
 const shutdownFlush = 10 * time.Second
+
+// WhatsAppDialer opens the WhatsApp link of `run` on the session file and
+// returns it with the function that closes the file; whatsapp.Dial is the
+// real one.
+type WhatsAppDialer func(ctx context.Context, sessionDB string, log *slog.Logger) (whatsapp.Link, func() error, error)
+
+// Telegram transport states, for metrics and /healthz.
+const (
+	telegramRunning = "running"
+	telegramStopped = "stopped"
+)
 
 func runRun(ctx context.Context, env *Env, args []string) error {
 	fs, c := newFlags("run", env)
 	debug := fs.Bool("debug", false, "log debug detail (ids and sizes, never message text)")
+	jsonLog := fs.Bool("log-json", false, "log JSON lines instead of key=value text")
 	if err := parseArgs(fs, args, 0); err != nil {
 		return err
 	}
@@ -41,7 +52,11 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 	if *debug {
 		level = slog.LevelDebug
 	}
-	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
+	opts := &slog.HandlerOptions{Level: level}
+	log := slog.New(slog.NewTextHandler(env.Stderr, opts))
+	if *jsonLog {
+		log = slog.New(slog.NewJSONHandler(env.Stderr, opts))
+	}
 
 	db, err := s.open(ctx)
 	if err != nil {
@@ -56,6 +71,25 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	met := metrics.New(db, nil)
+	stopMetrics := func() {}
+	if addr := s.cfg.Metrics.Listen; addr != "" {
+		l, err := metrics.Listen(addr)
+		if err != nil {
+			return fmt.Errorf("metrics.listen %s: %w", addr, err)
+		}
+		mctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			if err := met.Serve(mctx, l, log); err != nil {
+				log.Error("metrics endpoint", "err", err)
+			}
+		}()
+		stopMetrics = func() { cancel(); <-done }
+	}
+	defer func() { stopMetrics() }()
+
 	tg := s.cfg.Telegram
 	api, err := tgbotapi.NewBotAPIWithAPIEndpoint(tg.Token, tg.APIEndpoint)
 	if err != nil {
@@ -75,41 +109,113 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 		Log:            log,
 	})
 	disp.Register("telegram", adapter)
+	met.Track("telegram", []string{telegramRunning, telegramStopped}, telegramRunning, func(st string) bool { return st == telegramRunning })
 
-	// The three loops stop together: on ctx (SIGINT, SIGTERM) or when the
-	// updates loop ends on its own (Telegram refused the token).
+	var wa *whatsapp.Adapter
+	if s.cfg.WhatsApp.Enabled {
+		var closeSession func() error
+		wa, closeSession, err = s.whatsApp(ctx, env, c, engine, db, printer, disp, met, log)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := closeSession(); err != nil {
+				log.Warn("close the WhatsApp session file", "err", err)
+			}
+		}()
+		disp.Register("whatsapp", wa)
+	}
+
+	// The loops stop together: on ctx (SIGINT, SIGTERM) or when the
+	// Telegram updates loop ends on its own (Telegram refused the token).
+	// Each finishes what it has in hand: the update or WhatsApp message
+	// being handled, the scheduled job running.
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	var wg sync.WaitGroup
 	var runErr error
 	wg.Go(func() {
 		defer stop()
+		defer met.SetState("telegram", telegramStopped)
 		if err := adapter.Run(runCtx, engine); err != nil {
 			runErr = fmt.Errorf("telegram: %w (check telegram.token or %s)", err, EnvTelegramToken)
 		}
 	})
+	if wa != nil {
+		wg.Go(func() { wa.Run(runCtx) })
+	}
 	wg.Go(func() { disp.Run(runCtx) })
 	wg.Go(func() { runSchedule(runCtx, sched, db, disp.Wake, log) })
-	log.Info("supportbot running; stop with Ctrl-C or SIGTERM")
+	log.Info("supportbot running; stop with Ctrl-C or SIGTERM", "whatsapp", s.cfg.WhatsApp.Enabled, "metrics", s.cfg.Metrics.Listen)
 	<-runCtx.Done()
+	log.Info("stopping: finishing the work in hand")
 	wg.Wait()
 
-	// Deliver what is due now, such as the answer to the last update.
+	// Deliver what is due now, such as the answer to the last message,
+	// while WhatsApp is still connected; what is left goes at the next start.
 	flushCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownFlush)
 	defer cancel()
 	if err := disp.Flush(flushCtx); err != nil {
 		log.Warn("stopping with messages still to send; they go out at the next start", "err", err)
 	}
+	if wa != nil {
+		wa.Disconnect()
+	}
 	log.Info("supportbot stopped")
 	return runErr
+}
+
+// whatsApp opens the WhatsApp link and builds its adapter.
+func (s *setup) whatsApp(ctx context.Context, env *Env, c *common, engine *bot.Engine, db store.Store, printer *locales.Printer,
+	disp *bot.Dispatcher, met *metrics.Metrics, log *slog.Logger) (*whatsapp.Adapter, func() error, error) {
+	dial := env.WhatsApp
+	if dial == nil {
+		dial = whatsapp.Dial
+	}
+	wcfg := s.cfg.WhatsApp
+	link, closeSession, err := dial(ctx, wcfg.SessionDB, log)
+	if err != nil {
+		return nil, nil, fmt.Errorf("whatsapp.session_db: %w", err)
+	}
+	maxBytes := int64(wcfg.MaxFileMB) << 20
+	if l := engine.Limits().MaxFileBytes; l > 0 {
+		maxBytes = min(maxBytes, l) // no use downloading what the engine refuses
+	}
+	states := make([]string, len(whatsapp.States))
+	for i, st := range whatsapp.States {
+		states[i] = string(st)
+	}
+	pair := "supportbot pair"
+	if c.configPath != "config.yaml" {
+		pair += " -config " + c.configPath
+	}
+	media := wcfg.MediaDir
+	if !filepath.IsAbs(media) {
+		media = filepath.Join(filepath.Dir(s.cfg.Database), media)
+	}
+	wa := whatsapp.New(link, db, engine, whatsapp.Config{
+		MediaDir:     media,
+		MaxFileBytes: maxBytes,
+		MinGap:       time.Duration(wcfg.MinSendGap),
+		MaxGap:       time.Duration(wcfg.MaxSendGap),
+		Managers:     engine.Desk().ManagerAddresses(),
+		PairCommand:  pair,
+		Say:          printer.T,
+		Handled:      disp.Wake,
+		StateChanged: func(st whatsapp.State) { met.SetState("whatsapp", string(st)) },
+		Log:          log,
+	})
+	met.Track("whatsapp", states, string(wa.State()), func(st string) bool {
+		return st == string(whatsapp.StateConnected) || st == string(whatsapp.StateDisconnected)
+	})
+	log.Info("WhatsApp session", "session_db", wcfg.SessionDB, "paired", link.Paired, "media_dir", media)
+	return wa, closeSession, nil
 }
 
 // checkRun says what is missing before run touches the network.
 func (s *setup) checkRun() error {
 	tg := s.cfg.Telegram
 	switch {
-	case s.cfg.WhatsApp.Enabled:
-		return fmt.Errorf("whatsapp.enabled is true, but %w: set whatsapp.enabled: false in the config to run the Telegram staff side alone", errNoWhatsApp)
 	case strings.TrimSpace(tg.Token) == "":
 		return fmt.Errorf("telegram.token is empty: put the token BotFather gave you in the config file, or in the environment variable %s", EnvTelegramToken)
 	case tg.StaffChatID == 0:
@@ -141,8 +247,11 @@ const scheduleTick = 30 * time.Second
 
 // runSchedule fires the scheduled jobs as real time passes, catching up on
 // at most a day missed while the bot was down. Jobs are idempotent, so a
-// restart that fires an instant twice does no harm.
+// restart that fires an instant twice does no harm. A stop lets the jobs
+// already due finish (they run on a context that the stop does not cancel)
+// and then returns.
 func runSchedule(ctx context.Context, sched *bot.Scheduler, st store.Settings, wake func(), log *slog.Logger) {
+	work := context.WithoutCancel(ctx)
 	from := time.Now()
 	if v, err := st.Setting(ctx, settingRunClock); err == nil {
 		if t, err := time.Parse(time.RFC3339Nano, v); err == nil && t.Before(from) && from.Sub(t) < 24*time.Hour {
@@ -153,14 +262,11 @@ func runSchedule(ctx context.Context, sched *bot.Scheduler, st store.Settings, w
 	defer tick.Stop()
 	for {
 		now := time.Now()
-		if err := sched.RunDue(ctx, from, now); err != nil {
-			if ctx.Err() != nil {
-				return
-			}
+		if err := sched.RunDue(work, from, now); err != nil {
 			log.Error("scheduled job", "err", err)
 		}
 		from = now
-		if err := st.SetSetting(ctx, settingRunClock, now.UTC().Format(time.RFC3339Nano)); err != nil && ctx.Err() == nil {
+		if err := st.SetSetting(work, settingRunClock, now.UTC().Format(time.RFC3339Nano)); err != nil {
 			log.Error("store the scheduler clock", "err", err)
 		}
 		wake()
@@ -170,16 +276,4 @@ func runSchedule(ctx context.Context, sched *bot.Scheduler, st store.Settings, w
 		case <-tick.C:
 		}
 	}
-}
-
-func runPair(ctx context.Context, env *Env, args []string) error {
-	fs, c := newFlags("pair", env)
-	fs.String("phone", "", "pair with a pairing code for this phone number instead of a QR code")
-	if err := parseArgs(fs, args, 0); err != nil {
-		return err
-	}
-	if _, err := c.load(fs, env); err != nil {
-		return err
-	}
-	return fmt.Errorf("%w; `supportbot run` with whatsapp.enabled: false serves the Telegram staff side alone", errNoWhatsApp)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"os"
 	"reflect"
 	"sort"
@@ -24,6 +25,7 @@ import (
 type Config struct {
 	Timezone      string             `yaml:"timezone"`
 	Database      string             `yaml:"database"`
+	FilesDir      string             `yaml:"files_dir"`
 	Language      string             `yaml:"language"`
 	FallbackPhone string             `yaml:"fallback_phone"`
 	SupportPhone  string             `yaml:"support_phone"`
@@ -36,7 +38,9 @@ type Config struct {
 	Hourly        rules.HourlyRules  `yaml:"hourly"`
 	Telegram      TelegramConfig     `yaml:"telegram"`
 	WhatsApp      WhatsAppConfig     `yaml:"whatsapp"`
+	Metrics       MetricsConfig      `yaml:"metrics"`
 	Schedule      ScheduleConfig     `yaml:"schedule"`
+	Limits        LimitsConfig       `yaml:"limits"`
 }
 
 // WeekHours maps a weekday name (saturday…friday) to "HH:MM-HH:MM" intervals.
@@ -77,6 +81,32 @@ type TelegramConfig struct {
 type WhatsAppConfig struct {
 	Enabled   bool   `yaml:"enabled"`
 	SessionDB string `yaml:"session_db"`
+	MediaDir  string `yaml:"media_dir"`   // customers' files, kept with their tickets
+	MaxFileMB int    `yaml:"max_file_mb"` // largest file kept or sent
+	// The pause before each WhatsApp send is a random time between these.
+	MinSendGap Duration `yaml:"min_send_gap"`
+	MaxSendGap Duration `yaml:"max_send_gap"`
+}
+
+// MetricsConfig is the monitoring endpoint of `supportbot run`.
+type MetricsConfig struct {
+	Listen string `yaml:"listen"` // host:port of /metrics and /healthz; "" turns them off
+}
+
+// LimitsConfig bounds what one customer can make the bot do (flood and
+// size); the file size limit is whatsapp.max_file_mb.
+type LimitsConfig struct {
+	MessagesPerMinute int `yaml:"messages_per_minute"` // 0 turns the flood limit off
+	MaxTextChars      int `yaml:"max_text_chars"`
+}
+
+// EngineLimits are the limits the engine enforces.
+func (c Config) EngineLimits() bot.Limits {
+	return bot.Limits{
+		MessagesPerMinute: c.Limits.MessagesPerMinute,
+		MaxTextRunes:      c.Limits.MaxTextChars,
+		MaxFileBytes:      int64(c.WhatsApp.MaxFileMB) << 20,
+	}
 }
 
 // ScheduleConfig times the scheduled jobs.
@@ -177,6 +207,7 @@ func DefaultConfig() Config {
 	return Config{
 		Timezone:      "Asia/Tehran",
 		Database:      "supportbot.db",
+		FilesDir:      "files",
 		Language:      "fa",
 		FallbackPhone: "09198906850",
 		SupportPhone:  "02191001234",
@@ -191,12 +222,15 @@ func DefaultConfig() Config {
 			APIEndpoint: "https://api.telegram.org/bot%s/%s",
 			Managers:    []int64{},
 		},
-		WhatsApp: WhatsAppConfig{Enabled: true, SessionDB: "whatsapp-session.db"},
+		WhatsApp: WhatsAppConfig{Enabled: true, SessionDB: "whatsapp-session.db", MediaDir: "media", MaxFileMB: 16,
+			MinSendGap: Duration(time.Second), MaxSendGap: Duration(3 * time.Second)},
+		Metrics: MetricsConfig{Listen: "127.0.0.1:9090"},
 		Schedule: ScheduleConfig{
 			Reminders:            []Duration{Duration(2 * time.Hour), Duration(30 * time.Minute)},
 			Digest:               "0 8 * * *",
 			ContractEndReminders: []int{30, 7},
 		},
+		Limits: LimitsConfig{MessagesPerMinute: 20, MaxTextChars: 4000},
 	}
 }
 
@@ -258,6 +292,9 @@ func (c Config) Validate() error {
 	if strings.TrimSpace(c.Database) == "" {
 		return errors.New("database: must name a file")
 	}
+	if strings.TrimSpace(c.FilesDir) == "" {
+		return errors.New("files_dir: must name a folder")
+	}
 	if c.Language != "fa" && c.Language != "en" {
 		return fmt.Errorf("language: %q is not fa or en", c.Language)
 	}
@@ -288,6 +325,26 @@ func (c Config) Validate() error {
 	}
 	if c.WhatsApp.Enabled && strings.TrimSpace(c.WhatsApp.SessionDB) == "" {
 		return errors.New("whatsapp.session_db: must name a file when whatsapp.enabled is true")
+	}
+	if c.WhatsApp.Enabled && strings.TrimSpace(c.WhatsApp.MediaDir) == "" {
+		return errors.New("whatsapp.media_dir: must name a directory when whatsapp.enabled is true")
+	}
+	if c.WhatsApp.MaxFileMB < 1 || c.WhatsApp.MaxFileMB > 100 {
+		return fmt.Errorf("whatsapp.max_file_mb: %d is not between 1 and 100 (WhatsApp's own limit)", c.WhatsApp.MaxFileMB)
+	}
+	if c.WhatsApp.MinSendGap <= 0 || c.WhatsApp.MaxSendGap < c.WhatsApp.MinSendGap || c.WhatsApp.MaxSendGap > Duration(time.Minute) {
+		return errors.New("whatsapp.min_send_gap, whatsapp.max_send_gap: want 0 < min_send_gap <= max_send_gap <= 1m")
+	}
+	if c.Metrics.Listen != "" {
+		if _, _, err := net.SplitHostPort(c.Metrics.Listen); err != nil {
+			return fmt.Errorf("metrics.listen: %q is not host:port such as 127.0.0.1:9090 (\"\" turns the endpoint off)", c.Metrics.Listen)
+		}
+	}
+	if n := c.Limits.MessagesPerMinute; n < 0 || n > 1000 {
+		return fmt.Errorf("limits.messages_per_minute: %d is not between 0 (no limit) and 1000", n)
+	}
+	if n := c.Limits.MaxTextChars; n < 100 || n > 65536 {
+		return fmt.Errorf("limits.max_text_chars: %d is not between 100 and 65536", n)
 	}
 	for i, d := range c.Schedule.Reminders {
 		if d <= 0 {

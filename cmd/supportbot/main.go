@@ -40,6 +40,9 @@ type Env struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	Getenv func(string) string
+	// WhatsApp opens the WhatsApp link for `run`; nil means the real
+	// whatsmeow session in whatsapp.session_db. Tests put a fake here.
+	WhatsApp WhatsAppDialer
 }
 
 func commands() []command {
@@ -50,6 +53,8 @@ func commands() []command {
 		{"export", "print the state as one JSON object", runExport},
 		{"replay", "run the bot against a scripted clock and scripted chats", runReplay},
 		{"check-config", "validate the configuration", runCheckConfig},
+		{"bench", "measure throughput and latency under load on a temporary database", runBench},
+		{"backup", "copy the live database consistently to a new file", runBackup},
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -87,6 +88,8 @@ func TestRunServesTheStaffGroupOverTelegram(t *testing.T) {
   managers: [2001]
 whatsapp:
   enabled: false
+metrics:
+  listen: ""
 `, srv.Endpoint(), e2eStaffChat))
 	db := filepath.Join(t.TempDir(), "bot.db")
 	staff := telegramtest.Group(e2eStaffChat, "Support")
@@ -144,9 +147,9 @@ func TestRunRefusesWhatItCannotDo(t *testing.T) {
 		env    string
 		want   []string
 	}{
-		{"whatsapp on", "telegram:\n  staff_chat_id: -1\n", "x:y", []string{"whatsapp.enabled: false"}},
-		{"no token", "telegram:\n  staff_chat_id: -1\nwhatsapp:\n  enabled: false\n", "", []string{"telegram.token", EnvTelegramToken}},
+		{"no token", "telegram:\n  staff_chat_id: -1\n", "", []string{"telegram.token", EnvTelegramToken}},
 		{"no staff group", "whatsapp:\n  enabled: false\n", "x:y", []string{"telegram.staff_chat_id"}},
+		{"busy metrics address", "telegram:\n  staff_chat_id: -1\nwhatsapp:\n  enabled: false\nmetrics:\n  listen: \"" + busyAddr(t) + "\"\n", "x:y", []string{"metrics.listen"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -171,9 +174,20 @@ func TestRunRefusesWhatItCannotDo(t *testing.T) {
 	}
 }
 
+// busyAddr is a local address something already listens on.
+func busyAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l.Addr().String()
+}
+
 func TestRunReportsARefusedToken(t *testing.T) {
 	srv := telegramtest.NewServer(t, "another:token")
-	cfg := writeFile(t, "config.yaml", fmt.Sprintf("telegram:\n  api_endpoint: %q\n  staff_chat_id: -1\nwhatsapp:\n  enabled: false\n", srv.Endpoint()))
+	cfg := writeFile(t, "config.yaml", fmt.Sprintf("telegram:\n  api_endpoint: %q\n  staff_chat_id: -1\nwhatsapp:\n  enabled: false\nmetrics:\n  listen: \"\"\n", srv.Endpoint()))
 	var out, errb bytes.Buffer
 	getenv := func(k string) string {
 		if k == EnvTelegramToken {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"supportbot/bot"
@@ -103,8 +104,31 @@ func (s *setup) wire(db *sqlite.DB) (*bot.Engine, *bot.Scheduler, error) {
 		Managers:         s.cfg.Telegram.Managers,
 		StaffChatID:      s.cfg.Telegram.StaffChatID,
 		HasManagersGroup: s.cfg.Telegram.ManagersChatID != 0,
+		FilesDir:         s.filesDir(),
 	})
 	engine := bot.NewEngine(db, conv, desk, printer)
 	sched := &bot.Scheduler{}
+	reminders := make([]time.Duration, 0, len(s.cfg.Schedule.Reminders))
+	for _, d := range s.cfg.Schedule.Reminders {
+		reminders = append(reminders, time.Duration(d))
+	}
+	jobs := bot.NewJobs(db, desk, bot.JobsConfig{
+		Reminders:       reminders,
+		Digest:          s.cfg.Schedule.Digest,
+		ContractEndDays: s.cfg.Schedule.ContractEndReminders,
+	})
+	if err := jobs.Register(sched); err != nil {
+		return nil, nil, fmt.Errorf("schedule: %w", err)
+	}
 	return engine, sched, nil
+}
+
+// filesDir is where the bot keeps the files it makes (digest charts): the
+// configured files_dir, relative to the database's folder unless absolute,
+// so a replay on a temporary database leaves nothing behind.
+func (s *setup) filesDir() string {
+	if filepath.IsAbs(s.cfg.FilesDir) {
+		return s.cfg.FilesDir
+	}
+	return filepath.Join(filepath.Dir(s.cfg.Database), s.cfg.FilesDir)
 }

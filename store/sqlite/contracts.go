@@ -113,6 +113,29 @@ SELECT
 		+ (SELECT COALESCE(SUM(minutes), 0) FROM h WHERE at >= :ms AND at < :me)
 `
 
+// usageCountsQuery is usageQuery without the hourly sums, for the
+// contracts that are not hourly packages (most, and the ones every intake
+// step checks): one pass over the contract's tickets and one over the
+// training and customization time logged, instead of a dozen subqueries.
+const usageCountsQuery = `
+SELECT t.month, t.onsite, t.reinstalls, t.reviews, l.training, l.customization
+FROM (
+	SELECT
+		COALESCE(SUM(opened_at >= :ms AND opened_at < :me), 0) AS month,
+		COALESCE(SUM(kind = 'onsite' AND opened_at >= :ys AND opened_at < :ye), 0) AS onsite,
+		COALESCE(SUM(kind = 'reinstall' AND opened_at >= :ys AND opened_at < :ye), 0) AS reinstalls,
+		COALESCE(SUM(kind = 'review' AND opened_at >= :ys AND opened_at < :ye), 0) AS reviews
+	FROM tickets WHERE contract_id = :contract AND status != 'declined'
+) t, (
+	SELECT
+		COALESCE(SUM(CASE WHEN x.kind = 'training' THEN l.minutes END), 0) AS training,
+		COALESCE(SUM(CASE WHEN x.kind = 'customization' THEN l.minutes END), 0) AS customization
+	FROM tickets x JOIN time_logs l ON l.ticket_id = x.id
+	WHERE x.contract_id = :contract AND x.status != 'declined' AND x.kind IN ('training', 'customization')
+		AND l.at >= :ys AND l.at < :ye
+) l
+`
+
 // Usage counts what the contract has consumed in the windows: requests in
 // the month; on-site visits, reinstalls and reviews opened in the contract
 // year; training and customization minutes logged in the contract year; and,
@@ -121,17 +144,19 @@ SELECT
 // has used nothing.
 func (q *queries) Usage(ctx context.Context, contractID string, w store.UsageWindow) (rules.Usage, error) {
 	var u rules.Usage
-	err := q.rd.QueryRowContext(ctx, usageQuery,
+	args := []any{
 		sql.Named("contract", contractID),
 		sql.Named("ms", timeArg(w.MonthStart)), sql.Named("me", timeArg(w.MonthEnd)),
 		sql.Named("ys", timeArg(w.YearStart)), sql.Named("ye", timeArg(w.YearEnd)),
-	).Scan(&u.MonthRequests, &u.Onsite, &u.Reinstalls, &u.Reviews,
-		&u.TrainingMin, &u.CustomizationMin, &u.HoursUsedMin, &u.MonthUsedMin)
-	if err != nil {
-		return rules.Usage{}, wrap(err, "usage of contract %s", contractID)
 	}
-	if !w.Hourly {
-		u.HoursUsedMin, u.MonthUsedMin = 0, 0
+	dest := []any{&u.MonthRequests, &u.Onsite, &u.Reinstalls, &u.Reviews, &u.TrainingMin, &u.CustomizationMin}
+	query := usageCountsQuery
+	if w.Hourly {
+		query = usageQuery
+		dest = append(dest, &u.HoursUsedMin, &u.MonthUsedMin)
+	}
+	if err := q.rd.QueryRowContext(ctx, query, args...).Scan(dest...); err != nil {
+		return rules.Usage{}, wrap(err, "usage of contract %s", contractID)
 	}
 	return u, nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"supportbot/store"
 )
@@ -17,28 +18,36 @@ func (q *queries) UpsertCustomer(ctx context.Context, c store.Customer) error {
 	return wrap(err, "upsert customer %s", c.ID)
 }
 
-// Customer returns the customer with its phones, sorted.
-func (q *queries) Customer(ctx context.Context, id string) (store.Customer, error) {
+// customerQuery reads a customer with its phones in one statement (every
+// inbound message looks its sender up): the numbers come sorted and joined
+// by spaces, which no E.164 number contains.
+const customerQuery = `SELECT c.id, c.name, c.city,
+	(SELECT group_concat(number, ' ') FROM (SELECT number FROM phones WHERE customer_id = c.id ORDER BY number))
+	FROM customers c WHERE c.id = `
+
+// scanCustomer reads one row of customerQuery.
+func scanCustomer(row *sql.Row) (store.Customer, error) {
 	var c store.Customer
-	err := q.rd.QueryRowContext(ctx, `SELECT id, name, city FROM customers WHERE id = ?`, id).Scan(&c.ID, &c.Name, &c.City)
-	if err != nil {
-		return store.Customer{}, wrap(err, "customer %s", id)
+	var phones sql.NullString
+	if err := row.Scan(&c.ID, &c.Name, &c.City, &phones); err != nil {
+		return store.Customer{}, err
 	}
-	c.Phones, err = q.phonesOf(ctx, id)
-	if err != nil {
-		return store.Customer{}, wrap(err, "customer %s phones", id)
+	if phones.String != "" {
+		c.Phones = strings.Split(phones.String, " ")
 	}
 	return c, nil
 }
 
+// Customer returns the customer with its phones, sorted.
+func (q *queries) Customer(ctx context.Context, id string) (store.Customer, error) {
+	c, err := scanCustomer(q.rd.QueryRowContext(ctx, customerQuery+`?`, id))
+	return c, wrap(err, "customer %s", id)
+}
+
 // CustomerByPhone returns the customer the contact number belongs to.
 func (q *queries) CustomerByPhone(ctx context.Context, phone string) (store.Customer, error) {
-	var id string
-	err := q.rd.QueryRowContext(ctx, `SELECT customer_id FROM phones WHERE number = ?`, phone).Scan(&id)
-	if err != nil {
-		return store.Customer{}, wrap(err, "customer by phone %s", phone)
-	}
-	return q.Customer(ctx, id)
+	c, err := scanCustomer(q.rd.QueryRowContext(ctx, customerQuery+`(SELECT customer_id FROM phones WHERE number = ?)`, phone))
+	return c, wrap(err, "customer by phone %s", phone)
 }
 
 // ListCustomers returns every customer by id, each with its phones sorted.
@@ -78,24 +87,6 @@ func (q *queries) ListCustomers(ctx context.Context) ([]store.Customer, error) {
 		}
 	}
 	return cs, wrap(closeRows(rows), "list customer phones")
-}
-
-// phonesOf lists a customer's numbers, sorted; nil when none.
-func (q *queries) phonesOf(ctx context.Context, customerID string) ([]string, error) {
-	rows, err := q.rd.QueryContext(ctx, `SELECT number FROM phones WHERE customer_id = ? ORDER BY number`, customerID)
-	if err != nil {
-		return nil, err
-	}
-	var ps []string
-	for rows.Next() {
-		var p string
-		if err := rows.Scan(&p); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ps = append(ps, p)
-	}
-	return ps, closeRows(rows)
 }
 
 // SetImportedPhones makes phones the customer's imported numbers, in one

@@ -2,28 +2,19 @@ package sqlite
 
 import (
 	"context"
-	"time"
+
+	"supportbot/store"
 )
 
-// Hourly entry kinds.
+// Hourly entry kinds and the entry record live in store; these names keep
+// this package's callers and tests short.
 const (
-	HourlySettlement = "settlement" // month-end top-up to the monthly minimum
-	HourlyExpiry     = "expiry"     // hours lost when the package expires
+	HourlySettlement = store.HourlySettlement
+	HourlyExpiry     = store.HourlyExpiry
 )
 
-// HourlyEntry is a charge to an hourly package that is not ticket time: the
-// month-end minimum or the hours lost at expiry. Usage counts them; at most
-// one of each kind per contract and Jalali month, so a scheduler that runs
-// twice charges once.
-type HourlyEntry struct {
-	ID         int64
-	ContractID string
-	At         time.Time // when it is charged; falls in the month it is for
-	Month      string    // Jalali month, "1405-09"
-	Kind       string    // HourlySettlement or HourlyExpiry
-	Minutes    int
-	Note       string
-}
+// HourlyEntry is store.HourlyEntry.
+type HourlyEntry = store.HourlyEntry
 
 // AddHourlyEntry records a charge and sets e.ID. A second entry of the same
 // kind for the same contract and month is store.ErrConflict; an unknown

@@ -48,6 +48,8 @@ type DB struct {
 	queries
 	writer *sql.DB
 	reader *sql.DB
+	// Prepared statements of each pool (stmtcache.go).
+	wcache, rcache *stmtCache
 }
 
 var _ store.Store = (*DB)(nil)
@@ -87,13 +89,15 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 
-	db := &DB{writer: writer, reader: reader}
-	db.queries = queries{db: db, rd: reader, wr: writer}
+	db := &DB{writer: writer, reader: reader, wcache: newStmtCache(writer), rcache: newStmtCache(reader)}
+	db.queries = queries{db: db, rd: poolQuerier{db.rcache}, wr: poolQuerier{db.wcache}}
 	return db, nil
 }
 
 // Close closes both connection pools. Transactions still running fail.
 func (db *DB) Close() error {
+	db.rcache.close()
+	db.wcache.close()
 	return errors.Join(db.reader.Close(), db.writer.Close())
 }
 
@@ -145,8 +149,10 @@ func (q *queries) inTx(ctx context.Context, fn func(tq *queries) error) error {
 		if !done {
 			_ = tx.Rollback() // fn panicked; the panic goes on
 		}
+		q.db.wcache.prepareWanted(ctx)
 	}()
-	err = fn(&queries{db: q.db, rd: tx, wr: tx, tx: tx})
+	tq := newTxQuerier(tx, q.db.wcache)
+	err = fn(&queries{db: q.db, rd: tq, wr: tq, tx: tx})
 	done = true
 	if err != nil {
 		if rerr := tx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {

@@ -1,0 +1,370 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"supportbot/bot"
+	"supportbot/store/sqlite"
+)
+
+// Options shape a load run. Zero fields take the defaults given.
+type Options struct {
+	Customers int // customers writing at once; default 1,000
+	// Messages is the number of customer messages in each of the two
+	// timed runs (staff messages come on top); default 20 per customer.
+	Messages int
+	// Rate is the offered load of the paced run, in customer messages a
+	// second; default 5,000 (the target).
+	Rate int
+	// Dir is where the temporary databases go; default os.TempDir().
+	Dir string
+	// Wire builds the engine on the fresh database; default NewEngine.
+	Wire func(db *sqlite.DB) (*bot.Engine, error)
+	// Progress, when set, is told what the run is doing.
+	Progress func(format string, args ...any)
+}
+
+// Report is what a load run measured. The first fields are INTERFACE.md's.
+type Report struct {
+	Customers         int     `json:"customers"`
+	Messages          int     `json:"messages"`               // customer messages in the saturated run
+	Seconds           float64 `json:"seconds"`                // how long the saturated run took
+	MsgsPerSec        float64 `json:"msgs_per_sec"`           // customer messages a second, saturated
+	P50               float64 `json:"p50_ms"`                 // latency percentiles at the paced load
+	P95               float64 `json:"p95_ms"`                 //
+	P99               float64 `json:"p99_ms"`                 //
+	PeakRSSMB         float64 `json:"peak_rss_mb"`            // VmHWM at the end
+	DBMB              float64 `json:"db_mb"`                  // database file after the runs
+	BaselineTxnPerSec float64 `json:"baseline_txn_per_sec"`   // bare one-insert transactions a second
+	Ratio             float64 `json:"ratio"`                  // msgs_per_sec / baseline_txn_per_sec
+	StaffMessages     int     `json:"staff_messages"`         // staff messages mixed into the saturated run
+	Rate              int     `json:"paced_rate"`             // offered load of the paced run
+	PacedMsgsPerSec   float64 `json:"paced_msgs_per_sec"`     // what the paced run achieved
+	SaturatedP50      float64 `json:"saturated_p50_ms"`       // latency when every customer writes flat out
+	SaturatedP99      float64 `json:"saturated_p99_ms"`       //
+	MessagesPerCommit float64 `json:"messages_per_commit"`    // group commit batch size, saturated run
+	IdleRSSMB         float64 `json:"idle_rss_mb"`            // VmRSS after the runs, collected, database open
+	GOMAXPROCS        int     `json:"gomaxprocs"`             //
+	BaselineSeconds   float64 `json:"baseline_seconds"`       //
+	SaturatedStaffP99 float64 `json:"saturated_staff_p99_ms"` //
+}
+
+func (o *Options) defaults() {
+	if o.Customers <= 0 {
+		o.Customers = 1000
+	}
+	if o.Messages <= 0 {
+		o.Messages = 20 * o.Customers
+	}
+	if o.Rate <= 0 {
+		o.Rate = 5000
+	}
+	if o.Dir == "" {
+		o.Dir = os.TempDir()
+	}
+	if o.Wire == nil {
+		o.Wire = NewEngine
+	}
+	if o.Progress == nil {
+		o.Progress = func(string, ...any) {}
+	}
+}
+
+// Run does the whole load run on fresh databases in a temporary directory
+// under o.Dir, removed afterwards:
+//
+//  1. the baseline: o.Messages bare one-insert transactions on a file
+//     opened with the store's own connection settings;
+//  2. the saturated run: o.Customers customers each send their script as
+//     fast as the bot answers (the next message right after the reply),
+//     until o.Messages customer messages are handled: throughput;
+//  3. the paced run: the same customers, messages arriving at o.Rate a
+//     second in turn (open loop: latency counts from when a message was due,
+//     so a bot that falls behind shows it): latency at that load.
+//
+// Latency is from the call into the engine until the message, its state
+// change and its answers are committed, which is when inbound and outbound
+// are both stored (they are stored together).
+func Run(ctx context.Context, o Options) (Report, error) {
+	o.defaults()
+	r := Report{Customers: o.Customers, Messages: o.Messages, Rate: o.Rate, GOMAXPROCS: runtime.GOMAXPROCS(0)}
+	dir, err := os.MkdirTemp(o.Dir, "supportbot-bench-")
+	if err != nil {
+		return r, err
+	}
+	defer os.RemoveAll(dir)
+
+	o.Progress("baseline: %d one-insert transactions", o.Messages)
+	took, err := sqlite.Baseline(ctx, filepath.Join(dir, "baseline.db"), o.Messages)
+	if err != nil {
+		return r, err
+	}
+	r.BaselineSeconds = took.Seconds()
+	r.BaselineTxnPerSec = float64(o.Messages) / took.Seconds()
+
+	path := filepath.Join(dir, "bench.db")
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return r, err
+	}
+	defer db.Close()
+	customers, err := Seed(ctx, db, o.Customers)
+	if err != nil {
+		return r, err
+	}
+	eng, err := o.Wire(db)
+	if err != nil {
+		return r, err
+	}
+	clients := make([]*player, len(customers))
+	for i, c := range customers {
+		clients[i] = &player{c: Client{Engine: eng, Customer: c}}
+	}
+
+	o.Progress("saturated: %d customers, %d messages", o.Customers, o.Messages)
+	before := eng.CommitStats()
+	sat, err := saturate(ctx, clients, o.Messages)
+	if err != nil {
+		return r, err
+	}
+	after := eng.CommitStats()
+	r.Seconds = sat.elapsed.Seconds()
+	r.MsgsPerSec = float64(o.Messages) / r.Seconds
+	r.StaffMessages = sat.staff
+	r.SaturatedP50, r.SaturatedP99 = ms(percentile(sat.customer, 50)), ms(percentile(sat.customer, 99))
+	r.SaturatedStaffP99 = ms(percentile(sat.staffLat, 99))
+	if n := after.Commits - before.Commits; n > 0 {
+		r.MessagesPerCommit = float64(after.Messages-before.Messages) / float64(n)
+	}
+
+	o.Progress("paced: %d messages at %d a second", o.Messages, o.Rate)
+	paced, err := pace(ctx, clients, o.Messages, o.Rate)
+	if err != nil {
+		return r, err
+	}
+	r.PacedMsgsPerSec = float64(o.Messages) / paced.elapsed.Seconds()
+	r.P50, r.P95, r.P99 = ms(percentile(paced.customer, 50)), ms(percentile(paced.customer, 95)), ms(percentile(paced.customer, 99))
+	if r.BaselineTxnPerSec > 0 {
+		r.Ratio = r.MsgsPerSec / r.BaselineTxnPerSec
+	}
+
+	sat, paced = run{}, run{}
+	runtime.GC()
+	debug.FreeOSMemory()
+	r.IdleRSSMB = procStatusMB("VmRSS")
+	r.PeakRSSMB = procStatusMB("VmHWM")
+	if err := db.Close(); err != nil {
+		return r, err
+	}
+	if fi, err := os.Stat(path); err == nil {
+		r.DBMB = float64(fi.Size()) / (1 << 20)
+	}
+	return r, nil
+}
+
+// player is a Client with its place in the script.
+type player struct {
+	c    Client
+	next int
+}
+
+// play sends the player's next step.
+func (p *player) play(ctx context.Context) (staff bool, took time.Duration, err error) {
+	staff = IsStaff(p.next)
+	took, err = p.c.Play(ctx, p.next)
+	p.next++
+	return staff, took, err
+}
+
+// run is what one timed run recorded.
+type run struct {
+	elapsed  time.Duration
+	customer []time.Duration
+	staffLat []time.Duration
+	staff    int
+}
+
+// saturate has every client send its script flat out until n customer
+// messages are handled.
+func saturate(ctx context.Context, clients []*player, n int) (run, error) {
+	var left atomic.Int64
+	left.Store(int64(n))
+	var mu sync.Mutex
+	res := run{customer: make([]time.Duration, 0, n)}
+	var wg sync.WaitGroup
+	errs := make(chan error, len(clients))
+	start := time.Now()
+	for _, p := range clients {
+		wg.Go(func() {
+			var mine, staff []time.Duration
+			defer func() {
+				mu.Lock()
+				res.customer = append(res.customer, mine...)
+				res.staffLat = append(res.staffLat, staff...)
+				res.staff += len(staff)
+				mu.Unlock()
+			}()
+			for {
+				if !IsStaff(p.next) && left.Add(-1) < 0 {
+					return
+				}
+				isStaff, took, err := p.play(ctx)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if isStaff {
+					staff = append(staff, took)
+				} else {
+					mine = append(mine, took)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	res.elapsed = time.Since(start)
+	close(errs)
+	return res, errors.Join(collect(errs)...)
+}
+
+// pace offers n customer messages at rate a second, to the clients in turn.
+// A client plays the staff steps that follow a customer message right after
+// it. Each customer message's latency counts from when it was due.
+func pace(ctx context.Context, clients []*player, n, rate int) (run, error) {
+	type arrival struct{ due time.Time }
+	queues := make([]chan arrival, len(clients))
+	res := run{customer: make([]time.Duration, 0, n)}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	errs := make(chan error, len(clients))
+	for i, p := range clients {
+		q := make(chan arrival, n/len(clients)+2)
+		queues[i] = q
+		wg.Go(func() {
+			var mine []time.Duration
+			defer func() {
+				mu.Lock()
+				res.customer = append(res.customer, mine...)
+				mu.Unlock()
+			}()
+			for a := range q {
+				if _, _, err := p.play(ctx); err != nil {
+					errs <- err
+					return
+				}
+				mine = append(mine, time.Since(a.due))
+				for IsStaff(p.next) {
+					if _, _, err := p.play(ctx); err != nil {
+						errs <- err
+						return
+					}
+				}
+			}
+		})
+	}
+	start := time.Now()
+	interval := time.Second / time.Duration(rate)
+	tick := time.NewTicker(time.Millisecond)
+	sent := 0
+	for sent < n {
+		now := <-tick.C
+		for ; sent < n; sent++ {
+			due := start.Add(time.Duration(sent) * interval)
+			if due.After(now) {
+				break
+			}
+			queues[sent%len(queues)] <- arrival{due: due}
+		}
+	}
+	tick.Stop()
+	for _, q := range queues {
+		close(q)
+	}
+	wg.Wait()
+	res.elapsed = time.Since(start)
+	close(errs)
+	return res, errors.Join(collect(errs)...)
+}
+
+func collect(errs chan error) []error {
+	var out []error
+	for err := range errs {
+		out = append(out, err)
+		if len(out) == 3 {
+			break
+		}
+	}
+	return out
+}
+
+// percentile is the p-th percentile of ds (nearest rank); 0 for none.
+func percentile(ds []time.Duration, p float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	i := int(p/100*float64(len(s))+0.5) - 1
+	return s[min(max(i, 0), len(s)-1)]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// procStatusMB reads a memory figure (VmHWM, VmRSS) of this process from
+// /proc/self/status, in MB; 0 where there is no /proc.
+func procStatusMB(field string) float64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		name, rest, ok := strings.Cut(sc.Text(), ":")
+		if !ok || name != field {
+			continue
+		}
+		kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+		if err != nil {
+			return 0
+		}
+		return kb / 1024
+	}
+	return 0
+}
+
+// String is the report as a readable table.
+func (r Report) String() string {
+	var b strings.Builder
+	row := func(name, format string, args ...any) {
+		fmt.Fprintf(&b, "%-34s %s\n", name, fmt.Sprintf(format, args...))
+	}
+	row("customers", "%d", r.Customers)
+	row("customer messages (each run)", "%d (+%d staff messages, saturated run)", r.Messages, r.StaffMessages)
+	row("saturated: seconds", "%.2f", r.Seconds)
+	row("saturated: messages a second", "%.0f", r.MsgsPerSec)
+	row("saturated: latency p50 / p99", "%.2f ms / %.2f ms", r.SaturatedP50, r.SaturatedP99)
+	row("saturated: messages per commit", "%.1f", r.MessagesPerCommit)
+	row("paced: offered / achieved", "%d / %.0f messages a second", r.Rate, r.PacedMsgsPerSec)
+	row("paced: latency p50 / p95 / p99", "%.2f ms / %.2f ms / %.2f ms", r.P50, r.P95, r.P99)
+	row("baseline: bare insert transactions", "%.0f a second", r.BaselineTxnPerSec)
+	row("ratio (saturated / baseline)", "%.2f", r.Ratio)
+	row("peak memory (VmHWM)", "%.1f MB", r.PeakRSSMB)
+	row("memory after the run (VmRSS)", "%.1f MB", r.IdleRSSMB)
+	row("database", "%.1f MB", r.DBMB)
+	row("GOMAXPROCS", "%d", r.GOMAXPROCS)
+	return b.String()
+}

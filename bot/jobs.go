@@ -1,0 +1,152 @@
+package bot
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"supportbot/rules"
+	"supportbot/store"
+)
+
+// JobsConfig times the scheduled work (config.example.yaml, schedule.*).
+type JobsConfig struct {
+	// Reminders are the office time before a first-response deadline at
+	// which the staff group is reminded; none means no reminders (the
+	// breach alert at the deadline is always sent).
+	Reminders []time.Duration
+	// Digest is the five-field cron spec of the managers' daily digest, in
+	// the office's zone; it runs on office days only. "" means no digest.
+	Digest string
+	// ContractEndDays are the days before a contract's support end on which
+	// the customer is reminded; none turns the reminders off.
+	ContractEndDays []int
+}
+
+// catchUp bounds how far back a job looks for work it has not done yet:
+// the jobs fire at exact instants (replay, or a daemon catching up on the
+// day it was down), and a run that comes late, such as a recheck of the
+// real-time scheduler, does what fell due in the last day.
+const catchUp = 24 * time.Hour
+
+// Jobs is the bot's scheduled work: deadline reminders and breach alerts,
+// the managers' daily digest, hourly-package settlement and notes, and
+// contract-end reminders. Every job is a plain function of (ctx, now)
+// that does what is due at or before now and has not been done: each
+// notice is enqueued in its own transaction together with the record that
+// it was sent (store.Notices, store.Hourly), so a second run at the same
+// instant, or a restart, sends nothing twice, and one failure does not
+// undo the others.
+type Jobs struct {
+	st   store.Store
+	desk *Desk
+	cal  *rules.Calendar
+	loc  *time.Location
+	cfg  JobsConfig
+}
+
+// NewJobs returns the scheduled work on st; desk supplies the rules, the
+// printer and the managers' addresses.
+func NewJobs(st store.Store, desk *Desk, cfg JobsConfig) *Jobs {
+	cfg.Reminders = slices.Clone(cfg.Reminders)
+	slices.SortFunc(cfg.Reminders, func(a, b time.Duration) int { return cmp.Compare(b, a) }) // longest lead first
+	cfg.Reminders = slices.DeleteFunc(slices.Compact(cfg.Reminders), func(d time.Duration) bool { return d <= 0 })
+	return &Jobs{st: st, desk: desk, cal: desk.policy.Calendar, loc: desk.loc, cfg: cfg}
+}
+
+// Register adds the jobs to s in the order they run when they fall due at
+// the same instant: month-end and expiry work first (it changes what the
+// others report), then deadlines, the digest, package notes and contract
+// reminders.
+func (j *Jobs) Register(s *Scheduler) error {
+	s.Add(Job{Name: "hourly_settlement", When: hourlySchedule{j}, Run: j.RunHourly})
+	s.Add(Job{Name: "deadlines", When: deadlineSchedule{j}, Run: j.RunDeadlines})
+	if j.cfg.Digest != "" {
+		spec, err := ParseSchedule(j.cfg.Digest, j.loc)
+		if err != nil {
+			return fmt.Errorf("digest schedule: %w", err)
+		}
+		s.Add(Job{Name: "digest", When: officeDays{spec, j.desk}, Run: j.RunDigest})
+	}
+	s.Add(Job{Name: "package_notes", When: contactOpenings{j.cal}, Run: j.RunPackageNotes})
+	if len(j.cfg.ContractEndDays) > 0 {
+		s.Add(Job{Name: "contract_end", When: contractEndSchedule{j}, Run: j.RunContractEnd})
+	}
+	return nil
+}
+
+// due reports whether an instant falls in the window a run at now handles:
+// (now - catchUp, now].
+func due(at, now time.Time) bool {
+	return !at.IsZero() && !at.After(now) && at.After(now.Add(-catchUp))
+}
+
+// retryAfter is when a data-driven schedule fires after it could not read
+// the store: the job then runs, meets the same error and reports it.
+const retryAfter = time.Minute
+
+// Recheck is implemented by schedules computed from the database. Their
+// next instant can move earlier when data changes (a new ticket), so a
+// real-time scheduler asks again at least this often; replay asks again
+// before every step anyway.
+type Recheck interface {
+	Recheck() time.Duration
+}
+
+// officeDays fires at the instants of a cron schedule that fall on office
+// days (no weekends, no holidays).
+type officeDays struct {
+	cron.Schedule
+	desk *Desk
+}
+
+// Next is the first instant of the schedule after t on an office day.
+func (o officeDays) Next(t time.Time) time.Time {
+	for range 3 * 366 {
+		t = o.Schedule.Next(t)
+		if t.IsZero() || o.desk.officeDay(rules.DateOf(t.In(o.desk.loc))) {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+// contactOpenings fires once a contact day, when contact hours begin: the
+// moment to tell customers something without waking anyone.
+type contactOpenings struct{ cal *rules.Calendar }
+
+// Next is the first contact-day opening after t.
+func (c contactOpenings) Next(t time.Time) time.Time {
+	local := t.In(c.cal.Loc)
+	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, c.cal.Loc)
+	for range 3*366 + 7 {
+		d := rules.DateOf(day)
+		if ivs := c.cal.Contact[d.Weekday()]; len(ivs) > 0 && !c.cal.IsHoliday(d) {
+			if at := time.Date(d.Year, d.Month, d.Day, 0, ivs[0].Start, 0, 0, c.cal.Loc); at.After(t) {
+				return at
+			}
+		}
+		day = day.AddDate(0, 0, 1)
+	}
+	return time.Time{}
+}
+
+// RunDigest sends the daily digest and its chart to every manager, once a
+// day.
+func (j *Jobs) RunDigest(ctx context.Context, now time.Time) error {
+	to := j.desk.ManagerAddresses()
+	if len(to) == 0 {
+		return nil
+	}
+	return j.st.InTx(ctx, func(tx store.Store) error {
+		fresh, err := tx.RecordNotice(ctx, "digest:"+rules.DateOf(now.In(j.loc)).String(), now)
+		if err != nil || !fresh {
+			return err
+		}
+		return j.desk.SendDigest(ctx, tx, now, to)
+	})
+}

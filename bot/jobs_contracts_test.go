@@ -1,0 +1,104 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"supportbot/rules"
+	"supportbot/store"
+)
+
+// Customer P-7 has two phones and a bronze product whose support ends at
+// 1405/10/11 00:00 (2027-01-01): its last day is Wednesday 1405/10/10.
+const (
+	phoneP7a = "+989121230007"
+	phoneP7b = "+989121230008"
+)
+
+func (f *jobsFixture) endingContract(tb testing.TB) {
+	tb.Helper()
+	ctx := context.Background()
+	if err := f.db.UpsertCustomer(ctx, store.Customer{ID: "P-7", Name: "شرکت هفت", City: "تهران"}); err != nil {
+		tb.Fatal(err)
+	}
+	if err := f.db.SetImportedPhones(ctx, "P-7", []string{phoneP7a, phoneP7b}); err != nil {
+		tb.Fatal(err)
+	}
+	date := func(y, m, d int) rules.Date { return rules.Date{Year: y, Month: time.Month(m), Day: d} }
+	c := rules.Contract{ID: "K-7", CustomerID: "P-7", Kind: rules.KindProduct, Tier: rules.TierBronze, Subject: "ماژول انبار",
+		PurchasedOn: date(2025, 12, 20), DeliveredOn: date(2025, 12, 25), ConfirmedOn: date(2026, 1, 1)}
+	if err := f.db.UpsertContract(ctx, c); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// reminders lists the messages sent to P-7 as "phone at".
+func (f *jobsFixture) p7Messages(tb testing.TB) []string {
+	tb.Helper()
+	var out []string
+	for _, m := range f.outbox(tb) {
+		if m.To == WhatsAppAddr(phoneP7a) || m.To == WhatsAppAddr(phoneP7b) {
+			if !f.desk.policy.Calendar.IsContactOpen(m.CreatedAt) {
+				tb.Errorf("reminder at %s, outside contact hours", m.CreatedAt.In(f.loc))
+			}
+			out = append(out, strings.TrimPrefix(m.To, "whatsapp:")+" "+m.CreatedAt.In(f.loc).Format("2006-01-02 15:04"))
+		}
+	}
+	return out
+}
+
+func TestContractEndReminders(t *testing.T) {
+	tests := []struct {
+		name string
+		days []int
+		want []string
+	}{
+		{"30 and 7 days: the Friday one waits for Saturday's contact hours", []int{30, 7}, []string{
+			phoneP7a + " 2026-12-02 08:30", phoneP7b + " 2026-12-02 08:30", // Wednesday
+			phoneP7a + " 2026-12-26 08:30", phoneP7b + " 2026-12-26 08:30", // 2026-12-25 is a Friday
+		}},
+		{"off", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := defaultJobs
+			cfg.ContractEndDays = tt.days
+			f := newJobsFixture(t, cfg)
+			f.endingContract(t)
+			from, to := f.time(t, "2026-11-25 12:00"), f.time(t, "2027-01-05 12:00")
+			f.run(t, from, to)
+			f.run(t, from, to)
+			f.restart(t)
+			f.run(t, from, to)
+			if got := f.p7Messages(t); strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("reminders:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}
+
+func TestContractEndReminderText(t *testing.T) {
+	f := newJobsFixture(t, defaultJobs)
+	f.endingContract(t)
+	f.run(t, f.time(t, "2026-12-01 12:00"), f.time(t, "2026-12-02 12:00"))
+	ms := f.p7Messages(t)
+	if len(ms) != 2 {
+		t.Fatalf("reminders %v, want one to each phone", ms)
+	}
+	var text string
+	for _, m := range f.outbox(t) {
+		if m.To == WhatsAppAddr(phoneP7a) {
+			text = m.Text
+		}
+	}
+	for _, want := range []string{"ماژول انبار", "۱۰ دی ۱۴۰۵", "۳۰ روز", f.p.T("tier.bronze", nil)} {
+		if !strings.Contains(text, want) {
+			t.Errorf("reminder lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.ContainsAny(text, "0123456789") {
+		t.Errorf("reminder has ASCII digits:\n%s", text)
+	}
+}

@@ -1,0 +1,213 @@
+// Package metrics serves the daemon's /metrics (Prometheus text format)
+// and /healthz on a local address. Activity counts come from the database
+// at each scrape (store.Stats), so they are the same whichever process
+// wrote them and survive restarts; connection states come from the
+// transports as they change.
+package metrics
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"supportbot/store"
+)
+
+// Source counts the bot's activity; store.Store is one.
+type Source interface {
+	Counts(ctx context.Context, now time.Time) (store.Counts, error)
+}
+
+// scrapeTimeout bounds the database work of one scrape or health check.
+const scrapeTimeout = 5 * time.Second
+
+// Metrics collects what /metrics shows and /healthz judges.
+type Metrics struct {
+	src Source
+	now func() time.Time
+	reg *prometheus.Registry
+
+	mu     sync.Mutex
+	states map[string]transportState
+}
+
+type transportState struct {
+	state string
+	all   []string // every state the transport can be in, each a series
+	ok    func(state string) bool
+}
+
+var (
+	descIn       = prometheus.NewDesc("supportbot_messages_in_total", "Inbound messages handled, by transport.", []string{"transport"}, nil)
+	descOut      = prometheus.NewDesc("supportbot_messages_out_total", "Outbound messages sent, by transport.", []string{"transport"}, nil)
+	descFailed   = prometheus.NewDesc("supportbot_messages_failed_total", "Outbound messages given up on (staff were told), by transport.", []string{"transport"}, nil)
+	descTickets  = prometheus.NewDesc("supportbot_tickets_opened_total", "Tickets opened.", nil, nil)
+	descDenials  = prometheus.NewDesc("supportbot_denials_total", "Refused intakes, by denial code.", []string{"code"}, nil)
+	descDepth    = prometheus.NewDesc("supportbot_outbox_depth", "Outbound messages waiting to be sent.", nil, nil)
+	descBreaches = prometheus.NewDesc("supportbot_sla_breaches", "Tickets that missed their first-response deadline.", nil, nil)
+	descState    = prometheus.NewDesc("supportbot_connection_state", "1 for the state each transport is in, 0 for the others.", []string{"transport", "state"}, nil)
+	descDB       = prometheus.NewDesc("supportbot_database_up", "1 when the last scrape could read the database.", nil, nil)
+)
+
+// New returns metrics over src; now is the clock SLA breaches are judged
+// by (nil means time.Now).
+func New(src Source, now func() time.Time) *Metrics {
+	if now == nil {
+		now = time.Now
+	}
+	m := &Metrics{src: src, now: now, reg: prometheus.NewRegistry(), states: map[string]transportState{}}
+	m.reg.MustRegister(collector{m}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Track declares a transport with every state it can be in (each becomes
+// a series), its first state, and which states are healthy.
+func (m *Metrics) Track(transport string, all []string, first string, ok func(state string) bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.states[transport] = transportState{state: first, all: all, ok: ok}
+}
+
+// SetState records a transport's new state.
+func (m *Metrics) SetState(transport, state string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.states[transport]
+	s.state = state
+	m.states[transport] = s
+}
+
+// collector reads the counts at each scrape.
+type collector struct{ m *Metrics }
+
+// Describe sends every metric's description.
+func (c collector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descIn, descOut, descFailed, descTickets, descDenials, descDepth, descBreaches, descState, descDB} {
+		ch <- d
+	}
+}
+
+// Collect reads the database and the transport states.
+func (c collector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), scrapeTimeout)
+	defer cancel()
+	counts, err := c.m.src.Counts(ctx, c.m.now())
+	up := 1.0
+	if err != nil {
+		up = 0
+	}
+	ch <- prometheus.MustNewConstMetric(descDB, prometheus.GaugeValue, up)
+	if err == nil {
+		by := func(d *prometheus.Desc, vt prometheus.ValueType, m map[string]int64, always ...string) {
+			for _, k := range always {
+				if _, ok := m[k]; !ok {
+					ch <- prometheus.MustNewConstMetric(d, vt, 0, k)
+				}
+			}
+			for k, n := range m {
+				ch <- prometheus.MustNewConstMetric(d, vt, float64(n), k)
+			}
+		}
+		transports := []string{"whatsapp", "telegram"}
+		by(descIn, prometheus.CounterValue, counts.Inbound, transports...)
+		by(descOut, prometheus.CounterValue, counts.Sent, transports...)
+		by(descFailed, prometheus.CounterValue, counts.Failed, transports...)
+		by(descDenials, prometheus.CounterValue, counts.Denials)
+		ch <- prometheus.MustNewConstMetric(descTickets, prometheus.CounterValue, float64(counts.TicketsOpened))
+		ch <- prometheus.MustNewConstMetric(descDepth, prometheus.GaugeValue, float64(counts.Pending))
+		ch <- prometheus.MustNewConstMetric(descBreaches, prometheus.GaugeValue, float64(counts.Breached))
+	}
+	c.m.mu.Lock()
+	defer c.m.mu.Unlock()
+	for t, s := range c.m.states {
+		for _, st := range s.all {
+			v := 0.0
+			if st == s.state {
+				v = 1
+			}
+			ch <- prometheus.MustNewConstMetric(descState, prometheus.GaugeValue, v, t, st)
+		}
+	}
+}
+
+// Health is what /healthz answers.
+type Health struct {
+	Status     string            `json:"status"` // ok or failing
+	Database   string            `json:"database"`
+	Transports map[string]string `json:"transports"`
+}
+
+// Check reads the database and judges every transport's state.
+func (m *Metrics) Check(ctx context.Context) (Health, bool) {
+	h := Health{Status: "ok", Database: "ok", Transports: map[string]string{}}
+	healthy := true
+	ctx, cancel := context.WithTimeout(ctx, scrapeTimeout)
+	defer cancel()
+	if _, err := m.src.Counts(ctx, m.now()); err != nil {
+		h.Database, healthy = "failing", false
+	}
+	m.mu.Lock()
+	for t, s := range m.states {
+		h.Transports[t] = s.state
+		if s.ok != nil && !s.ok(s.state) {
+			healthy = false
+		}
+	}
+	m.mu.Unlock()
+	if !healthy {
+		h.Status = "failing"
+	}
+	return h, healthy
+}
+
+// Handler serves /metrics and /healthz. /healthz answers 200 while the
+// database reads and every transport is in a healthy state (a passing
+// disconnect is healthy; a logout or a ban is not), else 503, with the
+// details as JSON.
+func (m *Metrics) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		h, ok := m.Check(r.Context())
+		w.Header().Set("Content-Type", "application/json")
+		if !ok {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		json.NewEncoder(w).Encode(h)
+	})
+	return mux
+}
+
+// Listen opens addr for Serve; it fails at once on a bad or busy address.
+func Listen(addr string) (net.Listener, error) {
+	return net.Listen("tcp", addr)
+}
+
+// Serve answers on l until ctx is done, then shuts the server down.
+func (m *Metrics) Serve(ctx context.Context, l net.Listener, log *slog.Logger) error {
+	srv := &http.Server{Handler: m.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(l) }()
+	log.Info("metrics and health endpoint", "addr", l.Addr().String())
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if e := <-done; !errors.Is(e, http.ErrServerClosed) {
+		err = errors.Join(err, e)
+	}
+	return err
+}

@@ -1,0 +1,386 @@
+package whatsapp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode"
+
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/types"
+	"go.mau.fi/whatsmeow/types/events"
+
+	"supportbot/bot"
+	"supportbot/rules"
+	"supportbot/store"
+)
+
+// HandleEvent takes every whatsmeow event (register it with
+// AddEventHandlerWithSuccessStatus). It returns false when a message could
+// not be stored, so whatsmeow does not acknowledge it and WhatsApp delivers
+// it again.
+func (a *Adapter) HandleEvent(evt any) bool {
+	switch e := evt.(type) {
+	case *events.Message:
+		return a.handleMessage(e)
+	case *events.Receipt:
+		return a.handleReceipt(e)
+	case *events.Connected:
+		a.connected()
+	case *events.Disconnected:
+		a.disconnected("disconnected")
+	case *events.KeepAliveTimeout:
+		a.cfg.Log.Warn("keepalive timeout", "errors", e.ErrorCount)
+	case *events.StreamReplaced:
+		a.cfg.Log.Error("another process connected with this WhatsApp session; this one is disconnected: run only one supportbot per session file")
+		a.disconnected("stream replaced")
+	case *events.LoggedOut:
+		a.loggedOut(e)
+	case *events.TemporaryBan:
+		a.banned(e)
+	case *events.ClientOutdated:
+		a.cfg.Log.Error("WhatsApp says this client is outdated: update supportbot (go.mau.fi/whatsmeow)")
+	}
+	return true
+}
+
+// handleMessage handles one message, retrying a failed store a few times.
+func (a *Adapter) handleMessage(e *events.Message) bool {
+	if !a.begin() {
+		a.cfg.Log.Info("message left for redelivery: stopping", "message_id", e.Info.ID)
+		return false
+	}
+	defer a.end()
+	log := a.cfg.Log.With("message_id", e.Info.ID)
+	for attempt := 1; ; attempt++ {
+		err := a.message(a.base, e)
+		if err == nil {
+			return true
+		}
+		if attempt >= a.cfg.HandleAttempts {
+			log.Error("message not stored; WhatsApp will deliver it again", "attempts", attempt, "err", err)
+			return false
+		}
+		wait := time.Duration(attempt) * time.Second
+		log.Warn("handling message failed; will retry", "attempt", attempt, "retry_in", wait, "err", err)
+		if a.cfg.Sleep(a.base, wait) != nil {
+			return false
+		}
+	}
+}
+
+// ignored says why a message is not a customer writing to us ("" when it is).
+func ignored(info types.MessageInfo) string {
+	chat := info.Chat
+	switch {
+	case info.IsFromMe:
+		return "own message"
+	case info.IsGroup || chat.Server == types.GroupServer:
+		return "group chat"
+	case chat.Server == types.BroadcastServer:
+		return "status or broadcast list"
+	case chat.Server == types.NewsletterServer:
+		return "newsletter"
+	case chat.Server != types.DefaultUserServer && chat.Server != types.HiddenUserServer:
+		return "not a person (" + chat.Server + ")"
+	case chat.IsBot() || info.Sender.IsBot():
+		return "bot"
+	}
+	return ""
+}
+
+// message stores and answers one message; an error means it was not stored.
+func (a *Adapter) message(ctx context.Context, e *events.Message) error {
+	info := e.Info
+	log := a.cfg.Log.With("message_id", info.ID)
+	if why := ignored(info); why != "" {
+		log.Debug("message ignored", "why", why, "chat", info.Chat.String())
+		return nil
+	}
+	if e.IsEdit {
+		log.Debug("edited message ignored") // what was said is handled; an edit does not undo it
+		return nil
+	}
+	text, media := content(e.Message)
+	if strings.TrimSpace(text) == "" && media == nil {
+		log.Debug("message without text or file ignored", "type", info.Type)
+		return nil
+	}
+	seen, err := a.st.InboundSeen(ctx, bot.TransportWhatsApp, info.ID)
+	if err != nil {
+		return err
+	}
+	if seen {
+		log.Debug("redelivered message; handled before")
+		a.markRead(ctx, info)
+		return nil
+	}
+	c, ok := a.address(ctx, info)
+	if !ok {
+		log.Info("message from an address that is not a person's; ignored", "sender", info.Sender.String())
+		return nil
+	}
+	a.presence(ctx, c.jid, types.ChatPresenceComposing)
+	defer a.presence(ctx, c.jid, types.ChatPresencePaused)
+	at := info.Timestamp
+	if at.IsZero() {
+		at = a.cfg.Now()
+	}
+	var file *store.File
+	if media != nil {
+		file = a.keep(ctx, info.ID, media, log)
+	}
+	if err := a.st.TouchWhatsAppContact(ctx, store.WhatsAppContact{Address: c.addr, JID: c.jid.String(), LastAt: at}); err != nil {
+		return err
+	}
+	log.Debug("customer message", "lid", strings.HasPrefix(c.addr, lidPrefix), "text_len", len(text), "file", file != nil)
+	if err := a.h.HandleCustomer(ctx, bot.CustomerMessage{ID: info.ID, Phone: c.addr, At: at, Text: text, File: file}); err != nil {
+		return err
+	}
+	// Stored and answered: only now is it read (and, when the handler
+	// returns, acknowledged).
+	a.markRead(ctx, info)
+	a.cfg.Handled()
+	return nil
+}
+
+func (a *Adapter) markRead(ctx context.Context, info types.MessageInfo) {
+	if err := a.link.Client.MarkRead(ctx, []types.MessageID{info.ID}, a.cfg.Now(), info.Chat, info.Sender); err != nil {
+		a.cfg.Log.Debug("mark read", "message_id", info.ID, "err", err)
+	}
+}
+
+func (a *Adapter) presence(ctx context.Context, jid types.JID, state types.ChatPresence) {
+	if err := a.link.Client.SendChatPresence(ctx, jid, state, types.ChatPresenceMediaText); err != nil {
+		a.cfg.Log.Debug("chat presence", "state", state, "err", err)
+	}
+}
+
+// lidPrefix starts the address of a sender whose phone number is unknown.
+const lidPrefix = "lid:"
+
+// contact is who wrote: the address the conversation keys them by and the
+// chat replies go to.
+type contact struct {
+	addr string
+	jid  types.JID
+}
+
+// address finds who wrote. A phone-number sender is keyed by its number in
+// E.164. A hidden-id (@lid) sender is keyed by the phone number WhatsApp
+// gives beside it (SenderAlt) or the account's LID map; when neither has
+// one, the sender is keyed "lid:NNN", which no customer phone can equal, so
+// the conversation treats them as unknown and shows nothing of any
+// contract; the bot never guesses a number. Replies go to the chat the
+// message came from.
+func (a *Adapter) address(ctx context.Context, info types.MessageInfo) (contact, bool) {
+	sender := info.Sender.ToNonAD()
+	if sender.IsEmpty() {
+		sender = info.Chat.ToNonAD()
+	}
+	chat := info.Chat.ToNonAD()
+	var pn types.JID
+	switch sender.Server {
+	case types.DefaultUserServer:
+		pn = sender
+	case types.HiddenUserServer:
+		if alt := info.SenderAlt.ToNonAD(); alt.Server == types.DefaultUserServer {
+			pn = alt
+		} else if a.link.LIDs != nil {
+			got, err := a.link.LIDs.GetPNForLID(ctx, sender)
+			if err != nil {
+				a.cfg.Log.Warn("LID map", "err", err)
+			}
+			pn = got.ToNonAD()
+		}
+		if pn.User == "" || pn.Server != types.DefaultUserServer {
+			return contact{addr: lidPrefix + sender.User, jid: chat}, digitsOnly(sender.User)
+		}
+	default:
+		return contact{}, false
+	}
+	if !digitsOnly(pn.User) {
+		return contact{}, false
+	}
+	phone, err := rules.ParsePhone("+" + pn.User)
+	if err != nil {
+		// A number outside Iran: no customer has one, so it stays as WhatsApp
+		// gives it (still E.164) and the conversation treats it as unknown.
+		phone = "+" + pn.User
+	}
+	return contact{addr: phone, jid: chat}, true
+}
+
+func digitsOnly(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// media is a file on a message: the part to download, its declared size
+// and how the store describes it.
+type media struct {
+	part whatsmeow.DownloadableMessage
+	size int64
+	file store.File
+}
+
+// content is the text of m (a text, an extended text, or a file's caption)
+// and the file it carries, if any.
+func content(m *waE2E.Message) (string, *media) {
+	if m == nil {
+		return "", nil
+	}
+	switch {
+	case m.ImageMessage != nil:
+		im := m.ImageMessage
+		return im.GetCaption(), &media{im, int64(im.GetFileLength()), store.File{Kind: "image", Name: "image" + ext(im.GetMimetype(), ".jpg"), MIME: or(im.GetMimetype(), "image/jpeg")}}
+	case m.DocumentMessage != nil:
+		d := m.DocumentMessage
+		name := or(d.GetFileName(), or(d.GetTitle(), "document"))
+		return d.GetCaption(), &media{d, int64(d.GetFileLength()), store.File{Kind: "document", Name: name, MIME: or(d.GetMimetype(), "application/octet-stream")}}
+	case m.AudioMessage != nil:
+		au := m.AudioMessage
+		kind, name := "audio", "audio"+ext(au.GetMimetype(), ".ogg")
+		if au.GetPTT() {
+			kind, name = "voice", "voice.ogg"
+		}
+		return "", &media{au, int64(au.GetFileLength()), store.File{Kind: kind, Name: name, MIME: or(au.GetMimetype(), "audio/ogg")}}
+	case m.VideoMessage != nil:
+		v := m.VideoMessage
+		return v.GetCaption(), &media{v, int64(v.GetFileLength()), store.File{Kind: "video", Name: "video.mp4", MIME: or(v.GetMimetype(), "video/mp4")}}
+	case m.ExtendedTextMessage != nil:
+		return m.ExtendedTextMessage.GetText(), nil
+	}
+	return m.GetConversation(), nil
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// ext is the file extension for a MIME type, def when unknown.
+func ext(mime, def string) string {
+	base, _, _ := strings.Cut(mime, ";")
+	switch strings.TrimSpace(base) {
+	case "image/jpeg":
+		return ".jpg"
+	case "image/png":
+		return ".png"
+	case "image/webp":
+		return ".webp"
+	case "audio/ogg":
+		return ".ogg"
+	case "audio/mpeg":
+		return ".mp3"
+	case "audio/mp4", "audio/aac":
+		return ".m4a"
+	}
+	return def
+}
+
+// keep downloads a message's file into MediaDir and describes it. A file
+// over MaxFileBytes, or one that cannot be downloaded, is kept as a
+// description only (the staff see its name and size), and logged.
+func (a *Adapter) keep(ctx context.Context, id string, m *media, log *slog.Logger) *store.File {
+	f := m.file
+	f.Bytes = max(m.size, 0)
+	if a.cfg.MediaDir == "" {
+		return &f
+	}
+	if m.size > a.cfg.MaxFileBytes {
+		log.Info("file over the size limit kept as a description only", "bytes", m.size, "limit", a.cfg.MaxFileBytes)
+		return &f
+	}
+	data, err := a.download(ctx, m)
+	if err != nil {
+		log.Warn("file not downloaded; kept as a description only", "err", err)
+		return &f
+	}
+	if int64(len(data)) > a.cfg.MaxFileBytes {
+		log.Info("file over the size limit kept as a description only", "bytes", len(data), "limit", a.cfg.MaxFileBytes)
+		f.Bytes = int64(len(data))
+		return &f
+	}
+	path, err := a.save(id, f.Name, data)
+	if err != nil {
+		log.Warn("file not saved; kept as a description only", "err", err)
+		return &f
+	}
+	f.Path, f.Bytes = path, int64(len(data))
+	return &f
+}
+
+// download fetches a file, trying twice: media links expire and the CDN
+// has bad moments.
+func (a *Adapter) download(ctx context.Context, m *media) ([]byte, error) {
+	var err error
+	for range 2 {
+		var data []byte
+		dctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		data, err = a.link.Client.Download(dctx, m.part)
+		cancel()
+		if err == nil || errors.Is(err, whatsmeow.ErrFileLengthMismatch) || errors.Is(err, whatsmeow.ErrInvalidMediaSHA256) {
+			// whatsmeow returns the data with these warnings.
+			return data, nil
+		}
+	}
+	return nil, err
+}
+
+// save writes a customer's file under MediaDir/YYYY-MM/, named after the
+// message id so a redelivered message overwrites rather than duplicates it.
+func (a *Adapter) save(id, name string, data []byte) (string, error) {
+	dir := filepath.Join(a.cfg.MediaDir, a.cfg.Now().UTC().Format("2006-01"))
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", err
+	}
+	tmp, err := os.CreateTemp(dir, ".part-*")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(tmp.Name()) // after the rename, a no-op
+	_, err = tmp.Write(data)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, fmt.Sprintf("wa-%s-%s", safeName(id), safeName(name)))
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return "", err
+	}
+	return path, nil
+}
+
+// safeName keeps letters, digits and a few marks of a file name, so it is
+// safe in a path.
+func safeName(name string) string {
+	name = filepath.Base(name)
+	var b strings.Builder
+	for _, r := range name {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune(".-_", r) {
+			b.WriteRune(r)
+		} else {
+			b.WriteRune('_')
+		}
+	}
+	s := strings.TrimLeft(b.String(), ".")
+	if r := []rune(s); len(r) > 80 {
+		s = string(r[len(r)-80:])
+	}
+	return or(s, "file")
+}

@@ -1,0 +1,290 @@
+package whatsapp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/types"
+	"google.golang.org/protobuf/proto"
+
+	"supportbot/bot"
+	"supportbot/store"
+)
+
+// MaxCaption is the longest text sent as a file's caption; a longer text
+// goes as its own message before the file.
+const MaxCaption = 1024
+
+// settingParts maps outbox id → the WhatsApp ids of the parts of a
+// two-part message sent so far, so a retry sends only the rest.
+const settingParts = "whatsapp_parts:"
+
+// ErrNeverWrote refuses a message to an address that never wrote to the
+// company: WhatsApp bans accounts that message strangers, so the bot only
+// answers people who wrote first.
+var ErrNeverWrote = errors.New("never wrote to the company's WhatsApp")
+
+// neverWroteError is ErrNeverWrote in the words staff read (the
+// dispatcher quotes it in its notice).
+type neverWroteError struct{ text string }
+
+func (e *neverWroteError) Error() string { return e.text }
+func (e *neverWroteError) Unwrap() error { return ErrNeverWrote }
+
+// ErrLoggedOut is a send while the account is not paired.
+var ErrLoggedOut = errors.New("the WhatsApp session is logged out: pair again with `supportbot pair`")
+
+// ErrNotConnected is a send while the connection is down.
+var ErrNotConnected = errors.New("not connected to WhatsApp")
+
+// bannedError is a send during a temporary ban: the dispatcher waits for
+// the ban's end.
+type bannedError struct{ wait time.Duration }
+
+func (e *bannedError) Error() string {
+	return fmt.Sprintf("the WhatsApp account is temporarily banned; sending resumes in %s", e.wait.Round(time.Second))
+}
+
+// RetryAfter is how long the ban still lasts.
+func (e *bannedError) RetryAfter() time.Duration { return e.wait }
+
+var _ bot.RetryAfter = (*bannedError)(nil)
+
+// Send delivers an outbox message addressed "whatsapp:ADDRESS" to the chat
+// that address wrote from, after a small random pause, and returns the
+// WhatsApp id of its first message. It refuses (permanently, so staff are
+// told) an address that never wrote; it holds everything back while the
+// account is banned, logged out or disconnected.
+func (a *Adapter) Send(ctx context.Context, m store.OutboxMessage) (string, error) {
+	addr, ok := strings.CutPrefix(m.To, "whatsapp:")
+	if !ok || addr == "" {
+		return "", bot.Permanent(fmt.Errorf("%q is not a WhatsApp address", m.To))
+	}
+	if err := a.ready(); err != nil {
+		return "", err
+	}
+	c, err := a.st.WhatsAppContact(ctx, addr)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", bot.Permanent(&neverWroteError{a.cfg.Say("whatsapp.never_wrote", map[string]any{"address": addr})})
+	}
+	if err != nil {
+		return "", err
+	}
+	jid, err := types.ParseJID(c.JID)
+	if err != nil {
+		return "", bot.Permanent(fmt.Errorf("stored chat of %s: %w", addr, err))
+	}
+	parts, err := a.parts(m)
+	if err != nil {
+		return "", err
+	}
+	done, err := a.sentParts(ctx, m.ID)
+	if err != nil {
+		return "", err
+	}
+	rec := context.WithoutCancel(ctx) // what was sent is recorded even when ctx ends
+	for i := len(done); i < len(parts); i++ {
+		msg, err := parts[i](ctx)
+		if err != nil {
+			return "", err
+		}
+		if err := a.pace(ctx, jid); err != nil {
+			return "", err
+		}
+		resp, err := a.link.Client.SendMessage(ctx, jid, msg)
+		a.mu.Lock()
+		a.lastSend = a.cfg.Now()
+		a.mu.Unlock()
+		if err != nil {
+			return "", a.classify(err)
+		}
+		done = append(done, resp.ID)
+		sentAt := resp.Timestamp
+		if sentAt.IsZero() {
+			sentAt = a.cfg.Now()
+		}
+		if err := a.st.AddWhatsAppSent(rec, store.WhatsAppSent{MessageID: resp.ID, OutboxID: m.ID, Address: addr, TicketID: m.TicketID, SentAt: sentAt}); err != nil && !errors.Is(err, store.ErrConflict) {
+			a.cfg.Log.Warn("sent message not followed for receipts", "outbox_id", m.ID, "err", err)
+		}
+		if len(parts) > 1 {
+			if err := a.st.SetSetting(rec, settingParts+strconv.FormatInt(m.ID, 10), strings.Join(done, ",")); err != nil {
+				return "", err
+			}
+		}
+	}
+	return done[0], nil
+}
+
+// ready says whether sending is possible now.
+func (a *Adapter) ready() error {
+	a.mu.Lock()
+	state, until := a.state, a.banUntil
+	a.mu.Unlock()
+	switch {
+	case !until.IsZero() && a.cfg.Now().Before(until):
+		return &bannedError{wait: until.Sub(a.cfg.Now())}
+	case state == StateLoggedOut:
+		return ErrLoggedOut
+	case !a.link.Client.IsConnected():
+		return ErrNotConnected
+	}
+	return nil
+}
+
+// classify maps a send error: a lost connection and server trouble are
+// worth retrying, and so is anything unknown.
+func (a *Adapter) classify(err error) error {
+	switch {
+	case errors.Is(err, whatsmeow.ErrNotLoggedIn):
+		return fmt.Errorf("%w: %w", ErrLoggedOut, err)
+	case errors.Is(err, whatsmeow.ErrNotConnected):
+		return fmt.Errorf("%w: %w", ErrNotConnected, err)
+	}
+	return err
+}
+
+// pace waits a random gap between MinGap and MaxGap after the last send,
+// showing "typing" to the recipient meanwhile.
+func (a *Adapter) pace(ctx context.Context, jid types.JID) error {
+	gap := a.cfg.MinGap
+	if spread := a.cfg.MaxGap - a.cfg.MinGap; spread > 0 {
+		gap += time.Duration(a.cfg.Rand(int64(spread)))
+	}
+	a.mu.Lock()
+	last := a.lastSend
+	a.mu.Unlock()
+	wait := gap
+	if !last.IsZero() {
+		wait = last.Add(gap).Sub(a.cfg.Now())
+	}
+	if wait <= 0 {
+		return nil
+	}
+	a.presence(ctx, jid, types.ChatPresenceComposing)
+	return a.cfg.Sleep(ctx, wait)
+}
+
+// part builds one WhatsApp message; files are uploaded only when built.
+type part func(ctx context.Context) (*waE2E.Message, error)
+
+// parts cuts m into WhatsApp messages: a text, a file with the text as its
+// caption, or a long text and then the file.
+func (a *Adapter) parts(m store.OutboxMessage) ([]part, error) {
+	text := strings.TrimSpace(m.Text)
+	textPart := func(context.Context) (*waE2E.Message, error) {
+		return &waE2E.Message{Conversation: proto.String(text)}, nil
+	}
+	f := m.File
+	if f == nil || f.Path == "" {
+		if text == "" && f != nil {
+			text = "📎 " + f.Name
+		}
+		if text == "" {
+			return nil, bot.Permanent(errors.New("empty message"))
+		}
+		return []part{textPart}, nil
+	}
+	captioned := f.Kind != "voice" && f.Kind != "audio" && len([]rune(text)) <= MaxCaption
+	if captioned || text == "" {
+		return []part{func(ctx context.Context) (*waE2E.Message, error) { return a.media(ctx, f, text) }}, nil
+	}
+	return []part{textPart, func(ctx context.Context) (*waE2E.Message, error) { return a.media(ctx, f, "") }}, nil
+}
+
+// media uploads a file and builds its message: a photo, a voice note or
+// audio, a video, or else a document.
+func (a *Adapter) media(ctx context.Context, f *store.File, caption string) (*waE2E.Message, error) {
+	info, err := os.Stat(f.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, bot.Permanent(fmt.Errorf("file %s is gone: %w", f.Name, err))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("file %s: %w", f.Name, err)
+	}
+	if info.Size() > a.cfg.MaxFileBytes {
+		return nil, bot.Permanent(fmt.Errorf("file %s is %d bytes, over the %d-byte limit (whatsapp.max_file_mb)", f.Name, info.Size(), a.cfg.MaxFileBytes))
+	}
+	data, err := os.ReadFile(f.Path)
+	if err != nil {
+		return nil, fmt.Errorf("file %s: %w", f.Name, err)
+	}
+	mime := f.MIME
+	if mime == "" {
+		mime = http.DetectContentType(data)
+	}
+	base, _, _ := strings.Cut(mime, ";")
+	kind := f.Kind
+	switch {
+	case kind == "image" && (base == "image/jpeg" || base == "image/png"):
+	case kind == "voice" || kind == "audio":
+		if !strings.HasPrefix(base, "audio/") {
+			kind = "document"
+		}
+	case kind == "video" && base == "video/mp4":
+	default:
+		kind = "document"
+	}
+	mediaType := map[string]whatsmeow.MediaType{
+		"image": whatsmeow.MediaImage, "voice": whatsmeow.MediaAudio, "audio": whatsmeow.MediaAudio,
+		"video": whatsmeow.MediaVideo, "document": whatsmeow.MediaDocument,
+	}[kind]
+	up, err := a.link.Client.Upload(ctx, data, mediaType)
+	if err != nil {
+		return nil, fmt.Errorf("upload %s: %w", f.Name, a.classify(err))
+	}
+	var capt *string
+	if caption != "" {
+		capt = proto.String(caption)
+	}
+	switch kind {
+	case "image":
+		return &waE2E.Message{ImageMessage: &waE2E.ImageMessage{
+			Caption: capt, Mimetype: proto.String(mime),
+			URL: proto.String(up.URL), DirectPath: proto.String(up.DirectPath), MediaKey: up.MediaKey,
+			FileEncSHA256: up.FileEncSHA256, FileSHA256: up.FileSHA256, FileLength: proto.Uint64(up.FileLength),
+		}}, nil
+	case "voice", "audio":
+		if kind == "voice" && base == "audio/ogg" {
+			mime = "audio/ogg; codecs=opus"
+		}
+		return &waE2E.Message{AudioMessage: &waE2E.AudioMessage{
+			Mimetype: proto.String(mime), PTT: proto.Bool(kind == "voice"),
+			URL: proto.String(up.URL), DirectPath: proto.String(up.DirectPath), MediaKey: up.MediaKey,
+			FileEncSHA256: up.FileEncSHA256, FileSHA256: up.FileSHA256, FileLength: proto.Uint64(up.FileLength),
+		}}, nil
+	case "video":
+		return &waE2E.Message{VideoMessage: &waE2E.VideoMessage{
+			Caption: capt, Mimetype: proto.String(mime),
+			URL: proto.String(up.URL), DirectPath: proto.String(up.DirectPath), MediaKey: up.MediaKey,
+			FileEncSHA256: up.FileEncSHA256, FileSHA256: up.FileSHA256, FileLength: proto.Uint64(up.FileLength),
+		}}, nil
+	}
+	name := or(f.Name, "file")
+	return &waE2E.Message{DocumentMessage: &waE2E.DocumentMessage{
+		Caption: capt, Mimetype: proto.String(mime), FileName: proto.String(name), Title: proto.String(name),
+		URL: proto.String(up.URL), DirectPath: proto.String(up.DirectPath), MediaKey: up.MediaKey,
+		FileEncSHA256: up.FileEncSHA256, FileSHA256: up.FileSHA256, FileLength: proto.Uint64(up.FileLength),
+	}}, nil
+}
+
+// sentParts lists the WhatsApp ids of the parts of outbox message id that
+// an earlier, partly failed try sent.
+func (a *Adapter) sentParts(ctx context.Context, id int64) ([]string, error) {
+	v, err := a.st.Setting(ctx, settingParts+strconv.FormatInt(id, 10))
+	if errors.Is(err, store.ErrNotFound) || v == "" {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return strings.Split(v, ","), nil
+}

@@ -1,0 +1,363 @@
+package whatsapp
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/types"
+	"go.mau.fi/whatsmeow/types/events"
+
+	"supportbot/bot"
+	"supportbot/bot/whatsapp/whatsapptest"
+	"supportbot/store"
+)
+
+const customer = "+989121234567"
+
+func TestSendPacesWithRandomGaps(t *testing.T) {
+	rands := []int64{0, 1500 * int64(time.Millisecond), 1900 * int64(time.Millisecond)}
+	hs := newHarness(t, func(c *Config, _ *Link) {
+		c.Rand = func(n int64) int64 {
+			r := rands[0]
+			rands = rands[1:]
+			if r >= n {
+				t.Errorf("Rand(%d) asked for a gap wider than MaxGap-MinGap", n)
+			}
+			return r
+		}
+	})
+	hs.mustContact(customer, pnJID)
+	ctx := context.Background()
+	for i := range 3 {
+		if _, err := hs.a.Send(ctx, store.OutboxMessage{ID: int64(i + 1), To: bot.WhatsAppAddr(customer), Text: "پیام"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The fake sleeper moves the clock, so each gap is measured from the
+	// previous send: 1s, 2.5s, 2.9s.
+	want := []time.Duration{time.Second, 2500 * time.Millisecond, 2900 * time.Millisecond}
+	if got := hs.slept(); !slices.Equal(got, want) {
+		t.Errorf("gaps %v, want %v", got, want)
+	}
+	if n := len(hs.cli.Sent()); n != 3 {
+		t.Errorf("%d sends, want 3", n)
+	}
+	// Long after the last send, there is nothing to wait for.
+	rands = append(rands, 0)
+	hs.clock.Add(time.Hour)
+	if _, err := hs.a.Send(ctx, store.OutboxMessage{ID: 9, To: bot.WhatsAppAddr(customer), Text: "پیام"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(hs.slept()); n != 3 {
+		t.Errorf("%d waits, want none after an hour of quiet", n-3)
+	}
+}
+
+func TestSendText(t *testing.T) {
+	hs := newHarness(t)
+	hs.mustContact(customer, pnJID)
+	id, err := hs.a.Send(context.Background(), store.OutboxMessage{ID: 7, TicketID: 12, To: bot.WhatsAppAddr(customer), Text: "  پاسخ کارشناس  "})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := hs.cli.Sent()
+	if len(s) != 1 || s[0].To != pnJID || s[0].Msg.GetConversation() != "پاسخ کارشناس" || id != s[0].ID {
+		t.Fatalf("sent %+v, id %s", s, id)
+	}
+	rec, err := hs.db.WhatsAppSent(context.Background(), id)
+	if err != nil || rec.OutboxID != 7 || rec.TicketID != 12 || rec.Address != customer {
+		t.Errorf("followed %+v, %v", rec, err)
+	}
+	if hs.cli.Presences()[0] != types.ChatPresenceComposing {
+		t.Errorf("presence %v, want typing during the gap", hs.cli.Presences())
+	}
+}
+
+func TestSendRefusesWhoNeverWrote(t *testing.T) {
+	hs := newHarness(t)
+	_, err := hs.a.Send(context.Background(), store.OutboxMessage{ID: 1, To: bot.WhatsAppAddr("+989129999999"), Text: "یادآوری"})
+	if !bot.IsPermanent(err) || !errors.Is(err, ErrNeverWrote) {
+		t.Fatalf("err %v, want a permanent ErrNeverWrote", err)
+	}
+	if !strings.Contains(err.Error(), "تاکنون در واتساپ به شرکت پیام نداده است") {
+		t.Errorf("err %q does not explain it to staff in Persian", err)
+	}
+	if len(hs.cli.Sent()) != 0 {
+		t.Error("sent to a stranger")
+	}
+	if _, err := hs.a.Send(context.Background(), store.OutboxMessage{ID: 2, To: "telegram:staff", Text: "x"}); !bot.IsPermanent(err) {
+		t.Errorf("a Telegram address: err %v, want permanent", err)
+	}
+}
+
+// The dispatcher gives up on a refused message at once and tells staff.
+func TestDispatcherTellsStaffOfARefusedAddress(t *testing.T) {
+	hs := newHarness(t)
+	ctx := context.Background()
+	m := store.OutboxMessage{CreatedAt: t0, To: bot.WhatsAppAddr("+989129999999"), TicketID: 4, Text: "یادآوری پایان قرارداد", Status: store.OutboxPending, NextAttempt: t0}
+	if err := hs.db.Enqueue(ctx, &m); err != nil {
+		t.Fatal(err)
+	}
+	d := bot.NewDispatcher(hs.db, bot.DispatcherConfig{Now: hs.clock.Now, Sleep: func(context.Context, time.Duration) error { return nil }})
+	d.Register("whatsapp", hs.a)
+	if err := d.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := hs.db.OutboxMessage(ctx, m.ID)
+	if got.Status != store.OutboxFailed {
+		t.Errorf("status %s, want failed", got.Status)
+	}
+	staff := hs.to(bot.StaffGroup)
+	if len(staff) != 1 || !strings.Contains(staff[0].Text, "+989129999999") || !strings.Contains(staff[0].Text, "پیام نداده است") {
+		t.Errorf("staff told %+v", staff)
+	}
+}
+
+func TestSendMedia(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, data string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	long := strings.Repeat("متن بلند ", 200)
+	tests := []struct {
+		name    string
+		m       store.OutboxMessage
+		uploads []whatsmeow.MediaType
+		check   func(t *testing.T, s []whatsapptest.Sent)
+	}{
+		{"photo with caption", store.OutboxMessage{Text: "این تصویر را ببینید", File: &store.File{Kind: "image", Name: "photo.jpg", MIME: "image/jpeg", Path: write("p.jpg", "JPEGDATA")}},
+			[]whatsmeow.MediaType{whatsmeow.MediaImage}, func(t *testing.T, s []whatsapptest.Sent) {
+				im := s[0].Msg.GetImageMessage()
+				if len(s) != 1 || im.GetCaption() != "این تصویر را ببینید" || im.GetMimetype() != "image/jpeg" || im.GetFileLength() != 8 || im.GetDirectPath() == "" {
+					t.Errorf("sent %+v", s)
+				}
+			}},
+		{"voice note, text first", store.OutboxMessage{Text: "پیام صوتی کارشناس", File: &store.File{Kind: "voice", Name: "voice.ogg", MIME: "audio/ogg", Path: write("v.ogg", "OggS")}},
+			[]whatsmeow.MediaType{whatsmeow.MediaAudio}, func(t *testing.T, s []whatsapptest.Sent) {
+				if len(s) != 2 || s[0].Msg.GetConversation() != "پیام صوتی کارشناس" || !s[1].Msg.GetAudioMessage().GetPTT() ||
+					s[1].Msg.GetAudioMessage().GetMimetype() != "audio/ogg; codecs=opus" {
+					t.Errorf("sent %+v", s)
+				}
+			}},
+		{"document with a long text", store.OutboxMessage{Text: long, File: &store.File{Kind: "document", Name: "guide.pdf", MIME: "application/pdf", Path: write("g.pdf", "%PDF")}},
+			[]whatsmeow.MediaType{whatsmeow.MediaDocument}, func(t *testing.T, s []whatsapptest.Sent) {
+				doc := s[len(s)-1].Msg.GetDocumentMessage()
+				if len(s) != 2 || s[0].Msg.GetConversation() != strings.TrimSpace(long) || doc.GetFileName() != "guide.pdf" || doc.GetCaption() != "" {
+					t.Errorf("sent %d parts: %+v", len(s), doc)
+				}
+			}},
+		{"gif goes as a document", store.OutboxMessage{File: &store.File{Kind: "image", Name: "a.gif", MIME: "image/gif", Path: write("a.gif", "GIF89a")}},
+			[]whatsmeow.MediaType{whatsmeow.MediaDocument}, func(t *testing.T, s []whatsapptest.Sent) {
+				if len(s) != 1 || s[0].Msg.GetDocumentMessage().GetFileName() != "a.gif" {
+					t.Errorf("sent %+v", s)
+				}
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hs := newHarness(t)
+			hs.mustContact(customer, pnJID)
+			tt.m.ID, tt.m.To = 5, bot.WhatsAppAddr(customer)
+			if _, err := hs.a.Send(context.Background(), tt.m); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(hs.cli.Uploads(), tt.uploads) {
+				t.Errorf("uploads %v, want %v", hs.cli.Uploads(), tt.uploads)
+			}
+			tt.check(t, hs.cli.Sent())
+		})
+	}
+}
+
+func TestSendRetrySendsOnlyTheRest(t *testing.T) {
+	hs := newHarness(t)
+	hs.mustContact(customer, pnJID)
+	p := filepath.Join(t.TempDir(), "v.ogg")
+	os.WriteFile(p, []byte("OggS"), 0o600)
+	hs.cli.SetSendErr(func(n int) error {
+		if n == 2 {
+			return errBoom
+		}
+		return nil
+	})
+	m := store.OutboxMessage{ID: 3, To: bot.WhatsAppAddr(customer), Text: "متن", File: &store.File{Kind: "voice", Name: "v.ogg", MIME: "audio/ogg", Path: p}}
+	if _, err := hs.a.Send(context.Background(), m); err == nil || bot.IsPermanent(err) {
+		t.Fatalf("err %v, want a retryable failure of the second part", err)
+	}
+	id, err := hs.a.Send(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := hs.cli.Sent()
+	if len(s) != 2 || s[0].Msg.GetConversation() != "متن" || s[1].Msg.GetAudioMessage() == nil || id != s[0].ID {
+		t.Errorf("sent %+v id %s; want the text once, then the voice note, and the text's id", s, id)
+	}
+}
+
+func TestSendGoneFileIsPermanent(t *testing.T) {
+	hs := newHarness(t)
+	hs.mustContact(customer, pnJID)
+	_, err := hs.a.Send(context.Background(), store.OutboxMessage{ID: 1, To: bot.WhatsAppAddr(customer),
+		File: &store.File{Kind: "document", Name: "x.pdf", Path: filepath.Join(t.TempDir(), "missing.pdf")}})
+	if !bot.IsPermanent(err) {
+		t.Errorf("err %v, want permanent", err)
+	}
+}
+
+func TestTemporaryBanStopsSending(t *testing.T) {
+	hs := newHarness(t)
+	hs.mustContact(customer, pnJID)
+	ctx := context.Background()
+	hs.a.HandleEvent(&events.TemporaryBan{Code: events.TempBanSentToTooManyPeople, Expire: 2 * time.Hour})
+	if s := hs.a.State(); s != StateBanned {
+		t.Errorf("state %s, want banned", s)
+	}
+	_, err := hs.a.Send(ctx, store.OutboxMessage{ID: 1, To: bot.WhatsAppAddr(customer), Text: "پاسخ"})
+	var ra bot.RetryAfter
+	if !errors.As(err, &ra) || ra.RetryAfter() != 2*time.Hour || bot.IsPermanent(err) {
+		t.Fatalf("err %v, want a retry after the ban's 2h", err)
+	}
+	if len(hs.cli.Sent()) != 0 {
+		t.Error("sent during a ban")
+	}
+	for _, addr := range []string{bot.StaffGroup, bot.UserAddr(2001)} {
+		got := hs.to(addr)
+		if len(got) != 1 || !strings.Contains(got[0].Text, "مسدود") || !strings.Contains(got[0].Text, "افراد زیادی") {
+			t.Errorf("%s told %+v", addr, got)
+		}
+	}
+	// The same ban seen again (a restart) tells nobody twice, and a new
+	// adapter on the same database still holds sends back.
+	again := New(Link{Client: hs.cli, Paired: true}, hs.db, hs.h, Config{Now: hs.clock.Now, Say: hs.a.cfg.Say})
+	again.loadBan(ctx)
+	if _, err := again.Send(ctx, store.OutboxMessage{ID: 1, To: bot.WhatsAppAddr(customer), Text: "پاسخ"}); !errors.As(err, &ra) {
+		t.Errorf("after a restart err %v, want the ban to hold", err)
+	}
+	// When the ban is over, sending resumes and staff hear of it.
+	hs.clock.Add(2*time.Hour + time.Second)
+	if _, err := hs.a.Send(ctx, store.OutboxMessage{ID: 1, To: bot.WhatsAppAddr(customer), Text: "پاسخ"}); err != nil {
+		t.Fatalf("after the ban: %v", err)
+	}
+	hs.a.HandleEvent(&events.Connected{})
+	if got := hs.to(bot.StaffGroup); len(got) != 2 || !strings.Contains(got[1].Text, "دوباره برقرار شد") {
+		t.Errorf("staff told %+v, want the ban notice and then the all-clear", got)
+	}
+}
+
+func TestLoggedOutHoldsSendsAndSaysHowToPair(t *testing.T) {
+	hs := newHarness(t, func(c *Config, _ *Link) { c.PairCommand = "supportbot pair -config /etc/supportbot/config.yaml" })
+	hs.mustContact(customer, pnJID)
+	for range 2 {
+		hs.a.HandleEvent(&events.LoggedOut{OnConnect: true, Reason: events.ConnectFailureLoggedOut})
+	}
+	staff := hs.to(bot.StaffGroup)
+	if len(staff) != 1 || !strings.Contains(staff[0].Text, "supportbot pair -config /etc/supportbot/config.yaml") {
+		t.Fatalf("staff told %+v, want one notice with the pair command", staff)
+	}
+	_, err := hs.a.Send(context.Background(), store.OutboxMessage{ID: 1, To: bot.WhatsAppAddr(customer), Text: "پاسخ"})
+	if !errors.Is(err, ErrLoggedOut) || bot.IsPermanent(err) {
+		t.Errorf("err %v, want a retryable ErrLoggedOut", err)
+	}
+	if s := hs.a.State(); s != StateLoggedOut {
+		t.Errorf("state %s", s)
+	}
+}
+
+func TestDisconnectHoldsSendsUntilReconnected(t *testing.T) {
+	hs := newHarness(t)
+	hs.mustContact(customer, pnJID)
+	ctx := context.Background()
+	hs.cli.SetConnected(false)
+	hs.a.HandleEvent(&events.Disconnected{})
+	if s := hs.a.State(); s != StateDisconnected {
+		t.Errorf("state %s", s)
+	}
+	if _, err := hs.a.Send(ctx, store.OutboxMessage{ID: 1, To: bot.WhatsAppAddr(customer), Text: "پاسخ"}); !errors.Is(err, ErrNotConnected) || bot.IsPermanent(err) {
+		t.Fatalf("err %v, want a retryable ErrNotConnected", err)
+	}
+	hs.cli.SetConnected(true)
+	hs.a.HandleEvent(&events.Connected{})
+	if _, err := hs.a.Send(ctx, store.OutboxMessage{ID: 1, To: bot.WhatsAppAddr(customer), Text: "پاسخ"}); err != nil {
+		t.Fatal(err)
+	}
+	if s := hs.a.State(); s != StateConnected {
+		t.Errorf("state %s", s)
+	}
+	if got := hs.to(bot.StaffGroup); len(got) != 0 {
+		t.Errorf("a passing disconnect told staff %+v", got)
+	}
+}
+
+func TestReceiptsTrackDeliveryAndTellStaffOfFailures(t *testing.T) {
+	hs := newHarness(t)
+	hs.mustContact(customer, pnJID)
+	ctx := context.Background()
+	send := func(outboxID, ticket int64, text string) string {
+		m := store.OutboxMessage{CreatedAt: t0, To: bot.WhatsAppAddr(customer), TicketID: ticket, Text: text, Status: store.OutboxPending}
+		if err := hs.db.Enqueue(ctx, &m); err != nil {
+			t.Fatal(err)
+		}
+		id, err := hs.a.Send(ctx, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	delivered := send(0, 12, "پاسخ اول")
+	refused := send(0, 12, "پاسخ دوم")
+	silent := send(0, 0, "پیام سوم")
+	receipt := func(typ types.ReceiptType, ids ...string) {
+		t.Helper()
+		if !hs.a.HandleEvent(&events.Receipt{MessageSource: types.MessageSource{Chat: pnJID, Sender: pnJID}, MessageIDs: ids, Timestamp: hs.clock.Now(), Type: typ}) {
+			t.Fatal("receipt not acknowledged")
+		}
+	}
+	receipt(types.ReceiptTypeDelivered, delivered)
+	receipt(types.ReceiptTypeRead, delivered)
+	receipt(types.ReceiptTypeServerError, refused)
+	receipt(types.ReceiptTypeServerError, refused) // twice: told once
+	receipt(types.ReceiptTypeRead, "NOT-OURS")
+
+	d, _ := hs.db.WhatsAppSent(ctx, delivered)
+	if d.DeliveredAt.IsZero() || d.ReadAt.IsZero() || d.Reported {
+		t.Errorf("delivered message %+v", d)
+	}
+	staff := hs.to(bot.StaffGroup)
+	if len(staff) != 1 || staff[0].TicketID != 12 || !strings.Contains(staff[0].Text, "پاسخ دوم") || !strings.Contains(staff[0].Text, "نپذیرفت") {
+		t.Fatalf("staff told %+v, want one notice about the refused reply on ticket 12", staff)
+	}
+	// The third never gets a receipt: staff hear of it after 12 hours, once.
+	hs.clock.Add(11 * time.Hour)
+	must(t, hs.a.CheckUndelivered(ctx))
+	if n := len(hs.to(bot.StaffGroup)); n != 1 {
+		t.Errorf("told after 11h: %d notices", n)
+	}
+	hs.clock.Add(2 * time.Hour)
+	must(t, hs.a.CheckUndelivered(ctx))
+	must(t, hs.a.CheckUndelivered(ctx))
+	staff = hs.to(bot.StaffGroup)
+	if len(staff) != 2 || !strings.Contains(staff[1].Text, "پیام سوم") || !strings.Contains(staff[1].Text, "هنوز به گوشی مشتری نرسیده") {
+		t.Errorf("staff told %+v", staff)
+	}
+	if s, _ := hs.db.WhatsAppSent(ctx, silent); !s.Reported {
+		t.Errorf("silent message %+v not marked reported", s)
+	}
+}
+
+func must(tb testing.TB, err error) {
+	tb.Helper()
+	if err != nil {
+		tb.Fatal(err)
+	}
+}

@@ -1,0 +1,271 @@
+// Package whatsapp connects customers on the company's WhatsApp number to
+// the bot through go.mau.fi/whatsmeow. It only translates: a WhatsApp
+// message event becomes a bot.CustomerMessage for the engine (HandleEvent),
+// and an outbox message addressed "whatsapp:…" becomes a WhatsApp send
+// (Send). What to say is decided in package bot and package conversation.
+//
+// Order of work for one inbound message: ignore what is not a person
+// writing to us (groups, status broadcasts, newsletters, our own messages);
+// skip an id the engine already handled (a redelivery after a reconnect);
+// find who wrote (phone number, resolving @lid senders, see address); show
+// "typing"; download a file into the media dir; remember that the chat wrote
+// first; hand the message to the engine, which stores and answers it in one
+// transaction; only after that commit mark the message read and let
+// whatsmeow acknowledge it (the client runs with SynchronousAck, and a
+// handler that fails makes whatsmeow withhold the receipt, so WhatsApp
+// delivers the message again).
+//
+// The whatsmeow device store (keys, session) lives in its own SQLite file
+// and never leaves this package (session.go).
+package whatsapp
+
+import (
+	"context"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/types"
+
+	"supportbot/bot"
+	"supportbot/store"
+)
+
+// Client is the part of *whatsmeow.Client the adapter talks through, so
+// tests drive the adapter with real event structs and a fake client.
+type Client interface {
+	SendMessage(ctx context.Context, to types.JID, message *waE2E.Message, extra ...whatsmeow.SendRequestExtra) (whatsmeow.SendResponse, error)
+	Upload(ctx context.Context, plaintext []byte, appInfo whatsmeow.MediaType) (whatsmeow.UploadResponse, error)
+	Download(ctx context.Context, msg whatsmeow.DownloadableMessage) ([]byte, error)
+	MarkRead(ctx context.Context, ids []types.MessageID, timestamp time.Time, chat, sender types.JID, receiptTypeExtra ...types.ReceiptType) error
+	SendChatPresence(ctx context.Context, jid types.JID, state types.ChatPresence, media types.ChatPresenceMedia) error
+	IsConnected() bool
+}
+
+var _ Client = (*whatsmeow.Client)(nil)
+
+// LIDs maps WhatsApp's hidden user ids (@lid) to phone numbers; whatsmeow's
+// device store keeps the map (store.LIDStore).
+type LIDs interface {
+	GetPNForLID(ctx context.Context, lid types.JID) (types.JID, error)
+}
+
+// Handler is the part of the engine that customer messages are handed to;
+// *bot.Engine is one. It must treat an id it has seen before as a no-op.
+type Handler interface {
+	HandleCustomer(ctx context.Context, m bot.CustomerMessage) error
+}
+
+var _ Handler = (*bot.Engine)(nil)
+
+// Link is one WhatsApp account connection: the client, its LID map and the
+// calls that open and close the connection. Dial makes the real one.
+type Link struct {
+	Client Client
+	LIDs   LIDs
+	// Paired is false when the session file holds no account (never
+	// paired, or logged out): the adapter then asks for `supportbot pair`.
+	Paired     bool
+	Connect    func() error
+	Disconnect func()
+	// Subscribe registers the adapter's event handler; returning false
+	// from it withholds the acknowledgement of a message.
+	Subscribe func(handler func(evt any) bool)
+}
+
+// Config is what the adapter needs besides the link, store and engine.
+// Zero fields take the defaults given.
+type Config struct {
+	// MediaDir is where customers' files are kept with their tickets
+	// (required to keep content; "" keeps only a description).
+	MediaDir string
+	// MaxFileBytes is the largest file kept or sent; default 16 MB.
+	MaxFileBytes int64
+	// MinGap and MaxGap bound the random pause between two sends, so the
+	// account does not look like a machine; default 1s and 3s.
+	MinGap, MaxGap time.Duration
+	// UndeliveredAfter is how long a sent message may go without a
+	// delivery receipt before staff are told; default 12h.
+	UndeliveredAfter time.Duration
+	// Tick is how often Run looks for undelivered messages and the end of
+	// a ban; default 1m.
+	Tick time.Duration
+	// HandleAttempts is how many times a message is tried before it is
+	// left for WhatsApp to deliver again; default 3.
+	HandleAttempts int
+	// Managers are the addresses told of a ban besides the staff group
+	// (bot.Desk.ManagerAddresses).
+	Managers []string
+	// PairCommand is the command that pairs the account again, shown in
+	// the logout notice; default "supportbot pair".
+	PairCommand string
+	// Say renders a catalog message (locales.Printer.T); default the key.
+	Say func(key string, args map[string]any) string
+	// Handled is called after each message is handled, so the dispatcher
+	// delivers the answers at once (Dispatcher.Wake).
+	Handled func()
+	// StateChanged is called with each new connection state (for metrics).
+	StateChanged func(State)
+
+	Now   func() time.Time                                 // default time.Now
+	Sleep func(ctx context.Context, d time.Duration) error // default a timer that stops on ctx
+	Rand  func(n int64) int64                              // random in [0, n); default math/rand/v2
+	Log   *slog.Logger                                     // default slog.Default()
+}
+
+func (c *Config) defaults() {
+	if c.MaxFileBytes <= 0 {
+		c.MaxFileBytes = 16 << 20
+	}
+	if c.MinGap <= 0 && c.MaxGap <= 0 {
+		c.MinGap, c.MaxGap = time.Second, 3*time.Second
+	}
+	c.MaxGap = max(c.MaxGap, c.MinGap)
+	if c.UndeliveredAfter <= 0 {
+		c.UndeliveredAfter = 12 * time.Hour
+	}
+	if c.Tick <= 0 {
+		c.Tick = time.Minute
+	}
+	if c.HandleAttempts <= 0 {
+		c.HandleAttempts = 3
+	}
+	if c.PairCommand == "" {
+		c.PairCommand = "supportbot pair"
+	}
+	if c.Say == nil {
+		c.Say = func(key string, _ map[string]any) string { return key }
+	}
+	if c.Handled == nil {
+		c.Handled = func() {}
+	}
+	if c.StateChanged == nil {
+		c.StateChanged = func(State) {}
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Sleep == nil {
+		c.Sleep = sleep
+	}
+	if c.Rand == nil {
+		c.Rand = rand.Int64N
+	}
+	if c.Log == nil {
+		c.Log = slog.Default()
+	}
+	c.Log = c.Log.With("transport", "whatsapp")
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// State is where the WhatsApp connection stands.
+type State string
+
+// Connection states.
+const (
+	StateDisconnected State = "disconnected"
+	StateConnected    State = "connected"
+	StateLoggedOut    State = "logged_out" // needs `supportbot pair`
+	StateBanned       State = "banned"     // temporarily banned; sends wait for the end
+)
+
+// States lists every state, for metrics.
+var States = []State{StateDisconnected, StateConnected, StateLoggedOut, StateBanned}
+
+// Adapter is the WhatsApp transport.
+type Adapter struct {
+	link Link
+	st   store.Store
+	h    Handler
+	cfg  Config
+	base context.Context // outlives run's ctx, so the message in hand is finished
+
+	mu       sync.Mutex
+	state    State
+	banUntil time.Time // zero when not banned
+	// retryConnect asks Run to connect at its next tick: after a ban or a
+	// failed connect, when whatsmeow does not reconnect by itself.
+	retryConnect bool
+	lastSend     time.Time
+	closing      bool
+	inflight     sync.WaitGroup
+	closeOnce    sync.Once
+}
+
+var _ bot.Sender = (*Adapter)(nil)
+
+// New returns an adapter on link that keeps its records in st and hands
+// customer messages to h.
+func New(link Link, st store.Store, h Handler, cfg Config) *Adapter {
+	cfg.defaults()
+	state := StateDisconnected
+	if !link.Paired {
+		state = StateLoggedOut
+	}
+	return &Adapter{link: link, st: st, h: h, cfg: cfg, base: context.Background(), state: state}
+}
+
+// State is the connection's state now.
+func (a *Adapter) State() State {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.state == StateBanned && !a.banUntil.IsZero() && !a.cfg.Now().Before(a.banUntil) {
+		return StateDisconnected // the ban is over; Run reconnects
+	}
+	return a.state
+}
+
+// setState records a new state and reports the one before.
+func (a *Adapter) setState(s State) State {
+	a.mu.Lock()
+	prev := a.state
+	a.state = s
+	a.mu.Unlock()
+	if prev != s {
+		a.cfg.Log.Info("connection state", "state", s, "was", prev)
+		a.cfg.StateChanged(s)
+	}
+	return prev
+}
+
+// begin admits one piece of work that touches the store, unless the
+// adapter is closing; end finishes it.
+func (a *Adapter) begin() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closing {
+		return false
+	}
+	a.inflight.Add(1)
+	return true
+}
+
+func (a *Adapter) end() { a.inflight.Done() }
+
+// Close stops taking messages (later ones are not acknowledged, so
+// WhatsApp delivers them again after a restart) and waits for the one in
+// hand to be finished.
+func (a *Adapter) Close() {
+	a.closeOnce.Do(func() {
+		a.mu.Lock()
+		a.closing = true
+		a.mu.Unlock()
+		a.inflight.Wait()
+	})
+}

@@ -1,0 +1,147 @@
+package sqlite
+
+import (
+	"context"
+	"time"
+
+	"supportbot/store"
+)
+
+// TouchWhatsAppContact records that a WhatsApp chat wrote: a new contact
+// starts at c.LastAt, a known one gets the latest JID and time.
+func (q *queries) TouchWhatsAppContact(ctx context.Context, c store.WhatsAppContact) error {
+	_, err := q.wr.ExecContext(ctx, `INSERT INTO whatsapp_contacts (address, jid, first_at, last_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (address) DO UPDATE SET jid = excluded.jid, last_at = MAX(last_at, excluded.last_at)`,
+		c.Address, c.JID, timeArg(c.LastAt), timeArg(c.LastAt))
+	return wrap(err, "touch whatsapp contact %s", c.Address)
+}
+
+// WhatsAppContact returns the contact at address; store.ErrNotFound when
+// that address never wrote.
+func (q *queries) WhatsAppContact(ctx context.Context, address string) (store.WhatsAppContact, error) {
+	var c store.WhatsAppContact
+	err := q.rd.QueryRowContext(ctx, `SELECT address, jid, first_at, last_at FROM whatsapp_contacts WHERE address = ?`, address).
+		Scan(&c.Address, &c.JID, timeCol{&c.FirstAt}, timeCol{&c.LastAt})
+	if err != nil {
+		return store.WhatsAppContact{}, wrap(err, "whatsapp contact %s", address)
+	}
+	return c, nil
+}
+
+const sentCols = `message_id, outbox_id, address, ticket_id, sent_at, delivered_at, read_at, failed_at, reported`
+
+func scanSent(s interface{ Scan(...any) error }) (store.WhatsAppSent, error) {
+	var m store.WhatsAppSent
+	err := s.Scan(&m.MessageID, &m.OutboxID, &m.Address, &m.TicketID, timeCol{&m.SentAt},
+		timeCol{&m.DeliveredAt}, timeCol{&m.ReadAt}, timeCol{&m.FailedAt}, &m.Reported)
+	return m, err
+}
+
+// AddWhatsAppSent starts following a sent message; a message id recorded
+// before is store.ErrConflict.
+func (q *queries) AddWhatsAppSent(ctx context.Context, s store.WhatsAppSent) error {
+	_, err := q.wr.ExecContext(ctx, `INSERT INTO whatsapp_sent (`+sentCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.MessageID, s.OutboxID, s.Address, s.TicketID, timeArg(s.SentAt),
+		timeArg(s.DeliveredAt), timeArg(s.ReadAt), timeArg(s.FailedAt), s.Reported)
+	return wrap(err, "add whatsapp sent %s", s.MessageID)
+}
+
+// WhatsAppSent returns a followed message; store.ErrNotFound when the id is
+// not one the bot sent.
+func (q *queries) WhatsAppSent(ctx context.Context, messageID string) (store.WhatsAppSent, error) {
+	m, err := scanSent(q.rd.QueryRowContext(ctx, `SELECT `+sentCols+` FROM whatsapp_sent WHERE message_id = ?`, messageID))
+	if err != nil {
+		return store.WhatsAppSent{}, wrap(err, "whatsapp sent %s", messageID)
+	}
+	return m, nil
+}
+
+// UpdateWhatsAppSent stores the receipts and report flag of a followed message.
+func (q *queries) UpdateWhatsAppSent(ctx context.Context, s store.WhatsAppSent) error {
+	err := mustAffect(q.wr.ExecContext(ctx, `UPDATE whatsapp_sent SET delivered_at = ?, read_at = ?, failed_at = ?, reported = ?
+		WHERE message_id = ?`, timeArg(s.DeliveredAt), timeArg(s.ReadAt), timeArg(s.FailedAt), s.Reported, s.MessageID))
+	return wrap(err, "update whatsapp sent %s", s.MessageID)
+}
+
+// UndeliveredWhatsApp lists messages sent before before that no receipt has
+// confirmed and nobody was told about, oldest first.
+func (q *queries) UndeliveredWhatsApp(ctx context.Context, before time.Time) ([]store.WhatsAppSent, error) {
+	rows, err := q.rd.QueryContext(ctx, `SELECT `+sentCols+` FROM whatsapp_sent
+		WHERE delivered_at IS NULL AND failed_at IS NULL AND reported = 0 AND sent_at < ?
+		ORDER BY sent_at, message_id`, timeArg(before))
+	if err != nil {
+		return nil, wrap(err, "undelivered whatsapp")
+	}
+	var out []store.WhatsAppSent
+	for rows.Next() {
+		m, err := scanSent(rows)
+		if err != nil {
+			rows.Close()
+			return nil, wrap(err, "undelivered whatsapp")
+		}
+		out = append(out, m)
+	}
+	return out, wrap(closeRows(rows), "undelivered whatsapp")
+}
+
+// InboundSeen reports whether an inbound transport message id was recorded.
+func (q *queries) InboundSeen(ctx context.Context, transport, externalID string) (bool, error) {
+	var seen bool
+	err := q.rd.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM inbound WHERE transport = ? AND external_id = ?)`,
+		transport, externalID).Scan(&seen)
+	return seen, wrap(err, "inbound seen %s %s", transport, externalID)
+}
+
+// Counts counts activity for the metrics endpoint.
+func (q *queries) Counts(ctx context.Context, now time.Time) (store.Counts, error) {
+	c := store.Counts{Inbound: map[string]int64{}, Sent: map[string]int64{}, Failed: map[string]int64{}, Denials: map[string]int64{}}
+	grouped := []struct {
+		query string
+		fill  func(key string, n int64)
+	}{
+		{`SELECT transport, COUNT(*) FROM inbound GROUP BY transport`, func(k string, n int64) { c.Inbound[k] = n }},
+		{`SELECT CASE WHEN instr(recipient, ':') > 0 THEN substr(recipient, 1, instr(recipient, ':') - 1) ELSE recipient END,
+			status, COUNT(*) FROM outbox GROUP BY 1, 2`, nil},
+		{`SELECT reason, COUNT(*) FROM denials GROUP BY reason`, func(k string, n int64) { c.Denials[k] = n }},
+	}
+	for _, g := range grouped {
+		rows, err := q.rd.QueryContext(ctx, g.query)
+		if err != nil {
+			return store.Counts{}, wrap(err, "counts")
+		}
+		for rows.Next() {
+			var key, status string
+			var n int64
+			dest := []any{&key, &n}
+			if g.fill == nil {
+				dest = []any{&key, &status, &n}
+			}
+			if err := rows.Scan(dest...); err != nil {
+				rows.Close()
+				return store.Counts{}, wrap(err, "counts")
+			}
+			switch {
+			case g.fill != nil:
+				g.fill(key, n)
+			case status == store.OutboxSent:
+				c.Sent[key] += n
+			case status == store.OutboxFailed:
+				c.Failed[key] += n
+			case status == store.OutboxPending:
+				c.Pending += n
+			}
+		}
+		if err := closeRows(rows); err != nil {
+			return store.Counts{}, wrap(err, "counts")
+		}
+	}
+	err := q.rd.QueryRowContext(ctx, `SELECT COUNT(*),
+		COUNT(CASE WHEN first_response_due IS NOT NULL AND (
+			(first_response_at IS NOT NULL AND first_response_at > first_response_due) OR
+			(first_response_at IS NULL AND first_response_due < ?)) THEN 1 END)
+		FROM tickets`, timeArg(now)).Scan(&c.TicketsOpened, &c.Breached)
+	if err != nil {
+		return store.Counts{}, wrap(err, "counts")
+	}
+	return c, nil
+}

@@ -1,0 +1,122 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"supportbot/rules"
+	"supportbot/store"
+)
+
+func TestWhatsAppContacts(t *testing.T) {
+	db := MustOpen(t)
+	ctx := context.Background()
+	if _, err := db.WhatsAppContact(ctx, "+989121234567"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("unknown contact: %v, want ErrNotFound", err)
+	}
+	first, later := at(2026, 11, 28, 9, 0), at(2026, 11, 29, 10, 0)
+	must(t, db.TouchWhatsAppContact(ctx, store.WhatsAppContact{Address: "+989121234567", JID: "989121234567@s.whatsapp.net", LastAt: first}))
+	must(t, db.TouchWhatsAppContact(ctx, store.WhatsAppContact{Address: "+989121234567", JID: "111@lid", LastAt: later}))
+	must(t, db.TouchWhatsAppContact(ctx, store.WhatsAppContact{Address: "+989121234567", JID: "111@lid", LastAt: first})) // late redelivery
+	c, err := db.WhatsAppContact(ctx, "+989121234567")
+	if err != nil || c.JID != "111@lid" || !c.FirstAt.Equal(first) || !c.LastAt.Equal(later) {
+		t.Errorf("contact %+v, %v", c, err)
+	}
+}
+
+func TestWhatsAppSentAndUndelivered(t *testing.T) {
+	db := MustOpen(t)
+	ctx := context.Background()
+	t0 := at(2026, 11, 28, 9, 0)
+	for i, id := range []string{"A", "B", "C"} {
+		must(t, db.AddWhatsAppSent(ctx, store.WhatsAppSent{MessageID: id, OutboxID: int64(i + 1), Address: "+989121234567", TicketID: 12, SentAt: t0.Add(time.Duration(i) * time.Minute)}))
+	}
+	if err := db.AddWhatsAppSent(ctx, store.WhatsAppSent{MessageID: "A", SentAt: t0}); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("second A: %v, want ErrConflict", err)
+	}
+	a, _ := db.WhatsAppSent(ctx, "A")
+	a.DeliveredAt = t0.Add(time.Minute)
+	must(t, db.UpdateWhatsAppSent(ctx, a))
+	b, _ := db.WhatsAppSent(ctx, "B")
+	b.Reported = true
+	must(t, db.UpdateWhatsAppSent(ctx, b))
+	list, err := db.UndeliveredWhatsApp(ctx, t0.Add(time.Hour))
+	if err != nil || len(list) != 1 || list[0].MessageID != "C" || list[0].TicketID != 12 || list[0].OutboxID != 3 {
+		t.Errorf("undelivered %+v, %v; want only C", list, err)
+	}
+	if list, _ := db.UndeliveredWhatsApp(ctx, t0); len(list) != 0 {
+		t.Errorf("undelivered before t0: %+v", list)
+	}
+	if _, err := db.WhatsAppSent(ctx, "Z"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown id: %v", err)
+	}
+	if err := db.UpdateWhatsAppSent(ctx, store.WhatsAppSent{MessageID: "Z"}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("update unknown: %v", err)
+	}
+}
+
+func TestInboundSeen(t *testing.T) {
+	db := MustOpen(t)
+	ctx := context.Background()
+	if seen, err := db.InboundSeen(ctx, "whatsapp", "M1"); err != nil || seen {
+		t.Fatalf("seen %v, %v", seen, err)
+	}
+	if _, err := db.RecordInbound(ctx, "whatsapp", "M1", at(2026, 11, 28, 9, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if seen, _ := db.InboundSeen(ctx, "whatsapp", "M1"); !seen {
+		t.Error("recorded id not seen")
+	}
+	if seen, _ := db.InboundSeen(ctx, "telegram", "M1"); seen {
+		t.Error("seen under another transport")
+	}
+}
+
+func TestCounts(t *testing.T) {
+	db := MustOpen(t)
+	MustSeed(t, db)
+	ctx := context.Background()
+	now := at(2026, 11, 30, 12, 0)
+	for _, id := range []string{"w1", "w2"} {
+		db.RecordInbound(ctx, "whatsapp", id, now)
+	}
+	db.RecordInbound(ctx, "telegram", "update:1", now)
+	for i, to := range []string{"whatsapp:+989121111111", "telegram:staff", "telegram:staff", "telegram:user:5"} {
+		m := store.OutboxMessage{CreatedAt: now, To: to, Text: "x"}
+		must(t, db.Enqueue(ctx, &m))
+		switch i {
+		case 0, 1:
+			must(t, db.MarkSent(ctx, m.ID, now, "x"))
+		case 2:
+			must(t, db.MarkFailed(ctx, m.ID, "gone"))
+		}
+	}
+	must(t, db.AddDenial(ctx, &store.Denial{At: now, Phone: "+989120000000", Reason: rules.DenyUnknownCustomer}))
+	must(t, db.AddDenial(ctx, &store.Denial{At: now, Phone: "+989120000001", Reason: rules.DenyUnknownCustomer}))
+	tickets := []store.Ticket{
+		{FirstResponseDue: now.Add(-time.Hour)},                                           // unanswered, overdue: breached
+		{FirstResponseDue: now.Add(time.Hour)},                                            // unanswered, not yet due
+		{FirstResponseDue: now.Add(-2 * time.Hour), FirstResponseAt: now.Add(-time.Hour)}, // answered late: breached
+		{FirstResponseDue: now, FirstResponseAt: now.Add(-time.Hour)},                     // answered in time
+		{}, // no deadline
+	}
+	for _, tk := range tickets {
+		tk.ContractID, tk.CustomerID, tk.Status, tk.OpenedAt = "K-1", "C-1", store.TicketNew, now.Add(-3*time.Hour)
+		must(t, db.CreateTicket(ctx, &tk))
+	}
+	c, err := db.Counts(ctx, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Inbound["whatsapp"] != 2 || c.Inbound["telegram"] != 1 {
+		t.Errorf("inbound %v", c.Inbound)
+	}
+	if c.Sent["whatsapp"] != 1 || c.Sent["telegram"] != 1 || c.Failed["telegram"] != 1 || c.Pending != 1 {
+		t.Errorf("sent %v failed %v pending %d", c.Sent, c.Failed, c.Pending)
+	}
+	if c.Denials[string(rules.DenyUnknownCustomer)] != 2 || c.TicketsOpened != 5 || c.Breached != 2 {
+		t.Errorf("denials %v tickets %d breached %d", c.Denials, c.TicketsOpened, c.Breached)
+	}
+}
