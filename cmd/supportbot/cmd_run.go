@@ -145,7 +145,7 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 		wg.Go(func() { wa.Run(runCtx) })
 	}
 	wg.Go(func() { disp.Run(runCtx) })
-	wg.Go(func() { runSchedule(runCtx, sched, db, disp.Wake, log) })
+	wg.Go(func() { runSchedule(runCtx, sched, s.loc, db, disp.Wake, log) })
 	log.Info("supportbot running; stop with Ctrl-C or SIGTERM", "whatsapp", s.cfg.WhatsApp.Enabled, "metrics", s.cfg.Metrics.Listen)
 	<-runCtx.Done()
 	log.Info("stopping: finishing the work in hand")
@@ -238,42 +238,50 @@ func telegramConnectError(err error, token string) error {
 	return fmt.Errorf("telegram: cannot reach the Bot API (telegram.api_endpoint): %s", msg)
 }
 
-// settingRunClock is where the scheduler stopped, so a restart fires the
-// jobs that fell due while the bot was down.
+// settingRunClock is where the scheduler was last known to have run, so a
+// restart fires the jobs that fell due while the bot was down.
 const settingRunClock = "run_clock"
 
-// scheduleTick is how often the daemon looks for due jobs.
-const scheduleTick = 30 * time.Second
+// maxCatchUp bounds the catch-up after downtime; older work is left alone.
+const maxCatchUp = 24 * time.Hour
 
-// runSchedule fires the scheduled jobs as real time passes, catching up on
-// at most a day missed while the bot was down. Jobs are idempotent, so a
-// restart that fires an instant twice does no harm. A stop lets the jobs
-// already due finish (they run on a context that the stop does not cancel)
-// and then returns.
-func runSchedule(ctx context.Context, sched *bot.Scheduler, st store.Settings, wake func(), log *slog.Logger) {
+// runSchedule catches up on the jobs that fell due while the bot was down
+// (at most a day; jobs are idempotent, so an instant fired twice does no
+// harm), then fires them on the wall clock through cron until ctx ends, and
+// waits for the running ones before it returns.
+func runSchedule(ctx context.Context, sched *bot.Scheduler, loc *time.Location, st store.Settings, wake func(), log *slog.Logger) {
 	work := context.WithoutCancel(ctx)
-	from := time.Now()
+	now := time.Now()
 	if v, err := st.Setting(ctx, settingRunClock); err == nil {
-		if t, err := time.Parse(time.RFC3339Nano, v); err == nil && t.Before(from) && from.Sub(t) < 24*time.Hour {
-			from = t
+		if from, err := time.Parse(time.RFC3339Nano, v); err == nil && from.Before(now) && now.Sub(from) < maxCatchUp {
+			if err := sched.RunDue(work, from, now); err != nil {
+				log.Error("scheduled job while catching up", "err", err)
+			}
+			wake()
 		}
 	}
-	tick := time.NewTicker(scheduleTick)
+	c, err := bot.NewCron(sched, loc, log)
+	if err != nil {
+		log.Error("scheduler", "err", err)
+		return
+	}
+	c.Start()
+	tick := time.NewTicker(time.Minute)
 	defer tick.Stop()
 	for {
-		now := time.Now()
-		if err := sched.RunDue(work, from, now); err != nil {
-			log.Error("scheduled job", "err", err)
-		}
-		from = now
-		if err := st.SetSetting(work, settingRunClock, now.UTC().Format(time.RFC3339Nano)); err != nil {
+		if err := st.SetSetting(work, settingRunClock, time.Now().UTC().Format(time.RFC3339Nano)); err != nil {
 			log.Error("store the scheduler clock", "err", err)
 		}
-		wake()
 		select {
 		case <-ctx.Done():
+			stopCtx, cancel := context.WithTimeout(work, shutdownFlush)
+			defer cancel()
+			if err := c.Stop(stopCtx); err != nil {
+				log.Warn("scheduled jobs still running at shutdown were cancelled", "err", err)
+			}
 			return
 		case <-tick.C:
+			wake()
 		}
 	}
 }
