@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"supportbot/locales"
 	"supportbot/store"
 )
 
@@ -126,23 +127,38 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// DefaultFailureReport is the staff group's notice about a message the bot
-// gave up on. It names the recipient and the error and quotes the start of
-// the text, so a person can deliver it by hand.
-func DefaultFailureReport(m store.OutboxMessage, attempts int, err error) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "⚠️ پیام شماره %d به %s", m.ID, m.To)
-	if m.TicketID != 0 {
-		fmt.Fprintf(&b, " (تیکت %d)", m.TicketID)
+// FailureReport words the staff group's notice about a message the bot gave
+// up on, in p's language. It names the recipient and the error and quotes
+// the start of the text, so a person can deliver it by hand.
+func FailureReport(p *locales.Printer) func(m store.OutboxMessage, attempts int, err error) string {
+	return func(m store.OutboxMessage, attempts int, err error) string {
+		lines := []string{p.T("transport.failed", map[string]any{"id": m.ID, "to": m.To, "attempts": attempts})}
+		if m.TicketID != 0 {
+			lines = append(lines, p.T("transport.failed_ticket", map[string]any{"ticket": m.TicketID}))
+		}
+		lines = append(lines, p.T("transport.failed_error", map[string]any{"error": locales.Raw(shorten(errText(err), 300))}))
+		if t := strings.TrimSpace(m.Text); t != "" {
+			lines = append(lines, p.T("transport.failed_text", map[string]any{"text": locales.Raw(shorten(t, 500))}))
+		}
+		if m.File != nil {
+			lines = append(lines, p.T("transport.failed_file", map[string]any{"name": m.File.Name}))
+		}
+		return strings.Join(lines, "\n")
 	}
-	fmt.Fprintf(&b, " پس از %d تلاش فرستاده نشد.\nخطا: %s", attempts, shorten(errText(err), 300))
-	if t := strings.TrimSpace(m.Text); t != "" {
-		fmt.Fprintf(&b, "\nمتن:\n%s", shorten(t, 500))
+}
+
+// DefaultFailureReport is FailureReport in the default language (Persian).
+var DefaultFailureReport = FailureReport(defaultPrinter())
+
+// defaultPrinter is the Persian printer in Tehran time. The catalogs are
+// embedded and checked by the locales tests, so failing here is a build
+// defect, not bad input.
+func defaultPrinter() *locales.Printer {
+	p, err := locales.New(locales.Default, nil)
+	if err != nil {
+		panic(fmt.Sprintf("embedded catalogs: %v", err))
 	}
-	if m.File != nil {
-		fmt.Fprintf(&b, "\nفایل: %s", m.File.Name)
-	}
-	return b.String()
+	return p
 }
 
 // settingReportPrefix marks outbox messages that are failure reports, so a

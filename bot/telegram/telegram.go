@@ -23,6 +23,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"supportbot/bot"
+	"supportbot/locales"
 	"supportbot/store"
 )
 
@@ -64,8 +65,15 @@ type Config struct {
 	Log *slog.Logger     // default slog.Default()
 }
 
-// DefaultFileTooBig tells staff that a file could not be relayed.
-const DefaultFileTooBig = "⚠️ این فایل بیش از ۲۰ مگابایت است و ربات تلگرام نمی‌تواند آن را دریافت کند؛ برای مشتری فرستاده نشد. فایل کوچک‌تر یا یک پیوند بفرستید."
+// DefaultFileTooBig tells staff that a file could not be relayed, in the
+// default language, when the caller gives no text of its own.
+func DefaultFileTooBig() string {
+	p, err := locales.New(locales.Default, nil)
+	if err != nil {
+		return "⚠️ 20 MB"
+	}
+	return p.T("transport.file_too_big", nil)
+}
 
 // Telegram's size limits for bots.
 const (
@@ -108,7 +116,7 @@ func New(api *tgbotapi.BotAPI, st store.Store, cfg Config) *Adapter {
 		cfg.FileEndpoint = tgbotapi.FileEndpoint
 	}
 	if cfg.FileTooBig == "" {
-		cfg.FileTooBig = DefaultFileTooBig
+		cfg.FileTooBig = DefaultFileTooBig()
 	}
 	if cfg.Label == nil {
 		cfg.Label = func(b string) string { return b }

@@ -191,7 +191,7 @@ func TestStaffFilesAreDownloadedForCustomers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(due) != 1 || due[0].To != bot.StaffGroup || due[0].TicketID != 12 || due[0].Text != telegram.DefaultFileTooBig {
+	if len(due) != 1 || due[0].To != bot.StaffGroup || due[0].TicketID != 12 || due[0].Text != telegram.DefaultFileTooBig() {
 		t.Errorf("pending after the 25 MB file: %+v, want the too-big note on ticket 12", due)
 	}
 }

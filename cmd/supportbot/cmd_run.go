@@ -98,13 +98,14 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 	log.Info("connected to Telegram", "bot", api.Self.UserName, "bot_id", api.Self.ID,
 		"staff_chat_id", tg.StaffChatID, "managers_chat_id", tg.ManagersChatID, "database", s.cfg.Database)
 
-	disp := bot.NewDispatcher(db, bot.DispatcherConfig{Log: log})
+	disp := bot.NewDispatcher(db, bot.DispatcherConfig{Log: log, Report: bot.FailureReport(printer)})
 	adapter := telegram.New(api, db, telegram.Config{
 		StaffChatID:    tg.StaffChatID,
 		ManagersChatID: tg.ManagersChatID,
 		FileDir:        filepath.Join(filepath.Dir(s.cfg.Database), "files", "telegram"),
 		FileEndpoint:   telegram.FileEndpointFor(tg.APIEndpoint),
 		Label:          func(b string) string { return bot.ButtonLabel(printer, b) },
+		FileTooBig:     printer.T("transport.file_too_big", nil),
 		Handled:        disp.Wake,
 		Log:            log,
 	})
