@@ -281,8 +281,16 @@ func (d *Desk) CustomerWrote(ctx context.Context, tx store.Store, t store.Ticket
 // UnknownContact shows staff a message from a number no customer has, with
 // the /link command that would attach it to one.
 func (d *Desk) UnknownContact(ctx context.Context, tx store.Store, phone, text string, at time.Time) error {
+	// A "lid:" sender is one whose number WhatsApp hid: /link has nothing
+	// to match, so the card says so instead of offering it.
+	hidden, empty := strings.HasPrefix(phone, "lid:"), strings.TrimSpace(text) == ""
 	key := "desk.unknown.card"
-	if strings.TrimSpace(text) == "" {
+	switch {
+	case hidden && empty:
+		key = "desk.unknown.card_hidden_no_text"
+	case hidden:
+		key = "desk.unknown.card_hidden"
+	case empty:
 		key = "desk.unknown.card_no_text"
 	}
 	_, err := d.post(ctx, tx, at, Post{To: StaffGroup, Text: d.p.T(key, map[string]any{

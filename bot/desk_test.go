@@ -556,3 +556,32 @@ func TestButtons(t *testing.T) {
 		t.Errorf("reason button label = %q", l)
 	}
 }
+
+func TestUnknownContactWithHiddenNumber(t *testing.T) {
+	tests := []struct {
+		phone, text string
+		linkable    bool
+	}{
+		{"+989370009999", "سلام", true},
+		{"+989370009999", "", true},
+		{"lid:123456789", "سلام، از شرکت الف هستم", false},
+		{"lid:123456789", "", false},
+	}
+	for _, tt := range tests {
+		f := newDeskFixture(t)
+		ctx := context.Background()
+		if err := f.db.InTx(ctx, func(tx store.Store) error {
+			return f.desk.UnknownContact(ctx, tx, tt.phone, tt.text, f.at)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		out := f.outbox(t)
+		if len(out) != 1 {
+			t.Fatalf("%s: sent %d messages", tt.phone, len(out))
+		}
+		offersLink := strings.Contains(out[0].Text, "/link "+tt.phone) || strings.Contains(out[0].Text, "/link \u200e"+tt.phone)
+		if offersLink != tt.linkable || strings.Contains(out[0].Text, "[desk.") {
+			t.Errorf("%s %q: card %q; offers /link %v, want %v", tt.phone, tt.text, out[0].Text, offersLink, tt.linkable)
+		}
+	}
+}
