@@ -358,7 +358,7 @@ func (d *Dispatcher) deliver(ctx context.Context, s Sender, m store.OutboxMessag
 	d.last = now
 	if sendErr == nil {
 		d.next[m.To] = now.Add(d.interval(m.To))
-		if err := d.st.MarkSent(rec, m.ID, now, ext); err != nil {
+		if err := d.markSent(rec, m.ID, now, ext); err != nil {
 			log.Error("sent but not marked sent; it may be sent again", "err", err)
 			return fmt.Errorf("mark %d sent: %w", m.ID, err)
 		}
@@ -385,6 +385,20 @@ func (d *Dispatcher) deliver(ctx context.Context, s Sender, m store.OutboxMessag
 	d.hold[m.To] = next
 	log.Warn("send failed; will retry", "attempt", attempts, "retry_in", wait, "err", sendErr)
 	return nil
+}
+
+// markSent records a delivery, trying a few times: a message the transport
+// took but the outbox still holds as pending goes out again.
+func (d *Dispatcher) markSent(ctx context.Context, id int64, at time.Time, ext string) error {
+	var err error
+	for wait := 100 * time.Millisecond; ; wait *= 4 {
+		if err = d.st.MarkSent(ctx, id, at, ext); err == nil || wait > 2*time.Second {
+			return err
+		}
+		if d.cfg.Sleep(ctx, wait) != nil {
+			return err
+		}
+	}
 }
 
 // backoff is the wait after the n-th failure: MinBackoff doubled n-1 times,

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -47,6 +48,7 @@ type Engine struct {
 	limits  Limits
 	flood   *flood
 	group   *committer
+	log     *slog.Logger
 }
 
 // NewEngine wires the conversation and the desk to a store. printer renders
@@ -54,8 +56,13 @@ type Engine struct {
 func NewEngine(st store.Store, conv *conversation.Machine, desk *Desk, printer *locales.Printer) *Engine {
 	f := newFlood()
 	return &Engine{store: st, conv: conv, desk: desk, printer: printer, limits: DefaultLimits(), flood: f,
-		group: &committer{st: st, flood: f}}
+		group: &committer{st: st, flood: f}, log: slog.Default()}
 }
+
+// SetLogger sets where the engine reports bugs it survived (a panic while
+// handling a message); the default is slog.Default(). Call it before the
+// first message.
+func (e *Engine) SetLogger(l *slog.Logger) { e.log = l }
 
 // SetLimits replaces the flood and size limits. Call it before the first
 // message.
@@ -78,7 +85,46 @@ func (e *Engine) Desk() *Desk { return e.desk }
 // message whose transport id was seen before changes nothing. It returns
 // after the message and everything it caused are committed.
 func (e *Engine) HandleCustomer(ctx context.Context, m CustomerMessage) error {
-	return e.group.do(ctx, func(ctx context.Context, b *batch) error { return e.customer(ctx, b, m) })
+	m.Text = strings.ToValidUTF8(m.Text, "\uFFFD")
+	if m.File != nil {
+		f := *m.File
+		f.Name = strings.ToValidUTF8(f.Name, "\uFFFD")
+		m.File = &f
+	}
+	err := e.group.do(ctx, func(ctx context.Context, b *batch) error { return e.customer(ctx, b, m) })
+	var pe *PanicError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	// A bug: retrying cannot help, and the customer must not be lost. The
+	// message is recorded and held, and staff told, so the transport can
+	// acknowledge it and a person can answer.
+	held := e.group.do(ctx, func(ctx context.Context, b *batch) error { return e.failed(ctx, b.tx, m, pe) })
+	if held != nil {
+		return errors.Join(err, held)
+	}
+	e.log.Error("a customer message could not be handled; it is held and staff were told",
+		"message_id", m.ID, "err", err)
+	return nil
+}
+
+// failed keeps a message whose handling panicked and tells staff.
+func (e *Engine) failed(ctx context.Context, tx store.Store, m CustomerMessage, pe *PanicError) error {
+	if m.ID != "" {
+		fresh, err := tx.RecordInbound(ctx, TransportWhatsApp, m.ID, m.At)
+		if err != nil || !fresh {
+			return err
+		}
+	}
+	if err := e.hold(ctx, tx, m, store.HeldFailed, m.File); err != nil {
+		return err
+	}
+	text := e.desk.p.T("engine.staff.failed", map[string]any{
+		"phone": m.Phone, "text": locales.Raw(clip(strings.TrimSpace(m.Text), maxRelayRunes)),
+		"error": locales.Raw(shorten(fmt.Sprint(pe.Value), 300)),
+	})
+	_, err := enqueue(ctx, tx, m.At, Post{To: StaffGroup, Text: text})
+	return err
 }
 
 // customer handles one customer message inside batch b's transaction.
@@ -138,7 +184,7 @@ const maxHeldBytes = 64 << 10
 // hold keeps the message (its whole text, and file when given) aside for
 // reason.
 func (e *Engine) hold(ctx context.Context, tx store.Store, m CustomerMessage, reason string, f *store.File) error {
-	text := strings.ToValidUTF8(m.Text, "\uFFFD")
+	text := m.Text
 	if len(text) > maxHeldBytes {
 		text = strings.ToValidUTF8(text[:maxHeldBytes], "")
 	}
@@ -237,8 +283,9 @@ const maxStaffRunes = 4096
 // HandleStaff handles one Telegram message or button press exactly once,
 // returning after it and its answers are committed.
 func (e *Engine) HandleStaff(ctx context.Context, id string, in StaffInput) error {
-	in.Text, _ = cutRunes(in.Text, maxStaffRunes)
-	in.Callback, _ = cutRunes(in.Callback, maxStaffRunes)
+	in.Text, _ = cutRunes(strings.ToValidUTF8(in.Text, "\uFFFD"), maxStaffRunes)
+	in.Callback, _ = cutRunes(strings.ToValidUTF8(in.Callback, "\uFFFD"), maxStaffRunes)
+	in.UserName = strings.ToValidUTF8(in.UserName, "\uFFFD")
 	return e.group.do(ctx, func(ctx context.Context, b *batch) error {
 		if id != "" {
 			fresh, err := b.tx.RecordInbound(ctx, TransportTelegram, id, in.At)

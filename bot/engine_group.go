@@ -163,12 +163,24 @@ func (c *committer) commit(jobs []*job) {
 	}
 }
 
-// run calls the job's function, turning a panic into that job's error so
-// one bad message cannot stop the others or the process.
+// PanicError is a panic met while handling one message: a bug, which no
+// retry of the message will fix.
+type PanicError struct {
+	Value any
+	Stack []byte
+}
+
+// Error says what panicked, with the stack for the log.
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("bot: panic handling a message: %v\n%s", e.Value, e.Stack)
+}
+
+// run calls the job's function, turning a panic into that job's error
+// (*PanicError) so one bad message cannot stop the others or the process.
 func run(j *job, b *batch) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("bot: panic handling a message: %v\n%s", r, debug.Stack())
+			err = &PanicError{Value: r, Stack: debug.Stack()}
 		}
 	}()
 	return j.fn(j.ctx, b)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -414,5 +415,50 @@ func TestStaffHugeInput(t *testing.T) {
 				t.Errorf("input %d: answer to %s has %d characters, want at most %d", i, m.To, n, limit)
 			}
 		}
+	}
+}
+
+// panicStore panics when the conversation looks one phone up, as a bug
+// would.
+type panicStore struct {
+	store.Store
+	phone string
+}
+
+func (p panicStore) InTx(ctx context.Context, fn func(tx store.Store) error) error {
+	return p.Store.InTx(ctx, func(tx store.Store) error { return fn(panicStore{tx, p.phone}) })
+}
+
+func (p panicStore) CustomerByPhone(ctx context.Context, phone string) (store.Customer, error) {
+	if phone == p.phone {
+		panic("a bug")
+	}
+	return p.Store.CustomerByPhone(ctx, phone)
+}
+
+// TestPanicIsHeld: a message whose handling panics is not lost: it is
+// recorded and held, staff are told, and the call succeeds so the
+// transport can acknowledge it; other customers go on.
+func TestPanicIsHeld(t *testing.T) {
+	f := newEngineFixture(t)
+	conv := conversation.New(f.desk.policy, conversation.Config{SupportPhone: "02191001234", SalesPhone: "02191001235"})
+	f.eng = NewEngine(panicStore{f.db, phoneGold}, conv, f.desk, f.p)
+	var log strings.Builder
+	f.eng.SetLogger(slog.New(slog.NewTextHandler(&log, nil)))
+	got := f.say(t, CustomerMessage{ID: "p1", Phone: phoneGold, At: f.at, Text: "سلام"})
+	if len(got) != 1 || got[0].To != StaffGroup || !strings.Contains(got[0].Text, "a bug") || !strings.Contains(got[0].Text, "سلام") {
+		t.Fatalf("sent %+v, want one staff alert with the text and the error", got)
+	}
+	if hs := f.held(t, phoneGold); len(hs) != 1 || hs[0].Reason != store.HeldFailed || hs[0].Text != "سلام" {
+		t.Errorf("held %+v", hs)
+	}
+	if !strings.Contains(log.String(), "a bug") || !strings.Contains(log.String(), "engine_test.go") {
+		t.Errorf("log %q: want the panic and its stack", log.String())
+	}
+	if got := f.say(t, CustomerMessage{ID: "p1", Phone: phoneGold, At: f.at, Text: "سلام"}); len(got) != 0 {
+		t.Errorf("redelivery sent %+v", got)
+	}
+	if got := f.say(t, CustomerMessage{ID: "s1", Phone: phoneSilver, At: f.at, Text: "سلام"}); len(got) != 1 || got[0].To != WhatsAppAddr(phoneSilver) {
+		t.Errorf("another customer: %+v", got)
 	}
 }

@@ -354,6 +354,7 @@ const (
 	HeldFlood        = "flood"          // sent while the customer was over the rate limit
 	HeldTooLong      = "too_long"       // the whole text of a message that was cut
 	HeldFileTooLarge = "file_too_large" // a file over the size limit, refused
+	HeldFailed       = "failed"         // handling it failed on a bug; staff were told
 )
 
 // HeldMessage is a customer message, or the part of one, that the bot stored
@@ -362,7 +363,7 @@ type HeldMessage struct {
 	ID     int64
 	At     time.Time
 	Phone  string
-	Reason string // HeldFlood, HeldTooLong or HeldFileTooLarge
+	Reason string // HeldFlood, HeldTooLong, HeldFileTooLarge or HeldFailed
 	Text   string
 	File   *File
 }

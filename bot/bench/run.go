@@ -37,29 +37,32 @@ type Options struct {
 	Progress func(format string, args ...any)
 }
 
-// Report is what a load run measured. The first fields are INTERFACE.md's.
+// Report is what a load run measured. The first eleven fields are
+// INTERFACE.md's; the rest say more about the same run. Latencies are in
+// milliseconds, memory and size in MB.
 type Report struct {
 	Customers         int     `json:"customers"`
-	Messages          int     `json:"messages"`               // customer messages in the saturated run
-	Seconds           float64 `json:"seconds"`                // how long the saturated run took
-	MsgsPerSec        float64 `json:"msgs_per_sec"`           // customer messages a second, saturated
-	P50               float64 `json:"p50_ms"`                 // latency percentiles at the paced load
-	P95               float64 `json:"p95_ms"`                 //
-	P99               float64 `json:"p99_ms"`                 //
-	PeakRSSMB         float64 `json:"peak_rss_mb"`            // VmHWM at the end
-	DBMB              float64 `json:"db_mb"`                  // database file after the runs
-	BaselineTxnPerSec float64 `json:"baseline_txn_per_sec"`   // bare one-insert transactions a second
-	Ratio             float64 `json:"ratio"`                  // msgs_per_sec / baseline_txn_per_sec
+	Messages          int     `json:"messages"`             // customer messages in each timed run
+	Seconds           float64 `json:"seconds"`              // how long the saturated run took
+	MsgsPerSec        float64 `json:"msgs_per_sec"`         // customer messages a second, saturated run
+	P50               float64 `json:"p50_ms"`               // latency at the paced run's load
+	P95               float64 `json:"p95_ms"`               // (from when a message was due)
+	P99               float64 `json:"p99_ms"`               //
+	PeakRSSMB         float64 `json:"peak_rss_mb"`          // VmHWM at the end of the run
+	DBMB              float64 `json:"db_mb"`                // the database file after both runs
+	BaselineTxnPerSec float64 `json:"baseline_txn_per_sec"` // bare one-insert transactions a second
+	Ratio             float64 `json:"ratio"`                // MsgsPerSec / BaselineTxnPerSec
+
 	StaffMessages     int     `json:"staff_messages"`         // staff messages mixed into the saturated run
 	Rate              int     `json:"paced_rate"`             // offered load of the paced run
 	PacedMsgsPerSec   float64 `json:"paced_msgs_per_sec"`     // what the paced run achieved
-	SaturatedP50      float64 `json:"saturated_p50_ms"`       // latency when every customer writes flat out
-	SaturatedP99      float64 `json:"saturated_p99_ms"`       //
+	SaturatedP50      float64 `json:"saturated_p50_ms"`       // latency when every customer writes flat out:
+	SaturatedP99      float64 `json:"saturated_p99_ms"`       // mostly the queue of the other customers
+	SaturatedStaffP99 float64 `json:"saturated_staff_p99_ms"` // the same for staff messages
 	MessagesPerCommit float64 `json:"messages_per_commit"`    // group commit batch size, saturated run
-	IdleRSSMB         float64 `json:"idle_rss_mb"`            // VmRSS after the runs, collected, database open
-	GOMAXPROCS        int     `json:"gomaxprocs"`             //
-	BaselineSeconds   float64 `json:"baseline_seconds"`       //
-	SaturatedStaffP99 float64 `json:"saturated_staff_p99_ms"` //
+	IdleRSSMB         float64 `json:"idle_rss_mb"`            // VmRSS after the runs, garbage collected, database open
+	BaselineSeconds   float64 `json:"baseline_seconds"`       // how long the baseline took
+	GOMAXPROCS        int     `json:"gomaxprocs"`             // the cores the run could use
 }
 
 func (o *Options) defaults() {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -189,5 +190,23 @@ func TestCommandLineErrors(t *testing.T) {
 	}
 	if r := runMain(t, "check-config", "-config", "../../config.example.yaml"); r.code != 0 {
 		t.Errorf("check-config on the example: %d %s", r.code, r.stderr)
+	}
+}
+
+// The limits in the config reach the engine: with two messages a minute
+// allowed, a third gets one notice and the rest get silence.
+func TestConfiguredFloodLimitApplies(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, "c.yaml", "limits:\n  messages_per_minute: 2\n")
+	csv := writeFile(t, "contracts.csv", goodCSV)
+	var lines []string
+	for i := range 6 {
+		lines = append(lines, fmt.Sprintf(`{"at":"2026-11-29T10:00:%02d+03:30","whatsapp":"09121230001","text":"سلام %d"}`, i*5, i))
+	}
+	script := writeFile(t, "s.jsonl", strings.Join(lines, "\n"))
+	out := mustRun(t, "replay", "-config", cfg, "-db", filepath.Join(dir, "r.db"), "-contracts", csv, "-script", script)
+	replies := strings.Count(out, `"to":"whatsapp:+989121230001"`)
+	if replies != 3 {
+		t.Errorf("%d replies to 6 messages with a limit of 2 a minute, want 2 answers and 1 notice:\n%s", replies, out)
 	}
 }

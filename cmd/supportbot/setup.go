@@ -107,6 +107,7 @@ func (s *setup) wire(db *sqlite.DB) (*bot.Engine, *bot.Scheduler, error) {
 		FilesDir:         s.filesDir(),
 	})
 	engine := bot.NewEngine(db, conv, desk, printer)
+	engine.SetLimits(s.cfg.EngineLimits())
 	sched := &bot.Scheduler{}
 	reminders := make([]time.Duration, 0, len(s.cfg.Schedule.Reminders))
 	for _, d := range s.cfg.Schedule.Reminders {

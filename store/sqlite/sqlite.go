@@ -6,7 +6,9 @@
 // file lock; reads outside a transaction use a separate pool of read-only
 // connections and never wait for the writer. Transactions begin IMMEDIATE,
 // taking the write lock up front, so a transaction never fails half-way with
-// SQLITE_BUSY when it upgrades from reading to writing.
+// SQLITE_BUSY when it upgrades from reading to writing. Statements stay
+// prepared (stmtcache.go) and the WAL is checkpointed by a connection of its
+// own in the background (checkpoint.go), so neither costs a commit its time.
 //
 // Times are stored as UTC text in RFC 3339 with exactly nine fractional
 // digits, so every value has the same width, text order is time order and
@@ -38,7 +40,8 @@ const readerConns = 4
 // driver's own apply order, so setting WAL on a busy file waits instead of
 // failing.
 const (
-	writerParams = "_txlock=immediate&_busy_timeout=5000&_foreign_keys=1&_journal_mode=WAL&_synchronous=NORMAL"
+	writerParams = "_txlock=immediate&_busy_timeout=5000&_foreign_keys=1&_journal_mode=WAL&_synchronous=NORMAL" +
+		"&_pragma=wal_autocheckpoint(8000)" // a safety net: checkpoints run in the background (checkpoint.go)
 	readerParams = "_busy_timeout=5000&_foreign_keys=1&_query_only=1"
 )
 
@@ -50,6 +53,7 @@ type DB struct {
 	reader *sql.DB
 	// Prepared statements of each pool (stmtcache.go).
 	wcache, rcache *stmtCache
+	ckpt           *checkpointer // background checkpoints (checkpoint.go)
 }
 
 var _ store.Store = (*DB)(nil)
@@ -89,7 +93,14 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 
-	db := &DB{writer: writer, reader: reader, wcache: newStmtCache(writer), rcache: newStmtCache(reader)}
+	ckpt, err := startCheckpointer(path)
+	if err != nil {
+		reader.Close()
+		writer.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+
+	db := &DB{writer: writer, reader: reader, wcache: newStmtCache(writer), rcache: newStmtCache(reader), ckpt: ckpt}
 	db.queries = queries{db: db, rd: poolQuerier{db.rcache}, wr: poolQuerier{db.wcache}}
 	return db, nil
 }
@@ -98,7 +109,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 func (db *DB) Close() error {
 	db.rcache.close()
 	db.wcache.close()
-	return errors.Join(db.reader.Close(), db.writer.Close())
+	return errors.Join(db.ckpt.close(), db.reader.Close(), db.writer.Close())
 }
 
 // querier is what both *sql.DB and *sql.Tx offer.
