@@ -79,6 +79,11 @@ type Event struct {
 	Message store.Message // the customer's message as stored (for UnknownContact: not stored, TicketID 0)
 	Phone   string
 	Text    string
+	// Customer and Contract are the ticket's customer and contract as the
+	// conversation read them in the caller's transaction (zero when it did
+	// not), so the desk need not read them again.
+	Customer store.Customer
+	Contract rules.Contract
 }
 
 // Result is what one inbound message produced: messages to send back to the
@@ -203,9 +208,10 @@ type turn struct {
 
 	lines    []Line
 	events   []Event
-	mentions bool  // the reply asks the customer to call a phone
-	hint     bool  // no menu is left on screen: say how to get it back
-	outage   *bool // the outage setting, read once when needed
+	mentions bool                   // the reply asks the customer to call a phone
+	hint     bool                   // no menu is left on screen: say how to get it back
+	outage   *bool                  // the outage setting, read once when needed
+	usages   map[string]rules.Usage // by contract id, counted once per turn
 }
 
 // say appends one line to the reply.
