@@ -22,17 +22,37 @@ const maxDescriptionRunes = 2500
 // card is the text of a ticket's card in the staff group: who asks, under
 // which contract, for what, by when, and what they wrote and sent.
 func (d *Desk) card(ctx context.Context, tx store.Store, t store.Ticket) (string, error) {
-	cu, err := d.customer(ctx, tx, t.CustomerID)
-	if err != nil {
-		return "", err
+	text, _, err := d.cardWith(ctx, tx, t, known{})
+	return text, err
+}
+
+// known is what the caller already read in the same transaction: the
+// ticket's customer and contract, used instead of reading them again when
+// their ids match the ticket's (a zero field is read from tx).
+type known struct {
+	customer *store.Customer
+	contract *rules.Contract
+}
+
+// cardWith is card, using what the caller already knows, and also returns
+// the ticket's messages it read.
+func (d *Desk) cardWith(ctx context.Context, tx store.Store, t store.Ticket, k known) (string, []store.Message, error) {
+	var cu store.Customer
+	var err error
+	if k.customer != nil && k.customer.ID == t.CustomerID {
+		cu = *k.customer
+	} else if cu, err = d.customer(ctx, tx, t.CustomerID); err != nil {
+		return "", nil, err
 	}
-	c, err := d.contract(ctx, tx, t.ContractID)
-	if err != nil {
-		return "", err
+	var c rules.Contract
+	if k.contract != nil && k.contract.ID == t.ContractID {
+		c = *k.contract
+	} else if c, err = d.contract(ctx, tx, t.ContractID); err != nil {
+		return "", nil, err
 	}
 	msgs, err := tx.Messages(ctx, t.ID)
 	if err != nil {
-		return "", fmt.Errorf("desk: messages of ticket %d: %w", t.ID, err)
+		return "", nil, fmt.Errorf("desk: messages of ticket %d: %w", t.ID, err)
 	}
 	p := d.p
 	lines := []string{
@@ -80,7 +100,7 @@ func (d *Desk) card(ctx context.Context, tx store.Store, t store.Ticket) (string
 		lines = append(lines, p.T("desk.card.files", nil))
 		lines = append(lines, files...)
 	}
-	return strings.Join(lines, "\n"), nil
+	return strings.Join(lines, "\n"), msgs, nil
 }
 
 // maxHistoryRunes bounds /ticket's message history; the newest messages win.

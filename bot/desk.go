@@ -228,7 +228,12 @@ func (d *Desk) repliedTicket(ctx context.Context, tx store.Store, in StaffInput)
 // customer's files under it, and remembers the card so follow-ups thread
 // beneath it.
 func (d *Desk) TicketOpened(ctx context.Context, tx store.Store, t store.Ticket, at time.Time) error {
-	text, err := d.card(ctx, tx, t)
+	return d.ticketOpened(ctx, tx, t, at, known{})
+}
+
+// ticketOpened is TicketOpened with what the caller already read in tx.
+func (d *Desk) ticketOpened(ctx context.Context, tx store.Store, t store.Ticket, at time.Time, k known) error {
+	text, msgs, err := d.cardWith(ctx, tx, t, k)
 	if err != nil {
 		return err
 	}
@@ -239,10 +244,7 @@ func (d *Desk) TicketOpened(ctx context.Context, tx store.Store, t store.Ticket,
 	if err := tx.SetSetting(ctx, cardSetting(t.ID), strconv.FormatInt(cardID, 10)); err != nil {
 		return fmt.Errorf("desk: remember card of ticket %d: %w", t.ID, err)
 	}
-	msgs, err := tx.Messages(ctx, t.ID)
-	if err != nil {
-		return fmt.Errorf("desk: files of ticket %d: %w", t.ID, err)
-	}
+	// msgs are the card's: posting the card and remembering it changed none.
 	for _, m := range msgs {
 		if m.File == nil || m.Direction != store.FromCustomer {
 			continue
@@ -258,8 +260,15 @@ func (d *Desk) TicketOpened(ctx context.Context, tx store.Store, t store.Ticket,
 // CustomerWrote relays a customer's follow-up on a ticket to the staff
 // group, under the ticket's card; staff answer by replying to it.
 func (d *Desk) CustomerWrote(ctx context.Context, tx store.Store, t store.Ticket, m store.Message, at time.Time) error {
+	return d.customerWrote(ctx, tx, t, m, at, known{})
+}
+
+// customerWrote is CustomerWrote with what the caller already read in tx.
+func (d *Desk) customerWrote(ctx context.Context, tx store.Store, t store.Ticket, m store.Message, at time.Time, k known) error {
 	name := t.CustomerID
-	if c, err := tx.Customer(ctx, t.CustomerID); err == nil {
+	if k.customer != nil && k.customer.ID == t.CustomerID {
+		name = k.customer.Name
+	} else if c, err := tx.Customer(ctx, t.CustomerID); err == nil {
 		name = c.Name
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("desk: customer of ticket %d: %w", t.ID, err)

@@ -255,9 +255,9 @@ func (e *Engine) apply(ctx context.Context, tx store.Store, m CustomerMessage, r
 		var err error
 		switch ev.Kind {
 		case conversation.TicketOpened:
-			err = e.desk.TicketOpened(ctx, tx, ev.Ticket, m.At)
+			err = e.desk.ticketOpened(ctx, tx, ev.Ticket, m.At, eventKnown(ev))
 		case conversation.FollowUp:
-			err = e.desk.CustomerWrote(ctx, tx, ev.Ticket, ev.Message, m.At)
+			err = e.desk.customerWrote(ctx, tx, ev.Ticket, ev.Message, m.At, eventKnown(ev))
 		case conversation.UnknownContact:
 			err = e.desk.UnknownContact(ctx, tx, ev.Phone, ev.Text, m.At)
 		}
@@ -266,6 +266,19 @@ func (e *Engine) apply(ctx context.Context, tx store.Store, m CustomerMessage, r
 		}
 	}
 	return nil
+}
+
+// eventKnown is what the conversation read for an event in the message's
+// transaction, for the desk to use instead of reading it again.
+func eventKnown(ev conversation.Event) known {
+	var k known
+	if ev.Customer.ID != "" {
+		k.customer = &ev.Customer
+	}
+	if ev.Contract.ID != "" {
+		k.contract = &ev.Contract
+	}
+	return k
 }
 
 func (e *Engine) render(lines []conversation.Line) string {

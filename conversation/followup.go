@@ -54,7 +54,7 @@ func (t *turn) fileFollowUps(tk store.Ticket, msgs []pending) error {
 		if err := t.st.AddMessage(t.ctx, &m); err != nil {
 			return fmt.Errorf("ticket %d message: %w", tk.ID, err)
 		}
-		t.events = append(t.events, Event{Kind: FollowUp, Ticket: tk, Message: m, Phone: t.in.Phone, Text: p.Text})
+		t.events = append(t.events, Event{Kind: FollowUp, Ticket: tk, Message: m, Phone: t.in.Phone, Text: p.Text, Customer: t.cust})
 	}
 	t.say("followup.added", kv{"id": int(tk.ID)})
 	t.sess.to(stateIdle)

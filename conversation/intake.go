@@ -256,7 +256,8 @@ func (t *turn) openTicket(c rules.Contract, u rules.Usage, kind rules.RequestKin
 	if err := t.st.AddMessage(t.ctx, &msg); err != nil {
 		return fmt.Errorf("ticket %d message: %w", tk.ID, err)
 	}
-	t.events = append(t.events, Event{Kind: TicketOpened, Ticket: tk, Message: msg, Phone: t.in.Phone, Text: t.in.Text})
+	t.events = append(t.events, Event{Kind: TicketOpened, Ticket: tk, Message: msg, Phone: t.in.Phone, Text: t.in.Text,
+		Customer: t.cust, Contract: c})
 
 	t.say("ticket.opened", kv{"id": int(tk.ID)})
 	if !tk.FirstResponseDue.IsZero() {
@@ -332,6 +333,11 @@ func findContract(cs []rules.Contract, id string) (rules.Contract, bool) {
 // usage counts what c has consumed in the Jalali month and the contract
 // year of the message.
 func (t *turn) usage(c rules.Contract) (rules.Usage, error) {
+	// One message counts a contract at most once: nothing the turn stores
+	// before it has decided (a ticket, a denial) changes the count in between.
+	if u, ok := t.usages[c.ID]; ok {
+		return u, nil
+	}
 	loc := t.loc()
 	at := t.in.At.In(loc)
 	ys, ye := c.ContractYear(at, loc)
@@ -346,6 +352,10 @@ func (t *turn) usage(c rules.Contract) (rules.Usage, error) {
 	if err != nil {
 		return rules.Usage{}, fmt.Errorf("usage of %s: %w", c.ID, err)
 	}
+	if t.usages == nil {
+		t.usages = map[string]rules.Usage{}
+	}
+	t.usages[c.ID] = u
 	return u, nil
 }
 

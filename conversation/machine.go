@@ -79,6 +79,11 @@ type Event struct {
 	Message store.Message // the customer's message as stored (for UnknownContact: not stored, TicketID 0)
 	Phone   string
 	Text    string
+	// Customer and Contract are the ticket's customer and contract as the
+	// conversation read them in the caller's transaction (zero when it did
+	// not), so the desk need not read them again.
+	Customer store.Customer
+	Contract rules.Contract
 }
 
 // Result is what one inbound message produced: messages to send back to the
@@ -143,21 +148,20 @@ func New(p *rules.Policy, cfg Config) *Machine {
 func (m *Machine) Handle(ctx context.Context, st Store, in Inbound) (Result, error) {
 	in.Text = cleanText(in.Text)
 	t := &turn{m: m, ctx: ctx, st: st, in: in}
-	sess, err := loadSession(ctx, st, in.Phone)
+	sess, cust, err := loadPhone(ctx, st, in.Phone)
 	if err != nil {
 		return Result{}, err
 	}
 	t.sess = sess
 	newConversation := sess.fresh || in.At.Sub(sess.updatedAt) > m.cfg.IdleTimeout
 
-	cust, err := st.CustomerByPhone(ctx, in.Phone)
-	switch {
+	switch err = cust.err; {
 	case errors.Is(err, store.ErrNotFound):
 		err = t.unknown(newConversation || sess.state != stateIdentify)
 	case err != nil:
 		return Result{}, fmt.Errorf("customer of %s: %w", in.Phone, err)
 	default:
-		t.cust = cust
+		t.cust = cust.c
 		err = t.known(newConversation)
 	}
 	if err != nil {
@@ -167,6 +171,39 @@ func (m *Machine) Handle(ctx context.Context, st Store, in Inbound) (Result, err
 		return Result{}, err
 	}
 	return Result{Replies: []Reply{{Lines: t.lines}}, Events: t.events}, nil
+}
+
+// loadPhone reads the phone's session and the customer the number belongs
+// to: err is a failure to read the session, the customer lookup's own
+// error (store.ErrNotFound for an unknown number) comes with the customer.
+// One statement does both when the store offers it.
+func loadPhone(ctx context.Context, st Store, phone string) (session, customerLookup, error) {
+	if ps, ok := st.(store.PhoneStates); ok {
+		s, err := ps.PhoneState(ctx, phone)
+		if err != nil {
+			return session{}, customerLookup{}, fmt.Errorf("session of %s: %w", phone, err)
+		}
+		sess := session{state: stateIdle, fresh: true}
+		if s.HasSession {
+			sess = decodeSession(s.Session)
+		}
+		if !s.HasCustomer {
+			return sess, customerLookup{err: fmt.Errorf("customer by phone %s: %w", phone, store.ErrNotFound)}, nil
+		}
+		return sess, customerLookup{c: s.Customer}, nil
+	}
+	sess, err := loadSession(ctx, st, phone)
+	if err != nil {
+		return session{}, customerLookup{}, err
+	}
+	c, err := st.CustomerByPhone(ctx, phone)
+	return sess, customerLookup{c: c, err: err}, nil
+}
+
+// customerLookup is the outcome of looking up a phone's customer.
+type customerLookup struct {
+	c   store.Customer
+	err error
 }
 
 // maxTextBytes bounds what one chat message may carry into the database;
@@ -203,9 +240,10 @@ type turn struct {
 
 	lines    []Line
 	events   []Event
-	mentions bool  // the reply asks the customer to call a phone
-	hint     bool  // no menu is left on screen: say how to get it back
-	outage   *bool // the outage setting, read once when needed
+	mentions bool                   // the reply asks the customer to call a phone
+	hint     bool                   // no menu is left on screen: say how to get it back
+	outage   *bool                  // the outage setting, read once when needed
+	usages   map[string]rules.Usage // by contract id, counted once per turn
 }
 
 // say appends one line to the reply.

@@ -123,6 +123,11 @@ func loadSession(ctx context.Context, st Store, phone string) (session, error) {
 	if err != nil {
 		return session{}, fmt.Errorf("session of %s: %w", phone, err)
 	}
+	return decodeSession(s), nil
+}
+
+// decodeSession reads a stored session as loadSession does.
+func decodeSession(s store.Session) session {
 	out := session{state: state(s.State), updatedAt: s.UpdatedAt}
 	if s.Data != "" {
 		if json.Unmarshal([]byte(s.Data), &out.data) != nil {
@@ -132,7 +137,7 @@ func loadSession(ctx context.Context, st Store, phone string) (session, error) {
 	if !out.valid() {
 		out.to(stateIdle)
 	}
-	return out, nil
+	return out
 }
 
 // save stores the session as of at.

@@ -400,3 +400,19 @@ const (
 	// SettingOutage is "on" while the power-outage notice is shown to customers.
 	SettingOutage = "outage"
 )
+
+// PhoneState is what one inbound customer message needs first: the phone's
+// conversation state and the customer the number belongs to, each with
+// whether it exists.
+type PhoneState struct {
+	Session     Session
+	HasSession  bool
+	Customer    Customer
+	HasCustomer bool
+}
+
+// PhoneStates is offered by a Store that can read a PhoneState in one go;
+// it must read exactly what Session and CustomerByPhone would.
+type PhoneStates interface {
+	PhoneState(ctx context.Context, phone string) (PhoneState, error)
+}

@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"strings"
 
 	"supportbot/rules"
 	"supportbot/store"
@@ -71,4 +73,35 @@ func (q *queries) SaveSession(ctx context.Context, s store.Session) error {
 		ON CONFLICT (phone) DO UPDATE SET state = excluded.state, data = excluded.data, updated_at = excluded.updated_at`,
 		s.Phone, s.State, s.Data, timeArg(s.UpdatedAt))
 	return wrap(err, "save session %s", s.Phone)
+}
+
+// phoneStateQuery is Session and CustomerByPhone in one statement: every
+// inbound customer message reads both.
+const phoneStateQuery = `SELECT s.phone IS NOT NULL, s.state, s.data, s.updated_at,
+	c.id, c.name, c.city,
+	(SELECT group_concat(number, ' ') FROM (SELECT number FROM phones WHERE customer_id = c.id ORDER BY number))
+	FROM (SELECT ? AS number) x
+	LEFT JOIN sessions s ON s.phone = x.number
+	LEFT JOIN customers c ON c.id = (SELECT customer_id FROM phones WHERE number = x.number)`
+
+// PhoneState reads the phone's session and its customer together.
+func (q *queries) PhoneState(ctx context.Context, phone string) (store.PhoneState, error) {
+	var ps store.PhoneState
+	var state, data, id, name, city, phones sql.NullString
+	err := q.rd.QueryRowContext(ctx, phoneStateQuery, phone).
+		Scan(&ps.HasSession, &state, &data, timeCol{&ps.Session.UpdatedAt}, &id, &name, &city, &phones)
+	if err != nil {
+		return store.PhoneState{}, wrap(err, "session and customer of %s", phone)
+	}
+	if ps.HasSession {
+		ps.Session.Phone, ps.Session.State, ps.Session.Data = phone, state.String, data.String
+	}
+	if id.Valid {
+		ps.HasCustomer = true
+		ps.Customer = store.Customer{ID: id.String, Name: name.String, City: city.String}
+		if phones.String != "" {
+			ps.Customer.Phones = strings.Split(phones.String, " ")
+		}
+	}
+	return ps, nil
 }
