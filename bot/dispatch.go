@@ -106,14 +106,16 @@ func (c *DispatcherConfig) defaults() {
 		c.Now = time.Now
 	}
 	if c.Sleep == nil {
-		c.Sleep = sleep
+		c.Sleep = Sleep
 	}
 	if c.Log == nil {
 		c.Log = slog.Default()
 	}
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or until ctx ends (then it returns ctx's error). It is the
+// default sleeper of the transports' pacing and the dispatcher's backoff.
+func Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}

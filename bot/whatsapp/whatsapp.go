@@ -149,7 +149,7 @@ func (c *Config) defaults() {
 		c.Now = time.Now
 	}
 	if c.Sleep == nil {
-		c.Sleep = sleep
+		c.Sleep = bot.Sleep
 	}
 	if c.Rand == nil {
 		c.Rand = rand.Int64N
@@ -158,20 +158,6 @@ func (c *Config) defaults() {
 		c.Log = slog.Default()
 	}
 	c.Log = c.Log.With("transport", "whatsapp")
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // State is where the WhatsApp connection stands.
