@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"unicode"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -124,30 +123,11 @@ func (a *Adapter) download(ctx context.Context, updateID int, tf *tgFile) (strin
 	if n > MaxDownload {
 		return "", 0, errTooBig
 	}
-	path := filepath.Join(a.cfg.FileDir, fmt.Sprintf("tg-%d-%s", updateID, safeName(tf.file.Name)))
+	path := filepath.Join(a.cfg.FileDir, fmt.Sprintf("tg-%d-%s", updateID, bot.SafeFileName(tf.file.Name)))
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return "", 0, err
 	}
 	return path, n, nil
-}
-
-// safeName keeps letters, digits and a few marks of a file name, so it is
-// safe in a path.
-func safeName(name string) string {
-	name = filepath.Base(name)
-	var b strings.Builder
-	for _, r := range name {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune(".-_", r) {
-			b.WriteRune(r)
-		} else {
-			b.WriteRune('_')
-		}
-	}
-	s := strings.TrimLeft(b.String(), ".")
-	if r := []rune(s); len(r) > 80 {
-		s = string(r[len(r)-80:])
-	}
-	return or(s, "file")
 }
 
 // noteTooBig tells the chat, once per update, that a file was not relayed.

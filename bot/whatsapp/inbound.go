@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-	"unicode"
 
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waE2E"
@@ -359,28 +358,9 @@ func (a *Adapter) save(id, name string, data []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	path := filepath.Join(dir, fmt.Sprintf("wa-%s-%s", safeName(id), safeName(name)))
+	path := filepath.Join(dir, fmt.Sprintf("wa-%s-%s", bot.SafeFileName(id), bot.SafeFileName(name)))
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return "", err
 	}
 	return path, nil
-}
-
-// safeName keeps letters, digits and a few marks of a file name, so it is
-// safe in a path.
-func safeName(name string) string {
-	name = filepath.Base(name)
-	var b strings.Builder
-	for _, r := range name {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune(".-_", r) {
-			b.WriteRune(r)
-		} else {
-			b.WriteRune('_')
-		}
-	}
-	s := strings.TrimLeft(b.String(), ".")
-	if r := []rune(s); len(r) > 80 {
-		s = string(r[len(r)-80:])
-	}
-	return or(s, "file")
 }
