@@ -14,3 +14,19 @@ func TestMentionsBecomeLinks(t *testing.T) {
 		}
 	}
 }
+
+func TestCommandFor(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"/tickets", ""},
+		{"/tickets@support_desk_bot", "support_desk_bot"},
+		{"/close@OtherBot 3", "OtherBot"},
+		{"  /note@OtherBot\nمتن", "OtherBot"},
+		{"سلام @OtherBot", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := commandFor(tt.in); got != tt.want {
+			t.Errorf("commandFor(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -208,6 +208,9 @@ func (a *Adapter) message(ctx context.Context, h Handler, id int, m *tgbotapi.Me
 	if text == "" {
 		text = m.Caption
 	}
+	if to := commandFor(text); to != "" && !strings.EqualFold(to, a.api.Self.UserName) {
+		return nil // a command for another bot in the same group
+	}
 	tf := fileOf(m)
 	if strings.TrimSpace(text) == "" && tf == nil {
 		return nil // joins, leaves, pins, title changes, stickers
@@ -270,4 +273,15 @@ func name(u *tgbotapi.User) string {
 		return "@" + u.UserName
 	}
 	return ""
+}
+
+// commandFor is the bot a command names ("/close@OtherBot 3" → "OtherBot"),
+// "" when the text is not a command or names no bot.
+func commandFor(text string) string {
+	words := strings.Fields(text)
+	if len(words) == 0 || !strings.HasPrefix(words[0], "/") {
+		return ""
+	}
+	_, to, _ := strings.Cut(words[0], "@")
+	return to
 }

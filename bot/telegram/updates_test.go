@@ -33,6 +33,7 @@ func TestIgnoresStrangersBotsEditsAndJoins(t *testing.T) {
 		NewChatMember: tgbotapi.ChatMember{User: &telegramtest.BotUser, Status: "member"}}})
 	h.srv.Push(telegramtest.Message(telegramtest.Private(ali), ali, "/digest"))
 	h.srv.Push(telegramtest.Message(telegramtest.Group(managersChat, "Managers"), ali, "/outage on"))
+	h.srv.Push(telegramtest.Message(staff, sara, "/close@OtherBot 3"))
 	last := h.srv.Push(telegramtest.Message(staff, sara, "/tickets@support_desk_bot"))
 	wait(t, "the offset past the last update", func() bool { return h.offset() == strconv.Itoa(last+1) })
 	stop()
