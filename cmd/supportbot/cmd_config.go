@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 func runCheckConfig(ctx context.Context, env *Env, args []string) error {
@@ -16,5 +17,8 @@ func runCheckConfig(ctx context.Context, env *Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "%s: ok (time zone %s, office day %s, %d holidays, database %s)\n",
 		c.configPath, s.loc, s.policy.Calendar.OfficeDayLength(), len(s.policy.Calendar.Holidays), s.cfg.Database)
+	if y := missingHolidayYear(s.policy.Calendar, time.Now()); y != 0 {
+		fmt.Fprintf(env.Stderr, "warning: no holidays are known for the Jalali year %d; add them under holidays.add, or deadlines will count them as office days\n", y)
+	}
 	return nil
 }

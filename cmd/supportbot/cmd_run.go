@@ -147,6 +147,9 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 	}
 	wg.Go(func() { disp.Run(runCtx) })
 	wg.Go(func() { runSchedule(runCtx, sched, s.loc, db, disp.Wake, log) })
+	if y := missingHolidayYear(s.policy.Calendar, time.Now()); y != 0 {
+		log.Warn("no holidays are known for a coming Jalali year; add them under holidays.add, or deadlines will count them as office days", "jalali_year", y)
+	}
 	log.Info("supportbot running; stop with Ctrl-C or SIGTERM", "whatsapp", s.cfg.WhatsApp.Enabled, "metrics", s.cfg.Metrics.Listen)
 	<-runCtx.Done()
 	log.Info("stopping: finishing the work in hand")

@@ -471,3 +471,24 @@ func (c Config) Policy(loc *time.Location) (*rules.Policy, error) {
 	}
 	return &rules.Policy{Calendar: cal, Tiers: rules.Tiers(c.Tiers), Hourly: c.Hourly}, nil
 }
+
+// holidayLookahead is how far ahead the administrator is warned that the
+// holiday list runs out.
+const holidayLookahead = 90 * 24 * time.Hour
+
+// missingHolidayYear names the first Jalali year, from now to the lookahead,
+// for which the calendar knows no holiday at all: deadlines in it would
+// silently count official holidays as office days. 0 when none is missing.
+func missingHolidayYear(cal *rules.Calendar, now time.Time) int {
+	known := map[int]bool{}
+	for d := range cal.Holidays {
+		y, _, _ := d.Jalali()
+		known[y] = true
+	}
+	for _, t := range []time.Time{now, now.Add(holidayLookahead)} {
+		if y, _, _ := rules.JalaliOf(t.In(cal.Loc)); !known[y] {
+			return y
+		}
+	}
+	return 0
+}

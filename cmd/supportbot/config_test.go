@@ -153,3 +153,22 @@ func TestTehranZoneIsPlusThreeThirty(t *testing.T) {
 		}
 	}
 }
+
+func TestMissingHolidayYear(t *testing.T) {
+	loc := time.FixedZone("Asia/Tehran", 3*3600+1800)
+	cal := rules.DefaultCalendar(loc)
+	tests := []struct {
+		now  time.Time
+		want int
+	}{
+		{time.Date(2026, 11, 27, 12, 0, 0, 0, loc), 0},   // 1405, and 1405/1406 ahead: shipped
+		{time.Date(2027, 12, 1, 12, 0, 0, 0, loc), 0},    // 1406, 90 days on still 1406
+		{time.Date(2028, 1, 15, 12, 0, 0, 0, loc), 1407}, // 90 days on is 1407: warn ahead
+		{time.Date(2028, 6, 1, 12, 0, 0, 0, loc), 1407},  // inside 1407
+	}
+	for _, tt := range tests {
+		if got := missingHolidayYear(cal, tt.now); got != tt.want {
+			t.Errorf("at %s: missing year %d, want %d", tt.now.Format(time.DateOnly), got, tt.want)
+		}
+	}
+}
