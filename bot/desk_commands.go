@@ -45,6 +45,7 @@ var commands = []command{
 	{"note", []string{"یادداشت"}, staffChat, (*Desk).cmdNote},
 	{"link", []string{"اتصال", "پیوند"}, staffChat, (*Desk).cmdLink},
 	{"usage", []string{"مصرف"}, staffOrManager, (*Desk).cmdUsage},
+	{"held", []string{"نگه‌داشته"}, staffChat, (*Desk).cmdHeld},
 	{"outage", []string{"قطعی", "قطعی‌برق"}, managersOnly, (*Desk).cmdOutage},
 	{"digest", []string{"گزارش", "خلاصه"}, managersOnly, (*Desk).cmdDigest},
 	{"help", []string{"راهنما", "start"}, anyone, (*Desk).cmdHelp},

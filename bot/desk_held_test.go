@@ -1,0 +1,60 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"supportbot/store"
+)
+
+func TestHeldCommand(t *testing.T) {
+	f := newDeskFixture(t)
+	ctx := context.Background()
+	for _, h := range []store.HeldMessage{
+		{At: f.at, Phone: phoneSilver, Reason: store.HeldFlood, Text: "پیام پنجاهم"},
+		{At: f.at, Phone: phoneSilver, Reason: store.HeldFileTooLarge, File: &store.File{Kind: "document", Name: "backup.zip", Bytes: 90 << 20}},
+		{At: f.at, Phone: "+989120000000", Reason: store.HeldTooLong, Text: "پیام مشتری دیگر"},
+	} {
+		if err := f.db.Hold(ctx, &h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name, text string
+		want       []string
+		not        []string
+	}{
+		{"persian digits", "/held ۰۹۱۲۱۲۳۰۰۰۱", []string{"پیام پنجاهم", "backup.zip", "ارسال پی‌درپی", "فایل بزرگ‌تر"}, []string{"پیام مشتری دیگر"}},
+		{"alias", "/نگه‌داشته +98 912 123 0001", []string{"پیام پنجاهم"}, nil},
+		{"nothing held", "/held 09350000000", []string{"نگه‌داشته‌شده‌ای نیست"}, nil},
+		{"no phone", "/held", []string{"/held"}, nil},
+		{"bad phone", "/held abc", []string{"abc"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := f.snapshot(t)
+			out := f.handle(t, f.staff(tt.text))
+			if len(out) != 1 || out[0].To != StaffGroup {
+				t.Fatalf("sent %+v, want one answer to the staff group", out)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out[0].Text, w) {
+					t.Errorf("answer %q does not contain %q", out[0].Text, w)
+				}
+			}
+			for _, n := range tt.not {
+				if strings.Contains(out[0].Text, n) {
+					t.Errorf("answer %q shows another customer's %q", out[0].Text, n)
+				}
+			}
+			if f.snapshot(t) != before {
+				t.Error("/held changed the database")
+			}
+		})
+	}
+	refused := f.handle(t, StaffInput{At: f.at, Chat: ChatPrivate, UserID: 5555, Text: "/held 09121230001"})
+	if len(refused) != 1 || strings.Contains(refused[0].Text, "پیام پنجاهم") {
+		t.Errorf("a stranger's /held answered %+v", refused)
+	}
+}
