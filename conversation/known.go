@@ -78,7 +78,7 @@ func (t *turn) onIdle() error {
 // conversation, and waits for a choice.
 func (t *turn) mainMenu(greet bool) error {
 	if greet {
-		t.say("greeting", kv{"customer": t.cust.Name})
+		t.say("greeting", kv{"customer": t.cust.Name, "company": t.m.company()})
 	}
 	t.showMainMenu()
 	t.sess.to(stateMainMenu)

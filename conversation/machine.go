@@ -119,10 +119,29 @@ type Config struct {
 	// Phones shown to customers: support, sales, and the number to call
 	// while the power-outage notice is on.
 	SupportPhone, SalesPhone, FallbackPhone string
+	// CompanyName is how the bot names the company it speaks for; empty
+	// means the catalogs' spelling of the company of the support terms.
+	CompanyName string
 }
 
 // DefaultIdleTimeout is SPEC's idle timeout, used when Config leaves it zero.
 const DefaultIdleTimeout = 30 * time.Minute
+
+// catalogName is a name kept in the catalogs (so each language spells it),
+// used as an argument.
+type catalogName string
+
+// LocaleKey names the catalog entry that spells the name.
+func (n catalogName) LocaleKey() string { return string(n) }
+
+// company is the company's name as an argument: the configured name, or the
+// catalogs' own spelling of the company of the support terms.
+func (m *Machine) company() any {
+	if m.cfg.CompanyName != "" {
+		return m.cfg.CompanyName
+	}
+	return catalogName("company.name")
+}
 
 // Machine runs customer conversations under one policy. It keeps no state of
 // its own (sessions live in the store), so one Machine serves every phone

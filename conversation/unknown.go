@@ -18,7 +18,7 @@ func (t *turn) unknown(newConversation bool) error {
 		if err := t.st.AddDenial(t.ctx, &rec); err != nil {
 			return fmt.Errorf("store denial %s: %w", rec.Reason, err)
 		}
-		t.say("unknown.welcome", nil)
+		t.say("unknown.welcome", kv{"company": t.m.company()})
 		t.say("unknown.ask", nil)
 	} else {
 		t.say("unknown.noted", nil)

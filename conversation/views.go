@@ -140,7 +140,7 @@ func (t *turn) sayAllowances(c rules.Contract, u rules.Usage) {
 func (t *turn) showContact() error {
 	t.sess.to(stateIdle)
 	t.hint = true
-	t.say("contact.title", nil)
+	t.say("contact.title", kv{"company": t.m.company()})
 	if cal := t.m.p.Calendar; cal != nil {
 		t.say("contact.office", nil)
 		t.saySchedule(&cal.Office)

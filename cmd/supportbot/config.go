@@ -27,6 +27,7 @@ type Config struct {
 	Database      string             `yaml:"database"`
 	FilesDir      string             `yaml:"files_dir"`
 	Language      string             `yaml:"language"`
+	CompanyName   string             `yaml:"company_name"`
 	FallbackPhone string             `yaml:"fallback_phone"`
 	SupportPhone  string             `yaml:"support_phone"`
 	SalesPhone    string             `yaml:"sales_phone"`
@@ -209,6 +210,7 @@ func DefaultConfig() Config {
 		Database:      "supportbot.db",
 		FilesDir:      "files",
 		Language:      "fa",
+		CompanyName:   "",
 		FallbackPhone: "09198906850",
 		SupportPhone:  "02191001234",
 		SalesPhone:    "02191001235",

@@ -210,3 +210,19 @@ func TestConfiguredFloodLimitApplies(t *testing.T) {
 		t.Errorf("%d replies to 6 messages with a limit of 2 a minute, want 2 answers and 1 notice:\n%s", replies, out)
 	}
 }
+
+func TestConfiguredCompanyNameGreets(t *testing.T) {
+	dir := t.TempDir()
+	csv := writeFile(t, "contracts.csv", goodCSV)
+	script := writeFile(t, "s.jsonl", `{"at":"2026-11-29T10:00:00+03:30","whatsapp":"09121230001","text":"سلام"}`)
+	for _, tt := range []struct{ config, want string }{
+		{"company_name: شرکت آزمون\n", "شرکت آزمون"},
+		{"", "کیان پرداز هوشمند"},
+	} {
+		cfg := writeFile(t, "c.yaml", tt.config)
+		out := mustRun(t, "replay", "-config", cfg, "-db", filepath.Join(dir, fmt.Sprintf("r%d.db", len(tt.config))), "-contracts", csv, "-script", script)
+		if !strings.Contains(out, tt.want) {
+			t.Errorf("config %q: greeting does not name %q:\n%s", tt.config, tt.want, out)
+		}
+	}
+}

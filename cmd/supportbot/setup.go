@@ -99,6 +99,7 @@ func (s *setup) wire(db *sqlite.DB) (*bot.Engine, *bot.Scheduler, error) {
 		SupportPhone:  s.cfg.SupportPhone,
 		SalesPhone:    s.cfg.SalesPhone,
 		FallbackPhone: s.cfg.FallbackPhone,
+		CompanyName:   s.cfg.CompanyName,
 	})
 	desk := bot.NewDesk(s.policy, printer, bot.DeskConfig{
 		Managers:         s.cfg.Telegram.Managers,
