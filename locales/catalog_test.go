@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 )
 
 // mustCatalogs returns the embedded catalogs or stops the test.
@@ -236,6 +237,23 @@ func TestReadCatalogs(t *testing.T) {
 			t.Errorf("%s: readCatalogs succeeded, want error", name)
 		} else if !strings.Contains(err.Error(), "fa/") {
 			t.Errorf("%s: error %q does not name the file", name, err)
+		}
+	}
+}
+
+func TestRenderKeepsStrayBraces(t *testing.T) {
+	p := &Printer{lang: "en", loc: time.UTC, cat: catalog{
+		"stray":   "{not valid} {n} {{n}} {open",
+		"missing": "{n} and {m}",
+	}}
+	tests := []struct{ key, want string }{
+		{"stray", "{not valid} 3 {3} {open"},
+		{"missing", "3 and {m}"},
+		{"absent", "[absent]"},
+	}
+	for _, tt := range tests {
+		if got := p.T(tt.key, map[string]any{"n": 3}); got != tt.want {
+			t.Errorf("T(%q) = %q, want %q", tt.key, got, tt.want)
 		}
 	}
 }

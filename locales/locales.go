@@ -189,30 +189,39 @@ func (p *Printer) T(key string, args map[string]any) string {
 	var b strings.Builder
 	b.Grow(len(text) + 16)
 	for {
-		i := strings.IndexByte(text, '{')
-		if i < 0 {
-			break
+		before, name, after, found := nextPlaceholder(text)
+		b.WriteString(before)
+		if !found {
+			return b.String()
 		}
-		j := strings.IndexByte(text[i+1:], '}')
-		if j < 0 {
-			break
-		}
-		name := text[i+1 : i+1+j]
-		if !validPlaceholder(name) {
-			b.WriteString(text[:i+1])
-			text = text[i+1:]
-			continue
-		}
-		b.WriteString(text[:i])
 		if v, ok := args[name]; ok {
 			b.WriteString(p.Format(v))
 		} else {
-			b.WriteString(text[i : i+j+2])
+			b.WriteString("{" + name + "}")
 		}
-		text = text[i+j+2:]
+		text = after
 	}
-	b.WriteString(text)
-	return b.String()
+}
+
+// nextPlaceholder splits text at its first valid {name}: the text before
+// it (stray braces included), the name, and the rest. found is false when
+// there is none; before is then the whole text.
+func nextPlaceholder(text string) (before, name, after string, found bool) {
+	for skipped := 0; ; {
+		i := strings.IndexByte(text[skipped:], '{')
+		if i < 0 {
+			return text, "", "", false
+		}
+		i += skipped
+		j := strings.IndexByte(text[i+1:], '}')
+		if j < 0 {
+			return text, "", "", false
+		}
+		if name = text[i+1 : i+1+j]; validPlaceholder(name) {
+			return text[:i], name, text[i+j+2:], true
+		}
+		skipped = i + 1
+	}
 }
 
 // validPlaceholder reports whether name may appear as {name}: ASCII letters,
@@ -236,24 +245,15 @@ func Placeholders(text string) []string {
 	seen := map[string]bool{}
 	var names []string
 	for {
-		i := strings.IndexByte(text, '{')
-		if i < 0 {
+		_, name, after, found := nextPlaceholder(text)
+		if !found {
 			break
-		}
-		j := strings.IndexByte(text[i+1:], '}')
-		if j < 0 {
-			break
-		}
-		name := text[i+1 : i+1+j]
-		if !validPlaceholder(name) {
-			text = text[i+1:]
-			continue
 		}
 		if !seen[name] {
 			seen[name] = true
 			names = append(names, name)
 		}
-		text = text[i+j+2:]
+		text = after
 	}
 	sort.Strings(names)
 	return names
