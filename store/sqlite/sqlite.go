@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	sqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -54,6 +55,10 @@ type DB struct {
 	// Prepared statements of each pool (stmtcache.go).
 	wcache, rcache *stmtCache
 	ckpt           *checkpointer // background checkpoints (checkpoint.go)
+	// gate is held by every transaction from BEGIN to COMMIT, and by the
+	// checkpointer while it brings the WAL up to date so the next
+	// transaction can restart it (checkpoint.go).
+	gate sync.Mutex
 }
 
 var _ store.Store = (*DB)(nil)
@@ -93,15 +98,13 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 
-	ckpt, err := startCheckpointer(path)
-	if err != nil {
+	db := &DB{writer: writer, reader: reader, wcache: newStmtCache(writer), rcache: newStmtCache(reader)}
+	db.queries = queries{db: db, rd: poolQuerier{db.rcache}, wr: poolQuerier{db.wcache}}
+	if db.ckpt, err = startCheckpointer(path, &db.gate); err != nil {
 		reader.Close()
 		writer.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-
-	db := &DB{writer: writer, reader: reader, wcache: newStmtCache(writer), rcache: newStmtCache(reader), ckpt: ckpt}
-	db.queries = queries{db: db, rd: poolQuerier{db.rcache}, wr: poolQuerier{db.wcache}}
 	return db, nil
 }
 
@@ -151,6 +154,8 @@ func (q *queries) inTx(ctx context.Context, fn func(tq *queries) error) error {
 	if q.tx != nil {
 		return fn(q)
 	}
+	q.db.gate.Lock()
+	defer q.db.gate.Unlock()
 	tx, err := q.db.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
