@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 
 	"supportbot/rules"
 	"supportbot/store"
@@ -84,14 +83,14 @@ const usageQuery = `
 WITH
 t AS (
 	SELECT id, kind, opened_at, closed_at, logged_min, charged_min
-	FROM tickets WHERE contract_id = :contract AND status != 'declined'
+	FROM tickets WHERE contract_id = ?1 AND status != 'declined'
 ),
 l AS (
 	SELECT time_logs.ticket_id, time_logs.at, time_logs.minutes, t.kind
 	FROM time_logs JOIN t ON t.id = time_logs.ticket_id
 ),
 h AS (
-	SELECT at, minutes FROM hourly_entries WHERE contract_id = :contract
+	SELECT at, minutes FROM hourly_entries WHERE contract_id = ?1
 ),
 -- Minutes charged above what was logged (the per-ticket minimum) fall in the
 -- month of the ticket's first time log, or of its closing when it has none.
@@ -101,16 +100,16 @@ extra AS (
 	FROM t WHERE t.charged_min > t.logged_min
 )
 SELECT
-	(SELECT COUNT(*) FROM t WHERE opened_at >= :ms AND opened_at < :me),
-	(SELECT COUNT(*) FROM t WHERE kind = 'onsite' AND opened_at >= :ys AND opened_at < :ye),
-	(SELECT COUNT(*) FROM t WHERE kind = 'reinstall' AND opened_at >= :ys AND opened_at < :ye),
-	(SELECT COUNT(*) FROM t WHERE kind = 'review' AND opened_at >= :ys AND opened_at < :ye),
-	(SELECT COALESCE(SUM(minutes), 0) FROM l WHERE kind = 'training' AND at >= :ys AND at < :ye),
-	(SELECT COALESCE(SUM(minutes), 0) FROM l WHERE kind = 'customization' AND at >= :ys AND at < :ye),
+	(SELECT COUNT(*) FROM t WHERE opened_at >= ?2 AND opened_at < ?3),
+	(SELECT COUNT(*) FROM t WHERE kind = 'onsite' AND opened_at >= ?4 AND opened_at < ?5),
+	(SELECT COUNT(*) FROM t WHERE kind = 'reinstall' AND opened_at >= ?4 AND opened_at < ?5),
+	(SELECT COUNT(*) FROM t WHERE kind = 'review' AND opened_at >= ?4 AND opened_at < ?5),
+	(SELECT COALESCE(SUM(minutes), 0) FROM l WHERE kind = 'training' AND at >= ?4 AND at < ?5),
+	(SELECT COALESCE(SUM(minutes), 0) FROM l WHERE kind = 'customization' AND at >= ?4 AND at < ?5),
 	(SELECT COALESCE(SUM(charged_min), 0) FROM t) + (SELECT COALESCE(SUM(minutes), 0) FROM h),
-	(SELECT COALESCE(SUM(minutes), 0) FROM l WHERE at >= :ms AND at < :me)
-		+ (SELECT COALESCE(SUM(minutes), 0) FROM extra WHERE at >= :ms AND at < :me)
-		+ (SELECT COALESCE(SUM(minutes), 0) FROM h WHERE at >= :ms AND at < :me)
+	(SELECT COALESCE(SUM(minutes), 0) FROM l WHERE at >= ?2 AND at < ?3)
+		+ (SELECT COALESCE(SUM(minutes), 0) FROM extra WHERE at >= ?2 AND at < ?3)
+		+ (SELECT COALESCE(SUM(minutes), 0) FROM h WHERE at >= ?2 AND at < ?3)
 `
 
 // usageCountsQuery is usageQuery without the hourly sums, for the
@@ -121,18 +120,18 @@ const usageCountsQuery = `
 SELECT t.month, t.onsite, t.reinstalls, t.reviews, l.training, l.customization
 FROM (
 	SELECT
-		COALESCE(SUM(opened_at >= :ms AND opened_at < :me), 0) AS month,
-		COALESCE(SUM(kind = 'onsite' AND opened_at >= :ys AND opened_at < :ye), 0) AS onsite,
-		COALESCE(SUM(kind = 'reinstall' AND opened_at >= :ys AND opened_at < :ye), 0) AS reinstalls,
-		COALESCE(SUM(kind = 'review' AND opened_at >= :ys AND opened_at < :ye), 0) AS reviews
-	FROM tickets WHERE contract_id = :contract AND status != 'declined'
+		COALESCE(SUM(opened_at >= ?2 AND opened_at < ?3), 0) AS month,
+		COALESCE(SUM(kind = 'onsite' AND opened_at >= ?4 AND opened_at < ?5), 0) AS onsite,
+		COALESCE(SUM(kind = 'reinstall' AND opened_at >= ?4 AND opened_at < ?5), 0) AS reinstalls,
+		COALESCE(SUM(kind = 'review' AND opened_at >= ?4 AND opened_at < ?5), 0) AS reviews
+	FROM tickets WHERE contract_id = ?1 AND status != 'declined'
 ) t, (
 	SELECT
 		COALESCE(SUM(CASE WHEN x.kind = 'training' THEN l.minutes END), 0) AS training,
 		COALESCE(SUM(CASE WHEN x.kind = 'customization' THEN l.minutes END), 0) AS customization
 	FROM tickets x JOIN time_logs l ON l.ticket_id = x.id
-	WHERE x.contract_id = :contract AND x.status != 'declined' AND x.kind IN ('training', 'customization')
-		AND l.at >= :ys AND l.at < :ye
+	WHERE x.contract_id = ?1 AND x.status != 'declined' AND x.kind IN ('training', 'customization')
+		AND l.at >= ?4 AND l.at < ?5
 ) l
 `
 
@@ -145,9 +144,11 @@ FROM (
 func (q *queries) Usage(ctx context.Context, contractID string, w store.UsageWindow) (rules.Usage, error) {
 	var u rules.Usage
 	args := []any{
-		sql.Named("contract", contractID),
-		sql.Named("ms", timeArg(w.MonthStart)), sql.Named("me", timeArg(w.MonthEnd)),
-		sql.Named("ys", timeArg(w.YearStart)), sql.Named("ye", timeArg(w.YearEnd)),
+		// ?1 to ?5, by number: the driver looks named parameters up by
+		// name on every call, and this runs at every step of a request.
+		contractID,
+		timeArg(w.MonthStart), timeArg(w.MonthEnd),
+		timeArg(w.YearStart), timeArg(w.YearEnd),
 	}
 	dest := []any{&u.MonthRequests, &u.Onsite, &u.Reinstalls, &u.Reviews, &u.TrainingMin, &u.CustomizationMin}
 	query := usageCountsQuery

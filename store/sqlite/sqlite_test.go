@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -374,5 +375,46 @@ func BenchmarkCreateTicketTx(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestInboundKeyedMigration: message ids recorded under the old inbound
+// table (0002) are still known after 0006 rebuilt it, so a redelivery that
+// spans the upgrade is still ignored.
+func TestInboundKeyedMigration(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "bot.db")
+	raw, err := sql.Open("sqlite", path+"?"+writerParams)
+	must(t, err)
+	ms, err := migrations()
+	must(t, err)
+	if _, err := raw.ExecContext(ctx, `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms[:5] {
+		must(t, apply(ctx, raw, m))
+	}
+	for _, id := range []string{"3EB0A1", "3EB0B2"} {
+		if _, err := raw.ExecContext(ctx, `INSERT INTO inbound (transport, external_id, at) VALUES ('whatsapp', ?, '2026-11-27T07:00:00.000000000Z')`, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(t, raw.Close())
+
+	db, err := Open(ctx, path)
+	must(t, err)
+	defer db.Close()
+	for _, c := range []struct {
+		id    string
+		isNew bool
+	}{{"3EB0A1", false}, {"3EB0B2", false}, {"3EB0C3", true}, {"3EB0C3", false}} {
+		got, err := db.RecordInbound(ctx, "whatsapp", c.id, at(2026, 11, 27, 11, 0))
+		must(t, err)
+		if got != c.isNew {
+			t.Errorf("RecordInbound(%s) after the migration = %v, want %v", c.id, got, c.isNew)
+		}
+	}
+	if seen, err := db.InboundSeen(ctx, "whatsapp", "3EB0A1"); err != nil || !seen {
+		t.Errorf("InboundSeen of an id from before the migration = %v, %v", seen, err)
 	}
 }
