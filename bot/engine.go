@@ -56,7 +56,7 @@ type Engine struct {
 func NewEngine(st store.Store, conv *conversation.Machine, desk *Desk, printer *locales.Printer) *Engine {
 	f := newFlood()
 	return &Engine{store: st, conv: conv, desk: desk, printer: printer, limits: DefaultLimits(), flood: f,
-		group: &committer{st: st, flood: f}, log: slog.Default()}
+		group: &committer{st: st, flood: f, budget: batchBudget}, log: slog.Default()}
 }
 
 // SetLogger sets where the engine reports bugs it survived (a panic while

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync"
+	"time"
 
 	"supportbot/store"
 )
@@ -17,8 +18,9 @@ import (
 // for a BEGIN, a COMMIT and a write of every touched page each. Instead the
 // engine queues them and handles whatever has queued up in ONE transaction:
 // the caller that finds nobody committing becomes the leader, takes the
-// queue, handles each message in turn on the shared transaction, commits, and
-// hands the lead to the first caller that queued meanwhile. A call still
+// queue, handles each message in turn on the shared transaction (taking in
+// those that queue meanwhile, within a budget), commits, and hands the lead
+// to the first caller still waiting. A call still
 // returns only after the transaction that holds its message is committed,
 // so "handled" keeps meaning "durably handled"; under load one commit serves
 // hundreds of messages.
@@ -39,6 +41,11 @@ import (
 // cores: the same messages a second at 64 as at 256, paced p99 about 20 ms
 // rather than 25-55 ms).
 const maxBatch = 64
+
+// batchBudget is how long a batch keeps taking messages that queued while
+// it ran (committer.budget). With maxBatch it bounds the wait of the
+// batch's first message.
+const batchBudget = 5 * time.Millisecond
 
 // errLead tells a queued caller that it now leads the next batch.
 var errLead = errors.New("bot: lead the next batch")
@@ -65,6 +72,9 @@ type committer struct {
 	mu      sync.Mutex
 	queue   []*job
 	leading bool
+	// budget is how long a batch takes jobs that queue while it runs;
+	// zero takes none.
+	budget time.Duration
 
 	stats commitStats
 }
@@ -109,17 +119,7 @@ func (c *committer) do(ctx context.Context, fn func(ctx context.Context, b *batc
 // lead takes up to maxBatch queued jobs (the leader's own is the first),
 // commits them, then passes the lead to the next queued job, if any.
 func (c *committer) lead() {
-	c.mu.Lock()
-	n := min(len(c.queue), maxBatch)
-	jobs := make([]*job, n)
-	copy(jobs, c.queue)
-	rest := len(c.queue) - n
-	copy(c.queue, c.queue[n:])
-	clear(c.queue[rest:])
-	c.queue = c.queue[:rest]
-	c.mu.Unlock()
-
-	c.commit(jobs)
+	c.commit(c.take(maxBatch))
 
 	c.mu.Lock()
 	if len(c.queue) > 0 {
@@ -130,23 +130,52 @@ func (c *committer) lead() {
 	c.mu.Unlock()
 }
 
-// commit runs jobs in one transaction and reports to each. When one fails,
-// it alone gets its error and the others run again without it.
+// take removes up to n jobs from the head of the queue.
+func (c *committer) take(n int) []*job {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n = min(len(c.queue), n)
+	jobs := make([]*job, n)
+	copy(jobs, c.queue)
+	rest := len(c.queue) - n
+	copy(c.queue, c.queue[n:])
+	clear(c.queue[rest:])
+	c.queue = c.queue[:rest]
+	return jobs
+}
+
+// commit runs jobs in one transaction and reports to each. Jobs that queue
+// while the transaction runs join it, up to maxBatch jobs and batchBudget
+// of time: a message that arrives mid-batch is answered with that commit
+// rather than after the next one, and under steady load a commit serves
+// more messages (c.budget). When one job fails, it alone gets its error and the
+// others run again without it (and without taking more).
 func (c *committer) commit(jobs []*job) {
 	ctx := jobs[0].ctx
+	start := time.Now()
+	grow := true
 	for len(jobs) > 0 {
 		failed := -1
 		var failure error
 		b := &batch{flood: map[string]floodState{}}
 		err := c.st.InTx(ctx, func(tx store.Store) error {
 			b.tx = tx
-			for i, j := range jobs {
-				if err := run(j, b); err != nil {
+			for i := 0; ; i++ {
+				if i == len(jobs) {
+					if !grow || len(jobs) >= maxBatch || time.Since(start) >= c.budget {
+						return nil
+					}
+					more := c.take(maxBatch - len(jobs))
+					if len(more) == 0 {
+						return nil
+					}
+					jobs = append(jobs, more...)
+				}
+				if err := run(jobs[i], b); err != nil {
 					failed, failure = i, err
 					return err
 				}
 			}
-			return nil
 		})
 		switch {
 		case err == nil:
@@ -165,6 +194,7 @@ func (c *committer) commit(jobs []*job) {
 		}
 		jobs[failed].done <- failure
 		jobs = append(jobs[:failed:failed], jobs[failed+1:]...)
+		grow = false
 		c.count(0, true)
 	}
 }

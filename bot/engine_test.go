@@ -113,7 +113,7 @@ func TestGroupCommitManyAtOnce(t *testing.T) {
 
 // TestGroupCommitIsolatesFailures puts a failing and a panicking message in
 // one batch with good ones: only the bad ones fail, and nothing of them is
-// stored.
+// stored. (Jobs do not join a running batch here: budget 0.)
 func TestGroupCommitIsolatesFailures(t *testing.T) {
 	f := newDeskFixture(t)
 	c := &committer{st: f.db, flood: newFlood()}
@@ -190,6 +190,60 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 	st := c.snapshot()
 	if st.Commits != 2 || st.Retries != 2 || st.Messages != 4 {
 		t.Errorf("stats %+v, want the first alone, then the three good ones in one commit after two retries", st)
+	}
+}
+
+// TestGroupCommitJoinsRunningBatch: jobs that queue while a batch runs are
+// handled in that batch's transaction, within the budget, instead of
+// waiting for the next commit; past the budget they wait.
+func TestGroupCommitJoinsRunningBatch(t *testing.T) {
+	for _, c := range []struct {
+		budget      time.Duration
+		wantCommits int64
+	}{{time.Minute, 1}, {0, 2}} {
+		f := newDeskFixture(t)
+		cm := &committer{st: f.db, flood: newFlood(), budget: c.budget}
+		ctx := context.Background()
+		release, started := make(chan struct{}), make(chan struct{})
+		first := make(chan error, 1)
+		go func() {
+			first <- cm.do(ctx, func(ctx context.Context, b *batch) error {
+				close(started)
+				<-release
+				return b.tx.SetSetting(ctx, "first", "x")
+			})
+		}()
+		<-started
+		const n = 5
+		results := make(chan error, n)
+		for i := range n {
+			go func() {
+				results <- cm.do(ctx, func(ctx context.Context, b *batch) error {
+					return b.tx.SetSetting(ctx, "late"+strconv.Itoa(i), "x")
+				})
+			}()
+		}
+		for {
+			cm.mu.Lock()
+			q := len(cm.queue)
+			cm.mu.Unlock()
+			if q == n {
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
+		close(release)
+		if err := <-first; err != nil {
+			t.Fatal(err)
+		}
+		for range n {
+			if err := <-results; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if st := cm.snapshot(); st.Commits != c.wantCommits || st.Messages != n+1 {
+			t.Errorf("budget %v: stats %+v, want %d messages in %d commits", c.budget, st, n+1, c.wantCommits)
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 
 	"supportbot/bot"
 	"supportbot/bot/bench"
@@ -21,6 +22,7 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 	messages := fs.Int("messages", 0, "customer messages in each timed run (default 20 per customer)")
 	rate := fs.Int("rate", 5000, "offered load of the paced run, in customer messages a second")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	if err := parseArgs(fs, args, 0); err != nil {
 		return err
 	}
@@ -39,6 +41,17 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 	dir := filepath.Dir(s.cfg.Database)
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		dir = os.TempDir()
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	limits := s.cfg.EngineLimits()
 	r, err := bench.Run(ctx, bench.Options{

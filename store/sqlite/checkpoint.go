@@ -28,8 +28,8 @@ import (
 // transaction gate for a second, short pass that copies what was committed
 // during the first. The next transaction finds the WAL fully copied and
 // restarts it, unless a reader is still on it, in which case a later round
-// tries again. The writer waits for that short pass only: 2-8 ms, mostly the
-// two fsyncs every checkpoint does.
+// tries again. The writer waits for that short pass only, a few
+// milliseconds, mostly the two fsyncs every checkpoint does.
 
 const (
 	// checkpointEvery is how often the background checkpointer looks. A
@@ -101,6 +101,12 @@ func (c *checkpointer) run() {
 // checkpoint is the fallback.
 func (c *checkpointer) round() {
 	if frames, err := c.checkpoint(); err != nil || frames < restartFrames {
+		return
+	}
+	// A catch-up pass, still without the gate, copies what was committed
+	// during the first (a few milliseconds' worth), so that what is left
+	// for the gated pass, while the writer waits, is smaller still.
+	if _, err := c.checkpoint(); err != nil {
 		return
 	}
 	c.gate.Lock()
