@@ -45,7 +45,7 @@ const maxBatch = 64
 // batchBudget is how long a batch keeps taking messages that queued while
 // it ran (committer.budget). With maxBatch it bounds the wait of the
 // batch's first message.
-const batchBudget = 5 * time.Millisecond
+const batchBudget = 2 * time.Millisecond
 
 // errLead tells a queued caller that it now leads the next batch.
 var errLead = errors.New("bot: lead the next batch")
