@@ -23,7 +23,7 @@ func (t *turn) startRequest() error {
 	}
 	var active []rules.Contract
 	for _, c := range all {
-		u, err := t.usage(c)
+		u, err := t.usageFor(c, "")
 		if err != nil {
 			return err
 		}
@@ -120,7 +120,7 @@ func (t *turn) onPickContract() error {
 // chooseContract checks the contract's status and monthly allowance and,
 // when allowed, asks for the kind of request.
 func (t *turn) chooseContract(c rules.Contract) error {
-	u, err := t.usage(c)
+	u, err := t.usageFor(c, "")
 	if err != nil {
 		return err
 	}
@@ -142,17 +142,20 @@ func (t *turn) showKinds(c rules.Contract) {
 
 // onPickKind reads the kind of request and checks what the tier covers.
 func (t *turn) onPickKind() error {
-	c, u, ok, err := t.chosenContract()
+	n, valid := choice(t.in.Text, len(rules.AllRequestKinds))
+	var kind rules.RequestKind
+	if valid {
+		kind = rules.AllRequestKinds[n-1]
+	}
+	c, u, ok, err := t.chosenContract(kind)
 	if err != nil || !ok {
 		return err
 	}
-	n, valid := choice(t.in.Text, len(rules.AllRequestKinds))
 	if !valid {
 		t.say("hint.invalid_choice", kv{"max": len(rules.AllRequestKinds)})
 		t.showKinds(c)
 		return nil
 	}
-	kind := rules.AllRequestKinds[n-1]
 	if d := t.decide(c, u, kind, ""); d != rules.Allowed {
 		return t.deny(c, u, kind, "", d)
 	}
@@ -176,11 +179,11 @@ func (t *turn) showSeverities(kind rules.RequestKind) {
 
 // onPickSeverity reads the severity and checks that the tier covers it.
 func (t *turn) onPickSeverity() error {
-	c, u, ok, err := t.chosenContract()
+	kind := t.sess.data.Kind
+	c, u, ok, err := t.chosenContract(kind)
 	if err != nil || !ok {
 		return err
 	}
-	kind := t.sess.data.Kind
 	n, valid := choice(t.in.Text, len(rules.AllSeverities))
 	if !valid {
 		t.say("hint.invalid_choice", kv{"max": len(rules.AllSeverities)})
@@ -214,11 +217,11 @@ func (t *turn) onDescribe() error {
 		t.say("describe.empty", nil)
 		return nil
 	}
-	c, u, ok, err := t.chosenContract()
+	kind, sev := t.sess.data.Kind, t.sess.data.Severity
+	c, u, ok, err := t.chosenContract(kind)
 	if err != nil || !ok {
 		return err
 	}
-	kind, sev := t.sess.data.Kind, t.sess.data.Severity
 	if kind.NeedsSeverity() && sev == "" {
 		// Damaged session: ask again rather than open a ticket without it.
 		t.sess.state = statePickSeverity
@@ -284,9 +287,9 @@ func (t *turn) openTicket(c rules.Contract, u rules.Usage, kind rules.RequestKin
 }
 
 // chosenContract reloads the contract of the request in progress with its
-// usage now. When it is gone (a re-import removed it) the request starts
-// over and ok is false.
-func (t *turn) chosenContract() (c rules.Contract, u rules.Usage, ok bool, err error) {
+// usage now, as far as a request of kind needs it (usageFor). When it is
+// gone (a re-import removed it) the request starts over and ok is false.
+func (t *turn) chosenContract(kind rules.RequestKind) (c rules.Contract, u rules.Usage, ok bool, err error) {
 	all, err := t.contracts()
 	if err != nil {
 		return c, u, false, err
@@ -296,7 +299,7 @@ func (t *turn) chosenContract() (c rules.Contract, u rules.Usage, ok bool, err e
 		t.say("flow.expired", nil)
 		return c, u, false, t.startRequest()
 	}
-	u, err = t.usage(c)
+	u, err = t.usageFor(c, kind)
 	return c, u, err == nil, err
 }
 
@@ -328,6 +331,19 @@ func findContract(cs []rules.Contract, id string) (rules.Contract, bool) {
 		}
 	}
 	return rules.Contract{}, false
+}
+
+// usageFor is usage when the decision on a request of kind (empty: the
+// contract as a whole) can depend on it, and no usage otherwise: Decide
+// answers the same either way (rules.Policy.UsageMatters), and the count is
+// a query over the contract's tickets at every step of a request. What the
+// customer is told after an allowed decision (the quota left) only exists
+// where usage matters, so it is counted there.
+func (t *turn) usageFor(c rules.Contract, kind rules.RequestKind) (rules.Usage, error) {
+	if !t.m.p.UsageMatters(c, kind) {
+		return rules.Usage{}, nil
+	}
+	return t.usage(c)
 }
 
 // usage counts what c has consumed in the Jalali month and the contract

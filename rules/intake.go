@@ -60,6 +60,26 @@ func (p *Policy) Decide(in Intake) Denial {
 	return Allowed
 }
 
+// UsageMatters reports whether Decide's answer for a request of kind on c
+// (kind empty: the contract as a whole, as Status) can depend on the
+// contract's Usage. When it cannot, a caller may skip counting it: Decide
+// gives the same answer for any Usage. Hourly packages, tiers with a monthly
+// quota and kinds with a yearly allowance need it; a gold contract's problem
+// report does not.
+func (p *Policy) UsageMatters(c Contract, kind RequestKind) bool {
+	if c.Kind == KindHourly {
+		return true
+	}
+	r, ok := p.TierOf(c)
+	if !ok {
+		return false // refused as not in the tier, whatever was used
+	}
+	if r.MonthlyRequests >= 0 {
+		return true
+	}
+	return kind != "" && yearLimit(r, kind) >= 0
+}
+
 // baseResponseDays is the deadline of a contract whose tier gives none and
 // of a tier the policy does not know: the longest deadline of SPEC's tables.
 const baseResponseDays = 3

@@ -233,3 +233,53 @@ func TestIsTehran(t *testing.T) {
 		}
 	}
 }
+
+// TestUsageMatters: wherever UsageMatters says no, Decide gives the same
+// answer with no usage as with any usage, for every tier of the shipped
+// tables, every kind and severity, at several points of a contract's life;
+// and it says yes where usage can change the answer.
+func TestUsageMatters(t *testing.T) {
+	p := ciPolicy(t)
+	now := ciAt(t, 1405, 9, 10, 10, 0)
+	usages := []Usage{
+		{MonthRequests: 1000, Onsite: 100, Reinstalls: 100, Reviews: 100, TrainingMin: 1e5, CustomizationMin: 1e5, HoursUsedMin: 1e6, MonthUsedMin: 1e5},
+		{MonthRequests: 3, Onsite: 1, Reinstalls: 1, Reviews: 1, TrainingMin: 90, CustomizationMin: 90, HoursUsedMin: 600, MonthUsedMin: 120},
+	}
+	matters := 0
+	for kind, tiers := range p.Tiers {
+		for tier := range tiers {
+			for _, c := range []Contract{
+				{ID: "K", Kind: kind, Tier: tier, PurchasedOn: ciJ(t, 1405, 6, 1), DeliveredOn: ciJ(t, 1405, 6, 10), ConfirmedOn: ciJ(t, 1405, 6, 12)},
+				{ID: "K", Kind: kind, Tier: tier, PurchasedOn: ciJ(t, 1405, 8, 1)},
+				{ID: "K", Kind: kind, Tier: tier, PurchasedOn: ciJ(t, 1404, 6, 1), DeliveredOn: ciJ(t, 1404, 6, 10)},
+			} {
+				for _, k := range append([]RequestKind{""}, AllRequestKinds...) {
+					for _, sev := range append([]Severity{""}, AllSeverities...) {
+						in := Intake{Contract: c, Kind: k, Severity: sev, City: "تهران", At: now}
+						base := p.Decide(in)
+						changes := false
+						for _, u := range usages {
+							in.Usage = u
+							if p.Decide(in) != base {
+								changes = true
+							}
+						}
+						switch {
+						case changes && !p.UsageMatters(c, k):
+							t.Errorf("%s/%s %q %q: usage changes Decide but UsageMatters is false", kind, tier, k, sev)
+						case changes:
+							matters++
+						}
+					}
+				}
+			}
+		}
+	}
+	if matters == 0 {
+		t.Fatal("usage never changed a decision: the test proves nothing")
+	}
+	gold := Contract{Kind: KindProduct, Tier: TierGold}
+	if p.UsageMatters(gold, RequestProblem) || !p.UsageMatters(gold, RequestOnsite) {
+		t.Errorf("gold: problem %v, onsite %v; want false, true", p.UsageMatters(gold, RequestProblem), p.UsageMatters(gold, RequestOnsite))
+	}
+}

@@ -418,3 +418,39 @@ func TestInboundKeyedMigration(t *testing.T) {
 		t.Errorf("InboundSeen of an id from before the migration = %v, %v", seen, err)
 	}
 }
+
+// TestFormatTime: the hand-written time format is exactly time.Format's,
+// zones and the edges of the four-digit years included.
+func TestFormatTime(t *testing.T) {
+	times := []time.Time{
+		time.Date(2026, 11, 27, 10, 41, 45, 123456789, time.UTC),
+		time.Date(2026, 3, 20, 23, 59, 59, 999999999, tehran),
+		time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-1, 6, 1, 12, 0, 0, 0, time.UTC),
+		time.Unix(0, 0),
+	}
+	for i := range 1000 {
+		times = append(times, time.Unix(int64(i)*7919*3601, int64(i)*104729).In(tehran))
+	}
+	for _, tm := range times {
+		if got, want := formatTime(tm), tm.UTC().Format(timeLayout); got != want {
+			t.Errorf("formatTime(%v) = %q, want %q", tm, got, want)
+		}
+	}
+}
+
+func BenchmarkFormatTime(b *testing.B) {
+	tm := time.Date(2026, 11, 27, 10, 41, 45, 123456789, tehran)
+	b.Run("hand", func(b *testing.B) {
+		for b.Loop() {
+			_ = formatTime(tm)
+		}
+	})
+	b.Run("Format", func(b *testing.B) {
+		for b.Loop() {
+			_ = tm.UTC().Format(timeLayout)
+		}
+	})
+}
