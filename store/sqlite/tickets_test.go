@@ -44,6 +44,20 @@ func TestTicketRoundTrip(t *testing.T) {
 		t.Errorf("after update =\n%+v\nwant\n%+v", again, got)
 	}
 
+	// Fields fixed at opening are overwritten too (the full update), and
+	// the ticket is found by them afterwards.
+	moved := again
+	moved.Phone, moved.Kind, moved.ContractID = "+989122222222", rules.RequestProblem, ""
+	moved.OpenedAt, moved.FirstResponseDue = opened.Add(time.Minute).UTC(), time.Time{}
+	must(t, db.UpdateTicket(ctx, moved))
+	if got, err := db.Ticket(ctx, 1); err != nil || !reflect.DeepEqual(got, moved) {
+		t.Errorf("after changing fixed fields =\n%+v (%v)\nwant\n%+v", got, err, moved)
+	}
+	if l, err := db.ListTickets(ctx, store.TicketFilter{Phone: "+989122222222"}); err != nil || len(l) != 1 {
+		t.Errorf("by the new phone: %d tickets (%v), want 1", len(l), err)
+	}
+	must(t, db.UpdateTicket(ctx, again))
+
 	// Clearing a time stores NULL and reads back zero.
 	again.ClosedAt = time.Time{}
 	must(t, db.UpdateTicket(ctx, again))
