@@ -53,16 +53,18 @@ type Report struct {
 	BaselineTxnPerSec float64 `json:"baseline_txn_per_sec"` // bare one-insert transactions a second
 	Ratio             float64 `json:"ratio"`                // MsgsPerSec / BaselineTxnPerSec
 
-	StaffMessages     int     `json:"staff_messages"`         // staff messages mixed into the saturated run
-	Rate              int     `json:"paced_rate"`             // offered load of the paced run
-	PacedMsgsPerSec   float64 `json:"paced_msgs_per_sec"`     // what the paced run achieved
-	SaturatedP50      float64 `json:"saturated_p50_ms"`       // latency when every customer writes flat out:
-	SaturatedP99      float64 `json:"saturated_p99_ms"`       // mostly the queue of the other customers
-	SaturatedStaffP99 float64 `json:"saturated_staff_p99_ms"` // the same for staff messages
-	MessagesPerCommit float64 `json:"messages_per_commit"`    // group commit batch size, saturated run
-	IdleRSSMB         float64 `json:"idle_rss_mb"`            // VmRSS after the runs, garbage collected, database open
-	BaselineSeconds   float64 `json:"baseline_seconds"`       // how long the baseline took
-	GOMAXPROCS        int     `json:"gomaxprocs"`             // the cores the run could use
+	StaffMessages     int     `json:"staff_messages"`          // staff messages mixed into the saturated run
+	Rate              int     `json:"paced_rate"`              // offered load of the paced run
+	PacedMsgsPerSec   float64 `json:"paced_msgs_per_sec"`      // what the paced run achieved
+	SaturatedP50      float64 `json:"saturated_p50_ms"`        // latency when every customer writes flat out:
+	SaturatedP99      float64 `json:"saturated_p99_ms"`        // mostly the queue of the other customers
+	SaturatedStaffP99 float64 `json:"saturated_staff_p99_ms"`  // the same for staff messages
+	MessagesPerCommit float64 `json:"messages_per_commit"`     // group commit batch size, saturated run
+	IdleRSSMB         float64 `json:"idle_rss_mb"`             // VmRSS after the runs, garbage collected, database open
+	BaselineSeconds   float64 `json:"baseline_seconds"`        // how long the baseline took, both halves
+	BaselineBefore    float64 `json:"baseline_before_per_sec"` // the half just before the saturated run
+	BaselineAfter     float64 `json:"baseline_after_per_sec"`  // the half just after it
+	GOMAXPROCS        int     `json:"gomaxprocs"`              // the cores the run could use
 }
 
 func (o *Options) defaults() {
@@ -90,7 +92,8 @@ func (o *Options) defaults() {
 // under o.Dir, removed afterwards:
 //
 //  1. the baseline: o.Messages bare one-insert transactions on a file
-//     opened with the store's own connection settings;
+//     opened with the store's own connection settings, half of them just
+//     before and half just after the saturated run;
 //  2. an untimed warm-up that puts the customers at different points of
 //     their scripts (stagger);
 //  3. the saturated run: o.Customers customers each send their script as
@@ -112,13 +115,21 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	}
 	defer os.RemoveAll(dir)
 
-	o.Progress("baseline: %d one-insert transactions", o.Messages)
-	took, err := sqlite.Baseline(ctx, filepath.Join(dir, "baseline.db"), o.Messages)
+	// The baseline runs in two halves, right before and right after the
+	// saturated run it is compared with, so that a machine that speeds up
+	// or slows down meanwhile (a shared server does) moves both sides of
+	// the ratio alike.
+	baseline := func(name string, n int) (time.Duration, error) {
+		if n == 0 {
+			return 0, nil
+		}
+		o.Progress("baseline: %d one-insert transactions", n)
+		return sqlite.Baseline(ctx, filepath.Join(dir, name), n)
+	}
+	baseBefore, err := baseline("baseline-before.db", o.Messages/2)
 	if err != nil {
 		return r, err
 	}
-	r.BaselineSeconds = took.Seconds()
-	r.BaselineTxnPerSec = float64(o.Messages) / took.Seconds()
 
 	path := filepath.Join(dir, "bench.db")
 	db, err := sqlite.Open(ctx, path)
@@ -158,6 +169,17 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	if n := after.Commits - before.Commits; n > 0 {
 		r.MessagesPerCommit = float64(after.Messages-before.Messages) / float64(n)
 	}
+
+	baseAfter, err := baseline("baseline-after.db", o.Messages-o.Messages/2)
+	if err != nil {
+		return r, err
+	}
+	r.BaselineSeconds = (baseBefore + baseAfter).Seconds()
+	r.BaselineTxnPerSec = float64(o.Messages) / r.BaselineSeconds
+	if baseBefore > 0 {
+		r.BaselineBefore = float64(o.Messages/2) / baseBefore.Seconds()
+	}
+	r.BaselineAfter = float64(o.Messages-o.Messages/2) / baseAfter.Seconds()
 
 	o.Progress("paced: %d messages at %d a second", o.Messages, o.Rate)
 	paced, err := pace(ctx, clients, o.Messages, o.Rate)
@@ -396,7 +418,7 @@ func (r Report) String() string {
 	row("saturated: messages per commit", "%.1f", r.MessagesPerCommit)
 	row("paced: offered / achieved", "%d / %.0f messages a second", r.Rate, r.PacedMsgsPerSec)
 	row("paced: latency p50 / p95 / p99", "%.2f ms / %.2f ms / %.2f ms", r.P50, r.P95, r.P99)
-	row("baseline: bare insert transactions", "%.0f a second", r.BaselineTxnPerSec)
+	row("baseline: bare insert transactions", "%.0f a second (%.0f before, %.0f after)", r.BaselineTxnPerSec, r.BaselineBefore, r.BaselineAfter)
 	row("ratio (saturated / baseline)", "%.2f", r.Ratio)
 	row("peak memory (VmHWM)", "%.1f MB", r.PeakRSSMB)
 	row("memory after the run (VmRSS)", "%.1f MB", r.IdleRSSMB)
