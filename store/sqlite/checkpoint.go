@@ -25,8 +25,8 @@ import (
 // checkpoint fired, about once a second at 5,000 messages a second, each
 // time stalling the writer for 30-110 ms (`supportbot bench`, 2 cores).
 // So once the WAL is past restartFrames the checkpointer holds the store's
-// transaction gate for a second, short pass that copies what was committed
-// during the first. The next transaction finds the WAL fully copied and
+// transaction gate for a last, short pass that copies what was committed
+// during the passes before it. The next transaction finds the WAL fully copied and
 // restarts it, unless a reader is still on it, in which case a later round
 // tries again. The writer waits for that short pass only, a few
 // milliseconds, mostly the two fsyncs every checkpoint does.
@@ -36,13 +36,15 @@ const (
 	// short interval keeps each passive checkpoint small.
 	checkpointEvery = 100 * time.Millisecond
 	// restartFrames is the WAL size, in frames (4 KiB pages), from which
-	// the checkpointer makes the next transaction restart the WAL: 16 MB,
-	// reached about three times a second at 5,000 messages a second and
+	// the checkpointer makes the next transaction restart the WAL: 32 MB,
+	// reached two or three times a second at 5,000 messages a second and
 	// never at a desk's usual pace, where the WAL restarts between messages
-	// on its own. Half the writer's own autocheckpoint (writerParams), so
-	// that one stays a safety net. Trials at 1,000, 2,000 and 16,000 frames
-	// did no better.
-	restartFrames = 4000
+	// on its own. Each restart holds the writer for one gated pass, so
+	// fewer are better: at 4000 frames twice as many passes ran and the
+	// paced p99 was worse in every paired trial (`supportbot bench`). Half
+	// the writer's own autocheckpoint (writerParams), so that one stays a
+	// safety net.
+	restartFrames = 8000
 	// checkpointParams open the checkpointer's connection.
 	checkpointParams = "_busy_timeout=5000"
 )

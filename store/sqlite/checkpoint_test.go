@@ -13,7 +13,7 @@ import (
 
 // TestBackgroundCheckpoint: commits go to the WAL, and the background
 // checkpointer copies them into the database file on its own (the writer
-// would not before 8000 pages).
+// would not before 16000 pages).
 func TestBackgroundCheckpoint(t *testing.T) {
 	db := MustOpen(t)
 	ctx := context.Background()

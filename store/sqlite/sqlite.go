@@ -42,7 +42,7 @@ const readerConns = 4
 // failing.
 const (
 	writerParams = "_txlock=immediate&_busy_timeout=5000&_foreign_keys=1&_journal_mode=WAL&_synchronous=NORMAL" +
-		"&_pragma=wal_autocheckpoint(8000)" // a safety net: checkpoints run in the background (checkpoint.go)
+		"&_pragma=wal_autocheckpoint(16000)" // a safety net: checkpoints run in the background (checkpoint.go)
 	readerParams = "_busy_timeout=5000&_foreign_keys=1&_query_only=1"
 )
 
