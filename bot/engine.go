@@ -299,7 +299,7 @@ func (e *Engine) HandleStaff(ctx context.Context, id string, in StaffInput) erro
 	in.Text, _ = cutRunes(strings.ToValidUTF8(in.Text, "\uFFFD"), maxStaffRunes)
 	in.Callback, _ = cutRunes(strings.ToValidUTF8(in.Callback, "\uFFFD"), maxStaffRunes)
 	in.UserName = strings.ToValidUTF8(in.UserName, "\uFFFD")
-	return e.group.do(ctx, func(ctx context.Context, b *batch) error {
+	err := e.group.do(ctx, func(ctx context.Context, b *batch) error {
 		if id != "" {
 			fresh, err := b.tx.RecordInbound(ctx, TransportTelegram, id, in.At)
 			if err != nil || !fresh {
@@ -308,4 +308,34 @@ func (e *Engine) HandleStaff(ctx context.Context, id string, in StaffInput) erro
 		}
 		return e.desk.HandleStaff(ctx, b.tx, in)
 	})
+	var pe *PanicError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	// A bug: retrying cannot help, and the transport would only retry and
+	// then skip the update without a word. The update is recorded and the
+	// staff member told, in the chat it came from, that nothing was done,
+	// with what they sent, so it is neither lost nor half done.
+	told := e.group.do(ctx, func(ctx context.Context, b *batch) error {
+		if id != "" {
+			fresh, err := b.tx.RecordInbound(ctx, TransportTelegram, id, in.At)
+			if err != nil || !fresh {
+				return err
+			}
+		}
+		sent := in.Text
+		if sent == "" {
+			sent = in.Callback
+		}
+		text := e.desk.p.T("engine.staff.command_failed", map[string]any{
+			"text":  locales.Raw(clip(strings.TrimSpace(sent), maxRelayRunes)),
+			"error": locales.Raw(shorten(fmt.Sprint(pe.Value), 300)),
+		})
+		return e.desk.answer(ctx, b.tx, in, 0, text)
+	})
+	if told != nil {
+		return errors.Join(err, told)
+	}
+	e.log.Error("a staff message could not be handled; the sender was told", "update", id, "err", err)
+	return nil
 }

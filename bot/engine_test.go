@@ -516,3 +516,44 @@ func TestPanicIsHeld(t *testing.T) {
 		t.Errorf("another customer: %+v", got)
 	}
 }
+
+// staffPanicStore panics when the desk lists tickets: a bug in a staff
+// command.
+type staffPanicStore struct{ store.Store }
+
+func (p staffPanicStore) InTx(ctx context.Context, fn func(tx store.Store) error) error {
+	return p.Store.InTx(ctx, func(tx store.Store) error { return fn(staffPanicStore{tx}) })
+}
+
+func (p staffPanicStore) ListTickets(context.Context, store.TicketFilter) ([]store.Ticket, error) {
+	panic("a staff bug")
+}
+
+// TestStaffPanicIsAnswered: a staff message whose handling panics is
+// recorded, so the transport does not retry it, and its sender is told in
+// the same chat, with the text, that nothing was done; the call succeeds.
+func TestStaffPanicIsAnswered(t *testing.T) {
+	f := newEngineFixture(t)
+	conv := conversation.New(f.desk.policy, conversation.Config{SupportPhone: "02191001234", SalesPhone: "02191001235"})
+	f.eng = NewEngine(staffPanicStore{f.db}, conv, f.desk, f.p)
+	var log strings.Builder
+	f.eng.SetLogger(slog.New(slog.NewTextHandler(&log, nil)))
+	in := StaffInput{At: f.at, Chat: ChatStaff, UserID: staffSara, UserName: "Sara", Text: "/tickets"}
+	staff := func() []store.OutboxMessage {
+		before := len(f.outbox(t))
+		if err := f.eng.HandleStaff(context.Background(), "update:7", in); err != nil {
+			t.Fatalf("HandleStaff: %v", err)
+		}
+		return f.outbox(t)[before:]
+	}
+	got := staff()
+	if len(got) != 1 || got[0].To != StaffGroup || !strings.Contains(got[0].Text, "/tickets") || !strings.Contains(got[0].Text, "a staff bug") {
+		t.Fatalf("sent %+v, want one answer in the staff group with the text and the error", got)
+	}
+	if !strings.Contains(log.String(), "a staff bug") || !strings.Contains(log.String(), "engine_test.go") {
+		t.Errorf("log %q: want the panic and its stack", log.String())
+	}
+	if got := staff(); len(got) != 0 {
+		t.Errorf("redelivery sent %+v", got)
+	}
+}
