@@ -2,9 +2,9 @@ package sqlite
 
 import (
 	"context"
-	"strings"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
