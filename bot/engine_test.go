@@ -123,26 +123,7 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 	}
 	// The first job holds the batch open until the others have queued, so
 	// they all go into the next batch together.
-	release, started := make(chan struct{}), make(chan struct{})
-	first := make(chan error, 1)
-	go func() {
-		first <- c.do(ctx, func(ctx context.Context, b *batch) error {
-			close(started)
-			<-release
-			return b.tx.SetSetting(ctx, "first", "x")
-		})
-	}()
-	waitQueued := func(n int) {
-		for {
-			c.mu.Lock()
-			q := len(c.queue)
-			c.mu.Unlock()
-			if q >= n {
-				return
-			}
-			time.Sleep(time.Millisecond)
-		}
-	}
+	release, first := holdBatch(c)
 	boom := errors.New("boom")
 	jobs := []func(context.Context, *batch) error{
 		set("good1"),
@@ -161,12 +142,11 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 		},
 		set("good3"),
 	}
-	<-started // the first job's batch is open; the queue is empty again
 	results := make([]chan error, len(jobs))
 	for i, fn := range jobs {
 		results[i] = make(chan error, 1)
 		go func() { results[i] <- c.do(ctx, fn) }()
-		waitQueued(i + 1)
+		waitQueued(c, i+1)
 	}
 	close(release)
 	if err := <-first; err != nil {
@@ -204,16 +184,7 @@ func TestGroupCommitJoinsRunningBatch(t *testing.T) {
 		f := newDeskFixture(t)
 		cm := &committer{st: f.db, flood: newFlood(), budget: c.budget}
 		ctx := context.Background()
-		release, started := make(chan struct{}), make(chan struct{})
-		first := make(chan error, 1)
-		go func() {
-			first <- cm.do(ctx, func(ctx context.Context, b *batch) error {
-				close(started)
-				<-release
-				return b.tx.SetSetting(ctx, "first", "x")
-			})
-		}()
-		<-started
+		release, first := holdBatch(cm)
 		const n = 5
 		results := make(chan error, n)
 		for i := range n {
@@ -223,15 +194,7 @@ func TestGroupCommitJoinsRunningBatch(t *testing.T) {
 				})
 			}()
 		}
-		for {
-			cm.mu.Lock()
-			q := len(cm.queue)
-			cm.mu.Unlock()
-			if q == n {
-				break
-			}
-			time.Sleep(time.Millisecond)
-		}
+		waitQueued(cm, n)
 		close(release)
 		if err := <-first; err != nil {
 			t.Fatal(err)
@@ -244,6 +207,35 @@ func TestGroupCommitJoinsRunningBatch(t *testing.T) {
 		if st := cm.snapshot(); st.Commits != c.wantCommits || st.Messages != n+1 {
 			t.Errorf("budget %v: stats %+v, want %d messages in %d commits", c.budget, st, n+1, c.wantCommits)
 		}
+	}
+}
+
+// holdBatch starts a job on c that keeps its batch open until release is
+// closed, and returns once that batch runs; the job's outcome comes on first.
+func holdBatch(c *committer) (release chan struct{}, first chan error) {
+	release, started := make(chan struct{}), make(chan struct{})
+	first = make(chan error, 1)
+	go func() {
+		first <- c.do(context.Background(), func(ctx context.Context, b *batch) error {
+			close(started)
+			<-release
+			return b.tx.SetSetting(ctx, "first", "x")
+		})
+	}()
+	<-started
+	return release, first
+}
+
+// waitQueued returns once at least n jobs wait in c's queue.
+func waitQueued(c *committer, n int) {
+	for {
+		c.mu.Lock()
+		q := len(c.queue)
+		c.mu.Unlock()
+		if q >= n {
+			return
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
 
