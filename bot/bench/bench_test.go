@@ -5,9 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"syscall"
 	"testing"
-	"time"
 
 	"supportbot/store/sqlite"
 )
@@ -31,8 +29,8 @@ func TestRunSmall(t *testing.T) {
 			t.Errorf("%s = %v, want > 0", name, v)
 		}
 	}
-	if _, err := os.Stat("/proc/self/status"); err == nil && r.PeakRSSMB <= 0 {
-		t.Errorf("peak_rss_mb = %v", r.PeakRSSMB)
+	if _, err := os.Stat("/proc/self/status"); err == nil && (r.PeakRSSMB <= 0 || r.CPUPerMessage <= 0) {
+		t.Errorf("peak_rss_mb = %v, cpu_us_per_message = %v", r.PeakRSSMB, r.CPUPerMessage)
 	}
 	if r.P50 > r.P95 || r.P95 > r.P99 {
 		t.Errorf("percentiles out of order: %v %v %v", r.P50, r.P95, r.P99)
@@ -127,14 +125,4 @@ func BenchmarkBaseline(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(took.Nanoseconds())/float64(b.N), "txn-ns/op")
-}
-
-// cpuTime is the CPU time this process has used, user and system: on a
-// busy machine it says more about the cost of a message than wall time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
