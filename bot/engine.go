@@ -300,11 +300,8 @@ func (e *Engine) HandleStaff(ctx context.Context, id string, in StaffInput) erro
 	in.Callback, _ = cutRunes(strings.ToValidUTF8(in.Callback, "\uFFFD"), maxStaffRunes)
 	in.UserName = strings.ToValidUTF8(in.UserName, "\uFFFD")
 	err := e.group.do(ctx, func(ctx context.Context, b *batch) error {
-		if id != "" {
-			fresh, err := b.tx.RecordInbound(ctx, TransportTelegram, id, in.At)
-			if err != nil || !fresh {
-				return err
-			}
+		if fresh, err := freshUpdate(ctx, b.tx, id, in.At); err != nil || !fresh {
+			return err
 		}
 		return e.desk.HandleStaff(ctx, b.tx, in)
 	})
@@ -317,11 +314,8 @@ func (e *Engine) HandleStaff(ctx context.Context, id string, in StaffInput) erro
 	// staff member told, in the chat it came from, that nothing was done,
 	// with what they sent, so it is neither lost nor half done.
 	told := e.group.do(ctx, func(ctx context.Context, b *batch) error {
-		if id != "" {
-			fresh, err := b.tx.RecordInbound(ctx, TransportTelegram, id, in.At)
-			if err != nil || !fresh {
-				return err
-			}
+		if fresh, err := freshUpdate(ctx, b.tx, id, in.At); err != nil || !fresh {
+			return err
 		}
 		sent := in.Text
 		if sent == "" {
@@ -338,4 +332,13 @@ func (e *Engine) HandleStaff(ctx context.Context, id string, in StaffInput) erro
 	}
 	e.log.Error("a staff message could not be handled; the sender was told", "update", id, "err", err)
 	return nil
+}
+
+// freshUpdate records a Telegram update id; false means it was seen before
+// and the update is a replay. Input without an id is always fresh.
+func freshUpdate(ctx context.Context, tx store.Store, id string, at time.Time) (bool, error) {
+	if id == "" {
+		return true, nil
+	}
+	return tx.RecordInbound(ctx, TransportTelegram, id, at)
 }

@@ -20,10 +20,10 @@ import (
 // the caller that finds nobody committing becomes the leader, takes the
 // queue, handles each message in turn on the shared transaction (taking in
 // those that queue meanwhile, within a budget), commits, and hands the lead
-// to the first caller still waiting. A call still
-// returns only after the transaction that holds its message is committed,
-// so "handled" keeps meaning "durably handled"; under load one commit serves
-// hundreds of messages.
+// to the first caller still waiting. A call still returns only after the
+// transaction that holds its message is committed, so "handled" keeps
+// meaning "durably handled"; under load one commit serves dozens of
+// messages.
 //
 // A message that fails (an error or a panic) must not take the others with
 // it: the transaction is rolled back, the failed message gets its error, and
@@ -145,11 +145,11 @@ func (c *committer) take(n int) []*job {
 }
 
 // commit runs jobs in one transaction and reports to each. Jobs that queue
-// while the transaction runs join it, up to maxBatch jobs and batchBudget
-// of time: a message that arrives mid-batch is answered with that commit
+// while the transaction runs join it, up to maxBatch jobs and c.budget of
+// time: a message that arrives mid-batch is answered with that commit
 // rather than after the next one, and under steady load a commit serves
-// more messages (c.budget). When one job fails, it alone gets its error and the
-// others run again without it (and without taking more).
+// more messages. When one job fails, it alone gets its error and the others
+// run again without it (and without taking more).
 func (c *committer) commit(jobs []*job) {
 	ctx := jobs[0].ctx
 	start := time.Now()

@@ -26,10 +26,10 @@ import (
 // time stalling the writer for 30-110 ms (`supportbot bench`, 2 cores).
 // So once the WAL is past restartFrames the checkpointer holds the store's
 // transaction gate for a last, short pass that copies what was committed
-// during the passes before it. The next transaction finds the WAL fully copied and
-// restarts it, unless a reader is still on it, in which case a later round
-// tries again. The writer waits for that short pass only, a few
-// milliseconds, mostly the two fsyncs every checkpoint does.
+// during the passes before it. The next transaction finds the WAL fully
+// copied and restarts it, unless a reader is still on it, in which case a
+// later round tries again. The writer waits for that short pass only,
+// 2-15 ms, mostly the two fsyncs every checkpoint does.
 
 const (
 	// checkpointEvery is how often the background checkpointer looks. A
@@ -37,7 +37,7 @@ const (
 	checkpointEvery = 100 * time.Millisecond
 	// restartFrames is the WAL size, in frames (4 KiB pages), from which
 	// the checkpointer makes the next transaction restart the WAL: 32 MB,
-	// reached two or three times a second at 5,000 messages a second and
+	// reached about three times a second at 5,000 messages a second and
 	// never at a desk's usual pace, where the WAL restarts between messages
 	// on its own. Each restart holds the writer for one gated pass, so
 	// fewer are better: at 4000 frames twice as many passes ran and the
