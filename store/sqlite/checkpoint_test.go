@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"strconv"
 	"strings"
@@ -119,4 +120,30 @@ func TestGatedCheckpointRestartsWAL(t *testing.T) {
 	}
 	db.gate.Unlock()
 	<-done
+}
+
+// TestNewStatementPreparedForTransaction: a statement the cache does not
+// hold yet is prepared once for the transaction that first meets it, and
+// reused for every later use in it, before the cache takes it for good.
+func TestNewStatementPreparedForTransaction(t *testing.T) {
+	db := MustOpen(t)
+	ctx := context.Background()
+	const query = `SELECT COUNT(*) FROM settings WHERE key = ?`
+	if db.wcache.get(query) != nil {
+		t.Fatal("statement cached before its first use")
+	}
+	must(t, db.inTx(ctx, func(tq *queries) error {
+		tx := tq.rd.(txQuerier)
+		var first, second *sql.Stmt
+		first = tx.stmt(ctx, query)
+		second = tx.stmt(ctx, query)
+		if first == nil || first != second {
+			t.Errorf("handles %p and %p: want one statement prepared for the transaction", first, second)
+		}
+		var n int
+		return tx.QueryRowContext(ctx, query, "a").Scan(&n)
+	}))
+	if db.wcache.get(query) == nil {
+		t.Error("statement not cached after the transaction")
+	}
 }
