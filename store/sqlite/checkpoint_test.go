@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"os"
 	"strconv"
 	"strings"
@@ -77,7 +78,7 @@ func TestGatedCheckpointRestartsWAL(t *testing.T) {
 	ctx := context.Background()
 	// Rounds are run by hand here.
 	must(t, db.ckpt.close())
-	c, err := openCheckpointer(dbPath(t, db), &db.gate)
+	c, err := openCheckpointer(dbPath(t, db), db.file, &db.gate)
 	must(t, err)
 	db.ckpt = c
 
@@ -145,5 +146,105 @@ func TestNewStatementPreparedForTransaction(t *testing.T) {
 	}))
 	if db.wcache.get(query) == nil {
 		t.Error("statement not cached after the transaction")
+	}
+}
+
+// TestCatchUp: catch-up passes go on until one copies at most smallGap
+// new frames, stop at maxCatchUp for a writer that outruns them, and stop
+// at once when the WAL restarted or a pass failed.
+func TestCatchUp(t *testing.T) {
+	type pass struct{ frames, copied int }
+	type catchUpCase struct {
+		name    string
+		start   int    // frames copied before
+		passes  []pass // what each pass finds
+		fail    int    // the pass (1-based) that fails; 0 for none
+		want    int
+		wantErr error
+		ran     int // passes run
+	}
+	failed := errors.New("busy")
+	tests := []catchUpCase{
+		{"converges", 9000, []pass{{9500, 9500}, {9620, 9620}, {9650, 9650}, {9700, 9700}}, 0, 9650, nil, 3},
+		{"nothing new", 9000, []pass{{9000, 9000}}, 0, 9000, nil, 1},
+		{"exactly smallGap", 9000, []pass{{9000 + smallGap, 9000 + smallGap}}, 0, 9000 + smallGap, nil, 1},
+		{"a reader holds frames back", 9000, []pass{{9900, 9400}, {9950, 9420}}, 0, 9420, nil, 2},
+		{"restarted", 9000, []pass{{9500, 9500}, {40, 40}}, 0, 40, errRestarted, 2},
+		{"failed", 9000, []pass{{9500, 9500}, {9600, 9600}}, 2, 9500, failed, 2},
+	}
+	outrun := make([]pass, maxCatchUp+5) // a hundred new frames each time
+	for i := range outrun {
+		outrun[i] = pass{9000 + 100*(i+1), 9000 + 100*(i+1)}
+	}
+	tests = append(tests, catchUpCase{"outrun", 9000, outrun, 0, 9000 + 100*maxCatchUp, nil, maxCatchUp})
+
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &checkpointer{}
+			ran := 0
+			got, err := c.catchUp(tt.start, func() (int, int, error) {
+				ran++
+				if ran == tt.fail {
+					return 0, 0, failed
+				}
+				p := tt.passes[ran-1]
+				return p.frames, p.copied, nil
+			})
+			if got != tt.want || !errors.Is(err, tt.wantErr) || ran != tt.ran {
+				t.Errorf("catchUp = %d, %v after %d passes; want %d, %v after %d", got, err, ran, tt.want, tt.wantErr, tt.ran)
+			}
+		})
+	}
+}
+
+// TestRoundUnderLoad: with a writer committing all through the round, the
+// gated pass still leaves the WAL fully copied for the next transaction to
+// restart, and the writer's commits all land.
+func TestRoundUnderLoad(t *testing.T) {
+	db := MustOpen(t)
+	ctx := context.Background()
+	must(t, db.ckpt.close())
+	c, err := openCheckpointer(dbPath(t, db), db.file, &db.gate)
+	must(t, err)
+	db.ckpt = c
+
+	commit := func(i int) error {
+		return db.InTx(ctx, func(tx store.Store) error { return tx.SetSetting(ctx, "counter", strconv.Itoa(i)) })
+	}
+	for i := range restartFrames + 100 {
+		must(t, commit(i))
+	}
+	stop := make(chan struct{})
+	written := make(chan int)
+	go func() {
+		n := 0
+		defer func() { written <- n }()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if err := commit(n); err != nil {
+				t.Error(err)
+				return
+			}
+			n++
+		}
+	}()
+	c.round()
+	close(stop)
+	n := <-written
+	if c.gated.Load() != 1 {
+		t.Fatalf("%d gated passes, want 1", c.gated.Load())
+	}
+	must(t, commit(-1))
+	frames, err := c.checkpoint()
+	if err != nil || frames > restartFrames/2 {
+		t.Errorf("after the round (%d commits during it) and a commit the WAL has %d frames (%v), want it started again", n, frames, err)
+	}
+	got, err := db.Setting(ctx, "counter")
+	if err != nil || got != "-1" {
+		t.Errorf("counter = %q, %v; want the last commit's -1", got, err)
 	}
 }

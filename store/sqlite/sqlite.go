@@ -22,6 +22,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 
@@ -55,6 +56,10 @@ type DB struct {
 	// Prepared statements of each pool (stmtcache.go).
 	wcache, rcache *stmtCache
 	ckpt           *checkpointer // background checkpoints (checkpoint.go)
+	// file is the database file, which the checkpointer syncs. It stays
+	// open until every connection is closed: closing any descriptor of a
+	// file drops all of the process's POSIX locks on it, SQLite's too.
+	file *os.File
 	// gate is held by every transaction from BEGIN to COMMIT, and by the
 	// checkpointer while it brings the WAL up to date so the next
 	// transaction can restart it (checkpoint.go).
@@ -98,11 +103,18 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 
-	db := &DB{writer: writer, reader: reader, wcache: newStmtCache(writer), rcache: newStmtCache(reader)}
-	db.queries = queries{db: db, rd: poolQuerier{db.rcache}, wr: poolQuerier{db.wcache}}
-	if db.ckpt, err = startCheckpointer(path, &db.gate); err != nil {
+	file, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
 		reader.Close()
 		writer.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	db := &DB{writer: writer, reader: reader, wcache: newStmtCache(writer), rcache: newStmtCache(reader), file: file}
+	db.queries = queries{db: db, rd: poolQuerier{db.rcache}, wr: poolQuerier{db.wcache}}
+	if db.ckpt, err = startCheckpointer(path, file, &db.gate); err != nil {
+		reader.Close()
+		writer.Close()
+		file.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	return db, nil
@@ -112,7 +124,13 @@ func Open(ctx context.Context, path string) (*DB, error) {
 func (db *DB) Close() error {
 	db.rcache.close()
 	db.wcache.close()
-	return errors.Join(db.ckpt.close(), db.reader.Close(), db.writer.Close())
+	err := errors.Join(db.ckpt.close(), db.reader.Close(), db.writer.Close())
+	// The file after every connection (see DB.file); closing twice is
+	// harmless, as it is for the pools.
+	if ferr := db.file.Close(); !errors.Is(ferr, os.ErrClosed) {
+		err = errors.Join(err, ferr)
+	}
+	return err
 }
 
 // querier is what both *sql.DB and *sql.Tx offer.
