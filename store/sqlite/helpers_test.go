@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,4 +54,21 @@ func MustSeed(tb testing.TB, db *DB) {
 		PurchasedOn: rules.Date{Year: 2026, Month: 3, Day: 21}, DeliveredOn: rules.Date{Year: 2026, Month: 4, Day: 1}}))
 	must(tb, db.UpsertContract(ctx, rules.Contract{ID: "H-1", CustomerID: "C-1", Kind: rules.KindHourly, Tier: rules.TierH50,
 		PurchasedOn: rules.Date{Year: 2026, Month: 3, Day: 21}}))
+}
+
+// queryPlan is SQLite's plan for query, its steps joined by "; ".
+func queryPlan(tb testing.TB, db *DB, query string, args ...any) string {
+	tb.Helper()
+	rows, err := db.reader.Query(`EXPLAIN QUERY PLAN `+query, args...)
+	must(tb, err)
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		must(tb, rows.Scan(&id, &parent, &unused, &detail))
+		plan = append(plan, detail)
+	}
+	must(tb, rows.Err())
+	return strings.Join(plan, "; ")
 }

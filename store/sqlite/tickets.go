@@ -94,6 +94,25 @@ func (q *queries) UpdateTicket(ctx context.Context, t store.Ticket) error {
 
 // ListTickets returns the tickets f selects, by id.
 func (q *queries) ListTickets(ctx context.Context, f store.TicketFilter) ([]store.Ticket, error) {
+	query, args := ticketListQuery(f)
+	rows, err := q.rd.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, wrap(err, "list tickets")
+	}
+	var ts []store.Ticket
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			rows.Close()
+			return nil, wrap(err, "list tickets")
+		}
+		ts = append(ts, t)
+	}
+	return ts, wrap(closeRows(rows), "list tickets")
+}
+
+// ticketListQuery is ListTickets' statement for f.
+func ticketListQuery(f store.TicketFilter) (string, []any) {
 	query := `SELECT ` + ticketCols + ` FROM tickets WHERE 1 = 1`
 	var args []any
 	if f.CustomerID != "" {
@@ -111,22 +130,7 @@ func (q *queries) ListTickets(ctx context.Context, f store.TicketFilter) ([]stor
 	if f.OpenOnly {
 		query += ` AND status IN ('new', 'answered')`
 	}
-	query += ` ORDER BY id`
-
-	rows, err := q.rd.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, wrap(err, "list tickets")
-	}
-	var ts []store.Ticket
-	for rows.Next() {
-		t, err := scanTicket(rows)
-		if err != nil {
-			rows.Close()
-			return nil, wrap(err, "list tickets")
-		}
-		ts = append(ts, t)
-	}
-	return ts, wrap(closeRows(rows), "list tickets")
+	return query + ` ORDER BY id`, args
 }
 
 // AddMessage stores a message on a ticket and sets m.ID. The ticket must

@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -182,5 +184,89 @@ func TestDenialsSettingsSessions(t *testing.T) {
 	s.UpdatedAt = s.UpdatedAt.UTC()
 	if gotS != s {
 		t.Errorf("Session = %+v, want %+v", gotS, s)
+	}
+}
+
+// TestOpenTicketsOfCustomer: a customer's open tickets are found through
+// the index of open tickets, not by reading every ticket the customer
+// ever had; the lists come back by id either way.
+func TestOpenTicketsOfCustomer(t *testing.T) {
+	db := MustOpen(t)
+	MustSeed(t, db)
+	ctx := context.Background()
+	opened := at(2026, 5, 2, 9, 0)
+	var open []int64
+	for i := range 30 {
+		tk := store.Ticket{ContractID: "K-1", CustomerID: "C-1", Phone: "+989121111111", Kind: rules.RequestProblem,
+			Severity: rules.SeverityNormal, Description: "x", OpenedAt: opened.Add(time.Duration(i) * time.Minute)}
+		must(t, db.CreateTicket(ctx, &tk))
+		switch i {
+		case 3, 17:
+			open = append(open, tk.ID)
+		case 25:
+			tk.Status = store.TicketAnswered
+			must(t, db.UpdateTicket(ctx, tk))
+			open = append(open, tk.ID)
+		default:
+			tk.Status, tk.ClosedAt = store.TicketClosed, tk.OpenedAt.Add(time.Hour)
+			must(t, db.UpdateTicket(ctx, tk))
+		}
+	}
+	ids := func(ts []store.Ticket) []int64 {
+		var out []int64
+		for _, tk := range ts {
+			out = append(out, tk.ID)
+		}
+		return out
+	}
+	got, err := db.ListTickets(ctx, store.TicketFilter{CustomerID: "C-1", OpenOnly: true})
+	must(t, err)
+	if !reflect.DeepEqual(ids(got), open) {
+		t.Errorf("open tickets %v, want %v", ids(got), open)
+	}
+	all, err := db.ListTickets(ctx, store.TicketFilter{CustomerID: "C-1"})
+	must(t, err)
+	if len(all) != 30 || !slices.IsSorted(ids(all)) {
+		t.Errorf("all tickets %v, want 30 by id", ids(all))
+	}
+
+	query, args := ticketListQuery(store.TicketFilter{CustomerID: "C-1", OpenOnly: true})
+	if plan := queryPlan(t, db, query, args...); !strings.Contains(plan, "tickets_customer_open (customer_id=?)") || strings.Contains(plan, "TEMP B-TREE") {
+		t.Errorf("open tickets of a customer: plan %q, want the index of open tickets and no sort", plan)
+	}
+}
+
+// BenchmarkOpenTicketsLongHistory: the open-ticket read of a customer with
+// 2,000 closed tickets and one open, against BenchmarkOpenTicketsNew, the
+// same read for a customer with one ticket, open.
+func BenchmarkOpenTicketsLongHistory(b *testing.B) { benchmarkOpenTickets(b, 2000) }
+
+func BenchmarkOpenTicketsNew(b *testing.B) { benchmarkOpenTickets(b, 0) }
+
+func benchmarkOpenTickets(b *testing.B, closed int) {
+	db := MustOpen(b)
+	MustSeed(b, db)
+	ctx := context.Background()
+	opened := at(2026, 5, 2, 9, 0)
+	must(b, db.InTx(ctx, func(tx store.Store) error {
+		for i := range closed + 1 {
+			tk := store.Ticket{ContractID: "K-1", CustomerID: "C-1", Phone: "+989121111111", Kind: rules.RequestProblem,
+				Severity: rules.SeverityNormal, Description: "x", OpenedAt: opened.Add(time.Duration(i) * time.Minute)}
+			if i < closed {
+				tk.Status, tk.ClosedAt = store.TicketClosed, tk.OpenedAt.Add(time.Hour)
+			}
+			if err := tx.CreateTicket(ctx, &tk); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	f := store.TicketFilter{CustomerID: "C-1", OpenOnly: true}
+	b.ResetTimer()
+	for b.Loop() {
+		ts, err := db.ListTickets(ctx, f)
+		if err != nil || len(ts) != 1 {
+			b.Fatalf("%d open tickets (%v), want 1", len(ts), err)
+		}
 	}
 }
