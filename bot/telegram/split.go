@@ -83,3 +83,20 @@ func units(s string) int {
 	}
 	return n
 }
+
+// clipUnits cuts s to at most limit UTF-16 code units, on a rune boundary,
+// ending it with "…" when cut.
+func clipUnits(s string, limit int) string {
+	if units(s) <= limit {
+		return s
+	}
+	n := 0
+	for i, r := range s {
+		l := max(utf16.RuneLen(r), 1)
+		if n+l > limit-1 { // room for the ellipsis
+			return s[:i] + "…"
+		}
+		n += l
+	}
+	return s
+}

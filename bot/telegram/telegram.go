@@ -53,6 +53,11 @@ type Config struct {
 	// FileTooBig is said in the chat when a staff file is over Telegram's
 	// 20 MB download limit for bots; default DefaultFileTooBig.
 	FileTooBig string
+	// NotHandled is said to the sender when an update is skipped after
+	// HandleAttempts failures: sent straight to the chat (the store may be
+	// what fails), or shown on the button pressed; default
+	// DefaultNotHandled. A button's alert shows 200 characters at most.
+	NotHandled string
 
 	// Label is the text shown on an outbox button ("claim",
 	// "decline:12:misuse"); default the button itself.
@@ -73,6 +78,16 @@ func DefaultFileTooBig() string {
 		return "⚠️ 20 MB"
 	}
 	return p.T("transport.file_too_big", nil)
+}
+
+// DefaultNotHandled tells staff that what they sent was skipped, in the
+// default language, when the caller gives no text of its own.
+func DefaultNotHandled() string {
+	p, err := locales.New(locales.Default, nil)
+	if err != nil {
+		return "⚠️"
+	}
+	return p.T("transport.not_handled", nil)
 }
 
 // Telegram's size limits for bots.
@@ -117,6 +132,9 @@ func New(api *tgbotapi.BotAPI, st store.Store, cfg Config) *Adapter {
 	}
 	if cfg.FileTooBig == "" {
 		cfg.FileTooBig = DefaultFileTooBig()
+	}
+	if cfg.NotHandled == "" {
+		cfg.NotHandled = DefaultNotHandled()
 	}
 	if cfg.Label == nil {
 		cfg.Label = func(b string) string { return b }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -126,18 +127,20 @@ func sleep(ctx context.Context, d time.Duration) error {
 
 // process handles one update on work (which outlives ctx, so the update in
 // hand is finished), retrying failures a few times; an update that keeps
-// failing is logged and skipped rather than blocking every later one. It
-// reports false when ctx ended while waiting to retry: the update was not
-// handled and the offset must stay.
+// failing is logged and skipped rather than blocking every later one, and
+// its sender is told. It reports false when ctx ended while waiting to
+// retry: the update was not handled and the offset must stay.
 func (a *Adapter) process(ctx, work context.Context, h Handler, u tgbotapi.Update) bool {
 	log := a.cfg.Log.With("update_id", u.UpdateID)
+	skipped := false
 	for attempt := 1; ; attempt++ {
 		err := a.handle(work, h, u)
 		if err == nil {
 			break
 		}
 		if attempt >= a.cfg.HandleAttempts {
-			log.Error("update skipped after repeated failures", "attempts", attempt, "err", err)
+			log.Error("update skipped after repeated failures; the sender is told", "attempts", attempt, "err", err)
+			skipped = true
 			break
 		}
 		wait := time.Duration(attempt) * time.Second
@@ -148,11 +151,35 @@ func (a *Adapter) process(ctx, work context.Context, h Handler, u tgbotapi.Updat
 	}
 	if q := u.CallbackQuery; q != nil {
 		// Always answered, or the staff member's client shows a spinner.
-		if _, err := a.api.Request(tgbotapi.NewCallback(q.ID, "")); err != nil {
+		answer := tgbotapi.NewCallback(q.ID, "")
+		if skipped {
+			answer = tgbotapi.NewCallbackWithAlert(q.ID, clipUnits(a.cfg.NotHandled, maxAlert))
+		}
+		if _, err := a.api.Request(answer); err != nil {
 			log.Debug("answer callback query", "err", a.redact(err))
 		}
+	} else if m := u.Message; skipped && m != nil {
+		a.tellSkipped(m, log)
 	}
 	return true
+}
+
+// maxAlert is the most a callback answer shows, in UTF-16 units.
+const maxAlert = 200
+
+// tellSkipped answers a skipped message in its chat, straight through the
+// API rather than the outbox: what failed may be the store itself. Best
+// effort: a failure is logged.
+func (a *Adapter) tellSkipped(m *tgbotapi.Message, log *slog.Logger) {
+	if _, ok := a.chatOf(m.Chat); !ok {
+		return
+	}
+	msg := tgbotapi.NewMessage(m.Chat.ID, a.cfg.NotHandled)
+	msg.ReplyToMessageID = m.MessageID
+	msg.AllowSendingWithoutReply = true
+	if _, err := a.api.Send(msg); err != nil {
+		log.Warn("could not tell the sender that the update was skipped", "err", a.redact(err))
+	}
 }
 
 // updateKey is the id the engine deduplicates an update by.

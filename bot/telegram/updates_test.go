@@ -7,14 +7,17 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"supportbot/bot"
 	"supportbot/bot/telegram"
 	"supportbot/bot/telegram/telegramtest"
+	"supportbot/locales"
 	"supportbot/store"
 )
 
@@ -194,5 +197,57 @@ func TestStaffFilesAreDownloadedForCustomers(t *testing.T) {
 	}
 	if len(due) != 1 || due[0].To != bot.StaffGroup || due[0].TicketID != 12 || due[0].Text != telegram.DefaultFileTooBig() {
 		t.Errorf("pending after the 25 MB file: %+v, want the too-big note on ticket 12", due)
+	}
+}
+
+// failing is a Handler whose every call fails, as when the database is
+// unwritable.
+type failing struct{ calls atomic.Int32 }
+
+func (f *failing) HandleStaff(context.Context, string, bot.StaffInput) error {
+	f.calls.Add(1)
+	return errors.New("disk I/O error")
+}
+
+// TestSkippedUpdateIsTold: an update that fails HandleAttempts times is
+// skipped, and its sender told so: a message gets an answer in its chat,
+// replying to it, sent straight through the API; a button press an alert.
+// Later updates still get through.
+func TestSkippedUpdateIsTold(t *testing.T) {
+	h := newHarness(t, func(c *telegram.Config) { c.HandleAttempts = 2 })
+	msg := telegramtest.Message(staff, sara, "/close 12")
+	h.srv.Push(msg)
+	h.srv.Push(telegramtest.Button(staff, ali, 300, "claim:12"))
+	last := h.srv.Push(telegramtest.Message(stranger, sara, "/close 13")) // not served: ignored, no error
+	f := &failing{}
+	stop := h.run(h.ad, f)
+	wait(t, "the offset past the last update", func() bool { return h.offset() == strconv.Itoa(last+1) })
+	stop()
+
+	if n := f.calls.Load(); n != 4 {
+		t.Errorf("handler called %d times, want 2 tries for each of 2 updates", n)
+	}
+	want := telegram.DefaultNotHandled()
+	sent := h.srv.Sent()
+	if len(sent) != 1 || sent[0].ChatID != staffChat || sent[0].ReplyTo != msg.Message.MessageID || sent[0].Text != want {
+		t.Errorf("sent %+v, want one answer to message %d in the staff group saying %q", sent, msg.Message.MessageID, want)
+	}
+	answers := h.srv.Calls("answerCallbackQuery")
+	if len(answers) != 1 || answers[0].Params.Get("show_alert") != "true" || answers[0].Params.Get("text") != want {
+		t.Errorf("callback answers %+v, want one alert saying %q", answers, want)
+	}
+}
+
+// TestNotHandledFitsAnAlert: the catalogs' text for a skipped update fits
+// a callback alert whole, in every language.
+func TestNotHandledFitsAnAlert(t *testing.T) {
+	for _, lang := range []string{"fa", "en"} {
+		p, err := locales.New(lang, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := p.T("transport.not_handled", nil); len(utf16.Encode([]rune(s))) > 200 || strings.TrimSpace(s) == "" {
+			t.Errorf("%s: %d UTF-16 units, want 1-200: %q", lang, len(utf16.Encode([]rune(s))), s)
+		}
 	}
 }

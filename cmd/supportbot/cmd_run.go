@@ -106,6 +106,7 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 		FileEndpoint:   telegram.FileEndpointFor(tg.APIEndpoint),
 		Label:          func(b string) string { return bot.ButtonLabel(printer, b) },
 		FileTooBig:     printer.T("transport.file_too_big", nil),
+		NotHandled:     printer.T("transport.not_handled", nil),
 		Handled:        disp.Wake,
 		Log:            log,
 	})

@@ -162,3 +162,21 @@ func TestContracts(t *testing.T) {
 		t.Errorf("zero date stored as %q, want NULL", *delivered)
 	}
 }
+
+// BenchmarkPhoneState is the read every inbound customer message starts
+// with, inside a transaction as the engine runs it.
+func BenchmarkPhoneState(b *testing.B) {
+	db := MustOpen(b)
+	MustSeed(b, db)
+	ctx := context.Background()
+	must(b, db.SaveSession(ctx, store.Session{Phone: "+989121111111", State: "idle", Data: `{"lang":"fa"}`, UpdatedAt: at(2026, 5, 2, 9, 0)}))
+	must(b, db.InTx(ctx, func(tx store.Store) error {
+		for b.Loop() {
+			ps, err := tx.(store.PhoneStates).PhoneState(ctx, "+989121111111")
+			if err != nil || !ps.HasSession || !ps.HasCustomer {
+				b.Fatalf("PhoneState = %+v, %v", ps, err)
+			}
+		}
+		return nil
+	}))
+}
