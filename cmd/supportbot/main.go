@@ -11,12 +11,25 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	_ "time/tzdata" // the office's zone must not depend on the host's zone files
 )
 
+// gcPercent is the collector's GOGC unless the environment sets one. The
+// bot's live heap is small (about 15 MB under a thousand customers writing
+// at once), so the default of 100 collected several times a second under
+// load, and each collection costs the single database writer time. At 200
+// `supportbot bench` (2 cores) handled 5-8% more messages a second, at
+// 89-93 instead of 96-103 µs of CPU a message; peak memory under that load
+// rose from about 48 to 57 MB, memory at rest stayed at about 35 MB.
+const gcPercent = 200
+
 func main() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 	stop()
