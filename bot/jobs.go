@@ -25,6 +25,9 @@ type JobsConfig struct {
 	// ContractEndDays are the days before a contract's support end on which
 	// the customer is reminded; none turns the reminders off.
 	ContractEndDays []int
+	// InboundIDDays is how long the id of a received message is kept to
+	// recognise a redelivery (RunInboundPrune); 0 keeps ids for ever.
+	InboundIDDays int
 }
 
 // catchUp bounds how far back a job looks for work it has not done yet:
@@ -34,9 +37,10 @@ type JobsConfig struct {
 const catchUp = 24 * time.Hour
 
 // Jobs is the bot's scheduled work: deadline reminders and breach alerts,
-// the managers' daily digest, hourly-package settlement and notes, and
-// contract-end reminders. Every job is a plain function of (ctx, now)
-// that does what is due at or before now and has not been done: each
+// the managers' daily digest, hourly-package settlement and notes,
+// contract-end reminders, and forgetting the ids of old inbound messages.
+// Every job is a plain function of (ctx, now) that does what is due at or
+// before now and has not been done: each
 // notice is enqueued in its own transaction together with the record that
 // it was sent (store.Notices, store.Hourly), so a second run at the same
 // instant, or a restart, sends nothing twice, and one failure does not
@@ -60,8 +64,8 @@ func NewJobs(st store.Store, desk *Desk, cfg JobsConfig) *Jobs {
 
 // Register adds the jobs to s in the order they run when they fall due at
 // the same instant: month-end and expiry work first (it changes what the
-// others report), then deadlines, the digest, package notes and contract
-// reminders.
+// others report), then deadlines, the digest, package notes, contract
+// reminders and the nightly pruning.
 func (j *Jobs) Register(s *Scheduler) error {
 	s.Add(Job{Name: "hourly_settlement", When: hourlySchedule{j}, Run: j.RunHourly})
 	s.Add(Job{Name: "deadlines", When: deadlineSchedule{j}, Run: j.RunDeadlines})
@@ -75,6 +79,13 @@ func (j *Jobs) Register(s *Scheduler) error {
 	s.Add(Job{Name: "package_notes", When: contactOpenings{j.cal}, Run: j.RunPackageNotes})
 	if len(j.cfg.ContractEndDays) > 0 {
 		s.Add(Job{Name: "contract_end", When: contractEndSchedule{j}, Run: j.RunContractEnd})
+	}
+	if j.cfg.InboundIDDays > 0 {
+		spec, err := ParseSchedule(pruneSpec, j.loc)
+		if err != nil {
+			return fmt.Errorf("inbound prune schedule: %w", err)
+		}
+		s.Add(Job{Name: "inbound_prune", When: spec, Run: j.RunInboundPrune})
 	}
 	return nil
 }

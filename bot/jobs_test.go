@@ -17,6 +17,7 @@ var defaultJobs = JobsConfig{
 	Reminders:       []time.Duration{2 * time.Hour, 30 * time.Minute},
 	Digest:          "0 8 * * *",
 	ContractEndDays: []int{30, 7},
+	InboundIDDays:   90,
 }
 
 // jobsFixture is the desk fixture with a files directory, the scheduled

@@ -242,6 +242,18 @@ type Inbox interface {
 	// RecordInbound remembers a transport message id; it returns false when
 	// the id was recorded before (a redelivery), and then nothing is to be done.
 	RecordInbound(ctx context.Context, transport, externalID string, at time.Time) (bool, error)
+	// PruneInbound forgets the ids recorded for messages sent before
+	// `before`, among the next limit ids after `after` in key order (the
+	// zero key is the start), in one transaction; it returns where the next
+	// call starts, how many ids it forgot, and done when no ids follow.
+	// Counts still counts the forgotten messages.
+	PruneInbound(ctx context.Context, before time.Time, after InboundKey, limit int) (next InboundKey, pruned int, done bool, err error)
+}
+
+// InboundKey is a place in the recorded inbound ids, which are ordered by
+// transport, then id.
+type InboundKey struct {
+	Transport, ExternalID string
 }
 
 // Hourly entry kinds.

@@ -42,6 +42,7 @@ type Config struct {
 	Metrics       MetricsConfig      `yaml:"metrics"`
 	Schedule      ScheduleConfig     `yaml:"schedule"`
 	Limits        LimitsConfig       `yaml:"limits"`
+	Retention     RetentionConfig    `yaml:"retention"`
 }
 
 // WeekHours maps a weekday name (saturday…friday) to "HH:MM-HH:MM" intervals.
@@ -109,6 +110,19 @@ func (c Config) EngineLimits() bot.Limits {
 		MaxFileBytes:      int64(c.WhatsApp.MaxFileMB) << 20,
 	}
 }
+
+// RetentionConfig says how long records kept only for the bot's own use
+// are kept.
+type RetentionConfig struct {
+	// InboundIDDays is how long a received message's id is kept to
+	// recognise a redelivery; 0 keeps ids for ever.
+	InboundIDDays int `yaml:"inbound_ids_days"`
+}
+
+// minInboundIDDays is the shortest id retention: WhatsApp delivers what it
+// held for an offline phone for up to 30 days (Telegram, a day), and a
+// redelivery must still find its id.
+const minInboundIDDays = 31
 
 // ScheduleConfig times the scheduled jobs.
 type ScheduleConfig struct {
@@ -232,7 +246,8 @@ func DefaultConfig() Config {
 			Digest:               "0 8 * * *",
 			ContractEndReminders: []int{30, 7},
 		},
-		Limits: LimitsConfig{MessagesPerMinute: 20, MaxTextChars: 4000},
+		Limits:    LimitsConfig{MessagesPerMinute: 20, MaxTextChars: 4000},
+		Retention: RetentionConfig{InboundIDDays: 90},
 	}
 }
 
@@ -360,6 +375,9 @@ func (c Config) Validate() error {
 		if days <= 0 || days > 365 {
 			return fmt.Errorf("schedule.contract_end_reminders[%d]: %d is not between 1 and 365 days", i, days)
 		}
+	}
+	if n := c.Retention.InboundIDDays; n != 0 && (n < minInboundIDDays || n > 3650) {
+		return fmt.Errorf("retention.inbound_ids_days: %d is not 0 (for ever) or between %d and 3650 days", n, minInboundIDDays)
 	}
 	return nil
 }

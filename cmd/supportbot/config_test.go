@@ -122,6 +122,8 @@ func TestBadConfigNamesTheField(t *testing.T) {
 		{"bad language", "language: de\n", "language"},
 		{"bad duration", "conversation:\n  idle_timeout: soon\n", "not a duration"},
 		{"short idle", "conversation:\n  idle_timeout: 10s\n", "conversation.idle_timeout"},
+		{"id retention under WhatsApp's window", "retention:\n  inbound_ids_days: 30\n", "retention.inbound_ids_days"},
+		{"negative id retention", "retention:\n  inbound_ids_days: -1\n", "retention.inbound_ids_days"},
 		{"bad endpoint", "telegram:\n  api_endpoint: http://x/\n", "telegram.api_endpoint"},
 		{"bad manager", "telegram:\n  managers: [0]\n", "telegram.managers[0]"},
 		{"bad cron", "schedule:\n  digest: \"every morning\"\n", "schedule.digest"},

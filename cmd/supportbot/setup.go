@@ -118,6 +118,7 @@ func (s *setup) wire(db *sqlite.DB) (*bot.Engine, *bot.Scheduler, error) {
 		Reminders:       reminders,
 		Digest:          s.cfg.Schedule.Digest,
 		ContractEndDays: s.cfg.Schedule.ContractEndReminders,
+		InboundIDDays:   s.cfg.Retention.InboundIDDays,
 	})
 	if err := jobs.Register(sched); err != nil {
 		return nil, nil, fmt.Errorf("schedule: %w", err)

@@ -2,6 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"fmt"
 	"time"
 
 	"supportbot/store"
@@ -136,4 +139,68 @@ func (q *queries) RecordInbound(ctx context.Context, transport, externalID strin
 		return false, wrap(err, "record inbound %s %s", transport, externalID)
 	}
 	return n == 1, nil
+}
+
+// settingInboundPruned counts, per transport ("inbound_pruned:whatsapp"),
+// the inbound ids PruneInbound forgot, so Counts still counts their
+// messages.
+const settingInboundPruned = "inbound_pruned:"
+
+// PruneInbound forgets inbound ids recorded for messages sent before
+// `before`, among the next limit ids after `after`. Each call is one short
+// transaction over a stretch of the primary key, found without an index on
+// the time and so at no cost to recording; a sweep over the whole table is
+// a series of them, and messages keep flowing in between. Ids without a
+// time are kept.
+func (q *queries) PruneInbound(ctx context.Context, before time.Time, after store.InboundKey, limit int) (next store.InboundKey, pruned int, done bool, err error) {
+	if limit <= 0 {
+		return after, 0, false, fmt.Errorf("sqlite: prune inbound: limit %d must be positive", limit)
+	}
+	err = q.inTx(ctx, func(tq *queries) error {
+		// The last key of this stretch; none when fewer than limit are left.
+		err := tq.rd.QueryRowContext(ctx, `SELECT transport, external_id FROM inbound
+			WHERE (transport, external_id) > (?1, ?2)
+			ORDER BY transport, external_id LIMIT 1 OFFSET ?3`, after.Transport, after.ExternalID, limit-1).
+			Scan(&next.Transport, &next.ExternalID)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			done = true
+		case err != nil:
+			return err
+		}
+		query := `DELETE FROM inbound WHERE (transport, external_id) > (?1, ?2) AND at < ?3`
+		args := []any{after.Transport, after.ExternalID, timeArg(before)}
+		if !done {
+			query += ` AND (transport, external_id) <= (?4, ?5)`
+			args = append(args, next.Transport, next.ExternalID)
+		}
+		rows, err := tq.wr.QueryContext(ctx, query+` RETURNING transport`, args...)
+		if err != nil {
+			return err
+		}
+		byTransport := map[string]int64{}
+		for rows.Next() {
+			var t string
+			if err := rows.Scan(&t); err != nil {
+				rows.Close()
+				return err
+			}
+			byTransport[t]++
+			pruned++
+		}
+		if err := closeRows(rows); err != nil {
+			return err
+		}
+		for t, n := range byTransport {
+			if _, err := tq.wr.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?1, ?2)
+				ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + ?2`, settingInboundPruned+t, n); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return after, 0, false, wrap(err, "prune inbound")
+	}
+	return next, pruned, done, nil
 }

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -158,5 +159,118 @@ func TestDueOutboxUsesPendingIndex(t *testing.T) {
 		ORDER BY id LIMIT ?`, "2026-11-27T00:00:00.000000000Z", 10)
 	if !strings.Contains(got, "outbox_pending") || strings.Contains(got, "TEMP B-TREE") {
 		t.Errorf("DueOutbox plan %q, want the outbox_pending index and no sort", got)
+	}
+}
+
+// TestPruneInbound: a sweep in stretches forgets the ids of messages sent
+// before the cut-off, across transports, keeps the newer ones and those
+// without a time, and leaves the counts alone; a forgotten id is new again.
+func TestPruneInbound(t *testing.T) {
+	db := MustOpen(t)
+	ctx := context.Background()
+	cut := at(2026, 8, 1, 0, 0)
+	type rec struct {
+		transport, id string
+		at            time.Time
+		kept          bool
+	}
+	recs := []rec{
+		{"telegram", "update:1", cut.Add(-72 * time.Hour), false},
+		{"telegram", "update:2", cut.Add(time.Hour), true},
+		{"whatsapp", "3EB0AAA", cut.Add(-90 * 24 * time.Hour), false},
+		{"whatsapp", "3EB0AAB", cut.Add(-time.Nanosecond), false},
+		{"whatsapp", "3EB0AAC", cut, true},
+		{"whatsapp", "3EB0AAD", time.Time{}, true}, // no time: kept
+		{"whatsapp", "3EB0AAE", cut.Add(-time.Hour), false},
+		{"whatsapp", "3EB0AAF", cut.Add(48 * time.Hour), true},
+	}
+	for _, r := range recs {
+		if fresh, err := db.RecordInbound(ctx, r.transport, r.id, r.at); err != nil || !fresh {
+			t.Fatalf("record %s: %v %v", r.id, fresh, err)
+		}
+	}
+	before, err := db.Counts(ctx, cut)
+	must(t, err)
+
+	for _, limit := range []int{3, 100} { // a sweep in stretches, then one over what is left
+		var key store.InboundKey
+		total, calls := 0, 0
+		for {
+			next, n, done, err := db.PruneInbound(ctx, cut, key, limit)
+			must(t, err)
+			total += n
+			calls++
+			if done {
+				break
+			}
+			if next == key {
+				t.Fatalf("limit %d: the sweep did not move on from %+v", limit, key)
+			}
+			key = next
+		}
+		want := 4
+		if limit == 100 {
+			want = 0 // nothing left to forget
+		}
+		if total != want {
+			t.Errorf("limit %d: forgot %d ids in %d calls, want %d", limit, total, calls, want)
+		}
+	}
+	for _, r := range recs {
+		seen, err := db.InboundSeen(ctx, r.transport, r.id)
+		must(t, err)
+		if seen != r.kept {
+			t.Errorf("%s %s (%v): seen %v after pruning, want %v", r.transport, r.id, r.at, seen, r.kept)
+		}
+	}
+	after, err := db.Counts(ctx, cut)
+	must(t, err)
+	if !reflect.DeepEqual(after.Inbound, before.Inbound) || after.Inbound["whatsapp"] != 6 || after.Inbound["telegram"] != 2 {
+		t.Errorf("inbound counts %v after pruning, want %v as before", after.Inbound, before.Inbound)
+	}
+	if fresh, err := db.RecordInbound(ctx, "whatsapp", "3EB0AAA", cut); err != nil || !fresh {
+		t.Errorf("a forgotten id recorded again: fresh %v (%v), want true", fresh, err)
+	}
+	if _, _, _, err := db.PruneInbound(ctx, cut, store.InboundKey{}, 0); err == nil {
+		t.Error("a limit of 0 was accepted")
+	}
+
+	plan := queryPlan(t, db, `SELECT transport, external_id FROM inbound
+			WHERE (transport, external_id) > (?1, ?2)
+			ORDER BY transport, external_id LIMIT 1 OFFSET ?3`, "", "", 99)
+	if !strings.Contains(plan, "PRIMARY KEY") || strings.Contains(plan, "TEMP B-TREE") {
+		t.Errorf("stretch plan %q, want the primary key in order", plan)
+	}
+}
+
+// BenchmarkPruneInbound is one stretch of the nightly sweep (2,000 ids, the
+// job's stretch) over a table of 200,000 ids, one in four old enough to go:
+// the time it holds the writer.
+func BenchmarkPruneInbound(b *testing.B) {
+	db := MustOpen(b)
+	ctx := context.Background()
+	cut := at(2026, 8, 1, 0, 0)
+	const total = 200_000
+	must(b, db.InTx(ctx, func(tx store.Store) error {
+		for i := range total {
+			when := cut.Add(time.Duration(i) * time.Second)
+			if i%4 == 0 {
+				when = cut.Add(-time.Duration(i) * time.Second)
+			}
+			if _, err := tx.RecordInbound(ctx, "whatsapp", fmt.Sprintf("3EB0%016X", uint64(i)*0x9E3779B97F4A7C15), when); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	var key store.InboundKey
+	b.ResetTimer()
+	for b.Loop() {
+		next, _, done, err := db.PruneInbound(ctx, cut, key, 2000)
+		must(b, err)
+		key = next
+		if done {
+			key = store.InboundKey{}
+		}
 	}
 }

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"supportbot/store"
@@ -99,7 +100,11 @@ func (q *queries) Counts(ctx context.Context, now time.Time) (store.Counts, erro
 		query string
 		fill  func(key string, n int64)
 	}{
-		{`SELECT transport, COUNT(*) FROM inbound GROUP BY transport`, func(k string, n int64) { c.Inbound[k] = n }},
+		{`SELECT transport, COUNT(*) FROM inbound GROUP BY transport`, func(k string, n int64) { c.Inbound[k] += n }},
+		// Ids PruneInbound forgot: the keys from "inbound_pruned:" up to
+		// "inbound_pruned;", the character after the colon.
+		{`SELECT substr(key, ` + strconv.Itoa(len(settingInboundPruned)+1) + `), CAST(value AS INTEGER) FROM settings
+			WHERE key >= 'inbound_pruned:' AND key < 'inbound_pruned;'`, func(k string, n int64) { c.Inbound[k] += n }},
 		{`SELECT CASE WHEN instr(recipient, ':') > 0 THEN substr(recipient, 1, instr(recipient, ':') - 1) ELSE recipient END,
 			status, COUNT(*) FROM outbox GROUP BY 1, 2`, nil},
 		{`SELECT reason, COUNT(*) FROM denials GROUP BY reason`, func(k string, n int64) { c.Denials[k] = n }},

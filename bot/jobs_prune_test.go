@@ -1,0 +1,78 @@
+package bot
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// TestInboundPruneJob: each night at 04:30 office time the ids of inbound
+// messages sent more than InboundIDDays before are forgotten, across
+// transports and in stretches; newer ones stay, so a redelivery of a recent
+// message is still recognised. With 0 days there is no such job.
+func TestInboundPruneJob(t *testing.T) {
+	f := newJobsFixture(t, defaultJobs)
+	ctx := context.Background()
+	night := f.time(t, "2026-11-28 04:30")
+	old := night.AddDate(0, 0, -90)
+	ids := []struct {
+		transport, id string
+		at            time.Time
+		kept          bool
+	}{
+		{TransportWhatsApp, "3EB0OLD1", old.Add(-time.Minute), false},
+		{TransportWhatsApp, "3EB0OLD2", old.AddDate(0, -3, 0), false},
+		{TransportTelegram, "update:7", old.Add(-time.Hour), false},
+		{TransportWhatsApp, "3EB0NEW1", old.Add(time.Minute), true},
+		{TransportWhatsApp, "3EB0NEW2", night.Add(-time.Hour), true},
+		{TransportTelegram, "update:8", night.Add(-24 * time.Hour), true},
+	}
+	for i := range pruneStretch + 10 { // more than one stretch of old ids
+		if _, err := f.db.RecordInbound(ctx, TransportWhatsApp, "3EB0BULK"+strconv.Itoa(i), old.AddDate(0, 0, -1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, r := range ids {
+		if _, err := f.db.RecordInbound(ctx, r.transport, r.id, r.at); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	f.run(t, night.Add(-time.Minute), night.Add(-time.Second)) // not yet
+	if seen, _ := f.db.InboundSeen(ctx, TransportWhatsApp, "3EB0OLD1"); !seen {
+		t.Fatal("an id was forgotten before 04:30")
+	}
+	f.run(t, night.Add(-time.Second), night)
+	for _, r := range ids {
+		seen, err := f.db.InboundSeen(ctx, r.transport, r.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen != r.kept {
+			t.Errorf("%s %s sent %s: seen %v after the night, want %v", r.transport, r.id, r.at.In(f.loc).Format(time.DateTime), seen, r.kept)
+		}
+	}
+	for i := range pruneStretch + 10 {
+		if seen, err := f.db.InboundSeen(ctx, TransportWhatsApp, "3EB0BULK"+strconv.Itoa(i)); err != nil || seen {
+			t.Fatalf("old id %d still there after the night (%v)", i, err)
+		}
+	}
+	c, err := f.db.Counts(ctx, night)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Inbound[TransportWhatsApp] != pruneStretch+10+4 || c.Inbound[TransportTelegram] != 2 {
+		t.Errorf("inbound counts %v after the night, want every message still counted", c.Inbound)
+	}
+
+	off := defaultJobs
+	off.InboundIDDays = 0
+	f.cfg = off
+	f.restart(t)
+	for _, j := range f.sched.Jobs() {
+		if j.Name == "inbound_prune" {
+			t.Error("an inbound_prune job with retention 0")
+		}
+	}
+}
