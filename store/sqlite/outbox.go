@@ -146,6 +146,10 @@ func (q *queries) RecordInbound(ctx context.Context, transport, externalID strin
 // messages.
 const settingInboundPruned = "inbound_pruned:"
 
+// settingInboundPrunedEnd is the first key after every tally: the prefix
+// with its colon replaced by the next character.
+const settingInboundPrunedEnd = "inbound_pruned;"
+
 // PruneInbound forgets inbound ids recorded for messages sent before
 // `before`, among the next limit ids after `after`. Each call is one short
 // transaction over a stretch of the primary key, found without an index on

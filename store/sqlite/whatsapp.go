@@ -101,10 +101,10 @@ func (q *queries) Counts(ctx context.Context, now time.Time) (store.Counts, erro
 		fill  func(key string, n int64)
 	}{
 		{`SELECT transport, COUNT(*) FROM inbound GROUP BY transport`, func(k string, n int64) { c.Inbound[k] += n }},
-		// Ids PruneInbound forgot: the keys from "inbound_pruned:" up to
-		// "inbound_pruned;", the character after the colon.
+		// Ids PruneInbound forgot: the tallies' keys, a range of the
+		// settings key, from the prefix to the prefix's successor.
 		{`SELECT substr(key, ` + strconv.Itoa(len(settingInboundPruned)+1) + `), CAST(value AS INTEGER) FROM settings
-			WHERE key >= 'inbound_pruned:' AND key < 'inbound_pruned;'`, func(k string, n int64) { c.Inbound[k] += n }},
+			WHERE key >= '` + settingInboundPruned + `' AND key < '` + settingInboundPrunedEnd + `'`, func(k string, n int64) { c.Inbound[k] += n }},
 		{`SELECT CASE WHEN instr(recipient, ':') > 0 THEN substr(recipient, 1, instr(recipient, ':') - 1) ELSE recipient END,
 			status, COUNT(*) FROM outbox GROUP BY 1, 2`, nil},
 		{`SELECT reason, COUNT(*) FROM denials GROUP BY reason`, func(k string, n int64) { c.Denials[k] = n }},
