@@ -111,6 +111,14 @@ func (a *Adapter) message(ctx context.Context, e *events.Message) error {
 		log.Debug("message without text or file ignored", "type", info.Type)
 		return nil
 	}
+	if a.cfg.MaxAge > 0 && !info.Timestamp.IsZero() && info.Timestamp.Before(a.cfg.Now().Add(-a.cfg.MaxAge)) {
+		// Older than the ids the store keeps: whether it was answered
+		// cannot be known, and WhatsApp holds messages 30 days at most, so
+		// it is a redelivery. Acknowledged, not answered a second time.
+		log.Warn("message older than the inbound ids kept; taken as a redelivery and not handled", "sent", info.Timestamp)
+		a.markRead(ctx, info)
+		return nil
+	}
 	seen, err := a.st.InboundSeen(ctx, bot.TransportWhatsApp, info.ID)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/types"
@@ -263,5 +264,44 @@ func TestClosedAdapterLeavesMessagesForRedelivery(t *testing.T) {
 	}
 	if len(hs.h.messages()) != 0 {
 		t.Error("a closed adapter handed on a message")
+	}
+}
+
+// TestInboundOlderThanKeptIDs: a message sent longer ago than the store
+// keeps message ids (Config.MaxAge) may be a redelivery of one whose id was
+// forgotten: it is acknowledged and not handled. One just inside the limit
+// is handled; without a limit any age is.
+func TestInboundOlderThanKeptIDs(t *testing.T) {
+	const maxAge = 90 * 24 * time.Hour
+	tests := []struct {
+		name    string
+		maxAge  time.Duration
+		age     time.Duration
+		handled bool
+	}{
+		{"recent", maxAge, time.Hour, true},
+		{"just inside the limit", maxAge, maxAge - time.Minute, true},
+		{"older than the ids kept", maxAge, maxAge + time.Minute, false},
+		{"no limit", 0, 400 * 24 * time.Hour, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hs := newHarness(t, func(c *Config, _ *Link) { c.MaxAge = tt.maxAge })
+			evt := dm("OLD1", pnJID, text("سلام"))
+			evt.Info.Timestamp = t0.Add(-tt.age)
+			if !hs.a.HandleEvent(evt) {
+				t.Fatal("HandleEvent = false, want the message acknowledged")
+			}
+			want := 0
+			if tt.handled {
+				want = 1
+			}
+			if got := len(hs.h.messages()); got != want {
+				t.Errorf("engine got %d messages, want %d", got, want)
+			}
+			if r := hs.cli.Reads(); len(r) != 1 {
+				t.Errorf("marked read %v, want the message acknowledged once", r)
+			}
+		})
 	}
 }

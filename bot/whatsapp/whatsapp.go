@@ -96,6 +96,11 @@ type Config struct {
 	// HandleAttempts is how many times a message is tried before it is
 	// left for WhatsApp to deliver again; default 3.
 	HandleAttempts int
+	// MaxAge is the age past which a message delivered now is not acted
+	// on: the store forgets message ids after that long
+	// (retention.inbound_ids_days), so such a message could be a
+	// redelivery of one already answered. 0 means no limit.
+	MaxAge time.Duration
 	// Managers are the addresses told of a ban besides the staff group
 	// (bot.Desk.ManagerAddresses).
 	Managers []string

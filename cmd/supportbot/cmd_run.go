@@ -205,6 +205,7 @@ func (s *setup) whatsApp(ctx context.Context, env *Env, c *common, engine *bot.E
 		MaxGap:       time.Duration(wcfg.MaxSendGap),
 		Managers:     engine.Desk().ManagerAddresses(),
 		PairCommand:  pair,
+		MaxAge:       time.Duration(s.cfg.Retention.InboundIDDays) * 24 * time.Hour,
 		Say:          printer.T,
 		Handled:      disp.Wake,
 		StateChanged: func(st whatsapp.State) { met.SetState("whatsapp", string(st)) },
