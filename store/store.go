@@ -359,6 +359,9 @@ type Counts struct {
 // Stats counts activity for monitoring.
 type Stats interface {
 	Counts(ctx context.Context, now time.Time) (Counts, error)
+	// Ping reads the database, cheaply whatever its size: for health
+	// checks.
+	Ping(ctx context.Context) error
 }
 
 // Reasons a customer message was held instead of acted on.

@@ -22,6 +22,8 @@ type fakeSource struct {
 
 func (f *fakeSource) Counts(context.Context, time.Time) (store.Counts, error) { return f.counts, f.err }
 
+func (f *fakeSource) Ping(context.Context) error { return f.err }
+
 func get(t *testing.T, url string) (int, string) {
 	t.Helper()
 	resp, err := http.Get(url)

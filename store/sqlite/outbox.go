@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"supportbot/store"
@@ -50,16 +51,34 @@ func (q *queries) Enqueue(ctx context.Context, m *store.OutboxMessage) error {
 	}
 	args := append([]any{timeArg(m.CreatedAt), m.To, m.TicketID, m.Text, buttons, m.ReplyTo}, fileArgs(m.File)...)
 	args = append(args, m.Status, m.Attempts, timeArg(m.NextAttempt), timeArg(m.SentAt), m.ExternalID, m.LastError)
-	id, err := lastID(q.wr.ExecContext(ctx, `INSERT INTO outbox (
-		created_at, recipient, ticket_id, text, buttons, reply_to,
-		file_kind, file_name, file_mime, file_bytes, file_path,
-		status, attempts, next_attempt, sent_at, external_id, last_error)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...))
+	var id int64
+	err = q.inTx(ctx, func(tq *queries) error {
+		var err error
+		id, err = lastID(tq.wr.ExecContext(ctx, `INSERT INTO outbox (
+			created_at, recipient, ticket_id, text, buttons, reply_to,
+			file_kind, file_name, file_mime, file_bytes, file_path,
+			status, attempts, next_attempt, sent_at, external_id, last_error)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...))
+		if err != nil || (m.Status != store.OutboxSent && m.Status != store.OutboxFailed) {
+			return err
+		}
+		// Stored already final: counted here, as the status trigger counts
+		// a message leaving 'pending' (migration 0009).
+		transport, _, _ := strings.Cut(m.To, ":")
+		return tq.count(ctx, m.Status+":"+transport, 1)
+	})
 	if err != nil {
 		return wrap(err, "enqueue to %s", m.To)
 	}
 	m.ID = id
 	return nil
+}
+
+// count adds n to a running total of the counters table.
+func (q *queries) count(ctx context.Context, key string, n int64) error {
+	_, err := q.wr.ExecContext(ctx, `INSERT INTO counters (key, n) VALUES (?1, ?2)
+		ON CONFLICT (key) DO UPDATE SET n = n + ?2`, key, n)
+	return err
 }
 
 // OutboxMessage returns one outbox message.
@@ -141,14 +160,14 @@ func (q *queries) RecordInbound(ctx context.Context, transport, externalID strin
 	return n == 1, nil
 }
 
-// settingInboundPruned counts, per transport ("inbound_pruned:whatsapp"),
-// the inbound ids PruneInbound forgot, so Counts still counts their
-// messages.
-const settingInboundPruned = "inbound_pruned:"
-
-// settingInboundPrunedEnd is the first key after every tally: the prefix
-// with its colon replaced by the next character.
-const settingInboundPrunedEnd = "inbound_pruned;"
+// Keys of the counters table are kind:transport; triggers keep the sent
+// and failed totals (migration 0009), PruneInbound the ids it forgot, so
+// that Counts still counts their messages.
+const (
+	counterSent          = "sent"
+	counterFailed        = "failed"
+	counterInboundPruned = "inbound_pruned"
+)
 
 // PruneInbound forgets inbound ids recorded for messages sent before
 // `before`, among the next limit ids after `after`. Each call is one short
@@ -196,8 +215,7 @@ func (q *queries) PruneInbound(ctx context.Context, before time.Time, after stor
 			return err
 		}
 		for t, n := range byTransport {
-			if _, err := tq.wr.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?1, ?2)
-				ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + ?2`, settingInboundPruned+t, n); err != nil {
+			if err := tq.count(ctx, counterInboundPruned+":"+t, n); err != nil {
 				return err
 			}
 		}

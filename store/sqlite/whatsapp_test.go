@@ -2,7 +2,12 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"math/rand/v2"
+	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -118,5 +123,125 @@ func TestCounts(t *testing.T) {
 	}
 	if c.Denials[string(rules.DenyUnknownCustomer)] != 2 || c.TicketsOpened != 5 || c.Breached != 2 {
 		t.Errorf("denials %v tickets %d breached %d", c.Denials, c.TicketsOpened, c.Breached)
+	}
+}
+
+// TestCountsMatchTheOutbox: after any mix of messages queued, sent, retried,
+// given up on, marked again and stored already final, the running totals
+// equal a count over the whole outbox, and a message counts once.
+func TestCountsMatchTheOutbox(t *testing.T) {
+	db := MustOpen(t)
+	ctx := context.Background()
+	now := at(2026, 11, 30, 12, 0)
+	rng := rand.New(rand.NewPCG(7, 11))
+	addrs := []string{"whatsapp:+989121111111", "whatsapp:lid:42", "telegram:staff", "telegram:user:5", "plain"}
+	var pending []int64
+	for range 600 {
+		switch op := rng.IntN(10); {
+		case op < 5 || len(pending) == 0:
+			m := store.OutboxMessage{CreatedAt: now, To: addrs[rng.IntN(len(addrs))], Text: "x", NextAttempt: now}
+			if rng.IntN(10) == 0 {
+				m.Status, m.SentAt = store.OutboxSent, now // stored already sent
+			}
+			must(t, db.Enqueue(ctx, &m))
+			if m.Status == store.OutboxPending {
+				pending = append(pending, m.ID)
+			}
+		default:
+			i := rng.IntN(len(pending))
+			id := pending[i]
+			switch op {
+			case 5:
+				must(t, db.MarkRetry(ctx, id, now.Add(time.Minute), "later"))
+				continue
+			case 6, 7, 8:
+				must(t, db.MarkSent(ctx, id, now, "ext"))
+				if rng.IntN(4) == 0 { // marked again: counted once
+					must(t, db.MarkSent(ctx, id, now, "ext"))
+				}
+			case 9:
+				must(t, db.MarkFailed(ctx, id, "gone"))
+				if rng.IntN(4) == 0 {
+					must(t, db.MarkFailed(ctx, id, "gone again"))
+				}
+			}
+			pending = append(pending[:i], pending[i+1:]...)
+		}
+	}
+	want := store.Counts{Sent: map[string]int64{}, Failed: map[string]int64{}}
+	rows, err := db.reader.QueryContext(ctx, `SELECT recipient, status FROM outbox`)
+	must(t, err)
+	for rows.Next() {
+		var to, status string
+		must(t, rows.Scan(&to, &status))
+		transport, _, _ := strings.Cut(to, ":")
+		switch status {
+		case store.OutboxSent:
+			want.Sent[transport]++
+		case store.OutboxFailed:
+			want.Failed[transport]++
+		case store.OutboxPending:
+			want.Pending++
+		}
+	}
+	must(t, closeRows(rows))
+	got, err := db.Counts(ctx, now)
+	must(t, err)
+	if !reflect.DeepEqual(got.Sent, want.Sent) || !reflect.DeepEqual(got.Failed, want.Failed) || got.Pending != want.Pending {
+		t.Errorf("counts sent %v failed %v pending %d; the outbox holds sent %v failed %v pending %d",
+			got.Sent, got.Failed, got.Pending, want.Sent, want.Failed, want.Pending)
+	}
+	if plan := queryPlan(t, db, `SELECT COUNT(*) FROM outbox WHERE status = 'pending'`); !strings.Contains(plan, "outbox_pending") {
+		t.Errorf("pending count plan %q, want the index of pending messages", plan)
+	}
+}
+
+// TestCountersMigration: a database with messages already sent and given
+// up on before 0009 starts its totals from them.
+func TestCountersMigration(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "bot.db")
+	raw, err := sql.Open("sqlite", path+"?"+writerParams)
+	must(t, err)
+	ms, err := migrations()
+	must(t, err)
+	if _, err := raw.ExecContext(ctx, `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms[:8] {
+		must(t, apply(ctx, raw, m))
+	}
+	for _, r := range []struct{ to, status string }{
+		{"whatsapp:+989121111111", "sent"}, {"whatsapp:+989122222222", "sent"}, {"whatsapp:+989121111111", "failed"},
+		{"telegram:staff", "sent"}, {"telegram:staff", "pending"},
+	} {
+		if _, err := raw.ExecContext(ctx, `INSERT INTO outbox (recipient, text, status) VALUES (?, 'x', ?)`, r.to, r.status); err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(t, raw.Close())
+
+	db, err := Open(ctx, path)
+	must(t, err)
+	defer db.Close()
+	must(t, db.MarkSent(ctx, 5, at(2026, 11, 30, 12, 0), "ext"))
+	c, err := db.Counts(ctx, at(2026, 11, 30, 12, 0))
+	must(t, err)
+	if c.Sent["whatsapp"] != 2 || c.Failed["whatsapp"] != 1 || c.Sent["telegram"] != 2 || c.Pending != 0 {
+		t.Errorf("after the migration and one more sent: sent %v failed %v pending %d", c.Sent, c.Failed, c.Pending)
+	}
+}
+
+// TestPing: the health check's read answers on an open database and fails
+// on a closed one.
+func TestPing(t *testing.T) {
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "bot.db"))
+	must(t, err)
+	if err := db.Ping(context.Background()); err != nil {
+		t.Errorf("Ping on an open database: %v", err)
+	}
+	must(t, db.Close())
+	if err := db.Ping(context.Background()); err == nil {
+		t.Error("Ping on a closed database succeeded")
 	}
 }
