@@ -76,11 +76,7 @@ func TestStatementsArePrepared(t *testing.T) {
 func TestGatedCheckpointRestartsWAL(t *testing.T) {
 	db := MustOpen(t)
 	ctx := context.Background()
-	// Rounds are run by hand here.
-	must(t, db.ckpt.close())
-	c, err := openCheckpointer(dbPath(t, db), db.file, &db.gate)
-	must(t, err)
-	db.ckpt = c
+	c := manualCheckpoints(t, db)
 
 	commit := func(i int) {
 		must(t, db.InTx(ctx, func(tx store.Store) error { return tx.SetSetting(ctx, "counter", strconv.Itoa(i)) }))
@@ -203,10 +199,7 @@ func TestCatchUp(t *testing.T) {
 func TestRoundUnderLoad(t *testing.T) {
 	db := MustOpen(t)
 	ctx := context.Background()
-	must(t, db.ckpt.close())
-	c, err := openCheckpointer(dbPath(t, db), db.file, &db.gate)
-	must(t, err)
-	db.ckpt = c
+	c := manualCheckpoints(t, db)
 
 	commit := func(i int) error {
 		return db.InTx(ctx, func(tx store.Store) error { return tx.SetSetting(ctx, "counter", strconv.Itoa(i)) })

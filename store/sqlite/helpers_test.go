@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -71,4 +72,34 @@ func queryPlan(tb testing.TB, db *DB, query string, args ...any) string {
 	}
 	must(tb, rows.Err())
 	return strings.Join(plan, "; ")
+}
+
+// manualCheckpoints replaces db's background checkpointer with one whose
+// rounds the test runs by hand.
+func manualCheckpoints(t *testing.T, db *DB) *checkpointer {
+	t.Helper()
+	must(t, db.ckpt.close())
+	c, err := openCheckpointer(dbPath(t, db), db.file, &db.gate)
+	must(t, err)
+	db.ckpt = c
+	return c
+}
+
+// migratedTo creates a database at path with only the first n migrations
+// applied and returns it opened raw, for a test to fill before Open runs
+// the later ones.
+func migratedTo(t *testing.T, path string, n int) *sql.DB {
+	t.Helper()
+	ctx := context.Background()
+	raw, err := sql.Open("sqlite", path+"?"+writerParams)
+	must(t, err)
+	ms, err := migrations()
+	must(t, err)
+	if _, err := raw.ExecContext(ctx, `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms[:n] {
+		must(t, apply(ctx, raw, m))
+	}
+	return raw
 }

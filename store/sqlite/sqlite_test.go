@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -384,16 +383,7 @@ func BenchmarkCreateTicketTx(b *testing.B) {
 func TestInboundKeyedMigration(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "bot.db")
-	raw, err := sql.Open("sqlite", path+"?"+writerParams)
-	must(t, err)
-	ms, err := migrations()
-	must(t, err)
-	if _, err := raw.ExecContext(ctx, `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms[:5] {
-		must(t, apply(ctx, raw, m))
-	}
+	raw := migratedTo(t, path, 5)
 	for _, id := range []string{"3EB0A1", "3EB0B2"} {
 		if _, err := raw.ExecContext(ctx, `INSERT INTO inbound (transport, external_id, at) VALUES ('whatsapp', ?, '2026-11-27T07:00:00.000000000Z')`, id); err != nil {
 			t.Fatal(err)

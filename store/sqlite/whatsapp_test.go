@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"math/rand/v2"
 	"path/filepath"
@@ -201,16 +200,7 @@ func TestCountsMatchTheOutbox(t *testing.T) {
 func TestCountersMigration(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "bot.db")
-	raw, err := sql.Open("sqlite", path+"?"+writerParams)
-	must(t, err)
-	ms, err := migrations()
-	must(t, err)
-	if _, err := raw.ExecContext(ctx, `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms[:8] {
-		must(t, apply(ctx, raw, m))
-	}
+	raw := migratedTo(t, path, 8)
 	for _, r := range []struct{ to, status string }{
 		{"whatsapp:+989121111111", "sent"}, {"whatsapp:+989122222222", "sent"}, {"whatsapp:+989121111111", "failed"},
 		{"telegram:staff", "sent"}, {"telegram:staff", "pending"},
