@@ -96,6 +96,9 @@ func TestGatedCheckpointRestartsWAL(t *testing.T) {
 	if n := c.gated.Load(); n != 1 {
 		t.Fatalf("%d gated passes past restartFrames, want 1", n)
 	}
+	if n := c.synced.Load(); n != 2 {
+		t.Errorf("the database file was synced %d times before the gated pass, want twice", n)
+	}
 	frames, copied, err := c.checkpointCopied()
 	must(t, err)
 	if frames < restartFrames || copied != frames {
