@@ -26,7 +26,7 @@ type handler func(d *Desk, ctx context.Context, tx store.Store, in StaffInput, a
 
 // command is one staff or manager command and the names it answers to.
 type command struct {
-	name    string   // canonical, as INTERFACE.md lists it
+	name    string   // canonical, as docs/interface.md lists it
 	aliases []string // Persian names staff may type instead
 	scope   scope
 	run     handler

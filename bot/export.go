@@ -12,7 +12,7 @@ import (
 	"supportbot/store"
 )
 
-// Snapshot is the JSON object `supportbot export` prints (INTERFACE.md):
+// Snapshot is the JSON object `supportbot export` prints (docs/interface.md):
 // the whole state, with contract status and usage as of one instant. Field
 // names are a contract with outside scripts; fields that do not apply are
 // null and lists are never null.
@@ -46,7 +46,7 @@ type ExportContract struct {
 	Status       rules.Status `json:"status"`
 	Usage        ExportUsage  `json:"usage"`
 
-	// Beyond INTERFACE.md: what the import gave, for checks and managers.
+	// Beyond docs/interface.md: what the import gave, for checks and managers.
 	PurchasedOn     *string `json:"purchased_on"`
 	DeliveredOn     *string `json:"delivered_on"`
 	ConfirmedOn     *string `json:"confirmed_on"`
@@ -88,7 +88,7 @@ type ExportUsage struct {
 	MonthUsedMin    *int   `json:"month_used_min"`
 	MonthCapMin     *int   `json:"month_cap_min"`
 
-	// Beyond INTERFACE.md: the other yearly allowances.
+	// Beyond docs/interface.md: the other yearly allowances.
 	ReviewsUsed           int `json:"reviews_used"`
 	ReviewsLimit          int `json:"reviews_limit"`
 	TrainingMinUsed       int `json:"training_min_used"`
@@ -117,7 +117,7 @@ type ExportTicket struct {
 	LoggedMin        int                  `json:"logged_min"`
 	ChargedMin       *int                 `json:"charged_min"` // hourly packages only
 
-	// Beyond INTERFACE.md.
+	// Beyond docs/interface.md.
 	AssigneeName *string `json:"assignee_name"`
 	ClosedAt     *string `json:"closed_at"`
 }
@@ -130,7 +130,7 @@ type ExportDenial struct {
 	Kind       *rules.RequestKind `json:"kind"`
 	Reason     rules.Denial       `json:"reason"`
 
-	// Beyond INTERFACE.md.
+	// Beyond docs/interface.md.
 	CustomerID *string `json:"customer_id"`
 }
 

@@ -9,7 +9,7 @@ import (
 	"supportbot/store"
 )
 
-// Addresses of outbound messages, as INTERFACE.md spells them.
+// Addresses of outbound messages, as docs/interface.md spells them.
 const (
 	StaffGroup    = "telegram:staff"
 	ManagersGroup = "telegram:managers"

@@ -20,7 +20,7 @@ const settingReplayClock = "replay_clock"
 // ReplayFormat selects how replay prints what the bot sends.
 type ReplayFormat int
 
-// Replay output formats: JSON Lines (INTERFACE.md) or a readable transcript.
+// Replay output formats: JSON Lines (docs/interface.md) or a readable transcript.
 const (
 	ReplayJSON ReplayFormat = iota
 	ReplayText

@@ -16,7 +16,7 @@ import (
 	"supportbot/store"
 )
 
-// ScriptEvent is one line of a replay script (INTERFACE.md): a customer
+// ScriptEvent is one line of a replay script (docs/interface.md): a customer
 // message, a Telegram message, or only a clock move.
 type ScriptEvent struct {
 	Line          int

@@ -10,7 +10,7 @@ import (
 
 // deny stores a refused request and explains it: the rule in plain words,
 // then what the customer can do next. The request ends with no menu on
-// screen (INTERFACE.md "Codes").
+// screen (docs/interface.md "Codes").
 func (t *turn) deny(c rules.Contract, u rules.Usage, kind rules.RequestKind, sev rules.Severity, d rules.Denial) error {
 	rec := store.Denial{
 		At: t.in.At, Phone: t.in.Phone, CustomerID: t.cust.ID,

@@ -93,7 +93,7 @@ func (t *turn) showMainMenu() {
 	t.say("menu.footer", nil)
 }
 
-// Main menu choices (INTERFACE.md "Codes").
+// Main menu choices (docs/interface.md "Codes").
 const (
 	menuNew = iota + 1
 	menuTickets

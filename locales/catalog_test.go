@@ -69,7 +69,7 @@ func TestEveryLanguageHasEveryKey(t *testing.T) {
 	}
 }
 
-// TestCodeKeys checks that every stable code (INTERFACE.md) that has a
+// TestCodeKeys checks that every stable code (docs/interface.md) that has a
 // LocaleKey in rules is described in every language.
 func TestCodeKeys(t *testing.T) {
 	codes := map[string][]string{

@@ -5,7 +5,7 @@ import "time"
 // Kind is the kind of a contract.
 type Kind string
 
-// Contract kinds (INTERFACE.md).
+// Contract kinds (docs/interface.md).
 const (
 	KindProduct Kind = "product"
 	KindProject Kind = "project"
@@ -19,7 +19,7 @@ func (k Kind) LocaleKey() string { return "contract_kind." + string(k) }
 // Tier is a support tier within a contract kind.
 type Tier string
 
-// Tiers by kind (INTERFACE.md).
+// Tiers by kind (docs/interface.md).
 const (
 	TierBronze   Tier = "bronze"
 	TierSilver   Tier = "silver"
@@ -38,7 +38,7 @@ func (t Tier) LocaleKey() string { return "tier." + string(t) }
 // the order of the customer's request menu.
 type RequestKind string
 
-// Request kinds (INTERFACE.md, in menu order).
+// Request kinds (docs/interface.md, in menu order).
 const (
 	RequestProblem       RequestKind = "problem"
 	RequestQuestion      RequestKind = "question"
@@ -83,7 +83,7 @@ func (s Severity) LocaleKey() string { return "severity." + string(s) }
 // Denial is the stable code of an intake refusal; the empty Denial means allowed.
 type Denial string
 
-// Denial codes (INTERFACE.md).
+// Denial codes (docs/interface.md).
 const (
 	Allowed                Denial = ""
 	DenyUnknownCustomer    Denial = "unknown_customer"
@@ -104,7 +104,7 @@ func (d Denial) LocaleKey() string { return "denial." + string(d) }
 // DeclineReason is why staff declined a ticket.
 type DeclineReason string
 
-// Decline reasons (INTERFACE.md).
+// Decline reasons (docs/interface.md).
 const (
 	DeclineNewCustomization       DeclineReason = "new_customization"
 	DeclineMisuse                 DeclineReason = "misuse"
@@ -127,7 +127,7 @@ func (r DeclineReason) LocaleKey() string { return "decline_reason." + string(r)
 // Status is a contract's state at an instant.
 type Status string
 
-// Contract statuses (INTERFACE.md).
+// Contract statuses (docs/interface.md).
 const (
 	StatusPending   Status = "pending"
 	StatusActive    Status = "active"

@@ -35,7 +35,7 @@ const (
 	PhoneLinked   PhoneSource = "link"
 )
 
-// TicketStatus is where a ticket stands (INTERFACE.md).
+// TicketStatus is where a ticket stands (docs/interface.md).
 type TicketStatus string
 
 // Ticket statuses.

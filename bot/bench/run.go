@@ -38,7 +38,7 @@ type Options struct {
 }
 
 // Report is what a load run measured. The first eleven fields are
-// INTERFACE.md's; the rest say more about the same run. Latencies are in
+// docs/interface.md's; the rest say more about the same run. Latencies are in
 // milliseconds, memory and size in MB.
 type Report struct {
 	Customers         int     `json:"customers"`

@@ -16,7 +16,7 @@ import (
 )
 
 // TestBenchJSON runs a small load run through the binary and checks the
-// JSON object INTERFACE.md promises.
+// JSON object docs/interface.md promises.
 func TestBenchJSON(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "here.db")
 	out := mustRun(t, "bench", "-db", db, "-customers", "20", "-messages", "300", "-rate", "1000", "-json")

@@ -13,7 +13,7 @@ func runReplay(ctx context.Context, env *Env, args []string) error {
 	fs, c := newFlags("replay", env)
 	contracts := fs.String("contracts", "", "import customers and contracts from `FILE.csv` first")
 	script := fs.String("script", "", "the script, JSON Lines (`FILE.jsonl`)")
-	format := fs.String("format", "json", "output: json (one line per message, INTERFACE.md) or text (a readable transcript)")
+	format := fs.String("format", "json", "output: json (one line per message, docs/interface.md) or text (a readable transcript)")
 	if err := parseArgs(fs, args, 0); err != nil {
 		return err
 	}

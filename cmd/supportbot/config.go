@@ -210,7 +210,7 @@ func yamlKeys(t reflect.Type) map[string]bool {
 	return keys
 }
 
-// DefaultConfig is the shipped configuration: the numbers of SPEC.md.
+// DefaultConfig is the shipped configuration: the numbers of docs/rules.md.
 func DefaultConfig() Config {
 	office := WeekHours{}
 	contact := WeekHours{}

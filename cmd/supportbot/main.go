@@ -17,15 +17,10 @@ import (
 	_ "time/tzdata" // the office's zone must not depend on the host's zone files
 )
 
-// gcPercent is the collector's GOGC unless the environment sets one. The
-// bot's live heap is small (3-4 MB after a collection with a thousand
-// customers writing at once; SQLite's page caches and the goroutines'
-// stacks are outside it), so the default of 100 collected several times a
-// second under load, and each collection costs the single database writer
-// time. At 200
-// `supportbot bench` (2 cores) handled 5-8% more messages a second, at
-// 89-93 instead of 96-103 µs of CPU a message; peak memory under that load
-// rose from about 48 to 57 MB, memory at rest stayed at about 35 MB.
+// gcPercent is the collector's GOGC unless the environment sets one: the
+// live heap is small, so the default of 100 collected several times a
+// second under load, each time costing the single database writer time
+// (figures in docs/performance.md).
 const gcPercent = 200
 
 func main() {

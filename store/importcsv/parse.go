@@ -1,4 +1,4 @@
-// Package importcsv reads the customers-and-contracts CSV of INTERFACE.md
+// Package importcsv reads the customers-and-contracts CSV of docs/interface.md
 // (`supportbot import FILE.csv`) and applies it to the store in one
 // transaction.
 //
@@ -31,7 +31,7 @@ import (
 	"supportbot/store"
 )
 
-// Column names of the CSV (INTERFACE.md).
+// Column names of the CSV (docs/interface.md).
 const (
 	ColCustomerID     = "customer_id"
 	ColCustomerName   = "customer_name"
