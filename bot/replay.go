@@ -34,6 +34,9 @@ type Replay struct {
 	Out       io.Writer
 	Format    ReplayFormat
 	Loc       *time.Location
+	// Deliver, when set, delivers the due outbox instead of printing it:
+	// `supportbot demo` hands it to a Dispatcher with the page as transport.
+	Deliver func(ctx context.Context, now time.Time) error
 }
 
 // OutputLine is one message the bot sent, as replay prints it.
@@ -131,6 +134,9 @@ func (r *Replay) handle(ctx context.Context, ev ScriptEvent) error {
 // deliver prints every pending outbox message and marks it sent, as a
 // transport would after the network confirmed it.
 func (r *Replay) deliver(ctx context.Context, now time.Time) error {
+	if r.Deliver != nil {
+		return r.Deliver(ctx, now)
+	}
 	st := r.Engine.Store()
 	for {
 		due, err := st.DueOutbox(ctx, now, 100)

@@ -57,6 +57,7 @@ type Env struct {
 
 func commands() []command {
 	return []command{
+		{"demo", "try the whole desk in a web page: the real bot, no accounts needed", runDemo},
 		{"run", "run the bot for real (WhatsApp and Telegram)", runRun},
 		{"pair", "pair the company's WhatsApp account", runPair},
 		{"import", "import customers and contracts from a CSV file", runImport},
