@@ -28,11 +28,22 @@ const (
 
 // CustomerMessage is a message from a customer's WhatsApp number.
 type CustomerMessage struct {
-	ID    string // the transport's message id; "" when the transport has none
+	ID string // the transport's message id; "" when the transport has none
+	// Chat is the chat the id is unique in (WhatsApp ids are per chat);
+	// "" means the chat is Phone.
+	Chat  string
 	Phone string // E.164
 	At    time.Time
 	Text  string
 	File  *store.File
+}
+
+// chat is what m's id is deduplicated within.
+func (m CustomerMessage) chat() string {
+	if m.Chat != "" {
+		return m.Chat
+	}
+	return m.Phone
 }
 
 // Engine handles inbound messages from both sides. Each message is
@@ -111,7 +122,7 @@ func (e *Engine) HandleCustomer(ctx context.Context, m CustomerMessage) error {
 // failed keeps a message whose handling panicked and tells staff.
 func (e *Engine) failed(ctx context.Context, tx store.Store, m CustomerMessage, pe *PanicError) error {
 	if m.ID != "" {
-		fresh, err := tx.RecordInbound(ctx, TransportWhatsApp, m.ID, m.At)
+		fresh, err := tx.RecordChatInbound(ctx, TransportWhatsApp, m.chat(), m.ID, m.At)
 		if err != nil || !fresh {
 			return err
 		}
@@ -131,7 +142,7 @@ func (e *Engine) failed(ctx context.Context, tx store.Store, m CustomerMessage, 
 func (e *Engine) customer(ctx context.Context, b *batch, m CustomerMessage) error {
 	tx := b.tx
 	if m.ID != "" {
-		fresh, err := tx.RecordInbound(ctx, TransportWhatsApp, m.ID, m.At)
+		fresh, err := tx.RecordChatInbound(ctx, TransportWhatsApp, m.chat(), m.ID, m.At)
 		if err != nil || !fresh {
 			return err
 		}

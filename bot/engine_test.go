@@ -43,9 +43,12 @@ func (f *engineFixture) say(tb testing.TB, m CustomerMessage) []store.OutboxMess
 
 func (f *engineFixture) held(tb testing.TB, phone string) []store.HeldMessage {
 	tb.Helper()
-	hs, err := f.db.HeldMessages(context.Background(), phone)
+	hs, total, err := f.db.HeldPage(context.Background(), phone, 0, 1000)
 	if err != nil {
 		tb.Fatal(err)
+	}
+	if total != len(hs) {
+		tb.Fatalf("held from %s: %d of %d", phone, len(hs), total)
 	}
 	return hs
 }
@@ -67,6 +70,26 @@ func TestHandleCustomerDeduplicates(t *testing.T) {
 		}
 		if n := len(f.outbox(t)) - before; n != 1-i {
 			t.Errorf("staff delivery %d sent %d messages, want %d", i+1, n, 1-i)
+		}
+	}
+}
+
+// TestDedupIsPerChat: WhatsApp ids are unique within a chat, so two
+// customers' messages that share an id are both answered, each once.
+func TestDedupIsPerChat(t *testing.T) {
+	f := newEngineFixture(t)
+	steps := []struct {
+		m       CustomerMessage
+		replies int
+	}{
+		{CustomerMessage{ID: "3EB0SAME", Chat: "989121230001@s.whatsapp.net", Phone: phoneSilver, At: f.at, Text: "سلام"}, 1},
+		{CustomerMessage{ID: "3EB0SAME", Chat: "989121230005@s.whatsapp.net", Phone: phoneGold, At: f.at, Text: "سلام"}, 1},
+		{CustomerMessage{ID: "3EB0SAME", Chat: "989121230001@s.whatsapp.net", Phone: phoneSilver, At: f.at, Text: "سلام"}, 0},
+		{CustomerMessage{ID: "3EB0SAME", Chat: "989121230005@s.whatsapp.net", Phone: phoneGold, At: f.at, Text: "سلام"}, 0},
+	}
+	for i, s := range steps {
+		if got := f.say(t, s.m); len(got) != s.replies {
+			t.Errorf("step %d (%s in %s): %d replies, want %d", i+1, s.m.ID, s.m.Chat, len(got), s.replies)
 		}
 	}
 }
@@ -247,7 +270,7 @@ func TestGroupCommitRefusesDoneContext(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
-	if ok, _ := f.db.RecordInbound(context.Background(), TransportWhatsApp, "x", f.at); !ok {
+	if ok, _ := f.db.RecordChatInbound(context.Background(), TransportWhatsApp, phoneSilver, "x", f.at); !ok {
 		t.Error("a refused message was recorded")
 	}
 }

@@ -21,9 +21,22 @@ const pruneStretch = 2000
 // configured number of days before now (JobsConfig.InboundIDDays), in
 // short transactions over the whole table. Without it the table that
 // recognises redeliveries grows by every message ever received. Running
-// it twice forgets nothing more.
+// it twice forgets nothing more. Messages held without being acted on
+// (flood, cut texts, refused files) are forgotten with the same retention.
 func (j *Jobs) RunInboundPrune(ctx context.Context, now time.Time) error {
 	before := now.AddDate(0, 0, -j.cfg.InboundIDDays)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n, err := j.st.PruneHeld(ctx, before, pruneStretch)
+		if err != nil {
+			return fmt.Errorf("forget held messages before %s: %w", before.Format(time.RFC3339), err)
+		}
+		if n < pruneStretch {
+			break
+		}
+	}
 	var key store.InboundKey
 	for {
 		if err := ctx.Err(); err != nil {

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"supportbot/store"
 )
 
 // TestInboundPruneJob: each night at 04:30 office time the ids of inbound
@@ -33,6 +35,30 @@ func TestInboundPruneJob(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Ids kept per chat, old and new (the key of migration 0010).
+	chatIDs := []struct {
+		chat string
+		at   time.Time
+		kept bool
+	}{{"989121110001@s.whatsapp.net", old.Add(-time.Second), false}, {"989121110002@s.whatsapp.net", old.Add(time.Second), true}}
+	for _, c := range chatIDs {
+		if _, err := f.db.RecordChatInbound(ctx, TransportWhatsApp, c.chat, "3EB0CHAT", c.at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Held messages go with the same retention, more than a stretch of them.
+	for i := range pruneStretch + 5 {
+		h := store.HeldMessage{At: old.Add(-time.Duration(i+1) * time.Minute), Phone: "+989121110003", Reason: store.HeldFlood, Text: "قدیمی"}
+		if err := f.db.Hold(ctx, &h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, at := range []time.Time{old.Add(time.Minute), night.Add(-time.Hour)} {
+		h := store.HeldMessage{At: at, Phone: "+989121110003", Reason: store.HeldTooLong, Text: "تازه"}
+		if err := f.db.Hold(ctx, &h); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, r := range ids {
 		if _, err := f.db.RecordInbound(ctx, r.transport, r.id, r.at); err != nil {
 			t.Fatal(err)
@@ -53,6 +79,18 @@ func TestInboundPruneJob(t *testing.T) {
 			t.Errorf("%s %s sent %s: seen %v after the night, want %v", r.transport, r.id, r.at.In(f.loc).Format(time.DateTime), seen, r.kept)
 		}
 	}
+	for _, c := range chatIDs {
+		if seen, err := f.db.ChatInboundSeen(ctx, TransportWhatsApp, c.chat, "3EB0CHAT"); err != nil || seen != c.kept {
+			t.Errorf("id in %s sent %s: seen %v (%v) after the night, want %v", c.chat, c.at.In(f.loc).Format(time.DateTime), seen, err, c.kept)
+		}
+	}
+	held, total, err := f.db.HeldPage(ctx, "+989121110003", 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != 2 || len(held) != 2 || held[0].Text != "تازه" || held[1].Text != "تازه" {
+		t.Errorf("held after the night: %d in all, page %+v; want the 2 newer than the retention", total, held)
+	}
 	for i := range pruneStretch + 10 {
 		if seen, err := f.db.InboundSeen(ctx, TransportWhatsApp, "3EB0BULK"+strconv.Itoa(i)); err != nil || seen {
 			t.Fatalf("old id %d still there after the night (%v)", i, err)
@@ -62,7 +100,7 @@ func TestInboundPruneJob(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Inbound[TransportWhatsApp] != pruneStretch+10+4 || c.Inbound[TransportTelegram] != 2 {
+	if c.Inbound[TransportWhatsApp] != pruneStretch+10+4+2 || c.Inbound[TransportTelegram] != 2 {
 		t.Errorf("inbound counts %v after the night, want every message still counted", c.Inbound)
 	}
 

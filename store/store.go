@@ -231,9 +231,6 @@ type Outbox interface {
 	DueOutbox(ctx context.Context, now time.Time, limit int) ([]OutboxMessage, error)
 	MarkSent(ctx context.Context, id int64, at time.Time, externalID string) error
 	MarkRetry(ctx context.Context, id int64, next time.Time, errText string) error // attempts+1
-	// Postpone schedules the next attempt without counting one: the
-	// transport asked to wait (429) or could not be reached at all.
-	Postpone(ctx context.Context, id int64, next time.Time, errText string) error
 	MarkFailed(ctx context.Context, id int64, errText string) error
 	// SentByExternal finds a sent message by recipient and transport id, for
 	// routing a staff reply to the ticket it answers.
@@ -244,7 +241,11 @@ type Outbox interface {
 type Inbox interface {
 	// RecordInbound remembers a transport message id; it returns false when
 	// the id was recorded before (a redelivery), and then nothing is to be done.
+	// Use it for ids unique across the transport (Telegram update ids).
 	RecordInbound(ctx context.Context, transport, externalID string, at time.Time) (bool, error)
+	// RecordChatInbound is RecordInbound for ids unique only within a
+	// chat (WhatsApp message ids): the chat is part of the key.
+	RecordChatInbound(ctx context.Context, transport, chat, externalID string, at time.Time) (bool, error)
 	// PruneInbound forgets the ids recorded for messages sent before
 	// `before`, among the next limit ids after `after` in key order (the
 	// zero key is the start), in one transaction; it returns where the next
@@ -254,9 +255,9 @@ type Inbox interface {
 }
 
 // InboundKey is a place in the recorded inbound ids, which are ordered by
-// transport, then id.
+// transport, chat, then id.
 type InboundKey struct {
-	Transport, ExternalID string
+	Transport, Chat, ExternalID string
 }
 
 // Hourly entry kinds.
@@ -345,6 +346,8 @@ type WhatsApp interface {
 	UndeliveredWhatsApp(ctx context.Context, before time.Time) ([]WhatsAppSent, error)
 	// InboundSeen reports whether RecordInbound saw the id, without recording it.
 	InboundSeen(ctx context.Context, transport, externalID string) (bool, error)
+	// ChatInboundSeen reports whether RecordChatInbound saw the id in chat.
+	ChatInboundSeen(ctx context.Context, transport, chat, externalID string) (bool, error)
 }
 
 // Counts is the bot's activity as the metrics endpoint shows it, counted
@@ -388,8 +391,14 @@ type HeldMessage struct {
 
 // Held keeps customer messages the bot did not act on.
 type Held interface {
-	Hold(ctx context.Context, m *HeldMessage) error                        // sets m.ID
-	HeldMessages(ctx context.Context, phone string) ([]HeldMessage, error) // oldest first
+	Hold(ctx context.Context, m *HeldMessage) error // sets m.ID
+	// HeldPage lists one page of what was held from phone: the limit
+	// messages after the newest skip ones, oldest first, and how many are
+	// held in all.
+	HeldPage(ctx context.Context, phone string, skip, limit int) (page []HeldMessage, total int, err error)
+	// PruneHeld forgets up to limit held messages stored before `before`,
+	// oldest first, and says how many it forgot.
+	PruneHeld(ctx context.Context, before time.Time, limit int) (int, error)
 }
 
 // Store is the whole database. InTx runs fn in one transaction: fn's error

@@ -121,7 +121,7 @@ func BenchmarkHandleCustomerParallel(b *testing.B) {
 // BenchmarkBaseline is one bare one-row insert transaction with the store's
 // connection settings (txn-ns/op leaves out creating the file).
 func BenchmarkBaseline(b *testing.B) {
-	took, err := sqlite.Baseline(context.Background(), filepath.Join(b.TempDir(), "baseline.db"), b.N)
+	took, err := sqlite.Baseline(context.Background(), filepath.Join(b.TempDir(), "baseline.db"), sqlite.SyncFull, b.N)
 	if err != nil {
 		b.Fatal(err)
 	}

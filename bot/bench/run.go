@@ -31,6 +31,9 @@ type Options struct {
 	Rate int
 	// Dir is where the temporary databases go; default os.TempDir().
 	Dir string
+	// Sync is the durability setting of the bot's database and of the
+	// baseline; default sqlite.SyncFull, the bot's.
+	Sync sqlite.Sync
 	// Wire builds the engine on the fresh database; default NewEngine.
 	Wire func(db *sqlite.DB) (*bot.Engine, error)
 	// Progress, when set, is told what the run is doing.
@@ -66,6 +69,7 @@ type Report struct {
 	BaselineBefore    float64 `json:"baseline_before_per_sec"` // the half just before the saturated run
 	BaselineAfter     float64 `json:"baseline_after_per_sec"`  // the half just after it
 	GOMAXPROCS        int     `json:"gomaxprocs"`              // the cores the run could use
+	Sync              string  `json:"sync"`                    // the database's durability setting (docs/durability.md)
 }
 
 func (o *Options) defaults() {
@@ -80,6 +84,9 @@ func (o *Options) defaults() {
 	}
 	if o.Dir == "" {
 		o.Dir = os.TempDir()
+	}
+	if o.Sync == "" {
+		o.Sync = sqlite.SyncFull
 	}
 	if o.Wire == nil {
 		o.Wire = NewEngine
@@ -109,7 +116,7 @@ func (o *Options) defaults() {
 // are both stored (they are stored together).
 func Run(ctx context.Context, o Options) (Report, error) {
 	o.defaults()
-	r := Report{Customers: o.Customers, Messages: o.Messages, Rate: o.Rate, GOMAXPROCS: runtime.GOMAXPROCS(0)}
+	r := Report{Customers: o.Customers, Messages: o.Messages, Rate: o.Rate, GOMAXPROCS: runtime.GOMAXPROCS(0), Sync: string(o.Sync)}
 	dir, err := os.MkdirTemp(o.Dir, "supportbot-bench-")
 	if err != nil {
 		return r, err
@@ -125,7 +132,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 			return 0, nil
 		}
 		o.Progress("baseline: %d one-insert transactions", n)
-		return sqlite.Baseline(ctx, filepath.Join(dir, name), n)
+		return sqlite.Baseline(ctx, filepath.Join(dir, name), o.Sync, n)
 	}
 	baseBefore, err := baseline("baseline-before.db", o.Messages/2)
 	if err != nil {
@@ -133,7 +140,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	}
 
 	path := filepath.Join(dir, "bench.db")
-	db, err := sqlite.Open(ctx, path)
+	db, err := sqlite.OpenWith(ctx, path, sqlite.Options{Sync: o.Sync})
 	if err != nil {
 		return r, err
 	}
@@ -429,5 +436,6 @@ func (r Report) String() string {
 	row("memory after the run (VmRSS)", "%.1f MB", r.IdleRSSMB)
 	row("database", "%.1f MB", r.DBMB)
 	row("GOMAXPROCS", "%d", r.GOMAXPROCS)
+	row("database sync", "%s", r.Sync)
 	return b.String()
 }

@@ -119,7 +119,9 @@ func (a *Adapter) message(ctx context.Context, e *events.Message) error {
 		a.markRead(ctx, info)
 		return nil
 	}
-	seen, err := a.st.InboundSeen(ctx, bot.TransportWhatsApp, info.ID)
+	// Ids are unique within a chat (the engine records them so).
+	chat := info.Chat.ToNonAD().String()
+	seen, err := a.st.ChatInboundSeen(ctx, bot.TransportWhatsApp, chat, info.ID)
 	if err != nil {
 		return err
 	}
@@ -147,7 +149,7 @@ func (a *Adapter) message(ctx context.Context, e *events.Message) error {
 		return err
 	}
 	log.Debug("customer message", "lid", strings.HasPrefix(c.addr, lidPrefix), "text_len", len(text), "file", file != nil)
-	if err := a.h.HandleCustomer(ctx, bot.CustomerMessage{ID: info.ID, Phone: c.addr, At: at, Text: text, File: file}); err != nil {
+	if err := a.h.HandleCustomer(ctx, bot.CustomerMessage{ID: info.ID, Chat: chat, Phone: c.addr, At: at, Text: text, File: file}); err != nil {
 		return err
 	}
 	// Stored and answered: only now is it read (and, when the handler

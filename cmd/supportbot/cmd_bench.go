@@ -22,6 +22,7 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 	messages := fs.Int("messages", 0, "customer messages in each timed run (default 20 per customer)")
 	rate := fs.Int("rate", 5000, "offered load of the paced run, in customer messages a second")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
+	syncSetting := fs.String("sync", "", "database durability: full or normal (default: the config's storage.sync)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	if err := parseArgs(fs, args, 0); err != nil {
 		return err
@@ -37,6 +38,12 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 	s, err := c.load(fs, env)
 	if err != nil {
 		return err
+	}
+	sync := sqlite.Sync(s.cfg.Storage.Sync)
+	if *syncSetting != "" {
+		if sync = sqlite.Sync(*syncSetting); !sync.Valid() {
+			return fmt.Errorf("%w: -sync %q is not full or normal", errUsage, *syncSetting)
+		}
 	}
 	dir := filepath.Dir(s.cfg.Database)
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
@@ -59,6 +66,7 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 		Messages:  *messages,
 		Rate:      *rate,
 		Dir:       dir,
+		Sync:      sync,
 		Wire: func(db *sqlite.DB) (*bot.Engine, error) {
 			engine, _, err := s.wire(db)
 			if err != nil {

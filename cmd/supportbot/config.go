@@ -17,6 +17,7 @@ import (
 
 	"supportbot/bot"
 	"supportbot/rules"
+	"supportbot/store/sqlite"
 )
 
 // Config is the whole configuration. Its YAML keys mirror config.example.yaml;
@@ -43,6 +44,7 @@ type Config struct {
 	Schedule      ScheduleConfig     `yaml:"schedule"`
 	Limits        LimitsConfig       `yaml:"limits"`
 	Retention     RetentionConfig    `yaml:"retention"`
+	Storage       StorageConfig      `yaml:"storage"`
 }
 
 // WeekHours maps a weekday name (saturday…friday) to "HH:MM-HH:MM" intervals.
@@ -117,6 +119,19 @@ type RetentionConfig struct {
 	// InboundIDDays is how long a received message's id is kept to
 	// recognise a redelivery; 0 keeps ids for ever.
 	InboundIDDays int `yaml:"inbound_ids_days"`
+}
+
+// StorageConfig is how the database is kept durable and watched
+// (docs/durability.md).
+type StorageConfig struct {
+	// Sync is "full" (a commit survives a power cut; the default) or
+	// "normal" (it survives the process dying, not the power).
+	Sync string `yaml:"sync"`
+	// ProbeEvery is how often the health probe writes to the database.
+	ProbeEvery Duration `yaml:"probe_every"`
+	// MinFreeMB is the free disk space under which managers are warned
+	// and /healthz fails.
+	MinFreeMB int `yaml:"min_free_mb"`
 }
 
 // minInboundIDDays is the shortest id retention: WhatsApp delivers what it
@@ -248,6 +263,7 @@ func DefaultConfig() Config {
 		},
 		Limits:    LimitsConfig{MessagesPerMinute: 20, MaxTextChars: 4000},
 		Retention: RetentionConfig{InboundIDDays: 90},
+		Storage:   StorageConfig{Sync: "full", ProbeEvery: Duration(15 * time.Second), MinFreeMB: 500},
 	}
 }
 
@@ -378,6 +394,15 @@ func (c Config) Validate() error {
 	}
 	if n := c.Retention.InboundIDDays; n != 0 && (n < minInboundIDDays || n > 3650) {
 		return fmt.Errorf("retention.inbound_ids_days: %d is not 0 (for ever) or between %d and 3650 days", n, minInboundIDDays)
+	}
+	if s := sqlite.Sync(c.Storage.Sync); s == "" || !s.Valid() {
+		return fmt.Errorf("storage.sync: %q is not full or normal", c.Storage.Sync)
+	}
+	if d := time.Duration(c.Storage.ProbeEvery); d < time.Second || d > 10*time.Minute {
+		return fmt.Errorf("storage.probe_every: %s is not between 1s and 10m", d)
+	}
+	if n := c.Storage.MinFreeMB; n < 0 || n > 1<<20 {
+		return fmt.Errorf("storage.min_free_mb: %d is not between 0 (no warning) and 1048576", n)
 	}
 	return nil
 }

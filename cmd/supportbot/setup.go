@@ -81,7 +81,7 @@ func (c *common) load(fs *flag.FlagSet, env *Env) (*setup, error) {
 }
 
 func (s *setup) open(ctx context.Context) (*sqlite.DB, error) {
-	db, err := sqlite.Open(ctx, s.cfg.Database)
+	db, err := sqlite.OpenWith(ctx, s.cfg.Database, sqlite.Options{Sync: sqlite.Sync(s.cfg.Storage.Sync)})
 	if err != nil {
 		return nil, fmt.Errorf("database %s: %w", s.cfg.Database, err)
 	}

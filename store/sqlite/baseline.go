@@ -8,13 +8,13 @@ import (
 )
 
 // Baseline measures the raw store: it creates a database at path, opened
-// exactly as Open opens the writer (same connection parameters, so the same
-// journal mode and durability), and commits n transactions of one small
+// exactly as OpenWith opens the writer under sync (same connection
+// parameters, so the same journal mode and durability), and commits n transactions of one small
 // insert each, one after another. It returns how long the inserts took. The
 // load run divides its own throughput by this to show what the bot's logic
 // costs on top of SQLite.
-func Baseline(ctx context.Context, path string, n int) (time.Duration, error) {
-	db, err := sql.Open("sqlite", path+"?"+writerParams)
+func Baseline(ctx context.Context, path string, sync Sync, n int) (time.Duration, error) {
+	db, err := sql.Open("sqlite", path+"?"+sync.params())
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: baseline %s: %w", path, err)
 	}

@@ -2,6 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"time"
 
 	"supportbot/store"
 )
@@ -19,13 +22,21 @@ func (q *queries) Hold(ctx context.Context, m *store.HeldMessage) error {
 	return nil
 }
 
-// HeldMessages returns the messages held from phone, oldest first.
-func (q *queries) HeldMessages(ctx context.Context, phone string) ([]store.HeldMessage, error) {
+// HeldPage lists the limit messages held from phone after the newest
+// skip, oldest first, and how many are held from phone in all.
+func (q *queries) HeldPage(ctx context.Context, phone string, skip, limit int) ([]store.HeldMessage, int, error) {
+	if skip < 0 || limit <= 0 {
+		return nil, 0, fmt.Errorf("sqlite: held messages of %s: skip %d, limit %d", phone, skip, limit)
+	}
+	var total int
+	if err := q.rd.QueryRowContext(ctx, `SELECT count(*) FROM held_messages WHERE phone = ?`, phone).Scan(&total); err != nil {
+		return nil, 0, wrap(err, "held messages of %s", phone)
+	}
 	rows, err := q.rd.QueryContext(ctx, `SELECT id, at, phone, reason, text,
 		file_kind, file_name, file_mime, file_bytes, file_path
-		FROM held_messages WHERE phone = ? ORDER BY id`, phone)
+		FROM held_messages WHERE phone = ? ORDER BY id DESC LIMIT ? OFFSET ?`, phone, limit, skip)
 	if err != nil {
-		return nil, wrap(err, "held messages of %s", phone)
+		return nil, 0, wrap(err, "held messages of %s", phone)
 	}
 	var ms []store.HeldMessage
 	for rows.Next() {
@@ -33,10 +44,30 @@ func (q *queries) HeldMessages(ctx context.Context, phone string) ([]store.HeldM
 		var f fileCols
 		if err := rows.Scan(append([]any{&m.ID, timeCol{&m.At}, &m.Phone, &m.Reason, &m.Text}, f.dest()...)...); err != nil {
 			rows.Close()
-			return nil, wrap(err, "held messages of %s", phone)
+			return nil, 0, wrap(err, "held messages of %s", phone)
 		}
 		m.File = f.file()
 		ms = append(ms, m)
 	}
-	return ms, wrap(closeRows(rows), "held messages of %s", phone)
+	if err := closeRows(rows); err != nil {
+		return nil, 0, wrap(err, "held messages of %s", phone)
+	}
+	slices.Reverse(ms)
+	return ms, total, nil
+}
+
+// PruneHeld forgets up to limit messages held before `before`, oldest
+// first, in one statement over the index of their times. Messages without
+// a time are kept.
+func (q *queries) PruneHeld(ctx context.Context, before time.Time, limit int) (int, error) {
+	if limit <= 0 {
+		return 0, fmt.Errorf("sqlite: prune held: limit %d must be positive", limit)
+	}
+	res, err := q.wr.ExecContext(ctx, `DELETE FROM held_messages WHERE id IN
+		(SELECT id FROM held_messages WHERE at < ? ORDER BY at LIMIT ?)`, timeArg(before), limit)
+	if err != nil {
+		return 0, wrap(err, "prune held")
+	}
+	n, err := res.RowsAffected()
+	return int(n), wrap(err, "prune held")
 }

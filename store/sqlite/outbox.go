@@ -128,12 +128,6 @@ func (q *queries) MarkRetry(ctx context.Context, id int64, next time.Time, errTe
 	return wrap(err, "mark outbox message %d for retry", id)
 }
 
-// Postpone schedules the next attempt without counting a failed one.
-func (q *queries) Postpone(ctx context.Context, id int64, next time.Time, errText string) error {
-	err := mustAffect(q.wr.ExecContext(ctx, `UPDATE outbox SET next_attempt = ?, last_error = ? WHERE id = ?`, timeArg(next), errText, id))
-	return wrap(err, "postpone outbox message %d", id)
-}
-
 // MarkFailed gives up on the message.
 func (q *queries) MarkFailed(ctx context.Context, id int64, errText string) error {
 	err := mustAffect(q.wr.ExecContext(ctx, `UPDATE outbox SET status = 'failed', last_error = ? WHERE id = ?`, errText, id))
@@ -154,14 +148,34 @@ func (q *queries) SentByExternal(ctx context.Context, to, externalID string) (st
 // RecordInbound remembers a transport message id; false means it was
 // recorded before and the message is a redelivery.
 func (q *queries) RecordInbound(ctx context.Context, transport, externalID string, at time.Time) (bool, error) {
-	res, err := q.wr.ExecContext(ctx, `INSERT OR IGNORE INTO inbound (transport, external_id, at) VALUES (?, ?, ?)`,
+	res, err := q.wr.ExecContext(ctx, `INSERT OR IGNORE INTO inbound (transport, chat, external_id, at) VALUES (?, '', ?, ?)`,
 		transport, externalID, timeArg(at))
+	return inserted(res, err, "record inbound %s %s", transport, externalID)
+}
+
+// RecordChatInbound remembers a message id within a chat; false means it
+// was recorded before, in that chat or before the chat was part of the key
+// (migration 0010), and the message is a redelivery. One statement: the
+// old-style key is one more probe of the primary key.
+func (q *queries) RecordChatInbound(ctx context.Context, transport, chat, externalID string, at time.Time) (bool, error) {
+	if chat == "" {
+		return false, fmt.Errorf("sqlite: record inbound %s %s: no chat", transport, externalID)
+	}
+	res, err := q.wr.ExecContext(ctx, `INSERT INTO inbound (transport, chat, external_id, at)
+		SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS
+			(SELECT 1 FROM inbound WHERE transport = ?1 AND chat = '' AND external_id = ?3)
+		ON CONFLICT DO NOTHING`, transport, chat, externalID, timeArg(at))
+	return inserted(res, err, "record inbound %s %s in %s", transport, externalID, chat)
+}
+
+// inserted reports whether an insert stored its row.
+func inserted(res sql.Result, err error, format string, args ...any) (bool, error) {
 	if err != nil {
-		return false, wrap(err, "record inbound %s %s", transport, externalID)
+		return false, wrap(err, format, args...)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return false, wrap(err, "record inbound %s %s", transport, externalID)
+		return false, wrap(err, format, args...)
 	}
 	return n == 1, nil
 }
@@ -187,21 +201,21 @@ func (q *queries) PruneInbound(ctx context.Context, before time.Time, after stor
 	}
 	err = q.inTx(ctx, func(tq *queries) error {
 		// The last key of this stretch; none when fewer than limit are left.
-		err := tq.rd.QueryRowContext(ctx, `SELECT transport, external_id FROM inbound
-			WHERE (transport, external_id) > (?1, ?2)
-			ORDER BY transport, external_id LIMIT 1 OFFSET ?3`, after.Transport, after.ExternalID, limit-1).
-			Scan(&next.Transport, &next.ExternalID)
+		err := tq.rd.QueryRowContext(ctx, `SELECT transport, chat, external_id FROM inbound
+			WHERE (transport, chat, external_id) > (?1, ?2, ?3)
+			ORDER BY transport, chat, external_id LIMIT 1 OFFSET ?4`, after.Transport, after.Chat, after.ExternalID, limit-1).
+			Scan(&next.Transport, &next.Chat, &next.ExternalID)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			done = true
 		case err != nil:
 			return err
 		}
-		query := `DELETE FROM inbound WHERE (transport, external_id) > (?1, ?2) AND at < ?3`
-		args := []any{after.Transport, after.ExternalID, timeArg(before)}
+		query := `DELETE FROM inbound WHERE (transport, chat, external_id) > (?1, ?2, ?3) AND at < ?4`
+		args := []any{after.Transport, after.Chat, after.ExternalID, timeArg(before)}
 		if !done {
-			query += ` AND (transport, external_id) <= (?4, ?5)`
-			args = append(args, next.Transport, next.ExternalID)
+			query += ` AND (transport, chat, external_id) <= (?5, ?6, ?7)`
+			args = append(args, next.Transport, next.Chat, next.ExternalID)
 		}
 		rows, err := tq.wr.QueryContext(ctx, query+` RETURNING transport`, args...)
 		if err != nil {

@@ -235,9 +235,9 @@ func TestPruneInbound(t *testing.T) {
 		t.Error("a limit of 0 was accepted")
 	}
 
-	plan := queryPlan(t, db, `SELECT transport, external_id FROM inbound
-			WHERE (transport, external_id) > (?1, ?2)
-			ORDER BY transport, external_id LIMIT 1 OFFSET ?3`, "", "", 99)
+	plan := queryPlan(t, db, `SELECT transport, chat, external_id FROM inbound
+			WHERE (transport, chat, external_id) > (?1, ?2, ?3)
+			ORDER BY transport, chat, external_id LIMIT 1 OFFSET ?4`, "", "", "", 99)
 	if !strings.Contains(plan, "PRIMARY KEY") || strings.Contains(plan, "TEMP B-TREE") {
 		t.Errorf("stretch plan %q, want the primary key in order", plan)
 	}

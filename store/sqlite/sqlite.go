@@ -42,10 +42,42 @@ const readerConns = 4
 // driver's own apply order, so setting WAL on a busy file waits instead of
 // failing.
 const (
-	writerParams = "_txlock=immediate&_busy_timeout=5000&_foreign_keys=1&_journal_mode=WAL&_synchronous=NORMAL" +
+	writerParams = "_txlock=immediate&_busy_timeout=5000&_foreign_keys=1&_journal_mode=WAL" +
 		"&_pragma=wal_autocheckpoint(16000)" // a safety net: checkpoints run in the background (checkpoint.go)
 	readerParams = "_busy_timeout=5000&_foreign_keys=1&_query_only=1"
 )
+
+// Sync is how far a commit has reached the disk when it returns; see
+// docs/durability.md.
+type Sync string
+
+// Sync settings.
+const (
+	// SyncFull syncs the WAL at every commit: a commit that returned
+	// survives a power cut, so a transport may acknowledge what it
+	// stored. One sync per commit, and group commit makes a commit hold
+	// many messages. The default.
+	SyncFull Sync = "full"
+	// SyncNormal syncs only at checkpoints: a commit survives the process
+	// dying but the last ones can be lost with the power.
+	SyncNormal Sync = "normal"
+)
+
+// Valid reports whether s names a setting ("" is the default, SyncFull).
+func (s Sync) Valid() bool { return s == "" || s == SyncFull || s == SyncNormal }
+
+// params is the writer's connection parameters under s.
+func (s Sync) params() string {
+	if s == SyncNormal {
+		return writerParams + "&_synchronous=NORMAL"
+	}
+	return writerParams + "&_synchronous=FULL"
+}
+
+// Options tune Open; the zero value is the default.
+type Options struct {
+	Sync Sync // "" is SyncFull
+}
 
 // DB is the SQLite store. It is safe for concurrent use; the zero value is
 // not usable, call Open.
@@ -72,10 +104,18 @@ var _ store.Store = (*DB)(nil)
 // schema up to date. It refuses a file whose schema is newer than this
 // program (ErrSchemaTooNew).
 func Open(ctx context.Context, path string) (*DB, error) {
+	return OpenWith(ctx, path, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, path string, o Options) (*DB, error) {
+	if !o.Sync.Valid() {
+		return nil, fmt.Errorf("sqlite: open %s: sync %q: want full or normal", path, o.Sync)
+	}
 	if path == "" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") || path == ":memory:" {
 		return nil, fmt.Errorf("sqlite: open %q: want a plain file path", path)
 	}
-	writer, err := sql.Open("sqlite", path+"?"+writerParams)
+	writer, err := sql.Open("sqlite", path+"?"+o.Sync.params())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -55,7 +56,7 @@ func TestPragmas(t *testing.T) {
 	}{
 		{"writer foreign keys", db.writer, "foreign_keys", 1},
 		{"writer busy timeout", db.writer, "busy_timeout", 5000},
-		{"writer synchronous NORMAL", db.writer, "synchronous", 1},
+		{"writer synchronous FULL by default", db.writer, "synchronous", 2},
 		{"writer writable", db.writer, "query_only", 0},
 		{"reader query only", db.reader, "query_only", 1},
 		{"reader busy timeout", db.reader, "busy_timeout", 5000},
@@ -68,6 +69,33 @@ func TestPragmas(t *testing.T) {
 	}
 	if _, err := db.reader.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('x', 'y')`); err == nil {
 		t.Error("reader pool accepted a write")
+	}
+}
+
+// TestSyncSetting: the durability setting reaches the writer; a setting
+// that is neither full nor normal is refused before anything is created.
+func TestSyncSetting(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		sync Sync
+		want int
+	}{{"", 2}, {SyncFull, 2}, {SyncNormal, 1}} {
+		db, err := OpenWith(ctx, filepath.Join(dir, "s"+string(tc.sync)+".db"), Options{Sync: tc.sync})
+		must(t, err)
+		var got int
+		must(t, db.writer.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&got))
+		if got != tc.want {
+			t.Errorf("sync %q: synchronous = %d, want %d", tc.sync, got, tc.want)
+		}
+		must(t, db.Close())
+	}
+	bad := filepath.Join(dir, "bad.db")
+	if _, err := OpenWith(ctx, bad, Options{Sync: "off"}); err == nil {
+		t.Error("sync off was accepted")
+	}
+	if _, err := os.Stat(bad); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused setting created the file (%v)", err)
 	}
 }
 

@@ -88,9 +88,18 @@ func (q *queries) UndeliveredWhatsApp(ctx context.Context, before time.Time) ([]
 // InboundSeen reports whether an inbound transport message id was recorded.
 func (q *queries) InboundSeen(ctx context.Context, transport, externalID string) (bool, error) {
 	var seen bool
-	err := q.rd.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM inbound WHERE transport = ? AND external_id = ?)`,
+	err := q.rd.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM inbound WHERE transport = ? AND chat = '' AND external_id = ?)`,
 		transport, externalID).Scan(&seen)
 	return seen, wrap(err, "inbound seen %s %s", transport, externalID)
+}
+
+// ChatInboundSeen reports whether an inbound message id was recorded in
+// chat, or before the chat was part of the key (RecordChatInbound).
+func (q *queries) ChatInboundSeen(ctx context.Context, transport, chat, externalID string) (bool, error) {
+	var seen bool
+	err := q.rd.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM inbound WHERE transport = ?1 AND chat IN (?2, '') AND external_id = ?3)`,
+		transport, chat, externalID).Scan(&seen)
+	return seen, wrap(err, "inbound seen %s %s in %s", transport, externalID, chat)
 }
 
 // Ping reads one row of the schema through the read pool: the file opens
