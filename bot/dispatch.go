@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -51,11 +52,58 @@ func IsPermanent(err error) bool {
 	return errors.As(err, &p)
 }
 
+// UnavailableError marks a send error that says nothing about the message:
+// the transport (or, with Recipient, only this recipient) cannot be reached
+// now. The dispatcher holds the message without counting an attempt and
+// tries again with backoff, for as long as it takes; nothing is given up
+// because a network or a peer is down.
+type UnavailableError struct {
+	Err error
+	// Recipient limits the hold to the message's recipient (a group the
+	// bot was removed from): the transport's other chats go on.
+	Recipient bool
+}
+
+// Error is the wrapped error's text.
+func (e *UnavailableError) Error() string { return e.Err.Error() }
+
+// Unwrap exposes the wrapped error to errors.Is and errors.As.
+func (e *UnavailableError) Unwrap() error { return e.Err }
+
+// Unavailable marks err as "the transport is down, hold this message": the
+// whole transport's lane waits (with backoff, or until Available); nil
+// stays nil.
+func Unavailable(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &UnavailableError{Err: err}
+}
+
+// RecipientUnavailable marks err as "this recipient cannot be reached now,
+// hold its messages": only messages to the same address wait; nil stays nil.
+func RecipientUnavailable(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &UnavailableError{Err: err, Recipient: true}
+}
+
+// IsUnavailable reports whether err, or an error it wraps, was marked
+// Unavailable or RecipientUnavailable.
+func IsUnavailable(err error) bool {
+	var u *UnavailableError
+	return errors.As(err, &u)
+}
+
 // DispatcherConfig tunes delivery. Zero fields take the defaults given.
 type DispatcherConfig struct {
-	MaxAttempts  int           // tries before giving up; default 8
-	MinBackoff   time.Duration // wait after the first failure, doubled after each; default 5s
-	MaxBackoff   time.Duration // longest wait between tries; default 10m
+	MaxAttempts int           // tries before giving up; default 8
+	MinBackoff  time.Duration // wait after the first failure, doubled after each; default 5s
+	MaxBackoff  time.Duration // longest wait between tries; default 10m
+	// MaxHold is the longest wait between tries while a transport or a
+	// recipient is unavailable (no attempts are counted); default 1m.
+	MaxHold      time.Duration
 	PollInterval time.Duration // how often Run looks for due messages; default 1s
 	// The pace: the least time between two messages to one group (default
 	// 3s, 20 a minute), to any other recipient (default 1s), and between
@@ -83,6 +131,9 @@ func (c *DispatcherConfig) defaults() {
 	}
 	if c.MaxBackoff <= 0 {
 		c.MaxBackoff = 10 * time.Minute
+	}
+	if c.MaxHold <= 0 {
+		c.MaxHold = time.Minute
 	}
 	if c.PollInterval <= 0 {
 		c.PollInterval = time.Second
@@ -169,77 +220,153 @@ const settingReportPrefix = "outbox_report:"
 
 // Dispatcher delivers the outbox: it routes each due message by the prefix
 // of its address ("telegram", "whatsapp") to a registered Sender, marks it
-// sent, retries failures with capped exponential backoff (or the wait the
-// transport asked for), gives up after MaxAttempts and tells the staff
-// group, and paces sends per recipient and overall. Messages for an address
-// with no Sender stay pending until one is registered (a transport that is
-// not running loses nothing).
+// sent, retries failures with capped exponential backoff, gives up after
+// MaxAttempts and tells the staff group, and paces sends per recipient and
+// overall. Messages for an address with no Sender stay pending until one is
+// registered (a transport that is not running loses nothing).
+//
+// Each transport has its own lane (a goroutine in Run, its own pace and
+// holds), so a transport that stalls or is down never delays another's
+// messages. A wait the transport asks for (RetryAfter, Telegram's 429) and
+// an Unavailable error hold messages without counting an attempt.
 type Dispatcher struct {
 	st   store.Store
 	cfg  DispatcherConfig
-	wake chan struct{}
+	wake chan struct{} // nudges Run when a lane is added
 
-	smu     sync.RWMutex
-	senders map[string]Sender
+	smu   sync.RWMutex
+	lanes map[string]*lane // by address prefix
+}
 
-	mu   sync.Mutex           // one delivery pass at a time; guards next, hold and last
-	next map[string]time.Time // earliest next send per recipient, by pace
-	hold map[string]time.Time // recipients waiting for a retry of an earlier message
-	last time.Time            // the last send, for the overall pace
+// lane delivers one transport's messages.
+type lane struct {
+	prefix string
+	s      Sender
+	wake   chan struct{}
+
+	mu       sync.Mutex               // one delivery pass at a time; guards the rest
+	next     map[string]time.Time     // earliest next send per recipient, by pace
+	hold     map[string]time.Time     // recipients waiting for a retry of an earlier message
+	holdFor  map[string]time.Duration // the last hold of an unavailable recipient, doubled each time
+	last     time.Time                // the last send, for the overall pace
+	down     time.Time                // the whole transport unavailable until
+	downFor  time.Duration            // the last such wait, doubled each time
+	downSent bool                     // whether the outage was logged
 }
 
 // NewDispatcher returns a dispatcher for the outbox in st.
 func NewDispatcher(st store.Store, cfg DispatcherConfig) *Dispatcher {
 	cfg.defaults()
 	return &Dispatcher{
-		st:      st,
-		cfg:     cfg,
-		wake:    make(chan struct{}, 1),
-		senders: map[string]Sender{},
-		next:    map[string]time.Time{},
-		hold:    map[string]time.Time{},
+		st:    st,
+		cfg:   cfg,
+		wake:  make(chan struct{}, 1),
+		lanes: map[string]*lane{},
 	}
 }
 
 // Register routes addresses that start with prefix and a colon (prefix
-// "telegram" takes "telegram:staff") to s.
+// "telegram" takes "telegram:staff") to s, in a lane of their own.
 func (d *Dispatcher) Register(prefix string, s Sender) {
+	prefix = strings.TrimSuffix(prefix, ":")
 	d.smu.Lock()
-	defer d.smu.Unlock()
-	d.senders[strings.TrimSuffix(prefix, ":")] = s
-}
-
-func (d *Dispatcher) sender(to string) Sender {
-	prefix, _, ok := strings.Cut(to, ":")
-	if !ok {
-		return nil
+	if l := d.lanes[prefix]; l != nil {
+		l.mu.Lock()
+		l.s = s
+		l.mu.Unlock()
+	} else {
+		d.lanes[prefix] = &lane{
+			prefix:  prefix,
+			s:       s,
+			wake:    make(chan struct{}, 1),
+			next:    map[string]time.Time{},
+			hold:    map[string]time.Time{},
+			holdFor: map[string]time.Duration{},
+		}
 	}
-	d.smu.RLock()
-	defer d.smu.RUnlock()
-	return d.senders[prefix]
-}
-
-// Wake nudges Run to look at the outbox now rather than at the next poll,
-// after something was enqueued. It never blocks.
-func (d *Dispatcher) Wake() {
+	d.smu.Unlock()
 	select {
 	case d.wake <- struct{}{}:
 	default:
 	}
 }
 
-// Run delivers due messages until ctx is done, then returns nil. Storage
-// errors are logged and retried at the next poll.
+// laneList is every lane, in no particular order.
+func (d *Dispatcher) laneList() []*lane {
+	d.smu.RLock()
+	defer d.smu.RUnlock()
+	ls := make([]*lane, 0, len(d.lanes))
+	for _, l := range d.lanes {
+		ls = append(ls, l)
+	}
+	return ls
+}
+
+// Wake nudges Run to look at the outbox now rather than at the next poll,
+// after something was enqueued. It never blocks.
+func (d *Dispatcher) Wake() {
+	for _, l := range d.laneList() {
+		select {
+		case l.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Available says that the transport with prefix answers again (a poll
+// succeeded after an outage): its held messages are tried at once rather
+// than at the end of their backoff.
+func (d *Dispatcher) Available(prefix string) {
+	d.smu.RLock()
+	l := d.lanes[prefix]
+	d.smu.RUnlock()
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	wasDown := !l.down.IsZero()
+	l.down, l.downFor = time.Time{}, 0
+	l.mu.Unlock()
+	if wasDown {
+		select {
+		case l.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Run delivers due messages until ctx is done, then returns nil: one
+// goroutine per transport, and one more for transports registered later.
+// Storage errors are logged and retried at the next poll.
 func (d *Dispatcher) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	started := map[*lane]bool{}
 	for {
-		d.mu.Lock()
-		_, slot, err := d.pass(ctx, map[int64]bool{})
-		d.mu.Unlock()
-		if ctx.Err() != nil {
+		for _, l := range d.laneList() {
+			if !started[l] {
+				started[l] = true
+				wg.Go(func() { d.runLane(ctx, l) })
+			}
+		}
+		select {
+		case <-ctx.Done():
+			wg.Wait()
 			return nil
+		case <-d.wake:
+		}
+	}
+}
+
+func (d *Dispatcher) runLane(ctx context.Context, l *lane) {
+	for {
+		l.mu.Lock()
+		_, slot, err := d.pass(ctx, l, map[int64]bool{})
+		l.mu.Unlock()
+		if ctx.Err() != nil {
+			return
 		}
 		if err != nil {
-			d.cfg.Log.Error("outbox delivery", "err", err)
+			d.cfg.Log.Error("outbox delivery", "transport", l.prefix, "err", err)
 		}
 		wait := d.cfg.PollInterval
 		if !slot.IsZero() {
@@ -249,8 +376,8 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return nil
-		case <-d.wake:
+			return
+		case <-l.wake:
 			t.Stop()
 		case <-t.C:
 		}
@@ -258,67 +385,100 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 }
 
 // Flush delivers everything that is due, trying each message at most once
-// and waiting out the per-recipient pace as needed. Messages held back by a
-// retry stay pending. It is for tests and for shutdown.
+// and waiting out the per-recipient pace as needed; the lanes flush side by
+// side, so a stalled transport does not hold up the others. Messages held
+// back by a retry or an outage stay pending. It is for tests and for
+// shutdown.
 func (d *Dispatcher) Flush(ctx context.Context) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	tried := map[int64]bool{}
+	tried := map[*lane]map[int64]bool{}
 	for {
-		progress, slot, err := d.pass(ctx, tried)
-		if err != nil {
-			return err
+		// Rounds, because one lane's give-up may enqueue a report for
+		// another.
+		ls := d.laneList()
+		errs := make([]error, len(ls))
+		moved := make([]bool, len(ls))
+		for _, l := range ls {
+			if tried[l] == nil {
+				tried[l] = map[int64]bool{}
+			}
 		}
-		if progress {
-			continue
+		var wg sync.WaitGroup
+		for i, l := range ls {
+			t := tried[l]
+			wg.Go(func() { moved[i], errs[i] = d.flushLane(ctx, l, t) })
 		}
-		if slot.IsZero() {
-			return nil
-		}
-		if err := d.cfg.Sleep(ctx, slot.Sub(d.cfg.Now())); err != nil {
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil || !slices.Contains(moved, true) {
 			return err
 		}
 	}
 }
 
-// pass tries every due message not in tried whose recipient may be sent to
-// now, in outbox order. It reports whether it tried any, and the earliest
-// time a recipient it had to skip may be sent to (zero when none).
-func (d *Dispatcher) pass(ctx context.Context, tried map[int64]bool) (progress bool, slot time.Time, err error) {
+// flushLane is Flush for one lane; it reports whether it tried anything.
+func (d *Dispatcher) flushLane(ctx context.Context, l *lane, tried map[int64]bool) (bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	any := false
+	for {
+		progress, slot, err := d.pass(ctx, l, tried)
+		any = any || progress
+		if err != nil {
+			return any, fmt.Errorf("%s: %w", l.prefix, err)
+		}
+		if progress {
+			continue
+		}
+		if slot.IsZero() {
+			return any, nil
+		}
+		if err := d.cfg.Sleep(ctx, slot.Sub(d.cfg.Now())); err != nil {
+			return any, fmt.Errorf("%s: %w", l.prefix, err)
+		}
+	}
+}
+
+// pass tries every due message of l's transport not in tried whose
+// recipient may be sent to now, in outbox order. It reports whether it
+// tried any, and the earliest time a recipient it had to skip may be sent
+// to (zero when none).
+func (d *Dispatcher) pass(ctx context.Context, l *lane, tried map[int64]bool) (progress bool, slot time.Time, err error) {
 	now := d.cfg.Now()
-	d.prune(now)
+	if l.down.After(now) {
+		return false, time.Time{}, nil
+	}
+	l.prune(now)
 	due, err := d.st.DueOutbox(ctx, now, 0)
 	if err != nil {
 		return false, time.Time{}, fmt.Errorf("due outbox: %w", err)
 	}
 	skipped := map[string]bool{}
 	for _, m := range due {
-		if tried[m.ID] || skipped[m.To] {
+		prefix, _, _ := strings.Cut(m.To, ":")
+		if prefix != l.prefix || tried[m.ID] || skipped[m.To] {
 			continue
 		}
-		s := d.sender(m.To)
-		if s == nil {
-			continue
+		if l.down.After(d.cfg.Now()) {
+			break // the transport went down during this pass
 		}
-		if d.hold[m.To].After(d.cfg.Now()) {
+		if l.hold[m.To].After(d.cfg.Now()) {
 			// An earlier message to this recipient waits for its retry;
 			// later ones wait with it, so each chat sees them in order.
 			skipped[m.To] = true
 			continue
 		}
-		if at := d.next[m.To]; at.After(d.cfg.Now()) {
+		if at := l.next[m.To]; at.After(d.cfg.Now()) {
 			skipped[m.To] = true
 			if slot.IsZero() || at.Before(slot) {
 				slot = at
 			}
 			continue
 		}
-		if err := d.cfg.Sleep(ctx, d.last.Add(d.cfg.Overall).Sub(d.cfg.Now())); err != nil {
+		if err := d.cfg.Sleep(ctx, l.last.Add(d.cfg.Overall).Sub(d.cfg.Now())); err != nil {
 			return progress, slot, err
 		}
 		tried[m.ID] = true
 		progress = true
-		if err := d.deliver(ctx, s, m); err != nil {
+		if err := d.deliver(ctx, l, m); err != nil {
 			return progress, slot, err
 		}
 	}
@@ -326,14 +486,15 @@ func (d *Dispatcher) pass(ctx context.Context, tried map[int64]bool) (progress b
 }
 
 // prune forgets recipients whose pace and holds have long passed.
-func (d *Dispatcher) prune(now time.Time) {
-	for _, m := range []map[string]time.Time{d.next, d.hold} {
+func (l *lane) prune(now time.Time) {
+	for _, m := range []map[string]time.Time{l.next, l.hold} {
 		if len(m) < 1000 {
 			continue
 		}
 		for to, at := range m {
 			if at.Before(now.Add(-time.Minute)) {
 				delete(m, to)
+				delete(l.holdFor, to)
 			}
 		}
 	}
@@ -349,17 +510,22 @@ func (d *Dispatcher) interval(to string) time.Duration {
 }
 
 // deliver sends m once and records the outcome. Only storage errors and a
-// cancelled ctx are returned; a failed send is a retry or a give-up.
-func (d *Dispatcher) deliver(ctx context.Context, s Sender, m store.OutboxMessage) error {
+// cancelled ctx are returned; a failed send is a retry, a hold or a give-up.
+func (d *Dispatcher) deliver(ctx context.Context, l *lane, m store.OutboxMessage) error {
 	log := d.cfg.Log.With("outbox_id", m.ID, "to", m.To, "ticket", m.TicketID)
-	ext, sendErr := s.Send(ctx, m)
+	ext, sendErr := l.s.Send(ctx, m)
 	// What happened is recorded even when ctx ends meanwhile: a message sent
 	// but not marked sent would go out twice.
 	rec := context.WithoutCancel(ctx)
 	now := d.cfg.Now()
-	d.last = now
+	l.last = now
 	if sendErr == nil {
-		d.next[m.To] = now.Add(d.interval(m.To))
+		l.next[m.To] = now.Add(d.interval(m.To))
+		delete(l.holdFor, m.To)
+		if l.downSent {
+			d.cfg.Log.Info("transport delivers again", "transport", l.prefix)
+		}
+		l.down, l.downFor, l.downSent = time.Time{}, 0, false
 		if err := d.markSent(rec, m.ID, now, ext); err != nil {
 			log.Error("sent but not marked sent; it may be sent again", "err", err)
 			return fmt.Errorf("mark %d sent: %w", m.ID, err)
@@ -371,21 +537,58 @@ func (d *Dispatcher) deliver(ctx context.Context, s Sender, m store.OutboxMessag
 		// Interrupted by shutdown: not the message's fault, try it next time.
 		return ctx.Err()
 	}
+	var un *UnavailableError
+	var ra RetryAfter
+	switch {
+	case errors.As(sendErr, &un) && !un.Recipient:
+		l.downFor = d.holdBackoff(l.downFor)
+		l.down = now.Add(l.downFor)
+		if !l.downSent {
+			log.Warn("transport unavailable; its messages wait", "transport", l.prefix, "retry_in", l.downFor, "err", sendErr)
+			l.downSent = true
+		} else {
+			log.Debug("transport still unavailable", "transport", l.prefix, "retry_in", l.downFor, "err", sendErr)
+		}
+		return d.postpone(rec, m.ID, now, sendErr) // the hold is the lane's: Available ends it
+	case un != nil:
+		l.holdFor[m.To] = d.holdBackoff(l.holdFor[m.To])
+		l.hold[m.To] = now.Add(l.holdFor[m.To])
+		log.Warn("recipient unavailable; its messages wait", "retry_in", l.holdFor[m.To], "err", sendErr)
+		return d.postpone(rec, m.ID, now, sendErr)
+	case errors.As(sendErr, &ra) && ra.RetryAfter() > 0 && !IsPermanent(sendErr):
+		// The transport's own pace: a wait, not a failure.
+		l.hold[m.To] = now.Add(ra.RetryAfter())
+		log.Info("transport asked to wait", "retry_in", ra.RetryAfter())
+		return d.postpone(rec, m.ID, l.hold[m.To], sendErr)
+	}
 	attempts := m.Attempts + 1
 	if IsPermanent(sendErr) || attempts >= d.cfg.MaxAttempts {
 		return d.giveUp(rec, log, m, attempts, sendErr)
 	}
 	wait := d.backoff(attempts)
-	var ra RetryAfter
-	if errors.As(sendErr, &ra) && ra.RetryAfter() > 0 {
-		wait = ra.RetryAfter()
-	}
 	next := now.Add(wait)
 	if err := d.st.MarkRetry(rec, m.ID, next, shorten(errText(sendErr), 500)); err != nil {
 		return fmt.Errorf("mark %d for retry: %w", m.ID, err)
 	}
-	d.hold[m.To] = next
+	l.hold[m.To] = next
 	log.Warn("send failed; will retry", "attempt", attempts, "retry_in", wait, "err", sendErr)
+	return nil
+}
+
+// holdBackoff is the next wait of an unavailable transport or recipient
+// after one of prev: MinBackoff, doubled each time, at most MaxHold.
+func (d *Dispatcher) holdBackoff(prev time.Duration) time.Duration {
+	if prev <= 0 {
+		return min(d.cfg.MinBackoff, d.cfg.MaxHold)
+	}
+	return min(prev*2, d.cfg.MaxHold)
+}
+
+// postpone keeps m pending until next without counting an attempt.
+func (d *Dispatcher) postpone(ctx context.Context, id int64, next time.Time, sendErr error) error {
+	if err := d.st.Postpone(ctx, id, next, shorten(errText(sendErr), 500)); err != nil {
+		return fmt.Errorf("postpone %d: %w", id, err)
+	}
 	return nil
 }
 

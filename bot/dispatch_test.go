@@ -380,3 +380,161 @@ func TestDispatcherRunDeliversUntilCancelled(t *testing.T) {
 type senderFunc func(m store.OutboxMessage) (string, error)
 
 func (f senderFunc) Send(_ context.Context, m store.OutboxMessage) (string, error) { return f(m) }
+
+func TestDispatcherNeverCountsWaitsOrOutages(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+	}{
+		{"429 storm", waitErr{30 * time.Second}},
+		{"transport down", bot.Unavailable(errors.New("dial tcp: connection refused"))},
+		{"recipient unreachable", bot.RecipientUnavailable(errors.New("Forbidden: bot was kicked"))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newDispatchEnv(t, bot.DispatcherConfig{MaxAttempts: 8})
+			// Failing for 30 minutes of (fake) time: far more than eight tries.
+			outage := e.clock.Now().Add(30 * time.Minute)
+			e.tg.fn = func(store.OutboxMessage, int) error {
+				if e.clock.Now().Before(outage) {
+					return tc.err
+				}
+				return nil
+			}
+			first := e.enqueue(bot.StaffGroup, "card")
+			second := e.enqueue(bot.StaffGroup, "follow-up")
+			for e.clock.Now().Before(outage.Add(2 * time.Minute)) {
+				e.flush()
+				if m := e.get(first); m.Status != store.OutboxSent && (m.Status != store.OutboxPending || m.Attempts != 0) {
+					t.Fatalf("during the outage: %q after %d attempts, want pending and no attempt counted", m.Status, m.Attempts)
+				}
+				e.clock.Advance(5 * time.Second)
+			}
+			if n := len(e.tg.sent()); n < 9 {
+				t.Errorf("%d tries, want more than eight", n)
+			}
+			var order []int64
+			for _, c := range e.tg.sent() {
+				if e.get(c.m.ID).Status == store.OutboxSent && !slices.Contains(order, c.m.ID) {
+					order = append(order, c.m.ID)
+				}
+			}
+			if want := []int64{first, second}; !slices.Equal(order, want) {
+				t.Errorf("delivered %v, want %v in order", order, want)
+			}
+			for _, id := range []int64{first, second} {
+				if m := e.get(id); m.Status != store.OutboxSent || m.Attempts != 0 {
+					t.Errorf("message %d: %q after %d counted attempts", id, m.Status, m.Attempts)
+				}
+			}
+			for _, c := range e.tg.sent() {
+				if c.m.ID != first && c.m.ID != second {
+					t.Errorf("unexpected send %+v (a failure report?)", c.m)
+				}
+			}
+		})
+	}
+}
+
+func TestDispatcherRecipientHoldLeavesOtherChats(t *testing.T) {
+	e := newDispatchEnv(t, bot.DispatcherConfig{})
+	e.tg.fn = func(m store.OutboxMessage, _ int) error {
+		if m.To == bot.StaffGroup {
+			return bot.RecipientUnavailable(errors.New("Forbidden: bot was kicked from the group"))
+		}
+		return nil
+	}
+	staff := e.enqueue(bot.StaffGroup, "card")
+	manager := e.enqueue(bot.UserAddr(7), "the bot was removed from the staff group")
+	e.flush()
+	if m := e.get(manager); m.Status != store.OutboxSent {
+		t.Errorf("manager's private message: %q, want sent while the group is unreachable", m.Status)
+	}
+	if m := e.get(staff); m.Status != store.OutboxPending || m.Attempts != 0 {
+		t.Errorf("group message: %q, %d attempts", m.Status, m.Attempts)
+	}
+}
+
+func TestDispatcherOutageEndsOnAvailable(t *testing.T) {
+	e := newDispatchEnv(t, bot.DispatcherConfig{MinBackoff: time.Minute, MaxHold: time.Hour})
+	down := true
+	e.tg.fn = func(store.OutboxMessage, int) error {
+		if down {
+			return bot.Unavailable(errors.New("timeout"))
+		}
+		return nil
+	}
+	id := e.enqueue(bot.UserAddr(3), "x")
+	e.flush()
+	e.enqueue(bot.UserAddr(4), "y")
+	e.flush()
+	if n := len(e.tg.sent()); n != 1 {
+		t.Fatalf("%d tries while the transport is held, want 1 (the lane waits)", n)
+	}
+	down = false
+	e.d.Available("telegram")
+	e.flush()
+	if m := e.get(id); m.Status != store.OutboxSent || len(e.tg.sent()) != 3 {
+		t.Errorf("after Available: %q, %d tries", m.Status, len(e.tg.sent()))
+	}
+}
+
+// blockingSender never answers until its ctx ends, as a transport whose
+// peer accepted the connection and went silent.
+type blockingSender struct{ entered chan struct{} }
+
+func (b blockingSender) Send(ctx context.Context, _ store.OutboxMessage) (string, error) {
+	select {
+	case b.entered <- struct{}{}:
+	default:
+	}
+	<-ctx.Done()
+	return "", ctx.Err()
+}
+
+func TestDispatcherStalledTransportDoesNotDelayAnother(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	d := bot.NewDispatcher(st, bot.DispatcherConfig{PollInterval: 50 * time.Millisecond, GroupInterval: -1, ChatInterval: -1,
+		Log: slog.New(slog.NewTextHandler(t.Output(), nil))})
+	stalled := blockingSender{entered: make(chan struct{}, 1)}
+	d.Register("telegram", stalled)
+	sent := make(chan string, 10)
+	d.Register("whatsapp", senderFunc(func(m store.OutboxMessage) (string, error) {
+		sent <- m.Text
+		return "w", nil
+	}))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	enqueue := func(to, text string) {
+		m := store.OutboxMessage{CreatedAt: time.Now(), NextAttempt: time.Now(), To: to, Text: text}
+		if err := st.Enqueue(ctx, &m); err != nil {
+			t.Fatal(err)
+		}
+		d.Wake()
+	}
+	enqueue(bot.StaffGroup, "card")
+	select {
+	case <-stalled.entered:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the Telegram send never started")
+	}
+	enqueue(bot.WhatsAppAddr("+989121234567"), "answer")
+	select {
+	case got := <-sent:
+		if got != "answer" {
+			t.Errorf("sent %q", got)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the WhatsApp answer waited behind the stalled Telegram send")
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not stop")
+	}
+}

@@ -316,7 +316,7 @@ func TestOnsiteSeverity(t *testing.T) {
 			wantState(t, c, tt.state)
 			if tt.reason == rules.Allowed {
 				wantKeys(t, r, "describe.prompt")
-				r = c.send("سرور از کار افتاده")
+				c.send("سرور از کار افتاده")
 				ts := f.ticketsOf("B-2")
 				if len(ts) != 1 || ts[0].Kind != rules.RequestOnsite || ts[0].Severity != rules.SeverityCritical {
 					t.Fatalf("tickets = %+v", ts)

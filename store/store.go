@@ -231,6 +231,9 @@ type Outbox interface {
 	DueOutbox(ctx context.Context, now time.Time, limit int) ([]OutboxMessage, error)
 	MarkSent(ctx context.Context, id int64, at time.Time, externalID string) error
 	MarkRetry(ctx context.Context, id int64, next time.Time, errText string) error // attempts+1
+	// Postpone schedules the next attempt without counting one: the
+	// transport asked to wait (429) or could not be reached at all.
+	Postpone(ctx context.Context, id int64, next time.Time, errText string) error
 	MarkFailed(ctx context.Context, id int64, errText string) error
 	// SentByExternal finds a sent message by recipient and transport id, for
 	// routing a staff reply to the ticket it answers.

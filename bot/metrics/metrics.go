@@ -46,6 +46,29 @@ type transportState struct {
 	state string
 	all   []string // every state the transport can be in, each a series
 	ok    func(state string) bool
+	since time.Time     // when tracking began: the age of "never succeeded"
+	last  time.Time     // the last success, zero when none yet
+	stale time.Duration // unhealthy when the last success is older; 0 never
+}
+
+// healthy judges s at now; reason says why not.
+func (s transportState) healthy(now time.Time) (ok bool, reason string) {
+	if s.ok != nil && !s.ok(s.state) {
+		return false, "state " + s.state
+	}
+	if s.stale > 0 {
+		from := s.last
+		if from.IsZero() {
+			from = s.since
+		}
+		if age := now.Sub(from); age > s.stale {
+			if s.last.IsZero() {
+				return false, "no success since start " + age.Round(time.Second).String() + " ago"
+			}
+			return false, "no success for " + age.Round(time.Second).String()
+		}
+	}
+	return true, ""
 }
 
 var (
@@ -58,6 +81,8 @@ var (
 	descBreaches = prometheus.NewDesc("supportbot_sla_breaches", "Tickets that missed their first-response deadline.", nil, nil)
 	descState    = prometheus.NewDesc("supportbot_connection_state", "1 for the state each transport is in, 0 for the others.", []string{"transport", "state"}, nil)
 	descDB       = prometheus.NewDesc("supportbot_database_up", "1 when the last scrape could read the database.", nil, nil)
+	descHealthy  = prometheus.NewDesc("supportbot_transport_healthy", "1 when the transport counts as healthy for /healthz.", []string{"transport"}, nil)
+	descLastOK   = prometheus.NewDesc("supportbot_transport_last_success_age_seconds", "Seconds since the transport last worked (a poll answered, a message received or sent); absent before the first.", []string{"transport"}, nil)
 )
 
 // New returns metrics over src; now is the clock SLA breaches are judged
@@ -72,11 +97,81 @@ func New(src Source, now func() time.Time) *Metrics {
 }
 
 // Track declares a transport with every state it can be in (each becomes
-// a series), its first state, and which states are healthy.
+// a series), its first state, and which states are healthy (nil: all).
+// Tracking a transport again keeps its last success and StaleAfter.
 func (m *Metrics) Track(transport string, all []string, first string, ok func(state string) bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.states[transport] = transportState{state: first, all: all, ok: ok}
+	s := m.states[transport]
+	s.state, s.all, s.ok = first, all, ok
+	if s.since.IsZero() {
+		s.since = m.now()
+	}
+	m.states[transport] = s
+}
+
+// Succeeded records that transport just worked: a poll answered, a
+// message received or sent. /healthz and /metrics show the age of the last
+// success, and StaleAfter judges it.
+func (m *Metrics) Succeeded(transport string) {
+	now := m.now()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.states[transport]
+	s.last = now
+	if s.since.IsZero() {
+		s.since = now
+	}
+	m.states[transport] = s
+}
+
+// StaleAfter makes transport unhealthy, whatever its state, once its last
+// success (or, before the first, the start of tracking) is older than d;
+// 0 turns the rule off. Telegram uses it for "no poll answered for two
+// minutes".
+func (m *Metrics) StaleAfter(transport string, d time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.states[transport]
+	s.stale = d
+	if s.since.IsZero() {
+		s.since = m.now()
+	}
+	m.states[transport] = s
+}
+
+// TransportHealth is one transport's part of /healthz.
+type TransportHealth struct {
+	State   string `json:"state"`
+	Healthy bool   `json:"healthy"`
+	// Why it is not healthy, empty when it is.
+	Reason string `json:"reason,omitempty"`
+	// The last success and its age in whole seconds; absent before the first.
+	LastSuccess     *time.Time `json:"last_success,omitempty"`
+	LastSuccessAgeS *int64     `json:"last_success_age_s,omitempty"`
+}
+
+// Transport reports one transport's health now; false when it is not tracked.
+func (m *Metrics) Transport(transport string) (TransportHealth, bool) {
+	now := m.now()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, ok := m.states[transport]
+	if !ok {
+		return TransportHealth{}, false
+	}
+	return s.report(now), true
+}
+
+func (s transportState) report(now time.Time) TransportHealth {
+	h := TransportHealth{State: s.state}
+	h.Healthy, h.Reason = s.healthy(now)
+	if !s.last.IsZero() {
+		last := s.last.UTC()
+		age := int64(now.Sub(s.last) / time.Second)
+		h.LastSuccess, h.LastSuccessAgeS = &last, &age
+	}
+	return h
 }
 
 // SetState records a transport's new state.
@@ -93,7 +188,7 @@ type collector struct{ m *Metrics }
 
 // Describe sends every metric's description.
 func (c collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descIn, descOut, descFailed, descTickets, descDenials, descDepth, descBreaches, descState, descDB} {
+	for _, d := range []*prometheus.Desc{descIn, descOut, descFailed, descTickets, descDenials, descDepth, descBreaches, descState, descDB, descHealthy, descLastOK} {
 		ch <- d
 	}
 }
@@ -128,9 +223,15 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descDepth, prometheus.GaugeValue, float64(counts.Pending))
 		ch <- prometheus.MustNewConstMetric(descBreaches, prometheus.GaugeValue, float64(counts.Breached))
 	}
+	now := c.m.now()
 	c.m.mu.Lock()
 	defer c.m.mu.Unlock()
 	for t, s := range c.m.states {
+		ok, _ := s.healthy(now)
+		ch <- prometheus.MustNewConstMetric(descHealthy, prometheus.GaugeValue, b2f(ok), t)
+		if !s.last.IsZero() {
+			ch <- prometheus.MustNewConstMetric(descLastOK, prometheus.GaugeValue, now.Sub(s.last).Seconds(), t)
+		}
 		for _, st := range s.all {
 			v := 0.0
 			if st == s.state {
@@ -141,16 +242,25 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // Health is what /healthz answers.
 type Health struct {
 	Status     string            `json:"status"` // ok or failing
 	Database   string            `json:"database"`
-	Transports map[string]string `json:"transports"`
+	Transports map[string]string `json:"transports"` // transport → state
+	// Detail is each transport's state, health and last success.
+	Detail map[string]TransportHealth `json:"detail"`
 }
 
 // Check reads the database and judges every transport's state.
 func (m *Metrics) Check(ctx context.Context) (Health, bool) {
-	h := Health{Status: "ok", Database: "ok", Transports: map[string]string{}}
+	h := Health{Status: "ok", Database: "ok", Transports: map[string]string{}, Detail: map[string]TransportHealth{}}
 	healthy := true
 	ctx, cancel := context.WithTimeout(ctx, scrapeTimeout)
 	defer cancel()
@@ -159,12 +269,12 @@ func (m *Metrics) Check(ctx context.Context) (Health, bool) {
 	if err := m.src.Ping(ctx); err != nil {
 		h.Database, healthy = "failing", false
 	}
+	now := m.now()
 	m.mu.Lock()
 	for t, s := range m.states {
-		h.Transports[t] = s.state
-		if s.ok != nil && !s.ok(s.state) {
-			healthy = false
-		}
+		r := s.report(now)
+		h.Transports[t], h.Detail[t] = s.state, r
+		healthy = healthy && r.Healthy
 	}
 	m.mu.Unlock()
 	if !healthy {
@@ -174,9 +284,9 @@ func (m *Metrics) Check(ctx context.Context) (Health, bool) {
 }
 
 // Handler serves /metrics and /healthz. /healthz answers 200 while the
-// database reads and every transport is in a healthy state (a passing
-// disconnect is healthy; a logout or a ban is not), else 503, with the
-// details as JSON.
+// database reads and every transport is healthy: in a healthy state (a
+// passing disconnect is; a logout or a ban is not) and, where StaleAfter
+// is set, with a recent enough success; else 503, with the details as JSON.
 func (m *Metrics) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))

@@ -104,3 +104,46 @@ func TestMetricsAndHealth(t *testing.T) {
 		t.Errorf("Serve: %v", err)
 	}
 }
+
+func TestTransportGoesStaleWithoutSuccess(t *testing.T) {
+	now := time.Date(2026, 12, 6, 8, 0, 0, 0, time.UTC)
+	m := New(&fakeSource{}, func() time.Time { return now })
+	m.Track("telegram", []string{"connecting", "running", "unreachable"}, "connecting", nil)
+	m.StaleAfter("telegram", 2*time.Minute)
+	check := func(wantOK bool, wantAge int64) {
+		t.Helper()
+		h, ok := m.Check(context.Background())
+		d := h.Detail["telegram"]
+		if ok != wantOK || d.Healthy != wantOK || (h.Status == "ok") != wantOK {
+			t.Errorf("at %v: healthy %v (%+v), want %v", now.Format("15:04:05"), ok, h, wantOK)
+		}
+		if wantAge < 0 {
+			if d.LastSuccessAgeS != nil {
+				t.Errorf("age %d before any success", *d.LastSuccessAgeS)
+			}
+		} else if d.LastSuccessAgeS == nil || *d.LastSuccessAgeS != wantAge {
+			t.Errorf("age %v, want %d", d.LastSuccessAgeS, wantAge)
+		}
+		if !wantOK && d.Reason == "" {
+			t.Error("unhealthy without a reason")
+		}
+	}
+	check(true, -1)
+	now = now.Add(2*time.Minute + time.Second) // never answered since start
+	check(false, -1)
+	m.Succeeded("telegram")
+	m.SetState("telegram", "running")
+	now = now.Add(119 * time.Second)
+	check(true, 119)
+	now = now.Add(2 * time.Second)
+	check(false, 121)
+	m.Succeeded("telegram")
+	check(true, 0)
+	h, _ := m.Check(context.Background())
+	b, _ := json.Marshal(h)
+	for _, want := range []string{`"transports":{"telegram":"running"}`, `"last_success_age_s":0`, `"healthy":true`, `"state":"running"`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("/healthz JSON %s lacks %s", b, want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -47,6 +48,9 @@ func openSession(ctx context.Context, path string, log *slog.Logger) (*session, 
 		return nil, fmt.Errorf("whatsapp session %q: want a plain file path", path)
 	}
 	setDeviceName.Do(func() { wastore.SetOSInfo(deviceName, [3]uint32{1, 0, 0}) })
+	if err := privateFile(path); err != nil {
+		return nil, fmt.Errorf("whatsapp session %s: %w", path, err)
+	}
 	db, err := sql.Open("sqlite", path+"?"+sessionParams)
 	if err != nil {
 		return nil, fmt.Errorf("whatsapp session %s: %w", path, err)
@@ -64,18 +68,48 @@ func openSession(ctx context.Context, path string, log *slog.Logger) (*session, 
 	return &session{db: db, container: container, device: device}, nil
 }
 
+// privateFile creates the session file readable by its owner only (it
+// holds the account's keys), or makes an existing one so. SQLite gives its
+// -wal and -shm files the main file's mode.
+func privateFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Chmod(path, 0o600)
+}
+
 // Dial opens the session file at path and returns a link on it, not yet
 // connected (Adapter.Run connects), and the function that closes the file.
+//
 // The client acknowledges a message only after the adapter's handler
-// returns, so a message the bot failed to store is delivered again.
+// returns (SynchronousAck), and keeps each decrypted message in the session
+// file until the handler took it (EnableDecryptedEventBuffer): the Signal
+// session has moved on once a message is decrypted, so without the buffer
+// WhatsApp's redelivery of a message the bot failed to store could not be
+// decrypted again and would be lost. A message that cannot be decrypted at
+// all is asked for again from the company phone
+// (AutomaticMessageRerequestFromPhone), and recent sends are kept in the
+// session file so a customer's phone that asks for one again after a
+// restart still gets it (UseRetryMessageStore).
 func Dial(ctx context.Context, path string, log *slog.Logger) (Link, func() error, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	s, err := openSession(ctx, path, log)
 	if err != nil {
 		return Link{}, nil, err
 	}
 	cli := whatsmeow.NewClient(s.device, waLogger(log, "client"))
 	cli.SynchronousAck = true
+	cli.EnableDecryptedEventBuffer = true
+	cli.AutomaticMessageRerequestFromPhone = true
+	cli.UseRetryMessageStore = true
 	cli.EnableAutoReconnect = true
+	cli.InitialAutoReconnect = true // a network that is down at start is retried like any other
 	link := Link{
 		Client:     cli,
 		LIDs:       s.container.LIDMap,

@@ -11,9 +11,11 @@
 // "typing"; download a file into the media dir; remember that the chat wrote
 // first; hand the message to the engine, which stores and answers it in one
 // transaction; only after that commit mark the message read and let
-// whatsmeow acknowledge it (the client runs with SynchronousAck, and a
-// handler that fails makes whatsmeow withhold the receipt, so WhatsApp
-// delivers the message again).
+// whatsmeow acknowledge it. The client runs with SynchronousAck and the
+// decrypted-event buffer (session.go, Dial): a handler that fails makes
+// whatsmeow withhold the receipt and keep the decrypted message, so
+// WhatsApp's redelivery is served from the session file although the
+// Signal session cannot decrypt it again.
 //
 // The whatsmeow device store (keys, session) lives in its own SQLite file
 // and never leaves this package (session.go).

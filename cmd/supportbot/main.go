@@ -24,7 +24,6 @@ import (
 const gcPercent = 200
 
 func main() {
-	privateUmask()
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
 	}

@@ -128,6 +128,12 @@ func (q *queries) MarkRetry(ctx context.Context, id int64, next time.Time, errTe
 	return wrap(err, "mark outbox message %d for retry", id)
 }
 
+// Postpone schedules the next attempt without counting a failed one.
+func (q *queries) Postpone(ctx context.Context, id int64, next time.Time, errText string) error {
+	err := mustAffect(q.wr.ExecContext(ctx, `UPDATE outbox SET next_attempt = ?, last_error = ? WHERE id = ?`, timeArg(next), errText, id))
+	return wrap(err, "postpone outbox message %d", id)
+}
+
 // MarkFailed gives up on the message.
 func (q *queries) MarkFailed(ctx context.Context, id int64, errText string) error {
 	err := mustAffect(q.wr.ExecContext(ctx, `UPDATE outbox SET status = 'failed', last_error = ? WHERE id = ?`, errText, id))

@@ -1,6 +1,0 @@
-//go:build !unix
-
-package main
-
-// privateUmask: no umask outside Unix; the explicit modes still apply.
-func privateUmask() {}
