@@ -105,7 +105,7 @@ func (a *Adapter) download(ctx context.Context, updateID int, tf *tgFile) (strin
 	if resp.StatusCode != http.StatusOK {
 		return "", 0, fmt.Errorf("download: HTTP %d", resp.StatusCode)
 	}
-	if err := os.MkdirAll(a.cfg.FileDir, 0o750); err != nil {
+	if err := os.MkdirAll(a.cfg.FileDir, 0o700); err != nil {
 		return "", 0, err
 	}
 	tmp, err := os.CreateTemp(a.cfg.FileDir, ".part-*")

@@ -353,7 +353,7 @@ func (a *Adapter) download(ctx context.Context, m *media) ([]byte, error) {
 // message id so a redelivered message overwrites rather than duplicates it.
 func (a *Adapter) save(id, name string, data []byte) (string, error) {
 	dir := filepath.Join(a.cfg.MediaDir, a.cfg.Now().UTC().Format("2006-01"))
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", err
 	}
 	tmp, err := os.CreateTemp(dir, ".part-*")

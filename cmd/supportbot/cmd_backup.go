@@ -22,9 +22,17 @@ func runBackup(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := s.mustExist(); err != nil {
+		return err
+	}
 	dest := fs.Arg(0)
 	if err := sqlite.BackupFile(ctx, s.cfg.Database, dest); err != nil {
 		return err
+	}
+	// VACUUM INTO creates the copy with SQLite's default mode; a backup is
+	// as private as the database.
+	if err := tighten(dest); err != nil {
+		return fmt.Errorf("backup %s: %w", dest, err)
 	}
 	fmt.Fprintf(env.Stdout, "backed up %s to %s\n", s.cfg.Database, dest)
 	return nil

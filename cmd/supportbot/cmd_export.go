@@ -25,7 +25,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 			return fmt.Errorf("%w: -at %q is not an RFC 3339 time like 2026-11-28T09:00:00+03:30", errUsage, *at)
 		}
 	}
-	db, err := s.open(ctx)
+	db, err := s.openExisting(ctx)
 	if err != nil {
 		return err
 	}

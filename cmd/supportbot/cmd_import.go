@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 
-	"supportbot/store"
 	"supportbot/store/importcsv"
 )
 
@@ -22,12 +21,18 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The file is read and checked whole before the database is touched,
+	// so a missing or bad file creates nothing.
+	batch, err := parseImport(fs.Arg(0))
+	if err != nil {
+		return err
+	}
 	db, err := s.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	sum, err := importFile(ctx, db, fs.Arg(0))
+	sum, err := importcsv.Apply(ctx, db, batch)
 	if err != nil {
 		return err
 	}
@@ -36,17 +41,12 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-// importFile parses the whole file before touching the database, then applies
-// it in one transaction: a bad row changes nothing.
-func importFile(ctx context.Context, st store.Store, path string) (importcsv.Summary, error) {
+// parseImport reads and checks a whole CSV file.
+func parseImport(path string) (importcsv.Batch, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return importcsv.Summary{}, err
+		return importcsv.Batch{}, err
 	}
 	defer f.Close()
-	batch, err := importcsv.Parse(path, f)
-	if err != nil {
-		return importcsv.Summary{}, err
-	}
-	return importcsv.Apply(ctx, st, batch)
+	return importcsv.Parse(path, f)
 }

@@ -27,6 +27,9 @@ func runPair(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%w: -phone: %v", errUsage, err)
 	}
+	if err := privateFile(s.cfg.WhatsApp.SessionDB); err != nil {
+		return fmt.Errorf("whatsapp.session_db %s: %w", s.cfg.WhatsApp.SessionDB, err)
+	}
 	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	return whatsapp.Pair(ctx, whatsapp.PairOptions{SessionDB: s.cfg.WhatsApp.SessionDB, Phone: digits, Out: env.Stdout, Log: log})
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"supportbot/bot"
+	"supportbot/store/importcsv"
 )
 
 func runReplay(ctx context.Context, env *Env, args []string) error {
@@ -42,6 +43,14 @@ func runReplay(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	var batch *importcsv.Batch
+	if *contracts != "" {
+		b, err := parseImport(*contracts)
+		if err != nil {
+			return err
+		}
+		batch = &b
+	}
 	if c.dbPath == "" {
 		// A fresh database unless -db names one.
 		dir, err := os.MkdirTemp("", "supportbot-replay-")
@@ -50,14 +59,16 @@ func runReplay(ctx context.Context, env *Env, args []string) error {
 		}
 		defer os.RemoveAll(dir)
 		s.cfg.Database = filepath.Join(dir, "replay.db")
+		s.cfg.FilesDir = filepath.Join(dir, "files")
+		s.cfg.WhatsApp.MediaDir = filepath.Join(dir, "media")
 	}
 	db, err := s.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if *contracts != "" {
-		if _, err := importFile(ctx, db, *contracts); err != nil {
+	if batch != nil {
+		if _, err := importcsv.Apply(ctx, db, *batch); err != nil {
 			return err
 		}
 	}

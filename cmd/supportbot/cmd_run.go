@@ -58,6 +58,11 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 		log = slog.New(slog.NewJSONHandler(env.Stderr, opts))
 	}
 
+	lock, err := acquireRunLock(s.cfg.Database)
+	if err != nil {
+		return err
+	}
+	defer lock.release()
 	db, err := s.open(ctx)
 	if err != nil {
 		return err
@@ -102,7 +107,7 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 	adapter := telegram.New(api, db, telegram.Config{
 		StaffChatID:    tg.StaffChatID,
 		ManagersChatID: tg.ManagersChatID,
-		FileDir:        filepath.Join(filepath.Dir(s.cfg.Database), "files", "telegram"),
+		FileDir:        filepath.Join(s.filesDir(), "telegram"),
 		FileEndpoint:   telegram.FileEndpointFor(tg.APIEndpoint),
 		Label:          func(b string) string { return bot.ButtonLabel(printer, b) },
 		FileTooBig:     printer.T("transport.file_too_big", nil),
@@ -195,8 +200,8 @@ func (s *setup) whatsApp(ctx context.Context, env *Env, c *common, engine *bot.E
 		pair += " -config " + c.configPath
 	}
 	media := wcfg.MediaDir
-	if !filepath.IsAbs(media) {
-		media = filepath.Join(filepath.Dir(s.cfg.Database), media)
+	if err := privateFile(wcfg.SessionDB); err != nil {
+		return nil, nil, fmt.Errorf("whatsapp.session_db %s: %w", wcfg.SessionDB, err)
 	}
 	wa := whatsapp.New(link, db, engine, whatsapp.Config{
 		MediaDir:     media,

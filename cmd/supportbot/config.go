@@ -7,7 +7,9 @@ import (
 	"io/fs"
 	"net"
 	"os"
+	"path/filepath"
 	"reflect"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -45,19 +47,53 @@ type Config struct {
 	Limits        LimitsConfig       `yaml:"limits"`
 	Retention     RetentionConfig    `yaml:"retention"`
 	Storage       StorageConfig      `yaml:"storage"`
+
+	// dir is the folder of the config file read, against which its
+	// relative paths are resolved; "" when no file was read.
+	dir string
 }
 
 // WeekHours maps a weekday name (saturday…friday) to "HH:MM-HH:MM" intervals.
 type WeekHours map[string][]string
 
-// UnmarshalYAML replaces the whole week: a file that lists office hours
-// lists every open day, so a day left out is closed.
+// UnmarshalYAML merges the file's days onto the week already present: a
+// day given replaces that day only, `closed` or `[]` closes it, and days
+// left out keep their hours (docs/operations.md, "The config file").
 func (w *WeekHours) UnmarshalYAML(n *yaml.Node) error {
-	m := map[string][]string{}
-	if err := n.Decode(&m); err != nil {
-		return err
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: want a mapping of weekday to hours, such as wednesday: [\"08:30-13:00\"]", n.Line)
 	}
-	*w = m
+	merged := WeekHours{}
+	for day, spans := range *w {
+		merged[day] = spans
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		name, body := n.Content[i].Value, n.Content[i+1]
+		day := strings.ToLower(strings.TrimSpace(name))
+		if _, ok := weekdays[day]; !ok {
+			return fmt.Errorf("line %d: %q is not a weekday (saturday … friday)", n.Content[i].Line, name)
+		}
+		switch {
+		case body.Kind == yaml.ScalarNode && strings.EqualFold(strings.TrimSpace(body.Value), "closed"):
+			merged[day] = []string{}
+		case body.Kind == yaml.ScalarNode && body.Tag == "!!null":
+			return fmt.Errorf("line %d: %s has no hours: write closed, or a list such as [\"08:30-17:30\"]", body.Line, day)
+		case body.Kind == yaml.ScalarNode:
+			merged[day] = []string{body.Value} // one span written without brackets
+		case body.Kind == yaml.SequenceNode:
+			spans := []string{}
+			for _, s := range body.Content {
+				if s.Kind != yaml.ScalarNode {
+					return fmt.Errorf("line %d: %s: want hours such as \"08:30-17:30\"", s.Line, day)
+				}
+				spans = append(spans, s.Value)
+			}
+			merged[day] = spans
+		default:
+			return fmt.Errorf("line %d: %s: want closed, or a list of hours such as [\"08:30-17:30\"]", body.Line, day)
+		}
+	}
+	*w = merged
 	return nil
 }
 
@@ -234,6 +270,7 @@ func DefaultConfig() Config {
 		contact[day] = []string{"08:30-17:30"}
 	}
 	contact["thursday"] = []string{"08:30-17:30"}
+	office["thursday"], office["friday"], contact["friday"] = []string{}, []string{}, []string{}
 	return Config{
 		Timezone:      "Asia/Tehran",
 		Database:      "supportbot.db",
@@ -275,18 +312,27 @@ const (
 
 // LoadConfig reads path over the defaults. A missing file at the default path
 // means "run on the shipped values"; a missing file that was asked for by
-// name is an error.
+// name is an error. Relative paths in the file are made absolute against
+// the file's folder; the environment's database is relative to the current
+// folder, like -db.
 func LoadConfig(path string, explicit bool, getenv func(string) string) (Config, error) {
 	cfg := DefaultConfig()
+	var keys map[int]string
 	data, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && !explicit:
 	case err != nil:
 		return Config{}, fmt.Errorf("config: %w", err)
 	default:
-		if err := decodeConfig(path, data, &cfg); err != nil {
+		if keys, err = decodeConfig(path, data, &cfg); err != nil {
 			return Config{}, err
 		}
+		abs, err := filepath.Abs(path)
+		if err != nil {
+			return Config{}, fmt.Errorf("config: %w", err)
+		}
+		cfg.dir = filepath.Dir(abs)
+		cfg.Resolve(cfg.dir)
 	}
 	if v := getenv(EnvTelegramToken); v != "" {
 		cfg.Telegram.Token = v
@@ -295,21 +341,201 @@ func LoadConfig(path string, explicit bool, getenv func(string) string) (Config,
 		cfg.Database = v
 	}
 	if err := cfg.Validate(); err != nil {
-		return Config{}, fmt.Errorf("%s: %w", path, err)
+		return Config{}, fmt.Errorf("%s%s: %w", path, lineOf(keys, err.Error()), err)
 	}
 	return cfg, nil
 }
 
-func decodeConfig(path string, data []byte, cfg *Config) error {
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil
+// Resolve makes the relative paths among database, files_dir,
+// whatsapp.session_db and whatsapp.media_dir absolute against dir, once,
+// so that no later step depends on the current folder.
+func (c *Config) Resolve(dir string) {
+	for _, p := range []*string{&c.Database, &c.FilesDir, &c.WhatsApp.SessionDB, &c.WhatsApp.MediaDir} {
+		if strings.TrimSpace(*p) != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(dir, *p)
+		}
 	}
+}
+
+// decodeConfig reads data over cfg. Errors are said in the file's terms:
+// FILE:LINE: key.path: what is wrong, never a Go type.
+// It returns the dotted key of each line, to place later errors.
+func decodeConfig(path string, data []byte, cfg *Config) (map[int]string, error) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, nil
+	}
+	if hint := utf16Hint(data); hint != "" {
+		return nil, fmt.Errorf("%s: %s", path, hint)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, errors.New(yamlError(path, nil, err))
+	}
+	keys := keyPaths(&root)
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(cfg); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return nil, errors.New(yamlError(path, keys, err))
 	}
-	return nil
+	return keys, nil
+}
+
+// lineOf is ":LINE" of the key a validation message starts with
+// ("tiers.product.gold.response_days: …"), or of its nearest parent that
+// the file holds; "" when the file does not hold it.
+func lineOf(keys map[int]string, msg string) string {
+	key, _, ok := strings.Cut(msg, ":")
+	if !ok || strings.ContainsAny(key, " ,") {
+		return ""
+	}
+	for key != "" {
+		best := 0
+		for line, k := range keys {
+			if k == key && (best == 0 || line < best) {
+				best = line
+			}
+		}
+		if best != 0 {
+			return ":" + strconv.Itoa(best)
+		}
+		i := strings.LastIndexAny(key, ".[")
+		if i < 0 {
+			break
+		}
+		key = key[:i]
+	}
+	return ""
+}
+
+// keyPaths maps each line of a YAML document to the dotted key that starts
+// or holds a value on it (tiers.product.gold.kinds), for error messages.
+func keyPaths(root *yaml.Node) map[int]string {
+	paths := map[int]string{}
+	var walk func(n *yaml.Node, prefix string)
+	walk = func(n *yaml.Node, prefix string) {
+		switch n.Kind {
+		case yaml.DocumentNode:
+			for _, c := range n.Content {
+				walk(c, prefix)
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				key := n.Content[i].Value
+				if prefix != "" {
+					key = prefix + "." + key
+				}
+				paths[n.Content[i].Line] = key
+				if v := n.Content[i+1]; v.Line != n.Content[i].Line || v.Kind == yaml.ScalarNode {
+					paths[v.Line] = key
+				}
+				walk(n.Content[i+1], key)
+			}
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				key := fmt.Sprintf("%s[%d]", prefix, i)
+				if _, ok := paths[c.Line]; !ok {
+					paths[c.Line] = key
+				}
+				walk(c, key)
+			}
+		}
+	}
+	walk(root, "")
+	return paths
+}
+
+var (
+	yamlLine      = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+	yamlTypeError = regexp.MustCompile("^cannot unmarshal !!(\\w+)(?: `(.*)`)? into (.*)$")
+	yamlUnknown   = regexp.MustCompile(`^field (\S+) not found in type .*$`)
+)
+
+// yamlError rewrites the YAML library's messages ("line 3: cannot
+// unmarshal !!str `abc` into int64") as FILE:LINE: key: "abc" is not a
+// whole number.
+func yamlError(path string, keys map[int]string, err error) string {
+	var lines []string
+	msgs := []string{err.Error()}
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	}
+	for _, msg := range msgs {
+		m := yamlLine.FindStringSubmatch(strings.TrimPrefix(msg, "yaml: "))
+		if m == nil {
+			lines = append(lines, fmt.Sprintf("%s: %s", path, strings.TrimPrefix(msg, "yaml: ")))
+			continue
+		}
+		line, _ := strconv.Atoi(m[1])
+		what, key := m[2], keys[line]
+		if t := yamlTypeError.FindStringSubmatch(what); t != nil {
+			what = fmt.Sprintf("%q is not %s", t[2], goTypeWords(t[3], t[1]))
+			if t[1] == "seq" || t[1] == "map" {
+				what = "want " + goTypeWords(t[3], t[1])
+			}
+		} else if u := yamlUnknown.FindStringSubmatch(what); u != nil {
+			what = fmt.Sprintf("unknown key %q (config.example.yaml lists every key)", u[1])
+		}
+		if key != "" && !strings.HasPrefix(what, key) {
+			what = key + ": " + what
+		}
+		lines = append(lines, fmt.Sprintf("%s:%d: %s", path, line, what))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// goTypeWords says what a value of a Go type is in a config file's words.
+func goTypeWords(goType, yamlTag string) string {
+	switch {
+	case strings.HasPrefix(goType, "[]"):
+		return "a list (write [a, b] or one item per line starting with -)"
+	case strings.HasPrefix(goType, "map["), strings.HasPrefix(goType, "main."), strings.Contains(goType, "Config"):
+		if yamlTag == "seq" {
+			return "a mapping of keys (not a list)"
+		}
+		return "a mapping of keys (key: value, indented below)"
+	case strings.HasPrefix(goType, "int"), strings.HasPrefix(goType, "uint"):
+		return "a whole number"
+	case strings.HasPrefix(goType, "float"):
+		return "a number"
+	case goType == "bool":
+		return "true or false"
+	case goType == "string", strings.HasPrefix(goType, "rules."):
+		return "a text value"
+	}
+	return "a value of the right kind"
+}
+
+// utf16Hint recognises a file saved as UTF-16 (Windows "Unicode") and says
+// how to save it instead; "" for anything else.
+func utf16Hint(data []byte) string {
+	if isUTF16(data) {
+		return "the file is UTF-16 (\"Unicode\" in Windows editors); save it as UTF-8"
+	}
+	return ""
+}
+
+// isUTF16 is true for data with a UTF-16 byte-order mark, or with a zero
+// byte in every other place of its start (UTF-16 text without a mark).
+func isUTF16(data []byte) bool {
+	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) {
+		return true
+	}
+	n := min(len(data), 64) &^ 1
+	if n < 4 {
+		return false
+	}
+	zeroEven, zeroOdd := 0, 0
+	for i := 0; i < n; i += 2 {
+		if data[i] == 0 {
+			zeroEven++
+		}
+		if data[i+1] == 0 {
+			zeroOdd++
+		}
+	}
+	return zeroEven*2 > n/2 || zeroOdd*2 > n/2
 }
 
 var weekdays = map[string]time.Weekday{

@@ -91,9 +91,10 @@ func TestReplayFiresDeadlineJobs(t *testing.T) {
 			}
 		}
 	}
-	charts, _ := filepath.Glob(filepath.Join(dir, "files", "sla-*.png"))
+	// files_dir is relative to the config file's folder, not the database's.
+	charts, _ := filepath.Glob(filepath.Join(filepath.Dir(cfg), "files", "sla-*.png"))
 	if len(charts) != 2 {
-		t.Errorf("charts kept beside the database: %v, want 2", charts)
+		t.Errorf("charts kept in the config's files_dir: %v, want 2", charts)
 	}
 
 	// A second phase on the same database, as after a restart: nothing

@@ -24,6 +24,7 @@ import (
 const gcPercent = 200
 
 func main() {
+	privateUmask()
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
 	}

@@ -50,9 +50,10 @@ func parseArgs(fs *flag.FlagSet, args []string, n int) error {
 // setup is what most subcommands need: the validated config, its zone and
 // the rules it configures.
 type setup struct {
-	cfg    Config
-	loc    *time.Location
-	policy *rules.Policy
+	configPath string
+	cfg        Config
+	loc        *time.Location
+	policy     *rules.Policy
 }
 
 func (c *common) load(fs *flag.FlagSet, env *Env) (*setup, error) {
@@ -62,12 +63,28 @@ func (c *common) load(fs *flag.FlagSet, env *Env) (*setup, error) {
 			explicit = true
 		}
 	})
-	cfg, err := LoadConfig(c.configPath, explicit, env.Getenv)
+	return c.loadFrom(c.configPath, explicit, env.Getenv)
+}
+
+// loadFrom reads the config at path (explicit: named with -config) and
+// applies -db.
+func (c *common) loadFrom(path string, explicit bool, getenv func(string) string) (*setup, error) {
+	cfg, err := LoadConfig(path, explicit, getenv)
 	if err != nil {
 		return nil, err
 	}
 	if c.dbPath != "" {
 		cfg.Database = c.dbPath
+	}
+	// -db and the environment's database are relative to the current
+	// folder; without a config file the other paths sit beside the
+	// database, so a replay or a test on a temporary one leaves nothing
+	// elsewhere.
+	if cfg.Database, err = filepath.Abs(cfg.Database); err != nil {
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	if cfg.dir == "" {
+		cfg.Resolve(filepath.Dir(cfg.Database))
 	}
 	loc, err := cfg.Location()
 	if err != nil {
@@ -77,15 +94,35 @@ func (c *common) load(fs *flag.FlagSet, env *Env) (*setup, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &setup{cfg: cfg, loc: loc, policy: policy}, nil
+	return &setup{configPath: c.configPath, cfg: cfg, loc: loc, policy: policy}, nil
 }
 
+// open opens the database, creating it (0600, in a 0700 folder) when it
+// is missing: for the commands that write.
 func (s *setup) open(ctx context.Context) (*sqlite.DB, error) {
+	if err := privateFile(s.cfg.Database); err != nil {
+		return nil, fmt.Errorf("database %s: %w", s.cfg.Database, err)
+	}
 	db, err := sqlite.OpenWith(ctx, s.cfg.Database, sqlite.Options{Sync: sqlite.Sync(s.cfg.Storage.Sync)})
 	if err != nil {
 		return nil, fmt.Errorf("database %s: %w", s.cfg.Database, err)
 	}
 	return db, nil
+}
+
+// openExisting opens a database that must already exist: for the commands
+// that only read (export, backup, statement), which must not leave an empty
+// database behind a mistyped path.
+func (s *setup) openExisting(ctx context.Context) (*sqlite.DB, error) {
+	if err := s.mustExist(); err != nil {
+		return nil, err
+	}
+	return s.open(ctx)
+}
+
+// mustExist refuses a database that does not exist.
+func (s *setup) mustExist() error {
+	return mustExist(s.cfg.Database, s.configPath, s.cfg.dir != "")
 }
 
 // wire builds the engine and the scheduled jobs on a store.
@@ -126,12 +163,6 @@ func (s *setup) wire(db *sqlite.DB) (*bot.Engine, *bot.Scheduler, error) {
 	return engine, sched, nil
 }
 
-// filesDir is where the bot keeps the files it makes (digest charts): the
-// configured files_dir, relative to the database's folder unless absolute,
-// so a replay on a temporary database leaves nothing behind.
-func (s *setup) filesDir() string {
-	if filepath.IsAbs(s.cfg.FilesDir) {
-		return s.cfg.FilesDir
-	}
-	return filepath.Join(filepath.Dir(s.cfg.Database), s.cfg.FilesDir)
-}
+// filesDir is where the bot keeps the files it makes and staff send
+// (digest charts, Telegram downloads): files_dir, already absolute.
+func (s *setup) filesDir() string { return s.cfg.FilesDir }
