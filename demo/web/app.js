@@ -11,7 +11,15 @@ const byOutbox = new Map(); // outbox id -> message element
 let staffReplyTo = 0;
 let busy = 0;
 
+let lang = "fa";
+
 function t(key) { return ui[key] || key; }
+
+// Numbers the page writes itself, in the digits of the bot's language.
+function num(n) {
+  const s = String(n);
+  return lang === "fa" ? s.replace(/[0-9]/g, (d) => "۰۱۲۳۴۵۶۷۸۹"[d]) : s;
+}
 
 async function api(path, body) {
   setBusy(+1);
@@ -76,7 +84,7 @@ const threadOf = (msg) => fieldLike(msg, /thread|topic/i);
 function mentions(text) {
   return text.replace(/tg:\/\/user\?id=(\d+)/g, (all, id) => {
     const p = people.get(Number(id));
-    return p ? "@" + p : all;
+    return p ? "\u2068@" + p + "\u2069" : all;
   });
 }
 
@@ -91,8 +99,12 @@ function fileNode(f) {
   const box = el("div", "file-box");
   if (f.url && f.kind === "image") {
     const img = el("img");
-    img.src = f.url;
     img.alt = f.name;
+    img.addEventListener("load", () => {
+      const box = img.closest(".msgs");
+      if (box) box.scrollTop = box.scrollHeight;
+    });
+    img.src = f.url;
     box.append(img);
   } else if (f.url && (f.kind === "voice" || f.kind === "audio")) {
     const a = el("audio");
@@ -129,10 +141,10 @@ function fill(node, ev) {
   }
   const meta = el("div", "meta");
   const thread = threadOf(msg);
-  if (thread) meta.append(el("span", "chip topic", t("demo.topic") + " " + thread));
+  if (thread) meta.append(el("span", "chip topic", t("demo.topic") + " " + num(thread)));
   if (ev.chat.startsWith("telegram:user:")) meta.append(el("span", "chip private", t("demo.private")));
   if (ev.ticket && ev.kind === "out" && !ev.chat.startsWith("whatsapp:")) {
-    meta.append(el("span", "chip", t("demo.ticket") + " " + ev.ticket));
+    meta.append(el("span", "chip", t("demo.ticket") + " " + num(ev.ticket)));
   }
   if (node.dataset.edited) meta.append(el("span", "chip", t("demo.edited")));
   if (ev.kind === "out" && ev.chat.startsWith("telegram:")) {
@@ -273,6 +285,7 @@ function options(select, items) {
 async function start() {
   const st = await (await fetch("/api/state")).json();
   ui = st.ui;
+  lang = st.lang;
   document.documentElement.lang = st.lang;
   document.documentElement.dir = st.lang === "fa" ? "rtl" : "ltr";
   document.title = t("demo.title");
