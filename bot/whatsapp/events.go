@@ -20,17 +20,35 @@ const (
 	// SettingBanUntil is the end of a temporary ban (RFC 3339), "" when none.
 	SettingBanUntil = "whatsapp_ban_until"
 	// SettingNotice is the last connection problem staff were told of
-	// ("logged_out", "banned"), "" after the connection came back, so a
-	// restart does not tell them twice.
+	// ("logged_out", "banned:…", "replaced", "outdated", "down"), "" after
+	// the connection came back, so a restart does not tell them twice.
 	SettingNotice = "whatsapp_notice"
+	// SettingPhoneSeen is when the company phone was last heard from
+	// (RFC 3339); SettingPhoneNotice is the SettingPhoneSeen value staff
+	// were warned about, so they are warned once per silence.
+	SettingPhoneSeen   = "whatsapp_phone_seen"
+	SettingPhoneNotice = "whatsapp_phone_notice"
 )
 
 // banRecheck is how long a ban of unknown length holds sending back
 // before the bot tries to connect again.
 const banRecheck = 6 * time.Hour
 
+// Waits before Run connects again where whatsmeow does not: the first
+// wait after a failure, doubled each time up to the last.
+const (
+	firstReconnectWait = time.Minute
+	maxReconnectWait   = time.Hour
+	// outdatedRecheck: a refused version stays refused until supportbot is
+	// updated, but trying now and then costs nothing.
+	outdatedRecheck = 6 * time.Hour
+	// phoneSeenEvery bounds how often a sign of the phone is stored.
+	phoneSeenEvery = time.Hour
+)
+
 // Run connects (unless the session needs pairing or a ban still holds),
-// reconnects when a ban ends, and tells staff about messages that were
+// reconnects where whatsmeow does not, watches for a long disconnection
+// and a silent company phone, and tells staff about messages that were
 // never delivered, until ctx is done. Then it finishes the message in hand
 // and stops taking new ones (they are not acknowledged, so WhatsApp
 // delivers them again), but stays connected so the outbox can still be
@@ -40,6 +58,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 		a.link.Subscribe(a.HandleEvent)
 	}
 	a.loadBan(ctx)
+	a.loadPhoneSeen(ctx)
 	if !a.link.Paired {
 		a.cfg.Log.Error("WhatsApp is not paired: customers get no answers until it is", "fix", a.cfg.PairCommand+", then restart supportbot")
 		a.notice(ctx, "logged_out", []string{bot.StaffGroup}, "whatsapp.not_paired", map[string]any{"command": a.cfg.PairCommand})
@@ -56,16 +75,30 @@ func (a *Adapter) Run(ctx context.Context) error {
 			return nil
 		case <-tick.C:
 		}
-		if err := a.CheckUndelivered(ctx); err != nil && ctx.Err() == nil {
-			a.cfg.Log.Error("check undelivered messages", "err", err)
-		}
-		a.mu.Lock()
-		retry := a.retryConnect
-		a.mu.Unlock()
-		if retry && a.State() == StateDisconnected && !a.link.Client.IsConnected() {
-			a.connect() // after a ban, or a failed connect; whatsmeow itself reconnects after network trouble
-		}
+		a.Check(ctx)
 	}
+}
+
+// Check is one round of Run's watch: undelivered messages, a long
+// disconnection, a silent phone, a reconnection that is due.
+func (a *Adapter) Check(ctx context.Context) {
+	if err := a.CheckUndelivered(ctx); err != nil && ctx.Err() == nil {
+		a.cfg.Log.Error("check undelivered messages", "err", err)
+	}
+	now := a.cfg.Now()
+	a.mu.Lock()
+	state, since, at := a.state, a.downSince, a.reconnectAt
+	a.mu.Unlock()
+	if state == StateReconnecting && !since.IsZero() && now.Sub(since) >= a.cfg.DownAfter && !a.link.Client.IsConnected() {
+		a.setState(StateDisconnected)
+		a.cfg.Log.Error("WhatsApp has been disconnected for a while: customers are not heard", "since", since)
+		a.tell("down", []string{bot.StaffGroup}, "whatsapp.down", map[string]any{"since": since, "minutes": int(now.Sub(since).Minutes())})
+	}
+	a.checkPhone(ctx, now)
+	if state == StateLoggedOut || at.IsZero() || now.Before(at) || a.link.Client.IsConnected() {
+		return
+	}
+	a.connect()
 }
 
 // Disconnect closes the connection, after Run has returned and the outbox
@@ -76,8 +109,8 @@ func (a *Adapter) Disconnect() {
 	}
 }
 
-// connect opens the connection unless a ban holds; whatsmeow reconnects by
-// itself after network trouble, Run after a ban.
+// connect opens the connection unless the session is logged out or a ban
+// holds; a failed connect is tried again with a growing wait.
 func (a *Adapter) connect() {
 	a.mu.Lock()
 	until, state := a.banUntil, a.state
@@ -85,13 +118,27 @@ func (a *Adapter) connect() {
 	if state == StateLoggedOut || (!until.IsZero() && a.cfg.Now().Before(until)) || a.link.Connect == nil {
 		return
 	}
-	err := a.link.Connect()
 	a.mu.Lock()
-	a.retryConnect = err != nil
+	a.reconnectAt = time.Time{}
 	a.mu.Unlock()
+	err := a.link.Connect()
 	if err != nil {
-		a.cfg.Log.Warn("connect to WhatsApp; will retry", "err", err, "retry_in", a.cfg.Tick)
+		wait := a.retryLater()
+		a.cfg.Log.Warn("connect to WhatsApp; will retry", "err", err, "retry_in", wait)
 	}
+}
+
+// retryLater has Run connect again after the next wait, and returns it.
+func (a *Adapter) retryLater() time.Duration {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	wait := a.reconnectWait
+	if wait <= 0 {
+		wait = firstReconnectWait
+	}
+	a.reconnectAt = a.cfg.Now().Add(wait)
+	a.reconnectWait = min(2*wait, maxReconnectWait)
+	return wait
 }
 
 // loadBan restores a ban from an earlier run.
@@ -106,7 +153,7 @@ func (a *Adapter) loadBan(ctx context.Context) {
 	}
 	a.mu.Lock()
 	a.banUntil = until
-	a.retryConnect = true
+	a.reconnectAt = until
 	a.mu.Unlock()
 	a.setState(StateBanned)
 	a.cfg.Log.Warn("temporarily banned; sending waits", "until", until)
@@ -115,7 +162,9 @@ func (a *Adapter) loadBan(ctx context.Context) {
 func (a *Adapter) connected() {
 	a.mu.Lock()
 	a.banUntil = time.Time{}
-	a.retryConnect = false
+	a.reconnectAt = time.Time{}
+	a.reconnectWait = 0
+	a.downSince = time.Time{}
 	a.mu.Unlock()
 	a.setState(StateConnected)
 	if !a.begin() {
@@ -126,7 +175,8 @@ func (a *Adapter) connected() {
 	if err := a.st.SetSetting(ctx, SettingBanUntil, ""); err != nil {
 		a.cfg.Log.Warn("clear ban", "err", err)
 	}
-	// Back after a logout or a ban: say so once.
+	a.sawPhone(ctx, time.Time{}) // a first connection starts the phone's clock
+	// Back after a problem staff were told of: say so once.
 	prev, err := a.st.Setting(ctx, SettingNotice)
 	if err == nil && prev != "" {
 		a.notice(ctx, "", []string{bot.StaffGroup}, "whatsapp.back", nil)
@@ -134,14 +184,68 @@ func (a *Adapter) connected() {
 	a.cfg.Handled() // held messages can go now
 }
 
+// disconnected notes a lost link; whatsmeow reconnects by itself (or Run
+// does, after reconnectLater). A state that needs more than a reconnection
+// stays.
 func (a *Adapter) disconnected(why string) {
 	a.mu.Lock()
-	keep := a.state == StateLoggedOut || a.state == StateBanned
+	state := a.state
+	if state == StateConnected {
+		a.downSince = a.cfg.Now()
+	}
 	a.mu.Unlock()
-	if !keep {
-		a.setState(StateDisconnected)
+	if state == StateConnected {
+		a.setState(StateReconnecting)
 	}
 	a.cfg.Log.Warn("connection lost", "why", why)
+}
+
+// replaced: another process connected with this session. whatsmeow does
+// not reconnect; Run does, with a growing wait, so an overlapping restart
+// heals and two copies running do not fight every second.
+func (a *Adapter) replaced() {
+	wait := a.retryLater()
+	a.setState(StateReplaced)
+	a.cfg.Log.Error("another process connected with this WhatsApp session; this one was disconnected: run only one supportbot per session file",
+		"retry_in", wait)
+	a.tell("replaced", []string{bot.StaffGroup}, "whatsapp.replaced", nil)
+}
+
+// outdated: WhatsApp refuses this whatsmeow version until supportbot is
+// updated.
+func (a *Adapter) outdated() {
+	a.mu.Lock()
+	a.reconnectAt = a.cfg.Now().Add(outdatedRecheck)
+	a.mu.Unlock()
+	a.setState(StateOutdated)
+	a.cfg.Log.Error("WhatsApp refuses this client as outdated (405): customers are not heard until supportbot is updated",
+		"whatsmeow", WhatsmeowVersion(), "fix", "update go.mau.fi/whatsmeow (README: Keeping whatsmeow current), rebuild, restart")
+	a.tell("outdated", append([]string{bot.StaffGroup}, a.cfg.Managers...), "whatsapp.outdated", map[string]any{"version": WhatsmeowVersion()})
+}
+
+// connectFailure: WhatsApp refused the connection for a reason whatsmeow
+// does not know; it does not reconnect, Run does.
+func (a *Adapter) connectFailure(e *events.ConnectFailure) {
+	wait := a.retryLater()
+	a.mu.Lock()
+	if a.state == StateConnected || a.downSince.IsZero() {
+		a.downSince = a.cfg.Now()
+	}
+	state := a.state
+	a.mu.Unlock()
+	if state != StateDisconnected {
+		a.setState(StateReconnecting)
+	}
+	a.cfg.Log.Error("WhatsApp refused the connection", "reason", int(e.Reason), "message", e.Message, "retry_in", wait)
+}
+
+// tell is notice from an event handler: it counts as work in hand.
+func (a *Adapter) tell(kind string, to []string, key string, args map[string]any) {
+	if !a.begin() {
+		return
+	}
+	defer a.end()
+	a.notice(a.base, kind, to, key, args)
 }
 
 // loggedOut stops everything until the account is paired again, and tells
@@ -150,11 +254,7 @@ func (a *Adapter) loggedOut(e *events.LoggedOut) {
 	a.setState(StateLoggedOut)
 	a.cfg.Log.Error("WhatsApp logged this session out: customers get no answers until it is paired again",
 		"reason", e.Reason.String(), "on_connect", e.OnConnect, "fix", a.cfg.PairCommand+", then restart supportbot")
-	if !a.begin() {
-		return
-	}
-	defer a.end()
-	a.notice(a.base, "logged_out", []string{bot.StaffGroup}, "whatsapp.logged_out", map[string]any{"command": a.cfg.PairCommand})
+	a.tell("logged_out", []string{bot.StaffGroup}, "whatsapp.logged_out", map[string]any{"command": a.cfg.PairCommand})
 }
 
 // banned stops sending until the ban ends and tells staff and managers.
@@ -167,7 +267,7 @@ func (a *Adapter) banned(e *events.TemporaryBan) {
 	until := now.Add(wait)
 	a.mu.Lock()
 	a.banUntil = until
-	a.retryConnect = true // whatsmeow does not reconnect after a ban
+	a.reconnectAt = until // whatsmeow does not reconnect after a ban
 	a.mu.Unlock()
 	a.setState(StateBanned)
 	a.cfg.Log.Error("WhatsApp temporarily banned the account; sending stops", "reason", e.Code.String(), "expire", e.Expire, "until", until)
@@ -191,6 +291,91 @@ func (a *Adapter) banned(e *events.TemporaryBan) {
 	}
 	to := append([]string{bot.StaffGroup}, a.cfg.Managers...)
 	a.notice(ctx, "banned:"+until.UTC().Format(time.RFC3339), to, key, args)
+}
+
+// fromPhone notes an event the company phone itself caused (its receipts
+// and messages come from device 0 of our own account).
+func (a *Adapter) fromPhone(sender types.JID, at time.Time) {
+	if sender.Device != 0 {
+		return
+	}
+	if !a.begin() {
+		return
+	}
+	defer a.end()
+	a.sawPhone(a.base, at)
+}
+
+// sawPhone stores a sign of the company phone at (zero: only when none is
+// stored yet), at most once per phoneSeenEvery.
+func (a *Adapter) sawPhone(ctx context.Context, at time.Time) {
+	now := a.cfg.Now()
+	if at.IsZero() || at.After(now) {
+		a.mu.Lock()
+		first := a.phoneSeen.IsZero()
+		a.mu.Unlock()
+		if !first && at.IsZero() {
+			return
+		}
+		at = now
+	}
+	a.mu.Lock()
+	skip := !a.phoneSeen.IsZero() && at.Sub(a.phoneSeen) < phoneSeenEvery
+	if !skip {
+		a.phoneSeen = at
+	}
+	a.mu.Unlock()
+	if skip {
+		return
+	}
+	if err := a.st.SetSetting(ctx, SettingPhoneSeen, at.UTC().Format(time.RFC3339)); err != nil {
+		a.cfg.Log.Warn("store when the phone was seen", "err", err)
+	}
+}
+
+func (a *Adapter) loadPhoneSeen(ctx context.Context) {
+	v, err := a.st.Setting(ctx, SettingPhoneSeen)
+	if err != nil || v == "" {
+		return
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		a.mu.Lock()
+		a.phoneSeen = t
+		a.mu.Unlock()
+	}
+}
+
+// checkPhone warns staff and managers once per silence when the company
+// phone has not been seen for PhoneWarnAfter: WhatsApp unlinks companion
+// devices after about 14 days without the phone.
+func (a *Adapter) checkPhone(ctx context.Context, now time.Time) {
+	a.mu.Lock()
+	seen, state := a.phoneSeen, a.state
+	a.mu.Unlock()
+	if seen.IsZero() || state != StateConnected || now.Sub(seen) < a.cfg.PhoneWarnAfter {
+		return
+	}
+	stamp := seen.UTC().Format(time.RFC3339)
+	if told, err := a.st.Setting(ctx, SettingPhoneNotice); err == nil && told == stamp {
+		return
+	}
+	days := int(now.Sub(seen) / (24 * time.Hour))
+	a.cfg.Log.Error("the company phone has not been online for days; WhatsApp unlinks the bot after about 14", "days", days, "last_seen", seen)
+	text := a.cfg.Say("whatsapp.phone_offline", map[string]any{"days": days, "left": max(14-days, 0)})
+	err := a.st.InTx(ctx, func(tx store.Store) error {
+		for _, addr := range append([]string{bot.StaffGroup}, a.cfg.Managers...) {
+			m := store.OutboxMessage{CreatedAt: now, To: addr, Text: text, Status: store.OutboxPending, NextAttempt: now}
+			if err := tx.Enqueue(ctx, &m); err != nil {
+				return err
+			}
+		}
+		return tx.SetSetting(ctx, SettingPhoneNotice, stamp)
+	})
+	if err != nil {
+		a.cfg.Log.Error("warn of the silent phone", "err", err)
+		return
+	}
+	a.cfg.Handled()
 }
 
 // notice enqueues one message to each address in to, unless kind is
@@ -224,8 +409,12 @@ func (a *Adapter) notice(ctx context.Context, kind string, to []string, key stri
 // handleReceipt follows the receipts of messages the bot sent: delivered,
 // read, or refused by WhatsApp (staff are told).
 func (a *Adapter) handleReceipt(e *events.Receipt) bool {
-	if e.IsFromMe || e.IsGroup {
-		return true // our other devices, or a group
+	if e.IsFromMe {
+		a.fromPhone(e.Sender, e.Timestamp)
+		return true // our other devices
+	}
+	if e.IsGroup {
+		return true
 	}
 	var failed bool
 	switch e.Type {

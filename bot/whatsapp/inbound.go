@@ -35,16 +35,26 @@ func (a *Adapter) HandleEvent(evt any) bool {
 	case *events.Disconnected:
 		a.disconnected("disconnected")
 	case *events.KeepAliveTimeout:
-		a.cfg.Log.Warn("keepalive timeout", "errors", e.ErrorCount)
+		a.cfg.Log.Warn("keepalive timeout", "errors", e.ErrorCount, "last_success", e.LastSuccess)
+	case *events.KeepAliveRestored:
+		a.cfg.Log.Info("keepalive restored")
 	case *events.StreamReplaced:
-		a.cfg.Log.Error("another process connected with this WhatsApp session; this one is disconnected: run only one supportbot per session file")
-		a.disconnected("stream replaced")
+		a.replaced()
 	case *events.LoggedOut:
 		a.loggedOut(e)
 	case *events.TemporaryBan:
 		a.banned(e)
 	case *events.ClientOutdated:
-		a.cfg.Log.Error("WhatsApp says this client is outdated: update supportbot (go.mau.fi/whatsmeow)")
+		a.outdated()
+	case *events.ConnectFailure:
+		a.connectFailure(e)
+	case *events.StreamError:
+		a.cfg.Log.Warn("WhatsApp stream error; whatsmeow reconnects", "code", e.Code)
+	case *events.OfflineSyncPreview:
+		a.cfg.Log.Info("messages held while offline", "total", e.Total, "messages", e.Messages,
+			"notifications", e.Notifications, "receipts", e.Receipts, "app_data", e.AppDataChanges)
+	case *events.OfflineSyncCompleted:
+		a.cfg.Log.Info("messages held while offline delivered", "count", e.Count)
 	}
 	return true
 }
@@ -341,7 +351,7 @@ func (a *Adapter) download(ctx context.Context, m *media) ([]byte, error) {
 		dctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 		data, err = a.link.Client.Download(dctx, m.part)
 		cancel()
-		if err == nil || errors.Is(err, whatsmeow.ErrFileLengthMismatch) || errors.Is(err, whatsmeow.ErrInvalidMediaSHA256) {
+		if err == nil || errors.Is(err, whatsmeow.ErrInvalidMediaSHA256) {
 			// whatsmeow returns the data with these warnings.
 			return data, nil
 		}

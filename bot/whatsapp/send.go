@@ -134,6 +134,8 @@ func (a *Adapter) ready() error {
 		return &bannedError{wait: until.Sub(a.cfg.Now())}
 	case state == StateLoggedOut:
 		return ErrLoggedOut
+	case state == StateReplaced || state == StateOutdated:
+		return fmt.Errorf("%w (%s)", ErrNotConnected, state)
 	case !a.link.Client.IsConnected():
 		return ErrNotConnected
 	}

@@ -280,7 +280,7 @@ func TestDisconnectHoldsSendsUntilReconnected(t *testing.T) {
 	ctx := context.Background()
 	hs.cli.SetConnected(false)
 	hs.a.HandleEvent(&events.Disconnected{})
-	if s := hs.a.State(); s != StateDisconnected {
+	if s := hs.a.State(); s != StateReconnecting {
 		t.Errorf("state %s", s)
 	}
 	if _, err := hs.a.Send(ctx, store.OutboxMessage{ID: 1, To: bot.WhatsAppAddr(customer), Text: "پاسخ"}); !errors.Is(err, ErrNotConnected) || bot.IsPermanent(err) {

@@ -94,7 +94,13 @@ func TestRunConnectsAndReconnectsAfterABan(t *testing.T) {
 			time.Sleep(2 * time.Millisecond)
 		}
 	}
-	wait("a first connect, and a retry after it failed", func() bool { return connects.Load() >= 2 })
+	wait("a first connect", func() bool { return connects.Load() >= 1 })
+	time.Sleep(20 * time.Millisecond)
+	if connects.Load() != 1 {
+		t.Error("connected again before the wait after a failure")
+	}
+	hs.clock.Add(firstReconnectWait)
+	wait("a retry after the failed connect", func() bool { return connects.Load() >= 2 })
 	hs.a.banned(&eventsTemporaryBan)
 	n := connects.Load()
 	time.Sleep(30 * time.Millisecond)

@@ -92,9 +92,16 @@ type Config struct {
 	// UndeliveredAfter is how long a sent message may go without a
 	// delivery receipt before staff are told; default 12h.
 	UndeliveredAfter time.Duration
-	// Tick is how often Run looks for undelivered messages and the end of
-	// a ban; default 1m.
+	// Tick is how often Run looks for undelivered messages, a long
+	// disconnection, a silent phone and the end of a ban; default 1m.
 	Tick time.Duration
+	// DownAfter is how long a reconnection may take before the state is
+	// StateDisconnected and staff are told; default 3m.
+	DownAfter time.Duration
+	// PhoneWarnAfter is how long the company phone may go unseen before
+	// staff and managers are warned (WhatsApp unlinks the bot after about
+	// 14 days); default 10 days.
+	PhoneWarnAfter time.Duration
 	// HandleAttempts is how many times a message is tried before it is
 	// left for WhatsApp to deliver again; default 3.
 	HandleAttempts int
@@ -137,6 +144,12 @@ func (c *Config) defaults() {
 	if c.Tick <= 0 {
 		c.Tick = time.Minute
 	}
+	if c.DownAfter <= 0 {
+		c.DownAfter = 3 * time.Minute
+	}
+	if c.PhoneWarnAfter <= 0 {
+		c.PhoneWarnAfter = 10 * 24 * time.Hour
+	}
 	if c.HandleAttempts <= 0 {
 		c.HandleAttempts = 3
 	}
@@ -170,16 +183,34 @@ func (c *Config) defaults() {
 // State is where the WhatsApp connection stands.
 type State string
 
-// Connection states.
+// Connection states. docs in README ("WhatsApp states") say what each
+// means for the operator.
 const (
+	StateConnected State = "connected"
+	// StateReconnecting: the link dropped (or is being opened) and
+	// whatsmeow or Run is connecting again; customers are heard again
+	// within seconds to minutes.
+	StateReconnecting State = "reconnecting"
+	// StateDisconnected: reconnecting has gone on longer than
+	// Config.DownAfter; staff are told.
 	StateDisconnected State = "disconnected"
-	StateConnected    State = "connected"
-	StateLoggedOut    State = "logged_out" // needs `supportbot pair`
-	StateBanned       State = "banned"     // temporarily banned; sends wait for the end
+	// StateReplaced: another process connected with the same session
+	// (two copies running); Run tries again with a growing wait.
+	StateReplaced State = "replaced"
+	// StateOutdated: WhatsApp refuses this whatsmeow version (405);
+	// supportbot must be updated.
+	StateOutdated  State = "outdated"
+	StateLoggedOut State = "logged_out" // needs `supportbot pair`
+	StateBanned    State = "banned"     // temporarily banned; sends wait for the end
 )
 
 // States lists every state, for metrics.
-var States = []State{StateDisconnected, StateConnected, StateLoggedOut, StateBanned}
+var States = []State{StateConnected, StateReconnecting, StateDisconnected, StateReplaced, StateOutdated, StateLoggedOut, StateBanned}
+
+// Hearing says whether customers' messages arrive in state s, which is
+// what /healthz judges: a short reconnection counts as heard, a longer one
+// (StateDisconnected) does not.
+func (s State) Hearing() bool { return s == StateConnected || s == StateReconnecting }
 
 // Adapter is the WhatsApp transport.
 type Adapter struct {
@@ -189,16 +220,20 @@ type Adapter struct {
 	cfg  Config
 	base context.Context // outlives run's ctx, so the message in hand is finished
 
-	mu       sync.Mutex
-	state    State
-	banUntil time.Time // zero when not banned
-	// retryConnect asks Run to connect at its next tick: after a ban or a
-	// failed connect, when whatsmeow does not reconnect by itself.
-	retryConnect bool
-	lastSend     time.Time
-	closing      bool
-	inflight     sync.WaitGroup
-	closeOnce    sync.Once
+	mu        sync.Mutex
+	state     State
+	downSince time.Time // when the link was last lost (or first opened)
+	banUntil  time.Time // zero when not banned
+	// reconnectAt is when Run connects next, where whatsmeow does not
+	// reconnect by itself (after a ban, a failed connect, a replaced
+	// stream, an unknown connect failure); zero when not needed.
+	reconnectAt   time.Time
+	reconnectWait time.Duration // the wait after the next failure
+	phoneSeen     time.Time     // last event from the company phone, as stored
+	lastSend      time.Time
+	closing       bool
+	inflight      sync.WaitGroup
+	closeOnce     sync.Once
 }
 
 var _ bot.Sender = (*Adapter)(nil)
@@ -207,11 +242,11 @@ var _ bot.Sender = (*Adapter)(nil)
 // customer messages to h.
 func New(link Link, st store.Store, h Handler, cfg Config) *Adapter {
 	cfg.defaults()
-	state := StateDisconnected
+	state := StateReconnecting
 	if !link.Paired {
 		state = StateLoggedOut
 	}
-	return &Adapter{link: link, st: st, h: h, cfg: cfg, base: context.Background(), state: state}
+	return &Adapter{link: link, st: st, h: h, cfg: cfg, base: context.Background(), state: state, downSince: cfg.Now()}
 }
 
 // State is the connection's state now.
@@ -219,7 +254,7 @@ func (a *Adapter) State() State {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.state == StateBanned && !a.banUntil.IsZero() && !a.cfg.Now().Before(a.banUntil) {
-		return StateDisconnected // the ban is over; Run reconnects
+		return StateReconnecting // the ban is over; Run reconnects
 	}
 	return a.state
 }

@@ -217,7 +217,7 @@ func (s *setup) whatsApp(ctx context.Context, env *Env, c *common, engine *bot.E
 		Log:          log,
 	})
 	met.Track("whatsapp", states, string(wa.State()), func(st string) bool {
-		return st == string(whatsapp.StateConnected) || st == string(whatsapp.StateDisconnected)
+		return whatsapp.State(st).Hearing() // a reconnection longer than a few minutes is not
 	})
 	log.Info("WhatsApp session", "session_db", wcfg.SessionDB, "paired", link.Paired, "media_dir", media)
 	return wa, closeSession, nil

@@ -74,6 +74,7 @@ func (w *Wire) Deliver(ctx context.Context, evt *events.Message, handler func(an
 		w.decrypted[ciphertext] = true
 		return plain, nil
 	}
+	//lint:ignore SA1019 the wire stands in for the server, so it calls the decrypt step directly
 	got, hash, err := w.cli.DangerousInternals().BufferedDecrypt(ctx, ciphertext[:], evt.Info.Timestamp, decrypt, "normal", evt.Info.Sender.String())
 	switch {
 	case errors.Is(err, whatsmeow.ErrEventAlreadyProcessed):
