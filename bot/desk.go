@@ -36,6 +36,7 @@ type Desk struct {
 	loc      *time.Location
 	managers map[int64]bool
 	cfg      DeskConfig
+	intake   PhoneIntake // for /open; nil until SetIntake
 }
 
 // DeskConfig is who may do what on the staff side.
@@ -44,6 +45,8 @@ type DeskConfig struct {
 	StaffChatID      int64   // the staff group's Telegram chat id (for the adapter)
 	HasManagersGroup bool    // manager alerts go to the managers group, else to each manager
 	FilesDir         string  // where files the bot makes (digest charts) are kept; "" makes none
+	SupportPhone     string  // {support_phone} in saved replies
+	Lifecycle        LifecycleConfig
 }
 
 // NewDesk returns a desk that applies p and speaks through staff, the
@@ -85,6 +88,8 @@ type StaffInput struct {
 	ReplyToTicket int64 // a reply to that ticket's card, 0 when none
 	File          *store.File
 	Callback      string // inline-button data such as "claim:12" or "decline:12:misuse"
+
+	audit *auditNote // what the audit trail records of this input (desk_audit.go)
 }
 
 // HandleStaff acts on one staff input inside the caller's transaction:
@@ -95,6 +100,7 @@ func (d *Desk) HandleStaff(ctx context.Context, tx store.Store, in StaffInput) e
 	if in.IsBot {
 		return nil
 	}
+	in.audit = &auditNote{}
 	var err error
 	switch text := strings.TrimSpace(in.Text); {
 	case in.Callback != "":
@@ -107,8 +113,12 @@ func (d *Desk) HandleStaff(ctx context.Context, tx store.Store, in StaffInput) e
 	var ue *userError
 	if errors.As(err, &ue) {
 		_, err = d.post(ctx, tx, in.At, Post{To: replyAddr(in), TicketID: ue.ticket, Text: d.p.T(ue.key, ue.args)})
+		return err
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return d.recordAudit(ctx, tx, in)
 }
 
 // userError is a mistake in what staff typed (or a refusal): it is said to
@@ -182,6 +192,7 @@ func (d *Desk) relayReply(ctx context.Context, tx store.Store, in StaffInput) er
 	if !t.Status.Open() {
 		return &userError{ticket: t.ID, key: "desk.reply.closed", args: map[string]any{"id": t.ID, "status": d.status(t.Status)}}
 	}
+	in.audit.note("reply", t.ID, text)
 	name := d.staffName(in)
 	m := store.Message{TicketID: t.ID, At: in.At, Direction: store.FromStaff, Author: name, Text: text, File: in.File}
 	if err := tx.AddMessage(ctx, &m); err != nil {
@@ -265,6 +276,9 @@ func (d *Desk) CustomerWrote(ctx context.Context, tx store.Store, t store.Ticket
 
 // customerWrote is CustomerWrote with what the caller already read in tx.
 func (d *Desk) customerWrote(ctx context.Context, tx store.Store, t store.Ticket, m store.Message, at time.Time, k known) error {
+	if err := d.endWait(ctx, tx, &t); err != nil {
+		return err
+	}
 	name := t.CustomerID
 	if k.customer != nil && k.customer.ID == t.CustomerID {
 		name = k.customer.Name

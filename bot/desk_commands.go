@@ -46,6 +46,12 @@ var commands = []command{
 	{"link", []string{"اتصال", "پیوند"}, staffChat, (*Desk).cmdLink},
 	{"usage", []string{"مصرف"}, staffOrManager, (*Desk).cmdUsage},
 	{"held", []string{"نگه‌داشته"}, staffChat, (*Desk).cmdHeld},
+	{"open", []string{"ثبت", "تیکت‌تلفنی"}, staffChat, (*Desk).cmdOpen},
+	{"r", []string{"پاسخ"}, staffChat, (*Desk).cmdSavedReply},
+	{"snippet", []string{"پاسخ‌آماده"}, staffChat, (*Desk).cmdSnippet},
+	{"snippets", []string{"پاسخ‌های‌آماده"}, staffChat, (*Desk).cmdSnippets},
+	{"wait", []string{"انتظار"}, staffChat, (*Desk).cmdWait},
+	{"merge", []string{"ادغام"}, staffChat, (*Desk).cmdMerge},
 	{"outage", []string{"قطعی", "قطعی‌برق"}, managersOnly, (*Desk).cmdOutage},
 	{"digest", []string{"گزارش", "خلاصه"}, managersOnly, (*Desk).cmdDigest},
 	{"help", []string{"راهنما", "start"}, anyone, (*Desk).cmdHelp},
@@ -74,6 +80,7 @@ func (d *Desk) handleCommand(ctx context.Context, tx store.Store, in StaffInput,
 	if err := d.allowed(c.scope, in); err != nil {
 		return err
 	}
+	in.audit.command(c.name, args)
 	return c.run(d, ctx, tx, in, args)
 }
 
@@ -129,6 +136,7 @@ func (d *Desk) handleCallback(ctx context.Context, tx store.Store, in StaffInput
 	if err != nil {
 		return fail("desk.err.bad_button", nil)
 	}
+	in.audit.note("button:"+action, id, reason)
 	switch {
 	case action == "claim" && reason == "":
 		return d.cmdClaim(ctx, tx, in, num)
@@ -205,5 +213,5 @@ func (d *Desk) mustBeOpen(t store.Ticket) error {
 
 // cmdHelp lists the commands.
 func (d *Desk) cmdHelp(ctx context.Context, tx store.Store, in StaffInput, _ string) error {
-	return d.answer(ctx, tx, in, 0, d.p.T("desk.help", nil))
+	return d.answer(ctx, tx, in, 0, d.p.T("desk.help", nil)+"\n\n"+d.p.T("lifecycle.help", nil))
 }

@@ -189,7 +189,7 @@ func TestCommands(t *testing.T) {
 			in.Chat, in.UserID = ChatPrivate, 5555
 			return in
 		}, func(t *testing.T, f *deskFixture, sent []store.OutboxMessage) {
-			if m := only(t, sent); m.To != UserAddr(5555) || m.Text != f.p.T("desk.help", nil) {
+			if m := only(t, sent); m.To != UserAddr(5555) || m.Text != f.p.T("desk.help", nil)+"\n\n"+f.p.T("lifecycle.help", nil) {
 				t.Errorf("help %+v", m)
 			}
 		}},

@@ -91,6 +91,13 @@ func (d *Desk) cmdTicket(ctx context.Context, tx store.Store, in StaffInput, arg
 	if err != nil {
 		return err
 	}
+	trail, err := d.auditText(ctx, tx, t.ID)
+	if err != nil {
+		return err
+	}
+	if trail != "" {
+		history += "\n\n" + trail
+	}
 	return d.answer(ctx, tx, in, t.ID, history)
 }
 
@@ -161,11 +168,17 @@ func (d *Desk) cmdClose(ctx context.Context, tx store.Store, in StaffInput, args
 		t.FirstResponseAt = in.At
 	}
 	d.charge(&t, c)
+	ask := d.askCSAT(&t, in.At)
 	if err := tx.UpdateTicket(ctx, t); err != nil {
 		return fmt.Errorf("desk: close ticket %d: %w", t.ID, err)
 	}
 	if _, err := d.post(ctx, tx, in.At, Post{To: WhatsAppAddr(t.Phone), TicketID: t.ID, Text: d.p.T("desk.closed.customer", map[string]any{"id": t.ID})}); err != nil {
 		return err
+	}
+	if ask {
+		if err := d.sendCSATQuestion(ctx, tx, t, in.At); err != nil {
+			return err
+		}
 	}
 	text := d.p.T("desk.closed", map[string]any{"id": t.ID})
 	if c.Kind == rules.KindHourly {
@@ -192,6 +205,9 @@ func (d *Desk) cmdReopen(ctx context.Context, tx store.Store, in StaffInput, arg
 	if t.Status.Open() {
 		return &userError{ticket: t.ID, key: "desk.err.already_open", args: map[string]any{"id": t.ID}}
 	}
+	if t.Status == store.TicketMerged {
+		return &userError{ticket: t.ID, key: "lifecycle.merge.err_reopen", args: map[string]any{"id": t.ID, "into": t.MergedInto}}
+	}
 	c, err := d.contract(ctx, tx, t.ContractID)
 	if err != nil {
 		return err
@@ -200,7 +216,7 @@ func (d *Desk) cmdReopen(ctx context.Context, tx store.Store, in StaffInput, arg
 	if !t.FirstResponseAt.IsZero() {
 		t.Status = store.TicketAnswered
 	}
-	t.ClosedAt, t.DeclineReason = time.Time{}, ""
+	t.ClosedAt, t.DeclineReason, t.CSATPending = time.Time{}, "", false
 	d.charge(&t, c)
 	if err := tx.UpdateTicket(ctx, t); err != nil {
 		return fmt.Errorf("desk: reopen ticket %d: %w", t.ID, err)

@@ -152,11 +152,13 @@ func (d *Desk) digest(ctx context.Context, tx store.Store, at time.Time) (digest
 		p.T("desk.digest.open", map[string]any{"due_today": n.DueToday, "overdue": n.Overdue}),
 	}
 	lines = append(lines, d.openLines(dd)...)
+	lines = append(lines, d.waitingLines(dd)...)
 	answers, err := d.answerLines(ctx, tx, dd, from, today)
 	if err != nil {
 		return digestReport{}, err
 	}
 	lines = append(lines, answers...)
+	lines = append(lines, d.csatLines(dd, from, today)...)
 	watch, err := d.watchLines(ctx, tx, dd)
 	if err != nil {
 		return digestReport{}, err

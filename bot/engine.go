@@ -66,6 +66,9 @@ type Engine struct {
 // customer-facing text. The engine starts with DefaultLimits.
 func NewEngine(st store.Store, conv *conversation.Machine, desk *Desk, printer *locales.Printer) *Engine {
 	f := newFlood()
+	if desk != nil && conv != nil {
+		desk.SetIntake(conv)
+	}
 	return &Engine{store: st, conv: conv, desk: desk, printer: printer, limits: DefaultLimits(), flood: f,
 		group: &committer{st: st, flood: f, budget: batchBudget}, log: slog.Default()}
 }
@@ -151,6 +154,12 @@ func (e *Engine) customer(ctx context.Context, b *batch, m CustomerMessage) erro
 		if over, first := b.check(e.flood, m.Phone, m.At, limit); over {
 			return e.flooded(ctx, tx, m, first)
 		}
+	}
+	// A score answering the satisfaction question asked at a close never
+	// reaches the conversation (where a bare number shows the menu).
+	menu := func() (bool, error) { return e.conv.AwaitsChoice(ctx, tx, m.Phone, m.At) }
+	if scored, err := e.desk.AnswerCSAT(ctx, tx, m.Phone, m.At, m.Text, m.File, menu); err != nil || scored {
+		return err
 	}
 	in := conversation.Inbound{Phone: m.Phone, At: m.At, Text: m.Text, File: m.File}
 	var notes []conversation.Line

@@ -21,6 +21,8 @@ type Snapshot struct {
 	Contracts []ExportContract `json:"contracts"`
 	Tickets   []ExportTicket   `json:"tickets"`
 	Denials   []ExportDenial   `json:"denials"`
+	// Audit is filled by ExportAudit (export -audit) and left out otherwise.
+	Audit *[]ExportAudit `json:"audit,omitempty"`
 }
 
 // ExportCustomer is a customer with its contact numbers (E.164, sorted).
@@ -120,6 +122,12 @@ type ExportTicket struct {
 	// Beyond docs/interface.md.
 	AssigneeName *string `json:"assignee_name"`
 	ClosedAt     *string `json:"closed_at"`
+
+	// The lifecycle (docs/lifecycle.md): the customer's score 1-5, the
+	// ticket a merged one joined, and since when a waiting one waits.
+	CSAT         *int    `json:"csat"`
+	MergedInto   *int64  `json:"merged_into"`
+	WaitingSince *string `json:"waiting_since"`
 }
 
 // ExportDenial is one refused intake.
@@ -315,6 +323,12 @@ func (x exporter) ticket(t store.Ticket, hourly bool) ExportTicket {
 		LoggedMin:        t.LoggedMin,
 		AssigneeName:     nullIfEmpty(t.AssigneeName),
 		ClosedAt:         x.instant(t.ClosedAt),
+		MergedInto:       nullIfZero(t.MergedInto),
+		WaitingSince:     x.instant(t.WaitingSince),
+	}
+	if t.CSAT != 0 {
+		score := t.CSAT
+		et.CSAT = &score
 	}
 	if hourly {
 		charged := t.ChargedMin

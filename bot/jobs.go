@@ -69,6 +69,7 @@ func NewJobs(st store.Store, desk *Desk, cfg JobsConfig) *Jobs {
 func (j *Jobs) Register(s *Scheduler) error {
 	s.Add(Job{Name: "hourly_settlement", When: hourlySchedule{j}, Run: j.RunHourly})
 	s.Add(Job{Name: "deadlines", When: deadlineSchedule{j}, Run: j.RunDeadlines})
+	s.Add(Job{Name: "waiting", When: waitSchedule{j}, Run: j.RunWaiting})
 	if j.cfg.Digest != "" {
 		spec, err := ParseSchedule(j.cfg.Digest, j.loc)
 		if err != nil {

@@ -44,10 +44,16 @@ const (
 	TicketAnswered TicketStatus = "answered"
 	TicketClosed   TicketStatus = "closed"
 	TicketDeclined TicketStatus = "declined"
+	// TicketWaiting: answered, and waiting on the customer (/wait); still open.
+	TicketWaiting TicketStatus = "waiting"
+	// TicketMerged: joined into another ticket (MergedInto); no longer counts.
+	TicketMerged TicketStatus = "merged"
 )
 
 // Open reports whether the customer can still add to the ticket.
-func (s TicketStatus) Open() bool { return s == TicketNew || s == TicketAnswered }
+func (s TicketStatus) Open() bool {
+	return s == TicketNew || s == TicketAnswered || s == TicketWaiting
+}
 
 // Ticket is one support request.
 type Ticket struct {
@@ -68,6 +74,14 @@ type Ticket struct {
 	AssigneeName     string
 	LoggedMin        int // minutes logged by staff
 	ChargedMin       int // minutes charged to an hourly package
+
+	// The lifecycle of docs/lifecycle.md.
+	WaitingSince time.Time // when staff put it to wait on the customer; kept only while waiting
+	NudgedAt     time.Time // when the customer was reminded during this wait; zero before
+	MergedInto   int64     // the ticket it joined, when merged
+	CSAT         int       // the customer's score 1-5, 0 when none
+	CSATAskedAt  time.Time // when the customer was asked for a score; zero when never
+	CSATPending  bool      // the question waits for its answer
 }
 
 // MessageDirection says who wrote a ticket message.
@@ -421,6 +435,7 @@ type Store interface {
 	WhatsApp
 	Stats
 	Held
+	Lifecycle
 	InTx(ctx context.Context, fn func(tx Store) error) error
 	Close() error
 }

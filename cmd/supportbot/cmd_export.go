@@ -12,6 +12,7 @@ import (
 func runExport(ctx context.Context, env *Env, args []string) error {
 	fs, c := newFlags("export", env)
 	at := fs.String("at", "", "report contract status and usage as of `TIME` (RFC 3339; default now)")
+	audit := fs.Bool("audit", false, "add the audit trail of staff and manager actions")
 	if err := parseArgs(fs, args, 0); err != nil {
 		return err
 	}
@@ -33,6 +34,13 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	snap, err := bot.Export(ctx, db, s.policy, when)
 	if err != nil {
 		return err
+	}
+	if *audit {
+		trail, err := bot.ExportAuditTrail(ctx, db, s.policy)
+		if err != nil {
+			return err
+		}
+		snap.Audit = &trail
 	}
 	enc := json.NewEncoder(env.Stdout)
 	enc.SetEscapeHTML(false)

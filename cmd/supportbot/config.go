@@ -47,10 +47,19 @@ type Config struct {
 	Limits        LimitsConfig       `yaml:"limits"`
 	Retention     RetentionConfig    `yaml:"retention"`
 	Storage       StorageConfig      `yaml:"storage"`
+	Lifecycle     LifecycleConfig    `yaml:"lifecycle"`
 
 	// dir is the folder of the config file read, against which its
 	// relative paths are resolved; "" when no file was read.
 	dir string
+}
+
+// LifecycleConfig times waiting on the customer and the satisfaction
+// question (docs/lifecycle.md).
+type LifecycleConfig struct {
+	NudgeDays     int `yaml:"nudge_days"`     // office days before a waiting customer is reminded; 0: never
+	AutoCloseDays int `yaml:"autoclose_days"` // office days before a waiting ticket closes; 0: never
+	CSATDays      int `yaml:"csat_days"`      // days a score still answers the question; 0: no question
 }
 
 // WeekHours maps a weekday name (saturday…friday) to "HH:MM-HH:MM" intervals.
@@ -301,6 +310,7 @@ func DefaultConfig() Config {
 		Limits:    LimitsConfig{MessagesPerMinute: 20, MaxTextChars: 4000},
 		Retention: RetentionConfig{InboundIDDays: 90},
 		Storage:   StorageConfig{Sync: "full", ProbeEvery: Duration(15 * time.Second), MinFreeMB: 500},
+		Lifecycle: LifecycleConfig{NudgeDays: 2, AutoCloseDays: 5, CSATDays: 7},
 	}
 }
 
@@ -564,6 +574,12 @@ func (c Config) Validate() error {
 	}
 	if _, err := c.Calendar(time.UTC); err != nil {
 		return err
+	}
+	if l := c.Lifecycle; l.NudgeDays < 0 || l.AutoCloseDays < 0 || l.CSATDays < 0 {
+		return errors.New("lifecycle: nudge_days, autoclose_days and csat_days must be 0 or more")
+	}
+	if l := c.Lifecycle; l.NudgeDays > 0 && l.AutoCloseDays > 0 && l.NudgeDays >= l.AutoCloseDays {
+		return fmt.Errorf("lifecycle.nudge_days: %d must be less than autoclose_days (%d)", l.NudgeDays, l.AutoCloseDays)
 	}
 	if c.Conversation.IdleTimeout < Duration(time.Minute) {
 		return errors.New("conversation.idle_timeout: must be at least 1m")

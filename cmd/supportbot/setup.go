@@ -143,6 +143,10 @@ func (s *setup) wire(db *sqlite.DB) (*bot.Engine, *bot.Scheduler, error) {
 		StaffChatID:      s.cfg.Telegram.StaffChatID,
 		HasManagersGroup: s.cfg.Telegram.ManagersChatID != 0,
 		FilesDir:         s.filesDir(),
+		SupportPhone:     s.cfg.SupportPhone,
+		Lifecycle: bot.LifecycleConfig{
+			NudgeDays: s.cfg.Lifecycle.NudgeDays, AutoCloseDays: s.cfg.Lifecycle.AutoCloseDays, CSATDays: s.cfg.Lifecycle.CSATDays,
+		},
 	})
 	engine := bot.NewEngine(db, conv, desk, printer)
 	engine.SetLimits(s.cfg.EngineLimits())

@@ -10,16 +10,36 @@ import (
 // ticketFields are the ticket columns but id; ticketCols all of them.
 const (
 	ticketFields = `contract_id, customer_id, phone, kind, severity, status, decline_reason, description,
-	opened_at, first_response_due, first_response_at, closed_at, assignee, assignee_name, logged_min, charged_min`
+	opened_at, first_response_due, first_response_at, closed_at, assignee, assignee_name, logged_min, charged_min,
+	waiting_since, nudged_at, merged_into, csat, csat_asked_at, csat_pending`
 	ticketCols = `id, ` + ticketFields
 )
 
-// ticketArgs are the values of ticketFields.
+// ticketArgs are the values of ticketFields. The statuses waiting and
+// merged are stored as answered and declined with their own columns set
+// (migration 0010); those columns are kept only while the status holds.
 func ticketArgs(t store.Ticket) []any {
+	status := string(t.Status)
+	var waiting, nudged any
+	var merged int64
+	switch t.Status {
+	case store.TicketWaiting:
+		status, waiting, nudged = string(store.TicketAnswered), timeArg(t.WaitingSince), timeArg(t.NudgedAt)
+		if waiting == nil {
+			waiting = timeArg(t.OpenedAt) // waiting needs a start; never zero in practice
+		}
+	case store.TicketMerged:
+		status, merged = string(store.TicketDeclined), t.MergedInto
+	}
+	pending := 0
+	if t.CSATPending {
+		pending = 1
+	}
 	return []any{nullString(t.ContractID), nullString(t.CustomerID), t.Phone, string(t.Kind), string(t.Severity),
-		string(t.Status), string(t.DeclineReason), t.Description,
+		status, string(t.DeclineReason), t.Description,
 		timeArg(t.OpenedAt), timeArg(t.FirstResponseDue), timeArg(t.FirstResponseAt), timeArg(t.ClosedAt),
-		t.Assignee, t.AssigneeName, t.LoggedMin, t.ChargedMin}
+		t.Assignee, t.AssigneeName, t.LoggedMin, t.ChargedMin,
+		waiting, nudged, merged, t.CSAT, timeArg(t.CSATAskedAt), pending}
 }
 
 // scanTicket reads one row of ticketCols.
@@ -29,9 +49,16 @@ func scanTicket(s interface{ Scan(...any) error }) (store.Ticket, error) {
 	err := s.Scan(&t.ID, stringCol{&t.ContractID}, stringCol{&t.CustomerID}, &t.Phone, &kind, &severity,
 		&status, &reason, &t.Description,
 		timeCol{&t.OpenedAt}, timeCol{&t.FirstResponseDue}, timeCol{&t.FirstResponseAt}, timeCol{&t.ClosedAt},
-		&t.Assignee, &t.AssigneeName, &t.LoggedMin, &t.ChargedMin)
+		&t.Assignee, &t.AssigneeName, &t.LoggedMin, &t.ChargedMin,
+		timeCol{&t.WaitingSince}, timeCol{&t.NudgedAt}, &t.MergedInto, &t.CSAT, timeCol{&t.CSATAskedAt}, &t.CSATPending)
 	t.Kind, t.Severity, t.Status = rules.RequestKind(kind), rules.Severity(severity), store.TicketStatus(status)
 	t.DeclineReason = rules.DeclineReason(reason)
+	switch {
+	case t.Status == store.TicketAnswered && !t.WaitingSince.IsZero():
+		t.Status = store.TicketWaiting
+	case t.Status == store.TicketDeclined && t.MergedInto != 0:
+		t.Status = store.TicketMerged
+	}
 	return t, err
 }
 
@@ -43,7 +70,7 @@ func (q *queries) CreateTicket(ctx context.Context, t *store.Ticket) error {
 		t.Status = store.TicketNew
 	}
 	id, err := lastID(q.wr.ExecContext(ctx, `INSERT INTO tickets (`+ticketFields+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ticketArgs(*t)...))
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ticketArgs(*t)...))
 	if err != nil {
 		return wrap(err, "create ticket")
 	}
@@ -72,10 +99,12 @@ func (q *queries) UpdateTicket(ctx context.Context, t store.Ticket) error {
 	a := ticketArgs(t)
 	res, err := q.wr.ExecContext(ctx, `UPDATE tickets SET
 		severity = ?, status = ?, decline_reason = ?, description = ?, first_response_at = ?, closed_at = ?,
-		assignee = ?, assignee_name = ?, logged_min = ?, charged_min = ?
+		assignee = ?, assignee_name = ?, logged_min = ?, charged_min = ?,
+		waiting_since = ?, nudged_at = ?, merged_into = ?, csat = ?, csat_asked_at = ?, csat_pending = ?
 		WHERE id = ? AND contract_id IS ? AND customer_id IS ? AND phone = ? AND kind = ?
 			AND opened_at IS ? AND first_response_due IS ?`,
 		a[4], a[5], a[6], a[7], a[10], a[11], a[12], a[13], a[14], a[15],
+		a[16], a[17], a[18], a[19], a[20], a[21],
 		t.ID, a[0], a[1], a[2], a[3], a[8], a[9])
 	if err != nil {
 		return wrap(err, "update ticket %d", t.ID)
@@ -87,7 +116,8 @@ func (q *queries) UpdateTicket(ctx context.Context, t store.Ticket) error {
 	err = mustAffect(q.wr.ExecContext(ctx, `UPDATE tickets SET
 		contract_id = ?, customer_id = ?, phone = ?, kind = ?, severity = ?, status = ?, decline_reason = ?,
 		description = ?, opened_at = ?, first_response_due = ?, first_response_at = ?, closed_at = ?,
-		assignee = ?, assignee_name = ?, logged_min = ?, charged_min = ?
+		assignee = ?, assignee_name = ?, logged_min = ?, charged_min = ?,
+		waiting_since = ?, nudged_at = ?, merged_into = ?, csat = ?, csat_asked_at = ?, csat_pending = ?
 		WHERE id = ?`, args...))
 	return wrap(err, "update ticket %d", t.ID)
 }

@@ -1,0 +1,156 @@
+package bot
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"supportbot/locales"
+	"supportbot/rules"
+	"supportbot/store"
+)
+
+// askCSAT marks a ticket being closed by staff as asked for a score, once
+// in its life; it reports whether to send the question.
+func (d *Desk) askCSAT(t *store.Ticket, at time.Time) bool {
+	if d.cfg.Lifecycle.CSATDays <= 0 || !t.CSATAskedAt.IsZero() || t.Phone == "" {
+		return false
+	}
+	t.CSATAskedAt, t.CSATPending = at, true
+	return true
+}
+
+// sendCSATQuestion asks the customer for a score from 1 to 5.
+func (d *Desk) sendCSATQuestion(ctx context.Context, tx store.Store, t store.Ticket, at time.Time) error {
+	_, err := d.post(ctx, tx, at, Post{To: WhatsAppAddr(t.Phone), TicketID: t.ID, Text: d.p.T("lifecycle.csat.question", map[string]any{"id": t.ID})})
+	return err
+}
+
+// csatScore reads a message that is only a score 1-5, in any digit script.
+func csatScore(text string) (int, bool) {
+	n, ok := rules.ParseMenuChoice(text)
+	return n, ok && n >= 1 && n <= 5
+}
+
+// AnswerCSAT is the step before the customer conversation: when the
+// sender's last closed ticket waits for a satisfaction score, the message
+// is one and no menu of the conversation is on screen (menuOnScreen; a
+// number then picks from the menu), the score is stored on the ticket (with the message),
+// the customer thanked, and a 1 or 2 alerts the managers; it reports true
+// and the conversation never sees the message. Anything else goes on to
+// the conversation as an ordinary message (it may reopen the ticket); the
+// question stays open until its window ends or the ticket is reopened.
+func (d *Desk) AnswerCSAT(ctx context.Context, tx store.Store, phone string, at time.Time, text string, file *store.File,
+	menuOnScreen func() (bool, error)) (bool, error) {
+	if d.cfg.Lifecycle.CSATDays <= 0 {
+		return false, nil
+	}
+	t, err := tx.PendingCSAT(ctx, phone)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("desk: satisfaction question: %w", err)
+	}
+	expired := at.Sub(t.CSATAskedAt) > time.Duration(d.cfg.Lifecycle.CSATDays)*24*time.Hour
+	if t.Status != store.TicketClosed || expired {
+		t.CSATPending = false // reopened, merged or too late: the question lapses
+		if err := tx.UpdateTicket(ctx, t); err != nil {
+			return false, fmt.Errorf("desk: satisfaction question of ticket %d: %w", t.ID, err)
+		}
+		return false, nil
+	}
+	score, ok := csatScore(text)
+	if !ok || file != nil {
+		return false, nil
+	}
+	if menuOnScreen != nil {
+		if busy, err := menuOnScreen(); err != nil || busy {
+			return false, err
+		}
+	}
+	t.CSAT, t.CSATPending = score, false
+	if err := tx.UpdateTicket(ctx, t); err != nil {
+		return false, fmt.Errorf("desk: score of ticket %d: %w", t.ID, err)
+	}
+	m := store.Message{TicketID: t.ID, At: at, Direction: store.FromCustomer, Author: phone, Text: text}
+	if err := tx.AddMessage(ctx, &m); err != nil {
+		return false, fmt.Errorf("desk: score of ticket %d: %w", t.ID, err)
+	}
+	key := "lifecycle.csat.thanks"
+	if score <= 2 {
+		key = "lifecycle.csat.thanks_low"
+	}
+	if _, err := d.post(ctx, tx, at, Post{To: WhatsAppAddr(phone), TicketID: t.ID, Text: d.p.T(key, map[string]any{"id": t.ID})}); err != nil {
+		return false, err
+	}
+	if score > 2 {
+		return true, nil
+	}
+	name := t.CustomerID
+	if c, err := tx.Customer(ctx, t.CustomerID); err == nil {
+		name = c.Name
+	}
+	alert := d.p.T("lifecycle.csat.alert", map[string]any{
+		"id": t.ID, "score": score, "name": name, "customer_id": t.CustomerID, "assignee": d.csatStaff(t),
+	})
+	for _, addr := range d.ManagerAddresses() {
+		if _, err := d.post(ctx, tx, at, Post{To: addr, TicketID: t.ID, Text: alert}); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// csatStaff is whom a score is credited to: the assignee, else nobody in
+// particular.
+func (d *Desk) csatStaff(t store.Ticket) string {
+	if t.Assignee != 0 {
+		return d.assigneeName(t)
+	}
+	return d.p.T("lifecycle.csat.unassigned", nil)
+}
+
+// csatLines are the digest's satisfaction lines: the average and count of
+// the scores given to tickets closed in [from, to), overall and per staff
+// member; none when no score came.
+func (d *Desk) csatLines(dd digestData, from, to time.Time) []string {
+	type group struct {
+		label      string
+		sum, count int
+	}
+	all := group{}
+	by := map[string]*group{}
+	for _, t := range dd.tickets {
+		if t.CSAT == 0 || t.ClosedAt.Before(from) || !t.ClosedAt.Before(to) {
+			continue
+		}
+		who := d.csatStaff(t)
+		if by[who] == nil {
+			by[who] = &group{label: who}
+		}
+		by[who].sum += t.CSAT
+		by[who].count++
+		all.sum += t.CSAT
+		all.count++
+	}
+	if all.count == 0 {
+		return nil
+	}
+	avg := func(g group) string { return d.p.Format(math.Round(float64(g.sum)/float64(g.count)*10) / 10) }
+	lines := []string{d.p.T("lifecycle.digest.csat", map[string]any{"average": locales.Raw(avg(all)), "count": all.count})}
+	gs := make([]*group, 0, len(by))
+	for _, g := range by {
+		gs = append(gs, g)
+	}
+	slices.SortFunc(gs, func(a, b *group) int { return cmp.Or(cmp.Compare(b.count, a.count), strings.Compare(a.label, b.label)) })
+	for _, g := range gs {
+		lines = append(lines, d.p.T("lifecycle.digest.csat_staff", map[string]any{"name": g.label, "average": locales.Raw(avg(*g)), "count": g.count}))
+	}
+	return lines
+}

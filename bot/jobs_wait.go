@@ -1,0 +1,136 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"supportbot/store"
+)
+
+// waitSchedule fires at the reminder and auto-close instants of the
+// tickets waiting on the customer (Desk.nudgeAt, Desk.autoCloseAt).
+type waitSchedule struct{ j *Jobs }
+
+// Next is the earliest reminder or auto-close after t; zero when none.
+func (s waitSchedule) Next(t time.Time) time.Time {
+	ts, err := s.j.st.WaitingTickets(context.Background())
+	if err != nil {
+		return t.Add(retryAfter)
+	}
+	var next time.Time
+	for _, tk := range ts {
+		for _, at := range []time.Time{s.j.pendingNudge(tk), s.j.desk.autoCloseAt(tk)} {
+			if !at.IsZero() && at.After(t) && (next.IsZero() || at.Before(next)) {
+				next = at
+			}
+		}
+	}
+	return next
+}
+
+// Recheck asks a real-time scheduler to look again each minute: a ticket
+// put to wait since the last look may fall due before the instant Next gave.
+func (waitSchedule) Recheck() time.Duration { return time.Minute }
+
+// pendingNudge is when tk's customer is still to be reminded; zero when
+// reminded already or never.
+func (j *Jobs) pendingNudge(tk store.Ticket) time.Time {
+	if !tk.NudgedAt.IsZero() {
+		return time.Time{}
+	}
+	return j.desk.nudgeAt(tk)
+}
+
+// RunWaiting reminds the customers of waiting tickets whose reminder is due
+// and closes, with a notice, those that waited their full time. Each ticket
+// is handled in its own transaction and re-read there, so a customer's
+// message that ended the wait meanwhile wins.
+func (j *Jobs) RunWaiting(ctx context.Context, now time.Time) error {
+	ts, err := j.st.WaitingTickets(ctx)
+	if err != nil {
+		return fmt.Errorf("waiting tickets: %w", err)
+	}
+	for _, tk := range ts {
+		if err := j.st.InTx(ctx, func(tx store.Store) error { return j.waitStep(ctx, tx, tk.ID, now) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// waitStep does what is due for one waiting ticket at now.
+func (j *Jobs) waitStep(ctx context.Context, tx store.Store, id int64, now time.Time) error {
+	d := j.desk
+	t, err := tx.Ticket(ctx, id)
+	if err != nil {
+		return fmt.Errorf("waiting ticket %d: %w", id, err)
+	}
+	if t.Status != store.TicketWaiting {
+		return nil
+	}
+	card, err := d.cardOf(ctx, tx, t.ID)
+	if err != nil {
+		return err
+	}
+	if at := d.autoCloseAt(t); !at.IsZero() && !at.After(now) {
+		c, err := d.contract(ctx, tx, t.ContractID)
+		if err != nil {
+			return err
+		}
+		t.Status, t.ClosedAt = store.TicketClosed, at
+		d.charge(&t, c)
+		if err := tx.UpdateTicket(ctx, t); err != nil {
+			return fmt.Errorf("auto-close ticket %d: %w", t.ID, err)
+		}
+		if _, err := d.post(ctx, tx, at, Post{To: WhatsAppAddr(t.Phone), TicketID: t.ID, Text: d.p.T("lifecycle.autoclose.customer", map[string]any{"id": t.ID, "days": d.cfg.Lifecycle.AutoCloseDays})}); err != nil {
+			return err
+		}
+		if _, err := d.post(ctx, tx, at, Post{To: StaffGroup, TicketID: t.ID, ReplyTo: card, Text: d.p.T("lifecycle.autoclose.staff", map[string]any{"id": t.ID, "days": d.cfg.Lifecycle.AutoCloseDays})}); err != nil {
+			return err
+		}
+		return d.audit(ctx, tx, store.AuditRecord{At: at, Action: "autoclose", TicketID: t.ID})
+	}
+	if at := j.pendingNudge(t); !at.IsZero() && !at.After(now) {
+		t.NudgedAt = at
+		if err := tx.UpdateTicket(ctx, t); err != nil {
+			return fmt.Errorf("remind on ticket %d: %w", t.ID, err)
+		}
+		args := map[string]any{"id": t.ID, "close": d.autoCloseAt(t)}
+		key := "lifecycle.nudge.customer"
+		if args["close"].(time.Time).IsZero() {
+			key = "lifecycle.nudge.customer_no_close"
+		}
+		if _, err := d.post(ctx, tx, at, Post{To: WhatsAppAddr(t.Phone), TicketID: t.ID, Text: d.p.T(key, args)}); err != nil {
+			return err
+		}
+		if _, err := d.post(ctx, tx, at, Post{To: StaffGroup, TicketID: t.ID, ReplyTo: card, Text: d.p.T("lifecycle.nudge.staff", map[string]any{"id": t.ID})}); err != nil {
+			return err
+		}
+		return d.audit(ctx, tx, store.AuditRecord{At: at, Action: "nudge", TicketID: t.ID})
+	}
+	return nil
+}
+
+// waitingLines are the digest's list of tickets waiting on the customer,
+// apart from the overdue ones: they have been answered.
+func (d *Desk) waitingLines(dd digestData) []string {
+	var waiting []store.Ticket
+	for _, t := range dd.tickets {
+		if t.Status == store.TicketWaiting {
+			waiting = append(waiting, t)
+		}
+	}
+	if len(waiting) == 0 {
+		return nil
+	}
+	lines := []string{d.p.T("lifecycle.digest.waiting", map[string]any{"count": len(waiting)})}
+	for i, t := range waiting {
+		if i == digestListMax {
+			lines = append(lines, d.p.T("desk.digest.more", map[string]any{"count": len(waiting) - i}))
+			break
+		}
+		lines = append(lines, d.p.T("lifecycle.digest.waiting_item", map[string]any{"id": t.ID, "name": dd.name(t.CustomerID), "since": t.WaitingSince}))
+	}
+	return lines
+}
