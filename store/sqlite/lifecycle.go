@@ -7,7 +7,7 @@ import (
 )
 
 // AddAudit appends one audit record and sets r.ID. The table refuses
-// updates and deletes (migration 0010).
+// updates and deletes (migration 0011).
 func (q *queries) AddAudit(ctx context.Context, r *store.AuditRecord) error {
 	id, err := lastID(q.wr.ExecContext(ctx, `INSERT INTO audit (at, user_id, user_name, action, ticket_id, detail)
 		VALUES (?, ?, ?, ?, ?, ?)`, timeArg(r.At), r.UserID, r.UserName, r.Action, r.TicketID, r.Detail))

@@ -17,7 +17,7 @@ const (
 
 // ticketArgs are the values of ticketFields. The statuses waiting and
 // merged are stored as answered and declined with their own columns set
-// (migration 0010); those columns are kept only while the status holds.
+// (migration 0011); those columns are kept only while the status holds.
 func ticketArgs(t store.Ticket) []any {
 	status := string(t.Status)
 	var waiting, nudged any

@@ -1,4 +1,4 @@
--- 0010: the ticket lifecycle of docs/lifecycle.md: waiting on the customer,
+-- 0011: the ticket lifecycle of docs/lifecycle.md: waiting on the customer,
 -- merged tickets, satisfaction scores, saved replies and the audit trail.
 --
 -- The status column keeps its 0001 CHECK (SQLite cannot change a CHECK
