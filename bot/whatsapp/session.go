@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -129,6 +130,7 @@ type PairOptions struct {
 	Phone string
 	Out   io.Writer // where codes and instructions go
 	Log   *slog.Logger
+	Proxy *url.URL // whatsapp.proxy; nil goes direct
 }
 
 // ErrAlreadyPaired is returned by Pair when the session file already holds
@@ -155,6 +157,9 @@ func Pair(ctx context.Context, o PairOptions) error {
 			ErrAlreadyPaired, s.device.ID.ToNonAD().User, s.device.PushName, o.SessionDB)
 	}
 	cli := whatsmeow.NewClient(s.device, waLogger(log, "pair"))
+	if err := UseProxy(cli, o.Proxy); err != nil {
+		return fmt.Errorf("pair: whatsapp.proxy: %w", err)
+	}
 	connected := make(chan struct{}, 1)
 	cli.AddEventHandler(func(evt any) {
 		if _, ok := evt.(*events.Connected); ok {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"supportbot/bot/netproxy"
 	"supportbot/bot/whatsapp"
 	"supportbot/rules"
 )
@@ -31,7 +32,8 @@ func runPair(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("whatsapp.session_db %s: %w", s.cfg.WhatsApp.SessionDB, err)
 	}
 	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	return whatsapp.Pair(ctx, whatsapp.PairOptions{SessionDB: s.cfg.WhatsApp.SessionDB, Phone: digits, Out: env.Stdout, Log: log})
+	waProxy, _ := netproxy.Parse(s.cfg.WhatsApp.Proxy) // checked by Validate
+	return whatsapp.Pair(ctx, whatsapp.PairOptions{SessionDB: s.cfg.WhatsApp.SessionDB, Phone: digits, Out: env.Stdout, Log: log, Proxy: waProxy})
 }
 
 // pairPhone is the number WhatsApp's pairing code wants: international

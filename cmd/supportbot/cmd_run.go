@@ -5,15 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"go.mau.fi/whatsmeow"
 
 	"supportbot/bot"
 	"supportbot/bot/metrics"
+	"supportbot/bot/netproxy"
 	"supportbot/bot/telegram"
 	"supportbot/bot/whatsapp"
 	"supportbot/locales"
@@ -96,11 +99,16 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 	defer func() { stopMetrics() }()
 
 	tg := s.cfg.Telegram
-	api, err := tgbotapi.NewBotAPIWithAPIEndpoint(tg.Token, tg.APIEndpoint)
+	tgProxy, _ := netproxy.Parse(tg.Proxy) // checked by Validate
+	tgTransport, err := netproxy.Transport(tgProxy)
+	if err != nil {
+		return fmt.Errorf("telegram.proxy: %w", err)
+	}
+	api, err := tgbotapi.NewBotAPIWithClient(tg.Token, tg.APIEndpoint, &http.Client{Transport: tgTransport})
 	if err != nil {
 		return telegramConnectError(err, tg.Token)
 	}
-	log.Info("connected to Telegram", "bot", api.Self.UserName, "bot_id", api.Self.ID,
+	log.Info("connected to Telegram", "proxy", netproxy.Redacted(tgProxy), "bot", api.Self.UserName, "bot_id", api.Self.ID,
 		"staff_chat_id", tg.StaffChatID, "managers_chat_id", tg.ManagersChatID, "database", s.cfg.Database)
 
 	disp := bot.NewDispatcher(db, bot.DispatcherConfig{Log: log, Report: bot.FailureReport(printer)})
@@ -187,6 +195,13 @@ func (s *setup) whatsApp(ctx context.Context, env *Env, c *common, engine *bot.E
 	if err != nil {
 		return nil, nil, fmt.Errorf("whatsapp.session_db: %w", err)
 	}
+	waProxy, _ := netproxy.Parse(wcfg.Proxy) // checked by Validate
+	if cli, ok := link.Client.(*whatsmeow.Client); ok {
+		if err := whatsapp.UseProxy(cli, waProxy); err != nil {
+			closeSession()
+			return nil, nil, fmt.Errorf("whatsapp.proxy: %w", err)
+		}
+	}
 	maxBytes := int64(wcfg.MaxFileMB) << 20
 	if l := engine.Limits().MaxFileBytes; l > 0 {
 		maxBytes = min(maxBytes, l) // no use downloading what the engine refuses
@@ -219,7 +234,7 @@ func (s *setup) whatsApp(ctx context.Context, env *Env, c *common, engine *bot.E
 	met.Track("whatsapp", states, string(wa.State()), func(st string) bool {
 		return whatsapp.State(st).Hearing() // a reconnection longer than a few minutes is not
 	})
-	log.Info("WhatsApp session", "session_db", wcfg.SessionDB, "paired", link.Paired, "media_dir", media)
+	log.Info("WhatsApp session", "proxy", netproxy.Redacted(waProxy), "session_db", wcfg.SessionDB, "paired", link.Paired, "media_dir", media)
 	return wa, closeSession, nil
 }
 

@@ -18,6 +18,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"supportbot/bot"
+	"supportbot/bot/netproxy"
 	"supportbot/rules"
 	"supportbot/store/sqlite"
 )
@@ -124,6 +125,9 @@ type TelegramConfig struct {
 	StaffChatID    int64   `yaml:"staff_chat_id"`
 	ManagersChatID int64   `yaml:"managers_chat_id"`
 	Managers       []int64 `yaml:"managers"`
+	// Proxy carries the Bot API calls and file downloads, and nothing else
+	// (http, https, socks5 or socks5h URL; "" goes direct).
+	Proxy string `yaml:"proxy"`
 }
 
 // WhatsAppConfig is the customer side.
@@ -135,6 +139,8 @@ type WhatsAppConfig struct {
 	// The pause before each WhatsApp send is a random time between these.
 	MinSendGap Duration `yaml:"min_send_gap"`
 	MaxSendGap Duration `yaml:"max_send_gap"`
+	// Proxy carries WhatsApp's websocket and media, and nothing else.
+	Proxy string `yaml:"proxy"`
 }
 
 // MetricsConfig is the monitoring endpoint of `supportbot run`.
@@ -592,6 +598,12 @@ func (c Config) Validate() error {
 	}
 	if c.Telegram.APIEndpoint == "" || strings.Count(c.Telegram.APIEndpoint, "%s") != 2 {
 		return errors.New("telegram.api_endpoint: must contain %s twice, for the token and the method")
+	}
+	if _, err := netproxy.Parse(c.Telegram.Proxy); err != nil {
+		return fmt.Errorf("telegram.proxy: %w", err)
+	}
+	if _, err := netproxy.Parse(c.WhatsApp.Proxy); err != nil {
+		return fmt.Errorf("whatsapp.proxy: %w", err)
 	}
 	for i, id := range c.Telegram.Managers {
 		if id <= 0 {

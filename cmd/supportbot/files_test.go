@@ -259,6 +259,8 @@ func TestConfigErrorsSayTheLine(t *testing.T) {
 		{"language: fa\nlimits:\n  max_text_chars: 10\n", "c.yaml:3: limits.max_text_chars: 10 is not between"},
 		{"office_hours:\n  shanbe: closed\n", `c.yaml:2: office_hours.shanbe: "shanbe" is not a weekday`},
 		{"\xff\xfet\x00z\x00:\x00", "UTF-16"},
+		{"telegram:\n  proxy: ftp://p:21\n", "c.yaml:2: telegram.proxy: \"ftp://p:21\": the scheme must be"},
+		{"whatsapp:\n  proxy: socks5h://p\n", "c.yaml:2: whatsapp.proxy"},
 	}
 	for _, tt := range tests {
 		_, err := LoadConfig(writeFile(t, "c.yaml", tt.yaml), true, noEnv)

@@ -1,0 +1,54 @@
+package whatsapp
+
+import (
+	"context"
+	"log/slog"
+	"net/url"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"go.mau.fi/whatsmeow"
+
+	"supportbot/bot/netproxy/netproxytest"
+)
+
+// whatsapp.proxy carries the real whatsmeow client's websocket: the test
+// proxy is asked for WhatsApp's host (and refuses it, so nothing leaves the
+// machine).
+func TestWhatsAppConnectsThroughItsProxy(t *testing.T) {
+	for _, tt := range []struct {
+		scheme string
+		proxy  *netproxytest.Proxy
+	}{
+		{"socks5h", netproxytest.NewSOCKS(t)},
+		{"http", netproxytest.NewHTTP(t)},
+	} {
+		t.Run(tt.scheme, func(t *testing.T) {
+			link, closeFile, err := Dial(context.Background(), filepath.Join(t.TempDir(), "session.db"), slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer closeFile()
+			cli := link.Client.(*whatsmeow.Client)
+			cli.EnableAutoReconnect = false
+			cli.InitialAutoReconnect = false
+			u, _ := url.Parse(tt.proxy.URL(tt.scheme))
+			if err := UseProxy(cli, u); err != nil {
+				t.Fatal(err)
+			}
+			if err := link.Connect(); err == nil {
+				t.Error("connected although the proxy refuses")
+			}
+			link.Disconnect()
+			deadline := time.Now().Add(5 * time.Second)
+			for len(tt.proxy.Targets()) == 0 && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if got := tt.proxy.Targets(); !slices.Contains(got, "web.whatsapp.com:443") {
+				t.Errorf("proxy saw %v, want web.whatsapp.com:443", got)
+			}
+		})
+	}
+}
