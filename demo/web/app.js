@@ -130,6 +130,10 @@ function fill(node, ev) {
   if (ev.text) node.append(el("div", "text", ev.kind === "out" ? mentions(ev.text) : ev.text));
   if (ev.buttons && ev.buttons.length) {
     const row = el("div", "buttons");
+    // Rows as the Telegram transport lays them out: one row of up to four,
+    // else two a row.
+    const perRow = ev.buttons.length > 4 ? 2 : ev.buttons.length;
+    row.style.gridTemplateColumns = "repeat(" + perRow + ", 1fr)";
     for (const b of ev.buttons) {
       const btn = el("button", "", b.label);
       btn.type = "button";
