@@ -32,6 +32,7 @@ func (d *Desk) card(ctx context.Context, tx store.Store, t store.Ticket) (string
 type known struct {
 	customer *store.Customer
 	contract *rules.Contract
+	reopened bool // the customer's message reopened the ticket
 }
 
 // cardWith is card, using what the caller already knows, and also returns

@@ -37,6 +37,7 @@ type Desk struct {
 	managers map[int64]bool
 	cfg      DeskConfig
 	intake   PhoneIntake // for /open; nil until SetIntake
+	resumer  LinkResumer // nil: /link starts the conversation afresh
 }
 
 // DeskConfig is who may do what on the staff side.
@@ -47,6 +48,9 @@ type DeskConfig struct {
 	FilesDir         string  // where files the bot makes (digest charts) are kept; "" makes none
 	SupportPhone     string  // {support_phone} in saved replies
 	Lifecycle        LifecycleConfig
+	// StaffNames are the names customers see for staff, by Telegram user
+	// id (config desk.staff_names); others are «کارشناس پشتیبانی».
+	StaffNames map[int64]string
 }
 
 // NewDesk returns a desk that applies p and speaks through staff, the
@@ -105,8 +109,9 @@ func (d *Desk) HandleStaff(ctx context.Context, tx store.Store, in StaffInput) e
 	switch text := strings.TrimSpace(in.Text); {
 	case in.Callback != "":
 		err = d.handleCallback(ctx, tx, in)
-	case strings.HasPrefix(text, "/"):
-		err = d.handleCommand(ctx, tx, in, text)
+	case strings.HasPrefix(dropMarks(text), "/"):
+		// Ids copied from the bot's own messages carry direction marks.
+		err = d.handleCommand(ctx, tx, in, dropMarks(text))
 	case in.Chat == ChatStaff:
 		err = d.relayReply(ctx, tx, in)
 	}
@@ -170,6 +175,29 @@ func (d *Desk) staffName(in StaffInput) string {
 	return d.p.T("desk.staff_colleague", nil)
 }
 
+// publicName is how a staff member is named to customers: only as
+// configured (desk.staff_names), never by their Telegram display name.
+func (d *Desk) publicName(userID int64) string {
+	if n := strings.TrimSpace(d.cfg.StaffNames[userID]); n != "" {
+		return n
+	}
+	return d.p.T("desk.staff_public", nil)
+}
+
+// dropMarks removes the invisible direction marks and isolates the bot
+// puts around ids, phones and numbers, so that text copied from its
+// messages works in commands. ZWNJ, part of Persian spelling, stays.
+func dropMarks(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\u200e', r == '\u200f', r == '\u061c', r == '\ufeff', r == '\u200b',
+			r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
+			return -1
+		}
+		return r
+	}, s)
+}
+
 // relayReply sends a staff reply to a ticket card or relayed message on to
 // the customer. The first answer stops the first-response clock. Anything
 // that is not a reply to a ticket is ordinary group chat and ignored.
@@ -193,8 +221,8 @@ func (d *Desk) relayReply(ctx context.Context, tx store.Store, in StaffInput) er
 		return &userError{ticket: t.ID, key: "desk.reply.closed", args: map[string]any{"id": t.ID, "status": d.status(t.Status)}}
 	}
 	in.audit.note("reply", t.ID, text)
-	name := d.staffName(in)
-	m := store.Message{TicketID: t.ID, At: in.At, Direction: store.FromStaff, Author: name, Text: text, File: in.File}
+	name := d.publicName(in.UserID)
+	m := store.Message{TicketID: t.ID, At: in.At, Direction: store.FromStaff, Author: d.staffName(in), UserID: in.UserID, Text: text, File: in.File}
 	if err := tx.AddMessage(ctx, &m); err != nil {
 		return fmt.Errorf("desk: store reply on ticket %d: %w", t.ID, err)
 	}
@@ -289,7 +317,13 @@ func (d *Desk) customerWrote(ctx context.Context, tx store.Store, t store.Ticket
 	}
 	args := map[string]any{"id": t.ID, "name": name, "text": locales.Raw(clip(strings.TrimSpace(m.Text), maxRelayRunes))}
 	key := "desk.customer.wrote"
-	if strings.TrimSpace(m.Text) == "" && m.File != nil {
+	switch {
+	case k.reopened:
+		key = "desk.customer.reopened"
+		if strings.TrimSpace(m.Text) == "" && m.File != nil {
+			args["text"] = locales.Raw(d.fileText(*m.File))
+		}
+	case strings.TrimSpace(m.Text) == "" && m.File != nil:
 		key = "desk.customer.wrote_file"
 		args["file"] = locales.Raw(d.fileText(*m.File))
 	}
@@ -302,8 +336,12 @@ func (d *Desk) customerWrote(ctx context.Context, tx store.Store, t store.Ticket
 }
 
 // UnknownContact shows staff a message from a number no customer has, with
-// the /link command that would attach it to one.
+// the /link command that would attach it to one: one card a day per
+// number, later messages of the day under it.
 func (d *Desk) UnknownContact(ctx context.Context, tx store.Store, phone, text string, at time.Time) error {
+	if done, err := d.underUnknownCard(ctx, tx, phone, text, at); err != nil || done {
+		return err
+	}
 	// A "lid:" sender is one whose number WhatsApp hid: /link has nothing
 	// to match, so the card says so instead of offering it.
 	hidden, empty := strings.HasPrefix(phone, "lid:"), strings.TrimSpace(text) == ""
@@ -316,10 +354,13 @@ func (d *Desk) UnknownContact(ctx context.Context, tx store.Store, phone, text s
 	case empty:
 		key = "desk.unknown.card_no_text"
 	}
-	_, err := d.post(ctx, tx, at, Post{To: StaffGroup, Text: d.p.T(key, map[string]any{
+	id, err := d.post(ctx, tx, at, Post{To: StaffGroup, Text: d.p.T(key, map[string]any{
 		"phone": phone, "text": locales.Raw(clip(strings.TrimSpace(text), maxRelayRunes)),
 	})})
-	return err
+	if err != nil {
+		return err
+	}
+	return d.rememberUnknownCard(ctx, tx, phone, at, id)
 }
 
 // cardSetting is the settings key that remembers the outbox id of a

@@ -38,15 +38,16 @@ func (d *Desk) cmdLink(ctx context.Context, tx store.Store, in StaffInput, args 
 	if err := tx.LinkPhone(ctx, phone, cu.ID); err != nil {
 		return fmt.Errorf("desk: link %s to %s: %w", phone, cu.ID, err)
 	}
-	if err := tx.SaveSession(ctx, store.Session{Phone: phone, UpdatedAt: in.At}); err != nil {
-		return fmt.Errorf("desk: reset conversation of %s: %w", phone, err)
+	more, err := d.resume(ctx, tx, phone, in.At)
+	if err != nil {
+		return err
 	}
 	say := map[string]any{"phone": phone, "name": cu.Name, "customer_id": cu.ID, "old": before.Name}
 	key := "desk.linked"
 	if before.ID != "" && before.ID != cu.ID {
 		key = "desk.linked.moved"
 	}
-	if _, err := d.post(ctx, tx, in.At, Post{To: WhatsAppAddr(phone), Text: d.p.T("desk.linked.customer", say)}); err != nil {
+	if _, err := d.post(ctx, tx, in.At, Post{To: WhatsAppAddr(phone), Text: d.linkedText(say, more)}); err != nil {
 		return err
 	}
 	return d.answer(ctx, tx, in, 0, d.p.T(key, say))

@@ -257,6 +257,10 @@ func (d *Desk) cmdDecline(ctx context.Context, tx store.Store, in StaffInput, ar
 	text := d.p.T("desk.declined.customer", map[string]any{
 		"id": t.ID, "reason": reason, "explain": d.raw("desk.decline.explain." + string(reason)),
 	})
+	if d.policy.Limits(c).RequestsPerMonth >= 0 {
+		// Said only where the tier has a monthly quota to spare.
+		text += "\n" + d.p.T("desk.declined.quota", nil)
+	}
 	if _, err := d.post(ctx, tx, in.At, Post{To: WhatsAppAddr(t.Phone), TicketID: t.ID, Text: text}); err != nil {
 		return err
 	}
@@ -343,7 +347,7 @@ func (d *Desk) cmdNote(ctx context.Context, tx store.Store, in StaffInput, args 
 	if text == "" {
 		return &userError{ticket: t.ID, key: "desk.err.missing_note", args: map[string]any{"usage": d.raw("desk.syntax.note")}}
 	}
-	m := store.Message{TicketID: t.ID, At: in.At, Direction: store.StaffNote, Author: d.staffName(in), Text: text, File: in.File}
+	m := store.Message{TicketID: t.ID, At: in.At, Direction: store.StaffNote, Author: d.staffName(in), UserID: in.UserID, Text: text, File: in.File}
 	if err := tx.AddMessage(ctx, &m); err != nil {
 		return fmt.Errorf("desk: note on ticket %d: %w", t.ID, err)
 	}

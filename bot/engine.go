@@ -69,8 +69,30 @@ func NewEngine(st store.Store, conv *conversation.Machine, desk *Desk, printer *
 	if desk != nil && conv != nil {
 		desk.SetIntake(conv)
 	}
-	return &Engine{store: st, conv: conv, desk: desk, printer: printer, limits: DefaultLimits(), flood: f,
+	e := &Engine{store: st, conv: conv, desk: desk, printer: printer, limits: DefaultLimits(), flood: f,
 		group: &committer{st: st, flood: f, budget: batchBudget}, log: slog.Default()}
+	if desk != nil {
+		desk.SetLinkResumer(e.linked)
+	}
+	return e
+}
+
+// linked goes on with a number staff just linked (/link): a request that
+// its earlier message started is taken up (conversation.Machine.Linked).
+func (e *Engine) linked(ctx context.Context, tx store.Store, phone string, at time.Time) (string, error) {
+	res, err := e.conv.Linked(ctx, tx, phone, at)
+	if err != nil {
+		return "", fmt.Errorf("conversation with %s: %w", phone, err)
+	}
+	var text []string
+	for _, r := range res.Replies {
+		text = append(text, e.render(r.Lines))
+	}
+	res.Replies = nil
+	if err := e.apply(ctx, tx, CustomerMessage{Phone: phone, At: at}, res); err != nil {
+		return "", err
+	}
+	return strings.Join(text, "\n"), nil
 }
 
 // SetLogger sets where the engine reports bugs it survived (a panic while
@@ -133,6 +155,9 @@ func (e *Engine) failed(ctx context.Context, tx store.Store, m CustomerMessage, 
 	if err := e.hold(ctx, tx, m, store.HeldFailed, m.File); err != nil {
 		return err
 	}
+	if err := e.received(ctx, tx, m, store.RouteHeld, store.HeldFailed); err != nil {
+		return err
+	}
 	text := e.desk.p.T("engine.staff.failed", map[string]any{
 		"phone": m.Phone, "text": locales.Raw(clip(strings.TrimSpace(m.Text), maxRelayRunes)),
 		"error": locales.Raw(shorten(fmt.Sprint(pe.Value), 300)),
@@ -152,18 +177,27 @@ func (e *Engine) customer(ctx context.Context, b *batch, m CustomerMessage) erro
 	}
 	if limit := e.limits.MessagesPerMinute; limit > 0 {
 		if over, first := b.check(e.flood, m.Phone, m.At, limit); over {
+			if err := e.received(ctx, tx, m, store.RouteHeld, store.HeldFlood); err != nil {
+				return err
+			}
 			return e.flooded(ctx, tx, m, first)
 		}
 	}
+	rec := store.Received{At: m.At, Phone: m.Phone, Route: store.RouteMenu, Text: m.Text, File: m.File}
 	// A score answering the satisfaction question asked at a close never
 	// reaches the conversation (where a bare number shows the menu).
 	menu := func() (bool, error) { return e.conv.AwaitsChoice(ctx, tx, m.Phone, m.At) }
 	if scored, err := e.desk.AnswerCSAT(ctx, tx, m.Phone, m.At, m.Text, m.File, menu); err != nil || scored {
+		if err == nil {
+			rec.Route = store.RouteScore
+			err = tx.AddReceived(ctx, &rec)
+		}
 		return err
 	}
 	in := conversation.Inbound{Phone: m.Phone, At: m.At, Text: m.Text, File: m.File}
 	var notes []conversation.Line
 	if text, cut := cutRunes(m.Text, e.limits.MaxTextRunes); cut {
+		rec.Held = store.HeldTooLong
 		if err := e.hold(ctx, tx, m, store.HeldTooLong, nil); err != nil {
 			return err
 		}
@@ -171,6 +205,7 @@ func (e *Engine) customer(ctx context.Context, b *batch, m CustomerMessage) erro
 		notes = append(notes, conversation.Line{Key: "limits.truncated", Args: map[string]any{"max": e.limits.MaxTextRunes}})
 	}
 	if f := m.File; f != nil && e.limits.MaxFileBytes > 0 && f.Bytes > e.limits.MaxFileBytes {
+		rec.Held = store.HeldFileTooLarge
 		if err := e.hold(ctx, tx, m, store.HeldFileTooLarge, f); err != nil {
 			return err
 		}
@@ -180,10 +215,20 @@ func (e *Engine) customer(ctx context.Context, b *batch, m CustomerMessage) erro
 		}})
 		if strings.TrimSpace(in.Text) == "" {
 			// Nothing is left for the conversation: only the refusal.
+			rec.Route = store.RouteHeld
+			if err := tx.AddReceived(ctx, &rec); err != nil {
+				return fmt.Errorf("store message from %s: %w", m.Phone, err)
+			}
 			_, err := enqueue(ctx, tx, m.At, Post{To: WhatsAppAddr(m.Phone), Text: e.render(notes)})
 			return err
 		}
 	}
+	// Every message is stored as received before the conversation acts on
+	// it; the conversation records where it went (export -messages).
+	if err := tx.AddReceived(ctx, &rec); err != nil {
+		return fmt.Errorf("store message from %s: %w", m.Phone, err)
+	}
+	in.Received = rec.ID
 	res, err := e.conv.Handle(ctx, tx, in)
 	if err != nil {
 		return fmt.Errorf("conversation with %s: %w", m.Phone, err)
@@ -195,6 +240,19 @@ func (e *Engine) customer(ctx context.Context, b *batch, m CustomerMessage) erro
 		res.Replies[0].Lines = append(notes, res.Replies[0].Lines...)
 	}
 	return e.apply(ctx, tx, m, res)
+}
+
+// received stores a message that the conversation will not see, with
+// where it went.
+func (e *Engine) received(ctx context.Context, tx store.Store, m CustomerMessage, route, held string) error {
+	r := store.Received{At: m.At, Phone: m.Phone, Route: route, Held: held, Text: m.Text, File: m.File}
+	if len(r.Text) > maxHeldBytes {
+		r.Text = strings.ToValidUTF8(r.Text[:maxHeldBytes], "")
+	}
+	if err := tx.AddReceived(ctx, &r); err != nil {
+		return fmt.Errorf("store message from %s: %w", m.Phone, err)
+	}
+	return nil
 }
 
 // maxHeldBytes bounds the text kept of one held message, as the
@@ -277,7 +335,9 @@ func (e *Engine) apply(ctx context.Context, tx store.Store, m CustomerMessage, r
 		case conversation.TicketOpened:
 			err = e.desk.ticketOpened(ctx, tx, ev.Ticket, m.At, eventKnown(ev))
 		case conversation.FollowUp:
-			err = e.desk.customerWrote(ctx, tx, ev.Ticket, ev.Message, m.At, eventKnown(ev))
+			k := eventKnown(ev)
+			k.reopened = ev.Reopened
+			err = e.desk.customerWrote(ctx, tx, ev.Ticket, ev.Message, m.At, k)
 		case conversation.UnknownContact:
 			err = e.desk.UnknownContact(ctx, tx, ev.Phone, ev.Text, m.At)
 		}

@@ -23,6 +23,8 @@ type Snapshot struct {
 	Denials   []ExportDenial   `json:"denials"`
 	// Audit is filled by ExportAudit (export -audit) and left out otherwise.
 	Audit *[]ExportAudit `json:"audit,omitempty"`
+	// Messages is set by `export -messages` (ExportMessages).
+	Messages *[]ExportMessage `json:"messages,omitempty"`
 }
 
 // ExportCustomer is a customer with its contact numbers (E.164, sorted).
@@ -52,7 +54,7 @@ type ExportContract struct {
 	PurchasedOn     *string `json:"purchased_on"`
 	DeliveredOn     *string `json:"delivered_on"`
 	ConfirmedOn     *string `json:"confirmed_on"`
-	RefundableUntil *string `json:"refundable_until"` // products and projects
+	RefundableUntil *string `json:"refundable_until"` // products only
 	ProjectID       *string `json:"project_id"`       // hourly packages
 	DedicatedStaff  *int64  `json:"dedicated_staff"`
 
@@ -280,7 +282,8 @@ func (x exporter) contract(ctx context.Context, tx store.Store, c rules.Contract
 	if end, ok := c.SupportEnd(x.loc, x.p.Hourly); ok {
 		ec.SupportEnd = x.instant(end)
 	}
-	if (c.Kind == rules.KindProduct || c.Kind == rules.KindProject) && !c.PurchasedOn.IsZero() {
+	if c.Kind == rules.KindProduct && !c.PurchasedOn.IsZero() {
+		// The refund guarantee is for products only (support terms).
 		ec.RefundableUntil = x.instant(c.RefundUntil(x.loc))
 	}
 	if hourly {

@@ -19,7 +19,17 @@ func (t *turn) deny(c rules.Contract, u rules.Usage, kind rules.RequestKind, sev
 	if err := t.st.AddDenial(t.ctx, &rec); err != nil {
 		return fmt.Errorf("store denial %s: %w", d, err)
 	}
-	t.explain(c, u, kind, sev, d)
+	draft := t.sess.data.Draft
+	if offer := t.explain(c, u, kind, sev, d); offer != "" {
+		// A one-tap way forward: «۱» takes it, with the draft kept.
+		t.sess.to(stateOffer)
+		t.sess.data.Contract, t.sess.data.Kind, t.sess.data.Severity = c.ID, offer, sev
+		t.sess.data.Draft = draft
+		return nil
+	}
+	if err := t.dropDraft(store.RouteDenied); err != nil {
+		return err
+	}
 	t.sess.to(stateIdle)
 	t.hint = true
 	return nil
@@ -35,6 +45,9 @@ func (t *turn) denyNoContract() error {
 	}
 	t.say("request.no_contract", nil)
 	t.saySales()
+	if err := t.dropDraft(store.RouteDenied); err != nil {
+		return err
+	}
 	t.sess.to(stateIdle)
 	t.hint = true
 	return nil
@@ -42,8 +55,9 @@ func (t *turn) denyNoContract() error {
 
 // explain says why a request was refused (denial.<code>, a plain sentence
 // that needs no arguments, so other parts of the program may show it too)
-// and then the particulars and the next step.
-func (t *turn) explain(c rules.Contract, u rules.Usage, kind rules.RequestKind, sev rules.Severity, d rules.Denial) {
+// and then the particulars and the next step. It returns the kind of
+// request offered as a one-tap way forward, "" when none.
+func (t *turn) explain(c rules.Contract, u rules.Usage, kind rules.RequestKind, sev rules.Severity, d rules.Denial) (offer rules.RequestKind) {
 	p, loc := t.m.p, t.loc()
 	at := t.in.At.In(loc)
 	t.say(d.LocaleKey(), nil)
@@ -86,6 +100,7 @@ func (t *turn) explain(c rules.Contract, u rules.Usage, kind rules.RequestKind, 
 		}
 		if t.decide(c, u, rules.RequestProblem, sev) == rules.Allowed {
 			t.say("denial.try_problem", kv{"kind": rules.RequestProblem})
+			offer = rules.RequestProblem
 		}
 	case rules.DenyContractEnded:
 		if end, ok := c.SupportEnd(loc, p.Hourly); ok {
@@ -106,6 +121,7 @@ func (t *turn) explain(c rules.Contract, u rules.Usage, kind rules.RequestKind, 
 	default:
 		t.saySales()
 	}
+	return offer
 }
 
 // saySales points the customer to the sales team.

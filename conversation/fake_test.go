@@ -25,6 +25,7 @@ type fakeStore struct {
 	settings  map[string]string
 	sessions  map[string]store.Session
 	hours     map[string]hourly // contract id -> hourly charges
+	routes    map[int64]routed  // received message id -> where it went
 	err       error             // when set, every call fails with it
 }
 
@@ -39,7 +40,37 @@ func newFakeStore() *fakeStore {
 		settings:  map[string]string{},
 		sessions:  map[string]store.Session{},
 		hours:     map[string]hourly{},
+		routes:    map[int64]routed{},
 	}
+}
+
+// routed is where a received message went, as RouteReceived recorded it.
+type routed struct {
+	ticket int64
+	route  string
+}
+
+func (f *fakeStore) RouteReceived(_ context.Context, id, ticketID int64, route string, _ bool) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return f.err
+	}
+	f.routes[id] = routed{ticketID, route}
+	return nil
+}
+
+func (f *fakeStore) UpdateTicket(_ context.Context, t store.Ticket) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return f.err
+	}
+	if t.ID < 1 || t.ID > int64(len(f.tickets)) {
+		return store.ErrNotFound
+	}
+	f.tickets[t.ID-1] = t
+	return nil
 }
 
 func (f *fakeStore) addCustomer(c store.Customer, contracts ...rules.Contract) {

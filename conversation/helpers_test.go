@@ -153,9 +153,6 @@ func (c *chat) handle(in Inbound) Result {
 	if err != nil {
 		c.t.Fatalf("Handle(%q at %s): %v", in.Text, in.At.Format(time.RFC3339), err)
 	}
-	if len(r.Replies) == 0 {
-		c.t.Fatalf("Handle(%q): no reply", in.Text)
-	}
 	record(r)
 	return r
 }

@@ -43,13 +43,17 @@ func (t *turn) saySchedule(week *[7][]rules.Interval) {
 	}
 }
 
-// sayOffHours closes every reply sent outside contact hours: when people
-// answer again, the office hours, and that a ticket's clock starts at the
-// next office opening.
+// sayOffHours closes a reply sent outside contact hours (the first reply of
+// a conversation and a ticket confirmation, see turn.finish): that today is
+// a holiday when it is one, when people answer again, the office hours, and
+// that a ticket's clock starts at the next office opening.
 func (t *turn) sayOffHours() {
 	cal := t.m.p.Calendar
 	if cal == nil || cal.IsContactOpen(t.in.At) {
 		return
+	}
+	if cal.IsHoliday(rules.DateOf(t.in.At.In(t.loc()))) {
+		t.say("offhours.holiday", nil)
 	}
 	if next := cal.NextContactOpening(t.in.At); !next.IsZero() {
 		t.say("offhours.next", kv{"at": next.In(t.loc())})
@@ -60,9 +64,9 @@ func (t *turn) sayOffHours() {
 	t.saySchedule(&cal.Office)
 }
 
-// clock is a time of day (minutes since midnight) as an argument: "08:30",
-// which the printer shows with the reader's digits ("۰۸:۳۰"), the way it
-// shows the time of a date.
+// clock is a time of day (minutes since midnight) as an argument: "8:30",
+// which the printer shows with the reader's digits ("۸:۳۰"), the way it
+// shows the time of a date: no leading zero.
 func clock(min int) string {
-	return fmt.Sprintf("%02d:%02d", min/60, min%60)
+	return fmt.Sprintf("%d:%02d", min/60, min%60)
 }

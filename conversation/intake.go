@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"supportbot/rules"
@@ -42,7 +43,9 @@ func (t *turn) startRequest() error {
 	case 1:
 		return t.chooseContract(active[0])
 	}
+	draft := t.sess.data.Draft
 	t.sess.to(statePickContract)
+	t.sess.data.Draft = draft
 	for _, c := range active {
 		t.sess.data.Contracts = append(t.sess.data.Contracts, c.ID)
 	}
@@ -110,9 +113,7 @@ func (t *turn) onPickContract() error {
 		return t.startRequest()
 	}
 	if !ok {
-		t.say("hint.invalid_choice", kv{"max": len(ids)})
-		t.showContractPick(listed)
-		return nil
+		return t.offMenu(len(ids), func() { t.showContractPick(listed) })
 	}
 	return t.chooseContract(listed[n-1])
 }
@@ -127,22 +128,55 @@ func (t *turn) chooseContract(c rules.Contract) error {
 	if d := t.decide(c, u, "", ""); d != rules.Allowed {
 		return t.deny(c, u, "", "", d)
 	}
+	draft := t.sess.data.Draft
 	t.sess.to(statePickKind)
 	t.sess.data.Contract = c.ID
+	t.sess.data.Draft = draft
 	t.showKinds(c)
 	return nil
 }
 
+// coveredKinds are the kinds c's tier covers, in code order; all kinds when
+// the tier is not known (the rules then refuse what they must).
+func (t *turn) coveredKinds(c rules.Contract) []rules.RequestKind {
+	r, ok := t.m.p.TierOf(c)
+	if !ok || len(r.Kinds) == 0 {
+		return rules.AllRequestKinds
+	}
+	var out []rules.RequestKind
+	for _, k := range rules.AllRequestKinds {
+		if slices.Contains(r.Kinds, k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// showKinds lists the kinds the tier covers, each under its stable code
+// (gaps allowed: ۱، ۲، ۴، ۱۰ for bronze).
 func (t *turn) showKinds(c rules.Contract) {
-	t.say("kind.title", kv{"subject": subject(c)})
-	for i, k := range rules.AllRequestKinds {
-		t.say("option", kv{"n": i + 1, "label": k})
+	if len(t.sess.data.Draft) > 0 {
+		t.say("kind.title_draft", kv{"subject": subject(c)})
+	} else {
+		t.say("kind.title", kv{"subject": subject(c)})
+	}
+	for _, k := range t.coveredKinds(c) {
+		t.say("option", kv{"n": kindCode(k), "label": k})
 	}
 }
 
-// onPickKind reads the kind of request and checks what the tier covers.
+// kindCode is a kind's stable number in the request menu (INTERFACE.md).
+func kindCode(k rules.RequestKind) int {
+	return slices.Index(rules.AllRequestKinds, k) + 1
+}
+
+// onPickKind reads the kind of request by its code and checks what the
+// tier covers: the code of a kind not covered gets not_in_tier.
 func (t *turn) onPickKind() error {
 	n, valid := choice(t.in.Text, len(rules.AllRequestKinds))
+	if t.in.File != nil {
+		valid = false
+	}
 	var kind rules.RequestKind
 	if valid {
 		kind = rules.AllRequestKinds[n-1]
@@ -152,9 +186,7 @@ func (t *turn) onPickKind() error {
 		return err
 	}
 	if !valid {
-		t.say("hint.invalid_choice", kv{"max": len(rules.AllRequestKinds)})
-		t.showKinds(c)
-		return nil
+		return t.offMenu(len(rules.AllRequestKinds), func() { t.showKinds(c) })
 	}
 	if d := t.decide(c, u, kind, ""); d != rules.Allowed {
 		return t.deny(c, u, kind, "", d)
@@ -165,38 +197,77 @@ func (t *turn) onPickKind() error {
 		t.showSeverities(kind)
 		return nil
 	}
+	return t.describeOrOpen(c, u, kind, "")
+}
+
+// describeOrOpen opens the ticket when the description came first, and
+// otherwise asks for it.
+func (t *turn) describeOrOpen(c rules.Contract, u rules.Usage, kind rules.RequestKind, sev rules.Severity) error {
+	if len(t.sess.data.Draft) > 0 {
+		return t.openTicket(c, u, kind, sev)
+	}
 	t.sess.state = stateDescribe
 	t.askDescription(kind)
 	return nil
 }
 
+// showSeverities lists the severities, each with one short clause, so that
+// not everyone picks «بحرانی».
 func (t *turn) showSeverities(kind rules.RequestKind) {
 	t.say("severity.title", kv{"kind": kind})
 	for i, s := range rules.AllSeverities {
-		t.say("option", kv{"n": i + 1, "label": s})
+		t.say("severity.option", kv{"n": i + 1, "label": s, "hint": catalogName("severity_hint." + string(s))})
 	}
 }
 
-// onPickSeverity reads the severity and checks that the tier covers it.
+// onPickSeverity reads the severity (its number or its name) and checks
+// that the tier covers it.
 func (t *turn) onPickSeverity() error {
 	kind := t.sess.data.Kind
 	c, u, ok, err := t.chosenContract(kind)
 	if err != nil || !ok {
 		return err
 	}
-	n, valid := choice(t.in.Text, len(rules.AllSeverities))
-	if !valid {
-		t.say("hint.invalid_choice", kv{"max": len(rules.AllSeverities)})
-		t.showSeverities(kind)
-		return nil
+	n, valid := readChoice(t.in.Text, len(rules.AllSeverities), severityWords)
+	if !valid || t.in.File != nil {
+		return t.offMenu(len(rules.AllSeverities), func() { t.showSeverities(kind) })
 	}
 	sev := rules.AllSeverities[n-1]
 	if d := t.decide(c, u, kind, sev); d != rules.Allowed {
 		return t.deny(c, u, kind, sev, d)
 	}
 	t.sess.data.Severity = sev
-	t.sess.state = stateDescribe
-	t.askDescription(kind)
+	return t.describeOrOpen(c, u, kind, sev)
+}
+
+// offMenu answers a message that is not one of the options on screen: a
+// greeting is greeted back, a number out of range gets a hint, and text or
+// a file joins the draft (acknowledged once in quietFor); then the same
+// question again.
+func (t *turn) offMenu(max int, repeat func()) error {
+	if t.in.File == nil {
+		_, number := rules.ParseMenuChoice(t.in.Text)
+		switch {
+		case t.in.Text == "" || number:
+			t.say("hint.invalid_choice", kv{"max": max})
+			repeat()
+			return nil
+		case isGreeting(t.in.Text):
+			t.say("greeting.again", nil)
+			repeat()
+			return nil
+		}
+	}
+	if err := t.keep(&t.sess.data.Draft); err != nil {
+		return err
+	}
+	d := &t.sess.data
+	if !d.Quiet.IsZero() && t.in.At.Sub(d.Quiet) < quietFor {
+		return nil
+	}
+	d.Quiet = t.in.At
+	t.say("draft.kept", nil)
+	repeat()
 	return nil
 }
 
@@ -217,6 +288,12 @@ func (t *turn) onDescribe() error {
 		t.say("describe.empty", nil)
 		return nil
 	}
+	if t.in.File == nil && isGreeting(t.in.Text) {
+		// «سلام وقت بخیر» is not the description.
+		t.say("greeting.again", nil)
+		t.askDescription(t.sess.data.Kind)
+		return nil
+	}
 	kind, sev := t.sess.data.Kind, t.sess.data.Severity
 	c, u, ok, err := t.chosenContract(kind)
 	if err != nil || !ok {
@@ -231,13 +308,22 @@ func (t *turn) onDescribe() error {
 	if d := t.decide(c, u, kind, sev); d != rules.Allowed {
 		return t.deny(c, u, kind, sev, d)
 	}
+	t.sess.data.Draft = append(t.sess.data.Draft, t.message())
 	return t.openTicket(c, u, kind, sev)
 }
 
-// openTicket stores the ticket and its first message, tells staff and tells
-// the customer the number, the deadline and what is left of the quota.
+// openTicket stores the ticket with the draft (the description and any
+// files sent with it) as its first messages, tells staff and tells the
+// customer the number, the deadline and what is left of the quota.
 func (t *turn) openTicket(c rules.Contract, u rules.Usage, kind rules.RequestKind, sev rules.Severity) error {
 	p := t.m.p
+	draft := t.sess.data.Draft
+	var texts []string
+	for _, d := range draft {
+		if d.Text != "" {
+			texts = append(texts, d.Text)
+		}
+	}
 	tk := store.Ticket{
 		ContractID:       c.ID,
 		CustomerID:       t.cust.ID,
@@ -245,22 +331,32 @@ func (t *turn) openTicket(c rules.Contract, u rules.Usage, kind rules.RequestKin
 		Kind:             kind,
 		Severity:         sev,
 		Status:           store.TicketNew,
-		Description:      t.in.Text,
+		Description:      strings.Join(texts, "\n"),
 		OpenedAt:         t.in.At,
 		FirstResponseDue: p.FirstResponseDue(c, t.in.At),
 	}
 	if err := t.st.CreateTicket(t.ctx, &tk); err != nil {
 		return fmt.Errorf("create ticket: %w", err)
 	}
-	msg := store.Message{
-		TicketID: tk.ID, At: t.in.At, Direction: store.FromCustomer,
-		Author: t.in.Phone, Text: t.in.Text, File: t.in.File,
+	var first store.Message
+	for i, d := range draft {
+		msg := store.Message{
+			TicketID: tk.ID, At: t.in.At, Direction: store.FromCustomer,
+			Author: t.in.Phone, Text: d.Text, File: d.File,
+		}
+		if err := t.st.AddMessage(t.ctx, &msg); err != nil {
+			return fmt.Errorf("ticket %d message: %w", tk.ID, err)
+		}
+		if i == 0 {
+			first = msg
+		}
+		if err := t.route(d.Ref, tk.ID, store.RouteTicket); err != nil {
+			return err
+		}
 	}
-	if err := t.st.AddMessage(t.ctx, &msg); err != nil {
-		return fmt.Errorf("ticket %d message: %w", tk.ID, err)
-	}
-	t.events = append(t.events, Event{Kind: TicketOpened, Ticket: tk, Message: msg, Phone: t.in.Phone, Text: t.in.Text,
+	t.events = append(t.events, Event{Kind: TicketOpened, Ticket: tk, Message: first, Phone: t.in.Phone, Text: tk.Description,
 		Customer: t.cust, Contract: c})
+	t.opened = true
 
 	t.say("ticket.opened", kv{"id": int(tk.ID)})
 	if !tk.FirstResponseDue.IsZero() {
@@ -284,6 +380,33 @@ func (t *turn) openTicket(c rules.Contract, u rules.Usage, kind rules.RequestKin
 	t.say("ticket.add_more", nil)
 	t.sess.to(stateIdle)
 	return nil
+}
+
+// onOffer reads the answer to a one-tap way forward after a denial: 1
+// takes it; anything else is read as if no menu were on screen.
+func (t *turn) onOffer() error {
+	if n, ok := choice(t.in.Text, 1); ok && n == 1 && t.in.File == nil {
+		kind, sev := t.sess.data.Kind, t.sess.data.Severity
+		c, u, ok, err := t.chosenContract(kind)
+		if err != nil || !ok {
+			return err
+		}
+		if d := t.decide(c, u, kind, sev); d != rules.Allowed {
+			return t.deny(c, u, kind, sev, d)
+		}
+		t.sess.state = statePickKind
+		if kind.NeedsSeverity() && sev == "" {
+			t.sess.state = statePickSeverity
+			t.showSeverities(kind)
+			return nil
+		}
+		return t.describeOrOpen(c, u, kind, sev)
+	}
+	if err := t.dropDraft(store.RouteDenied); err != nil {
+		return err
+	}
+	t.sess.to(stateIdle)
+	return t.onIdle()
 }
 
 // chosenContract reloads the contract of the request in progress with its

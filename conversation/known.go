@@ -1,10 +1,13 @@
 package conversation
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"unicode"
 
 	"supportbot/rules"
+	"supportbot/store"
 )
 
 // known moves the conversation of a customer we know. newConversation is
@@ -15,11 +18,18 @@ func (t *turn) known(newConversation bool) error {
 		// Staff linked the number while it was unknown: start over.
 		s.to(stateIdle)
 		newConversation = true
+		t.newConv = true
+	}
+	if t.in.File == nil && isCourtesy(t.in.Text) {
+		return t.onCourtesy()
 	}
 	if newConversation && !s.fresh && s.state != stateIdle {
 		switch {
 		case s.state.inRequest():
 			t.say("flow.expired", nil)
+			if err := t.dropDraft(store.RouteWaiting); err != nil {
+				return err
+			}
 		case s.state == statePickTicket:
 			t.say("followup.expired", nil)
 		}
@@ -28,6 +38,9 @@ func (t *turn) known(newConversation bool) error {
 	if t.in.File == nil {
 		switch parseCommand(t.in.Text) {
 		case cmdMenu:
+			if s.state == statePickTicket && isZero(t.in.Text) {
+				return t.newFromPending()
+			}
 			return t.mainMenu(newConversation)
 		case cmdCancel:
 			return t.cancel()
@@ -46,37 +59,110 @@ func (t *turn) known(newConversation bool) error {
 		return t.onDescribe()
 	case statePickTicket:
 		return t.onPickTicket()
+	case stateOffer:
+		return t.onOffer()
 	default:
 		return t.onIdle()
 	}
 }
 
-// onIdle reads a message with no menu on screen: a greeting, or anything
-// from a customer with no open ticket, gets the menu; anything else is a
-// follow-up on the customer's open ticket (asking which when there are
-// several).
+// onIdle reads a message with no menu on screen: a greeting or a bare
+// number gets the menu (a number means nothing without one); anything else
+// is free text.
 func (t *turn) onIdle() error {
-	if t.in.File == nil && (t.in.Text == "" || isGreeting(t.in.Text)) {
-		return t.mainMenu(true)
+	if t.in.File == nil {
+		if t.in.Text == "" || isGreeting(t.in.Text) {
+			return t.mainMenu(true)
+		}
+		if !describes(t.in.Text, nil) {
+			return t.mainMenu(t.newConv)
+		}
 	}
+	return t.freeText()
+}
+
+// freeText places a description-like message (not a number, a command,
+// only a greeting or only courtesy): on the customer's open ticket (asking
+// which when there are several), else on a ticket closed within the reopen
+// window (reopening it), else as the description of a new request.
+func (t *turn) freeText() error {
 	open, err := t.openTickets()
 	if err != nil {
 		return err
 	}
 	switch len(open) {
 	case 0:
-		return t.mainMenu(true)
 	case 1:
 		return t.fileFollowUps(open[0], []pending{t.message()})
 	default:
-		t.askTicket(open, []pending{t.message()})
-		return nil
+		return t.askTicket(open, []pending{t.message()})
 	}
+	if tk, ok, err := t.reopenable(); err != nil || ok {
+		if err != nil {
+			return err
+		}
+		return t.reopen(tk)
+	}
+	t.sess.to(stateIdle)
+	if err := t.keep(&t.sess.data.Draft); err != nil {
+		return err
+	}
+	return t.startRequest()
+}
+
+// keep adds the inbound message to a list of kept messages (a draft, the
+// messages waiting for a ticket pick), bounded by maxPending.
+func (t *turn) keep(list *[]pending) error {
+	*list = append(*list, t.message())
+	if len(*list) > maxPending {
+		*list = (*list)[len(*list)-maxPending:]
+	}
+	return t.route(t.in.Received, 0, store.RouteWaiting)
+}
+
+// dropDraft ends the draft of a request that will not open a ticket; its
+// messages stay stored with route.
+func (t *turn) dropDraft(route string) error {
+	for _, p := range t.sess.data.Draft {
+		if err := t.route(p.Ref, 0, route); err != nil {
+			return err
+		}
+	}
+	t.sess.data.Draft = nil
+	return nil
+}
+
+// onCourtesy answers thanks, agreement or emoji: at most one short reply
+// in quietFor, kept on the customer's latest ticket, never relayed, and the
+// conversation stays where it was.
+func (t *turn) onCourtesy() error {
+	t.courtesy = true
+	var latest int64
+	ts, err := t.st.ListTickets(t.ctx, store.TicketFilter{CustomerID: t.cust.ID})
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("tickets of %s: %w", t.cust.ID, err)
+	}
+	for _, tk := range ts {
+		if tk.CustomerID == t.cust.ID && tk.ID > latest {
+			latest = tk.ID
+		}
+	}
+	if err := t.route(t.in.Received, latest, store.RouteCourtesy); err != nil {
+		return err
+	}
+	if d := &t.sess.data; d.Quiet.IsZero() || t.in.At.Sub(d.Quiet) >= quietFor {
+		t.say("courtesy.reply", nil)
+		d.Quiet = t.in.At
+	}
+	return nil
 }
 
 // mainMenu shows the main menu, with the greeting at the start of a
 // conversation, and waits for a choice.
 func (t *turn) mainMenu(greet bool) error {
+	if err := t.dropDraft(store.RouteWaiting); err != nil {
+		return err
+	}
 	if greet {
 		t.say("greeting", kv{"customer": t.cust.Name, "company": t.m.company()})
 	}
@@ -103,16 +189,23 @@ const (
 	menuItems = menuSales
 )
 
-// onMainMenu reads a main-menu choice.
+// onMainMenu reads a main-menu choice; free text with the menu on screen
+// is read as free text, not refused.
 func (t *turn) onMainMenu() error {
-	n, ok := choice(t.in.Text, menuItems)
+	n, ok := readChoice(t.in.Text, menuItems, nil)
+	if t.in.File != nil {
+		ok = false
+	}
 	if !ok {
 		if t.in.File == nil && isGreeting(t.in.Text) {
 			return t.mainMenu(true)
 		}
-		t.say("hint.invalid_choice", kv{"max": menuItems})
-		t.showMainMenu()
-		return nil
+		if !describes(t.in.Text, t.in.File) {
+			t.say("hint.invalid_choice", kv{"max": menuItems})
+			t.showMainMenu()
+			return nil
+		}
+		return t.freeText()
 	}
 	switch n {
 	case menuNew:
@@ -130,6 +223,9 @@ func (t *turn) onMainMenu() error {
 
 // cancel drops whatever was in progress and leaves no menu on screen.
 func (t *turn) cancel() error {
+	if err := t.dropDraft(store.RouteWaiting); err != nil {
+		return err
+	}
 	if t.sess.state.inRequest() || t.sess.state == statePickTicket {
 		t.say("cancel.done", nil)
 	} else {
@@ -171,11 +267,13 @@ func trimmable(r rune) bool {
 
 // choice reads the answer to a numbered menu of max items.
 func choice(text string, max int) (int, bool) {
+	return readChoice(text, max, nil)
+}
+
+// isZero reports whether text is the number 0 in any digit script.
+func isZero(text string) bool {
 	n, ok := rules.ParseMenuChoice(text)
-	if !ok || n < 1 || n > max {
-		return 0, false
-	}
-	return n, true
+	return ok && n == 0
 }
 
 // greetingWords are the words of a message that is only a greeting.

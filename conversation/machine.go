@@ -28,6 +28,10 @@ type Inbound struct {
 	At    time.Time
 	Text  string      // the message, or a file's caption
 	File  *store.File // nil for text only
+	// Received is the id of the message as the caller recorded it
+	// (store.Received, route "menu"); the conversation records where it
+	// went when that is somewhere else. 0 when the caller recorded none.
+	Received int64
 }
 
 // Line is one catalog entry to say: Key names it in locales/*/conversation.json
@@ -84,6 +88,11 @@ type Event struct {
 	// not), so the desk need not read them again.
 	Customer store.Customer
 	Contract rules.Contract
+	// Reopened marks a FollowUp that reopened a closed ticket.
+	Reopened bool
+	// NewCard marks an UnknownContact that is the number's first message
+	// of the day: staff get a card; later ones go under it.
+	NewCard bool
 }
 
 // Result is what one inbound message produced: messages to send back to the
@@ -102,6 +111,8 @@ type Store interface {
 	ListTickets(ctx context.Context, f store.TicketFilter) ([]store.Ticket, error)
 	CreateTicket(ctx context.Context, t *store.Ticket) error
 	Ticket(ctx context.Context, id int64) (store.Ticket, error)
+	UpdateTicket(ctx context.Context, t store.Ticket) error
+	RouteReceived(ctx context.Context, id, ticketID int64, route string, courtesy bool) error
 	AddMessage(ctx context.Context, m *store.Message) error
 	AddDenial(ctx context.Context, d *store.Denial) error
 	Setting(ctx context.Context, key string) (string, error)
@@ -122,10 +133,20 @@ type Config struct {
 	// CompanyName is how the bot names the company it speaks for; empty
 	// means the catalogs' spelling of the company of the support terms.
 	CompanyName string
+	// ReopenDays is how many calendar days after a close a customer's
+	// message reopens the ticket (default 7; negative: never).
+	ReopenDays int
 }
 
 // DefaultIdleTimeout is SPEC's idle timeout, used when Config leaves it zero.
 const DefaultIdleTimeout = 30 * time.Minute
+
+// DefaultReopenDays is the reopen window used when Config leaves it zero.
+const DefaultReopenDays = 7
+
+// quietFor is how long the bot stays quiet about more of the same (a burst
+// of photos, a second thanks): one acknowledgement per ticket in this time.
+const quietFor = 2 * time.Minute
 
 // catalogName is a name kept in the catalogs (so each language spells it),
 // used as an argument.
@@ -156,6 +177,9 @@ func New(p *rules.Policy, cfg Config) *Machine {
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = DefaultIdleTimeout
 	}
+	if cfg.ReopenDays == 0 {
+		cfg.ReopenDays = DefaultReopenDays
+	}
 	return &Machine{p: p, cfg: cfg}
 }
 
@@ -173,10 +197,11 @@ func (m *Machine) Handle(ctx context.Context, st Store, in Inbound) (Result, err
 	}
 	t.sess = sess
 	newConversation := sess.fresh || in.At.Sub(sess.updatedAt) > m.cfg.IdleTimeout
+	t.newConv = newConversation
 
 	switch err = cust.err; {
 	case errors.Is(err, store.ErrNotFound):
-		err = t.unknown(newConversation || sess.state != stateIdentify)
+		err = t.unknown()
 	case err != nil:
 		return Result{}, fmt.Errorf("customer of %s: %w", in.Phone, err)
 	default:
@@ -189,7 +214,51 @@ func (m *Machine) Handle(ctx context.Context, st Store, in Inbound) (Result, err
 	if err := t.finish(); err != nil {
 		return Result{}, err
 	}
-	return Result{Replies: []Reply{{Lines: t.lines}}, Events: t.events}, nil
+	return t.result(), nil
+}
+
+// result is what the turn says and tells staff; a turn that stays quiet
+// (a second photo of a burst) has no reply.
+func (t *turn) result() Result {
+	r := Result{Events: t.events}
+	if len(t.lines) > 0 {
+		r.Replies = []Reply{{Lines: t.lines}}
+	}
+	return r
+}
+
+// Linked goes on with a number that staff just linked to a customer: when
+// it wrote a description-like message while unknown, the request starts
+// with it as if it had just come from the customer (the bot asks only what
+// is missing); otherwise the conversation starts afresh. The replies follow
+// the desk's welcome.
+func (m *Machine) Linked(ctx context.Context, st Store, phone string, at time.Time) (Result, error) {
+	sess, err := loadSession(ctx, st, phone)
+	if err != nil {
+		return Result{}, err
+	}
+	cust, err := st.CustomerByPhone(ctx, phone)
+	if err != nil {
+		return Result{}, fmt.Errorf("customer of %s: %w", phone, err)
+	}
+	t := &turn{m: m, ctx: ctx, st: st, in: Inbound{Phone: phone, At: at}, cust: cust, sess: sess}
+	draft := sess.data.Draft
+	if sess.state != stateIdentify || len(draft) == 0 {
+		// Nothing to go on with: the next message starts afresh.
+		if err := st.SaveSession(ctx, store.Session{Phone: phone, UpdatedAt: at}); err != nil {
+			return Result{}, fmt.Errorf("reset conversation of %s: %w", phone, err)
+		}
+		return Result{}, nil
+	}
+	t.sess.to(stateIdle)
+	t.sess.data.Draft = draft
+	if err := t.startRequest(); err != nil {
+		return Result{}, err
+	}
+	if err := t.finish(); err != nil {
+		return Result{}, err
+	}
+	return t.result(), nil
 }
 
 // loadPhone reads the phone's session and the customer the number belongs
@@ -259,6 +328,9 @@ type turn struct {
 
 	lines    []Line
 	events   []Event
+	newConv  bool                   // the first message after a pause longer than the idle timeout
+	opened   bool                   // a ticket was opened: the confirmation carries the notices
+	courtesy bool                   // only courtesy: the conversation's state and clock stay as they were
 	mentions bool                   // the reply asks the customer to call a phone
 	hint     bool                   // no menu is left on screen: say how to get it back
 	outage   *bool                  // the outage setting, read once when needed
@@ -297,8 +369,25 @@ func (t *turn) finish() error {
 	if t.hint && t.sess.state == stateIdle {
 		t.say("hint.menu", nil)
 	}
-	t.sayOffHours()
-	return t.sess.save(t.ctx, t.st, t.in.Phone, t.in.At)
+	if (t.newConv || t.opened) && !t.courtesy && len(t.lines) > 0 {
+		t.sayOffHours()
+	}
+	at := t.in.At
+	if t.courtesy && !t.sess.fresh {
+		at = t.sess.updatedAt
+	}
+	return t.sess.save(t.ctx, t.st, t.in.Phone, at)
+}
+
+// route records where kept message ref (a store.Received id) went.
+func (t *turn) route(ref, ticketID int64, route string) error {
+	if ref == 0 {
+		return nil
+	}
+	if err := t.st.RouteReceived(t.ctx, ref, ticketID, route, route == store.RouteCourtesy); err != nil {
+		return fmt.Errorf("route message %d: %w", ref, err)
+	}
+	return nil
 }
 
 // outageOn reports whether managers switched the power-outage notice on.

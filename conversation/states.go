@@ -12,25 +12,33 @@ import (
 )
 
 // state is where a phone's conversation stands: what the customer has on
-// screen and so how the next message is read.
+// screen and so how the next message is read (docs/conversation.md).
 //
 //	state          on screen                       next message              goes to
-//	idle           nothing                         greeting / no open ticket main_menu (greeting + menu)
-//	                                               text or file, 1 open      idle (follow-up added)
-//	                                               text or file, 2+ open     pick_ticket
+//	idle           nothing                         greeting, bare number     main_menu (greeting + menu)
+//	                                               other text or file:       (free text, below)
 //	main_menu      main menu                       1                         pick_contract | pick_kind | idle (denied)
 //	                                               2, 3, 4, 5                idle (the page is shown)
+//	                                               other text or file:       (free text, below)
 //	pick_contract  numbered active contracts       a listed number           pick_kind | idle (denied)
-//	pick_kind      the ten request kinds           1–10                      pick_severity | describe | idle (denied)
-//	pick_severity  normal / important / critical   1–3                       describe | idle (denied)
+//	pick_kind      the kinds the tier covers       a kind's code (1–10)      pick_severity | describe | idle (ticket or denial)
+//	pick_severity  normal / important / critical   1–3 or its name           describe | idle (ticket) | offer | idle (denied)
 //	describe       "describe your request"         text or file              idle (ticket opened, or denied)
-//	pick_ticket    numbered open tickets           a listed number           idle (follow-up added)
-//	identify       "who are you?" (unknown number) anything                  identify
+//	pick_ticket    the open tickets' numbers       a tracking number         idle (follow-up added)
+//	                                               0                         a new request with the waiting messages
+//	offer          a one-tap way forward           1                         as if that request had been chosen
+//	identify       "who are you?" (unknown number) anything                  identify (relayed under the day's card)
+//
+// Free text (not a number, a command, only a greeting or only courtesy)
+// goes to the customer's open ticket (pick_ticket when several), else
+// reopens a ticket closed within the reopen window, else starts a new
+// request with it as the description (the draft): the bot then asks only
+// what is missing. In the pick states free text and files join the draft.
 //
 // In every state of a known customer, "0"/"منو" shows the main menu
-// (main_menu) and "لغو" cancels (idle); an invalid answer repeats the same
-// menu with a hint; a message later than the idle timeout first drops the
-// unfinished flow (idle). An unknown number is always in identify.
+// (main_menu) and "لغو" cancels (idle); courtesy (thanks, emoji) changes no
+// state; an invalid answer repeats the same menu with a hint; a message
+// later than the idle timeout first drops the unfinished flow (idle).
 type state string
 
 // The states.
@@ -42,13 +50,14 @@ const (
 	statePickSeverity state = "pick_severity"
 	stateDescribe     state = "describe"
 	statePickTicket   state = "pick_ticket"
+	stateOffer        state = "offer"
 	stateIdentify     state = "identify"
 )
 
 // allStates lists every state a session may be saved with.
 var allStates = []state{
 	stateIdle, stateMainMenu, statePickContract, statePickKind,
-	statePickSeverity, stateDescribe, statePickTicket, stateIdentify,
+	statePickSeverity, stateDescribe, statePickTicket, stateOffer, stateIdentify,
 }
 
 // inRequest reports whether s is part of a new request in progress, which
@@ -70,13 +79,26 @@ type data struct {
 	Severity  rules.Severity    `json:"severity,omitempty"`
 	Tickets   []int64           `json:"tickets,omitempty"` // pick_ticket: ids in list order
 	Pending   []pending         `json:"pending,omitempty"` // pick_ticket: the messages to file
+	// Draft is the description of the request in progress, given before
+	// the bot asked for it (the problem written first, photos sent while a
+	// menu was on screen); identify: the first description-like message of
+	// an unknown number, carried into a request after /link.
+	Draft []pending `json:"draft,omitempty"`
+
+	// What outlives a change of state.
+	Acks  map[int64]time.Time `json:"acks,omitempty"`  // last acknowledgement per ticket
+	Quiet time.Time           `json:"quiet,omitempty"` // last short reply that a burst should not repeat
+	Card  string              `json:"card,omitempty"`  // identify: the day (2006-01-02) of the staff card
+	Noted time.Time           `json:"noted,omitempty"` // identify: the last reply to the unknown number
 }
 
-// pending is a follow-up waiting for the customer to say which ticket it
-// belongs to.
+// pending is a customer message kept until it is filed: a follow-up waiting
+// for the customer to say which ticket it belongs to, or part of a draft.
+// Ref is its store.Received id (0 when the caller recorded none).
 type pending struct {
 	Text string      `json:"text,omitempty"`
 	File *store.File `json:"file,omitempty"`
+	Ref  int64       `json:"ref,omitempty"`
 }
 
 // session is a phone's conversation as loaded and as it will be saved.
@@ -102,14 +124,18 @@ func (s session) valid() bool {
 		return d.Contract != "" && d.Kind != ""
 	case statePickTicket:
 		return len(d.Tickets) > 0 && len(d.Pending) > 0
+	case stateOffer:
+		return d.Contract != "" && d.Kind != ""
 	}
 	return false
 }
 
-// to moves the conversation to s with fresh data.
+// to moves the conversation to s with fresh data; what outlives a change of
+// state (acknowledgements, the unknown number's card) is kept.
 func (s *session) to(st state) {
+	d := s.data
 	s.state = st
-	s.data = data{}
+	s.data = data{Acks: d.Acks, Quiet: d.Quiet, Card: d.Card, Noted: d.Noted}
 }
 
 // loadSession reads the phone's session. A missing session is a fresh idle

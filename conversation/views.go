@@ -155,7 +155,7 @@ func (t *turn) showContact() error {
 	return nil
 }
 
-// showSales covers sales, refunds (with the contracts still inside the
+// showSales covers sales, refunds (with the products still inside the
 // refund window) and special support.
 func (t *turn) showSales() error {
 	cs, err := t.contracts()
@@ -166,9 +166,19 @@ func (t *turn) showSales() error {
 	t.hint = true
 	loc := t.loc()
 	t.say("sales.title", nil)
-	t.say("sales.refund", nil)
+	// The refund guarantee is for products only (not projects, hourly
+	// packages or the CRM service): said only to customers who have one.
+	products := false
 	for _, c := range cs {
-		if c.Refundable(t.in.At, loc) {
+		products = products || c.Kind == rules.KindProduct
+	}
+	if products {
+		t.say("sales.refund", nil)
+	} else {
+		t.say("sales.refund_none", nil)
+	}
+	for _, c := range cs {
+		if c.Kind == rules.KindProduct && c.Refundable(t.in.At, loc) {
 			t.say("sales.refund_open", kv{"subject": subject(c), "date": lastDay(c.RefundUntil(loc))})
 		}
 	}

@@ -11,9 +11,14 @@ import (
 	"github.com/jalaali/go-jalaali"
 )
 
-// lrm is the LEFT-TO-RIGHT MARK that keeps Latin ids and signed numbers from
-// flipping inside right-to-left Persian text.
-const lrm = "\u200e"
+// fsi and pdi isolate a Latin id, phone or signed number inside Persian
+// text (FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE): the run keeps its
+// own direction and, unlike LRM marks around it, can never make the line
+// lay out left to right when it comes first (docs/conversation.md).
+const (
+	fsi = "\u2068"
+	pdi = "\u2069"
+)
 
 // Raw is an argument inserted exactly as given: text already rendered by a
 // Printer, or anything that must not get Persian digits or direction marks.
@@ -38,8 +43,8 @@ type jalaliDater interface{ Jalali() (year, month, day int) }
 //     separators, Persian digits in fa;
 //   - strings (and Stringers, errors, anything else via fmt): in fa, text with
 //     Latin letters or a leading "+" (ids like K-2001, E.164 phones) is
-//     wrapped in LRM marks and keeps its ASCII digits; other text gets Persian
-//     digits. In en, strings are unchanged.
+//     isolated (U+2068 … U+2069) and keeps its ASCII digits; other text gets
+//     Persian digits. In en, strings are unchanged.
 func (p *Printer) Format(v any) string {
 	switch v := v.(type) {
 	case nil:
@@ -92,7 +97,7 @@ func (p *Printer) text(s string) string {
 		return s
 	}
 	if strings.HasPrefix(s, "+") || strings.ContainsFunc(s, isLatinLetter) {
-		return lrm + s + lrm
+		return fsi + s + pdi
 	}
 	return Digits(s)
 }
@@ -103,7 +108,7 @@ func (p *Printer) number(s string) string {
 		return s
 	}
 	if strings.HasPrefix(s, "-") {
-		return lrm + Digits(s) + lrm
+		return fsi + Digits(s) + pdi
 	}
 	return Digits(s)
 }
@@ -166,10 +171,11 @@ func (p *Printer) jalaliDate(y, m, d int) string {
 	return p.number(strconv.Itoa(d)) + " " + p.MonthName(m) + " " + p.number(strconv.Itoa(y))
 }
 
-// Time renders the clock time of t in the printer's zone, 24-hour:
-// "۱۷:۳۰", "17:30".
+// Time renders the clock time of t in the printer's zone, 24-hour, without
+// a leading zero: "۹:۳۰", "۱۷:۳۰", "17:30".
 func (p *Printer) Time(t time.Time) string {
-	return p.number(t.In(p.loc).Format("15:04"))
+	t = t.In(p.loc)
+	return p.number(fmt.Sprintf("%d:%02d", t.Hour(), t.Minute()))
 }
 
 // Duration renders d rounded to whole minutes as hours and minutes:

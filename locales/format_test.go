@@ -70,10 +70,10 @@ func TestDateTime(t *testing.T) {
 		{"2026-12-01T16:00:00+03:30", "سه\u200cشنبه ۱۰ آذر ۱۴۰۵، ساعت ۱۶:۰۰", "Tue 10 Azar 1405, 16:00"},
 		{"2026-12-01T12:30:00Z", "سه\u200cشنبه ۱۰ آذر ۱۴۰۵، ساعت ۱۶:۰۰", "Tue 10 Azar 1405, 16:00"},
 		// 27 November 2026 is Friday 6 Azar 1405; late UTC evening is already Saturday in Tehran.
-		{"2026-11-27T09:05:00+03:30", "جمعه ۶ آذر ۱۴۰۵، ساعت ۰۹:۰۵", "Fri 6 Azar 1405, 09:05"},
-		{"2026-11-27T21:00:00Z", "شنبه ۷ آذر ۱۴۰۵، ساعت ۰۰:۳۰", "Sat 7 Azar 1405, 00:30"},
+		{"2026-11-27T09:05:00+03:30", "جمعه ۶ آذر ۱۴۰۵، ساعت ۹:۰۵", "Fri 6 Azar 1405, 9:05"},
+		{"2026-11-27T21:00:00Z", "شنبه ۷ آذر ۱۴۰۵، ساعت ۰:۳۰", "Sat 7 Azar 1405, 0:30"},
 		// Nowruz 1405 fell on Saturday 21 March 2026.
-		{"2026-03-21T08:30:00+03:30", "شنبه ۱ فروردین ۱۴۰۵، ساعت ۰۸:۳۰", "Sat 1 Farvardin 1405, 08:30"},
+		{"2026-03-21T08:30:00+03:30", "شنبه ۱ فروردین ۱۴۰۵، ساعت ۸:۳۰", "Sat 1 Farvardin 1405, 8:30"},
 		// 30 Esfand 1403 (a leap year) was Thursday 20 March 2025.
 		{"2025-03-20T17:30:00+03:30", "پنج\u200cشنبه ۳۰ اسفند ۱۴۰۳، ساعت ۱۷:۳۰", "Thu 30 Esfand 1403, 17:30"},
 	}
@@ -140,7 +140,7 @@ func TestNumbersAndNames(t *testing.T) {
 	if got := fa.Number(1405); got != "۱۴۰۵" {
 		t.Errorf("fa Number = %q", got)
 	}
-	if got := fa.Number(-3); got != "\u200e-۳\u200e" {
+	if got := fa.Number(-3); got != "\u2068-۳\u2069" {
 		t.Errorf("fa Number(-3) = %q", got)
 	}
 	if got := en.Number(12345); got != "12345" {
@@ -192,11 +192,11 @@ func TestT(t *testing.T) {
 		{"unknown placeholder stays", fa, "t.x", map[string]any{"id": 12}, "درخواست ۱۲ برای {who}"},
 		{"extra args ignored", fa, "t.x", map[string]any{"id": 1, "who": "رضا", "extra": 3}, "درخواست ۱ برای رضا"},
 		{"not placeholders", fa, "t.braces", map[string]any{"open": 1}, "{ not one } {open"},
-		{"latin id wrapped in LRM", fa, "t.x", map[string]any{"id": "K-2001", "who": "CRM Co"}, "درخواست \u200eK-2001\u200e برای \u200eCRM Co\u200e"},
+		{"latin id isolated", fa, "t.x", map[string]any{"id": "K-2001", "who": "CRM Co"}, "درخواست \u2068K-2001\u2069 برای \u2068CRM Co\u2069"},
 		{"latin id plain in en", en, "t.x", map[string]any{"id": "K-2001", "who": "CRM Co"}, "Request K-2001 for CRM Co"},
 		{"phone digits persian", fa, "t.x", map[string]any{"id": "09198906850", "who": phone("021-8888")}, "درخواست ۰۹۱۹۸۹۰۶۸۵۰ برای ۰۲۱-۸۸۸۸"},
-		{"e164 phone wrapped", fa, "t.x", map[string]any{"id": "+989121234567", "who": ""}, "درخواست \u200e+989121234567\u200e برای "},
-		{"persian text with digits", fa, "t.x", map[string]any{"id": "شماره 12", "who": "x"}, "درخواست شماره ۱۲ برای \u200ex\u200e"},
+		{"e164 phone wrapped", fa, "t.x", map[string]any{"id": "+989121234567", "who": ""}, "درخواست \u2068+989121234567\u2069 برای "},
+		{"persian text with digits", fa, "t.x", map[string]any{"id": "شماره 12", "who": "x"}, "درخواست شماره ۱۲ برای \u2068x\u2069"},
 		{"raw", fa, "t.x", map[string]any{"id": Raw("K-2001 12"), "who": Raw("۱")}, "درخواست K-2001 12 برای ۱"},
 		{"locale key", fa, "t.x", map[string]any{"id": code("critical"), "who": code("nope")}, "درخواست بحرانی برای [severity.nope]"},
 		{"locale key en", en, "t.x", map[string]any{"id": code("important"), "who": 7}, "Request Important for 7"},
@@ -206,9 +206,9 @@ func TestT(t *testing.T) {
 		{"nil time pointer", fa, "t.x", map[string]any{"id": (*time.Time)(nil), "who": nil}, "درخواست  برای "},
 		{"duration", fa, "t.x", map[string]any{"id": 90 * time.Minute, "who": time.Saturday}, "درخواست ۱ ساعت و ۳۰ دقیقه برای شنبه"},
 		{"sized ints", fa, "t.x", map[string]any{"id": int64(2001), "who": uint8(7)}, "درخواست ۲۰۰۱ برای ۷"},
-		{"named int", fa, "t.x", map[string]any{"id": ticketID(12), "who": -5}, "درخواست ۱۲ برای \u200e-۵\u200e"},
+		{"named int", fa, "t.x", map[string]any{"id": ticketID(12), "who": -5}, "درخواست ۱۲ برای \u2068-۵\u2069"},
 		{"float", fa, "t.x", map[string]any{"id": 1.5, "who": 2.0}, "درخواست ۱٫۵ برای ۲"},
-		{"error", fa, "t.x", map[string]any{"id": errors.New("disk full"), "who": errors.New("خطا ۵")}, "درخواست \u200edisk full\u200e برای خطا ۵"},
+		{"error", fa, "t.x", map[string]any{"id": errors.New("disk full"), "who": errors.New("خطا ۵")}, "درخواست \u2068disk full\u2069 برای خطا ۵"},
 		{"bool", en, "t.x", map[string]any{"id": true, "who": []int{1}}, "Request true for [1]"},
 	}
 	for _, tt := range tests {

@@ -110,6 +110,7 @@ type Message struct {
 	At        time.Time
 	Direction MessageDirection
 	Author    string // phone for customers, Telegram name or id for staff
+	UserID    int64  // the Telegram user who wrote a staff message or note, 0 for customers
 	Text      string
 	File      *File
 }
@@ -418,6 +419,43 @@ type Held interface {
 	PruneHeld(ctx context.Context, before time.Time, limit int) (int, error)
 }
 
+// Where a received customer message went (Received.Route).
+const (
+	RouteTicket   = "ticket"   // filed on a ticket (opened it, followed it up, reopened it)
+	RouteMenu     = "menu"     // a menu answer, greeting or command: the conversation acted on it
+	RouteCourtesy = "courtesy" // thanks, agreement or emoji: kept on the latest ticket, not relayed
+	RouteWaiting  = "waiting"  // kept for a request or ticket the customer is still choosing
+	RouteUnknown  = "unknown"  // from a number no customer has; staff were shown it
+	RouteDenied   = "denied"   // the description of a request the rules refused
+	RouteHeld     = "held"     // held aside (HeldMessage) and not acted on
+	RouteScore    = "score"    // the answer to the satisfaction question after a close
+)
+
+// Received is one customer message as it was received and where it went,
+// so that nothing a customer writes is lost from sight (export -messages).
+type Received struct {
+	ID       int64
+	At       time.Time
+	Phone    string
+	TicketID int64  // 0 while on no ticket
+	Route    string // Route*
+	Courtesy bool
+	Held     string // the HeldMessage reason when held, else ""
+	Text     string
+	File     *File
+}
+
+// ReceivedLog keeps every customer message received.
+type ReceivedLog interface {
+	// AddReceived stores a received message and sets r.ID.
+	AddReceived(ctx context.Context, r *Received) error
+	// RouteReceived records where received message id went: the ticket
+	// (0 for none), the route and whether it was courtesy.
+	RouteReceived(ctx context.Context, id, ticketID int64, route string, courtesy bool) error
+	// ListReceived lists every received message, oldest first.
+	ListReceived(ctx context.Context) ([]Received, error)
+}
+
 // Store is the whole database. InTx runs fn in one transaction: fn's error
 // rolls everything back.
 type Store interface {
@@ -436,6 +474,7 @@ type Store interface {
 	Stats
 	Held
 	Lifecycle
+	ReceivedLog
 	InTx(ctx context.Context, fn func(tx Store) error) error
 	Close() error
 }

@@ -86,7 +86,7 @@ func TestSendRefusesWhoNeverWrote(t *testing.T) {
 	if !bot.IsPermanent(err) || !errors.Is(err, ErrNeverWrote) {
 		t.Fatalf("err %v, want a permanent ErrNeverWrote", err)
 	}
-	if !strings.Contains(err.Error(), "تاکنون در واتساپ به شرکت پیام نداده است") {
+	if !strings.Contains(err.Error(), "تاکنون در واتس‌اپ به شرکت پیام نداده است") {
 		t.Errorf("err %q does not explain it to staff in Persian", err)
 	}
 	if len(hs.cli.Sent()) != 0 {

@@ -13,6 +13,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	fs, c := newFlags("export", env)
 	at := fs.String("at", "", "report contract status and usage as of `TIME` (RFC 3339; default now)")
 	audit := fs.Bool("audit", false, "add the audit trail of staff and manager actions")
+	messages := fs.Bool("messages", false, "add every customer message received (with where it went) and every staff message on a ticket")
 	if err := parseArgs(fs, args, 0); err != nil {
 		return err
 	}
@@ -41,6 +42,13 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 		snap.Audit = &trail
+	}
+	if *messages {
+		ms, err := bot.ExportMessages(ctx, db, s.loc)
+		if err != nil {
+			return err
+		}
+		snap.Messages = &ms
 	}
 	enc := json.NewEncoder(env.Stdout)
 	enc.SetEscapeHTML(false)

@@ -39,6 +39,7 @@ type Config struct {
 	ContactHours  WeekHours          `yaml:"contact_hours"`
 	Holidays      HolidayConfig      `yaml:"holidays"`
 	Conversation  ConversationConfig `yaml:"conversation"`
+	Desk          DeskConfig         `yaml:"desk"`
 	Tiers         TierTable          `yaml:"tiers"`
 	Hourly        rules.HourlyRules  `yaml:"hourly"`
 	Telegram      TelegramConfig     `yaml:"telegram"`
@@ -116,6 +117,16 @@ type HolidayConfig struct {
 // ConversationConfig tunes the customer dialogue.
 type ConversationConfig struct {
 	IdleTimeout Duration `yaml:"idle_timeout"`
+	// ReopenDays: a customer message within this many calendar days after
+	// a close reopens the ticket; 0 turns reopening off.
+	ReopenDays int `yaml:"reopen_days"`
+}
+
+// DeskConfig is how the staff desk shows itself to customers.
+type DeskConfig struct {
+	// StaffNames maps a Telegram user id to the name customers see; staff
+	// not listed are «کارشناس پشتیبانی».
+	StaffNames map[int64]string `yaml:"staff_names"`
 }
 
 // TelegramConfig is the staff side.
@@ -298,7 +309,8 @@ func DefaultConfig() Config {
 		OfficeHours:   office,
 		ContactHours:  contact,
 		Holidays:      HolidayConfig{Add: []string{}, Remove: []string{}},
-		Conversation:  ConversationConfig{IdleTimeout: Duration(30 * time.Minute)},
+		Conversation:  ConversationConfig{IdleTimeout: Duration(30 * time.Minute), ReopenDays: 7},
+		Desk:          DeskConfig{StaffNames: map[int64]string{}},
 		Tiers:         TierTable(rules.DefaultTiers()),
 		Hourly:        rules.DefaultHourlyRules(),
 		Telegram: TelegramConfig{
@@ -589,6 +601,14 @@ func (c Config) Validate() error {
 	}
 	if c.Conversation.IdleTimeout < Duration(time.Minute) {
 		return errors.New("conversation.idle_timeout: must be at least 1m")
+	}
+	if d := c.Conversation.ReopenDays; d < 0 || d > 366 {
+		return fmt.Errorf("conversation.reopen_days: %d is not between 0 and 366", d)
+	}
+	for id, name := range c.Desk.StaffNames {
+		if id <= 0 || strings.TrimSpace(name) == "" {
+			return fmt.Errorf("desk.staff_names: %d: want a Telegram user id and a name", id)
+		}
 	}
 	if err := rules.Tiers(c.Tiers).Validate(); err != nil {
 		return err

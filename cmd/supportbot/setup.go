@@ -137,6 +137,7 @@ func (s *setup) wire(db *sqlite.DB) (*bot.Engine, *bot.Scheduler, error) {
 		SalesPhone:    s.cfg.SalesPhone,
 		FallbackPhone: s.cfg.FallbackPhone,
 		CompanyName:   s.cfg.CompanyName,
+		ReopenDays:    reopenDays(s.cfg.Conversation.ReopenDays),
 	})
 	desk := bot.NewDesk(s.policy, printer, bot.DeskConfig{
 		Managers:         s.cfg.Telegram.Managers,
@@ -147,6 +148,7 @@ func (s *setup) wire(db *sqlite.DB) (*bot.Engine, *bot.Scheduler, error) {
 		Lifecycle: bot.LifecycleConfig{
 			NudgeDays: s.cfg.Lifecycle.NudgeDays, AutoCloseDays: s.cfg.Lifecycle.AutoCloseDays, CSATDays: s.cfg.Lifecycle.CSATDays,
 		},
+		StaffNames:       s.cfg.Desk.StaffNames,
 	})
 	engine := bot.NewEngine(db, conv, desk, printer)
 	engine.SetLimits(s.cfg.EngineLimits())
@@ -170,3 +172,12 @@ func (s *setup) wire(db *sqlite.DB) (*bot.Engine, *bot.Scheduler, error) {
 // filesDir is where the bot keeps the files it makes and staff send
 // (digest charts, Telegram downloads): files_dir, already absolute.
 func (s *setup) filesDir() string { return s.cfg.FilesDir }
+
+// reopenDays is the configured reopen window as the conversation takes it:
+// 0 in the file turns reopening off.
+func reopenDays(d int) int {
+	if d == 0 {
+		return -1
+	}
+	return d
+}

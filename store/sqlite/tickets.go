@@ -166,10 +166,10 @@ func ticketListQuery(f store.TicketFilter) (string, []any) {
 // AddMessage stores a message on a ticket and sets m.ID. The ticket must
 // exist (store.ErrConflict otherwise).
 func (q *queries) AddMessage(ctx context.Context, m *store.Message) error {
-	args := append([]any{m.TicketID, timeArg(m.At), string(m.Direction), m.Author, m.Text}, fileArgs(m.File)...)
+	args := append([]any{m.TicketID, timeArg(m.At), string(m.Direction), m.Author, m.UserID, m.Text}, fileArgs(m.File)...)
 	id, err := lastID(q.wr.ExecContext(ctx, `INSERT INTO ticket_messages
-		(ticket_id, at, direction, author, text, file_kind, file_name, file_mime, file_bytes, file_path)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...))
+		(ticket_id, at, direction, author, user_id, text, file_kind, file_name, file_mime, file_bytes, file_path)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...))
 	if err != nil {
 		return wrap(err, "add message to ticket %d", m.TicketID)
 	}
@@ -179,7 +179,7 @@ func (q *queries) AddMessage(ctx context.Context, m *store.Message) error {
 
 // Messages returns a ticket's messages in the order they were added.
 func (q *queries) Messages(ctx context.Context, ticketID int64) ([]store.Message, error) {
-	rows, err := q.rd.QueryContext(ctx, `SELECT id, ticket_id, at, direction, author, text,
+	rows, err := q.rd.QueryContext(ctx, `SELECT id, ticket_id, at, direction, author, user_id, text,
 		file_kind, file_name, file_mime, file_bytes, file_path
 		FROM ticket_messages WHERE ticket_id = ? ORDER BY id`, ticketID)
 	if err != nil {
@@ -190,7 +190,7 @@ func (q *queries) Messages(ctx context.Context, ticketID int64) ([]store.Message
 		var m store.Message
 		var dir string
 		var f fileCols
-		if err := rows.Scan(append([]any{&m.ID, &m.TicketID, timeCol{&m.At}, &dir, &m.Author, &m.Text}, f.dest()...)...); err != nil {
+		if err := rows.Scan(append([]any{&m.ID, &m.TicketID, timeCol{&m.At}, &dir, &m.Author, &m.UserID, &m.Text}, f.dest()...)...); err != nil {
 			rows.Close()
 			return nil, wrap(err, "messages of ticket %d", ticketID)
 		}

@@ -1,0 +1,122 @@
+package conversation
+
+import (
+	"strings"
+	"unicode"
+
+	"supportbot/rules"
+)
+
+// How customers answer a numbered menu besides the bare digit: «گزینه ۱»,
+// «یک», «اولی», or the option's name («بحرانی»). Words are matched after
+// rules.Fold, so Arabic-keyboard letters and any digit script work.
+
+// choicePrefixes are words a customer may put before the number.
+var choicePrefixes = []string{"گزینه ی", "گزینهی", "گزینه", "شماره", "option", "no."}
+
+// numberWords are number words that stand alone as an answer. «نه» (nine,
+// but also "no") counts only after a prefix such as «گزینه».
+var numberWords = map[string]int{
+	"یک": 1, "یه": 1, "اول": 1, "اولی": 1, "دو": 2, "دوم": 2, "دومی": 2, "سه": 3, "سوم": 3, "سومی": 3,
+	"چهار": 4, "چهارم": 4, "پنج": 5, "پنجم": 5, "شش": 6, "شیش": 6, "هفت": 7, "هشت": 8, "ده": 10,
+	"one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+}
+
+// severityWords name the severities (codes 1–3) in the words customers use.
+var severityWords = map[string]int{
+	"عادی": 1, "معمولی": 1, "normal": 1, "کم": 1,
+	"مهم": 2, "important": 2, "متوسط": 2,
+	"بحرانی": 3, "خیلی مهم": 3, "فوری": 3, "اضطراری": 3, "critical": 3, "urgent": 3,
+}
+
+// readChoice reads the answer to a numbered menu whose numbers run from 1
+// to max: a number in any digit script, a prefixed or spelled-out number,
+// or one of words (folded text → number).
+func readChoice(text string, max int, words map[string]int) (int, bool) {
+	n, ok := parseChoice(text, words)
+	if !ok || n < 1 || n > max {
+		return 0, false
+	}
+	return n, true
+}
+
+func parseChoice(text string, words map[string]int) (int, bool) {
+	if n, ok := rules.ParseMenuChoice(text); ok {
+		return n, true
+	}
+	f := strings.TrimFunc(rules.Fold(text), trimmable)
+	if n, ok := words[f]; ok {
+		return n, true
+	}
+	if n, ok := numberWords[f]; ok {
+		return n, true
+	}
+	for _, p := range choicePrefixes {
+		rest, found := strings.CutPrefix(f, p)
+		if !found {
+			continue
+		}
+		rest = strings.TrimFunc(rest, trimmable)
+		if n, ok := rules.ParseMenuChoice(rest); ok {
+			return n, true
+		}
+		if n, ok := numberWords[rest]; ok {
+			return n, true
+		}
+		if rest == "نه" {
+			return 9, true
+		}
+	}
+	return 0, false
+}
+
+// courtesyWords are the words of a message that is only thanks or
+// agreement («ممنون»، «دستتون درد نکنه»، «باشه»، «ok»).
+var courtesyWords = map[string]bool{
+	"ممنون": true, "ممنونم": true, "مرسی": true, "مرسیی": true, "متشکرم": true, "متشکر": true, "تشکر": true,
+	"سپاس": true, "سپاسگزارم": true, "سپاسگزاریم": true, "دستتون": true, "دستتان": true, "دستت": true,
+	"درد": true, "نکنه": true, "نکند": true, "باشه": true, "باشد": true, "اوکی": true, "اکی": true,
+	"ok": true, "okay": true, "oki": true, "thanks": true, "thank": true, "thx": true, "tnx": true, "tanks": true, "merci": true, "mersi": true,
+	"چشم": true, "عالی": true, "لطف": true, "کردید": true, "کردین": true, "فرمودید": true, "بزرگوار": true,
+	"بزرگوارید": true, "شما": true, "از": true, "you": true,
+}
+
+// courtesyFillers may stand beside courtesy words but not alone («خیلی
+// ممنون»، «بسیار سپاس»، «سلام، ممنون»).
+var courtesyFillers = map[string]bool{
+	"خیلی": true, "بسیار": true, "very": true, "much": true, "so": true, "هم": true, "و": true, "جان": true,
+	"sir": true, "بله": true, "حتما": true, "حتماً": true,
+}
+
+// isCourtesy reports whether text is only thanks, agreement or emoji: it
+// gets at most a short polite reply and changes nothing.
+func isCourtesy(text string) bool {
+	f := rules.Fold(text)
+	if f == "" || len(f) > 200 {
+		return false
+	}
+	words, greet, emoji := 0, 0, 0
+	for _, w := range strings.FieldsFunc(f, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		switch {
+		case courtesyWords[w]:
+			words++
+		case greetingWords[w]:
+			greet++
+		case courtesyFillers[w]:
+		default:
+			return false
+		}
+	}
+	for _, r := range f {
+		switch {
+		case unicode.IsLetter(r), unicode.IsSpace(r), unicode.IsPunct(r):
+		case unicode.Is(unicode.So, r), unicode.Is(unicode.Sk, r):
+			emoji++
+		case r == '\u200d' || r == '\ufe0f' || r == '\u20e3' || unicode.Is(unicode.Mn, r):
+		default:
+			return false // digits and other marks: an answer, not courtesy
+		}
+	}
+	// «سلام 🙏» is a greeting: it gets the menu.
+	return words > 0 || (emoji > 0 && greet == 0)
+}
