@@ -26,6 +26,7 @@ type fakeStore struct {
 	sessions  map[string]store.Session
 	hours     map[string]hourly // contract id -> hourly charges
 	routes    map[int64]routed  // received message id -> where it went
+	received  int64             // the last Received id handed out
 	err       error             // when set, every call fails with it
 }
 

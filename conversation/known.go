@@ -280,7 +280,7 @@ func isZero(text string) bool {
 var greetingWords = map[string]bool{
 	"سلام": true, "درود": true, "علیکم": true, "سلامعلیکم": true, "وقت": true, "وقتتون": true,
 	"وقتتان": true, "روز": true, "روزتون": true, "صبح": true, "ظهر": true, "عصر": true, "شب": true,
-	"بخیر": true, "به": true, "خیر": true, "خسته": true, "نباشید": true, "عرض": true, "ادب": true,
+	"بخیر": true, "به": true, "خیر": true, "و": true, "همگی": true, "خسته": true, "نباشید": true, "عرض": true, "ادب": true,
 	"hi": true, "hello": true, "hey": true, "salam": true, "good": true, "morning": true,
 	"afternoon": true, "evening": true, "dorood": true,
 }

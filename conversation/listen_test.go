@@ -1,0 +1,488 @@
+package conversation
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"supportbot/rules"
+	"supportbot/store"
+)
+
+// Tests of "The customer conversation: what every message gets"
+// (docs/conversation.md), written as customers write: greetings first,
+// the problem in one long message, Arabic-keyboard digits, words for
+// numbers, photo bursts and thanks.
+
+// photo is a screenshot as WhatsApp delivers it.
+func photo(name string) *store.File { return &store.File{Kind: "image", Name: name, Bytes: 48211} }
+
+func TestDescriptionFirst(t *testing.T) {
+	desc := "سلام وقت بخیر. از دیروز گزارش فروش ماهانه در اپ موبایل باز نمیشه و خطای ۵۰۰ میده"
+	tests := []struct {
+		name    string
+		phone   string
+		answers []string // what the bot asks, answered as customers answer
+		asked   [][]string
+		kind    rules.RequestKind
+		sev     rules.Severity
+	}{
+		{"silver: kind and severity in Arabic digits and words", phoneSilver, []string{"١", "بحرانی"},
+			[][]string{{"kind.title_draft"}, {"severity.title", "severity.option"}}, rules.RequestProblem, rules.SeverityCritical},
+		{"silver: «گزینه ۲» for a question asks no severity", phoneSilver, []string{"گزینه ۲"},
+			[][]string{{"kind.title_draft"}}, rules.RequestQuestion, ""},
+		{"several contracts: the contract first", phoneMulti, []string{"1", "2"},
+			[][]string{{"contract_pick.title"}, {"kind.title_draft"}}, rules.RequestQuestion, ""},
+		{"«یک» and «دو»", phoneGold, []string{"یک", "دو"},
+			[][]string{{"kind.title_draft"}, {"severity.title"}}, rules.RequestProblem, rules.SeverityImportant},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := fixture()
+			c := newChat(t, f, tt.phone, sunday10)
+			r := c.send(desc)
+			first := c.last
+			wantKeys(t, r, tt.asked[0]...)
+			noKeys(t, r, "menu.title", "describe.prompt", "hint.invalid_choice")
+			for i, a := range tt.answers {
+				r = c.send(a)
+				if i+1 < len(tt.asked) {
+					wantKeys(t, r, tt.asked[i+1]...)
+				}
+				noKeys(t, r, "describe.prompt", "hint.invalid_choice")
+			}
+			wantKeys(t, r, "ticket.opened")
+			if len(f.tickets) != 1 {
+				t.Fatalf("tickets %+v", f.tickets)
+			}
+			tk := f.tickets[0]
+			if tk.Description != desc || tk.Kind != tt.kind || tk.Severity != tt.sev {
+				t.Errorf("ticket %q %s %s, want the first message, %s %s", tk.Description, tk.Kind, tk.Severity, tt.kind, tt.sev)
+			}
+			if got := f.routes[first]; got != (routed{tk.ID, store.RouteTicket}) {
+				t.Errorf("first message went to %+v, want the ticket", got)
+			}
+			if ev := eventsOf(r, TicketOpened); len(ev) != 1 || ev[0].Message.Text != desc {
+				t.Errorf("staff event %+v, want the description on the card", r.Events)
+			}
+			wantState(t, c, stateIdle)
+		})
+	}
+}
+
+func TestGreetingAloneStillShowsTheMenu(t *testing.T) {
+	for _, text := range []string{"سلام", "سلام وقت بخیر", "سلام و عرض ادب", "سلام 🙏", "درود، خسته نباشید"} {
+		c := newChat(t, fixture(), phoneSilver, sunday10)
+		r := c.send(text)
+		wantKeys(t, r, "greeting", "menu.title")
+		wantState(t, c, stateMainMenu)
+	}
+	// A bare number with no menu on screen starts nothing: the menu.
+	f := fixture()
+	c := newChat(t, f, phoneBronze, sunday10)
+	c.sendAll("0", "1", "3") // remote: not in bronze, denied; no menu on screen
+	r := c.send("1")
+	wantKeys(t, r, "menu.title")
+	if len(f.tickets) != 0 {
+		t.Errorf("tickets %+v", f.tickets)
+	}
+}
+
+func TestFileFirstStartsARequest(t *testing.T) {
+	f := fixture()
+	c := newChat(t, f, phoneSilver, sunday10)
+	r := c.sendFile("", photo("error.png"))
+	wantKeys(t, r, "kind.title_draft")
+	r = c.sendAll("2")
+	wantKeys(t, r, "ticket.opened")
+	if len(f.messages) != 1 || f.messages[0].File == nil || f.messages[0].TicketID != 1 {
+		t.Errorf("messages %+v, want the photo on ticket 1", f.messages)
+	}
+}
+
+func TestGreetingMidFlow(t *testing.T) {
+	f := fixture()
+	c := newChat(t, f, phoneSilver, sunday10)
+	c.sendAll("0", "1")
+	r := c.send("سلام")
+	wantKeys(t, r, "greeting.again", "kind.title")
+	wantState(t, c, statePickKind)
+	c.send("2")
+	r = c.send("سلام وقت بخیر")
+	wantKeys(t, r, "greeting.again", "describe.prompt")
+	wantState(t, c, stateDescribe)
+	if len(f.tickets) != 0 {
+		t.Fatalf("a greeting became the description: %+v", f.tickets)
+	}
+	r = c.send("خروجی اکسل گزارش‌ها خالی است")
+	wantKeys(t, r, "ticket.opened")
+	if f.tickets[0].Description != "خروجی اکسل گزارش‌ها خالی است" {
+		t.Errorf("description %q", f.tickets[0].Description)
+	}
+}
+
+func TestPhotoBurstWhileAMenuIsOnScreen(t *testing.T) {
+	f := fixture()
+	c := newChat(t, f, phoneSilver, sunday10)
+	c.send("از صبح نرم‌افزار بالا نمیاد")
+	replies := 0
+	for i := range 6 {
+		if r := c.sendFile("", photo("s"+string(rune('1'+i))+".jpg")); len(r.Replies) > 0 {
+			replies++
+			wantKeys(t, r, "draft.kept", "kind.title_draft")
+		}
+		wantState(t, c, statePickKind)
+	}
+	if replies != 1 {
+		t.Errorf("%d replies to six photos, want 1", replies)
+	}
+	r := c.sendAll("1", "3")
+	wantKeys(t, r, "ticket.opened")
+	if n := len(f.messages); n != 7 {
+		t.Errorf("%d messages on the ticket, want the text and six photos", n)
+	}
+	for _, m := range f.messages {
+		if m.TicketID != 1 {
+			t.Errorf("message %+v not on ticket 1", m)
+		}
+	}
+}
+
+func TestOpenTicketGreetThenAsk(t *testing.T) {
+	f := fixture()
+	c := newChat(t, f, phoneSilver, sunday10)
+	c.sendAll("0", "1", "2", "پرسش درباره تنظیمات اعلان‌ها")
+	c.now = c.now.Add(time.Hour)
+	r := c.send("سلام")
+	wantKeys(t, r, "menu.title")
+	r = c.send("کی جواب میدید؟")
+	wantKeys(t, r, "followup.added_due")
+	if got := line(t, r, "followup.added_due").Args["due"].(time.Time); !got.Equal(f.tickets[0].FirstResponseDue) {
+		t.Errorf("promised %s, want the ticket's deadline %s", got, f.tickets[0].FirstResponseDue)
+	}
+	r = c.sendFile("", photo("screen.png"))
+	if len(r.Replies) != 0 {
+		t.Errorf("a second acknowledgement within 2 minutes: %v", keys(r))
+	}
+	if ev := eventsOf(r, FollowUp); len(ev) != 1 || ev[0].Message.File == nil {
+		t.Errorf("the screenshot did not reach staff: %+v", r.Events)
+	}
+	// After the first answer the acknowledgement gives the status.
+	f.tickets[0].FirstResponseAt, f.tickets[0].Status = c.now, store.TicketAnswered
+	c.now = c.now.Add(3 * time.Minute)
+	r = c.send("هنوز مشکل دارم")
+	wantKeys(t, r, "followup.added_status")
+	if len(f.messages) != 4 {
+		t.Errorf("%d messages, want the description and three follow-ups", len(f.messages))
+	}
+}
+
+func TestTicketPickerByTrackingNumber(t *testing.T) {
+	tests := []struct {
+		name   string
+		answer string
+		want   int64 // 0: a new request
+	}{
+		{"Persian digit", "۱", 1},
+		{"Arabic-keyboard digit", "٢", 2},
+		{"with a word", "شماره 1", 1},
+		{"zero keeps the messages for a new request", "0", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := fixture()
+			c := newChat(t, f, phoneSilver, sunday10)
+			c.sendAll("0", "1", "2", "سؤال اول درباره گزارش فروش")
+			c.sendAll("0", "1", "2", "سؤال دوم")
+			r := c.send("این هم توضیح بیشتر")
+			wantKeys(t, r, "followup.which", "ticket_pick.item")
+			var listed []int
+			for _, l := range lines(r) {
+				if l.Key == "ticket_pick.item" {
+					listed = append(listed, l.Args["id"].(int))
+					if _, ok := l.Args["n"]; ok {
+						t.Errorf("a second numbering: %v", l.Args)
+					}
+				}
+			}
+			if !slices.Equal(listed, []int{2, 1}) {
+				t.Errorf("listed %v, want tracking numbers 2, 1", listed)
+			}
+			r = c.send(tt.answer)
+			if tt.want == 0 {
+				wantKeys(t, r, "kind.title_draft")
+				r = c.send("2")
+				wantKeys(t, r, "ticket.opened")
+				if len(f.tickets) != 3 || f.tickets[2].Description != "این هم توضیح بیشتر" {
+					t.Errorf("new ticket %+v, want the waiting message as its description", f.tickets[2:])
+				}
+				return
+			}
+			wantKeys(t, r, "followup.added_due")
+			last := f.messages[len(f.messages)-1]
+			if last.TicketID != tt.want || last.Text != "این هم توضیح بیشتر" {
+				t.Errorf("filed %+v, want on ticket %d", last, tt.want)
+			}
+		})
+	}
+	t.Run("a ticket opened with a photo only", func(t *testing.T) {
+		f := fixture()
+		c := newChat(t, f, phoneSilver, sunday10)
+		c.sendAll("0", "1", "2")
+		c.sendFile("", photo("only.png"))
+		c.sendAll("0", "1", "2", "سؤال دوم")
+		r := c.send("توضیح")
+		wantKeys(t, r, "ticket_pick.item", "ticket_pick.item_plain")
+	})
+	t.Run("a number not listed", func(t *testing.T) {
+		f := fixture()
+		c := newChat(t, f, phoneSilver, sunday10)
+		c.sendAll("0", "1", "2", "الف", "0", "1", "2", "ب", "ج")
+		r := c.send("7")
+		wantKeys(t, r, "ticket_pick.invalid", "ticket_pick.item")
+		wantState(t, c, statePickTicket)
+	})
+}
+
+func TestCourtesy(t *testing.T) {
+	courteous := []string{"ممنون", "مرسی", "متشکرم", "سپاس", "دستتون درد نکنه", "باشه", "اوکی", "ok", "OK!", "👍", "🙏",
+		"🌹", "مرسی 🙏🌹", "خیلی ممنون", "ممنونم از شما", "سلام، ممنون", "thanks"}
+	for _, text := range courteous {
+		t.Run(text, func(t *testing.T) {
+			f := fixture()
+			c := newChat(t, f, phoneSilver, sunday10)
+			c.sendAll("0", "1", "2", "پرسش درباره تنظیمات اعلان‌ها")
+			f.tickets[0].FirstResponseAt, f.tickets[0].Status = c.now, store.TicketAnswered
+			c.now = c.now.Add(5 * time.Minute)
+			before := c.f.sessions[phoneSilver]
+			r := c.send(text)
+			if got := keys(r); !slices.Equal(got, []string{"courtesy.reply"}) {
+				t.Errorf("reply %v, want one short polite line", got)
+			}
+			if len(r.Events) != 0 || len(f.messages) != 1 || len(f.tickets) != 1 {
+				t.Errorf("courtesy relayed or filed: events %v, messages %d, tickets %d", r.Events, len(f.messages), len(f.tickets))
+			}
+			if got := f.routes[c.last]; got != (routed{1, store.RouteCourtesy}) {
+				t.Errorf("stored as %+v, want courtesy on the latest ticket", got)
+			}
+			if after := c.f.sessions[phoneSilver]; after.State != before.State || !after.UpdatedAt.Equal(before.UpdatedAt) {
+				t.Errorf("state changed: %+v -> %+v", before, after)
+			}
+			if r := c.send(text); len(r.Replies) != 0 {
+				t.Errorf("a second courtesy reply within 2 minutes: %v", keys(r))
+			}
+		})
+	}
+	for _, text := range []string{"ممنون ولی هنوز خطا میده", "سلام 🙏", "1", "مرسی، فایل را هم فرستادم؟"} {
+		if isCourtesy(text) {
+			t.Errorf("isCourtesy(%q) = true", text)
+		}
+	}
+	t.Run("mid-flow keeps the menu", func(t *testing.T) {
+		c := newChat(t, fixture(), phoneSilver, sunday10)
+		c.sendAll("0", "1")
+		r := c.send("مرسی")
+		wantKeys(t, r, "courtesy.reply")
+		noKeys(t, r, "menu.title", "kind.title")
+		wantState(t, c, statePickKind)
+		wantKeys(t, c.send("2"), "describe.prompt")
+	})
+}
+
+func TestReopenAfterClose(t *testing.T) {
+	tests := []struct {
+		name       string
+		closedAgo  time.Duration
+		status     store.TicketStatus
+		answered   bool
+		reopenDays int
+		text       string
+		reopened   bool
+	}{
+		{"next day", 24 * time.Hour, store.TicketClosed, true, 0, "نشد، هنوز همان خطا را می‌دهد", true},
+		{"seventh day", 7 * 24 * time.Hour, store.TicketClosed, false, 0, "هنوز خطا میده", true},
+		{"eighth day", 8 * 24 * time.Hour, store.TicketClosed, true, 0, "هنوز خطا میده", false},
+		{"configured 2 days", 3 * 24 * time.Hour, store.TicketClosed, true, 2, "هنوز خطا میده", false},
+		{"a photo", time.Hour, store.TicketClosed, true, 0, "", true},
+		{"declined", time.Hour, store.TicketDeclined, true, 0, "چرا رد شد؟", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := fixture()
+			closed := sunday10.Add(-tt.closedAgo)
+			f.tickets = append(f.tickets, store.Ticket{ID: 1, ContractID: "A-2", CustomerID: "P-2", Phone: phoneBronze,
+				Kind: rules.RequestProblem, Severity: rules.SeverityNormal, Status: tt.status,
+				OpenedAt: closed.Add(-time.Hour), FirstResponseDue: closed, ClosedAt: closed})
+			if tt.answered {
+				f.tickets[0].FirstResponseAt = closed.Add(-time.Minute)
+			}
+			cfg := testConfig
+			cfg.ReopenDays = tt.reopenDays
+			c := newChat(t, f, phoneBronze, sunday10)
+			c.m = New(newPolicy(), cfg)
+			var r Result
+			if tt.text == "" {
+				r = c.sendFile("", photo("still.png"))
+			} else {
+				r = c.send(tt.text)
+			}
+			tk := f.tickets[0]
+			if !tt.reopened {
+				noKeys(t, r, "followup.reopened")
+				if tk.Status != tt.status {
+					t.Errorf("status %s, want unchanged", tk.Status)
+				}
+				wantKeys(t, r, "kind.title_draft")
+				return
+			}
+			wantKeys(t, r, "followup.reopened")
+			want := store.TicketNew
+			if tt.answered {
+				want = store.TicketAnswered
+			}
+			if tk.Status != want || !tk.ClosedAt.IsZero() || len(f.tickets) != 1 {
+				t.Errorf("ticket %+v, want reopened as %s and no new ticket", tk, want)
+			}
+			if ev := eventsOf(r, FollowUp); len(ev) != 1 || !ev[0].Reopened {
+				t.Errorf("staff not told of the reopening: %+v", r.Events)
+			}
+		})
+	}
+	t.Run("courtesy, greeting and a bare number do not reopen", func(t *testing.T) {
+		for _, text := range []string{"مرسی", "سلام", "5"} {
+			f := fixture()
+			f.tickets = append(f.tickets, store.Ticket{ID: 1, ContractID: "A-2", CustomerID: "P-2", Phone: phoneBronze,
+				Kind: rules.RequestQuestion, Status: store.TicketClosed, OpenedAt: sunday10.Add(-2 * time.Hour),
+				FirstResponseAt: sunday10.Add(-2 * time.Hour), ClosedAt: sunday10.Add(-time.Hour)})
+			c := newChat(t, f, phoneBronze, sunday10)
+			r := c.send(text)
+			noKeys(t, r, "followup.reopened")
+			if f.tickets[0].Status != store.TicketClosed {
+				t.Errorf("%q reopened the ticket", text)
+			}
+		}
+	})
+}
+
+func TestKindMenuShowsCoveredKindsUnderStableCodes(t *testing.T) {
+	tests := []struct {
+		phone string
+		codes []int
+	}{
+		{phoneBronze, []int{1, 2, 4, 10}},
+		{phoneSilver, []int{1, 2, 3, 4, 10}},
+		{phoneProjSilv, []int{1, 2, 3, 5, 6, 7, 8}},
+	}
+	for _, tt := range tests {
+		c := newChat(t, fixture(), tt.phone, sunday10)
+		r := c.sendAll("0", "1")
+		var codes []int
+		for _, l := range lines(r) {
+			if l.Key == "option" {
+				codes = append(codes, l.Args["n"].(int))
+			}
+		}
+		if !slices.Equal(codes, tt.codes) {
+			t.Errorf("%s: kind codes %v, want %v", tt.phone, codes, tt.codes)
+		}
+	}
+	// The code of a kind not covered is still refused by name.
+	f := fixture()
+	c := newChat(t, f, phoneBronze, sunday10)
+	r := c.sendAll("0", "1", "3")
+	wantKeys(t, r, "denial.not_in_tier")
+	if d := f.denialsOf(rules.DenyNotInTier); len(d) != 1 || d[0].Kind != rules.RequestRemote {
+		t.Errorf("denials %+v", d)
+	}
+}
+
+func TestSeverityNotCoveredOffersAProblemReport(t *testing.T) {
+	f := fixture()
+	c := newChat(t, f, phoneProjSilv, sunday10)
+	c.send("سرور برنامه بالا نمیاد، لطفاً یک نفر بیاد")
+	r := c.sendAll("5", "مهم")
+	wantKeys(t, r, "denial.severity_not_covered", "denial.try_problem")
+	wantState(t, c, stateOffer)
+	r = c.send("۱")
+	wantKeys(t, r, "ticket.opened")
+	if tk := f.tickets[0]; tk.Kind != rules.RequestProblem || tk.Severity != rules.SeverityImportant || tk.Description != "سرور برنامه بالا نمیاد، لطفاً یک نفر بیاد" {
+		t.Errorf("ticket %+v, want the description as an important problem", tk)
+	}
+	// Anything else leaves the offer: the draft was refused.
+	f = fixture()
+	c = newChat(t, f, phoneProjSilv, sunday10)
+	c.sendAll("0", "1", "5", "1")
+	r = c.send("سلام")
+	wantKeys(t, r, "menu.title")
+	if len(f.tickets) != 0 {
+		t.Errorf("tickets %+v", f.tickets)
+	}
+}
+
+func TestRefundOnlyForProducts(t *testing.T) {
+	r := newChat(t, fixture(), phoneProjSilv, sunday10).sendAll("0", "5")
+	wantKeys(t, r, "sales.refund_none")
+	noKeys(t, r, "sales.refund", "sales.refund_open")
+	r = newChat(t, fixture(), phoneSilver, sunday10).sendAll("0", "5")
+	wantKeys(t, r, "sales.refund")
+	noKeys(t, r, "sales.refund_none")
+}
+
+func TestUnknownNumberDescriptionCarriedAfterLink(t *testing.T) {
+	f := fixture()
+	c := newChat(t, f, phoneUnknown, sunday10)
+	c.send("سلام")
+	c.send("از شرکت نمونه یک هستم، خروجی اکسل گزارش‌ها خالی است")
+	carried := c.last
+	c.send("ممنون")
+	c.sendFile("", photo("excel.png"))
+	// /link keeps the session (the desk calls Linked instead of resetting it).
+	kept := f.sessions[phoneUnknown]
+	f.link(phoneUnknown, "P-1")
+	f.sessions[phoneUnknown] = kept
+	r, err := c.m.Linked(context.Background(), f, phoneUnknown, c.now.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	record(r)
+	wantKeys(t, r, "kind.title_draft")
+	c.now = c.now.Add(2 * time.Minute)
+	r = c.send("2")
+	wantKeys(t, r, "ticket.opened")
+	if len(f.tickets) != 1 || f.tickets[0].Description != "از شرکت نمونه یک هستم، خروجی اکسل گزارش‌ها خالی است" || f.tickets[0].CustomerID != "P-1" {
+		t.Fatalf("tickets %+v", f.tickets)
+	}
+	if got := f.routes[carried]; got != (routed{1, store.RouteTicket}) {
+		t.Errorf("carried message went to %+v", got)
+	}
+	// Without a description the number just starts afresh.
+	f2 := fixture()
+	c2 := newChat(t, f2, phoneUnknown, sunday10)
+	c2.sendAll("سلام", "ممنون")
+	f2.phones[phoneUnknown] = "P-1"
+	r, err = c2.m.Linked(context.Background(), f2, phoneUnknown, c2.now.Add(time.Minute))
+	if err != nil || len(r.Replies) != 0 {
+		t.Fatalf("Linked = %+v, %v; want nothing to say", r, err)
+	}
+}
+
+func TestReadChoice(t *testing.T) {
+	tests := []struct {
+		text string
+		max  int
+		want int
+		ok   bool
+	}{
+		{"1", 3, 1, true}, {"۲", 3, 2, true}, {"٣", 3, 3, true}, {"گزینه ۱", 3, 1, true}, {"گزينه 2", 3, 2, true},
+		{"یک", 3, 1, true}, {"يک", 3, 1, true}, {"دو", 3, 2, true}, {"سومی", 3, 3, true}, {"شماره ۳.", 3, 3, true},
+		{"بحرانی", 3, 3, true}, {"مهم", 3, 2, true}, {"عادی", 3, 1, true},
+		{"نه", 10, 0, false}, {"گزینه نه", 10, 9, true}, {"۴", 3, 0, false}, {"چی؟", 3, 0, false},
+	}
+	for _, tt := range tests {
+		n, ok := readChoice(tt.text, tt.max, severityWords)
+		if n != tt.want || ok != tt.ok {
+			t.Errorf("readChoice(%q, %d) = %d, %v; want %d, %v", tt.text, tt.max, n, ok, tt.want, tt.ok)
+		}
+	}
+}
