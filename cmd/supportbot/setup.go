@@ -148,7 +148,7 @@ func (s *setup) wire(db *sqlite.DB) (*bot.Engine, *bot.Scheduler, error) {
 		Lifecycle: bot.LifecycleConfig{
 			NudgeDays: s.cfg.Lifecycle.NudgeDays, AutoCloseDays: s.cfg.Lifecycle.AutoCloseDays, CSATDays: s.cfg.Lifecycle.CSATDays,
 		},
-		StaffNames:       s.cfg.Desk.StaffNames,
+		StaffNames: s.cfg.Desk.StaffNames,
 	})
 	engine := bot.NewEngine(db, conv, desk, printer)
 	engine.SetLimits(s.cfg.EngineLimits())

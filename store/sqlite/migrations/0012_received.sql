@@ -1,4 +1,4 @@
--- 0011: every customer message as it was received, with where it went, so
+-- 0012: every customer message as it was received, with where it went, so
 -- nothing a customer writes is lost from sight: menu answers, greetings,
 -- thanks, messages from unknown numbers and messages held aside are kept
 -- beside those filed on a ticket (export -messages, docs/conversation.md).
