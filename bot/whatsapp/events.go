@@ -181,7 +181,8 @@ func (a *Adapter) connected() {
 	if err == nil && prev != "" {
 		a.notice(ctx, "", []string{bot.StaffGroup}, "whatsapp.back", nil)
 	}
-	a.cfg.Handled() // held messages can go now
+	a.cfg.Available() // held messages can go now
+	a.cfg.Handled()
 }
 
 // disconnected notes a lost link; whatsmeow reconnects by itself (or Run

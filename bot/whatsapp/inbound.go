@@ -165,6 +165,7 @@ func (a *Adapter) message(ctx context.Context, e *events.Message) error {
 	// Stored and answered: only now is it read (and, when the handler
 	// returns, acknowledged).
 	a.markRead(ctx, info)
+	a.cfg.Worked()
 	a.cfg.Handled()
 	return nil
 }

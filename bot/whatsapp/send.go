@@ -2,6 +2,10 @@ package whatsapp
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -100,13 +104,21 @@ func (a *Adapter) Send(ctx context.Context, m store.OutboxMessage) (string, erro
 		if err := a.pace(ctx, jid); err != nil {
 			return "", err
 		}
-		resp, err := a.link.Client.SendMessage(ctx, jid, msg)
+		id, err := a.messageID(ctx, m.ID, i)
+		if err != nil {
+			return "", err
+		}
+		resp, err := a.link.Client.SendMessage(ctx, jid, msg, whatsmeow.SendRequestExtra{ID: id})
 		a.mu.Lock()
 		a.lastSend = a.cfg.Now()
 		a.mu.Unlock()
 		if err != nil {
 			return "", a.classify(err)
 		}
+		if resp.ID == "" {
+			resp.ID = id
+		}
+		a.cfg.Worked()
 		done = append(done, resp.ID)
 		sentAt := resp.Timestamp
 		if sentAt.IsZero() {
@@ -133,25 +145,114 @@ func (a *Adapter) ready() error {
 	case !until.IsZero() && a.cfg.Now().Before(until):
 		return &bannedError{wait: until.Sub(a.cfg.Now())}
 	case state == StateLoggedOut:
-		return ErrLoggedOut
+		return bot.Unavailable(ErrLoggedOut)
 	case state == StateReplaced || state == StateOutdated:
-		return fmt.Errorf("%w (%s)", ErrNotConnected, state)
+		return bot.Unavailable(fmt.Errorf("%w (%s)", ErrNotConnected, state))
 	case !a.link.Client.IsConnected():
-		return ErrNotConnected
+		return bot.Unavailable(ErrNotConnected)
 	}
 	return nil
 }
 
-// classify maps a send error: a lost connection and server trouble are
-// worth retrying, and so is anything unknown.
+// permanentCodes are the server's refusals of one message that no retry
+// changes, each with the words staff read (whatsapp.server_error.CODE).
+// 463: WhatsApp does not let the account start or continue this chat now
+// (the customer must write first); 479: the address is refused (a hidden
+// address the account may not write to).
+var permanentCodes = map[int]bool{400: true, 403: true, 404: true, 406: true, 463: true, 479: true}
+
+// ServerError is WhatsApp's refusal of one message, with its code.
+type ServerError struct {
+	Code   int
+	reason string
+	err    error
+}
+
+func (e *ServerError) Error() string { return e.reason }
+func (e *ServerError) Unwrap() error { return e.err }
+
+// classify maps a send error: a lost connection holds the transport's
+// messages (no attempt counted), a refusal no retry changes is permanent
+// and told to staff with its reason, server trouble and anything unknown
+// are retried.
 func (a *Adapter) classify(err error) error {
 	switch {
 	case errors.Is(err, whatsmeow.ErrNotLoggedIn):
-		return fmt.Errorf("%w: %w", ErrLoggedOut, err)
+		return bot.Unavailable(fmt.Errorf("%w: %w", ErrLoggedOut, err))
 	case errors.Is(err, whatsmeow.ErrNotConnected):
-		return fmt.Errorf("%w: %w", ErrNotConnected, err)
+		return bot.Unavailable(fmt.Errorf("%w: %w", ErrNotConnected, err))
+	case errors.Is(err, whatsmeow.ErrServerReturnedError):
+		var code int
+		msg := err.Error()
+		if i := strings.LastIndexByte(msg, ' '); i >= 0 {
+			code, _ = strconv.Atoi(msg[i+1:])
+		}
+		if !permanentCodes[code] {
+			return err
+		}
+		key := fmt.Sprintf("whatsapp.server_error.%d", code)
+		reason := a.cfg.Say(key, map[string]any{"code": code})
+		if strings.HasPrefix(reason, "[") {
+			reason = a.cfg.Say("whatsapp.server_error.other", map[string]any{"code": code})
+		}
+		a.cfg.Log.Warn("WhatsApp refused the message", "code", code)
+		return bot.Permanent(&ServerError{Code: code, reason: reason, err: err})
 	}
 	return err
+}
+
+// settingIDSecret is this install's secret for message ids.
+const settingIDSecret = "whatsapp_id_secret"
+
+// messageID is the WhatsApp id of part of outbox message outboxID: the
+// same for every try, so a send that WhatsApp took but whose answer was
+// lost (a timeout) and is tried again reaches the customer's phone under
+// the same id and is shown once. It is derived from the row, the part and
+// a secret kept in the store (ids stay unguessable, and differ between
+// installs), in the form whatsmeow's own ids take.
+func (a *Adapter) messageID(ctx context.Context, outboxID int64, part int) (types.MessageID, error) {
+	if outboxID == 0 {
+		return "", nil // not an outbox row: whatsmeow picks one
+	}
+	secret, err := a.idSecret(ctx)
+	if err != nil {
+		return "", err
+	}
+	mac := hmac.New(sha256.New, secret)
+	fmt.Fprintf(mac, "outbox:%d:%d", outboxID, part)
+	return whatsmeow.WebMessageIDPrefix + strings.ToUpper(hex.EncodeToString(mac.Sum(nil)[:9])), nil
+}
+
+// idSecret reads the install's id secret, making it on first use.
+func (a *Adapter) idSecret(ctx context.Context) ([]byte, error) {
+	a.mu.Lock()
+	secret := a.secret
+	a.mu.Unlock()
+	if secret != nil {
+		return secret, nil
+	}
+	err := a.st.InTx(ctx, func(tx store.Store) error {
+		v, err := tx.Setting(ctx, settingIDSecret)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if v != "" {
+			secret, err = hex.DecodeString(v)
+			return err
+		}
+		secret = make([]byte, 32)
+		if _, err := rand.Read(secret); err != nil {
+			return err
+		}
+		return tx.SetSetting(ctx, settingIDSecret, hex.EncodeToString(secret))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("message id secret: %w", err)
+	}
+	a.mu.Lock()
+	a.secret = secret
+	a.mu.Unlock()
+	return secret, nil
 }
 
 // pace waits a random gap between MinGap and MaxGap after the last send,

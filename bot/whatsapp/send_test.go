@@ -3,6 +3,7 @@ package whatsapp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -359,5 +360,145 @@ func must(tb testing.TB, err error) {
 	tb.Helper()
 	if err != nil {
 		tb.Fatal(err)
+	}
+}
+
+// A send that WhatsApp took but whose answer was lost (a timeout) is tried
+// again under the same message id, so the customer's phone shows it once.
+// Ids differ between rows and parts, stay the same after a restart, and
+// differ between installs.
+func TestSendRetryReusesTheMessageID(t *testing.T) {
+	hs := newHarness(t)
+	hs.mustContact(customer, pnJID)
+	ctx := context.Background()
+	m := store.OutboxMessage{CreatedAt: t0, To: bot.WhatsAppAddr(customer), TicketID: 3, Text: "پاسخ کارشناس", Status: store.OutboxPending, NextAttempt: t0}
+	must(t, hs.db.Enqueue(ctx, &m))
+	hs.cli.SetLoseAnswer(func(n int) bool { return n == 1 })
+	d := bot.NewDispatcher(hs.db, bot.DispatcherConfig{Now: hs.clock.Now, Sleep: func(context.Context, time.Duration) error { return nil }})
+	d.Register("whatsapp", hs.a)
+	for range 3 {
+		must(t, d.Flush(ctx))
+		hs.clock.Add(time.Minute)
+	}
+	sent := hs.cli.Sent()
+	if len(sent) != 2 || sent[0].ID != sent[1].ID || !strings.HasPrefix(sent[0].ID, "3EB0") || len(sent[0].ID) != 22 {
+		t.Fatalf("sent %+v, want the same whatsmeow-style id twice", sent)
+	}
+	if shown := hs.cli.Shown(); len(shown) != 1 {
+		t.Errorf("the customer's phone shows %d messages, want 1", len(shown))
+	}
+	got, _ := hs.db.OutboxMessage(ctx, m.ID)
+	if got.Status != store.OutboxSent || got.ExternalID != sent[0].ID {
+		t.Errorf("outbox row %+v", got)
+	}
+	id := func(a *Adapter, row int64, part int) string {
+		t.Helper()
+		v, err := a.messageID(ctx, row, part)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(v)
+	}
+	restarted := New(hs.a.link, hs.db, hs.h, hs.a.cfg)
+	other := newHarness(t)
+	switch {
+	case id(restarted, m.ID, 0) != sent[0].ID:
+		t.Error("a restart changed the row's id")
+	case id(hs.a, m.ID, 1) == sent[0].ID || id(hs.a, m.ID+1, 0) == sent[0].ID:
+		t.Error("another part or row has the same id")
+	case id(other.a, m.ID, 0) == sent[0].ID:
+		t.Error("another install has the same id")
+	}
+}
+
+// WhatsApp's refusals that no retry changes are given up at once and
+// reported once with the reason; server trouble and timeouts are retried.
+func TestSendServerErrors(t *testing.T) {
+	tests := []struct {
+		name      string
+		err       error
+		permanent bool
+		reason    string
+	}{
+		{"463 no permission to write", fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, 463), true, "کد ۴۶۳"},
+		{"479 address refused", fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, 479), true, "نشانی"},
+		{"403 forbidden", fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, 403), true, "کد ۴۰۳"},
+		{"500 server trouble", fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, 500), false, ""},
+		{"timeout", whatsmeow.ErrMessageTimedOut, false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hs := newHarness(t)
+			hs.mustContact(customer, pnJID)
+			ctx := context.Background()
+			hs.cli.SetSendErr(func(int) error { return tt.err })
+			m := store.OutboxMessage{CreatedAt: t0, To: bot.WhatsAppAddr(customer), TicketID: 8, Text: "پاسخ", Status: store.OutboxPending, NextAttempt: t0}
+			must(t, hs.db.Enqueue(ctx, &m))
+			d := bot.NewDispatcher(hs.db, bot.DispatcherConfig{Now: hs.clock.Now, Sleep: func(context.Context, time.Duration) error { return nil }})
+			d.Register("whatsapp", hs.a)
+			for range 3 {
+				must(t, d.Flush(ctx))
+				hs.clock.Add(10 * time.Minute)
+			}
+			got, _ := hs.db.OutboxMessage(ctx, m.ID)
+			staff := hs.to(bot.StaffGroup)
+			if tt.permanent {
+				if got.Status != store.OutboxFailed {
+					t.Errorf("row %s, want failed at once", got.Status)
+				}
+				if len(staff) != 1 || !strings.Contains(staff[0].Text, tt.reason) {
+					t.Errorf("staff told %+v, want one report with %q", staff, tt.reason)
+				}
+				return
+			}
+			if got.Status != store.OutboxPending || got.Attempts != 3 || len(staff) != 0 {
+				t.Errorf("row %s after %d attempts, staff told %d; want retried", got.Status, got.Attempts, len(staff))
+			}
+		})
+	}
+}
+
+// An outage of hours holds the answers without counting attempts; when the
+// connection is back they go at once, each once, and nobody is told of a
+// failure.
+func TestOutageHoldsAnswersWithoutBurningAttempts(t *testing.T) {
+	var d *bot.Dispatcher
+	hs := newHarness(t, func(c *Config, _ *Link) { c.Available = func() { d.Available("whatsapp") } })
+	hs.mustContact(customer, pnJID)
+	ctx := context.Background()
+	d = bot.NewDispatcher(hs.db, bot.DispatcherConfig{Now: hs.clock.Now, Sleep: func(_ context.Context, d time.Duration) error {
+		hs.clock.Add(max(d, 0)) // the pace between two answers to one chat
+		return nil
+	}})
+	d.Register("whatsapp", hs.a)
+	hs.a.HandleEvent(&events.Connected{})
+	hs.cli.SetConnected(false)
+	hs.a.HandleEvent(&events.Disconnected{})
+	var ids []int64
+	for i := range 3 {
+		m := store.OutboxMessage{CreatedAt: hs.clock.Now(), To: bot.WhatsAppAddr(customer), TicketID: int64(i + 1), Text: fmt.Sprintf("پاسخ %d", i+1), Status: store.OutboxPending, NextAttempt: hs.clock.Now()}
+		must(t, hs.db.Enqueue(ctx, &m))
+		ids = append(ids, m.ID)
+	}
+	for range 6 * 60 { // six hours, a pass a minute
+		must(t, d.Flush(ctx))
+		hs.a.Check(ctx)
+		hs.clock.Add(time.Minute)
+	}
+	for _, id := range ids {
+		if m, _ := hs.db.OutboxMessage(ctx, id); m.Status != store.OutboxPending || m.Attempts != 0 {
+			t.Fatalf("row %d: %s after %d attempts, want held without attempts", id, m.Status, m.Attempts)
+		}
+	}
+	hs.cli.SetConnected(true)
+	hs.a.HandleEvent(&events.Connected{})
+	must(t, d.Flush(ctx))
+	if shown := hs.cli.Shown(); len(shown) != 3 || shown[0].Msg.GetConversation() != "پاسخ 1" {
+		t.Errorf("after the outage the customer got %d messages, want the 3 answers in order", len(shown))
+	}
+	for _, m := range hs.to(bot.StaffGroup) {
+		if !strings.Contains(m.Text, "قطع است") && !strings.Contains(m.Text, "دوباره برقرار شد") {
+			t.Errorf("staff told %q; want only the disconnection and the all-clear", m.Text)
+		}
 	}
 }

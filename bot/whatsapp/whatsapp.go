@@ -123,6 +123,12 @@ type Config struct {
 	Handled func()
 	// StateChanged is called with each new connection state (for metrics).
 	StateChanged func(State)
+	// Available is called when the connection is back, so held sends go
+	// at once (Dispatcher.Available("whatsapp")).
+	Available func()
+	// Worked is called after each message received or sent
+	// (metrics.Succeeded).
+	Worked func()
 
 	Now   func() time.Time                                 // default time.Now
 	Sleep func(ctx context.Context, d time.Duration) error // default a timer that stops on ctx
@@ -164,6 +170,12 @@ func (c *Config) defaults() {
 	}
 	if c.StateChanged == nil {
 		c.StateChanged = func(State) {}
+	}
+	if c.Available == nil {
+		c.Available = func() {}
+	}
+	if c.Worked == nil {
+		c.Worked = func() {}
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -231,6 +243,7 @@ type Adapter struct {
 	reconnectWait time.Duration // the wait after the next failure
 	phoneSeen     time.Time     // last event from the company phone, as stored
 	lastSend      time.Time
+	secret        []byte // for message ids (messageID)
 	closing       bool
 	inflight      sync.WaitGroup
 	closeOnce     sync.Once

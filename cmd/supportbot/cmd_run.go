@@ -229,6 +229,8 @@ func (s *setup) whatsApp(ctx context.Context, env *Env, c *common, engine *bot.E
 		Say:          printer.T,
 		Handled:      disp.Wake,
 		StateChanged: func(st whatsapp.State) { met.SetState("whatsapp", string(st)) },
+		Available:    func() { disp.Available("whatsapp") },
+		Worked:       func() { met.Succeeded("whatsapp") },
 		Log:          log,
 	})
 	met.Track("whatsapp", states, string(wa.State()), func(st string) bool {

@@ -28,6 +28,7 @@ type Client struct {
 	presences []types.ChatPresence
 	downloads int
 	sendErr   func(n int) error
+	lose      func(n int) bool
 	sends     int
 }
 
@@ -41,9 +42,10 @@ type Sent struct {
 // NewClient returns a connected client.
 func NewClient() *Client { return &Client{connected: true} }
 
-// SendMessage records m and answers with the next id, OUT001, OUT002, …
-// It leaves the server timestamp out, so the adapter uses its own clock.
-func (c *Client) SendMessage(_ context.Context, to types.JID, m *waE2E.Message, _ ...whatsmeow.SendRequestExtra) (whatsmeow.SendResponse, error) {
+// SendMessage records m and answers with the id the caller chose, or else
+// the next of OUT001, OUT002, … It leaves the server timestamp out, so the
+// adapter uses its own clock.
+func (c *Client) SendMessage(_ context.Context, to types.JID, m *waE2E.Message, extra ...whatsmeow.SendRequestExtra) (whatsmeow.SendResponse, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.sends++
@@ -56,8 +58,39 @@ func (c *Client) SendMessage(_ context.Context, to types.JID, m *waE2E.Message, 
 		}
 	}
 	id := fmt.Sprintf("OUT%03d", len(c.sent)+1)
+	if len(extra) > 0 && extra[0].ID != "" {
+		id = extra[0].ID
+	}
 	c.sent = append(c.sent, Sent{To: to, Msg: m, ID: id})
+	if c.lose != nil && c.lose(c.sends) {
+		// WhatsApp took it, but its answer never came back.
+		return whatsmeow.SendResponse{}, whatsmeow.ErrMessageTimedOut
+	}
 	return whatsmeow.SendResponse{ID: id}, nil
+}
+
+// SetLoseAnswer makes the n-th SendMessage call (from 1) deliver the
+// message but time out waiting for the server's answer, when lose says so.
+func (c *Client) SetLoseAnswer(lose func(n int) bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lose = lose
+}
+
+// Shown lists what the recipients' phones show: the messages sent, each
+// id once (a phone shows a message id once, however often it arrives).
+func (c *Client) Shown() []Sent {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	seen := map[string]bool{}
+	var out []Sent
+	for _, s := range c.sent {
+		if key := s.To.String() + "/" + s.ID; !seen[key] {
+			seen[key] = true
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // Upload keeps data downloadable under the direct path it returns.
