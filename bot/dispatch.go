@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"supportbot/locales"
@@ -252,6 +253,7 @@ type lane struct {
 	down     time.Time                // the whole transport unavailable until
 	downFor  time.Duration            // the last such wait, doubled each time
 	downSent bool                     // whether the outage was logged
+	unknown  atomic.Int64             // sends whose outcome is unknown (dispatch_outcome.go)
 }
 
 // NewDispatcher returns a dispatcher for the outbox in st.
@@ -526,12 +528,15 @@ func (d *Dispatcher) deliver(ctx context.Context, l *lane, m store.OutboxMessage
 			d.cfg.Log.Info("transport delivers again", "transport", l.prefix)
 		}
 		l.down, l.downFor, l.downSent = time.Time{}, 0, false
-		if err := d.markSent(rec, m.ID, now, ext); err != nil {
+		if err := d.markSent(ctx, l, m.ID, now, ext); err != nil {
 			log.Error("sent but not marked sent; it may be sent again", "err", err)
 			return fmt.Errorf("mark %d sent: %w", m.ID, err)
 		}
 		log.Debug("sent", "external_id", ext)
 		return nil
+	}
+	if ambiguous(sendErr) {
+		l.unknown.Add(1) // it may have gone out: the retry may duplicate it
 	}
 	if ctx.Err() != nil {
 		// Interrupted by shutdown: not the message's fault, try it next time.
@@ -592,17 +597,26 @@ func (d *Dispatcher) postpone(ctx context.Context, id int64, next time.Time, sen
 	return nil
 }
 
-// markSent records a delivery, trying a few times: a message the transport
-// took but the outbox still holds as pending goes out again.
-func (d *Dispatcher) markSent(ctx context.Context, id int64, at time.Time, ext string) error {
-	var err error
-	for wait := 100 * time.Millisecond; ; wait *= 4 {
-		if err = d.st.MarkSent(ctx, id, at, ext); err == nil || wait > 2*time.Second {
+// markSent records a delivery. A message the transport took but the
+// outbox still holds as pending would go out again, so the record is
+// retried, the lane waiting, for as long as the dispatcher runs (a locked
+// or full database); nothing else is sent meanwhile. Only when ctx ends
+// first is it given up, and counted as an unknown outcome
+// (dispatch_outcome.go).
+func (d *Dispatcher) markSent(ctx context.Context, l *lane, id int64, at time.Time, ext string) error {
+	rec := context.WithoutCancel(ctx)
+	wait := 100 * time.Millisecond
+	for {
+		err := d.st.MarkSent(rec, id, at, ext)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil || d.cfg.Sleep(ctx, wait) != nil {
+			l.unknown.Add(1)
 			return err
 		}
-		if d.cfg.Sleep(ctx, wait) != nil {
-			return err
-		}
+		d.cfg.Log.Warn("sent but not yet recorded; retrying the record, not the send", "outbox_id", id, "retry_in", wait, "err", err)
+		wait = min(wait*2, maxRecordWait)
 	}
 }
 

@@ -74,6 +74,27 @@ func TestHandleCustomerDeduplicates(t *testing.T) {
 	}
 }
 
+// TestSkewedTimestampDoesNotDelayReply: a message stamped by a phone whose
+// clock is ahead of ours (45 s, 1 h) is answered at once: its reply is due
+// by our clock, not at the sender's time.
+func TestSkewedTimestampDoesNotDelayReply(t *testing.T) {
+	for _, skew := range []time.Duration{0, 45 * time.Second, time.Hour} {
+		f := newEngineFixture(t)
+		ctx := context.Background()
+		m := CustomerMessage{ID: "skew", Phone: phoneSilver, At: f.at.Add(skew), Text: "سلام"}
+		if err := f.eng.HandleCustomer(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		due, err := f.db.DueOutbox(ctx, f.at, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(due) != 1 || due[0].To != WhatsAppAddr(phoneSilver) {
+			t.Errorf("sender's clock %s ahead: due now %+v, want the reply", skew, due)
+		}
+	}
+}
+
 // TestDedupIsPerChat: WhatsApp ids are unique within a chat, so two
 // customers' messages that share an id are both answered, each once.
 func TestDedupIsPerChat(t *testing.T) {

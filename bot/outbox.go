@@ -32,18 +32,21 @@ type Post struct {
 }
 
 // enqueue stores p in the outbox inside the caller's transaction, so the
-// message exists exactly when the change that caused it does.
+// message exists exactly when the change that caused it does. It is due at
+// once: no next attempt is set, because at may come from the network (a
+// WhatsApp message's own timestamp, from a phone whose clock can be minutes
+// ahead of ours), and only the dispatcher's clock decides when a retry is
+// due. at is kept as the creation time.
 func enqueue(ctx context.Context, tx store.Outbox, at time.Time, p Post) (int64, error) {
 	m := store.OutboxMessage{
-		CreatedAt:   at,
-		To:          p.To,
-		TicketID:    p.TicketID,
-		Text:        p.Text,
-		Buttons:     p.Buttons,
-		ReplyTo:     p.ReplyTo,
-		File:        p.File,
-		Status:      store.OutboxPending,
-		NextAttempt: at,
+		CreatedAt: at,
+		To:        p.To,
+		TicketID:  p.TicketID,
+		Text:      p.Text,
+		Buttons:   p.Buttons,
+		ReplyTo:   p.ReplyTo,
+		File:      p.File,
+		Status:    store.OutboxPending,
 	}
 	if err := tx.Enqueue(ctx, &m); err != nil {
 		return 0, fmt.Errorf("enqueue to %s: %w", p.To, err)

@@ -388,6 +388,16 @@ type Stats interface {
 	Ping(ctx context.Context) error
 }
 
+// States of the database as the health probe finds it (docs/durability.md).
+const (
+	DBOK       = "ok"
+	DBLowDisk  = "low_disk"  // writes work, free space is under the warning threshold
+	DBDiskFull = "disk_full" // a write failed for lack of space, or none is left
+	DBLocked   = "locked"    // a write waited too long for the lock
+	DBReadOnly = "read_only" // the file or its file system refuses writes
+	DBFailing  = "failing"   // any other write failure (I/O error, damage)
+)
+
 // Reasons a customer message was held instead of acted on.
 const (
 	HeldFlood        = "flood"          // sent while the customer was over the rate limit

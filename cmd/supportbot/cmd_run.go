@@ -68,9 +68,12 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 	defer lock.release()
 	db, err := s.open(ctx)
 	if err != nil {
-		return err
+		return openError(s.cfg.Database, err)
 	}
 	defer db.Close()
+	if err := checkDatabase(ctx, db, s.cfg.Database); err != nil {
+		return err
+	}
 	engine, sched, err := s.wire(db)
 	if err != nil {
 		return err
@@ -160,6 +163,8 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 		wg.Go(func() { wa.Run(runCtx) })
 	}
 	wg.Go(func() { disp.Run(runCtx) })
+	watch := s.watchDatabase(db, met, disp, api, engine.Desk().ManagerAddresses(), printer, log)
+	wg.Go(func() { watch.Run(runCtx) })
 	wg.Go(func() { runSchedule(runCtx, sched, s.loc, db, disp.Wake, log) })
 	if y := missingHolidayYear(s.policy.Calendar, time.Now()); y != 0 {
 		log.Warn("no holidays are known for a coming Jalali year; add them under holidays.add, or deadlines will count them as office days", "jalali_year", y)
