@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"supportbot/bot"
 )
 
 // chromium finds a local Chromium or Chrome; "" when there is none.
@@ -37,7 +39,7 @@ func TestBrowser(t *testing.T) {
 	if exe == "" {
 		t.Skip("no chromium found (install it with: apt-get install -y chromium); the page is tested without a browser in the other tests")
 	}
-	_, srv := newDemo(t)
+	d, srv := newDemo(t)
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
@@ -172,5 +174,21 @@ func TestBrowser(t *testing.T) {
 	fmt.Printf("demo screenshot: %s\n", abs)
 	if !strings.HasPrefix(string(png), "\x89PNG") {
 		t.Errorf("screenshot is not a PNG")
+	}
+
+	// Card edits and topics: the desk will mark an outbox row that edits an
+	// earlier message, or belongs to a ticket's topic, with fields of its
+	// own; the page reads any field named like edit…/thread…/topic… from
+	// the row. An event shaped so (after the screenshot, which shows only
+	// what the bot did) must replace card m6 in place and show the topic.
+	d.hub.add(Event{Kind: KindOut, ID: "m999", Outbox: 999, Chat: bot.StaffGroup, Ticket: 1, At: "۰۹:۰۰",
+		Text: "تیکت شماره ۱ (ویرایش)", Message: map[string]any{"ID": 999, "EditOf": 6, "Thread": 1}})
+	step("an edit replaces the card in place",
+		until(`document.querySelector('#staff-msgs .msg[data-outbox="6"]').textContent.includes("(ویرایش)")`),
+		until(hasText(`#staff-msgs .msg[data-outbox="6"] .chip`, "ویرایش‌شده")),
+		until(hasText(`#staff-msgs .msg[data-outbox="6"] .chip.topic`, "۱")),
+	)
+	if n := eval(count(`#staff-msgs .msg[data-outbox="999"]`)); n != 0 {
+		t.Errorf("the edit was added as a new message too (%d)", n)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -20,6 +21,7 @@ import (
 	"supportbot/examples"
 	"supportbot/locales"
 	"supportbot/rules"
+	"supportbot/store"
 	"supportbot/store/importcsv"
 	"supportbot/store/sqlite"
 )
@@ -236,6 +238,21 @@ func TestCustomerMessageBecomesCard(t *testing.T) {
 	}
 	if !strings.Contains(card.Text, "خطای ۵۰۰") || card.ID != "m6" || card.Outbox != 6 {
 		t.Errorf("card %+v", card)
+	}
+	// The whole outbox row rides along, every field, so fields the desk
+	// adds later (card edits, topics) reach the page without a change here.
+	raw, err := json.Marshal(card)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shown struct{ Message map[string]any }
+	if err := json.Unmarshal(raw, &shown); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range reflect.VisibleFields(reflect.TypeFor[store.OutboxMessage]()) {
+		if _, ok := shown.Message[f.Name]; f.IsExported() && !ok {
+			t.Errorf("the card event's message has no %s", f.Name)
+		}
 	}
 	// The page got it through the outbox: the message is marked sent
 	// with the page's id, as a transport marks it.
