@@ -95,6 +95,7 @@ func TestBrowser(t *testing.T) {
 		botMsgs := count("#customer-msgs .msg:not(.mine)")
 		before := eval(botMsgs)
 		step("customer writes "+text,
+			until(`document.getElementById("customer-text").value === ""`),
 			chromedp.SendKeys(chromedp.ID("customer-text"), text),
 			chromedp.Click(chromedp.ID("customer-send")),
 			until(fmt.Sprintf("%s > %d", botMsgs, before)),

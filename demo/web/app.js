@@ -248,20 +248,25 @@ async function press(address, data) {
 }
 
 async function sendCustomer(sample) {
-  const text = $("customer-text").value;
+  const area = $("customer-text");
+  const text = area.value;
   if (!text.trim() && !sample) return;
+  // Cleared at once, as a phone does, so what is typed next is kept; put
+  // back if the bot refused it.
+  area.value = "";
   const ok = await api("/api/customer", { phone: $("customer-pick").value, text, sample: sample || "" });
-  if (ok) $("customer-text").value = "";
+  if (!ok && !area.value) area.value = text;
 }
 
 async function sendStaff() {
-  const text = $("staff-text").value;
+  const area = $("staff-text");
+  const text = area.value;
   if (!text.trim()) return;
-  const ok = await api("/api/staff", { chat: "staff", user: Number($("staff-as").value), text, reply_to: staffReplyTo });
-  if (ok) {
-    $("staff-text").value = "";
-    cancelReply();
-  }
+  const replyTo = staffReplyTo;
+  area.value = "";
+  cancelReply();
+  const ok = await api("/api/staff", { chat: "staff", user: Number($("staff-as").value), text, reply_to: replyTo });
+  if (!ok && !area.value) area.value = text;
 }
 
 async function sendManager(text) {
@@ -329,7 +334,12 @@ async function start() {
   $("staff-form").addEventListener("submit", (e) => { e.preventDefault(); sendStaff(); });
   enterSends($("staff-text"), sendStaff);
   $("staff-reply-cancel").addEventListener("click", cancelReply);
-  const mgr = async () => { if (await sendManager($("manager-text").value)) $("manager-text").value = ""; };
+  const mgr = async () => {
+    const area = $("manager-text");
+    const text = area.value;
+    area.value = "";
+    if (!(await sendManager(text)) && !area.value) area.value = text;
+  };
   $("manager-form").addEventListener("submit", (e) => { e.preventDefault(); mgr(); });
   enterSends($("manager-text"), mgr);
   for (const b of document.querySelectorAll(".quick button")) {
