@@ -30,6 +30,10 @@ func (a *Adapter) HandleEvent(evt any) bool {
 		return a.handleMessage(e)
 	case *events.Receipt:
 		return a.handleReceipt(e)
+	case *events.CallOffer:
+		return a.call(e)
+	case *events.UndecryptableMessage:
+		return a.undecryptable(e)
 	case *events.Connected:
 		a.connected()
 	case *events.Disconnected:
@@ -100,6 +104,8 @@ func ignored(info types.MessageInfo) string {
 		return "not a person (" + chat.Server + ")"
 	case chat.IsBot() || info.Sender.IsBot():
 		return "bot"
+	case chat.User == types.PSAJID.User && chat.Server == types.DefaultUserServer:
+		return "WhatsApp's announcements (PSA)"
 	}
 	return ""
 }
@@ -112,11 +118,18 @@ func (a *Adapter) message(ctx context.Context, e *events.Message) error {
 		log.Debug("message ignored", "why", why, "chat", info.Chat.String())
 		return nil
 	}
-	if e.IsEdit {
-		log.Debug("edited message ignored") // what was said is handled; an edit does not undo it
-		return nil
+	if e.Message.GetProtocolMessage() != nil || e.IsEdit {
+		c, ok := a.address(ctx, info)
+		if !ok {
+			return nil
+		}
+		_, err := a.protocol(ctx, e, c)
+		return err
 	}
 	text, media := content(e.Message)
+	if strings.TrimSpace(text) == "" && media == nil {
+		text = a.describe(e.Message)
+	}
 	if strings.TrimSpace(text) == "" && media == nil {
 		log.Debug("message without text or file ignored", "type", info.Type)
 		return nil
@@ -275,8 +288,11 @@ func content(m *waE2E.Message) (string, *media) {
 			kind, name = "voice", "voice.ogg"
 		}
 		return "", &media{au, int64(au.GetFileLength()), store.File{Kind: kind, Name: name, MIME: or(au.GetMimetype(), "audio/ogg")}}
-	case m.VideoMessage != nil:
+	case m.VideoMessage != nil || m.PtvMessage != nil:
 		v := m.VideoMessage
+		if v == nil {
+			v = m.PtvMessage // a round video note
+		}
 		return v.GetCaption(), &media{v, int64(v.GetFileLength()), store.File{Kind: "video", Name: "video.mp4", MIME: or(v.GetMimetype(), "video/mp4")}}
 	case m.ExtendedTextMessage != nil:
 		return m.ExtendedTextMessage.GetText(), nil

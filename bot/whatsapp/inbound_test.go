@@ -148,11 +148,6 @@ func TestInboundIgnoresWhatIsNotACustomer(t *testing.T) {
 			return e
 		}()},
 		{"reaction", dm("R1", pnJID, &waE2E.Message{ReactionMessage: &waE2E.ReactionMessage{Text: proto.String("👍")}})},
-		{"edit", func() *events.Message {
-			e := dm("E1", pnJID, text("ویرایش"))
-			e.IsEdit = true
-			return e
-		}()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,205 @@
+package whatsapp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/types"
+	"go.mau.fi/whatsmeow/types/events"
+
+	"supportbot/bot"
+	"supportbot/store"
+)
+
+// describe is the text form of a message that carries neither text nor a
+// file the bot keeps: a location as a map link, a contact card as name
+// and number, a poll, a sticker, a list or button choice. "" when m is
+// none of these.
+func (a *Adapter) describe(m *waE2E.Message) string {
+	say := a.cfg.Say
+	switch {
+	case m.GetLocationMessage() != nil:
+		l := m.GetLocationMessage()
+		return say("whatsapp.kind.location", map[string]any{"link": mapLink(l.GetDegreesLatitude(), l.GetDegreesLongitude()),
+			"name": strings.TrimSpace(l.GetName() + " " + l.GetAddress())})
+	case m.GetLiveLocationMessage() != nil:
+		l := m.GetLiveLocationMessage()
+		return say("whatsapp.kind.location", map[string]any{"link": mapLink(l.GetDegreesLatitude(), l.GetDegreesLongitude()), "name": l.GetCaption()})
+	case m.GetContactMessage() != nil:
+		c := m.GetContactMessage()
+		return say("whatsapp.kind.contact", map[string]any{"name": c.GetDisplayName(), "phone": vcardPhones(c.GetVcard())})
+	case m.GetContactsArrayMessage() != nil:
+		var lines []string
+		for _, c := range m.GetContactsArrayMessage().GetContacts() {
+			lines = append(lines, say("whatsapp.kind.contact", map[string]any{"name": c.GetDisplayName(), "phone": vcardPhones(c.GetVcard())}))
+		}
+		return strings.Join(lines, "\n")
+	case poll(m) != nil:
+		p := poll(m)
+		var opts []string
+		for _, o := range p.GetOptions() {
+			opts = append(opts, "• "+o.GetOptionName())
+		}
+		return say("whatsapp.kind.poll", map[string]any{"question": p.GetName(), "options": strings.Join(opts, "\n")})
+	case m.GetStickerMessage() != nil:
+		return say("whatsapp.kind.sticker", nil)
+	case m.GetListResponseMessage() != nil:
+		l := m.GetListResponseMessage()
+		return or(l.GetTitle(), l.GetSingleSelectReply().GetSelectedRowID())
+	case m.GetButtonsResponseMessage() != nil:
+		return m.GetButtonsResponseMessage().GetSelectedDisplayText()
+	case m.GetTemplateButtonReplyMessage() != nil:
+		return m.GetTemplateButtonReplyMessage().GetSelectedDisplayText()
+	case m.GetInteractiveResponseMessage() != nil:
+		return m.GetInteractiveResponseMessage().GetBody().GetText()
+	}
+	return ""
+}
+
+func poll(m *waE2E.Message) *waE2E.PollCreationMessage {
+	for _, p := range []*waE2E.PollCreationMessage{m.GetPollCreationMessage(), m.GetPollCreationMessageV2(), m.GetPollCreationMessageV3()} {
+		if p != nil {
+			return p
+		}
+	}
+	return nil
+}
+
+// mapLink opens a point on a map in any browser.
+func mapLink(lat, lon float64) string {
+	return fmt.Sprintf("https://maps.google.com/?q=%.6f,%.6f", lat, lon)
+}
+
+// vcardPhones lists the TEL values of a vCard.
+func vcardPhones(vcard string) string {
+	var out []string
+	for _, line := range strings.Split(vcard, "\n") {
+		line = strings.TrimSpace(line)
+		if !strings.HasPrefix(strings.ToUpper(line), "TEL") {
+			continue
+		}
+		if _, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(v) != "" {
+			out = append(out, strings.TrimSpace(v))
+		}
+	}
+	return strings.Join(out, "، ")
+}
+
+// protocol handles an edit or a revoke of a customer's earlier message:
+// staff see it beside that message's address. It reports whether m was one.
+func (a *Adapter) protocol(ctx context.Context, e *events.Message, c contact) (bool, error) {
+	p := e.Message.GetProtocolMessage()
+	if p == nil && !e.IsEdit {
+		return false, nil
+	}
+	switch {
+	case p.GetType() == waE2E.ProtocolMessage_REVOKE:
+		return true, a.tellStaffOnce(ctx, "revoke:"+e.Info.ID, "whatsapp.kind.revoked", map[string]any{"address": c.addr})
+	case p.GetType() == waE2E.ProtocolMessage_MESSAGE_EDIT || e.IsEdit:
+		edited := p.GetEditedMessage()
+		if edited == nil {
+			edited = e.Message
+		}
+		text, _ := content(edited)
+		if text == "" {
+			return true, nil
+		}
+		return true, a.tellStaffOnce(ctx, "edit:"+e.Info.ID, "whatsapp.kind.edited", map[string]any{"address": c.addr, "text": text})
+	}
+	return true, nil // other protocol messages (keys, history, ephemeral settings) are whatsmeow's
+}
+
+// call answers a WhatsApp call the bot cannot take: a short reply to the
+// caller, who wrote before, and a missed-call note to staff.
+func (a *Adapter) call(e *events.CallOffer) bool {
+	if !e.GroupJID.IsEmpty() {
+		return true
+	}
+	if !a.begin() {
+		return false
+	}
+	defer a.end()
+	ctx := a.base
+	c, ok := a.address(ctx, types.MessageInfo{MessageSource: types.MessageSource{Chat: e.From.ToNonAD(), Sender: e.From.ToNonAD(), SenderAlt: e.CallCreatorAlt.ToNonAD()}})
+	if !ok {
+		return true
+	}
+	if err := a.st.TouchWhatsAppContact(ctx, store.WhatsAppContact{Address: c.addr, JID: c.jid.String(), LastAt: a.cfg.Now()}); err != nil {
+		a.cfg.Log.Error("call", "err", err)
+		return false
+	}
+	now := a.cfg.Now()
+	err := a.once(ctx, "call:"+e.CallID, func(tx store.Store) error {
+		reply := store.OutboxMessage{CreatedAt: now, To: bot.WhatsAppAddr(c.addr), Text: a.cfg.Say("whatsapp.call_reply", nil), Status: store.OutboxPending, NextAttempt: now}
+		if err := tx.Enqueue(ctx, &reply); err != nil {
+			return err
+		}
+		staff := store.OutboxMessage{CreatedAt: now, To: bot.StaffGroup, Text: a.cfg.Say("whatsapp.kind.call", map[string]any{"address": c.addr, "at": e.Timestamp}), Status: store.OutboxPending, NextAttempt: now}
+		return tx.Enqueue(ctx, &staff)
+	})
+	if err != nil {
+		a.cfg.Log.Error("call", "err", err)
+		return false
+	}
+	a.cfg.Handled()
+	return true
+}
+
+// undecryptable tells staff once of a message that could not be opened
+// (whatsmeow has asked the phone to send it again; if it does, the
+// message arrives as usual).
+func (a *Adapter) undecryptable(e *events.UndecryptableMessage) bool {
+	if ignored(e.Info) != "" {
+		return true
+	}
+	if !a.begin() {
+		return false
+	}
+	defer a.end()
+	ctx := a.base
+	c, ok := a.address(ctx, e.Info)
+	if !ok {
+		return true
+	}
+	a.cfg.Log.Warn("a message could not be decrypted; asked for again", "message_id", e.Info.ID, "unavailable", e.IsUnavailable, "fail_mode", string(e.DecryptFailMode))
+	if err := a.tellStaffOnce(ctx, "undecryptable:"+e.Info.ID, "whatsapp.kind.undecryptable", map[string]any{"address": c.addr}); err != nil {
+		a.cfg.Log.Error("undecryptable message", "err", err)
+		return false
+	}
+	return true
+}
+
+// tellStaffOnce enqueues one staff group message per key.
+func (a *Adapter) tellStaffOnce(ctx context.Context, key, msgKey string, args map[string]any) error {
+	now := a.cfg.Now()
+	err := a.once(ctx, key, func(tx store.Store) error {
+		m := store.OutboxMessage{CreatedAt: now, To: bot.StaffGroup, Text: a.cfg.Say(msgKey, args), Status: store.OutboxPending, NextAttempt: now}
+		return tx.Enqueue(ctx, &m)
+	})
+	if err == nil {
+		a.cfg.Handled()
+	}
+	return err
+}
+
+// settingOnce marks a WhatsApp event already told, so a redelivery or a
+// retry of it tells nobody twice.
+const settingOnce = "whatsapp_told:"
+
+// once runs f in a transaction unless key was done before.
+func (a *Adapter) once(ctx context.Context, key string, f func(tx store.Store) error) error {
+	return a.st.InTx(ctx, func(tx store.Store) error {
+		if _, err := tx.Setting(ctx, settingOnce+key); err == nil {
+			return nil
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if err := f(tx); err != nil {
+			return err
+		}
+		return tx.SetSetting(ctx, settingOnce+key, a.cfg.Now().UTC().Format("2006-01-02T15:04:05Z"))
+	})
+}

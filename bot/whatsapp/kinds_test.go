@@ -1,0 +1,129 @@
+package whatsapp
+
+import (
+	"strings"
+	"testing"
+
+	"go.mau.fi/whatsmeow/proto/waCommon"
+	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/types"
+	"go.mau.fi/whatsmeow/types/events"
+	"google.golang.org/protobuf/proto"
+
+	"supportbot/bot"
+)
+
+// raw is a message as whatsmeow dispatches it: RawMessage as decrypted,
+// Message with the wrappers taken off (UnwrapRaw).
+func raw(id string, sender types.JID, m *waE2E.Message) *events.Message {
+	e := dm(id, sender, nil)
+	e.RawMessage = m
+	return e.UnwrapRaw()
+}
+
+// Every kind of message a customer can send reaches the engine as text
+// staff can read.
+func TestInboundKindsReachStaffAsText(t *testing.T) {
+	tests := []struct {
+		name string
+		msg  *waE2E.Message
+		want []string
+	}{
+		{"location", &waE2E.Message{LocationMessage: &waE2E.LocationMessage{DegreesLatitude: proto.Float64(35.6997), DegreesLongitude: proto.Float64(51.3380), Name: proto.String("دفتر")}},
+			[]string{"https://maps.google.com/?q=35.699700,51.338000", "دفتر"}},
+		{"live location", &waE2E.Message{LiveLocationMessage: &waE2E.LiveLocationMessage{DegreesLatitude: proto.Float64(29.6), DegreesLongitude: proto.Float64(52.5)}},
+			[]string{"q=29.600000,52.500000"}},
+		{"contact card", &waE2E.Message{ContactMessage: &waE2E.ContactMessage{DisplayName: proto.String("علی رضایی"),
+			Vcard: proto.String("BEGIN:VCARD\nVERSION:3.0\nFN:علی رضایی\nTEL;type=CELL;waid=989121112233:+98 912 111 2233\nEND:VCARD")}},
+			[]string{"علی رضایی", "+98 912 111 2233"}},
+		{"poll", &waE2E.Message{PollCreationMessageV3: &waE2E.PollCreationMessage{Name: proto.String("کدام نسخه؟"),
+			Options: []*waE2E.PollCreationMessage_Option{{OptionName: proto.String("۱۲")}, {OptionName: proto.String("۱۳")}}}},
+			[]string{"کدام نسخه؟", "• ۱۲", "• ۱۳"}},
+		{"sticker", &waE2E.Message{StickerMessage: &waE2E.StickerMessage{Mimetype: proto.String("image/webp")}}, []string{"[استیکر]"}},
+		{"list reply", &waE2E.Message{ListResponseMessage: &waE2E.ListResponseMessage{Title: proto.String("پشتیبانی فنی")}}, []string{"پشتیبانی فنی"}},
+		{"button reply", &waE2E.Message{ButtonsResponseMessage: &waE2E.ButtonsResponseMessage{Response: &waE2E.ButtonsResponseMessage_SelectedDisplayText{SelectedDisplayText: "بله"}}}, []string{"بله"}},
+		{"ephemeral text", &waE2E.Message{EphemeralMessage: &waE2E.FutureProofMessage{Message: text("پیام ناپدیدشونده")}}, []string{"پیام ناپدیدشونده"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hs := newHarness(t)
+			if !hs.a.HandleEvent(raw("K1", pnJID, tt.msg)) {
+				t.Fatal("not acknowledged")
+			}
+			got := hs.h.messages()
+			if len(got) != 1 {
+				t.Fatalf("engine got %d messages, want 1", len(got))
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(got[0].Text, w) {
+					t.Errorf("text %q lacks %q", got[0].Text, w)
+				}
+			}
+		})
+	}
+}
+
+// A round video note is kept like a video.
+func TestInboundRoundVideo(t *testing.T) {
+	hs := newHarness(t)
+	hs.cli.AddMedia("/ptv/1", []byte("MP4"))
+	hs.a.HandleEvent(raw("V1", pnJID, &waE2E.Message{PtvMessage: &waE2E.VideoMessage{Mimetype: proto.String("video/mp4"), DirectPath: proto.String("/ptv/1"), FileLength: proto.Uint64(3), MediaKey: []byte{1}}}))
+	if got := hs.h.messages(); len(got) != 1 || got[0].File == nil || got[0].File.Kind != "video" || got[0].File.Path == "" {
+		t.Errorf("engine got %+v", got)
+	}
+}
+
+// Edits and revokes, as WhatsApp sends them (a protocol message, an edit
+// wrapped in EditedMessage), reach staff once beside the address and never
+// the conversation; calls get a short reply and a note to staff.
+func TestInboundEditsRevokesCallsUndecryptable(t *testing.T) {
+	key := &waCommon.MessageKey{RemoteJID: proto.String(pnJID.String()), FromMe: proto.Bool(false), ID: proto.String("ORIG1")}
+	edit := &waE2E.Message{EditedMessage: &waE2E.FutureProofMessage{Message: &waE2E.Message{ProtocolMessage: &waE2E.ProtocolMessage{
+		Key: key, Type: waE2E.ProtocolMessage_MESSAGE_EDIT.Enum(), EditedMessage: text("نسخهٔ ۱۲ است، نه ۱۱")}}}}
+	revoke := &waE2E.Message{ProtocolMessage: &waE2E.ProtocolMessage{Key: key, Type: waE2E.ProtocolMessage_REVOKE.Enum()}}
+	undecryptable := &events.UndecryptableMessage{Info: dm("U1", pnJID, nil).Info, DecryptFailMode: events.DecryptFailShow}
+	call := &events.CallOffer{BasicCallMeta: types.BasicCallMeta{From: pnJID, Timestamp: t0, CallCreator: pnJID, CallID: "CALL1"}}
+	tests := []struct {
+		name     string
+		evt      any
+		staff    string
+		customer string
+	}{
+		{"edit", raw("E1", pnJID, edit), "نسخهٔ ۱۲ است، نه ۱۱", ""},
+		{"revoke", raw("R1", pnJID, revoke), "پاک کرد", ""},
+		{"undecryptable", undecryptable, "باز نشد؛ از مشتری بخواهید دوباره بفرستد", ""},
+		{"call", call, "تماس از دست‌رفته", "تماس واتس‌اپ پاسخ داده نمی‌شود"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hs := newHarness(t)
+			for range 2 { // a redelivery tells nobody twice
+				if !hs.a.HandleEvent(tt.evt) {
+					t.Fatal("not acknowledged")
+				}
+			}
+			if got := hs.h.messages(); len(got) != 0 {
+				t.Errorf("the conversation got %+v", got)
+			}
+			staff := hs.to(bot.StaffGroup)
+			if len(staff) != 1 || !strings.Contains(staff[0].Text, tt.staff) || !strings.Contains(staff[0].Text, customer) {
+				t.Errorf("staff told %+v, want one note with %q and the address", staff, tt.staff)
+			}
+			cust := hs.to(bot.WhatsAppAddr(customer))
+			if (tt.customer == "") != (len(cust) == 0) || (tt.customer != "" && (len(cust) != 1 || !strings.Contains(cust[0].Text, tt.customer))) {
+				t.Errorf("customer told %+v, want %q", cust, tt.customer)
+			}
+		})
+	}
+}
+
+// WhatsApp's own announcements account is not a customer.
+func TestInboundIgnoresPSA(t *testing.T) {
+	hs := newHarness(t)
+	if !hs.a.HandleEvent(dm("PSA1", types.PSAJID, text("WhatsApp news"))) {
+		t.Fatal("not acknowledged")
+	}
+	if got := hs.h.messages(); len(got) != 0 {
+		t.Errorf("engine got %+v", got)
+	}
+}
