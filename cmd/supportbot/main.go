@@ -67,6 +67,7 @@ func commands() []command {
 		{"check-config", "validate the configuration", runCheckConfig},
 		{"bench", "measure throughput and latency under load on a temporary database", runBench},
 		{"backup", "copy the live database consistently to a new file", runBackup},
+		{"health", "ask a running bot's /healthz (for container healthchecks)", runHealth},
 		{"version", "print the version, commit, and Go and whatsmeow versions", runVersion},
 	}
 }
