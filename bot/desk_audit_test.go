@@ -56,6 +56,7 @@ func TestEveryCommandIsAudited(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			f := newDeskFixture(t)
 			f.desk.SetIntake(conversation.New(f.desk.policy, conversation.Config{}))
+			f.desk.cfg.FilesDir = t.TempDir()
 			threeTickets(t, f)
 			f.ticket(t, "A-4", phoneProj, "question", "") // 4
 			f.handle(t, f.staff("/snippet add hello سلام {customer}"))

@@ -52,6 +52,7 @@ var commands = []command{
 	{"snippets", []string{"پاسخ‌های‌آماده"}, staffChat, (*Desk).cmdSnippets},
 	{"wait", []string{"انتظار"}, staffChat, (*Desk).cmdWait},
 	{"merge", []string{"ادغام"}, staffChat, (*Desk).cmdMerge},
+	{"statement", []string{"صورتحساب", "صورت‌حساب"}, staffOrManager, (*Desk).cmdStatement},
 	{"outage", []string{"قطعی", "قطعی‌برق"}, managersOnly, (*Desk).cmdOutage},
 	{"digest", []string{"گزارش", "خلاصه"}, managersOnly, (*Desk).cmdDigest},
 	{"help", []string{"راهنما", "start"}, anyone, (*Desk).cmdHelp},

@@ -344,15 +344,7 @@ func (x exporter) ticket(t store.Ticket, hourly bool) ExportTicket {
 // at: an answered ticket when the first answer came after the deadline; a
 // ticket with no answer yet (new, or closed or declined without one) once
 // at is past the deadline. A ticket with no deadline is never breached.
-func Breached(t store.Ticket, at time.Time) bool {
-	if t.FirstResponseDue.IsZero() {
-		return false
-	}
-	if !t.FirstResponseAt.IsZero() {
-		return t.FirstResponseAt.After(t.FirstResponseDue)
-	}
-	return at.After(t.FirstResponseDue)
-}
+func Breached(t store.Ticket, at time.Time) bool { return t.Breached(at) }
 
 // instant formats t as RFC 3339 in the export zone; null when zero.
 func (x exporter) instant(t time.Time) *string {

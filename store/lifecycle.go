@@ -50,3 +50,17 @@ type Lifecycle interface {
 	// ticket to, keeping their order by time.
 	MoveTicketHistory(ctx context.Context, from, to int64) error
 }
+
+// Breached reports whether t missed its first-response deadline as seen at
+// at: an answered ticket when the first answer came after the deadline; a
+// ticket with no answer yet once at is past the deadline. A ticket with no
+// deadline is never breached.
+func (t Ticket) Breached(at time.Time) bool {
+	if t.FirstResponseDue.IsZero() {
+		return false
+	}
+	if !t.FirstResponseAt.IsZero() {
+		return t.FirstResponseAt.After(t.FirstResponseDue)
+	}
+	return at.After(t.FirstResponseDue)
+}

@@ -63,6 +63,7 @@ func commands() []command {
 		{"pair", "pair the company's WhatsApp account", runPair},
 		{"import", "import customers and contracts from a CSV file", runImport},
 		{"export", "print the state as one JSON object", runExport},
+		{"statement", "a customer's monthly statement: requests, deadlines, hours, what is left", runStatement},
 		{"replay", "run the bot against a scripted clock and scripted chats", runReplay},
 		{"check-config", "validate the configuration", runCheckConfig},
 		{"bench", "measure throughput and latency under load on a temporary database", runBench},
