@@ -155,7 +155,7 @@ func (t *turn) coveredKinds(c rules.Contract) []rules.RequestKind {
 // showKinds lists the kinds the tier covers, each under its stable code
 // (gaps allowed: ۱، ۲، ۴، ۱۰ for bronze).
 func (t *turn) showKinds(c rules.Contract) {
-	if len(t.sess.data.Draft) > 0 {
+	if len(t.sess.data.Draft) > 0 && !t.kept {
 		t.say("kind.title_draft", kv{"subject": subject(c)})
 	} else {
 		t.say("kind.title", kv{"subject": subject(c)})
@@ -257,6 +257,13 @@ func (t *turn) offMenu(max int, repeat func()) error {
 			repeat()
 			return nil
 		}
+		if _, word := parseChoice(t.in.Text, severityWords); word {
+			// «عادی» or «دو» where it is not an option: a wrong
+			// answer, not a description.
+			t.say("hint.invalid_choice", kv{"max": max})
+			repeat()
+			return nil
+		}
 	}
 	if err := t.keep(&t.sess.data.Draft); err != nil {
 		return err
@@ -267,6 +274,7 @@ func (t *turn) offMenu(max int, repeat func()) error {
 	}
 	d.Quiet = t.in.At
 	t.say("draft.kept", nil)
+	t.kept = true
 	repeat()
 	return nil
 }

@@ -130,7 +130,7 @@ func TestPhotoBurstWhileAMenuIsOnScreen(t *testing.T) {
 	for i := range 6 {
 		if r := c.sendFile("", photo("s"+string(rune('1'+i))+".jpg")); len(r.Replies) > 0 {
 			replies++
-			wantKeys(t, r, "draft.kept", "kind.title_draft")
+			wantKeys(t, r, "draft.kept", "kind.title")
 		}
 		wantState(t, c, statePickKind)
 	}
@@ -446,10 +446,13 @@ func TestUnknownNumberDescriptionCarriedAfterLink(t *testing.T) {
 		t.Fatal(err)
 	}
 	record(r)
-	wantKeys(t, r, "kind.title_draft")
+	wantKeys(t, r, "kind.title")
 	c.now = c.now.Add(2 * time.Minute)
 	r = c.send("2")
 	wantKeys(t, r, "ticket.opened")
+	if len(f.messages) != 2 || f.messages[1].File == nil {
+		t.Errorf("messages %+v, want the description and the photo sent after it", f.messages)
+	}
 	if len(f.tickets) != 1 || f.tickets[0].Description != "از شرکت نمونه یک هستم، خروجی اکسل گزارش‌ها خالی است" || f.tickets[0].CustomerID != "P-1" {
 		t.Fatalf("tickets %+v", f.tickets)
 	}

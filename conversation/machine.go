@@ -252,6 +252,7 @@ func (m *Machine) Linked(ctx context.Context, st Store, phone string, at time.Ti
 	}
 	t.sess.to(stateIdle)
 	t.sess.data.Draft = draft
+	t.kept = true // the desk's welcome says the message was kept
 	if err := t.startRequest(); err != nil {
 		return Result{}, err
 	}
@@ -331,6 +332,7 @@ type turn struct {
 	newConv  bool                   // the first message after a pause longer than the idle timeout
 	opened   bool                   // a ticket was opened: the confirmation carries the notices
 	courtesy bool                   // only courtesy: the conversation's state and clock stay as they were
+	kept     bool                   // the message joined the draft and the reply said so
 	mentions bool                   // the reply asks the customer to call a phone
 	hint     bool                   // no menu is left on screen: say how to get it back
 	outage   *bool                  // the outage setting, read once when needed

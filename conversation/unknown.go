@@ -18,8 +18,8 @@ const notedEvery = time.Hour
 // of a day gets the who-are-you reply and staff one card (UnknownContact
 // with NewCard); later messages that day reach staff under that card and
 // get at most one more reply an hour. The number's first description-like
-// message is kept, so the request can start with it once staff link the
-// number (Machine.Linked). It never shows anything about any customer,
+// message (and the files sent after it) is kept, so the request can start
+// with it once staff link the number (Machine.Linked). It never shows anything about any customer,
 // contract or ticket.
 func (t *turn) unknown() error {
 	if t.sess.state != stateIdentify {
@@ -44,8 +44,12 @@ func (t *turn) unknown() error {
 	if err := t.route(t.in.Received, 0, store.RouteUnknown); err != nil {
 		return err
 	}
-	if len(d.Draft) == 0 && describes(t.in.Text, t.in.File) {
+	switch {
+	case len(d.Draft) == 0 && describes(t.in.Text, t.in.File):
 		d.Draft = []pending{t.message()}
+	case len(d.Draft) > 0 && len(d.Draft) < maxPending && t.in.File != nil:
+		// Screenshots of the problem go with it.
+		d.Draft = append(d.Draft, t.message())
 	}
 	if t.in.Text != "" || t.in.File != nil {
 		t.events = append(t.events, Event{
