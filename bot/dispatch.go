@@ -106,6 +106,9 @@ type DispatcherConfig struct {
 	// recipient is unavailable (no attempts are counted); default 1m.
 	MaxHold      time.Duration
 	PollInterval time.Duration // how often Run looks for due messages; default 1s
+	// SendGrace is how long a send in flight when ctx ends may go on;
+	// default 3s.
+	SendGrace time.Duration
 	// The pace: the least time between two messages to one group (default
 	// 3s, 20 a minute), to any other recipient (default 1s), and between
 	// any two sends (default 1/30 s, 30 a second). Negative means no wait.
@@ -138,6 +141,9 @@ func (c *DispatcherConfig) defaults() {
 	}
 	if c.PollInterval <= 0 {
 		c.PollInterval = time.Second
+	}
+	if c.SendGrace <= 0 {
+		c.SendGrace = 3 * time.Second
 	}
 	if c.GroupInterval == 0 {
 		c.GroupInterval = 3 * time.Second
@@ -515,7 +521,11 @@ func (d *Dispatcher) interval(to string) time.Duration {
 // cancelled ctx are returned; a failed send is a retry, a hold or a give-up.
 func (d *Dispatcher) deliver(ctx context.Context, l *lane, m store.OutboxMessage) error {
 	log := d.cfg.Log.With("outbox_id", m.ID, "to", m.To, "ticket", m.TicketID)
-	ext, sendErr := l.s.Send(ctx, m)
+	// A send in flight at a stop may finish (for SendGrace): one cut off
+	// after the transport took it would go out again at the next start.
+	sendCtx, cancel := graceful(ctx, d.cfg.SendGrace)
+	ext, sendErr := l.s.Send(sendCtx, m)
+	cancel()
 	// What happened is recorded even when ctx ends meanwhile: a message sent
 	// but not marked sent would go out twice.
 	rec := context.WithoutCancel(ctx)
@@ -578,6 +588,16 @@ func (d *Dispatcher) deliver(ctx context.Context, l *lane, m store.OutboxMessage
 	l.hold[m.To] = next
 	log.Warn("send failed; will retry", "attempt", attempts, "retry_in", wait, "err", sendErr)
 	return nil
+}
+
+// graceful is a context that ends grace after parent does (or at cancel).
+func graceful(parent context.Context, grace time.Duration) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(parent))
+	stop := context.AfterFunc(parent, func() {
+		t := time.AfterFunc(grace, cancel)
+		context.AfterFunc(ctx, func() { t.Stop() })
+	})
+	return ctx, func() { stop(); cancel() }
 }
 
 // holdBackoff is the next wait of an unavailable transport or recipient

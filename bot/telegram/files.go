@@ -85,7 +85,7 @@ func (a *Adapter) file(ctx context.Context, updateID int, c chat, in bot.StaffIn
 
 // download fetches a file into FileDir and returns its path and size.
 func (a *Adapter) download(ctx context.Context, updateID int, tf *tgFile) (string, int64, error) {
-	info, err := a.api.GetFile(tgbotapi.FileConfig{FileID: tf.id})
+	info, err := a.with(ctx, a.cfg.SendTimeout).GetFile(tgbotapi.FileConfig{FileID: tf.id})
 	if err != nil {
 		var te *tgbotapi.Error
 		if errors.As(err, &te) && strings.Contains(strings.ToLower(te.Message), "too big") {
@@ -97,7 +97,8 @@ func (a *Adapter) download(ctx context.Context, updateID int, tf *tgFile) (strin
 	if err != nil {
 		return "", 0, fmt.Errorf("download: %w", a.redact(err))
 	}
-	resp, err := a.api.Client.Do(req)
+	// Sized by the file: a slow but moving download is not a stall.
+	resp, err := boundClient{ctx: ctx, timeout: a.transferTimeout(int64(max(tf.size, info.FileSize))), c: a.api.Client}.Do(req)
 	if err != nil {
 		return "", 0, fmt.Errorf("download: %w", a.redact(err))
 	}
@@ -134,7 +135,7 @@ func (a *Adapter) download(ctx context.Context, updateID int, tf *tgFile) (strin
 func (a *Adapter) noteTooBig(ctx context.Context, updateID int, c chat, parent store.OutboxMessage) error {
 	now := a.cfg.Now()
 	return a.st.InTx(ctx, func(tx store.Store) error {
-		fresh, err := tx.RecordInbound(ctx, bot.TransportTelegram, updateKey(updateID)+":file-too-big", now)
+		fresh, err := tx.RecordInbound(ctx, bot.TransportTelegram, a.updateKey(updateID)+":file-too-big", now)
 		if err != nil || !fresh {
 			return err
 		}

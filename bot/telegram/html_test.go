@@ -4,12 +4,15 @@ import "testing"
 
 func TestMentionsBecomeLinks(t *testing.T) {
 	tests := []struct{ in, want string }{
-		{"پشتیبان اختصاصی: tg://user?id=1001", `پشتیبان اختصاصی: <a href="tg://user?id=1001">1001</a>`},
-		{"a <b> & tg://user?id=7", `a &lt;b&gt; &amp; <a href="tg://user?id=7">7</a>`},
+		{"پشتیبان اختصاصی: tg://user?id=1001", `پشتیبان اختصاصی: <a href="tg://user?id=1001">Sara &lt;S&gt;</a>`},
+		{"a <b> & tg://user?id=7", `a &lt;b&gt; &amp; <a href="tg://user?id=7">Ali</a>`},
+		// Not known staff (customer text, a mistyped id): no mention.
+		{"call tg://user?id=555 now", "call 555 now"},
 		{"no mention here", "no mention here"},
 	}
+	staff := map[int64]string{1001: "Sara <S>", 7: "Ali"}
 	for _, tt := range tests {
-		if got := html(tt.in, false); got != tt.want {
+		if got := html(tt.in, false, func(id int64) string { return staff[id] }); got != tt.want {
 			t.Errorf("html(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}

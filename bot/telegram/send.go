@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -28,9 +29,12 @@ type part struct {
 // "chat:message" of its first Telegram message. Long texts go as several
 // messages; buttons sit under the last; a file goes as a photo or document
 // with the text as caption when it fits. A retry after a partial failure
-// sends only the parts not yet sent.
+// sends only the parts not yet sent. Each request ends with ctx or its
+// deadline (SendTimeout, more for a file). A message Telegram refuses for
+// its markup goes again as plain text; a group that became a supergroup is
+// followed; a group that refuses the bot (403) holds its messages.
 func (a *Adapter) Send(ctx context.Context, m store.OutboxMessage) (string, error) {
-	chatID, err := a.chatID(m.To)
+	chatID, err := a.chatID(ctx, m.To)
 	if err != nil {
 		return "", err
 	}
@@ -44,8 +48,6 @@ func (a *Adapter) Send(ctx context.Context, m store.OutboxMessage) (string, erro
 	}
 	markup := a.keyboard(m)
 	for i := len(done); i < len(parts); i++ {
-		var c tgbotapi.Chattable
-		var closeFile func()
 		base := tgbotapi.BaseChat{ChatID: chatID, AllowSendingWithoutReply: true}
 		if i == 0 {
 			base.ReplyToMessageID = a.replyTarget(ctx, m, chatID)
@@ -54,21 +56,19 @@ func (a *Adapter) Send(ctx context.Context, m store.OutboxMessage) (string, erro
 			base.ReplyMarkup = *markup
 		}
 		bold := len(m.Buttons) > 0 && i == 0
-		if p := parts[i]; p.file != nil {
-			c, closeFile, err = fileMessage(base, p, bold)
-			if err != nil {
-				return "", err
-			}
-		} else {
-			c = tgbotapi.MessageConfig{BaseChat: base, Text: html(p.text, bold), ParseMode: tgbotapi.ModeHTML, DisableWebPagePreview: true}
-		}
-		sent, err := a.api.Send(c)
-		if closeFile != nil {
-			closeFile()
+		sent, err := a.sendPart(ctx, base, parts[i], bold, false)
+		if err != nil && refusedMarkup(err) {
+			a.cfg.Log.Warn("Telegram refused the message's formatting; sending it as plain text", "outbox_id", m.ID, "err", a.redact(err))
+			sent, err = a.sendPart(ctx, base, parts[i], bold, true)
 		}
 		if err != nil {
-			return "", a.classify(err)
+			if to, ok := migratedTo(err); ok && to != chatID && ctx.Err() == nil {
+				a.followMigration(ctx, m.To, chatID, to)
+				return a.Send(ctx, m) // to the supergroup, from the start
+			}
+			return "", a.classify(m.To, chatID, err)
 		}
+		a.reachable(m.To, chatID)
 		done = append(done, sent.MessageID)
 		if len(parts) > 1 {
 			// Recorded even when ctx ends meanwhile, or a retry repeats the part.
@@ -78,6 +78,40 @@ func (a *Adapter) Send(ctx context.Context, m store.OutboxMessage) (string, erro
 		}
 	}
 	return externalID(chatID, done[0]), nil
+}
+
+// sendPart sends one part under its deadline; plain sends the text as
+// it is, with no HTML (and so no mention).
+func (a *Adapter) sendPart(ctx context.Context, base tgbotapi.BaseChat, p part, bold, plain bool) (tgbotapi.Message, error) {
+	if p.file != nil {
+		c, size, closeFile, err := a.fileMessage(base, p, bold, plain)
+		if err != nil {
+			return tgbotapi.Message{}, err
+		}
+		defer closeFile()
+		return a.with(ctx, a.transferTimeout(size)).Send(c)
+	}
+	c := tgbotapi.MessageConfig{BaseChat: base, Text: a.html(p.text, bold), ParseMode: tgbotapi.ModeHTML, DisableWebPagePreview: true}
+	if plain {
+		c.Text, c.ParseMode = p.text, ""
+	}
+	return a.with(ctx, a.cfg.SendTimeout).Send(c)
+}
+
+// refusedMarkup reports a 400 about the message's formatting or a mention
+// in it, which the same text without HTML avoids.
+func refusedMarkup(err error) bool {
+	var te *tgbotapi.Error
+	if !errors.As(err, &te) || apiCode(te) != http.StatusBadRequest {
+		return false
+	}
+	msg := strings.ToLower(te.Message)
+	for _, s := range []string{"parse entities", "entity", "tag", "user_id_invalid", "mention", "user_privacy"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // parts cuts m into Telegram messages.
@@ -107,63 +141,87 @@ func (a *Adapter) parts(m store.OutboxMessage) ([]part, error) {
 }
 
 // html escapes text for parse mode HTML; bold sets the first line in bold,
-// the title of a card.
-func html(text string, bold bool) string {
+// the title of a card. Mentions of known staff become links with their
+// names.
+func (a *Adapter) html(text string, bold bool) string {
+	return html(text, bold, a.staffName)
+}
+
+// html is Adapter.html with the staff names given by name ("" for an id
+// that is not known staff).
+func html(text string, bold bool, name func(int64) string) string {
 	if !bold {
-		return mentions(tgbotapi.EscapeText(tgbotapi.ModeHTML, text))
+		return mentions(tgbotapi.EscapeText(tgbotapi.ModeHTML, text), name)
 	}
 	head, rest, cut := strings.Cut(text, "\n")
 	s := "<b>" + tgbotapi.EscapeText(tgbotapi.ModeHTML, head) + "</b>"
 	if cut {
 		s += "\n" + tgbotapi.EscapeText(tgbotapi.ModeHTML, rest)
 	}
-	return mentions(s)
+	return mentions(s, name)
 }
 
 // mentionRE finds the desk's plain mention form, tg://user?id=N.
 var mentionRE = regexp.MustCompile(`tg://user\?id=(\d{1,20})`)
 
-// mentions turns the desk's plain mentions into Telegram mentions, so the
-// dedicated person or the assignee is notified.
-func mentions(escaped string) string {
-	return mentionRE.ReplaceAllString(escaped, `<a href="tg://user?id=$1">$1</a>`)
+// mentions turns the desk's plain mentions of known staff into Telegram
+// mentions showing their names, so the dedicated person or the assignee is
+// notified. Any other id (from customer text, a mistyped /assign) is shown
+// as the bare number and mentions nobody: a mention Telegram refuses would
+// sink the whole message.
+func mentions(escaped string, name func(int64) string) string {
+	return mentionRE.ReplaceAllStringFunc(escaped, func(m string) string {
+		digits := mentionRE.FindStringSubmatch(m)[1]
+		id, err := strconv.ParseInt(digits, 10, 64)
+		if err != nil || id <= 0 {
+			return digits
+		}
+		n := name(id)
+		if n == "" {
+			return digits
+		}
+		return `<a href="tg://user?id=` + digits + `">` + tgbotapi.EscapeText(tgbotapi.ModeHTML, n) + `</a>`
+	})
 }
 
-// fileMessage builds a sendPhoto or sendDocument; closeFile releases the
-// open file once the request is done.
-func fileMessage(base tgbotapi.BaseChat, p part, bold bool) (c tgbotapi.Chattable, closeFile func(), err error) {
+// fileMessage builds a sendPhoto or sendDocument of size bytes; closeFile
+// releases the open file once the request is done.
+func (a *Adapter) fileMessage(base tgbotapi.BaseChat, p part, bold, plain bool) (c tgbotapi.Chattable, size int64, closeFile func(), err error) {
 	f, err := os.Open(p.file.Path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil, bot.Permanent(fmt.Errorf("file %s is gone: %w", p.file.Name, err))
+		return nil, 0, nil, bot.Permanent(fmt.Errorf("file %s is gone: %w", p.file.Name, err))
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("file %s: %w", p.file.Name, err)
+		return nil, 0, nil, fmt.Errorf("file %s: %w", p.file.Name, err)
 	}
 	info, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, nil, fmt.Errorf("file %s: %w", p.file.Name, err)
+		return nil, 0, nil, fmt.Errorf("file %s: %w", p.file.Name, err)
 	}
 	if info.Size() > MaxUpload {
 		f.Close()
-		return nil, nil, bot.Permanent(fmt.Errorf("file %s is %d bytes, over Telegram's 50 MB limit for bots", p.file.Name, info.Size()))
+		return nil, 0, nil, bot.Permanent(fmt.Errorf("file %s is %d bytes, over Telegram's 50 MB limit for bots", p.file.Name, info.Size()))
 	}
 	name := p.file.Name
 	if name == "" {
 		name = filepath.Base(p.file.Path)
 	}
 	data := tgbotapi.FileReader{Name: name, Reader: f}
-	caption := ""
+	caption, mode := "", tgbotapi.ModeHTML
 	if p.text != "" {
-		caption = html(p.text, bold)
+		caption = a.html(p.text, bold)
+	}
+	if plain {
+		caption, mode = p.text, ""
 	}
 	bf := tgbotapi.BaseFile{BaseChat: base, File: data}
 	if isPhoto(p.file, info.Size()) {
-		c = tgbotapi.PhotoConfig{BaseFile: bf, Caption: caption, ParseMode: tgbotapi.ModeHTML}
+		c = tgbotapi.PhotoConfig{BaseFile: bf, Caption: caption, ParseMode: mode}
 	} else {
-		c = tgbotapi.DocumentConfig{BaseFile: bf, Caption: caption, ParseMode: tgbotapi.ModeHTML}
+		c = tgbotapi.DocumentConfig{BaseFile: bf, Caption: caption, ParseMode: mode}
 	}
-	return c, func() { f.Close() }, nil
+	return c, info.Size(), func() { f.Close() }, nil
 }
 
 // isPhoto says whether a file goes as a photo (shown inline) rather than a

@@ -12,12 +12,18 @@ package telegram
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -41,8 +47,13 @@ type Config struct {
 	StaffChatID    int64 // the staff group (required)
 	ManagersChatID int64 // the managers group, 0 when there is none
 
-	PollTimeout    time.Duration // getUpdates long-poll timeout; default 30s
-	HandleAttempts int           // tries per update before it is skipped (and logged); default 5
+	PollTimeout time.Duration // getUpdates long-poll timeout; default 30s
+	// Deadlines: a poll is abandoned PollMargin after its timeout (default
+	// 10s); any other call after SendTimeout (default 30s), a file
+	// transfer later in proportion to its size.
+	PollMargin     time.Duration
+	SendTimeout    time.Duration
+	HandleAttempts int // tries per update before it is skipped (and logged); default 5
 
 	// FileDir is where staff files sent as replies to the bot are kept so
 	// they can be relayed to customers; "" keeps only their description.
@@ -66,9 +77,57 @@ type Config struct {
 	// can deliver the answers at once (Dispatcher.Wake).
 	Handled func()
 
+	// StateChanged is told each new state of the transport (one of
+	// States), for /healthz and metrics; Succeeded after each answered
+	// poll. Both may be nil.
+	StateChanged func(state string)
+	Succeeded    func()
+	// Event is told what staff or managers must hear about the transport
+	// itself (a migrated group, the bot removed); the core words and
+	// sends it. May be nil.
+	Event func(Event)
+	// Mentionable says whether a user id may be turned into a Telegram
+	// mention (known staff); nil means none is. Any other tg://user link
+	// stays plain text, so customer text cannot make a mention.
+	Mentionable func(userID int64) bool
+
 	Now func() time.Time // default time.Now
 	Log *slog.Logger     // default slog.Default()
 }
+
+// States the transport reports through Config.StateChanged.
+const (
+	StateConnecting   = "connecting"   // before Telegram first answered
+	StateRunning      = "running"      // polls are answered
+	StateUnreachable  = "unreachable"  // the last poll failed or stalled; retrying with backoff
+	StateRemoved      = "removed"      // the bot is not in the staff group (403); staff messages wait
+	StateUnauthorized = "unauthorized" // Telegram refused the token
+	StateStopped      = "stopped"
+)
+
+// States lists every state, each a metrics series.
+var States = []string{StateConnecting, StateRunning, StateUnreachable, StateRemoved, StateUnauthorized, StateStopped}
+
+// Healthy says which states /healthz accepts. An unreachable Telegram is
+// judged by the age of the last answered poll instead (two minutes).
+func Healthy(state string) bool {
+	return state == StateConnecting || state == StateRunning || state == StateUnreachable
+}
+
+// Event is something about the transport that people must be told.
+type Event struct {
+	Kind   string // EventMigrated, EventRemoved, EventRestored
+	ChatID int64  // the chat concerned (for a migration, the old id)
+	NewID  int64  // for a migration, the supergroup's id
+	Chat   string // the desk's address of the chat (telegram:staff, …)
+}
+
+// Event kinds.
+const (
+	EventMigrated = "migrated" // the group became a supergroup; the bot follows it, the config should too
+	EventRemoved  = "removed"  // the bot was removed from a group or lost the right to write (403)
+	EventRestored = "restored" // the bot can write to that group again
+)
 
 // DefaultFileTooBig tells staff that a file could not be relayed, in the
 // default language, when the caller gives no text of its own.
@@ -111,9 +170,39 @@ const (
 
 // Adapter is the Telegram transport.
 type Adapter struct {
-	api *tgbotapi.BotAPI
+	api *tgbotapi.BotAPI // never changed after New: copies carry deadlines (with)
 	st  store.Store
 	cfg Config
+
+	self  atomic.Pointer[tgbotapi.User] // the bot, once getMe answered
+	epoch int                           // update id era (see offsetReset); Run's goroutine only
+
+	mu       sync.Mutex
+	state    string
+	migrated map[int64]int64 // group id → the supergroup it became, loaded lazily
+	removed  map[int64]bool  // groups that answered 403
+	names    map[int64]string
+}
+
+// setState records and reports a new state.
+func (a *Adapter) setState(s string) {
+	a.mu.Lock()
+	changed := a.state != s
+	a.state = s
+	a.mu.Unlock()
+	if changed {
+		a.cfg.StateChanged(s)
+	}
+}
+
+// State is the transport's current state.
+func (a *Adapter) State() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.state == "" {
+		return StateConnecting
+	}
+	return a.state
 }
 
 var _ bot.Sender = (*Adapter)(nil)
@@ -123,6 +212,12 @@ var _ bot.Sender = (*Adapter)(nil)
 func New(api *tgbotapi.BotAPI, st store.Store, cfg Config) *Adapter {
 	if cfg.PollTimeout <= 0 {
 		cfg.PollTimeout = 30 * time.Second
+	}
+	if cfg.PollMargin <= 0 {
+		cfg.PollMargin = pollMargin
+	}
+	if cfg.SendTimeout <= 0 {
+		cfg.SendTimeout = SendTimeout
 	}
 	if cfg.HandleAttempts <= 0 {
 		cfg.HandleAttempts = 5
@@ -145,11 +240,23 @@ func New(api *tgbotapi.BotAPI, st store.Store, cfg Config) *Adapter {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.StateChanged == nil {
+		cfg.StateChanged = func(string) {}
+	}
+	if cfg.Succeeded == nil {
+		cfg.Succeeded = func() {}
+	}
+	if cfg.Event == nil {
+		cfg.Event = func(Event) {}
+	}
+	if cfg.Mentionable == nil {
+		cfg.Mentionable = func(int64) bool { return false }
+	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
 	cfg.Log = cfg.Log.With("transport", "telegram")
-	return &Adapter{api: api, st: st, cfg: cfg}
+	return &Adapter{api: api, st: st, cfg: cfg, migrated: map[int64]int64{}, removed: map[int64]bool{}, names: map[int64]string{}}
 }
 
 // FileEndpointFor derives the file download URL format from a Bot API
@@ -172,9 +279,9 @@ func (a *Adapter) chatOf(c *tgbotapi.Chat) (chat, bool) {
 	switch {
 	case c == nil:
 		return chat{}, false
-	case c.ID == a.cfg.StaffChatID:
+	case c.ID == a.cfg.StaffChatID || c.ID == a.current(context.Background(), a.cfg.StaffChatID):
 		return chat{bot.ChatStaff, bot.StaffGroup}, true
-	case a.cfg.ManagersChatID != 0 && c.ID == a.cfg.ManagersChatID:
+	case a.cfg.ManagersChatID != 0 && (c.ID == a.cfg.ManagersChatID || c.ID == a.current(context.Background(), a.cfg.ManagersChatID)):
 		return chat{bot.ChatManagers, bot.ManagersGroup}, true
 	case c.IsPrivate():
 		return chat{bot.ChatPrivate, bot.UserAddr(c.ID)}, true
@@ -182,19 +289,20 @@ func (a *Adapter) chatOf(c *tgbotapi.Chat) (chat, bool) {
 	return chat{}, false
 }
 
-// chatID is the Telegram chat of an outbox address.
-func (a *Adapter) chatID(to string) (int64, error) {
+// chatID is the Telegram chat of an outbox address; a group that became a
+// supergroup is its supergroup.
+func (a *Adapter) chatID(ctx context.Context, to string) (int64, error) {
 	switch {
 	case to == bot.StaffGroup:
 		if a.cfg.StaffChatID == 0 {
 			return 0, bot.Permanent(errors.New("telegram.staff_chat_id is not set"))
 		}
-		return a.cfg.StaffChatID, nil
+		return a.current(ctx, a.cfg.StaffChatID), nil
 	case to == bot.ManagersGroup:
 		if a.cfg.ManagersChatID == 0 {
 			return 0, bot.Permanent(errors.New("telegram.managers_chat_id is not set"))
 		}
-		return a.cfg.ManagersChatID, nil
+		return a.current(ctx, a.cfg.ManagersChatID), nil
 	case strings.HasPrefix(to, "telegram:user:"):
 		id, err := strconv.ParseInt(strings.TrimPrefix(to, "telegram:user:"), 10, 64)
 		if err != nil || id <= 0 {
@@ -272,32 +380,195 @@ func apiCode(e *tgbotapi.Error) int {
 	return 0
 }
 
-// classify turns a Bot API error into what the dispatcher acts on: a
-// RetryAfter for 429, Permanent for requests Telegram will never accept,
-// else a plain (retryable) error. Network errors lose the token.
-func (a *Adapter) classify(err error) error {
+// classify turns a send error to chatID (the address to) into what the
+// dispatcher acts on: a RetryAfter for 429; Unavailable when Telegram did
+// not answer (network, deadline, a proxy's error page), so the message
+// waits without burning attempts; RecipientUnavailable for a group that
+// refuses the bot (403), whose messages wait while managers are told;
+// Permanent for requests Telegram will never accept; else a plain
+// (retryable) error. The token never survives into the error.
+func (a *Adapter) classify(to string, chatID int64, err error) error {
 	var te *tgbotapi.Error
 	if !errors.As(err, &te) {
-		return a.redact(err)
+		if bot.IsPermanent(err) {
+			return err
+		}
+		if noAnswer(err) {
+			return bot.Unavailable(a.redact(err))
+		}
+		return a.redact(err) // a local problem (a file): counted, then reported
 	}
 	if te.RetryAfter > 0 {
 		return &rateLimited{wait: time.Duration(te.RetryAfter) * time.Second, err: err}
 	}
-	if te.MigrateToChatID != 0 {
-		return bot.Permanent(fmt.Errorf("the group became a supergroup with chat id %d; put that id in the config: %w", te.MigrateToChatID, err))
-	}
-	switch apiCode(te) {
-	case http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound:
+	switch code := apiCode(te); {
+	case code == http.StatusForbidden && chatID < 0:
+		a.unreachable(to, chatID, err)
+		return bot.RecipientUnavailable(err)
+	case code == http.StatusUnauthorized:
+		return bot.Unavailable(err) // the poll loop says so and stops the bot
+	case code == http.StatusBadRequest, code == http.StatusForbidden, code == http.StatusNotFound:
 		return bot.Permanent(err)
+	case code >= 500:
+		return bot.Unavailable(err)
 	}
 	return err
+}
+
+// noAnswer reports an error that means Telegram gave no answer the bot
+// could read: the connection failed or hung past its deadline, or something
+// in between (a proxy) answered with what is not the Bot API's JSON.
+func noAnswer(err error) bool {
+	var ue *url.Error
+	var ne *net.OpError
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	return errors.As(err, &ue) || errors.As(err, &ne) || errors.As(err, &se) || errors.As(err, &te) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+}
+
+// migratedTo is the supergroup a 400 says the group became.
+func migratedTo(err error) (int64, bool) {
+	var te *tgbotapi.Error
+	if errors.As(err, &te) && te.MigrateToChatID != 0 {
+		return te.MigrateToChatID, true
+	}
+	return 0, false
+}
+
+// settingMigrated maps a group id to the supergroup it became.
+const settingMigrated = "telegram_migrated:"
+
+// current is the chat a configured group id stands for now: the
+// supergroup it became, if Telegram said so, else itself.
+func (a *Adapter) current(ctx context.Context, id int64) int64 {
+	if id == 0 {
+		return 0
+	}
+	a.mu.Lock()
+	to, ok := a.migrated[id]
+	a.mu.Unlock()
+	if ok {
+		return to
+	}
+	to = id
+	v, err := a.st.Setting(ctx, settingMigrated+strconv.FormatInt(id, 10))
+	switch {
+	case err == nil:
+		if n, perr := strconv.ParseInt(v, 10, 64); perr == nil && n != 0 {
+			to = n
+		}
+	case !errors.Is(err, store.ErrNotFound):
+		return id // not cached: read again next time
+	}
+	a.mu.Lock()
+	a.migrated[id] = to
+	a.mu.Unlock()
+	return to
+}
+
+// followMigration records that the group of address to (chat from) became
+// the supergroup newID: later sends go there, updates from there count as
+// that group's, and the log and managers are told to update the config.
+func (a *Adapter) followMigration(ctx context.Context, to string, from, newID int64) {
+	configured := a.cfg.StaffChatID
+	if to == bot.ManagersGroup {
+		configured = a.cfg.ManagersChatID
+	}
+	if err := a.st.SetSetting(context.WithoutCancel(ctx), settingMigrated+strconv.FormatInt(configured, 10), strconv.FormatInt(newID, 10)); err != nil {
+		a.cfg.Log.Error("store the group's new chat id", "err", err)
+	}
+	a.mu.Lock()
+	a.migrated[configured] = newID
+	a.mu.Unlock()
+	field := "telegram.staff_chat_id"
+	if to == bot.ManagersGroup {
+		field = "telegram.managers_chat_id"
+	}
+	a.cfg.Log.Error("the group became a supergroup; the bot follows it: put its new chat id in the config",
+		"field", field, "old_chat_id", from, "new_chat_id", newID)
+	a.cfg.Event(Event{Kind: EventMigrated, ChatID: from, NewID: newID, Chat: to})
+}
+
+// unreachable records a 403 from a group: its messages wait, the staff
+// group's refusal turns the state "removed", and managers are told once.
+func (a *Adapter) unreachable(to string, chatID int64, err error) {
+	a.mu.Lock()
+	was := a.removed[chatID]
+	a.removed[chatID] = true
+	a.mu.Unlock()
+	if chatID == a.current(context.Background(), a.cfg.StaffChatID) {
+		a.setState(StateRemoved)
+	}
+	if !was {
+		a.cfg.Log.Error("the group refuses the bot (removed, or not allowed to write); its messages wait until it is added back",
+			"chat", to, "chat_id", chatID, "err", a.redact(err))
+		a.cfg.Event(Event{Kind: EventRemoved, ChatID: chatID, Chat: to})
+	}
+}
+
+// reachable records a message a chat accepted, ending a "removed".
+func (a *Adapter) reachable(to string, chatID int64) {
+	a.mu.Lock()
+	was := a.removed[chatID]
+	delete(a.removed, chatID)
+	a.mu.Unlock()
+	if !was {
+		return
+	}
+	if a.State() == StateRemoved {
+		a.setState(StateRunning)
+	}
+	a.cfg.Log.Info("the group takes the bot's messages again", "chat", to, "chat_id", chatID)
+	a.cfg.Event(Event{Kind: EventRestored, ChatID: chatID, Chat: to})
+}
+
+// settingStaffName maps a Telegram user id seen writing in the staff or
+// managers group to their name: only they are ever mentioned.
+const settingStaffName = "telegram_staff_name:"
+
+// staffName is the name of a known staff member, "" for any other id.
+func (a *Adapter) staffName(id int64) string {
+	a.mu.Lock()
+	n, ok := a.names[id]
+	a.mu.Unlock()
+	if ok {
+		return n
+	}
+	v, err := a.st.Setting(context.Background(), settingStaffName+strconv.FormatInt(id, 10))
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return ""
+	}
+	a.mu.Lock()
+	a.names[id] = v
+	a.mu.Unlock()
+	return v
+}
+
+// knowStaff remembers the name of someone writing in a staff chat.
+func (a *Adapter) knowStaff(ctx context.Context, u *tgbotapi.User) {
+	n := name(u)
+	if u == nil || u.IsBot || n == "" || a.staffName(u.ID) == n {
+		return
+	}
+	if err := a.st.SetSetting(ctx, settingStaffName+strconv.FormatInt(u.ID, 10), n); err != nil {
+		a.cfg.Log.Warn("remember a staff name", "err", err)
+		return
+	}
+	a.mu.Lock()
+	a.names[u.ID] = n
+	a.mu.Unlock()
 }
 
 // redact keeps the bot token out of errors: the library's request URLs
 // carry it, and HTTP client errors quote the URL.
 func (a *Adapter) redact(err error) error {
-	if err == nil || a.api.Token == "" || !strings.Contains(err.Error(), a.api.Token) {
-		return err
+	if err == nil {
+		return nil
 	}
-	return errors.New(strings.ReplaceAll(err.Error(), a.api.Token, "<token>"))
+	if msg := Redact(err.Error(), a.api.Token); msg != err.Error() {
+		return errors.New(msg)
+	}
+	return err
 }

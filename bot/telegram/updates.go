@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -25,36 +26,55 @@ var allowedUpdates = []string{
 // ErrUnauthorized is returned by Run when Telegram refuses the bot token.
 var ErrUnauthorized = errors.New("telegram refused the bot token (401 Unauthorized)")
 
-// Run reads updates with long polling and hands each to h, in order, until
-// ctx is done; then it returns nil. The update in hand when ctx is cancelled
-// is finished first; the offset is stored after each update, so the next Run
-// starts after the last one handled. It returns ErrUnauthorized (wrapped)
-// when the token is refused; other failures are logged and retried.
+// Settings of the update loop.
+const (
+	// settingEpoch counts the times Telegram restarted update ids below the
+	// stored offset; it keeps update ids of different eras apart in the
+	// engine's deduplication.
+	settingEpoch = "telegram_update_epoch"
+	// handleGrace is how long the update in hand may take after a stop.
+	handleGrace = 5 * time.Second
+)
+
+// Run asks Telegram who the bot is (retrying with backoff while Telegram
+// cannot be reached), then reads updates with long polling and hands each
+// to h, in order, until ctx is done; then it returns nil. Every poll has a
+// deadline (the poll timeout plus a margin): a stalled poll is abandoned and
+// retried with backoff, and the state turns "unreachable". The update in
+// hand when ctx is cancelled is finished first (within a few seconds); the
+// offset is stored after each update, so the next Run starts after the last
+// one handled. It returns ErrUnauthorized (wrapped) when the token is
+// refused; other failures are logged and retried.
 func (a *Adapter) Run(ctx context.Context, h Handler) error {
-	work := context.WithoutCancel(ctx)
+	defer a.setState(StateStopped)
+	work, cancelWork := graceful(ctx, handleGrace)
+	defer cancelWork()
 	offset, err := a.offset(ctx)
 	if err != nil {
 		return err
 	}
-	// A copy of the client whose requests end with ctx, so a stop does not
-	// wait out the long poll. The library's own calls take no context.
-	poller := *a.api
-	poller.Client = ctxClient{ctx: ctx, c: a.api.Client}
+	if a.epoch, err = a.storedEpoch(ctx); err != nil {
+		return err
+	}
+	if err := a.connect(ctx); err != nil || ctx.Err() != nil {
+		return err
+	}
 	timeout := max(int(a.cfg.PollTimeout/time.Second), 1)
 	a.cfg.Log.Info("reading updates", "offset", offset, "poll_timeout_s", timeout)
 	failures := 0
 	for ctx.Err() == nil {
-		updates, err := poller.GetUpdates(tgbotapi.UpdateConfig{Offset: offset, Timeout: timeout, AllowedUpdates: allowedUpdates})
+		batch, err := a.poll(ctx, offset, timeout)
 		if ctx.Err() != nil {
 			break
 		}
 		if err != nil {
 			var te *tgbotapi.Error
 			if errors.As(err, &te) && apiCode(te) == http.StatusUnauthorized {
-				return fmt.Errorf("%w: %v", ErrUnauthorized, err)
+				a.setState(StateUnauthorized)
+				return fmt.Errorf("%w: %v", ErrUnauthorized, a.redact(err))
 			}
 			failures++
-			wait := min(time.Second<<min(failures-1, 5), 30*time.Second)
+			wait := backoff(failures)
 			if te != nil && te.RetryAfter > 0 {
 				wait = time.Duration(te.RetryAfter) * time.Second
 			}
@@ -62,22 +82,40 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 			if te != nil && apiCode(te) == http.StatusConflict {
 				hint = "another process is reading this bot's updates, or a webhook is set (deleteWebhook)"
 			}
-			a.cfg.Log.Warn("getUpdates failed", "err", a.redact(err), "retry_in", wait, "hint", hint)
+			if te == nil {
+				a.setState(StateUnreachable)
+			}
+			a.cfg.Log.Warn("getUpdates failed", "err", a.redact(err), "failures", failures, "retry_in", wait, "hint", hint)
 			if sleep(ctx, wait) != nil {
 				break
 			}
 			continue
 		}
+		if failures > 0 {
+			a.cfg.Log.Info("getUpdates answers again", "after_failures", failures)
+		}
 		failures = 0
-		for _, u := range updates {
-			if u.UpdateID < offset {
+		a.answered()
+		if reset, first := offsetReset(batch, offset); reset {
+			a.epoch++
+			a.cfg.Log.Warn("Telegram restarted update ids below the stored offset; following them",
+				"stored_offset", offset, "first_update_id", first, "epoch", a.epoch)
+			if err := a.st.SetSetting(work, settingEpoch, strconv.Itoa(a.epoch)); err != nil {
+				a.cfg.Log.Error("store the update epoch", "err", err)
+			}
+			offset = first
+		}
+		for _, u := range batch {
+			if u.id < offset {
 				continue // confirmed before; Telegram should not send it again
 			}
-			if ctx.Err() != nil || !a.process(ctx, work, h, u) {
+			if u.err != nil {
+				a.cfg.Log.Error("update skipped: it cannot be decoded", "update_id", u.id, "err", u.err, "bytes", len(u.raw))
+			} else if ctx.Err() != nil || !a.process(ctx, work, h, u.u) {
 				a.cfg.Log.Info("stopped reading updates", "offset", offset)
 				return nil
 			}
-			offset = u.UpdateID + 1
+			offset = u.id + 1
 			if err := a.st.SetSetting(work, SettingOffset, strconv.Itoa(offset)); err != nil {
 				// The engine's deduplication makes a redelivery harmless.
 				a.cfg.Log.Error("store update offset", "offset", offset, "err", err)
@@ -87,6 +125,147 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 	}
 	a.cfg.Log.Info("stopped reading updates", "offset", offset)
 	return nil
+}
+
+// answered records a poll Telegram answered: the transport runs (unless the
+// bot is out of the staff group) and held messages may go.
+func (a *Adapter) answered() {
+	a.mu.Lock()
+	removed := a.removed[a.cfg.StaffChatID]
+	a.mu.Unlock()
+	if !removed {
+		a.setState(StateRunning)
+	}
+	a.cfg.Succeeded()
+}
+
+// connect calls getMe until Telegram answers, with backoff. It returns
+// ErrUnauthorized (wrapped) when the token is refused, nil when ctx ends.
+func (a *Adapter) connect(ctx context.Context) error {
+	a.setState(StateConnecting)
+	for failures := 0; ; {
+		me, err := a.with(ctx, a.cfg.SendTimeout).GetMe()
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err == nil {
+			a.self.Store(&me)
+			a.cfg.Log.Info("connected to Telegram", "bot", me.UserName, "bot_id", me.ID,
+				"staff_chat_id", a.cfg.StaffChatID, "managers_chat_id", a.cfg.ManagersChatID)
+			a.answered()
+			return nil
+		}
+		var te *tgbotapi.Error
+		if errors.As(err, &te) && (apiCode(te) == http.StatusUnauthorized || apiCode(te) == http.StatusNotFound) {
+			a.setState(StateUnauthorized)
+			return fmt.Errorf("%w: %v", ErrUnauthorized, a.redact(err))
+		}
+		failures++
+		wait := backoff(failures)
+		a.setState(StateUnreachable)
+		a.cfg.Log.Warn("cannot reach Telegram; WhatsApp goes on, staff messages wait", "err", a.redact(err), "failures", failures, "retry_in", wait)
+		if sleep(ctx, wait) != nil {
+			return nil
+		}
+	}
+}
+
+// backoff is the wait after n failures in a row: 1 s doubling to 30 s.
+func backoff(n int) time.Duration {
+	return min(time.Second<<min(max(n-1, 0), 5), 30*time.Second)
+}
+
+// graceful is a context that ends grace after parent does (or when cancel
+// is called), for finishing work in hand without hanging a stop.
+func graceful(parent context.Context, grace time.Duration) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(parent))
+	stop := context.AfterFunc(parent, func() {
+		t := time.AfterFunc(grace, cancel)
+		context.AfterFunc(ctx, func() { t.Stop() })
+	})
+	return ctx, func() { stop(); cancel() }
+}
+
+// rawUpdate is one update of a batch, decoded on its own so that one the
+// library cannot read does not sink the batch.
+type rawUpdate struct {
+	id  int
+	u   tgbotapi.Update
+	raw json.RawMessage
+	err error // why it could not be decoded
+}
+
+// poll is one getUpdates call under its deadline.
+func (a *Adapter) poll(ctx context.Context, offset, timeout int) ([]rawUpdate, error) {
+	params := tgbotapi.Params{}
+	params.AddNonZero("offset", offset)
+	params.AddNonZero("timeout", timeout)
+	if err := params.AddInterface("allowed_updates", allowedUpdates); err != nil {
+		return nil, err
+	}
+	resp, err := a.with(ctx, time.Duration(timeout)*time.Second+a.cfg.PollMargin).MakeRequest("getUpdates", params)
+	if err != nil {
+		return nil, err
+	}
+	var raws []json.RawMessage
+	if err := json.Unmarshal(resp.Result, &raws); err != nil {
+		return nil, fmt.Errorf("getUpdates: the answer is not a list of updates: %w", err)
+	}
+	batch := make([]rawUpdate, 0, len(raws))
+	for _, r := range raws {
+		ru := rawUpdate{raw: r}
+		var head struct {
+			UpdateID int `json:"update_id"`
+		}
+		if err := json.Unmarshal(r, &head); err != nil {
+			// Without an id it cannot be skipped by offset: it follows
+			// the one before it.
+			ru.err = err
+			if n := len(batch); n > 0 {
+				ru.id = batch[n-1].id + 1
+			} else {
+				ru.id = offset
+			}
+		} else {
+			ru.id = head.UpdateID
+			ru.err = json.Unmarshal(r, &ru.u)
+		}
+		batch = append(batch, ru)
+	}
+	return batch, nil
+}
+
+// offsetReset reports a batch that holds only update ids below the stored
+// offset: Telegram restarted its ids (it may after about a week without
+// updates), and the bot must follow from the batch's first id or stay deaf.
+func offsetReset(batch []rawUpdate, offset int) (reset bool, first int) {
+	if len(batch) == 0 || offset == 0 {
+		return false, 0
+	}
+	first = batch[0].id
+	for _, u := range batch {
+		if u.id >= offset {
+			return false, 0
+		}
+		first = min(first, u.id)
+	}
+	return true, first
+}
+
+// storedEpoch is the update id era, 0 before any restart of ids.
+func (a *Adapter) storedEpoch(ctx context.Context) (int, error) {
+	v, err := a.st.Setting(ctx, settingEpoch)
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("telegram update epoch: %w", err)
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, fmt.Errorf("telegram update epoch %q: %w", v, err)
+	}
+	return n, nil
 }
 
 // offset is the stored next update id, 0 before the first update.
@@ -104,15 +283,6 @@ func (a *Adapter) offset(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
-
-// ctxClient ends every request with ctx.
-type ctxClient struct {
-	ctx context.Context
-	c   tgbotapi.HTTPClient
-}
-
-// Do sends r bound to the client's context.
-func (c ctxClient) Do(r *http.Request) (*http.Response, error) { return c.c.Do(r.WithContext(c.ctx)) }
 
 func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
@@ -155,11 +325,11 @@ func (a *Adapter) process(ctx, work context.Context, h Handler, u tgbotapi.Updat
 		if skipped {
 			answer = tgbotapi.NewCallbackWithAlert(q.ID, clipUnits(a.cfg.NotHandled, maxAlert))
 		}
-		if _, err := a.api.Request(answer); err != nil {
+		if _, err := a.with(work, a.cfg.SendTimeout).Request(answer); err != nil {
 			log.Debug("answer callback query", "err", a.redact(err))
 		}
 	} else if m := u.Message; skipped && m != nil {
-		a.tellSkipped(m, log)
+		a.tellSkipped(work, m, log)
 	}
 	return true
 }
@@ -170,20 +340,34 @@ const maxAlert = 200
 // tellSkipped answers a skipped message in its chat, straight through the
 // API rather than the outbox: what failed may be the store itself. Best
 // effort: a failure is logged.
-func (a *Adapter) tellSkipped(m *tgbotapi.Message, log *slog.Logger) {
+func (a *Adapter) tellSkipped(ctx context.Context, m *tgbotapi.Message, log *slog.Logger) {
 	if _, ok := a.chatOf(m.Chat); !ok {
 		return
 	}
 	msg := tgbotapi.NewMessage(m.Chat.ID, a.cfg.NotHandled)
 	msg.ReplyToMessageID = m.MessageID
 	msg.AllowSendingWithoutReply = true
-	if _, err := a.api.Send(msg); err != nil {
+	if _, err := a.with(ctx, a.cfg.SendTimeout).Send(msg); err != nil {
 		log.Warn("could not tell the sender that the update was skipped", "err", a.redact(err))
 	}
 }
 
-// updateKey is the id the engine deduplicates an update by.
-func updateKey(id int) string { return "update:" + strconv.Itoa(id) }
+// updateKey is the id the engine deduplicates an update by: "update:N",
+// and "update:eE:N" after Telegram restarted its ids E times.
+func (a *Adapter) updateKey(id int) string {
+	if a.epoch == 0 {
+		return "update:" + strconv.Itoa(id)
+	}
+	return "update:e" + strconv.Itoa(a.epoch) + ":" + strconv.Itoa(id)
+}
+
+// selfName is the bot's username, "" before getMe answered.
+func (a *Adapter) selfName() string {
+	if me := a.self.Load(); me != nil {
+		return me.UserName
+	}
+	return ""
+}
 
 // handle maps one update to a staff input and hands it on; updates the desk
 // has no use for are logged and dropped.
@@ -200,6 +384,14 @@ func (a *Adapter) handle(ctx context.Context, h Handler, u tgbotapi.Update) erro
 		mc := u.MyChatMember
 		a.cfg.Log.Info("the bot's membership changed", "chat_id", mc.Chat.ID, "chat_type", mc.Chat.Type,
 			"chat_title", mc.Chat.Title, "status", mc.NewChatMember.Status, "by_user_id", mc.From.ID)
+		if c, ok := a.chatOf(&mc.Chat); ok && c.kind != bot.ChatPrivate {
+			switch mc.NewChatMember.Status {
+			case "left", "kicked":
+				a.unreachable(c.addr, mc.Chat.ID, errors.New("the bot's membership is "+mc.NewChatMember.Status))
+			case "member", "administrator":
+				a.reachable(c.addr, mc.Chat.ID)
+			}
+		}
 	default:
 		a.cfg.Log.Debug("update ignored", "update_id", u.UpdateID)
 	}
@@ -224,9 +416,13 @@ func (a *Adapter) message(ctx context.Context, h Handler, id int, m *tgbotapi.Me
 		return nil
 	}
 	if m.MigrateToChatID != 0 {
-		a.cfg.Log.Error("the group became a supergroup: put its new chat id in the config",
-			"old_chat_id", m.Chat.ID, "new_chat_id", m.MigrateToChatID)
+		if a.current(ctx, m.Chat.ID) != m.MigrateToChatID {
+			a.followMigration(ctx, c.addr, m.Chat.ID, m.MigrateToChatID)
+		}
 		return nil
+	}
+	if c.kind != bot.ChatPrivate {
+		a.knowStaff(ctx, m.From)
 	}
 	if m.From == nil || m.From.IsBot {
 		return nil // other bots, channels and anonymous admins do not act
@@ -235,7 +431,7 @@ func (a *Adapter) message(ctx context.Context, h Handler, id int, m *tgbotapi.Me
 	if text == "" {
 		text = m.Caption
 	}
-	if to := commandFor(text); to != "" && !strings.EqualFold(to, a.api.Self.UserName) {
+	if to := commandFor(text); to != "" && !strings.EqualFold(to, a.selfName()) {
 		return nil // a command for another bot in the same group
 	}
 	tf := fileOf(m)
@@ -265,7 +461,7 @@ func (a *Adapter) message(ctx context.Context, h Handler, id int, m *tgbotapi.Me
 	}
 	a.cfg.Log.Debug("staff message", "update_id", id, "chat", c.kind, "user_id", in.UserID,
 		"reply_to", in.ReplyTo, "text_len", len(text), "file", in.File != nil)
-	return h.HandleStaff(ctx, updateKey(id), in)
+	return h.HandleStaff(ctx, a.updateKey(id), in)
 }
 
 // callback hands a button press to h.
@@ -280,7 +476,7 @@ func (a *Adapter) callback(ctx context.Context, h Handler, id int, q *tgbotapi.C
 	}
 	in := bot.StaffInput{At: a.cfg.Now(), Chat: c.kind, UserID: q.From.ID, UserName: name(q.From), Callback: q.Data}
 	a.cfg.Log.Debug("button", "update_id", id, "chat", c.kind, "user_id", in.UserID, "data", q.Data)
-	return h.HandleStaff(ctx, updateKey(id), in)
+	return h.HandleStaff(ctx, a.updateKey(id), in)
 }
 
 // at is a message's time; Telegram gives whole seconds.

@@ -21,6 +21,10 @@ func runCheckConfig(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Everything run would refuse before touching the network.
+	if err := s.checkRun(); err != nil {
+		return fmt.Errorf("%s: %w", c.configPath, err)
+	}
 	fmt.Fprintf(env.Stdout, "%s: ok (time zone %s, office day %s, %d holidays, database %s)\n",
 		c.configPath, s.loc, s.policy.Calendar.OfficeDayLength(), len(s.policy.Calendar.Holidays), s.cfg.Database)
 	if *verbose {

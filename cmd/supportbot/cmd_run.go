@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"go.mau.fi/whatsmeow"
 
 	"supportbot/bot"
@@ -23,19 +25,27 @@ import (
 	"supportbot/store"
 )
 
-// shutdownFlush bounds how long a stopping bot keeps delivering what is due.
+// shutdownFlush bounds how long a stopping bot's scheduled jobs may run on.
 const shutdownFlush = 10 * time.Second
+
+// A stop (SIGTERM, Ctrl-C) ends run within stopBudget whatever the network
+// does: the loops get stopLoops to finish what they hold, then what is due
+// is delivered until the budget is spent. The service file's stop timeout
+// is 15 s.
+const (
+	stopBudget = 12 * time.Second
+	stopLoops  = 7 * time.Second
+	stopFlush  = 5 * time.Second
+)
+
+// telegramStale is how long Telegram may go without answering a poll before
+// /healthz turns red.
+var telegramStale = 2 * time.Minute // a variable for tests
 
 // WhatsAppDialer opens the WhatsApp link of `run` on the session file and
 // returns it with the function that closes the file; whatsapp.Dial is the
 // real one.
 type WhatsAppDialer func(ctx context.Context, sessionDB string, log *slog.Logger) (whatsapp.Link, func() error, error)
-
-// Telegram transport states, for metrics and /healthz.
-const (
-	telegramRunning = "running"
-	telegramStopped = "stopped"
-)
 
 func runRun(ctx context.Context, env *Env, args []string) error {
 	fs, c := newFlags("run", env)
@@ -55,7 +65,7 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 	if *debug {
 		level = slog.LevelDebug
 	}
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: redactAttr(s.cfg.Telegram.Token)}
 	log := slog.New(slog.NewTextHandler(env.Stderr, opts))
 	if *jsonLog {
 		log = slog.New(slog.NewJSONHandler(env.Stderr, opts))
@@ -103,18 +113,19 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 
 	tg := s.cfg.Telegram
 	tgProxy, _ := netproxy.Parse(tg.Proxy) // checked by Validate
-	tgTransport, err := netproxy.Transport(tgProxy)
+	// No getMe here: the adapter asks with backoff, so the bot starts (and
+	// WhatsApp customers are answered) while Telegram cannot be reached.
+	hc, err := telegramHTTPClient(tgProxy)
 	if err != nil {
 		return fmt.Errorf("telegram.proxy: %w", err)
 	}
-	api, err := tgbotapi.NewBotAPIWithClient(tg.Token, tg.APIEndpoint, &http.Client{Transport: tgTransport})
-	if err != nil {
-		return telegramConnectError(err, tg.Token)
-	}
-	log.Info("connected to Telegram", "proxy", netproxy.Redacted(tgProxy), "bot", api.Self.UserName, "bot_id", api.Self.ID,
-		"staff_chat_id", tg.StaffChatID, "managers_chat_id", tg.ManagersChatID, "database", s.cfg.Database)
+	api := telegram.NewAPI(tg.Token, tg.APIEndpoint, hc)
+	log.Info("starting", "telegram_proxy", netproxy.Redacted(tgProxy), "staff_chat_id", tg.StaffChatID,
+		"managers_chat_id", tg.ManagersChatID, "database", s.cfg.Database)
 
 	disp := bot.NewDispatcher(db, bot.DispatcherConfig{Log: log, Report: bot.FailureReport(printer)})
+	met.Track("telegram", telegram.States, telegram.StateConnecting, telegram.Healthy)
+	met.StaleAfter("telegram", telegramStale)
 	adapter := telegram.New(api, db, telegram.Config{
 		StaffChatID:    tg.StaffChatID,
 		ManagersChatID: tg.ManagersChatID,
@@ -124,10 +135,15 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 		FileTooBig:     printer.T("transport.file_too_big", nil),
 		NotHandled:     printer.T("transport.not_handled", nil),
 		Handled:        disp.Wake,
-		Log:            log,
+		StateChanged:   func(st string) { met.SetState("telegram", st) },
+		Succeeded: func() {
+			met.Succeeded("telegram")
+			disp.Available("telegram")
+		},
+		Event: func(ev telegram.Event) { telegramEvent(engine, printer, disp, ev, log) },
+		Log:   log,
 	})
 	disp.Register("telegram", adapter)
-	met.Track("telegram", []string{telegramRunning, telegramStopped}, telegramRunning, func(st string) bool { return st == telegramRunning })
 
 	var wa *whatsapp.Adapter
 	if s.cfg.WhatsApp.Enabled {
@@ -154,9 +170,8 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 	var runErr error
 	wg.Go(func() {
 		defer stop()
-		defer met.SetState("telegram", telegramStopped)
 		if err := adapter.Run(runCtx, engine); err != nil {
-			runErr = fmt.Errorf("telegram: %w (check telegram.token or %s)", err, EnvTelegramToken)
+			runErr = fmt.Errorf("telegram: %s (check telegram.token or %s)", telegram.Redact(err.Error(), tg.Token), EnvTelegramToken)
 		}
 	})
 	if wa != nil {
@@ -171,15 +186,28 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 	}
 	log.Info("supportbot running; stop with Ctrl-C or SIGTERM", "whatsapp", s.cfg.WhatsApp.Enabled, "metrics", s.cfg.Metrics.Listen)
 	<-runCtx.Done()
+	stopBy := time.Now().Add(stopBudget)
 	log.Info("stopping: finishing the work in hand")
-	wg.Wait()
-
-	// Deliver what is due now, such as the answer to the last message,
-	// while WhatsApp is still connected; what is left goes at the next start.
-	flushCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownFlush)
-	defer cancel()
-	if err := disp.Flush(flushCtx); err != nil {
-		log.Warn("stopping with messages still to send; they go out at the next start", "err", err)
+	loops := make(chan struct{})
+	go func() { wg.Wait(); close(loops) }()
+	select {
+	case <-loops:
+		// Deliver what is due now, such as the answer to the last message,
+		// while WhatsApp is still connected; what is left goes at the next
+		// start.
+		flushBy := time.Now().Add(stopFlush)
+		if flushBy.After(stopBy) {
+			flushBy = stopBy
+		}
+		flushCtx, cancel := context.WithDeadline(context.WithoutCancel(ctx), flushBy)
+		defer cancel()
+		if err := disp.Flush(flushCtx); err != nil {
+			log.Warn("stopping with messages still to send; they go out at the next start", "err", err)
+		}
+	case <-time.After(stopLoops):
+		// Everything stored stays stored; what was in flight is redone
+		// (and deduplicated) at the next start.
+		log.Warn("stopping without waiting longer for work in hand", "waited", stopLoops)
 	}
 	if wa != nil {
 		wa.Disconnect()
@@ -245,30 +273,88 @@ func (s *setup) whatsApp(ctx context.Context, env *Env, c *common, engine *bot.E
 	return wa, closeSession, nil
 }
 
-// checkRun says what is missing before run touches the network.
+// checkRun says what is missing or wrong before run touches the network;
+// check-config says the same. The token is never quoted.
 func (s *setup) checkRun() error {
 	tg := s.cfg.Telegram
 	switch {
-	case strings.TrimSpace(tg.Token) == "":
+	case tg.Token == "":
 		return fmt.Errorf("telegram.token is empty: put the token BotFather gave you in the config file, or in the environment variable %s", EnvTelegramToken)
+	case strings.ContainsFunc(tg.Token, unicode.IsSpace) || strings.ContainsFunc(tg.Token, unicode.IsControl):
+		return fmt.Errorf("telegram.token contains a space, tab, line break or control character inside it: copy the token again from BotFather (set in the config file or %s)", EnvTelegramToken)
+	case !strings.Contains(tg.Token, ":"):
+		return fmt.Errorf("telegram.token is not a bot token (BotFather's tokens look like 123456789:AA…): check the config file or %s", EnvTelegramToken)
 	case tg.StaffChatID == 0:
 		return errors.New("telegram.staff_chat_id is 0: add the bot to the staff group and set the group's chat id (a negative number such as -1001234567890)")
 	}
 	return nil
 }
 
-// telegramConnectError explains a failed getMe without showing the token,
-// which the library's request URLs carry.
-func telegramConnectError(err error, token string) error {
-	var te *tgbotapi.Error
-	if errors.As(err, &te) && (te.Code == 401 || te.Code == 404) {
-		return fmt.Errorf("telegram refused the bot token (%s): check telegram.token or %s", te.Message, EnvTelegramToken)
+// telegramHTTPClient is the HTTP client of every Bot API call, through
+// telegram.proxy when one is set (nil: direct). Each call's deadline is set
+// per request by the adapter (docs/telegram.md).
+func telegramHTTPClient(proxy *url.URL) (*http.Client, error) {
+	t, err := netproxy.Transport(proxy)
+	if err != nil {
+		return nil, err
 	}
-	msg := err.Error()
-	if token != "" {
-		msg = strings.ReplaceAll(msg, token, "<token>")
+	if t.TLSHandshakeTimeout == 0 {
+		t.TLSHandshakeTimeout = 10 * time.Second
 	}
-	return fmt.Errorf("telegram: cannot reach the Bot API (telegram.api_endpoint): %s", msg)
+	return &http.Client{Transport: t}, nil
+}
+
+// telegramEvent tells managers, in their private chats, what the Telegram
+// transport reported about itself.
+func telegramEvent(engine *bot.Engine, printer *locales.Printer, disp *bot.Dispatcher, ev telegram.Event, log *slog.Logger) {
+	chat := printer.T("telegram.chat.staff", nil)
+	field := "telegram.staff_chat_id"
+	if ev.Chat == bot.ManagersGroup {
+		chat, field = printer.T("telegram.chat.managers", nil), "telegram.managers_chat_id"
+	}
+	args := map[string]any{"chat": locales.Raw(chat)}
+	key := ""
+	switch ev.Kind {
+	case telegram.EventMigrated:
+		key, args["setting"] = "telegram.migrated", field+": "+strconv.FormatInt(ev.NewID, 10)
+	case telegram.EventRemoved:
+		key = "telegram.removed"
+	case telegram.EventRestored:
+		key = "telegram.restored"
+	default:
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := engine.TellManagersPrivately(ctx, time.Now(), key, args); err != nil {
+		log.Error("tell managers about the Telegram group", "event", ev.Kind, "err", err)
+		return
+	}
+	disp.Wake()
+}
+
+// redactAttr keeps the bot token out of every log line, whatever an error
+// quotes (request URLs carry the token).
+func redactAttr(token string) func(groups []string, a slog.Attr) slog.Attr {
+	return func(_ []string, a slog.Attr) slog.Attr {
+		if token == "" {
+			return a
+		}
+		switch v := a.Value.Resolve(); v.Kind() {
+		case slog.KindString:
+			if r := telegram.Redact(v.String(), token); r != v.String() {
+				return slog.String(a.Key, r)
+			}
+		case slog.KindAny:
+			if err, ok := v.Any().(error); ok {
+				return slog.String(a.Key, telegram.Redact(err.Error(), token))
+			}
+			if st, ok := v.Any().(fmt.Stringer); ok {
+				return slog.String(a.Key, telegram.Redact(st.String(), token))
+			}
+		}
+		return a
+	}
 }
 
 // settingRunClock is where the scheduler was last known to have run, so a

@@ -362,9 +362,13 @@ func LoadConfig(path string, explicit bool, getenv func(string) string) (Config,
 		cfg.dir = filepath.Dir(abs)
 		cfg.Resolve(cfg.dir)
 	}
-	if v := getenv(EnvTelegramToken); v != "" {
+	if v := getenv(EnvTelegramToken); strings.TrimSpace(v) != "" {
 		cfg.Telegram.Token = v
 	}
+	// An env file saved on Windows ends the token with "\r"; a copy and
+	// paste adds spaces. Only the ends are trimmed: whitespace inside is
+	// refused by check-config and run.
+	cfg.Telegram.Token = strings.TrimSpace(cfg.Telegram.Token)
 	if v := getenv(EnvDatabase); v != "" {
 		cfg.Database = v
 	}

@@ -149,6 +149,8 @@ func TestRunRefusesWhatItCannotDo(t *testing.T) {
 	}{
 		{"no token", "telegram:\n  staff_chat_id: -1\n", "", []string{"telegram.token", EnvTelegramToken}},
 		{"no staff group", "whatsapp:\n  enabled: false\n", "x:y", []string{"telegram.staff_chat_id"}},
+		{"token with a space inside", "telegram:\n  staff_chat_id: -1\n", "123456:AAsecret token", []string{"telegram.token", "inside"}},
+		{"token with a line break inside", "telegram:\n  staff_chat_id: -1\n", "123456:AAsecret\r\ntoken", []string{"telegram.token", "inside"}},
 		{"busy metrics address", "telegram:\n  staff_chat_id: -1\nwhatsapp:\n  enabled: false\nmetrics:\n  listen: \"" + busyAddr(t) + "\"\n", "x:y", []string{"metrics.listen"}},
 	}
 	for _, tt := range tests {
@@ -169,6 +171,18 @@ func TestRunRefusesWhatItCannotDo(t *testing.T) {
 				if !strings.Contains(errb.String(), w) {
 					t.Errorf("stderr %q does not mention %q", errb.String(), w)
 				}
+			}
+			if strings.Contains(errb.String(), "AAsecret") {
+				t.Errorf("stderr shows the token: %q", errb.String())
+			}
+			if strings.Contains(tt.name, "metrics") {
+				return // check-config does not open ports
+			}
+			// check-config refuses the same, with the same field named.
+			errb.Reset()
+			code = Main(context.Background(), []string{"check-config", "-config", cfg}, strings.NewReader(""), &out, &errb, getenv)
+			if code != 1 || !strings.Contains(errb.String(), tt.want[0]) || strings.Contains(errb.String(), "AAsecret") {
+				t.Errorf("check-config: exit %d stderr %q, want 1 naming %s", code, errb.String(), tt.want[0])
 			}
 		})
 	}
@@ -198,5 +212,21 @@ func TestRunReportsARefusedToken(t *testing.T) {
 	code := Main(context.Background(), []string{"run", "-config", cfg, "-db", filepath.Join(t.TempDir(), "t.db")}, strings.NewReader(""), &out, &errb, getenv)
 	if code != 1 || !strings.Contains(errb.String(), "refused the bot token") || strings.Contains(errb.String(), e2eToken) {
 		t.Errorf("exit %d stderr %q; want 1, a refused token, and no token shown", code, errb.String())
+	}
+}
+
+func TestCheckConfigTrimsTheToken(t *testing.T) {
+	cfg := writeFile(t, "config.yaml", "telegram:\n  staff_chat_id: -1\n")
+	for _, tok := range []string{"123456:AAsecret\r", " 123456:AAsecret\n", "\t123456:AAsecret \r\n"} {
+		var out, errb bytes.Buffer
+		getenv := func(k string) string {
+			if k == EnvTelegramToken {
+				return tok
+			}
+			return ""
+		}
+		if code := Main(context.Background(), []string{"check-config", "-config", cfg}, strings.NewReader(""), &out, &errb, getenv); code != 0 {
+			t.Errorf("token %q: exit %d %s", tok, code, errb.String())
+		}
 	}
 }

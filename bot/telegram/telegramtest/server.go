@@ -16,6 +16,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -82,6 +83,19 @@ type Server struct {
 	failures map[string][]Failure
 	files    map[string][]byte
 	changed  chan struct{} // closed when updates are pushed
+
+	stall     map[string]bool          // methods ("" for all) that never answer
+	delay     map[string]time.Duration // methods answered only after a delay
+	drop      map[string]int           // methods whose next n calls lose their connection
+	raw       []rawUpdate              // updates queued as raw JSON (undecodable ones)
+	restarted bool                     // ids restarted below the client's offset
+	release   chan struct{}            // closed to free stalled calls
+}
+
+// rawUpdate is an update queued as JSON as it is.
+type rawUpdate struct {
+	id   int
+	json string
 }
 
 // NewServer starts a fake Bot API that accepts token; it stops when the
@@ -89,11 +103,68 @@ type Server struct {
 func NewServer(tb testing.TB, token string) *Server {
 	tb.Helper()
 	s := &Server{token: token, nextMsg: 100, lastID: 1000, failures: map[string][]Failure{},
-		files: map[string][]byte{}, changed: make(chan struct{})}
+		files: map[string][]byte{}, changed: make(chan struct{}),
+		stall: map[string]bool{}, delay: map[string]time.Duration{}, drop: map[string]int{}, release: make(chan struct{})}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
-	tb.Cleanup(s.srv.Close)
+	tb.Cleanup(func() {
+		s.Stall("", false)
+		s.srv.CloseClientConnections()
+		s.srv.Close()
+	})
 	return s
+}
+
+// Stall makes calls of method ("" for every method) accept the request and
+// never answer, as a peer behind a broken proxy does, until Stall(method,
+// false). Calls already stalled are freed then (and answer normally).
+func (s *Server) Stall(method string, on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if on {
+		s.stall[method] = true
+		return
+	}
+	delete(s.stall, method)
+	close(s.release)
+	s.release = make(chan struct{})
+}
+
+// Delay makes calls of method ("" for every method) answer only after d.
+func (s *Server) Delay(method string, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay[method] = d
+}
+
+// Drop makes the next n calls of method ("" for any) lose their connection
+// without an answer.
+func (s *Server) Drop(method string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.drop[method] += n
+}
+
+// PushRaw queues an update given as JSON, such as one the library cannot
+// decode (a poison update), numbered like Push; it returns its id.
+func (s *Server) PushRaw(body string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lastID++
+	s.raw = append(s.raw, rawUpdate{id: s.lastID, json: fmt.Sprintf(`{"update_id":%d,%s}`, s.lastID, body)})
+	close(s.changed)
+	s.changed = make(chan struct{})
+	return s.lastID
+}
+
+// RestartIDs makes the next updates start at id, below the offset the bot
+// holds, as Telegram may after a week without updates: until the bot asks
+// for an offset at or below the new ids, getUpdates ignores its offset.
+func (s *Server) RestartIDs(id int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lastID = id - 1
+	s.restarted = true
 }
 
 // Endpoint is the API endpoint format for tgbotapi.NewBotAPIWithAPIEndpoint.
@@ -235,6 +306,42 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.calls = append(s.calls, Call{Method: method, Params: r.Form})
+	stalled, release := s.stall[method] || s.stall[""], s.release
+	delay := max(s.delay[method], s.delay[""])
+	drop := false
+	for _, m := range []string{method, ""} {
+		if s.drop[m] > 0 {
+			s.drop[m]--
+			drop = true
+			break
+		}
+	}
+	s.mu.Unlock()
+	if drop {
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+		}
+	}
+	if stalled {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+		if r.Context().Err() != nil {
+			return // the client gave up: nothing happened
+		}
+	}
+	if delay > 0 {
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	s.mu.Lock()
 	if token != s.token {
 		s.mu.Unlock()
 		writeErr(w, Failure{Code: 401, Description: "Unauthorized"})
@@ -286,6 +393,11 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request) {
 	defer deadline.Stop()
 	for {
 		s.mu.Lock()
+		if s.restarted && offset > s.lastID+1 {
+			offset = 0 // ids restarted below the bot's offset: it is ignored
+		} else if s.restarted {
+			s.restarted = false
+		}
 		if offset > 0 {
 			kept := s.updates[:0]
 			for _, u := range s.updates {
@@ -294,23 +406,57 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 			s.updates = kept
+			keptRaw := s.raw[:0]
+			for _, u := range s.raw {
+				if u.id >= offset {
+					keptRaw = append(keptRaw, u)
+				}
+			}
+			s.raw = keptRaw
 		}
-		out := append([]tgbotapi.Update{}, s.updates[:min(limit, len(s.updates))]...)
+		out := s.batch(limit)
 		changed := s.changed
 		s.mu.Unlock()
-		if len(out) > 0 {
-			writeOK(w, out)
+		if out != "" {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"ok":true,"result":[%s]}`, out)
 			return
 		}
 		select {
 		case <-changed:
 		case <-deadline.C:
-			writeOK(w, out)
+			writeOK(w, []tgbotapi.Update{})
 			return
 		case <-r.Context().Done():
 			return
 		}
 	}
+}
+
+// batch is the JSON of up to limit queued updates in id order, "" when
+// none; the caller holds s.mu.
+func (s *Server) batch(limit int) string {
+	type item struct {
+		id   int
+		json string
+	}
+	var all []item
+	for _, u := range s.updates {
+		b, err := json.Marshal(u)
+		if err != nil {
+			continue
+		}
+		all = append(all, item{u.UpdateID, string(b)})
+	}
+	for _, u := range s.raw {
+		all = append(all, item(u))
+	}
+	slices.SortStableFunc(all, func(a, b item) int { return a.id - b.id })
+	var parts []string
+	for _, it := range all[:min(limit, len(all))] {
+		parts = append(parts, it.json)
+	}
+	return strings.Join(parts, ",")
 }
 
 func (s *Server) newMessage(chatID int64) tgbotapi.Message {

@@ -1,0 +1,287 @@
+package telegram_test
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"supportbot/bot"
+	"supportbot/bot/telegram"
+	"supportbot/bot/telegram/telegramtest"
+	"supportbot/store"
+)
+
+// watch records the states and events an adapter reports.
+type watch struct {
+	mu     sync.Mutex
+	states []string
+	events []telegram.Event
+	oks    int
+}
+
+func (w *watch) config(c *telegram.Config) {
+	c.PollMargin = 300 * time.Millisecond
+	c.SendTimeout = 300 * time.Millisecond
+	c.StateChanged = func(s string) { w.mu.Lock(); w.states = append(w.states, s); w.mu.Unlock() }
+	c.Succeeded = func() { w.mu.Lock(); w.oks++; w.mu.Unlock() }
+	c.Event = func(e telegram.Event) { w.mu.Lock(); w.events = append(w.events, e); w.mu.Unlock() }
+}
+
+func (w *watch) state() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.states) == 0 {
+		return ""
+	}
+	return w.states[len(w.states)-1]
+}
+
+func (w *watch) kinds() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []string
+	for _, e := range w.events {
+		out = append(out, e.Kind)
+	}
+	return out
+}
+
+func TestStalledPollIsAbandonedAndRetried(t *testing.T) {
+	w := &watch{}
+	h := newHarness(t, w.config)
+	rec := &recorder{st: h.db}
+	stop := h.run(h.ad, rec)
+	defer stop()
+	wait(t, "running", func() bool { return w.state() == telegram.StateRunning })
+	h.srv.Stall("getUpdates", true)
+	wait(t, "unreachable after a stalled poll", func() bool { return w.state() == telegram.StateUnreachable })
+	h.srv.Stall("getUpdates", false)
+	h.srv.Push(telegramtest.Message(staff, sara, "/tickets"))
+	wait(t, "the update after the stall", func() bool { return rec.count() == 1 })
+	wait(t, "running again", func() bool { return w.state() == telegram.StateRunning })
+}
+
+func TestStartsWhileTelegramHangsAndStopsPromptly(t *testing.T) {
+	w := &watch{}
+	h := newHarness(t, w.config)
+	h.srv.Stall("", true) // getMe and everything else: accepted, never answered
+	rec := &recorder{st: h.db}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- h.ad.Run(ctx, rec) }()
+	wait(t, "unreachable", func() bool { return w.state() == telegram.StateUnreachable })
+
+	// A send to the hanging peer ends at its deadline and holds the
+	// message without counting an attempt.
+	id := h.enqueue(store.OutboxMessage{To: bot.StaffGroup, Text: "card"})
+	start := time.Now()
+	h.flush()
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("a send to a hanging peer took %v", took)
+	}
+	if m := h.outbox(id); m.Status != store.OutboxPending || m.Attempts != 0 {
+		t.Errorf("held message: %q after %d attempts, want pending and none counted", m.Status, m.Attempts)
+	}
+
+	start = time.Now()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not stop within 5s while Telegram hangs")
+	}
+	t.Logf("stopped %v after cancel", time.Since(start).Round(time.Millisecond))
+
+	// Telegram is back: the held message goes once.
+	h.srv.Stall("", false)
+	h.disp.Available("telegram")
+	h.flush()
+	if m := h.outbox(id); m.Status != store.OutboxSent || len(h.srv.SentTo(staffChat)) != 1 {
+		t.Errorf("after the outage: %q, %d sent", m.Status, len(h.srv.SentTo(staffChat)))
+	}
+}
+
+func TestDroppedAndSlowConnectionsLoseNothing(t *testing.T) {
+	w := &watch{}
+	h := newHarness(t, w.config)
+	h.srv.Drop("getUpdates", 2)
+	h.srv.Delay("getUpdates", 100*time.Millisecond) // slow, within the deadline
+	rec := &recorder{st: h.db}
+	stop := h.run(h.ad, rec)
+	defer stop()
+	h.srv.Push(telegramtest.Message(staff, sara, "one"))
+	h.srv.Push(telegramtest.Message(staff, sara, "two"))
+	telegramtest.WaitFor(t, 10*time.Second, "both updates", func() bool { return rec.count() == 2 })
+	if got := rec.all(); got[0].in.Text != "one" || got[1].in.Text != "two" {
+		t.Errorf("handled %+v", got)
+	}
+
+	h.srv.Drop("sendMessage", 1)
+	id := h.enqueue(store.OutboxMessage{To: bot.StaffGroup, Text: "card"})
+	h.flush()
+	if m := h.outbox(id); m.Status != store.OutboxPending || m.Attempts != 0 {
+		t.Errorf("after a dropped send: %q, %d attempts", m.Status, m.Attempts)
+	}
+	h.disp.Available("telegram")
+	h.flush()
+	if m := h.outbox(id); m.Status != store.OutboxSent {
+		t.Errorf("after the retry: %q", m.Status)
+	}
+}
+
+func TestPoisonUpdateIsSkippedAndTheBatchGoesOn(t *testing.T) {
+	h := newHarness(t, (&watch{}).config)
+	before := h.srv.Push(telegramtest.Message(staff, sara, "before"))
+	poison := h.srv.PushRaw(`"message":{"message_id":"not a number","chat":{"id":"x"}}`)
+	after := h.srv.Push(telegramtest.Message(staff, sara, "after"))
+	rec := &recorder{st: h.db}
+	stop := h.run(h.ad, rec)
+	wait(t, "the updates around the poison one", func() bool { return rec.count() == 2 })
+	wait(t, "the offset past them", func() bool { return h.offset() == itoa(after+1) })
+	stop()
+	if got := rec.all(); got[0].in.Text != "before" || got[1].in.Text != "after" {
+		t.Errorf("handled %+v", got)
+	}
+	if before >= poison || poison >= after {
+		t.Fatalf("ids %d %d %d", before, poison, after)
+	}
+}
+
+func TestOffsetResetIsFollowed(t *testing.T) {
+	h := newHarness(t, (&watch{}).config)
+	first := h.srv.Push(telegramtest.Message(staff, sara, "before the quiet week"))
+	rec := &recorder{st: h.db}
+	stop := h.run(h.ad, rec)
+	wait(t, "the first update", func() bool { return rec.count() == 1 && h.offset() == itoa(first+1) })
+	stop()
+
+	// Telegram restarts its ids far below the stored offset.
+	h.srv.RestartIDs(1)
+	h.srv.Push(telegramtest.Message(staff, sara, "after the quiet week"))
+	h.srv.Push(telegramtest.Message(staff, sara, "and again"))
+	stop = h.run(h.adapter(h.db), rec)
+	wait(t, "the updates after the reset", func() bool { return rec.count() == 3 })
+	stop()
+	got := rec.all()
+	if got[1].in.Text != "after the quiet week" || got[2].in.Text != "and again" {
+		t.Errorf("handled %+v", got)
+	}
+	// Ids of the new era are keyed apart from the old one's, so an id
+	// seen before the reset is not taken for a repeat after it.
+	if !strings.HasPrefix(got[1].id, "update:e1:") || got[1].id == got[0].id {
+		t.Errorf("keys %q then %q", got[0].id, got[1].id)
+	}
+
+	// A restart of the bot neither repeats nor loses anything.
+	stop = h.run(h.adapter(h.db), rec)
+	h.srv.Push(telegramtest.Message(staff, sara, "later"))
+	wait(t, "a later update", func() bool { return rec.count() == 4 })
+	stop()
+}
+
+func TestForbiddenGroupHoldsItsMessagesAndTellsManagers(t *testing.T) {
+	w := &watch{}
+	h := newHarness(t, w.config)
+	h.srv.Fail("sendMessage", telegramtest.Failure{Code: 403, Description: "Forbidden: bot was kicked from the supergroup chat"})
+	card := h.enqueue(store.OutboxMessage{To: bot.StaffGroup, TicketID: 1, Text: "card"})
+	h.flush()
+	private := h.enqueue(store.OutboxMessage{To: bot.UserAddr(2001), Text: "to a manager"})
+	h.flush()
+	if m := h.outbox(card); m.Status != store.OutboxPending || m.Attempts != 0 {
+		t.Errorf("card: %q after %d attempts, want held", m.Status, m.Attempts)
+	}
+	if m := h.outbox(private); m.Status != store.OutboxSent {
+		t.Errorf("private message: %q, want sent while the group refuses", m.Status)
+	}
+	if w.state() != telegram.StateRemoved || !slices.Equal(w.kinds(), []string{telegram.EventRemoved}) {
+		t.Errorf("state %q events %v", w.state(), w.kinds())
+	}
+	h.srv.Fail("sendMessage", telegramtest.Failure{Code: 403, Description: "Forbidden: bot was kicked from the supergroup chat"})
+	for range 2 { // one more 403, then the group takes it
+		h.clock.Advance(10 * time.Minute)
+		h.flush()
+	}
+	if m := h.outbox(card); m.Status != store.OutboxSent || len(h.srv.SentTo(staffChat)) != 1 {
+		t.Errorf("card after the bot is back: %q, %d in the group", m.Status, len(h.srv.SentTo(staffChat)))
+	}
+	if !slices.Equal(w.kinds(), []string{telegram.EventRemoved, telegram.EventRestored}) || w.state() == telegram.StateRemoved {
+		t.Errorf("state %q events %v, want restored", w.state(), w.kinds())
+	}
+}
+
+func TestMigratedGroupIsFollowed(t *testing.T) {
+	w := &watch{}
+	h := newHarness(t, w.config)
+	const super = int64(-1002222333)
+	h.srv.Fail("sendMessage", telegramtest.Failure{Code: 400, Description: "Bad Request: group chat was upgraded to a supergroup chat", MigrateTo: super})
+	id := h.enqueue(store.OutboxMessage{To: bot.StaffGroup, Text: "card"})
+	h.flush()
+	if m := h.outbox(id); m.Status != store.OutboxSent || len(h.srv.SentTo(super)) != 1 {
+		t.Fatalf("after the migration: %q, %d in the supergroup", m.Status, len(h.srv.SentTo(super)))
+	}
+	if k := w.kinds(); !slices.Equal(k, []string{telegram.EventMigrated}) {
+		t.Errorf("events %v", k)
+	}
+	// A new process follows it too, and hears the supergroup as the staff group.
+	ad := h.adapter(h.db)
+	d := bot.NewDispatcher(h.db, bot.DispatcherConfig{Now: h.clock.Now, Sleep: h.clock.Sleep, Log: h.log})
+	d.Register("telegram", ad)
+	h.enqueue(store.OutboxMessage{To: bot.StaffGroup, Text: "next"})
+	if err := d.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(h.srv.SentTo(super)); n != 2 {
+		t.Errorf("%d in the supergroup, want 2", n)
+	}
+	rec := &recorder{st: h.db}
+	stop := h.run(ad, rec)
+	h.srv.Push(telegramtest.Message(telegramtest.Group(super, "Support"), sara, "/tickets"))
+	wait(t, "a message in the supergroup", func() bool { return rec.count() == 1 })
+	stop()
+	if c := rec.all()[0].in.Chat; c != bot.ChatStaff {
+		t.Errorf("chat %q, want the staff group", c)
+	}
+}
+
+func TestRefusedMarkupIsSentAsPlainText(t *testing.T) {
+	h := newHarness(t)
+	h.srv.Fail("sendMessage", telegramtest.Failure{Code: 400, Description: "Bad Request: can't parse entities: unsupported start tag"})
+	id := h.enqueue(store.OutboxMessage{To: bot.StaffGroup, TicketID: 3, Text: "a <b> card tg://user?id=1001", Buttons: []string{"claim"}})
+	h.flush()
+	s := h.srv.SentTo(staffChat)
+	if m := h.outbox(id); m.Status != store.OutboxSent || len(s) != 1 {
+		t.Fatalf("%q, sent %+v", m.Status, s)
+	}
+	if s[0].ParseMode != "" || !strings.Contains(s[0].Text, "a <b> card") || s[0].Markup == nil {
+		t.Errorf("plain resend %+v, want the text as is with its buttons", s[0])
+	}
+}
+
+func TestMentionsOnlyForKnownStaff(t *testing.T) {
+	h := newHarness(t)
+	rec := &recorder{st: h.db}
+	stop := h.run(h.ad, rec)
+	h.srv.Push(telegramtest.Message(staff, sara, "hello")) // Sara becomes known staff
+	wait(t, "Sara's message", func() bool { return rec.count() == 1 })
+	stop()
+	h.enqueue(store.OutboxMessage{To: bot.StaffGroup, Text: "assignee tg://user?id=1001, customer wrote tg://user?id=4242"})
+	h.flush()
+	s := h.srv.SentTo(staffChat)
+	if len(s) != 1 {
+		t.Fatalf("sent %+v", s)
+	}
+	if !strings.Contains(s[0].HTML, `<a href="tg://user?id=1001">Sara</a>`) || strings.Contains(s[0].HTML, "id=4242") {
+		t.Errorf("HTML %q: want Sara mentioned by name and 4242 plain", s[0].HTML)
+	}
+}
+
+func itoa(n int) string { return fmtInt(n) }
+
+func fmtInt(n int) string { return strconv.Itoa(n) }
