@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -35,7 +37,7 @@ func TestConfigPathsAreRelativeToTheConfigFile(t *testing.T) {
 	if err := os.MkdirAll(filepath.Dir(cfg), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(cfg, []byte("database: ../data/desk.db\nfiles_dir: ../data/files\nwhatsapp:\n  session_db: ../data/session.db\n  media_dir: ../data/media\n"), 0o600); err != nil {
+	if err := os.WriteFile(cfg, []byte("database: ../data/desk.db\nfiles_dir: ../data/files\nwhatsapp:\n  session_db: ../data/session.db\n  media_dir: ../data/media\ntelegram:\n  token: \"1:x\"\n  staff_chat_id: -100\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	csv := writeFile(t, "c.csv", goodCSV)
@@ -156,11 +158,15 @@ func TestSecondRunIsRefused(t *testing.T) {
 	if err := first.release(); err != nil {
 		t.Fatal(err)
 	}
-	// Released, the lock is free again (here run gets past it and fails on
-	// the unreachable Bot API instead).
-	r = runMain(t, "run", "-config", cfg)
-	if strings.Contains(r.stderr, "already in use") || !strings.Contains(r.stderr, "Bot API") {
-		t.Errorf("run after release: exit %d, stderr %q", r.code, r.stderr)
+	// Released, the lock is free again: here run gets past it and keeps
+	// trying the unreachable Bot API (it runs without Telegram) until
+	// stopped.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	var out, errb bytes.Buffer
+	code := Main(ctx, []string{"run", "-config", cfg}, strings.NewReader(""), &out, &errb, noEnv)
+	if code != 0 || strings.Contains(errb.String(), "already in use") || !strings.Contains(errb.String(), "cannot reach Telegram") {
+		t.Errorf("run after release: exit %d, stderr %q", code, errb.String())
 	}
 }
 
@@ -234,7 +240,7 @@ func TestTiersAreMergedByKey(t *testing.T) {
 
 // check-config -v shows the week and tiers after the merge.
 func TestCheckConfigVerbosePrintsTheEffectiveWeek(t *testing.T) {
-	cfg := writeFile(t, "c.yaml", "office_hours:\n  wednesday: [\"08:30-13:00\"]\ntiers:\n  product:\n    silver:\n      monthly_requests: 12\n")
+	cfg := writeFile(t, "c.yaml", "office_hours:\n  wednesday: [\"08:30-13:00\"]\ntiers:\n  product:\n    silver:\n      monthly_requests: 12\ntelegram:\n  token: \"1:x\"\n  staff_chat_id: -100\n")
 	out := mustRun(t, "check-config", "-v", "-config", cfg)
 	for _, want := range []string{
 		"saturday        08:30-17:30           08:30-17:30",
