@@ -50,10 +50,13 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 	work, cancelWork := graceful(ctx, handleGrace)
 	defer cancelWork()
 	offset, err := a.offset(ctx)
-	if err != nil {
-		return err
+	if err == nil {
+		a.epoch, err = a.storedEpoch(ctx)
 	}
-	if a.epoch, err = a.storedEpoch(ctx); err != nil {
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while starting
+		}
 		return err
 	}
 	if err := a.connect(ctx); err != nil || ctx.Err() != nil {
