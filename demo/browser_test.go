@@ -56,7 +56,8 @@ func TestBrowser(t *testing.T) {
 	if err := chromedp.Do(browser, chromedp.Navigate(srv.URL)); err != nil {
 		t.Fatalf("open the page: %v", err)
 	}
-	ctx, cancelTime := context.WithTimeout(browser, 50*time.Second)
+	// A run takes 10-20 s; the bounds are generous for a loaded machine.
+	ctx, cancelTime := context.WithTimeout(browser, 90*time.Second)
 	defer cancelTime()
 
 	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
@@ -77,7 +78,7 @@ func TestBrowser(t *testing.T) {
 	// until waits for a JavaScript condition on the page.
 	until := func(expr string) chromedp.Action[chromedp.Void] {
 		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-			_, err := chromedp.Poll[bool](expr, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(15*time.Second))(ctx, tg)
+			_, err := chromedp.Poll[bool](expr, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(30*time.Second))(ctx, tg)
 			if err != nil {
 				err = fmt.Errorf("waiting for %s: %w", expr, err)
 			}

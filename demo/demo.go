@@ -218,14 +218,14 @@ func (d *Demo) Customer(ctx context.Context, in CustomerInput) error {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.seq++
+	id := "demo-" + strconv.Itoa(d.seq)
 	var file *store.File
 	if in.Sample != "" {
-		if file, err = d.sampleFile(in.Sample); err != nil {
+		if file, err = d.sampleFile(in.Sample, id); err != nil {
 			return err
 		}
 	}
-	d.seq++
-	id := "demo-" + strconv.Itoa(d.seq)
 	d.hub.add(Event{Kind: KindIn, ID: id, Chat: bot.WhatsAppAddr(phone), At: d.cfg.Printer.Time(d.now),
 		Text: in.Text, File: d.fileView(file, "in/"+id)})
 	return d.stepLocked(ctx, bot.ScriptEvent{At: d.now, ID: id, Phone: phone, Text: in.Text, File: file})
@@ -295,7 +295,7 @@ func (d *Demo) person(id int64) (Person, bool) {
 
 // sampleFile copies a shipped sample into the media folder, as the
 // WhatsApp transport keeps a customer's download, and describes it.
-func (d *Demo) sampleFile(name string) (*store.File, error) {
+func (d *Demo) sampleFile(name, msgID string) (*store.File, error) {
 	s, ok := samples[name]
 	if !ok {
 		return nil, &InputError{Field: "sample", Reason: fmt.Sprintf("%q is not photo or voice", name)}
@@ -304,7 +304,7 @@ func (d *Demo) sampleFile(name string) (*store.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("demo: sample %s: %w", name, err)
 	}
-	path := filepath.Join(d.cfg.MediaDir, strconv.Itoa(d.seq+1)+"-"+bot.SafeFileName(s.name))
+	path := filepath.Join(d.cfg.MediaDir, msgID+"-"+bot.SafeFileName(s.name))
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		return nil, fmt.Errorf("demo: keep sample: %w", err)
 	}

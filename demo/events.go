@@ -117,7 +117,7 @@ func (h *hub) since(seq int64) ([]Event, <-chan struct{}) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if seq < 0 || seq > int64(len(h.events)) {
-		seq = 0
+		seq = 0 // a page from before a restart of the demo: everything again
 	}
 	return append([]Event(nil), h.events[seq:]...), h.changed
 }
