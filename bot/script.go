@@ -73,6 +73,22 @@ const MaxScriptLine = 1 << 20
 
 var fileKinds = map[string]bool{"image": true, "document": true, "audio": true, "voice": true, "video": true}
 
+// looksUTF16 is true for a line with a UTF-16 byte-order mark, or with a
+// zero byte in every other place (UTF-16 without a mark).
+func looksUTF16(b []byte) bool {
+	if bytes.HasPrefix(b, []byte{0xff, 0xfe}) || bytes.HasPrefix(b, []byte{0xfe, 0xff}) {
+		return true
+	}
+	n := min(len(b), 64) &^ 1
+	zeros := 0
+	for i := 0; i < n; i++ {
+		if b[i] == 0 {
+			zeros++
+		}
+	}
+	return n >= 4 && zeros*4 > n
+}
+
 // ParseScript reads a whole JSON Lines script and checks every event before
 // anything runs, so a bad script changes nothing. Errors read NAME:LINE: reason.
 func ParseScript(name string, r io.Reader) ([]ScriptEvent, error) {
@@ -83,7 +99,15 @@ func ParseScript(name string, r io.Reader) ([]ScriptEvent, error) {
 	line := 0
 	for sc.Scan() {
 		line++
-		text := bytes.TrimSpace(sc.Bytes())
+		text := sc.Bytes()
+		if line == 1 {
+			// Windows editors save "UTF-8" with a byte-order mark.
+			text = bytes.TrimPrefix(text, []byte("\uFEFF"))
+			if looksUTF16(text) {
+				return nil, fmt.Errorf("%s:1: the file is UTF-16 (\"Unicode\" in Windows editors); save it as UTF-8", name)
+			}
+		}
+		text = bytes.TrimSpace(text)
 		if len(text) == 0 {
 			continue
 		}

@@ -77,6 +77,9 @@ func Parse(name string, r io.Reader) (Batch, error) {
 	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte("\uFEFF")) {
 		_, _ = br.Discard(3)
 	}
+	if b, _ := br.Peek(64); looksUTF16(b) {
+		return Batch{}, &Error{File: name, Line: 1, Reason: `the file is UTF-16 (Excel's "Unicode text"); save it as "CSV UTF-8 (comma delimited)"`}
+	}
 	p := &parser{
 		probs:     problems{file: name},
 		customers: map[string]*customerAcc{},
@@ -203,7 +206,10 @@ func (p *parser) header(cr *csv.Reader) bool {
 		if len(missing) > 1 {
 			reason = "missing columns " + strings.Join(missing, ", ")
 		}
-		if len(rec) == 1 && strings.ContainsAny(rec[0], ";\t") {
+		switch {
+		case len(rec) == 1 && strings.Contains(rec[0], "؛"):
+			reason += ` (columns are separated by the Persian semicolon "؛", as Excel saves with Persian regional settings: columns must be separated by commas; save as "CSV UTF-8 (comma delimited)")`
+		case len(rec) == 1 && strings.ContainsAny(rec[0], ";\t"):
 			reason += " (columns must be separated by commas)"
 		}
 		p.probs.add(p.headerLine, "", reason, nil)
@@ -397,6 +403,28 @@ func (p *parser) row(line int, rec []string) {
 }
 
 type phone struct{ raw, e164 string }
+
+// looksUTF16 is true for a start of file with a UTF-16 byte-order mark, or
+// with a zero byte in every other place (UTF-16 without a mark).
+func looksUTF16(b []byte) bool {
+	if bytes.HasPrefix(b, []byte{0xff, 0xfe}) || bytes.HasPrefix(b, []byte{0xfe, 0xff}) {
+		return true
+	}
+	n := len(b) &^ 1
+	if n < 4 {
+		return false
+	}
+	even, odd := 0, 0
+	for i := 0; i < n; i += 2 {
+		if b[i] == 0 {
+			even++
+		}
+		if b[i+1] == 0 {
+			odd++
+		}
+	}
+	return even*4 > n || odd*4 > n
+}
 
 func isPhoneSep(r rune) bool { return r == ';' || r == '؛' || r == ',' }
 
