@@ -193,4 +193,16 @@ func TestBrowser(t *testing.T) {
 	if n := eval(count(`#staff-msgs .msg[data-outbox="999"]`)); n != 0 {
 		t.Errorf("the edit was added as a new message too (%d)", n)
 	}
+
+	// Another customer's chat, not the one shown, is marked in the picker
+	// until it is picked.
+	mustPost(t, srv, "/api/customer", CustomerInput{Phone: "09151110003", Text: "سلام"})
+	marked := `[...document.querySelectorAll("#customer-pick option")].some(o => o.value === "+989151110003" && o.textContent.startsWith("●"))`
+	step("news from another customer is marked", until(marked))
+	step("picking them shows their chat",
+		chromedp.SetValue(chromedp.ID("customer-pick"), "+989151110003"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("customer-pick").dispatchEvent(new Event("change"))`),
+		until("!("+marked+")"),
+		until(`[...document.querySelectorAll("#customer-msgs .msg:not([hidden])")].some(e => e.textContent.includes("بازرگانی نیکان"))`),
+	)
 }

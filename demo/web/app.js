@@ -186,12 +186,21 @@ function add(ev) {
   if (pane === "customer") {
     node.dataset.phone = ev.chat.slice("whatsapp:".length);
     node.hidden = node.dataset.phone !== $("customer-pick").value;
+    if (node.hidden) unread(node.dataset.phone, true);
   }
   fill(node, ev);
   const empty = box.querySelector(".empty");
   if (empty) empty.remove();
   box.append(node);
   box.scrollTop = box.scrollHeight;
+}
+
+// unread marks a customer in the picker whose chat has news not shown.
+function unread(phone, on) {
+  for (const o of $("customer-pick").options) {
+    if (o.value !== phone) continue;
+    o.textContent = (on ? "● " : "") + o.dataset.label;
+  }
 }
 
 function clock(c) {
@@ -287,6 +296,7 @@ function options(select, items) {
   for (const it of items) {
     const o = el("option", "", it.text);
     o.value = it.value;
+    o.dataset.label = it.text;
     select.append(o);
   }
 }
@@ -324,6 +334,7 @@ async function start() {
 
   $("customer-pick").addEventListener("change", () => {
     const phone = $("customer-pick").value;
+    unread(phone, false);
     for (const m of $("customer-msgs").querySelectorAll(".msg")) m.hidden = m.dataset.phone !== phone;
     $("customer-msgs").scrollTop = $("customer-msgs").scrollHeight;
   });
