@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,12 +11,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+	"unicode"
 
 	"supportbot/bot"
 	"supportbot/bot/bench"
@@ -44,6 +47,7 @@ import (
 const (
 	envCrashDir  = "SUPPORTBOT_CRASH_DIR"
 	envCrashMode = "SUPPORTBOT_CRASH_MODE" // "run" (until killed) or "finish"
+	envCrashSync = "SUPPORTBOT_CRASH_SYNC" // storage.sync of the worker; default the shipped one
 	crashCycles  = 3                       // request cycles per customer
 	startMarker  = "# start"
 )
@@ -112,7 +116,21 @@ func crashWorker(t *testing.T, dir, mode string) (*exec.Cmd, *bytes.Buffer) {
 	cmd.Env = append(os.Environ(), envCrashDir+"="+dir, envCrashMode+"="+mode)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
+	killOnCleanup(t, cmd)
 	return cmd, &out
+}
+
+// killOnCleanup kills cmd's process group when the test ends, pass or
+// fail, unless it was waited for: no worker is left running.
+func killOnCleanup(t *testing.T, cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	t.Cleanup(func() {
+		if cmd.Process == nil || cmd.ProcessState != nil {
+			return
+		}
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = cmd.Wait()
+	})
 }
 
 // waitProgress waits until the n-th run has started and acknowledged a
@@ -159,6 +177,9 @@ func crashWiring(ctx context.Context, dbPath string) (*sqlite.DB, *bot.Engine, e
 	s, err := c.load(fs, env)
 	if err != nil {
 		return nil, nil, err
+	}
+	if v := os.Getenv(envCrashSync); v != "" {
+		s.cfg.Storage.Sync = v // the power-cut test's check that it can fail
 	}
 	db, err := s.open(ctx)
 	if err != nil {
@@ -379,6 +400,31 @@ func checkCrashRun(t *testing.T, dir string, kills int) {
 			t.Errorf("%s got %d messages, want %d", to, per[to], want.perCustomer)
 		}
 	}
+
+	// Content and order, per chat: each customer got the replies of an
+	// uninterrupted run, in that order, and each of its tickets holds the
+	// messages of one, in order.
+	byCustomer := map[string][]store.Ticket{}
+	for _, tk := range ts {
+		byCustomer[tk.Phone] = append(byCustomer[tk.Phone], tk)
+	}
+	for i := range crashCustomers() {
+		phone := bench.Phone(i)
+		if got := chatTexts(outbox, bot.WhatsAppAddr(phone)); !slices.Equal(got, want.replies) {
+			t.Errorf("%s's replies differ from an uninterrupted run's:\n%s", phone, firstDifference(got, want.replies))
+		}
+		mine := byCustomer[phone]
+		slices.SortFunc(mine, func(a, b store.Ticket) int { return cmp.Compare(a.ID, b.ID) })
+		got := ticketTexts(t, db, mine)
+		if len(got) != len(want.conversation) {
+			continue // counted above
+		}
+		for k := range got {
+			if !slices.Equal(got[k], want.conversation[k]) {
+				t.Errorf("%s's ticket %d differs from an uninterrupted run's:\n%s", phone, mine[k].ID, firstDifference(got[k], want.conversation[k]))
+			}
+		}
+	}
 	if got, w := per[bot.StaffGroup], want.staffPerCustomer*crashCustomers(); got != w {
 		t.Errorf("staff group got %d messages, want %d", got, w)
 	}
@@ -431,6 +477,61 @@ func checkCrashRun(t *testing.T, dir string, kills int) {
 // reference is what one customer's script produces without a crash.
 type reference struct {
 	perCustomer, staffPerCustomer, messagesPerTicket int
+	// replies are the customer's outbound texts in order, and
+	// conversation each ticket's messages in order (Author: text), all
+	// through sameText.
+	replies      []string
+	conversation [][]string
+}
+
+// sameText is a text with every digit run (ASCII, Persian, Arabic) as #:
+// ticket numbers, phones, company numbers and times differ between
+// customers; the words and their order must not.
+func sameText(s string) string {
+	var b strings.Builder
+	inDigits := false
+	for _, r := range s {
+		if unicode.IsDigit(r) {
+			if !inDigits {
+				b.WriteByte('#')
+			}
+			inDigits = true
+			continue
+		}
+		inDigits = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// chatTexts are the texts to one recipient, in outbox order.
+func chatTexts(outbox []store.OutboxMessage, to string) []string {
+	var out []string
+	for _, m := range outbox {
+		if m.To == to {
+			out = append(out, sameText(m.Text))
+		}
+	}
+	return out
+}
+
+// ticketTexts are a customer's tickets' messages, oldest ticket first,
+// each in order.
+func ticketTexts(t *testing.T, db *sqlite.DB, ts []store.Ticket) [][]string {
+	t.Helper()
+	var out [][]string
+	for _, tk := range ts {
+		ms, err := db.Messages(context.Background(), tk.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var conv []string
+		for _, m := range ms {
+			conv = append(conv, string(m.Direction)+": "+sameText(m.Text))
+		}
+		out = append(out, conv)
+	}
+	return out
 }
 
 // referenceRun plays one customer's script uninterrupted.
@@ -470,7 +571,27 @@ func referenceRun(t *testing.T) reference {
 		t.Fatal(err)
 	}
 	r.messagesPerTicket = len(ms)
+	r.replies = chatTexts(allOutbox(t, db), bot.WhatsAppAddr(cs[0].Phone))
+	slices.SortFunc(ts, func(a, b store.Ticket) int { return cmp.Compare(a.ID, b.ID) })
+	r.conversation = ticketTexts(t, db, ts)
 	return r
+}
+
+// firstDifference shows where two text sequences part.
+func firstDifference(got, want []string) string {
+	for i := range max(len(got), len(want)) {
+		var g, w string
+		if i < len(got) {
+			g = got[i]
+		}
+		if i < len(want) {
+			w = want[i]
+		}
+		if g != w {
+			return fmt.Sprintf("message %d of %d/%d:\n got  %q\n want %q", i+1, len(got), len(want), g, w)
+		}
+	}
+	return "(equal)"
 }
 
 // allOutbox lists every outbox message by id.
