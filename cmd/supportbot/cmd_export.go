@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"time"
 
 	"supportbot/bot"
+	"supportbot/bot/sheet"
+	"supportbot/locales"
 )
 
 func runExport(ctx context.Context, env *Env, args []string) error {
@@ -14,8 +17,16 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	at := fs.String("at", "", "report contract status and usage as of `TIME` (RFC 3339; default now)")
 	audit := fs.Bool("audit", false, "add the audit trail of staff and manager actions")
 	messages := fs.Bool("messages", false, "add every customer message received (with where it went) and every staff message on a ticket")
+	format := fs.String("format", "json", "json, or xlsx (a spreadsheet: customers, contracts with usage, tickets; needs -o)")
+	outPath := fs.String("o", "", "write to `FILE` (mode 0600) instead of standard output")
 	if err := parseArgs(fs, args, 0); err != nil {
 		return err
+	}
+	switch {
+	case *format != "json" && *format != "xlsx":
+		return fmt.Errorf("%w: -format %q is not json or xlsx", errUsage, *format)
+	case *format == "xlsx" && *outPath == "":
+		return fmt.Errorf("%w: -format xlsx needs -o FILE.xlsx", errUsage)
 	}
 	s, err := c.load(fs, env)
 	if err != nil {
@@ -50,8 +61,34 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 		}
 		snap.Messages = &ms
 	}
-	enc := json.NewEncoder(env.Stdout)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(snap)
+	out := env.Stdout
+	var file *os.File
+	if *outPath != "" {
+		if file, err = os.OpenFile(*outPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, privateFileMode); err != nil {
+			return err
+		}
+		defer file.Close()
+		out = file
+	}
+	if *format == "xlsx" {
+		printer, err := locales.New(s.cfg.Language, s.loc)
+		if err != nil {
+			return err
+		}
+		err = sheet.Write(out, snap, s.loc, func(key string) string { return printer.T(key, nil) })
+		if err != nil {
+			return err
+		}
+	} else {
+		enc := json.NewEncoder(out)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(snap); err != nil {
+			return err
+		}
+	}
+	if file != nil {
+		return file.Close()
+	}
+	return nil
 }
