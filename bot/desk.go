@@ -198,17 +198,24 @@ func dropMarks(s string) string {
 	}, s)
 }
 
-// relayReply sends a staff reply to a ticket card or relayed message on to
-// the customer. The first answer stops the first-response clock. Anything
-// that is not a reply to a ticket is ordinary group chat and ignored.
+// relayReply sends a staff reply to a ticket card or relayed customer
+// message on to the customer. The first answer stops the first-response
+// clock. A reply to any other bot message about a ticket (a reminder, an
+// alert, a confirmation, history, a report), or one starting with "!",
+// stays internal: it is stored as a note and the bot says so in one line.
+// Anything that is not a reply to a ticket is ordinary group chat and
+// ignored.
 func (d *Desk) relayReply(ctx context.Context, tx store.Store, in StaffInput) error {
-	id, err := d.repliedTicket(ctx, tx, in)
+	id, toCustomer, err := d.repliedTicket(ctx, tx, in)
 	if err != nil || id == 0 {
 		return err
 	}
 	text := strings.TrimSpace(in.Text)
 	if text == "" && in.File == nil {
 		return nil
+	}
+	if strings.HasPrefix(text, "!") || !toCustomer {
+		return d.internalReply(ctx, tx, in, id, strings.TrimSpace(strings.TrimPrefix(text, "!")))
 	}
 	t, err := tx.Ticket(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -248,19 +255,71 @@ func (d *Desk) relayReply(ctx context.Context, tx store.Store, in StaffInput) er
 	return err
 }
 
-// repliedTicket is the ticket a staff message replies to, 0 when none: the
-// ticket of the bot message it quotes, else the card named by ReplyToTicket.
-func (d *Desk) repliedTicket(ctx context.Context, tx store.Store, in StaffInput) (int64, error) {
+// internalReply stores a staff reply that must not reach the customer as
+// a note on ticket id, and says so in one short line.
+func (d *Desk) internalReply(ctx context.Context, tx store.Store, in StaffInput, id int64, text string) error {
+	if text == "" && in.File == nil {
+		return nil
+	}
+	if _, err := tx.Ticket(ctx, id); errors.Is(err, store.ErrNotFound) {
+		return fail("desk.err.ticket_not_found", map[string]any{"id": id})
+	} else if err != nil {
+		return fmt.Errorf("desk: internal reply on ticket %d: %w", id, err)
+	}
+	in.audit.note("note", id, text)
+	m := store.Message{TicketID: id, At: in.At, Direction: store.StaffNote, Author: d.staffName(in), UserID: in.UserID, Text: text, File: in.File}
+	if err := tx.AddMessage(ctx, &m); err != nil {
+		return fmt.Errorf("desk: note on ticket %d: %w", id, err)
+	}
+	return d.answer(ctx, tx, in, id, d.p.T("desk.reply.internal", map[string]any{"id": id}))
+}
+
+// relaySetting marks an outbox message that relays a customer's words or
+// files to the staff group: a reply to it reaches the customer.
+func relaySetting(outboxID int64) string { return "relay_outbox:" + strconv.FormatInt(outboxID, 10) }
+
+// repliedTicket is the ticket a staff message replies to, 0 when none, and
+// whether the reply is for the customer: it quotes the ticket's card or a
+// relayed customer message (or names the card by ReplyToTicket), not any
+// other bot message about the ticket.
+func (d *Desk) repliedTicket(ctx context.Context, tx store.Store, in StaffInput) (id int64, toCustomer bool, err error) {
 	if in.ReplyTo != 0 {
 		m, err := tx.OutboxMessage(ctx, in.ReplyTo)
 		switch {
 		case err == nil && m.TicketID != 0:
-			return m.TicketID, nil
+			card, err := d.cardOf(ctx, tx, m.TicketID)
+			if err != nil {
+				return 0, false, err
+			}
+			if card == m.ID {
+				return m.TicketID, true, nil
+			}
+			_, err = tx.Setting(ctx, relaySetting(m.ID))
+			switch {
+			case err == nil:
+				return m.TicketID, true, nil
+			case errors.Is(err, store.ErrNotFound):
+				return m.TicketID, false, nil
+			}
+			return 0, false, fmt.Errorf("desk: message replied to: %w", err)
 		case err != nil && !errors.Is(err, store.ErrNotFound):
-			return 0, fmt.Errorf("desk: message replied to: %w", err)
+			return 0, false, fmt.Errorf("desk: message replied to: %w", err)
 		}
 	}
-	return max(in.ReplyToTicket, 0), nil
+	return max(in.ReplyToTicket, 0), in.ReplyToTicket > 0, nil
+}
+
+// postRelay posts p, a customer's words or file relayed to staff, and
+// marks it so that a reply to it reaches the customer.
+func (d *Desk) postRelay(ctx context.Context, tx store.Store, at time.Time, p Post) error {
+	id, err := d.post(ctx, tx, at, p)
+	if err != nil {
+		return err
+	}
+	if err := tx.SetSetting(ctx, relaySetting(id), strconv.FormatInt(p.TicketID, 10)); err != nil {
+		return fmt.Errorf("desk: mark relayed message: %w", err)
+	}
+	return nil
 }
 
 // TicketOpened posts a new ticket's card to the staff group, with the
@@ -289,7 +348,7 @@ func (d *Desk) ticketOpened(ctx context.Context, tx store.Store, t store.Ticket,
 			continue
 		}
 		text := d.p.T("desk.card.file_posted", map[string]any{"id": t.ID, "file": locales.Raw(d.fileText(*m.File))})
-		if _, err := d.post(ctx, tx, at, Post{To: StaffGroup, TicketID: t.ID, Text: text, ReplyTo: cardID, File: m.File}); err != nil {
+		if err := d.postRelay(ctx, tx, at, Post{To: StaffGroup, TicketID: t.ID, Text: text, ReplyTo: cardID, File: m.File}); err != nil {
 			return err
 		}
 	}
@@ -331,8 +390,7 @@ func (d *Desk) customerWrote(ctx context.Context, tx store.Store, t store.Ticket
 	if err != nil {
 		return err
 	}
-	_, err = d.post(ctx, tx, at, Post{To: StaffGroup, TicketID: t.ID, Text: d.p.T(key, args), ReplyTo: cardID, File: m.File})
-	return err
+	return d.postRelay(ctx, tx, at, Post{To: StaffGroup, TicketID: t.ID, Text: d.p.T(key, args), ReplyTo: cardID, File: m.File})
 }
 
 // UnknownContact shows staff a message from a number no customer has, with

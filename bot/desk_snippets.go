@@ -130,7 +130,7 @@ func (d *Desk) cmdSavedReply(ctx context.Context, tx store.Store, in StaffInput,
 		id = n
 	} else {
 		rest = args
-		if id, err = d.repliedTicket(ctx, tx, in); err != nil {
+		if id, _, err = d.repliedTicket(ctx, tx, in); err != nil {
 			return err
 		}
 		if id == 0 {
