@@ -137,7 +137,7 @@ func TestDroppedAndSlowConnectionsLoseNothing(t *testing.T) {
 }
 
 func TestPoisonUpdateIsSkippedAndTheBatchGoesOn(t *testing.T) {
-	h := newHarness(t, (&watch{}).config)
+	h := newHarness(t)
 	before := h.srv.Push(telegramtest.Message(staff, sara, "before"))
 	poison := h.srv.PushRaw(`"message":{"message_id":"not a number","chat":{"id":"x"}}`)
 	after := h.srv.Push(telegramtest.Message(staff, sara, "after"))
@@ -155,7 +155,7 @@ func TestPoisonUpdateIsSkippedAndTheBatchGoesOn(t *testing.T) {
 }
 
 func TestOffsetResetIsFollowed(t *testing.T) {
-	h := newHarness(t, (&watch{}).config)
+	h := newHarness(t)
 	first := h.srv.Push(telegramtest.Message(staff, sara, "before the quiet week"))
 	rec := &recorder{st: h.db}
 	stop := h.run(h.ad, rec)
