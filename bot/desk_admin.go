@@ -11,43 +11,48 @@ import (
 	"supportbot/store"
 )
 
-// cmdLink attaches a phone number to a customer, as staff do after an
-// unknown number wrote in: the number's conversation starts afresh and the
-// customer is welcomed by name.
+// cmdLink attaches a phone number or a hidden WhatsApp address to a
+// customer, as staff do after an unknown contact wrote in: typed, or as a
+// reply to the contact's card. The contact's conversation starts afresh and
+// the customer is welcomed by name. A contact that is another customer's
+// moves only with a trailing "force".
 func (d *Desk) cmdLink(ctx context.Context, tx store.Store, in StaffInput, args string) error {
-	fields := strings.Fields(args)
-	if len(fields) < 2 {
-		return fail("desk.err.link_args", map[string]any{"usage": d.raw("desk.syntax.link")})
-	}
-	id := fields[len(fields)-1]
-	raw := strings.Join(fields[:len(fields)-1], " ")
-	phone, err := rules.ParsePhone(raw)
+	contact, id, force, err := d.linkTarget(ctx, tx, in, args)
 	if err != nil {
-		return fail("desk.err.bad_phone", map[string]any{"arg": clip(raw, 32), "usage": d.raw("desk.syntax.link")})
+		return err
 	}
 	cu, err := d.findCustomer(ctx, tx, id)
 	if err != nil {
 		return err
 	}
-	before, err := tx.CustomerByPhone(ctx, phone)
+	before, err := tx.CustomerByPhone(ctx, contact)
 	if errors.Is(err, store.ErrNotFound) {
 		before = store.Customer{}
 	} else if err != nil {
-		return fmt.Errorf("desk: owner of %s: %w", phone, err)
+		return fmt.Errorf("desk: owner of %s: %w", contact, err)
 	}
-	if err := tx.LinkPhone(ctx, phone, cu.ID); err != nil {
-		return fmt.Errorf("desk: link %s to %s: %w", phone, cu.ID, err)
+	say := map[string]any{"phone": contact, "name": cu.Name, "customer_id": cu.ID, "old": before.Name, "old_id": before.ID}
+	moved := before.ID != "" && before.ID != cu.ID
+	if moved && !force {
+		return fail("desk.err.link_taken", say)
 	}
-	more, err := d.resume(ctx, tx, phone, in.At)
+	if IsHidden(contact) {
+		err = tx.LinkAddress(ctx, contact, cu.ID, in.At)
+	} else {
+		err = tx.LinkPhone(ctx, contact, cu.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("desk: link %s to %s: %w", contact, cu.ID, err)
+	}
+	more, err := d.resume(ctx, tx, contact, in.At)
 	if err != nil {
 		return err
 	}
-	say := map[string]any{"phone": phone, "name": cu.Name, "customer_id": cu.ID, "old": before.Name}
 	key := "desk.linked"
-	if before.ID != "" && before.ID != cu.ID {
+	if moved {
 		key = "desk.linked.moved"
 	}
-	if _, err := d.post(ctx, tx, in.At, Post{To: WhatsAppAddr(phone), Text: d.linkedText(say, more)}); err != nil {
+	if _, err := d.post(ctx, tx, in.At, Post{To: WhatsAppAddr(contact), Text: d.linkedText(say, more)}); err != nil {
 		return err
 	}
 	return d.answer(ctx, tx, in, 0, d.p.T(key, say))

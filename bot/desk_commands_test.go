@@ -361,8 +361,19 @@ func TestLink(t *testing.T) {
 		t.Errorf("staff answer %q", s.Text)
 	}
 
-	// Moving a number from one customer to another says so.
+	// A number that is another customer's moves only with "force".
 	sent = f.handle(t, f.staff("/link "+phoneProj+" P-1"))
+	if s := only(t, to(sent, StaffGroup)); !strings.Contains(s.Text, "force") || !strings.Contains(s.Text, "شرکت نمونه سه") {
+		t.Errorf("refusal %q does not name the owner and force", s.Text)
+	}
+	if len(to(sent, WhatsAppAddr(phoneProj))) != 0 {
+		t.Error("a refused link welcomed the customer")
+	}
+	if c, _ := f.db.CustomerByPhone(ctx, phoneProj); c.ID != "P-3" {
+		t.Errorf("refused move: phone belongs to %s", c.ID)
+	}
+	// Moving a number from one customer to another with force says so.
+	sent = f.handle(t, f.staff("/link "+phoneProj+" P-1 force"))
 	if s := only(t, to(sent, StaffGroup)); !strings.Contains(s.Text, "شرکت نمونه سه") {
 		t.Errorf("move answer %q does not name the old customer", s.Text)
 	}

@@ -48,6 +48,10 @@ func (d *Desk) rememberUnknownCard(ctx context.Context, tx store.Store, phone st
 	if err := tx.SetSetting(ctx, unknownCardSetting(phone), v); err != nil {
 		return fmt.Errorf("desk: remember card of %s: %w", phone, err)
 	}
+	// `/link CUSTOMER_ID` in reply to the card links this contact.
+	if err := tx.SetSetting(ctx, cardAddressSetting(cardID), phone); err != nil {
+		return fmt.Errorf("desk: remember card of %s: %w", phone, err)
+	}
 	return nil
 }
 

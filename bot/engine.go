@@ -175,6 +175,10 @@ func (e *Engine) customer(ctx context.Context, b *batch, m CustomerMessage) erro
 			return err
 		}
 	}
+	m, err := e.canonical(ctx, tx, m) // a hidden address joined with its number (addresses.go)
+	if err != nil {
+		return err
+	}
 	if limit := e.limits.MessagesPerMinute; limit > 0 {
 		if over, first := b.check(e.flood, m.Phone, m.At, limit); over {
 			if err := e.received(ctx, tx, m, store.RouteHeld, store.HeldFlood); err != nil {

@@ -33,6 +33,8 @@ type ExportCustomer struct {
 	Name   string   `json:"name"`
 	City   string   `json:"city"`
 	Phones []string `json:"phones"`
+	// Addresses are hidden WhatsApp addresses ("lid:…") linked to the customer.
+	Addresses []string `json:"addresses"`
 }
 
 // ExportContract is a contract with its support period, status and usage as
@@ -185,6 +187,7 @@ func (x exporter) snapshot(ctx context.Context, tx store.Store) (Snapshot, error
 	for _, c := range customers {
 		snap.Customers = append(snap.Customers, ExportCustomer{
 			ID: c.ID, Name: c.Name, City: c.City, Phones: append([]string{}, c.Phones...),
+			Addresses: append([]string{}, c.Addresses...),
 		})
 	}
 	slices.SortFunc(snap.Customers, func(a, b ExportCustomer) int { return cmp.Compare(a.ID, b.ID) })

@@ -111,6 +111,9 @@ func (r *Replay) clock(ctx context.Context) (time.Time, error) {
 
 func (r *Replay) handle(ctx context.Context, ev ScriptEvent) error {
 	switch {
+	case ev.Reveals != "":
+		_, err := r.Engine.Reveal(ctx, ev.Phone, ev.Reveals, ev.At)
+		return err
 	case ev.Phone != "":
 		return r.Engine.HandleCustomer(ctx, CustomerMessage{ID: ev.ID, Phone: ev.Phone, At: ev.At, Text: ev.Text, File: ev.File})
 	case ev.Telegram != nil:
@@ -211,6 +214,9 @@ func (r *Replay) echo(ev ScriptEvent) {
 		}
 	}
 	body := ev.Text
+	if ev.Reveals != "" {
+		body = "[reveals " + ev.Reveals + "]"
+	}
 	if ev.File != nil {
 		body = strings.TrimSpace(fmt.Sprintf("[%s %s, %d bytes] %s", ev.File.Kind, ev.File.Name, ev.File.Bytes, body))
 	}

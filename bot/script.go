@@ -19,10 +19,13 @@ import (
 // ScriptEvent is one line of a replay script (docs/interface.md): a customer
 // message, a Telegram message, or only a clock move.
 type ScriptEvent struct {
-	Line          int
-	At            time.Time
-	ID            string // optional transport id, for testing deduplication
-	Phone         string // E.164, set for customer messages
+	Line  int
+	At    time.Time
+	ID    string // optional transport id, for testing deduplication
+	Phone string // E.164 or a hidden address (lid:DIGITS), set for customer messages
+	// Reveals is the number WhatsApp says the hidden address Phone is
+	// ({"whatsapp":"lid:…","reveals":"+98…"}); such an event has no message.
+	Reveals       string
 	Telegram      *ScriptTelegram
 	Text          string
 	File          *store.File
@@ -46,6 +49,7 @@ type rawEvent struct {
 	At            *string          `json:"at"`
 	ID            *string          `json:"id"`
 	WhatsApp      *string          `json:"whatsapp"`
+	Reveals       *string          `json:"reveals"`
 	Telegram      *json.RawMessage `json:"telegram"`
 	Text          *string          `json:"text"`
 	File          *json.RawMessage `json:"file"`
@@ -172,11 +176,29 @@ func parseEvent(text []byte) (ScriptEvent, error) {
 	}
 	switch {
 	case raw.WhatsApp != nil:
-		phone, err := rules.ParsePhone(*raw.WhatsApp)
-		if err != nil {
-			return ev, fmt.Errorf(`"whatsapp": %w`, err)
+		if addr, ok := parseHidden(*raw.WhatsApp); ok {
+			ev.Phone = addr
+		} else {
+			phone, err := rules.ParsePhone(*raw.WhatsApp)
+			if err != nil {
+				return ev, fmt.Errorf(`"whatsapp": %w (or a hidden address like "lid:123456789")`, err)
+			}
+			ev.Phone = phone
 		}
-		ev.Phone = phone
+		if raw.Reveals != nil {
+			if !IsHidden(ev.Phone) {
+				return ev, errors.New(`"reveals" belongs to an event whose "whatsapp" is a hidden address (lid:DIGITS)`)
+			}
+			phone, err := rules.ParsePhone(*raw.Reveals)
+			if err != nil {
+				return ev, fmt.Errorf(`"reveals": %w`, err)
+			}
+			if raw.Text != nil || raw.File != nil {
+				return ev, errors.New(`a "reveals" event carries no "text" or "file"`)
+			}
+			ev.Reveals = phone
+			break
+		}
 		if raw.Text == nil && raw.File == nil {
 			return ev, errors.New(`a whatsapp event needs "text" or "file"`)
 		}
@@ -213,6 +235,9 @@ func parseEvent(text []byte) (ScriptEvent, error) {
 			return ev, errors.New(`a telegram event needs "text", "file" or "callback"`)
 		}
 	default:
+		if raw.Reveals != nil {
+			return ev, errors.New(`"reveals" needs "whatsapp" with the hidden address`)
+		}
 		if raw.Text != nil || raw.File != nil || raw.ReplyTo != nil || raw.ReplyToTicket != nil || raw.Callback != nil {
 			return ev, errors.New(`a message needs "whatsapp" or "telegram" to say who sent it`)
 		}

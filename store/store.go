@@ -24,6 +24,18 @@ type Customer struct {
 	Name   string
 	City   string
 	Phones []string // E.164, sorted
+	// Addresses are hidden WhatsApp addresses ("lid:DIGITS") staff linked
+	// to the customer, sorted; filled by ListCustomers.
+	Addresses []string
+}
+
+// Address is a hidden WhatsApp address linked to a customer.
+type Address struct {
+	Address    string // "lid:DIGITS"
+	CustomerID string
+	// Phone is the number WhatsApp revealed behind the address once it
+	// turned out to be the customer's own ("" until then).
+	Phone string
 }
 
 // PhoneSource says how a contact phone came to belong to a customer.
@@ -162,6 +174,14 @@ type Customers interface {
 	// LinkPhone attaches phone to the customer as a staff link, moving it
 	// from any other customer.
 	LinkPhone(ctx context.Context, phone, customerID string) error
+	// LinkAddress makes a hidden WhatsApp address the customer's contact
+	// (CustomerByPhone finds the customer by it), moving it from any other.
+	LinkAddress(ctx context.Context, address, customerID string, at time.Time) error
+	// Address reads a linked hidden address; ErrNotFound when none.
+	Address(ctx context.Context, address string) (Address, error)
+	// JoinAddress records the customer's own number revealed behind a
+	// linked address.
+	JoinAddress(ctx context.Context, address, phone string) error
 }
 
 // Contracts reads and changes contracts and counts their usage.

@@ -174,3 +174,18 @@ func (hs *harness) mustContact(addr string, jid types.JID) {
 }
 
 var errBoom = errors.New("boom")
+
+// revealingHandler is the engine's side with Reveal: it records what
+// WhatsApp revealed and answers with the key the engine would choose.
+type revealingHandler struct {
+	*fakeHandler
+	key      func(address, phone string) string
+	revealed []string
+}
+
+func (h *revealingHandler) Reveal(_ context.Context, address, phone string, _ time.Time) (string, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.revealed = append(h.revealed, address+"="+phone)
+	return h.key(address, phone), nil
+}

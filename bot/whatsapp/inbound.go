@@ -206,12 +206,15 @@ type contact struct {
 }
 
 // address finds who wrote. A phone-number sender is keyed by its number in
-// E.164. A hidden-id (@lid) sender is keyed by the phone number WhatsApp
-// gives beside it (SenderAlt) or the account's LID map; when neither has
-// one, the sender is keyed "lid:NNN", which no customer phone can equal, so
-// the conversation treats them as unknown and shows nothing of any
-// contract; the bot never guesses a number. Replies go to the chat the
-// message came from.
+// E.164. A hidden-id (@lid) sender that staff linked to a customer
+// (/link lid:…) is keyed "lid:NNN", which the store knows as that
+// customer's contact, or by the customer's own number once WhatsApp
+// revealed it (bot.Engine.Reveal joins them; a number that is someone
+// else's is told to staff and merges nothing). Any other hidden sender is
+// keyed by the phone number WhatsApp gives beside it (SenderAlt) or the
+// account's LID map; when neither has one, by "lid:NNN", which the
+// conversation treats as unknown: the bot never guesses a number. Replies
+// go to the chat the message came from.
 func (a *Adapter) address(ctx context.Context, info types.MessageInfo) (contact, bool) {
 	sender := info.Sender.ToNonAD()
 	if sender.IsEmpty() {
@@ -223,6 +226,10 @@ func (a *Adapter) address(ctx context.Context, info types.MessageInfo) (contact,
 	case types.DefaultUserServer:
 		pn = sender
 	case types.HiddenUserServer:
+		if !digitsOnly(sender.User) {
+			return contact{}, false
+		}
+		hidden := lidPrefix + sender.User
 		if alt := info.SenderAlt.ToNonAD(); alt.Server == types.DefaultUserServer {
 			pn = alt
 		} else if a.link.LIDs != nil {
@@ -232,8 +239,11 @@ func (a *Adapter) address(ctx context.Context, info types.MessageInfo) (contact,
 			}
 			pn = got.ToNonAD()
 		}
+		if key, linked := a.linked(ctx, hidden, pn, info.Timestamp); linked {
+			return contact{addr: key, jid: chat}, true
+		}
 		if pn.User == "" || pn.Server != types.DefaultUserServer {
-			return contact{addr: lidPrefix + sender.User, jid: chat}, digitsOnly(sender.User)
+			return contact{addr: hidden, jid: chat}, true
 		}
 	default:
 		return contact{}, false
@@ -241,13 +251,53 @@ func (a *Adapter) address(ctx context.Context, info types.MessageInfo) (contact,
 	if !digitsOnly(pn.User) {
 		return contact{}, false
 	}
-	phone, err := rules.ParsePhone("+" + pn.User)
+	return contact{addr: e164(pn.User), jid: chat}, true
+}
+
+// e164 is a phone-number JID's user as the store keys it.
+func e164(user string) string {
+	phone, err := rules.ParsePhone("+" + user)
 	if err != nil {
 		// A number outside Iran: no customer has one, so it stays as WhatsApp
 		// gives it (still E.164) and the conversation treats it as unknown.
-		phone = "+" + pn.User
+		phone = "+" + user
 	}
-	return contact{addr: phone, jid: chat}, true
+	return phone
+}
+
+// Revealer is told which number a linked hidden address belongs to and
+// says what to key the sender by; *bot.Engine is one.
+type Revealer interface {
+	Reveal(ctx context.Context, address, phone string, at time.Time) (string, error)
+}
+
+var _ Revealer = (*bot.Engine)(nil)
+
+// linked reports whether staff linked the hidden address to a customer,
+// and the contact to key it by: its joined number, else the address.
+func (a *Adapter) linked(ctx context.Context, hidden string, pn types.JID, at time.Time) (string, bool) {
+	addr, err := a.st.Address(ctx, hidden)
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			a.cfg.Log.Warn("hidden address", "err", err)
+		}
+		return "", false
+	}
+	if r, ok := a.h.(Revealer); ok && pn.Server == types.DefaultUserServer && digitsOnly(pn.User) {
+		if at.IsZero() {
+			at = a.cfg.Now()
+		}
+		key, err := r.Reveal(ctx, hidden, e164(pn.User), at)
+		if err != nil {
+			a.cfg.Log.Warn("reveal of a hidden address", "err", err)
+			return hidden, true
+		}
+		return key, true
+	}
+	if addr.Phone != "" {
+		return addr.Phone, true
+	}
+	return hidden, true
 }
 
 func digitsOnly(s string) bool {

@@ -44,9 +44,14 @@ func (q *queries) Customer(ctx context.Context, id string) (store.Customer, erro
 	return c, wrap(err, "customer %s", id)
 }
 
-// CustomerByPhone returns the customer the contact number belongs to.
+// ownerOf is the customer a contact belongs to: a phone, or else a hidden
+// WhatsApp address staff linked (the bound value is the contact).
+const ownerOf = `COALESCE((SELECT customer_id FROM phones WHERE number = ?1), (SELECT customer_id FROM addresses WHERE address = ?1))`
+
+// CustomerByPhone returns the customer the contact belongs to: a number,
+// or a hidden address linked to the customer.
 func (q *queries) CustomerByPhone(ctx context.Context, phone string) (store.Customer, error) {
-	c, err := scanCustomer(q.rd.QueryRowContext(ctx, customerQuery+`(SELECT customer_id FROM phones WHERE number = ?)`, phone))
+	c, err := scanCustomer(q.rd.QueryRowContext(ctx, customerQuery+ownerOf, phone))
 	return c, wrap(err, "customer by phone %s", phone)
 }
 
@@ -86,7 +91,24 @@ func (q *queries) ListCustomers(ctx context.Context) ([]store.Customer, error) {
 			cs[i].Phones = append(cs[i].Phones, number)
 		}
 	}
-	return cs, wrap(closeRows(rows), "list customer phones")
+	if err := closeRows(rows); err != nil {
+		return nil, wrap(err, "list customer phones")
+	}
+	rows, err = q.rd.QueryContext(ctx, `SELECT customer_id, address FROM addresses ORDER BY customer_id, address`)
+	if err != nil {
+		return nil, wrap(err, "list customer addresses")
+	}
+	for rows.Next() {
+		var id, addr string
+		if err := rows.Scan(&id, &addr); err != nil {
+			rows.Close()
+			return nil, wrap(err, "list customer addresses")
+		}
+		if i, ok := at[id]; ok {
+			cs[i].Addresses = append(cs[i].Addresses, addr)
+		}
+	}
+	return cs, wrap(closeRows(rows), "list customer addresses")
 }
 
 // SetImportedPhones makes phones the customer's imported numbers, in one

@@ -82,7 +82,8 @@ const phoneStateQuery = `SELECT s.phone IS NOT NULL, s.state, s.data, s.updated_
 	(SELECT group_concat(number, ' ') FROM (SELECT number FROM phones WHERE customer_id = c.id ORDER BY number))
 	FROM (SELECT ? AS number) x
 	LEFT JOIN sessions s ON s.phone = x.number
-	LEFT JOIN customers c ON c.id = (SELECT customer_id FROM phones WHERE number = x.number)`
+	LEFT JOIN customers c ON c.id = COALESCE((SELECT customer_id FROM phones WHERE number = x.number),
+		(SELECT customer_id FROM addresses WHERE address = x.number))`
 
 // PhoneState reads the phone's session and its customer together.
 func (q *queries) PhoneState(ctx context.Context, phone string) (store.PhoneState, error) {
