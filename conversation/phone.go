@@ -104,6 +104,9 @@ func (m *Machine) OpenByPhone(ctx context.Context, st Store, r PhoneRequest) (Ph
 			return PhoneOutcome{Denied: d, Explain: Reply{Lines: t.lines}}, nil
 		}
 	}
+	// The description is the draft a WhatsApp request would have gathered;
+	// it has no received message to route (Ref 0).
+	t.sess.data.Draft = []pending{{Text: in.Text}}
 	if err := t.openTicket(c, u, r.Kind, r.Severity); err != nil {
 		return PhoneOutcome{}, err
 	}
