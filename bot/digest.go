@@ -98,7 +98,10 @@ type digestData struct {
 func (d *Desk) loadDigest(ctx context.Context, tx store.Store, at time.Time) (digestData, error) {
 	dd := digestData{at: at.In(d.loc), byID: map[string]rules.Contract{}, names: map[string]string{}}
 	var err error
-	if dd.tickets, err = tx.ListTickets(ctx, store.TicketFilter{}); err != nil {
+	// Only what the digest's days can count: the open tickets and those
+	// active since the chart's first day. Ten years of closed tickets are
+	// not read (docs/performance.md, "Years of data").
+	if dd.tickets, err = tx.ListTickets(ctx, store.TicketFilter{ActiveSince: d.digestSince(dd.at)}); err != nil {
 		return dd, fmt.Errorf("digest: tickets: %w", err)
 	}
 	if dd.contracts, err = tx.ListContracts(ctx); err != nil {
@@ -431,6 +434,23 @@ func lastDay(end time.Time) rules.Date {
 
 // chartDays counts the last digestChartLen office days before dd.at's day,
 // oldest first.
+// digestSince is the start of the earliest day the digest counts: the
+// chart's first office day (the period and today come after it).
+func (d *Desk) digestSince(at time.Time) time.Time {
+	from, today := d.digestPeriod(at)
+	since := from
+	n := 0
+	for day := today.AddDate(0, 0, -1); n < digestChartLen && day.After(today.AddDate(-1, 0, 0)); day = day.AddDate(0, 0, -1) {
+		if d.officeDay(rules.DateOf(day)) {
+			n++
+			if t := rules.DateOf(day).Time(d.loc); t.Before(since) {
+				since = t
+			}
+		}
+	}
+	return since
+}
+
 func (d *Desk) chartDays(dd digestData) []chartDay {
 	_, today := d.digestPeriod(dd.at)
 	var days []chartDay

@@ -153,6 +153,10 @@ type TicketFilter struct {
 	ContractID string
 	Phone      string
 	OpenOnly   bool
+	// ActiveSince, when set, keeps the tickets that are still open or that
+	// opened, were first answered, fell due or closed at or after it: what
+	// a report on recent days needs, without years of closed history.
+	ActiveSince time.Time
 }
 
 // UsageWindow names the periods a contract's usage is counted in.

@@ -160,6 +160,13 @@ func ticketListQuery(f store.TicketFilter) (string, []any) {
 	if f.OpenOnly {
 		query += ` AND status IN ('new', 'answered')`
 	}
+	if !f.ActiveSince.IsZero() {
+		// Times are stored as fixed-width UTC text, so text order is time order.
+		since := formatTime(f.ActiveSince)
+		query += ` AND (status NOT IN ('closed', 'declined', 'merged') OR opened_at >= ? OR first_response_at >= ?
+			OR first_response_due >= ? OR closed_at >= ?)`
+		args = append(args, since, since, since, since)
+	}
 	return query + ` ORDER BY id`, args
 }
 
