@@ -82,7 +82,9 @@ func TestHistoryTenYears(t *testing.T) {
 			ds = append(ds, f(i))
 		}
 		slices.Sort(ds)
-		p := func(q float64) time.Duration { return ds[min(len(ds)-1, int(q*float64(len(ds))))].Round(10 * time.Microsecond) }
+		p := func(q float64) time.Duration {
+			return ds[min(len(ds)-1, int(q*float64(len(ds))))].Round(10 * time.Microsecond)
+		}
 		t.Logf("%-28s runs %3d  p50 %8v  p99 %8v  max %8v", name, runs, p(0.5), p(0.99), ds[len(ds)-1].Round(10*time.Microsecond))
 	}
 	last := int64(tickets)

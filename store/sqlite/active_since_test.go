@@ -23,7 +23,7 @@ func TestListTicketsActiveSince(t *testing.T) {
 		{ContractID: "K-1", CustomerID: "C-1", Phone: "+1", Status: store.TicketClosed, OpenedAt: old, FirstResponseAt: old, ClosedAt: recent},                     // 3: closed recently
 		{ContractID: "K-1", CustomerID: "C-1", Phone: "+1", Status: store.TicketClosed, OpenedAt: old, FirstResponseAt: recent, ClosedAt: recent},                  // 4: answered recently
 		{ContractID: "K-1", CustomerID: "C-1", Phone: "+1", Status: store.TicketDeclined, OpenedAt: recent, ClosedAt: recent},                                      // 5: opened recently
-		{ContractID: "K-1", CustomerID: "C-1", Phone: "+1", Status: store.TicketDeclined, OpenedAt: old, ClosedAt: since.Add(-time.Nanosecond)},                   // 6: just before
+		{ContractID: "K-1", CustomerID: "C-1", Phone: "+1", Status: store.TicketDeclined, OpenedAt: old, ClosedAt: since.Add(-time.Nanosecond)},                    // 6: just before
 		{ContractID: "K-1", CustomerID: "C-1", Phone: "+1", Status: store.TicketClosed, OpenedAt: old, FirstResponseDue: since, ClosedAt: old},                     // 7: fell due at since
 	} {
 		must(t, db.CreateTicket(ctx, &tk))
