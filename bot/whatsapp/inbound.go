@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -160,9 +161,15 @@ func (a *Adapter) message(ctx context.Context, e *events.Message) error {
 	}
 	a.presence(ctx, c.jid, types.ChatPresenceComposing)
 	defer a.presence(ctx, c.jid, types.ChatPresencePaused)
-	at := info.Timestamp
-	if at.IsZero() {
-		at = a.cfg.Now()
+	// The engine words its answer for the time it is handled: a message
+	// WhatsApp held during downtime (sent last night, delivered now) must
+	// not be told "we are closed" in the morning. WhatsApp's time is kept
+	// in the log when it disagrees with our clock by more than a minute.
+	at := a.cfg.Now()
+	if ts := info.Timestamp; !ts.IsZero() && ts.Sub(at).Abs() > clockSkew {
+		log.Info("message delivered late or with another clock; handled at our time", "sent", ts, "delay", at.Sub(ts).Round(time.Second))
+	} else if !ts.IsZero() {
+		at = ts
 	}
 	var file *store.File
 	if media != nil {
@@ -378,8 +385,9 @@ func ext(mime, def string) string {
 }
 
 // keep downloads a message's file into MediaDir and describes it. A file
-// over MaxFileBytes, or one that cannot be downloaded, is kept as a
-// description only (the staff see its name and size), and logged.
+// declared or found to be over MaxFileBytes is not kept (its size tells the
+// engine to refuse and hold it); one that cannot be downloaded is kept as a
+// description only (staff see its name and size), and logged.
 func (a *Adapter) keep(ctx context.Context, id string, m *media, log *slog.Logger) *store.File {
 	f := m.file
 	f.Bytes = max(m.size, 0)
@@ -387,67 +395,121 @@ func (a *Adapter) keep(ctx context.Context, id string, m *media, log *slog.Logge
 		return &f
 	}
 	if m.size > a.cfg.MaxFileBytes {
-		log.Info("file over the size limit kept as a description only", "bytes", m.size, "limit", a.cfg.MaxFileBytes)
+		log.Info("file over the size limit not downloaded", "declared_bytes", m.size, "limit", a.cfg.MaxFileBytes)
 		return &f
 	}
-	data, err := a.download(ctx, m)
-	if err != nil {
+	path, n, err := a.download(ctx, id, f.Name, m)
+	switch {
+	case errors.Is(err, errTooBig):
+		// The sender declared less than it sent: the bytes read decide.
+		log.Warn("file larger than declared and over the size limit; download stopped", "declared_bytes", m.size, "limit", a.cfg.MaxFileBytes)
+		f.Bytes = max(n, a.cfg.MaxFileBytes+1)
+		return &f
+	case err != nil:
 		log.Warn("file not downloaded; kept as a description only", "err", err)
 		return &f
 	}
-	if int64(len(data)) > a.cfg.MaxFileBytes {
-		log.Info("file over the size limit kept as a description only", "bytes", len(data), "limit", a.cfg.MaxFileBytes)
-		f.Bytes = int64(len(data))
-		return &f
-	}
-	path, err := a.save(id, f.Name, data)
-	if err != nil {
-		log.Warn("file not saved; kept as a description only", "err", err)
-		return &f
-	}
-	f.Path, f.Bytes = path, int64(len(data))
+	f.Path, f.Bytes = path, n
 	return &f
 }
 
-// download fetches a file, trying twice: media links expire and the CDN
-// has bad moments.
-func (a *Adapter) download(ctx context.Context, m *media) ([]byte, error) {
+// clockSkew is how far WhatsApp's time for a message may be from ours
+// before ours decides.
+const clockSkew = time.Minute
+
+// errTooBig stops a download that passed MaxFileBytes.
+var errTooBig = errors.New("file over the size limit")
+
+// downloadTimeout bounds one try of a download.
+const downloadTimeout = 2 * time.Minute
+
+// download streams a file to MediaDir/YYYY-MM/, named after the message id
+// so a redelivered message overwrites rather than duplicates it, counting
+// the bytes actually written: past MaxFileBytes it stops with errTooBig
+// (the declared size is the sender's word only). It tries twice: media
+// links expire and the CDN has bad moments.
+func (a *Adapter) download(ctx context.Context, id, name string, m *media) (string, int64, error) {
+	dir := filepath.Join(a.cfg.MediaDir, a.cfg.Now().UTC().Format("2006-01"))
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", 0, err
+	}
 	var err error
 	for range 2 {
-		var data []byte
-		dctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-		data, err = a.link.Client.Download(dctx, m.part)
-		cancel()
-		if err == nil || errors.Is(err, whatsmeow.ErrInvalidMediaSHA256) {
-			// whatsmeow returns the data with these warnings.
-			return data, nil
+		var tmp *os.File
+		tmp, err = os.CreateTemp(dir, ".part-*")
+		if err != nil {
+			return "", 0, err
 		}
+		// Encrypted media carries up to 32 bytes of padding and MAC.
+		lf := &limitedFile{File: tmp, limit: a.cfg.MaxFileBytes + 32}
+		dctx, cancel := context.WithTimeout(ctx, downloadTimeout)
+		err = a.link.Client.DownloadToFile(dctx, m.part, lf)
+		cancel()
+		var size int64
+		if info, serr := tmp.Stat(); serr == nil {
+			size = info.Size()
+		}
+		if cerr := tmp.Close(); err == nil {
+			err = cerr
+		}
+		if errors.Is(err, whatsmeow.ErrInvalidMediaSHA256) {
+			err = nil // whatsmeow's warning: the data is there
+		}
+		if err == nil && size > a.cfg.MaxFileBytes {
+			err = errTooBig
+		}
+		if err != nil {
+			os.Remove(tmp.Name())
+			if errors.Is(err, errTooBig) {
+				return "", max(size, lf.written), err
+			}
+			continue
+		}
+		path := filepath.Join(dir, fmt.Sprintf("wa-%s-%s", bot.SafeFileName(id), bot.SafeFileName(name)))
+		if err := os.Rename(tmp.Name(), path); err != nil {
+			os.Remove(tmp.Name())
+			return "", 0, err
+		}
+		return path, size, nil
 	}
-	return nil, err
+	return "", 0, err
 }
 
-// save writes a customer's file under MediaDir/YYYY-MM/, named after the
-// message id so a redelivered message overwrites rather than duplicates it.
-func (a *Adapter) save(id, name string, data []byte) (string, error) {
-	dir := filepath.Join(a.cfg.MediaDir, a.cfg.Now().UTC().Format("2006-01"))
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", err
-	}
-	tmp, err := os.CreateTemp(dir, ".part-*")
-	if err != nil {
-		return "", err
-	}
-	defer os.Remove(tmp.Name()) // after the rename, a no-op
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return "", err
-	}
-	path := filepath.Join(dir, fmt.Sprintf("wa-%s-%s", bot.SafeFileName(id), bot.SafeFileName(name)))
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return "", err
-	}
-	return path, nil
+// limitedFile is a file that refuses to grow past limit bytes, so a
+// download stops at the limit whatever the sender declared. Not being an
+// *os.File, it also keeps whatsmeow from preallocating the length the
+// server announces.
+type limitedFile struct {
+	*os.File
+	limit   int64
+	written int64
 }
+
+func (f *limitedFile) Write(p []byte) (int, error) {
+	pos, err := f.File.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return 0, err
+	}
+	if pos+int64(len(p)) > f.limit {
+		f.written = pos + int64(len(p))
+		return 0, errTooBig
+	}
+	return f.File.Write(p)
+}
+
+func (f *limitedFile) WriteAt(p []byte, off int64) (int, error) {
+	if off+int64(len(p)) > f.limit {
+		f.written = off + int64(len(p))
+		return 0, errTooBig
+	}
+	return f.File.WriteAt(p, off)
+}
+
+func (f *limitedFile) Truncate(size int64) error {
+	if size > f.limit {
+		return errTooBig
+	}
+	return f.File.Truncate(size)
+}
+
+var _ whatsmeow.File = (*limitedFile)(nil)

@@ -2,7 +2,9 @@ package whatsapp
 
 import (
 	"context"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -283,6 +285,63 @@ func TestInboundOlderThanKeptIDs(t *testing.T) {
 			}
 			if r := hs.cli.Reads(); len(r) != 1 {
 				t.Errorf("marked read %v, want the message acknowledged once", r)
+			}
+		})
+	}
+}
+
+// A file that declares 10 bytes but is 3 MB long (the limit is 1 MB) is
+// stopped at the limit while streaming: nothing is kept, the size the
+// engine judges is over the limit, and no partial file stays behind.
+func TestInboundFileLargerThanDeclaredIsStoppedAtTheLimit(t *testing.T) {
+	hs := newHarness(t)
+	big := make([]byte, 3<<20)
+	hs.cli.AddMedia("/doc/liar", big)
+	evt := dm("BIG1", pnJID, &waE2E.Message{DocumentMessage: &waE2E.DocumentMessage{
+		Mimetype: proto.String("application/zip"), FileName: proto.String("backup.zip"),
+		DirectPath: proto.String("/doc/liar"), FileLength: proto.Uint64(10), MediaKey: []byte{1}}})
+	if !hs.a.HandleEvent(evt) {
+		t.Fatal("not acknowledged")
+	}
+	got := hs.h.messages()
+	if len(got) != 1 || got[0].File == nil {
+		t.Fatalf("engine got %+v", got)
+	}
+	if f := got[0].File; f.Path != "" || f.Bytes <= hs.a.cfg.MaxFileBytes {
+		t.Errorf("file %+v: want no path and a size over the %d-byte limit", f, hs.a.cfg.MaxFileBytes)
+	}
+	var left []string
+	filepath.WalkDir(hs.media, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			left = append(left, p)
+		}
+		return nil
+	})
+	if len(left) != 0 {
+		t.Errorf("files left in the media dir: %v", left)
+	}
+}
+
+// A backlog after downtime is handled at our time: a message sent 8 hours
+// ago reaches the engine with the time it is handled, so the answer is
+// worded for now; within a minute WhatsApp's time stands.
+func TestInboundBacklogIsHandledAtOurTime(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		age  time.Duration
+		want time.Time
+	}{
+		{"sent overnight", 8 * time.Hour, t0},
+		{"ahead of our clock", -5 * time.Minute, t0},
+		{"within a minute", 40 * time.Second, t0.Add(-40 * time.Second)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			hs := newHarness(t)
+			e := dm("B1", pnJID, text("سلام"))
+			e.Info.Timestamp = t0.Add(-tt.age)
+			hs.a.HandleEvent(e)
+			if got := hs.h.messages(); len(got) != 1 || !got[0].At.Equal(tt.want) {
+				t.Errorf("engine got %+v, want at %s", got, tt.want)
 			}
 		})
 	}

@@ -107,17 +107,26 @@ func (c *Client) Upload(_ context.Context, data []byte, t whatsmeow.MediaType) (
 		MediaKey: []byte{1}, FileSHA256: []byte{2}, FileEncSHA256: []byte{3}}, nil
 }
 
-// Download serves what AddMedia or Upload stored under the part's direct
-// path, or the error WhatsApp's CDN gives for a missing file.
-func (c *Client) Download(_ context.Context, m whatsmeow.DownloadableMessage) ([]byte, error) {
+// DownloadToFile writes what AddMedia or Upload stored under the part's
+// direct path into file in chunks, as whatsmeow streams it (whatever size
+// the message declares), or fails as WhatsApp's CDN does for a missing
+// file.
+func (c *Client) DownloadToFile(_ context.Context, m whatsmeow.DownloadableMessage, file whatsmeow.File) error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.downloads++
 	data, ok := c.media[m.GetDirectPath()]
+	c.mu.Unlock()
 	if !ok {
-		return nil, whatsmeow.ErrMediaDownloadFailedWith404
+		return whatsmeow.ErrMediaDownloadFailedWith404
 	}
-	return data, nil
+	for len(data) > 0 {
+		n := min(len(data), 32<<10)
+		if _, err := file.Write(data[:n]); err != nil {
+			return err
+		}
+		data = data[n:]
+	}
+	return nil
 }
 
 // MarkRead records the ids.
