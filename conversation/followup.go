@@ -83,7 +83,7 @@ func (t *turn) ack(tk store.Ticket) {
 	}
 	d.Acks = ackedNow(d.Acks, tk.ID, t.in.At)
 	if tk.FirstResponseAt.IsZero() && !tk.FirstResponseDue.IsZero() {
-		t.say("followup.added_due", kv{"id": int(tk.ID), "due": tk.FirstResponseDue.In(t.loc())})
+		t.say("followup.added_due", kv{"id": int(tk.ID), "due": t.when(tk.FirstResponseDue)})
 		return
 	}
 	t.say("followup.added_status", kv{"id": int(tk.ID), "status": ticketStatus(tk.Status)})

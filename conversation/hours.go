@@ -56,12 +56,30 @@ func (t *turn) sayOffHours() {
 		t.say("offhours.holiday", nil)
 	}
 	if next := cal.NextContactOpening(t.in.At); !next.IsZero() {
-		t.say("offhours.next", kv{"at": next.In(t.loc())})
+		t.say("offhours.next", kv{"at": t.when(next)})
 	} else {
 		t.say("offhours.closed", nil)
 	}
 	t.say("offhours.clock", nil)
 	t.saySchedule(&cal.Office)
+}
+
+// nearTime is an instant in the current Jalali year: the printer leaves
+// out the year («یک‌شنبه ۸ آذر، ساعت ۹:۳۰»), as people say a deadline.
+type nearTime time.Time
+
+// DayTime is the instant, for the printer.
+func (n nearTime) DayTime() time.Time { return time.Time(n) }
+
+// when is an instant as an argument: without the year when it falls in the
+// year of the message, with it otherwise.
+func (t *turn) when(x time.Time) any {
+	x = x.In(t.loc())
+	y, _, _ := rules.DateOf(x).Jalali()
+	if now, _, _ := rules.DateOf(t.in.At.In(t.loc())).Jalali(); now == y {
+		return nearTime(x)
+	}
+	return x
 }
 
 // clock is a time of day (minutes since midnight) as an argument: "8:30",

@@ -368,7 +368,7 @@ func (t *turn) openTicket(c rules.Contract, u rules.Usage, kind rules.RequestKin
 
 	t.say("ticket.opened", kv{"id": int(tk.ID)})
 	if !tk.FirstResponseDue.IsZero() {
-		t.say("ticket.due", kv{"due": tk.FirstResponseDue.In(t.loc())})
+		t.say("ticket.due", kv{"due": t.when(tk.FirstResponseDue)})
 	}
 	lim := p.Limits(c)
 	switch {

@@ -31,12 +31,18 @@ type localeKeyer interface{ LocaleKey() string }
 // jalaliDater is a calendar date without a time (rules.Date).
 type jalaliDater interface{ Jalali() (year, month, day int) }
 
+// dayTimer is an instant near now, said as people say it: weekday, day and
+// month and the time, without the year.
+type dayTimer interface{ DayTime() time.Time }
+
 // Format renders one argument the way T inserts it:
 //   - Raw: as is;
 //   - a value with LocaleKey() string: the catalog text of that key;
 //   - a value with Jalali() (y, m, d int), such as rules.Date: the Jalali date
 //     ("۱۱ آذر ۱۴۰۵");
 //   - time.Time: Jalali date and time with weekday, in the printer's zone;
+//   - a value with DayTime() time.Time: the same without the year
+//     ("یک‌شنبه ۸ آذر، ساعت ۹:۳۰"), for instants in the current year;
 //   - time.Duration: hours and minutes ("۲ ساعت و ۳۰ دقیقه");
 //   - time.Weekday: the weekday's name;
 //   - integers (any size, named integer types too): plain digits, no
@@ -55,6 +61,8 @@ func (p *Printer) Format(v any) string {
 		return p.T(v.LocaleKey(), nil)
 	case jalaliDater:
 		return p.jalaliDate(v.Jalali())
+	case dayTimer:
+		return p.DayTime(v.DayTime())
 	case time.Time:
 		return p.DateTime(v)
 	case *time.Time:
@@ -148,6 +156,22 @@ func (p *Printer) DateTime(t time.Time) string {
 		return p.Weekday(t.Weekday()) + " " + date + "، ساعت " + p.Time(t)
 	}
 	return t.Weekday().String()[:3] + " " + date + ", " + p.Time(t)
+}
+
+// DayTime renders t as DateTime does but without the year, as a deadline
+// in the next days reads naturally: "یک‌شنبه ۸ آذر، ساعت ۹:۳۰", "Sun 8 Azar, 9:30".
+func (p *Printer) DayTime(t time.Time) string {
+	t = t.In(p.loc)
+	y, m, d := t.Date()
+	_, jm, jd, err := jalaali.ToJalaali(y, m, d)
+	if err != nil {
+		return p.DateTime(t)
+	}
+	day := p.number(strconv.Itoa(jd)) + " " + p.MonthName(int(jm))
+	if p.lang == "fa" {
+		return p.Weekday(t.Weekday()) + " " + day + "، ساعت " + p.Time(t)
+	}
+	return t.Weekday().String()[:3] + " " + day + ", " + p.Time(t)
 }
 
 // Date renders the day of t in the printer's zone as a Jalali date with the

@@ -250,3 +250,25 @@ func BenchmarkT(b *testing.B) {
 		p.T("t.x", args)
 	}
 }
+
+// soon is an instant said without its year.
+type soon time.Time
+
+func (s soon) DayTime() time.Time { return time.Time(s) }
+
+func TestDayTimeLeavesOutTheYear(t *testing.T) {
+	loc, err := time.LoadLocation("Asia/Tehran")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 29, 9, 30, 0, 0, loc)
+	for lang, want := range map[string]string{"fa": "یک‌شنبه ۸ آذر، ساعت ۹:۳۰", "en": "Sun 8 Azar, 9:30"} {
+		p, err := New(lang, loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.Format(soon(at)); got != want {
+			t.Errorf("%s: %q, want %q", lang, got, want)
+		}
+	}
+}
