@@ -1,7 +1,6 @@
 package locales
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 	"unicode"
@@ -78,6 +77,6 @@ func TestEveryLineStaysRightToLeft(t *testing.T) {
 		}
 	}
 	if firstStrong("\u2068K-1004\u2069 ماژول") != 'R' || firstStrong("K-1004 ماژول") != 'L' || firstStrong("\u200eK\u200e م") != 'L' {
-		t.Fatal(fmt.Sprint("firstStrong is wrong"))
+		t.Fatal("firstStrong is wrong")
 	}
 }
