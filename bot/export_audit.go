@@ -19,7 +19,7 @@ type ExportAudit struct {
 	Ticket *int64  `json:"ticket"`
 	Detail string  `json:"detail"`
 
-	// Beyond INTERFACE.md.
+	// Beyond docs/interface.md.
 	UserName string `json:"user_name"`
 }
 

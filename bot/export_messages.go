@@ -10,7 +10,7 @@ import (
 	"supportbot/store"
 )
 
-// ExportMessage is one message of `export -messages` (INTERFACE.md): every
+// ExportMessage is one message of `export -messages` (docs/interface.md): every
 // customer message received, with where it went, and every staff message
 // written about a ticket (notes and "!" messages internal).
 type ExportMessage struct {
@@ -25,7 +25,7 @@ type ExportMessage struct {
 	Held     *string     `json:"held"` // why it was held aside (flood, too_long, …), null when not
 	Internal bool        `json:"internal"`
 
-	// Beyond INTERFACE.md: where a customer message went (ticket, menu,
+	// Beyond docs/interface.md: where a customer message went (ticket, menu,
 	// courtesy, waiting, unknown, denied, held), and who wrote a staff one.
 	Route *string `json:"route"`
 	Name  *string `json:"name"`

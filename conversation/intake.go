@@ -165,7 +165,7 @@ func (t *turn) showKinds(c rules.Contract) {
 	}
 }
 
-// kindCode is a kind's stable number in the request menu (INTERFACE.md).
+// kindCode is a kind's stable number in the request menu (docs/interface.md).
 func kindCode(k rules.RequestKind) int {
 	return slices.Index(rules.AllRequestKinds, k) + 1
 }
