@@ -219,5 +219,5 @@ func (h *harness) offset() string {
 
 func wait(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	telegramtest.WaitFor(t, 5*time.Second, what, cond)
+	telegramtest.WaitFor(t, 30*time.Second, what, cond)
 }
