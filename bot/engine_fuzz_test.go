@@ -36,6 +36,7 @@ func FuzzHandleCustomer(f *testing.F) {
 			file = &store.File{Kind: "document", Name: text, Bytes: fileBytes}
 		}
 		held := len(fx.held(t, phone))
+		received := fx.received(t)
 		if err := fx.eng.HandleCustomer(ctx, CustomerMessage{Phone: phone, At: at, Text: text, File: file}); err != nil {
 			t.Fatalf("HandleCustomer(%q): %v", text, err)
 		}
@@ -56,8 +57,30 @@ func FuzzHandleCustomer(f *testing.F) {
 				answered = true
 			}
 		}
+		// Silence is allowed only where the conversation throttles a reply
+		// (a follow-up or thanks within minutes of the last, an unknown
+		// number's later messages, a message kept for a request still being
+		// chosen), and then the message is stored with where it went.
 		if !answered && len(fx.held(t, phone)) == held {
-			t.Fatalf("HandleCustomer(%q): no answer and nothing held", text)
+			after := fx.received(t)
+			if len(after) != len(received)+1 {
+				t.Fatalf("HandleCustomer(%q): no answer, nothing held, and %d messages stored instead of one", text, len(after)-len(received))
+			}
+			switch r := after[len(after)-1]; r.Route {
+			case store.RouteTicket, store.RouteCourtesy, store.RouteWaiting, store.RouteUnknown:
+			default:
+				t.Fatalf("HandleCustomer(%q): no answer and nothing held; stored with route %q", text, r.Route)
+			}
 		}
 	})
+}
+
+// received lists every customer message the engine stored.
+func (fx *engineFixture) received(t *testing.T) []store.Received {
+	t.Helper()
+	rs, err := fx.db.ListReceived(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rs
 }
