@@ -50,6 +50,13 @@ func (d *Desk) AnswerCSAT(ctx context.Context, tx store.Store, phone string, at 
 	if d.cfg.Lifecycle.CSATDays <= 0 {
 		return false, nil
 	}
+	// Only a bare score can answer the question, and nearly every message
+	// is not one: it is let through without a look at the tickets, and a
+	// question that lapsed meanwhile is cleared by the next score-like one.
+	score, ok := csatScore(text)
+	if !ok || file != nil {
+		return false, nil
+	}
 	t, err := tx.PendingCSAT(ctx, phone)
 	if errors.Is(err, store.ErrNotFound) {
 		return false, nil
@@ -63,10 +70,6 @@ func (d *Desk) AnswerCSAT(ctx context.Context, tx store.Store, phone string, at 
 		if err := tx.UpdateTicket(ctx, t); err != nil {
 			return false, fmt.Errorf("desk: satisfaction question of ticket %d: %w", t.ID, err)
 		}
-		return false, nil
-	}
-	score, ok := csatScore(text)
-	if !ok || file != nil {
 		return false, nil
 	}
 	if menuOnScreen != nil {
