@@ -86,7 +86,13 @@ func (t *turn) ack(tk store.Ticket) {
 		t.say("followup.added_due", kv{"id": int(tk.ID), "due": t.when(tk.FirstResponseDue)})
 		return
 	}
-	t.say("followup.added_status", kv{"id": int(tk.ID), "status": ticketStatus(tk.Status)})
+	status := tk.Status
+	if status == store.TicketWaiting {
+		// This very message ends the wait (the desk marks the ticket
+		// answered as it relays it): "waiting for you" would be false.
+		status = store.TicketAnswered
+	}
+	t.say("followup.added_status", kv{"id": int(tk.ID), "status": ticketStatus(status)})
 }
 
 // ackedNow records an acknowledgement of ticket id at at, forgetting those

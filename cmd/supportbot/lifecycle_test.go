@@ -304,6 +304,11 @@ func TestWaitNudgeAutoCloseAndReopen(t *testing.T) {
 	if tk := d.ticket("2027-01-05T10:00:00+03:30", 2); tk["status"] != "answered" {
 		t.Errorf("ticket 2 after the customer wrote: %v", tk)
 	}
+	// The acknowledgement of the message that ended the wait gives the
+	// status it leaves, not "waiting for the customer".
+	if len(find(out, waC3, "در انتظار پاسخ مشتری")) != 0 || len(find(out, waC3, "وضعیت درخواست: پاسخ داده شده")) != 1 {
+		t.Errorf("acknowledgement of the message that ended the wait:\n%s", dump(out))
+	}
 }
 
 func TestSatisfactionScore(t *testing.T) {
