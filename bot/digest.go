@@ -227,7 +227,7 @@ func (s *slaDay) add(t store.Ticket, from, to, at time.Time) {
 			s.OnTime++
 		}
 	}
-	if due := t.FirstResponseDue; in(due) && Breached(t, at) && !due.After(at) {
+	if due := t.FirstResponseDue; in(due) && rules.Breached(due, t.FirstResponseAt, at) && !due.After(at) {
 		s.Breached++
 	}
 }

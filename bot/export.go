@@ -324,7 +324,7 @@ func (x exporter) ticket(t store.Ticket, hourly bool) ExportTicket {
 		OpenedAt:         x.instant(t.OpenedAt),
 		FirstResponseDue: x.instant(t.FirstResponseDue),
 		FirstResponseAt:  x.instant(t.FirstResponseAt),
-		Breached:         Breached(t, x.at),
+		Breached:         rules.Breached(t.FirstResponseDue, t.FirstResponseAt, x.at),
 		Assignee:         nullIfZero(t.Assignee),
 		LoggedMin:        t.LoggedMin,
 		AssigneeName:     nullIfEmpty(t.AssigneeName),
@@ -342,12 +342,6 @@ func (x exporter) ticket(t store.Ticket, hourly bool) ExportTicket {
 	}
 	return et
 }
-
-// Breached reports whether t missed its first-response deadline as seen at
-// at: an answered ticket when the first answer came after the deadline; a
-// ticket with no answer yet (new, or closed or declined without one) once
-// at is past the deadline. A ticket with no deadline is never breached.
-func Breached(t store.Ticket, at time.Time) bool { return t.Breached(at) }
 
 // instant formats t as RFC 3339 in the export zone; null when zero.
 func (x exporter) instant(t time.Time) *string {

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"supportbot/rules"
 )
 
 // AuditRecord is one staff or manager action, kept for ever: who did what,
@@ -52,15 +54,7 @@ type Lifecycle interface {
 }
 
 // Breached reports whether t missed its first-response deadline as seen at
-// at: an answered ticket when the first answer came after the deadline; a
-// ticket with no answer yet once at is past the deadline. A ticket with no
-// deadline is never breached.
+// at (rules.Breached).
 func (t Ticket) Breached(at time.Time) bool {
-	if t.FirstResponseDue.IsZero() {
-		return false
-	}
-	if !t.FirstResponseAt.IsZero() {
-		return t.FirstResponseAt.After(t.FirstResponseDue)
-	}
-	return at.After(t.FirstResponseDue)
+	return rules.Breached(t.FirstResponseDue, t.FirstResponseAt, at)
 }

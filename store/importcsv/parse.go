@@ -310,35 +310,13 @@ func (p *parser) row(line int, rec []string) {
 	deliveredText, confirmedText := get(ColDeliveredOn), get(ColConfirmedOn)
 	purchased, purchasedOK := date(ColPurchasedOn, purchasedText)
 	delivered, deliveredOK := date(ColDeliveredOn, deliveredText)
-	confirmed, confirmedOK := date(ColConfirmedOn, confirmedText)
+	confirmed, _ := date(ColConfirmedOn, confirmedText)
 	c.PurchasedOn, c.DeliveredOn, c.ConfirmedOn = purchased, delivered, confirmed
-	if kindOK && c.Kind == rules.KindHourly {
-		if deliveredText != "" {
-			fail(ColDeliveredOn, fmt.Sprintf("%q is set on an hourly package; hourly packages are not delivered, leave it empty", deliveredText), nil)
-		}
-		if confirmedText != "" {
-			fail(ColConfirmedOn, fmt.Sprintf("%q is set on an hourly package; hourly packages are not delivered, leave it empty", confirmedText), nil)
-		}
-	} else {
-		if deliveredOK && purchasedOK && before(delivered, purchased) {
-			fail(ColDeliveredOn, fmt.Sprintf("%q is before purchased_on %q", deliveredText, purchasedText), nil)
-		}
-		if confirmedText != "" && deliveredText == "" {
-			fail(ColConfirmedOn, fmt.Sprintf("%q is set but delivered_on is empty", confirmedText), nil)
-		}
-		if confirmedOK && deliveredOK && before(confirmed, delivered) {
-			fail(ColConfirmedOn, fmt.Sprintf("%q is before delivered_on %q", confirmedText, deliveredText), nil)
-		}
-	}
-
-	if pid := get(ColProjectID); pid != "" {
-		switch {
-		case !kindOK:
-		case c.Kind != rules.KindHourly:
-			fail(ColProjectID, fmt.Sprintf("%q is set on a %s contract; only hourly packages serve a project", pid, c.Kind), nil)
-		default:
-			c.ProjectID = pid
-		}
+	if kindOK {
+		c.ProjectID = get(ColProjectID)
+		p.invariants(c, fail, map[string]string{
+			ColPurchasedOn: purchasedText, ColDeliveredOn: deliveredText, ColConfirmedOn: confirmedText, ColProjectID: c.ProjectID,
+		}, purchasedOK && deliveredOK)
 	}
 	if s := get(ColDedicatedStaff); s != "" {
 		id, err := strconv.ParseInt(asciiDigits(s), 10, 64)
@@ -476,14 +454,26 @@ func (p *parser) finish() {
 	}
 }
 
-func before(a, b rules.Date) bool {
-	if a.Year != b.Year {
-		return a.Year < b.Year
+// invariants reports the contract rules c breaks (rules.Contract.Validate)
+// in the import's words, quoting the cells as typed. What the row's own
+// parsing already reported (kind, tier, empty or unreadable cells) is not
+// repeated: datesOK is false when purchased_on or delivered_on did not read.
+func (p *parser) invariants(c rules.Contract, fail func(col, reason string, err error), cell map[string]string, datesOK bool) {
+	for _, ce := range rules.ContractErrors(c.Validate()) {
+		text := cell[ce.Field]
+		switch {
+		case errors.Is(ce.Err, rules.ErrNotDelivered):
+			fail(ce.Field, fmt.Sprintf("%q is set on an hourly package; hourly packages are not delivered, leave it empty", text), nil)
+		case errors.Is(ce.Err, rules.ErrBeforePurchase) && datesOK:
+			fail(ce.Field, fmt.Sprintf("%q is before purchased_on %q", text, cell[ColPurchasedOn]), nil)
+		case errors.Is(ce.Err, rules.ErrConfirmedUndelivered) && cell[ColDeliveredOn] == "":
+			fail(ce.Field, fmt.Sprintf("%q is set but delivered_on is empty", text), nil)
+		case errors.Is(ce.Err, rules.ErrBeforeDelivery):
+			fail(ce.Field, fmt.Sprintf("%q is before delivered_on %q", text, cell[ColDeliveredOn]), nil)
+		case errors.Is(ce.Err, rules.ErrProjectNotHourly):
+			fail(ce.Field, fmt.Sprintf("%q is set on a %s contract; only hourly packages serve a project", text, c.Kind), nil)
+		}
 	}
-	if a.Month != b.Month {
-		return a.Month < b.Month
-	}
-	return a.Day < b.Day
 }
 
 // asciiDigits turns Persian and Arabic-Indic digits into ASCII ones.
