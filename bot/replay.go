@@ -114,6 +114,8 @@ func (r *Replay) handle(ctx context.Context, ev ScriptEvent) error {
 	case ev.Reveals != "":
 		_, err := r.Engine.Reveal(ctx, ev.Phone, ev.Reveals, ev.At)
 		return err
+	case ev.FromMe:
+		return r.Engine.HandleCompanyPhone(ctx, CompanyMessage{ID: ev.ID, Phone: ev.Phone, At: ev.At, Text: ev.Text, File: ev.File})
 	case ev.Phone != "":
 		return r.Engine.HandleCustomer(ctx, CustomerMessage{ID: ev.ID, Phone: ev.Phone, At: ev.At, Text: ev.Text, File: ev.File})
 	case ev.Telegram != nil:
@@ -204,6 +206,9 @@ func (r *Replay) echo(ev ScriptEvent) {
 	}
 	at := ev.At.In(r.Loc).Format(time.RFC3339)
 	who := "whatsapp:" + ev.Phone
+	if ev.FromMe {
+		who = "whatsapp:company phone to " + ev.Phone
+	}
 	if ev.Telegram != nil {
 		who = fmt.Sprintf("telegram:%s %s (%d)", ev.Telegram.Chat, ev.Telegram.Name, ev.Telegram.User)
 		if ev.ReplyToTicket != 0 {

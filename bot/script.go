@@ -25,7 +25,10 @@ type ScriptEvent struct {
 	Phone string // E.164 or a hidden address (lid:DIGITS), set for customer messages
 	// Reveals is the number WhatsApp says the hidden address Phone is
 	// ({"whatsapp":"lid:…","reveals":"+98…"}); such an event has no message.
-	Reveals       string
+	Reveals string
+	// FromMe: typed on the company phone into Phone's chat
+	// ({"whatsapp":"+98…","from_me":true,"text":…}), not by the customer.
+	FromMe        bool
 	Telegram      *ScriptTelegram
 	Text          string
 	File          *store.File
@@ -50,6 +53,7 @@ type rawEvent struct {
 	ID            *string          `json:"id"`
 	WhatsApp      *string          `json:"whatsapp"`
 	Reveals       *string          `json:"reveals"`
+	FromMe        *bool            `json:"from_me"`
 	Telegram      *json.RawMessage `json:"telegram"`
 	Text          *string          `json:"text"`
 	File          *json.RawMessage `json:"file"`
@@ -193,8 +197,8 @@ func parseEvent(text []byte) (ScriptEvent, error) {
 			if err != nil {
 				return ev, fmt.Errorf(`"reveals": %w`, err)
 			}
-			if raw.Text != nil || raw.File != nil {
-				return ev, errors.New(`a "reveals" event carries no "text" or "file"`)
+			if raw.Text != nil || raw.File != nil || raw.FromMe != nil {
+				return ev, errors.New(`a "reveals" event carries no "text", "file" or "from_me"`)
 			}
 			ev.Reveals = phone
 			break
@@ -202,9 +206,14 @@ func parseEvent(text []byte) (ScriptEvent, error) {
 		if raw.Text == nil && raw.File == nil {
 			return ev, errors.New(`a whatsapp event needs "text" or "file"`)
 		}
+		if raw.FromMe != nil {
+			ev.FromMe = *raw.FromMe
+		}
 		if raw.ReplyTo != nil || raw.ReplyToTicket != nil || raw.Callback != nil {
 			return ev, errors.New(`"reply_to", "reply_to_ticket" and "callback" belong to telegram events`)
 		}
+	case raw.FromMe != nil:
+		return ev, errors.New(`"from_me" belongs to a whatsapp event with "text" or "file"`)
 	case raw.Telegram != nil:
 		tg, err := parseTelegram(*raw.Telegram)
 		if err != nil {

@@ -413,3 +413,6 @@ func (t *turn) loc() *time.Location {
 	}
 	return time.UTC
 }
+
+// ReopenDays is the reopen window in calendar days (negative: never).
+func (m *Machine) ReopenDays() int { return m.cfg.ReopenDays }

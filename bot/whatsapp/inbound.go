@@ -93,8 +93,6 @@ func (a *Adapter) handleMessage(e *events.Message) bool {
 func ignored(info types.MessageInfo) string {
 	chat := info.Chat
 	switch {
-	case info.IsFromMe:
-		return "own message"
 	case info.IsGroup || chat.Server == types.GroupServer:
 		return "group chat"
 	case chat.Server == types.BroadcastServer:
@@ -118,6 +116,9 @@ func (a *Adapter) message(ctx context.Context, e *events.Message) error {
 	if why := ignored(info); why != "" {
 		log.Debug("message ignored", "why", why, "chat", info.Chat.String())
 		return nil
+	}
+	if info.IsFromMe {
+		return a.fromMe(ctx, e)
 	}
 	if e.Message.GetProtocolMessage() != nil || e.IsEdit {
 		c, ok := a.address(ctx, info)
@@ -161,16 +162,7 @@ func (a *Adapter) message(ctx context.Context, e *events.Message) error {
 	}
 	a.presence(ctx, c.jid, types.ChatPresenceComposing)
 	defer a.presence(ctx, c.jid, types.ChatPresencePaused)
-	// The engine words its answer for the time it is handled: a message
-	// WhatsApp held during downtime (sent last night, delivered now) must
-	// not be told "we are closed" in the morning. WhatsApp's time is kept
-	// in the log when it disagrees with our clock by more than a minute.
-	at := a.cfg.Now()
-	if ts := info.Timestamp; !ts.IsZero() && ts.Sub(at).Abs() > clockSkew {
-		log.Info("message delivered late or with another clock; handled at our time", "sent", ts, "delay", at.Sub(ts).Round(time.Second))
-	} else if !ts.IsZero() {
-		at = ts
-	}
+	at := a.handledAt(info, log)
 	var file *store.File
 	if media != nil {
 		file = a.keep(ctx, info.ID, media, log)
@@ -188,6 +180,21 @@ func (a *Adapter) message(ctx context.Context, e *events.Message) error {
 	a.cfg.Worked()
 	a.cfg.Handled()
 	return nil
+}
+
+// handledAt is the time a message is handled at. The engine words its
+// answer for the time it is handled: a message WhatsApp held during
+// downtime (sent last night, delivered now) must not be told "we are
+// closed" in the morning. WhatsApp's time is kept in the log when it
+// disagrees with our clock by more than a minute.
+func (a *Adapter) handledAt(info types.MessageInfo, log *slog.Logger) time.Time {
+	at := a.cfg.Now()
+	if ts := info.Timestamp; !ts.IsZero() && ts.Sub(at).Abs() > clockSkew {
+		log.Info("message delivered late or with another clock; handled at our time", "sent", ts, "delay", at.Sub(ts).Round(time.Second))
+	} else if !ts.IsZero() {
+		at = ts
+	}
+	return at
 }
 
 func (a *Adapter) markRead(ctx context.Context, info types.MessageInfo) {

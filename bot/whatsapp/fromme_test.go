@@ -1,0 +1,148 @@
+package whatsapp
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/types"
+	"go.mau.fi/whatsmeow/types/events"
+	"google.golang.org/protobuf/proto"
+
+	"supportbot/bot"
+	"supportbot/store"
+)
+
+// companyHandler is the engine's side with HandleCompanyPhone.
+type companyHandler struct {
+	*fakeHandler
+	cmu     sync.Mutex
+	company []bot.CompanyMessage
+}
+
+func (h *companyHandler) HandleCompanyPhone(_ context.Context, m bot.CompanyMessage) error {
+	h.cmu.Lock()
+	defer h.cmu.Unlock()
+	h.company = append(h.company, m)
+	return nil
+}
+
+// ownJID is the company's own account: device 0 is the phone, device 7
+// this bot.
+var (
+	ownPhone = types.JID{User: "989350000000", Server: types.DefaultUserServer}
+	ownLID   = types.JID{User: "777000111", Server: types.HiddenUserServer}
+)
+
+// fromPhone is a message typed on the company phone into chat, as
+// whatsmeow builds it: Sender is our own account (device 0), Chat the
+// recipient, the content wrapped in a DeviceSentMessage that UnwrapRaw
+// opens.
+func fromPhone(id string, sender, chat types.JID, m *waE2E.Message) *events.Message {
+	e := &events.Message{
+		Info: types.MessageInfo{
+			MessageSource: types.MessageSource{Chat: chat, Sender: sender, IsFromMe: true},
+			ID:            id, Timestamp: t0, Type: "text",
+		},
+		RawMessage: &waE2E.Message{DeviceSentMessage: &waE2E.DeviceSentMessage{
+			DestinationJID: proto.String(chat.String()), Message: m}},
+	}
+	return e.UnwrapRaw()
+}
+
+func TestFromMe(t *testing.T) {
+	tests := []struct {
+		name string
+		evt  *events.Message
+		want *bot.CompanyMessage // nil: nothing recorded
+	}{
+		{"typed on the phone to a customer", fromPhone("F1", ownPhone, pnJID, text("سلام، نسخه جدید را نصب کنید")),
+			&bot.CompanyMessage{ID: "F1", Chat: pnJID.String(), Phone: "+989121234567", Text: "سلام، نسخه جدید را نصب کنید"}},
+		{"ephemeral inside the device-sent wrapper", fromPhone("F2", ownPhone, pnJID,
+			&waE2E.Message{EphemeralMessage: &waE2E.FutureProofMessage{Message: &waE2E.Message{ExtendedTextMessage: &waE2E.ExtendedTextMessage{Text: proto.String("پیام موقت")}}}}),
+			&bot.CompanyMessage{ID: "F2", Chat: pnJID.String(), Phone: "+989121234567", Text: "پیام موقت"}},
+		{"to a hidden chat with the number beside it", func() *events.Message {
+			e := fromPhone("F3", ownLID, anonID, text("پاسخ"))
+			e.Info.RecipientAlt = types.NewJID("989123333333", types.DefaultUserServer)
+			return e
+		}(), &bot.CompanyMessage{ID: "F3", Chat: anonID.String(), Phone: "+989123333333", Text: "پاسخ"}},
+		{"to a hidden chat in the LID map", fromPhone("F4", ownLID, lidJID, text("پاسخ")),
+			&bot.CompanyMessage{ID: "F4", Chat: lidJID.String(), Phone: "+989127777777", Text: "پاسخ"}},
+		{"a location sent from the phone", fromPhone("F5", ownPhone, pnJID, &waE2E.Message{LocationMessage: &waE2E.LocationMessage{
+			DegreesLatitude: proto.Float64(35.7), DegreesLongitude: proto.Float64(51.4)}}),
+			&bot.CompanyMessage{ID: "F5", Chat: pnJID.String(), Phone: "+989121234567"}},
+		{"note to self", fromPhone("F6", ownPhone, ownPhone, text("یادداشت")), nil},
+		{"in a group", func() *events.Message {
+			e := fromPhone("F7", ownPhone, types.NewJID("120363000000000001", types.GroupServer), text("سلام به همه"))
+			e.Info.IsGroup = true
+			return e
+		}(), nil},
+		{"an edit from the phone", func() *events.Message {
+			e := fromPhone("F8", ownPhone, pnJID, &waE2E.Message{ProtocolMessage: &waE2E.ProtocolMessage{
+				Type: waE2E.ProtocolMessage_MESSAGE_EDIT.Enum(), EditedMessage: text("اصلاح")}})
+			return e
+		}(), nil},
+		{"a reaction", fromPhone("F9", ownPhone, pnJID, &waE2E.Message{ReactionMessage: &waE2E.ReactionMessage{Text: proto.String("👍")}}), nil},
+		{"status broadcast", fromPhone("F10", ownPhone, types.StatusBroadcastJID, text("وضعیت")), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hs := newHarness(t)
+			ch := &companyHandler{fakeHandler: hs.h}
+			hs.a = New(hs.a.link, hs.db, ch, hs.a.cfg)
+			if !hs.a.HandleEvent(tt.evt) {
+				t.Fatal("HandleEvent = false")
+			}
+			if got := hs.h.messages(); len(got) != 0 {
+				t.Errorf("taken as a customer message: %+v", got)
+			}
+			if r := hs.cli.Reads(); len(r) != 0 {
+				t.Errorf("marked read %v", r)
+			}
+			if s := hs.cli.Sent(); len(s) != 0 {
+				t.Errorf("the bot answered: %+v", s)
+			}
+			if tt.want == nil {
+				if len(ch.company) != 0 {
+					t.Errorf("recorded %+v", ch.company)
+				}
+				return
+			}
+			if len(ch.company) != 1 {
+				t.Fatalf("recorded %+v, want one", ch.company)
+			}
+			got := ch.company[0]
+			if tt.want.Text == "" {
+				tt.want.Text = got.Text // a described kind; checked to be non-empty below
+				if got.Text == "" {
+					t.Error("a location from the phone has no text for staff")
+				}
+			}
+			if got.ID != tt.want.ID || got.Chat != tt.want.Chat || got.Phone != tt.want.Phone || got.Text != tt.want.Text || !got.At.Equal(t0) {
+				t.Errorf("recorded %+v, want %+v at %v", got, *tt.want, t0)
+			}
+		})
+	}
+}
+
+// A message the bot itself sent, should WhatsApp echo it, is not an answer
+// from the phone: it is on the ticket already.
+func TestFromMeEchoOfOwnSend(t *testing.T) {
+	hs := newHarness(t)
+	ch := &companyHandler{fakeHandler: hs.h}
+	hs.a = New(hs.a.link, hs.db, ch, hs.a.cfg)
+	ctx := context.Background()
+	hs.mustContact("+989121234567", pnJID)
+	id, err := hs.a.Send(ctx, store.OutboxMessage{ID: 1, To: bot.WhatsAppAddr("+989121234567"), Text: "پاسخ ربات", CreatedAt: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bot := types.JID{User: ownPhone.User, Server: ownPhone.Server, Device: 7}
+	if !hs.a.HandleEvent(fromPhone(id, bot, pnJID, text("پاسخ ربات"))) {
+		t.Fatal("HandleEvent = false")
+	}
+	if len(ch.company) != 0 {
+		t.Errorf("the bot's own send recorded as a company-phone answer: %+v", ch.company)
+	}
+}
