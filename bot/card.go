@@ -162,14 +162,14 @@ func (d *Desk) fileText(f store.File) string {
 }
 
 // fileKind names a file kind in words; unknown kinds are shown as they are.
-func (d *Desk) fileKind(kind string) string {
+func (d *Desk) fileKind(kind store.FileKind) string {
 	switch kind {
-	case "image", "document", "audio", "voice", "video":
-		return d.p.T("desk.file_kind."+kind, nil)
+	case store.FileImage, store.FileDocument, store.FileAudio, store.FileVoice, store.FileVideo:
+		return d.p.T("desk.file_kind."+string(kind), nil)
 	case "":
 		return d.p.T("desk.file_kind.document", nil)
 	}
-	return clip(kind, 20)
+	return clip(string(kind), 20)
 }
 
 // size writes a byte count the way people read it.

@@ -175,7 +175,7 @@ func drawText(img *image.Paletted, x, y int, s string, persian bool) {
 
 // saveFile keeps data as dir/name (written whole, then renamed into place)
 // and describes it for the outbox.
-func saveFile(dir, name, kind, mime string, data []byte) (*store.File, error) {
+func saveFile(dir, name string, kind store.FileKind, mime string, data []byte) (*store.File, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}

@@ -81,7 +81,7 @@ func heldPhone(s string) (string, error) {
 }
 
 // heldReasonKey names the catalog entry that explains why a message was held.
-func heldReasonKey(reason string) string {
+func heldReasonKey(reason store.HeldReason) string {
 	switch reason {
 	case store.HeldFlood:
 		return "desk.held.reason.flood"

@@ -62,7 +62,7 @@ func (d *Desk) SendDigest(ctx context.Context, tx store.Store, at time.Time, to 
 		}
 		y, m, day := rules.JalaliOf(at.In(d.loc))
 		name := fmt.Sprintf("sla-%04d-%02d-%02d-%s.png", y, m, day, at.In(d.loc).Format("1504"))
-		if chart, err = saveFile(d.cfg.FilesDir, name, "image", "image/png", png); err != nil {
+		if chart, err = saveFile(d.cfg.FilesDir, name, store.FileImage, "image/png", png); err != nil {
 			return fmt.Errorf("digest: chart: %w", err)
 		}
 	}

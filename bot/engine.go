@@ -248,7 +248,7 @@ func (e *Engine) customer(ctx context.Context, b *batch, m CustomerMessage) erro
 
 // received stores a message that the conversation will not see, with
 // where it went.
-func (e *Engine) received(ctx context.Context, tx store.Store, m CustomerMessage, route, held string) error {
+func (e *Engine) received(ctx context.Context, tx store.Store, m CustomerMessage, route string, held store.HeldReason) error {
 	r := store.Received{At: m.At, Phone: m.Phone, Route: route, Held: held, Text: m.Text, File: m.File}
 	if len(r.Text) > maxHeldBytes {
 		r.Text = strings.ToValidUTF8(r.Text[:maxHeldBytes], "")
@@ -265,7 +265,7 @@ const maxHeldBytes = 64 << 10
 
 // hold keeps the message (its whole text, and file when given) aside for
 // reason.
-func (e *Engine) hold(ctx context.Context, tx store.Store, m CustomerMessage, reason string, f *store.File) error {
+func (e *Engine) hold(ctx context.Context, tx store.Store, m CustomerMessage, reason store.HeldReason, f *store.File) error {
 	text := m.Text
 	if len(text) > maxHeldBytes {
 		text = strings.ToValidUTF8(text[:maxHeldBytes], "")

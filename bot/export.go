@@ -69,11 +69,11 @@ type ExportContract struct {
 // ExportHourlyEntry is one month-end settlement or expiry of an hourly
 // package.
 type ExportHourlyEntry struct {
-	At      *string `json:"at"`
-	Month   string  `json:"month"` // Jalali, "1405-09"
-	Kind    string  `json:"kind"`  // settlement or expiry
-	Minutes int     `json:"minutes"`
-	Note    string  `json:"note"`
+	At      *string          `json:"at"`
+	Month   string           `json:"month"` // Jalali, "1405-09"
+	Kind    store.HourlyKind `json:"kind"`  // settlement or expiry
+	Minutes int              `json:"minutes"`
+	Note    string           `json:"note"`
 }
 
 // ExportUsage is what a contract consumed in the Jalali month (requests,

@@ -14,16 +14,16 @@ import (
 // customer message received, with where it went, and every staff message
 // written about a ticket (notes and "!" messages internal).
 type ExportMessage struct {
-	At       *string     `json:"at"`
-	From     string      `json:"from"` // customer or staff
-	Phone    string      `json:"phone"`
-	User     *int64      `json:"user"`   // the staff member's Telegram user id
-	Ticket   *int64      `json:"ticket"` // null while on no ticket
-	Text     string      `json:"text"`
-	File     *OutputFile `json:"file"`
-	Courtesy bool        `json:"courtesy"`
-	Held     *string     `json:"held"` // why it was held aside (flood, too_long, …), null when not
-	Internal bool        `json:"internal"`
+	At       *string           `json:"at"`
+	From     string            `json:"from"` // customer or staff
+	Phone    string            `json:"phone"`
+	User     *int64            `json:"user"`   // the staff member's Telegram user id
+	Ticket   *int64            `json:"ticket"` // null while on no ticket
+	Text     string            `json:"text"`
+	File     *OutputFile       `json:"file"`
+	Courtesy bool              `json:"courtesy"`
+	Held     *store.HeldReason `json:"held"` // why it was held aside (flood, too_long, …), null when not
+	Internal bool              `json:"internal"`
 
 	// Beyond docs/interface.md: where a customer message went (ticket, menu,
 	// courtesy, waiting, unknown, denied, held), and who wrote a staff one.

@@ -3,6 +3,8 @@ package bot
 import (
 	"sync"
 	"time"
+
+	"supportbot/rules"
 )
 
 // Limits bound what one customer's messages can make the bot do. A zero
@@ -24,7 +26,7 @@ type Limits struct {
 // DefaultLimits are the shipped limits: 20 messages a minute, 4,000
 // characters a message, 16 MB a file (the config's whatsapp.max_file_mb).
 func DefaultLimits() Limits {
-	return Limits{MessagesPerMinute: 20, MaxTextRunes: 4000, MaxFileBytes: 16 << 20}
+	return Limits{MessagesPerMinute: rules.DefaultMessagesPerMinute, MaxTextRunes: rules.DefaultMaxTextRunes, MaxFileBytes: rules.DefaultMaxFileBytes}
 }
 
 // floodWindow is the span MessagesPerMinute counts over.

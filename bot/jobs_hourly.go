@@ -79,7 +79,7 @@ func (j *Jobs) RunHourly(ctx context.Context, now time.Time) error {
 
 // hasEntry reports whether c already has an entry of kind (for month, or
 // for any month when month is "").
-func hasEntry(ctx context.Context, tx store.Store, contractID, kind, month string) (bool, error) {
+func hasEntry(ctx context.Context, tx store.Store, contractID string, kind store.HourlyKind, month string) (bool, error) {
 	es, err := tx.HourlyEntries(ctx, contractID)
 	if err != nil {
 		return false, fmt.Errorf("hourly: %w", err)

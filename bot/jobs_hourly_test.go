@@ -67,7 +67,7 @@ func (f *jobsFixture) entries(tb testing.TB, contractID string) []string {
 	}
 	var out []string
 	for _, e := range es {
-		out = append(out, e.Kind+" "+e.Month+" "+itoa(int64(e.Minutes))+" "+e.At.In(f.loc).Format("2006-01-02 15:04:05"))
+		out = append(out, string(e.Kind)+" "+e.Month+" "+itoa(int64(e.Minutes))+" "+e.At.In(f.loc).Format("2006-01-02 15:04:05"))
 	}
 	return out
 }

@@ -53,9 +53,9 @@ type OutputLine struct {
 
 // OutputFile describes a file the bot sent.
 type OutputFile struct {
-	Kind  string `json:"kind"`
-	Name  string `json:"name"`
-	Bytes int64  `json:"bytes"`
+	Kind  store.FileKind `json:"kind"`
+	Name  string         `json:"name"`
+	Bytes int64          `json:"bytes"`
 }
 
 // Run plays events in order. Before each event the clock moves to its time

@@ -70,16 +70,16 @@ type rawTelegram struct {
 }
 
 type rawFile struct {
-	Kind  string `json:"kind"`
-	Name  string `json:"name"`
-	Bytes int64  `json:"bytes"`
-	MIME  string `json:"mime"`
+	Kind  store.FileKind `json:"kind"`
+	Name  string         `json:"name"`
+	Bytes int64          `json:"bytes"`
+	MIME  string         `json:"mime"`
 }
 
 // MaxScriptLine is the longest script line accepted (1 MiB).
 const MaxScriptLine = 1 << 20
 
-var fileKinds = map[string]bool{"image": true, "document": true, "audio": true, "voice": true, "video": true}
+var fileKinds = map[store.FileKind]bool{store.FileImage: true, store.FileDocument: true, store.FileAudio: true, store.FileVoice: true, store.FileVideo: true}
 
 // looksUTF16 is true for a line with a UTF-16 byte-order mark, or with a
 // zero byte in every other place (UTF-16 without a mark).

@@ -308,7 +308,7 @@ func (d *Demo) sampleFile(name, msgID string) (*store.File, error) {
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		return nil, fmt.Errorf("demo: keep sample: %w", err)
 	}
-	return &store.File{Kind: s.kind, Name: s.name, MIME: s.mime, Bytes: int64(len(data)), Path: path}, nil
+	return &store.File{Kind: store.FileKind(s.kind), Name: s.name, MIME: s.mime, Bytes: int64(len(data)), Path: path}, nil
 }
 
 type sample struct{ asset, kind, name, mime string }

@@ -76,7 +76,7 @@ func (d *Demo) fileView(f *store.File, key string) *FileView {
 	if f == nil {
 		return nil
 	}
-	v := &FileView{Kind: f.Kind, Name: f.Name, MIME: f.MIME, Bytes: f.Bytes,
+	v := &FileView{Kind: string(f.Kind), Name: f.Name, MIME: f.MIME, Bytes: f.Bytes,
 		Size: d.cfg.Printer.T("demo.file_size", map[string]any{"kb": (f.Bytes + 1023) / 1024})}
 	if f.Path != "" {
 		d.fmu.Lock()

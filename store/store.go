@@ -106,9 +106,22 @@ const (
 	StaffNote    MessageDirection = "note" // internal, never shown to the customer
 )
 
+// FileKind is what sort of file an attachment is: how transports send it
+// and how staff see it described.
+type FileKind string
+
+// File kinds.
+const (
+	FileImage    FileKind = "image"
+	FileDocument FileKind = "document"
+	FileAudio    FileKind = "audio"
+	FileVoice    FileKind = "voice"
+	FileVideo    FileKind = "video"
+)
+
 // File is an attachment on a ticket message.
 type File struct {
-	Kind  string // image, document, audio, voice, video
+	Kind  FileKind
 	Name  string
 	MIME  string
 	Bytes int64
@@ -236,11 +249,14 @@ type Sessions interface {
 	SaveSession(ctx context.Context, s Session) error
 }
 
+// OutboxStatus is where an outbox message stands.
+type OutboxStatus string
+
 // Outbox statuses.
 const (
-	OutboxPending = "pending"
-	OutboxSent    = "sent"
-	OutboxFailed  = "failed" // gave up; staff were told
+	OutboxPending OutboxStatus = "pending"
+	OutboxSent    OutboxStatus = "sent"
+	OutboxFailed  OutboxStatus = "failed" // gave up; staff were told
 )
 
 // OutboxMessage is a message the bot has decided to send. It is written in
@@ -254,7 +270,7 @@ type OutboxMessage struct {
 	Buttons     []string
 	ReplyTo     int64 // outbox id this message answers or threads under, 0 when none
 	File        *File
-	Status      string
+	Status      OutboxStatus
 	Attempts    int
 	NextAttempt time.Time
 	SentAt      time.Time
@@ -302,10 +318,13 @@ type InboundKey struct {
 	Transport, Chat, ExternalID string
 }
 
+// HourlyKind is what an hourly entry charges for.
+type HourlyKind string
+
 // Hourly entry kinds.
 const (
-	HourlySettlement = "settlement" // month-end top-up to the monthly minimum
-	HourlyExpiry     = "expiry"     // hours lost when the package expires
+	HourlySettlement HourlyKind = "settlement" // month-end top-up to the monthly minimum
+	HourlyExpiry     HourlyKind = "expiry"     // hours lost when the package expires
 )
 
 // HourlyEntry is a charge to an hourly package that is not ticket time: the
@@ -317,7 +336,7 @@ type HourlyEntry struct {
 	ContractID string
 	At         time.Time // when it is charged; falls in the month it is for
 	Month      string    // Jalali month, "1405-09"
-	Kind       string    // HourlySettlement or HourlyExpiry
+	Kind       HourlyKind
 	Minutes    int
 	Note       string
 }
@@ -422,12 +441,15 @@ const (
 	DBFailing  = "failing"   // any other write failure (I/O error, damage)
 )
 
+// HeldReason is why a customer message was held instead of acted on.
+type HeldReason string
+
 // Reasons a customer message was held instead of acted on.
 const (
-	HeldFlood        = "flood"          // sent while the customer was over the rate limit
-	HeldTooLong      = "too_long"       // the whole text of a message that was cut
-	HeldFileTooLarge = "file_too_large" // a file over the size limit, refused
-	HeldFailed       = "failed"         // handling it failed on a bug; staff were told
+	HeldFlood        HeldReason = "flood"          // sent while the customer was over the rate limit
+	HeldTooLong      HeldReason = "too_long"       // the whole text of a message that was cut
+	HeldFileTooLarge HeldReason = "file_too_large" // a file over the size limit, refused
+	HeldFailed       HeldReason = "failed"         // handling it failed on a bug; staff were told
 )
 
 // HeldMessage is a customer message, or the part of one, that the bot stored
@@ -436,7 +458,7 @@ type HeldMessage struct {
 	ID     int64
 	At     time.Time
 	Phone  string
-	Reason string // HeldFlood, HeldTooLong, HeldFileTooLarge or HeldFailed
+	Reason HeldReason
 	Text   string
 	File   *File
 }
@@ -474,7 +496,7 @@ type Received struct {
 	TicketID int64  // 0 while on no ticket
 	Route    string // Route*
 	Courtesy bool
-	Held     string // the HeldMessage reason when held, else ""
+	Held     HeldReason // the HeldMessage reason when held, else ""
 	Text     string
 	File     *File
 }

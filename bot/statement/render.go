@@ -85,7 +85,7 @@ func Text(s Statement, p *locales.Printer) string {
 		if c.Hourly {
 			line("statement.hourly.minimum_per_ticket", map[string]any{"minutes": minutes(c.MinimumTopUpMin)})
 			for _, e := range c.Entries {
-				line("statement.hourly.entry."+e.Kind, map[string]any{"minutes": minutes(e.Minutes)})
+				line("statement.hourly.entry."+string(e.Kind), map[string]any{"minutes": minutes(e.Minutes)})
 			}
 			line("statement.hourly.charged", map[string]any{"charged": minutes(c.ChargedMin), "cap": minutes(c.MonthCapMin)})
 			line("statement.hourly.left", map[string]any{"left": minutes(c.HoursLeftMin), "total": minutes(c.HoursTotalMin)})
@@ -167,7 +167,7 @@ func Rows(s Statement, p *locales.Printer) [][]string {
 			top[11] = num(c.MinimumTopUpMin)
 			rows = append(rows, total, top)
 			for _, e := range c.Entries {
-				r := row(id, "entry_"+e.Kind)
+				r := row(id, "entry_"+string(e.Kind))
 				r[11] = num(e.Minutes)
 				rows = append(rows, r)
 			}

@@ -347,9 +347,9 @@ func content(m *waE2E.Message) (string, *media) {
 		return d.GetCaption(), &media{d, int64(d.GetFileLength()), store.File{Kind: "document", Name: name, MIME: or(d.GetMimetype(), "application/octet-stream")}}
 	case m.AudioMessage != nil:
 		au := m.AudioMessage
-		kind, name := "audio", "audio"+ext(au.GetMimetype(), ".ogg")
+		kind, name := store.FileAudio, "audio"+ext(au.GetMimetype(), ".ogg")
 		if au.GetPTT() {
-			kind, name = "voice", "voice.ogg"
+			kind, name = store.FileVoice, "voice.ogg"
 		}
 		return "", &media{au, int64(au.GetFileLength()), store.File{Kind: kind, Name: name, MIME: or(au.GetMimetype(), "audio/ogg")}}
 	case m.VideoMessage != nil || m.PtvMessage != nil:

@@ -336,7 +336,7 @@ func (a *Adapter) media(ctx context.Context, f *store.File, caption string) (*wa
 	default:
 		kind = "document"
 	}
-	mediaType := map[string]whatsmeow.MediaType{
+	mediaType := map[store.FileKind]whatsmeow.MediaType{
 		"image": whatsmeow.MediaImage, "voice": whatsmeow.MediaAudio, "audio": whatsmeow.MediaAudio,
 		"video": whatsmeow.MediaVideo, "document": whatsmeow.MediaDocument,
 	}[kind]

@@ -33,6 +33,7 @@ import (
 	"go.mau.fi/whatsmeow/types"
 
 	"supportbot/bot"
+	"supportbot/rules"
 	"supportbot/store"
 )
 
@@ -136,12 +137,19 @@ type Config struct {
 	Log   *slog.Logger                                     // default slog.Default()
 }
 
+// The shipped pause between two sends: a random gap in [DefaultMinGap,
+// DefaultMaxGap], so the account does not look like a bot to WhatsApp.
+const (
+	DefaultMinGap = time.Second
+	DefaultMaxGap = 3 * time.Second
+)
+
 func (c *Config) defaults() {
 	if c.MaxFileBytes <= 0 {
-		c.MaxFileBytes = 16 << 20
+		c.MaxFileBytes = rules.DefaultMaxFileBytes
 	}
 	if c.MinGap <= 0 && c.MaxGap <= 0 {
-		c.MinGap, c.MaxGap = time.Second, 3*time.Second
+		c.MinGap, c.MaxGap = DefaultMinGap, DefaultMaxGap
 	}
 	c.MaxGap = max(c.MaxGap, c.MinGap)
 	if c.UndeliveredAfter <= 0 {

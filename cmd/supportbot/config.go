@@ -19,6 +19,7 @@ import (
 
 	"supportbot/bot"
 	"supportbot/bot/netproxy"
+	"supportbot/bot/whatsapp"
 	"supportbot/rules"
 	"supportbot/store/sqlite"
 )
@@ -317,15 +318,15 @@ func DefaultConfig() Config {
 			APIEndpoint: "https://api.telegram.org/bot%s/%s",
 			Managers:    []int64{},
 		},
-		WhatsApp: WhatsAppConfig{Enabled: true, SessionDB: "whatsapp-session.db", MediaDir: "media", MaxFileMB: 16,
-			MinSendGap: Duration(time.Second), MaxSendGap: Duration(3 * time.Second)},
+		WhatsApp: WhatsAppConfig{Enabled: true, SessionDB: "whatsapp-session.db", MediaDir: "media", MaxFileMB: rules.DefaultMaxFileMB,
+			MinSendGap: Duration(whatsapp.DefaultMinGap), MaxSendGap: Duration(whatsapp.DefaultMaxGap)},
 		Metrics: MetricsConfig{Listen: "127.0.0.1:9090"},
 		Schedule: ScheduleConfig{
 			Reminders:            []Duration{Duration(2 * time.Hour), Duration(30 * time.Minute)},
 			Digest:               "0 8 * * *",
 			ContractEndReminders: []int{30, 7},
 		},
-		Limits:    LimitsConfig{MessagesPerMinute: 20, MaxTextChars: 4000},
+		Limits:    LimitsConfig{MessagesPerMinute: rules.DefaultMessagesPerMinute, MaxTextChars: rules.DefaultMaxTextRunes},
 		Retention: RetentionConfig{InboundIDDays: 90},
 		Storage:   StorageConfig{Sync: "full", ProbeEvery: Duration(15 * time.Second), MinFreeMB: 500},
 		Lifecycle: LifecycleConfig{NudgeDays: 2, AutoCloseDays: 5, CSATDays: 7},

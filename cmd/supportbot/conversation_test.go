@@ -143,7 +143,7 @@ func messageLine(m bot.ExportMessage) string {
 		s += " courtesy"
 	}
 	if m.Held != nil {
-		s += " held=" + *m.Held
+		s += " held=" + string(*m.Held)
 	}
 	if m.Internal {
 		s += " internal"

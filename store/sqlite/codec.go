@@ -189,5 +189,5 @@ func (f *fileCols) file() *store.File {
 	if !f.kind.Valid {
 		return nil
 	}
-	return &store.File{Kind: f.kind.String, Name: f.name.String, MIME: f.mime.String, Bytes: f.bytes.Int64, Path: f.path.String}
+	return &store.File{Kind: store.FileKind(f.kind.String), Name: f.name.String, MIME: f.mime.String, Bytes: f.bytes.Int64, Path: f.path.String}
 }

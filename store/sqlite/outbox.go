@@ -65,7 +65,7 @@ func (q *queries) Enqueue(ctx context.Context, m *store.OutboxMessage) error {
 		// Stored already final: counted here, as the status trigger counts
 		// a message leaving 'pending' (migration 0009).
 		transport, _, _ := strings.Cut(m.To, ":")
-		return tq.count(ctx, m.Status+":"+transport, 1)
+		return tq.count(ctx, string(m.Status)+":"+transport, 1)
 	})
 	if err != nil {
 		return wrap(err, "enqueue to %s", m.To)

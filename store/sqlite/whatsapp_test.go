@@ -174,7 +174,7 @@ func TestCountsMatchTheOutbox(t *testing.T) {
 		var to, status string
 		must(t, rows.Scan(&to, &status))
 		transport, _, _ := strings.Cut(to, ":")
-		switch status {
+		switch store.OutboxStatus(status) {
 		case store.OutboxSent:
 			want.Sent[transport]++
 		case store.OutboxFailed:
