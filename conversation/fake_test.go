@@ -18,6 +18,7 @@ type fakeStore struct {
 	mu        sync.Mutex
 	customers map[string]store.Customer
 	phones    map[string]string // phone -> customer id
+	hidden    map[string]string // hidden address with no number known -> customer id
 	contracts []rules.Contract
 	tickets   []store.Ticket
 	messages  []store.Message
@@ -38,6 +39,7 @@ func newFakeStore() *fakeStore {
 	return &fakeStore{
 		customers: map[string]store.Customer{},
 		phones:    map[string]string{},
+		hidden:    map[string]string{},
 		settings:  map[string]string{},
 		sessions:  map[string]store.Session{},
 		hours:     map[string]hourly{},
@@ -94,6 +96,31 @@ func (f *fakeStore) link(phone, customerID string) {
 	defer f.mu.Unlock()
 	f.phones[phone] = customerID
 	delete(f.sessions, phone)
+}
+
+// linkHidden attaches a hidden address whose number is not known to a
+// customer, as the desk's /link lid:… does.
+func (f *fakeStore) linkHidden(address, customerID string) {
+	f.link(address, customerID)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.hidden[address] = customerID
+}
+
+func (f *fakeStore) Unmatched(_ context.Context, customerID string) ([]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return nil, f.err
+	}
+	var out []string
+	for a, id := range f.hidden {
+		if id == customerID {
+			out = append(out, a)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
 }
 
 func (f *fakeStore) CustomerByPhone(_ context.Context, phone string) (store.Customer, error) {

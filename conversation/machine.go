@@ -3,8 +3,10 @@
 // request through the rules (contract, kind, severity, description), files
 // follow-ups on open tickets and asks unknown numbers who they are.
 //
-// It is an explicit state machine over one session per phone (see states.go
-// for the states and their transitions). It knows no transport and no clock:
+// It is an explicit state machine over one session per contact (see
+// states.go for the states and their transitions; a request under way
+// follows a customer across a number and a hidden address, Machine.load
+// and docs/whatsapp.md). It knows no transport and no clock:
 // the time of each message comes in Inbound.At, everything it decides is
 // stored through the caller's transaction, and what to say comes back as
 // catalog keys with typed arguments (Reply, Line) that the locales printer
@@ -15,6 +17,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -118,6 +121,7 @@ type Store interface {
 	Setting(ctx context.Context, key string) (string, error)
 	Session(ctx context.Context, phone string) (store.Session, error)
 	SaveSession(ctx context.Context, s store.Session) error
+	Unmatched(ctx context.Context, customerID string) ([]string, error)
 }
 
 var _ Store = store.Store(nil)
@@ -191,11 +195,11 @@ func New(p *rules.Policy, cfg Config) *Machine {
 func (m *Machine) Handle(ctx context.Context, st Store, in Inbound) (Result, error) {
 	in.Text = cleanText(in.Text)
 	t := &turn{m: m, ctx: ctx, st: st, in: in}
-	sess, cust, err := loadPhone(ctx, st, in.Phone)
+	key, sess, cust, err := m.load(ctx, st, in.Phone, in.At)
 	if err != nil {
 		return Result{}, err
 	}
-	t.sess = sess
+	t.key, t.sess = key, sess
 	newConversation := sess.fresh || in.At.Sub(sess.updatedAt) > m.cfg.IdleTimeout
 	t.newConv = newConversation
 
@@ -241,7 +245,7 @@ func (m *Machine) Linked(ctx context.Context, st Store, phone string, at time.Ti
 	if err != nil {
 		return Result{}, fmt.Errorf("customer of %s: %w", phone, err)
 	}
-	t := &turn{m: m, ctx: ctx, st: st, in: Inbound{Phone: phone, At: at}, cust: cust, sess: sess}
+	t := &turn{m: m, ctx: ctx, st: st, in: Inbound{Phone: phone, At: at}, cust: cust, sess: sess, key: phone}
 	draft := sess.data.Draft
 	if sess.state != stateIdentify || len(draft) == 0 {
 		// Nothing to go on with: the next message starts afresh.
@@ -262,6 +266,49 @@ func (m *Machine) Linked(ctx context.Context, st Store, phone string, at time.Ti
 	return t.result(), nil
 }
 
+// load reads what a message from phone at at goes on with: the session
+// (its own, or the one it continues, see follow), where that session is
+// kept, and the customer the contact belongs to.
+func (m *Machine) load(ctx context.Context, st Store, phone string, at time.Time) (string, session, customerLookup, error) {
+	own, cust, err := loadPhone(ctx, st, phone)
+	if err != nil {
+		return "", session{}, customerLookup{}, err
+	}
+	if cust.err != nil || m.onScreen(own, at) {
+		return phone, own, cust, nil
+	}
+	// The sender's own conversation shows nothing: it may go on with what
+	// the same person started by the customer's other address.
+	var others []string
+	switch {
+	case slices.Contains(cust.unmatched, phone):
+		others = cust.c.Phones
+	case len(cust.unmatched) > 0 && slices.Contains(cust.c.Phones, phone):
+		others = cust.unmatched
+	}
+	key, sess, found := phone, own, 0
+	for _, o := range others {
+		s, err := loadSession(ctx, st, o)
+		if err != nil {
+			return "", session{}, customerLookup{}, err
+		}
+		if m.onScreen(s, at) {
+			key, sess, found = o, s, found+1
+		}
+	}
+	if found != 1 {
+		// None, or several people of the customer mid-way: no guessing.
+		return phone, own, cust, nil
+	}
+	return key, sess, cust, nil
+}
+
+// onScreen reports whether s has a menu or a question of a known
+// customer's conversation on screen at at: not idle, not timed out.
+func (m *Machine) onScreen(s session, at time.Time) bool {
+	return !s.fresh && s.state != stateIdle && s.state != stateIdentify && at.Sub(s.updatedAt) <= m.cfg.IdleTimeout
+}
+
 // loadPhone reads the phone's session and the customer the number belongs
 // to: err is a failure to read the session, the customer lookup's own
 // error (store.ErrNotFound for an unknown number) comes with the customer.
@@ -279,20 +326,29 @@ func loadPhone(ctx context.Context, st Store, phone string) (session, customerLo
 		if !s.HasCustomer {
 			return sess, customerLookup{err: fmt.Errorf("customer by phone %s: %w", phone, store.ErrNotFound)}, nil
 		}
-		return sess, customerLookup{c: s.Customer}, nil
+		return sess, customerLookup{c: s.Customer, unmatched: s.Unmatched}, nil
 	}
 	sess, err := loadSession(ctx, st, phone)
 	if err != nil {
 		return session{}, customerLookup{}, err
 	}
 	c, err := st.CustomerByPhone(ctx, phone)
-	return sess, customerLookup{c: c, err: err}, nil
+	if err != nil {
+		return sess, customerLookup{err: err}, nil
+	}
+	un, err := st.Unmatched(ctx, c.ID)
+	if err != nil {
+		return session{}, customerLookup{}, fmt.Errorf("hidden addresses of %s: %w", c.ID, err)
+	}
+	return sess, customerLookup{c: c, unmatched: un}, nil
 }
 
-// customerLookup is the outcome of looking up a phone's customer.
+// customerLookup is the outcome of looking up a phone's customer, with the
+// customer's hidden addresses whose number is not known.
 type customerLookup struct {
-	c   store.Customer
-	err error
+	c         store.Customer
+	unmatched []string
+	err       error
 }
 
 // maxTextBytes bounds what one chat message may carry into the database;
@@ -326,6 +382,7 @@ type turn struct {
 	in   Inbound
 	cust store.Customer // zero for unknown numbers
 	sess session
+	key  string // where sess is kept: the sender's, or the session it continues (Machine.load)
 
 	lines    []Line
 	events   []Event
@@ -378,7 +435,7 @@ func (t *turn) finish() error {
 	if t.courtesy && !t.sess.fresh {
 		at = t.sess.updatedAt
 	}
-	return t.sess.save(t.ctx, t.st, t.in.Phone, at)
+	return t.sess.save(t.ctx, t.st, t.key, at)
 }
 
 // route records where kept message ref (a store.Received id) went.

@@ -119,7 +119,7 @@ func (m *Machine) OpenByPhone(ctx context.Context, st Store, r PhoneRequest) (Ph
 // session is in any state but idle and has not timed out. Steps before the
 // conversation (the satisfaction score) leave such a number to it.
 func (m *Machine) AwaitsChoice(ctx context.Context, st Store, phone string, at time.Time) (bool, error) {
-	s, err := loadSession(ctx, st, phone)
+	_, s, _, err := m.load(ctx, st, phone, at)
 	if err != nil {
 		return false, err
 	}

@@ -199,6 +199,10 @@ type Customers interface {
 	// JoinAddress records the customer's own number revealed behind a
 	// linked address.
 	JoinAddress(ctx context.Context, address, phone string) error
+	// Unmatched lists the customer's linked hidden addresses whose number
+	// WhatsApp has not revealed yet, sorted: any of them may be the person
+	// behind any of the customer's numbers.
+	Unmatched(ctx context.Context, customerID string) ([]string, error)
 }
 
 // Contracts reads and changes contracts and counts their usage.
@@ -549,6 +553,8 @@ type PhoneState struct {
 	HasSession  bool
 	Customer    Customer
 	HasCustomer bool
+	// Unmatched is Customers.Unmatched of the customer, when there is one.
+	Unmatched []string
 }
 
 // PhoneStates is offered by a Store that can read a PhoneState in one go;

@@ -180,3 +180,97 @@ func TestRevealThatConflictsIsToldNotMerged(t *testing.T) {
 		t.Errorf("addresses C-1 %v C-3 %v, want nothing merged", addressesOf(snap, "C-1"), addressesOf(snap, "C-3"))
 	}
 }
+
+// linkHidden links the hidden address to C-1 by the explicit form, with no
+// number revealed, and returns the run.
+func linkedHidden(t *testing.T) *replayRun {
+	r := newReplayRun(t)
+	r.play(
+		`{"at":"2026-11-25T09:00:00+03:30","whatsapp":"`+hidden+`","text":"سلام"}`,
+		`{"at":"2026-11-25T09:05:00+03:30","telegram":{"chat":"staff","user":1002,"name":"Reza"},"text":"/link `+hidden+` C-1"}`,
+	)
+	return r
+}
+
+// A customer whose chat WhatsApp moves between the number and a linked
+// hidden address (not revealed) mid-way through a request goes on with the
+// same request: one session, one ticket, each reply to the address the
+// message came from, and the open ticket is the same for both afterwards.
+func TestNumberAndHiddenAddressMidFlowAreOneConversation(t *testing.T) {
+	const number = "09121230001"
+	for _, tc := range []struct {
+		name          string
+		first, second string // who starts, who goes on
+	}{
+		{"number then hidden address", number, hidden},
+		{"hidden address then number", hidden, number},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := linkedHidden(t)
+			msg := func(at, from, text string) string {
+				return `{"at":"2026-11-25T` + at + `+03:30","whatsapp":"` + from + `","text":"` + text + `"}`
+			}
+			out := r.play(
+				msg("10:00:00", tc.first, "سلام"),
+				msg("10:00:10", tc.second, "۱"),
+				msg("10:00:20", tc.first, "2"),
+				msg("10:00:30", tc.second, "خروجی اکسل کجاست؟"),
+			)
+			wa := func(addr string) string {
+				if addr == number {
+					return "whatsapp:+989121230001"
+				}
+				return "whatsapp:" + addr
+			}
+			first, second := linesTo(out, wa(tc.first)), linesTo(out, wa(tc.second))
+			if len(first) != 2 || len(second) != 2 {
+				t.Fatalf("replies %d to %s and %d to %s, want each message answered where it came from:\n%v",
+					len(first), tc.first, len(second), tc.second, out)
+			}
+			if s := linesTo(out, "telegram:staff"); len(s) != 1 || !strings.Contains(s[0], "خروجی اکسل") {
+				t.Errorf("staff lines %q, want only the new ticket's card", s)
+			}
+			if !strings.Contains(second[1], "۱") {
+				t.Errorf("last reply %q, want the ticket number", second[1])
+			}
+			snap := export(t, r.db, "2026-11-25T12:00:00+03:30")
+			tickets := snap["tickets"].([]any)
+			if len(tickets) != 1 {
+				t.Fatalf("tickets %v, want one request across both addresses", tickets)
+			}
+			tk := tickets[0].(map[string]any)
+			if tk["customer_id"] != "C-1" || tk["kind"] != "question" || "whatsapp:"+tk["phone"].(string) != wa(tc.second) {
+				t.Errorf("ticket %v, want C-1's question (the kind chosen by the other address) from %s", tk, tc.second)
+			}
+			// One ticket list: either address's free text is a follow-up on it.
+			out = r.play(msg("10:05:00", tc.first, "فایل را هم می‌فرستم"))
+			if s := linesTo(out, "telegram:staff"); len(s) != 1 || !strings.Contains(s[0], "فایل را هم") {
+				t.Errorf("staff lines %q, want the follow-up relayed", s)
+			}
+			if n := len(export(t, r.db, "2026-11-25T12:00:00+03:30")["tickets"].([]any)); n != 1 {
+				t.Errorf("%d tickets after a follow-up, want 1", n)
+			}
+		})
+	}
+}
+
+// Re-importing contracts in which the customer's numbers changed keeps the
+// hidden address linked: it is still the customer's contact.
+func TestReimportKeepsTheHiddenAddressLinked(t *testing.T) {
+	r := linkedHidden(t)
+	r.cs = writeFile(t, "contracts2.csv", strings.Replace(goodCSV, "09121230001;+98 912 123 0009", "09121230077", 1))
+	out := r.play(`{"at":"2026-11-25T10:00:00+03:30","whatsapp":"` + hidden + `","text":"سلام"}`)
+	if s := linesTo(out, "telegram:staff"); len(s) != 0 {
+		t.Errorf("staff lines %q after a re-import, want none (no unknown-contact card)", s)
+	}
+	if w := linesTo(out, "whatsapp:"+hidden); len(w) != 1 || !strings.Contains(w[0], "شرکت یک") {
+		t.Errorf("reply %q, want C-1 greeted by name", w)
+	}
+	snap := export(t, r.db, "2026-11-25T12:00:00+03:30")
+	if got := addressesOf(snap, "C-1"); !slices.Equal(got, []string{hidden}) {
+		t.Errorf("C-1 addresses %v after a re-import", got)
+	}
+	if phones := customerOf(snap, "C-1")["phones"]; fmt.Sprint(phones) != "[+989121230077]" {
+		t.Errorf("C-1 phones %v, want the re-imported list", phones)
+	}
+}

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 
 	"supportbot/store"
@@ -40,4 +41,26 @@ func (q *queries) JoinAddress(ctx context.Context, address, phone string) error 
 		return wrap(sql.ErrNoRows, "join address %s", address)
 	}
 	return nil
+}
+
+// unmatchedQuery lists a customer's hidden addresses with no number yet.
+const unmatchedQuery = `SELECT group_concat(address, ' ') FROM
+	(SELECT address FROM addresses WHERE customer_id = ? AND phone = '' ORDER BY address)`
+
+// Unmatched lists the customer's linked hidden addresses whose number is
+// not known, sorted.
+func (q *queries) Unmatched(ctx context.Context, customerID string) ([]string, error) {
+	var list sql.NullString
+	if err := q.rd.QueryRowContext(ctx, unmatchedQuery, customerID).Scan(&list); err != nil {
+		return nil, wrap(err, "hidden addresses of %s", customerID)
+	}
+	return splitList(list.String), nil
+}
+
+// splitList reads a group_concat(…, ' ') list; empty is none.
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, " ")
 }

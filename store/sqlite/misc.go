@@ -79,7 +79,8 @@ func (q *queries) SaveSession(ctx context.Context, s store.Session) error {
 // inbound customer message reads both.
 const phoneStateQuery = `SELECT s.phone IS NOT NULL, s.state, s.data, s.updated_at,
 	c.id, c.name, c.city,
-	(SELECT group_concat(number, ' ') FROM (SELECT number FROM phones WHERE customer_id = c.id ORDER BY number))
+	(SELECT group_concat(number, ' ') FROM (SELECT number FROM phones WHERE customer_id = c.id ORDER BY number)),
+	(SELECT group_concat(address, ' ') FROM (SELECT address FROM addresses WHERE customer_id = c.id AND phone = '' ORDER BY address))
 	FROM (SELECT ? AS number) x
 	LEFT JOIN sessions s ON s.phone = x.number
 	LEFT JOIN customers c ON c.id = COALESCE((SELECT customer_id FROM phones WHERE number = x.number),
@@ -88,9 +89,9 @@ const phoneStateQuery = `SELECT s.phone IS NOT NULL, s.state, s.data, s.updated_
 // PhoneState reads the phone's session and its customer together.
 func (q *queries) PhoneState(ctx context.Context, phone string) (store.PhoneState, error) {
 	var ps store.PhoneState
-	var state, data, id, name, city, phones sql.NullString
+	var state, data, id, name, city, phones, unmatched sql.NullString
 	err := q.rd.QueryRowContext(ctx, phoneStateQuery, phone).
-		Scan(&ps.HasSession, &state, &data, timeCol{&ps.Session.UpdatedAt}, &id, &name, &city, &phones)
+		Scan(&ps.HasSession, &state, &data, timeCol{&ps.Session.UpdatedAt}, &id, &name, &city, &phones, &unmatched)
 	if err != nil {
 		return store.PhoneState{}, wrap(err, "session and customer of %s", phone)
 	}
@@ -103,6 +104,7 @@ func (q *queries) PhoneState(ctx context.Context, phone string) (store.PhoneStat
 		if phones.String != "" {
 			ps.Customer.Phones = strings.Split(phones.String, " ")
 		}
+		ps.Unmatched = splitList(unmatched.String)
 	}
 	return ps, nil
 }

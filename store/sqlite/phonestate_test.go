@@ -20,6 +20,15 @@ func TestPhoneState(t *testing.T) {
 	must(t, db.SetImportedPhones(ctx, "C-2", []string{"+989123333333"}))
 	must(t, db.SaveSession(ctx, store.Session{Phone: "+989121111111", State: "main_menu", Data: `{"k":1}`, UpdatedAt: at(2026, 11, 29, 9, 0)}))
 	must(t, db.SaveSession(ctx, store.Session{Phone: "+989129999999", State: "identify"}))
+	// Hidden addresses: two of C-1's with no number known, one joined with
+	// C-1's number, one of C-2's.
+	for _, a := range []struct{ addr, cust string }{{"lid:45", "C-1"}, {"lid:42", "C-1"}, {"lid:43", "C-1"}, {"lid:44", "C-2"}} {
+		must(t, db.LinkAddress(ctx, a.addr, a.cust, at(2026, 11, 29, 8, 0)))
+	}
+	must(t, db.JoinAddress(ctx, "lid:43", "+989121111111"))
+	if got, err := db.Unmatched(ctx, "C-1"); err != nil || !reflect.DeepEqual(got, []string{"lid:42", "lid:45"}) {
+		t.Errorf("Unmatched(C-1) = %v, %v; want lid:42 lid:45 (lid:43's number is known)", got, err)
+	}
 
 	check := func(st store.Store, phone string) {
 		t.Helper()
@@ -39,6 +48,9 @@ func TestPhoneState(t *testing.T) {
 		switch {
 		case err == nil:
 			want.Customer, want.HasCustomer = c, true
+			if want.Unmatched, err = st.Unmatched(ctx, c.ID); err != nil {
+				t.Fatal(err)
+			}
 		case !errors.Is(err, store.ErrNotFound):
 			t.Fatal(err)
 		}
@@ -46,7 +58,7 @@ func TestPhoneState(t *testing.T) {
 			t.Errorf("PhoneState(%s) = %+v, want %+v", phone, got, want)
 		}
 	}
-	phones := []string{"+989121111111", "+989122222222", "+989123333333", "+989129999999", "+989120000000", "lid:42", ""}
+	phones := []string{"+989121111111", "+989122222222", "+989123333333", "+989129999999", "+989120000000", "lid:42", "lid:43", "lid:44", "lid:46", ""}
 	for _, p := range phones {
 		check(db, p)
 	}
