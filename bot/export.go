@@ -146,25 +146,105 @@ type ExportDenial struct {
 	CustomerID *string `json:"customer_id"`
 }
 
-// Export reads the whole store in one transaction and reports it as of at:
-// contract status and usage count in the Jalali month and contract year
-// that hold at, and a ticket with no answer is breached once at passes its
-// deadline. Times are shown in p.Calendar's zone (Tehran, +03:30).
+// ExportOptions add the optional sections of an export.
+type ExportOptions struct {
+	Audit    bool // the audit trail (export -audit)
+	Messages bool // every customer and staff message (export -messages)
+}
+
+// Export reads the whole store in one read transaction and reports it as
+// of at: contract status and usage count in the Jalali month and contract
+// year that hold at, and a ticket with no answer is breached once at passes
+// its deadline. Times are shown in p.Calendar's zone (Tehran, +03:30). It
+// holds everything in memory; WriteExportJSON streams the same report.
 func Export(ctx context.Context, st store.Store, p *rules.Policy, at time.Time) (Snapshot, error) {
-	if p == nil || p.Calendar == nil || p.Calendar.Loc == nil {
-		return Snapshot{}, errors.New("export: policy without a calendar time zone")
-	}
-	x := exporter{p: p, loc: p.Calendar.Loc, at: at.In(p.Calendar.Loc)}
+	return ExportWith(ctx, st, p, at, ExportOptions{})
+}
+
+// ExportWith is Export with the optional sections o asks for.
+func ExportWith(ctx context.Context, st store.Store, p *rules.Policy, at time.Time, o ExportOptions) (Snapshot, error) {
 	var snap Snapshot
-	err := st.InTx(ctx, func(tx store.Store) error {
-		var err error
-		snap, err = x.snapshot(ctx, tx)
-		return err
-	})
-	if err != nil {
+	if err := exportWalk(ctx, st, p, at, o, (*snapshotSink)(&snap)); err != nil {
 		return Snapshot{}, err
 	}
 	return snap, nil
+}
+
+// exportSink receives an export as it is read: each section of the
+// Snapshot in field order, then its items in order.
+type exportSink interface {
+	section(name string) error
+	item(v any) error
+}
+
+// snapshotSink collects an export into a Snapshot.
+type snapshotSink Snapshot
+
+func (s *snapshotSink) section(name string) error {
+	switch name {
+	case "customers":
+		s.Customers = []ExportCustomer{}
+	case "contracts":
+		s.Contracts = []ExportContract{}
+	case "tickets":
+		s.Tickets = []ExportTicket{}
+	case "denials":
+		s.Denials = []ExportDenial{}
+	case "audit":
+		s.Audit = &[]ExportAudit{}
+	case "messages":
+		s.Messages = &[]ExportMessage{}
+	}
+	return nil
+}
+
+func (s *snapshotSink) item(v any) error {
+	switch v := v.(type) {
+	case ExportCustomer:
+		s.Customers = append(s.Customers, v)
+	case ExportContract:
+		s.Contracts = append(s.Contracts, v)
+	case ExportTicket:
+		s.Tickets = append(s.Tickets, v)
+	case ExportDenial:
+		s.Denials = append(s.Denials, v)
+	case ExportAudit:
+		*s.Audit = append(*s.Audit, v)
+	case ExportMessage:
+		*s.Messages = append(*s.Messages, v)
+	default:
+		return fmt.Errorf("export: unexpected %T", v)
+	}
+	return nil
+}
+
+// exportWalk reads the export in one read transaction (a working bot is not
+// held up) and hands it to sink section by section. Customers and
+// contracts, as many as the business has, are read whole and sorted; the
+// lists that grow with the years (tickets, denials, audit, messages) are
+// read row by row in the order they are shown, so memory does not grow
+// with the history.
+func exportWalk(ctx context.Context, st store.Store, p *rules.Policy, at time.Time, o ExportOptions, sink exportSink) error {
+	if p == nil || p.Calendar == nil || p.Calendar.Loc == nil {
+		return errors.New("export: policy without a calendar time zone")
+	}
+	x := exporter{p: p, loc: p.Calendar.Loc, at: at.In(p.Calendar.Loc)}
+	return st.ReadTx(ctx, func(tx store.Store) error {
+		if err := x.walk(ctx, tx, sink); err != nil {
+			return err
+		}
+		if o.Audit {
+			if err := x.audit(ctx, tx, sink); err != nil {
+				return err
+			}
+		}
+		if o.Messages {
+			if err := exportMessages(ctx, tx, x.loc, sink); err != nil {
+				return fmt.Errorf("export messages: %w", err)
+			}
+		}
+		return nil
+	})
 }
 
 type exporter struct {
@@ -173,58 +253,65 @@ type exporter struct {
 	at  time.Time
 }
 
-func (x exporter) snapshot(ctx context.Context, tx store.Store) (Snapshot, error) {
-	snap := Snapshot{
-		Customers: []ExportCustomer{},
-		Contracts: []ExportContract{},
-		Tickets:   []ExportTicket{},
-		Denials:   []ExportDenial{},
-	}
+func (x exporter) walk(ctx context.Context, tx store.Store, sink exportSink) error {
 	customers, err := tx.ListCustomers(ctx)
 	if err != nil {
-		return Snapshot{}, fmt.Errorf("export: %w", err)
+		return fmt.Errorf("export: %w", err)
+	}
+	slices.SortFunc(customers, func(a, b store.Customer) int { return cmp.Compare(a.ID, b.ID) })
+	if err := sink.section("customers"); err != nil {
+		return err
 	}
 	for _, c := range customers {
-		snap.Customers = append(snap.Customers, ExportCustomer{
+		err := sink.item(ExportCustomer{
 			ID: c.ID, Name: c.Name, City: c.City, Phones: append([]string{}, c.Phones...),
 			Addresses: append([]string{}, c.Addresses...),
 		})
+		if err != nil {
+			return err
+		}
 	}
-	slices.SortFunc(snap.Customers, func(a, b ExportCustomer) int { return cmp.Compare(a.ID, b.ID) })
 
 	contracts, err := tx.ListContracts(ctx)
 	if err != nil {
-		return Snapshot{}, fmt.Errorf("export: %w", err)
+		return fmt.Errorf("export: %w", err)
 	}
-	kinds := map[string]rules.Kind{}
+	slices.SortFunc(contracts, func(a, b rules.Contract) int { return cmp.Compare(a.ID, b.ID) })
+	if err := sink.section("contracts"); err != nil {
+		return err
+	}
+	hourly := map[string]bool{}
 	for _, c := range contracts {
-		kinds[c.ID] = c.Kind
+		hourly[c.ID] = c.Kind == rules.KindHourly
 		ec, err := x.contract(ctx, tx, c)
 		if err != nil {
-			return Snapshot{}, err
+			return err
 		}
-		snap.Contracts = append(snap.Contracts, ec)
+		if err := sink.item(ec); err != nil {
+			return err
+		}
 	}
-	slices.SortFunc(snap.Contracts, func(a, b ExportContract) int { return cmp.Compare(a.ID, b.ID) })
 
-	tickets, err := tx.ListTickets(ctx, store.TicketFilter{})
-	if err != nil {
-		return Snapshot{}, fmt.Errorf("export: %w", err)
+	if err := sink.section("tickets"); err != nil {
+		return err
 	}
-	for _, t := range tickets {
-		snap.Tickets = append(snap.Tickets, x.ticket(t, kinds[t.ContractID] == rules.KindHourly))
+	for t, err := range tx.EachTicket(ctx, store.TicketFilter{}) { // by id
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		if err := sink.item(x.ticket(t, hourly[t.ContractID])); err != nil {
+			return err
+		}
 	}
-	slices.SortFunc(snap.Tickets, func(a, b ExportTicket) int { return cmp.Compare(a.ID, b.ID) })
 
-	denials, err := tx.ListDenials(ctx)
-	if err != nil {
-		return Snapshot{}, fmt.Errorf("export: %w", err)
+	if err := sink.section("denials"); err != nil {
+		return err
 	}
-	slices.SortStableFunc(denials, func(a, b store.Denial) int {
-		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.ID, b.ID))
-	})
-	for _, d := range denials {
-		snap.Denials = append(snap.Denials, ExportDenial{
+	for d, err := range tx.EachDenial(ctx) { // by time, then id
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		err := sink.item(ExportDenial{
 			At:         x.instant(d.At),
 			Phone:      d.Phone,
 			ContractID: nullIfEmpty(d.ContractID),
@@ -232,8 +319,11 @@ func (x exporter) snapshot(ctx context.Context, tx store.Store) (Snapshot, error
 			Reason:     d.Reason,
 			CustomerID: nullIfEmpty(d.CustomerID),
 		})
+		if err != nil {
+			return err
+		}
 	}
-	return snap, nil
+	return nil
 }
 
 // contract reports c as of x.at.

@@ -29,17 +29,31 @@ func ExportAuditTrail(ctx context.Context, st store.Store, p *rules.Policy) ([]E
 	if p == nil || p.Calendar == nil || p.Calendar.Loc == nil {
 		return nil, errors.New("export: policy without a calendar time zone")
 	}
-	rs, err := st.Audit(ctx, 0)
-	if err != nil {
-		return nil, fmt.Errorf("export: audit: %w", err)
-	}
 	x := exporter{p: p, loc: p.Calendar.Loc}
-	out := make([]ExportAudit, 0, len(rs))
-	for _, r := range rs {
-		out = append(out, ExportAudit{
+	var snap Snapshot
+	err := st.ReadTx(ctx, func(tx store.Store) error { return x.audit(ctx, tx, (*snapshotSink)(&snap)) })
+	if err != nil {
+		return nil, err
+	}
+	return *snap.Audit, nil
+}
+
+// audit hands the audit trail to sink, oldest first.
+func (x exporter) audit(ctx context.Context, tx store.Store, sink exportSink) error {
+	if err := sink.section("audit"); err != nil {
+		return err
+	}
+	for r, err := range tx.EachAudit(ctx) {
+		if err != nil {
+			return fmt.Errorf("export: audit: %w", err)
+		}
+		err := sink.item(ExportAudit{
 			At: x.instant(r.At), User: r.UserID, Action: r.Action, Ticket: nullIfZero(r.TicketID),
 			Detail: r.Detail, UserName: r.UserName,
 		})
+		if err != nil {
+			return err
+		}
 	}
-	return out, nil
+	return nil
 }

@@ -1,10 +1,9 @@
 package bot
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
+	"iter"
 	"time"
 
 	"supportbot/store"
@@ -34,12 +33,19 @@ type ExportMessage struct {
 // ExportMessages lists every customer message received and every staff
 // message on a ticket, in time order, with times in loc.
 func ExportMessages(ctx context.Context, st store.Store, loc *time.Location) ([]ExportMessage, error) {
-	out := []ExportMessage{}
-	type item struct {
-		at time.Time
-		m  ExportMessage
+	var snap Snapshot
+	err := st.ReadTx(ctx, func(tx store.Store) error { return exportMessages(ctx, tx, loc, (*snapshotSink)(&snap)) })
+	if err != nil {
+		return nil, fmt.Errorf("export messages: %w", err)
 	}
-	var items []item
+	return *snap.Messages, nil
+}
+
+// exportMessages hands sink the customer messages received and the staff
+// messages on tickets, merged in time order from two sequences the store
+// reads in that order; at the same instant the customer's come first, then
+// the staff's by ticket. Nothing is held but the next of each.
+func exportMessages(ctx context.Context, tx store.Store, loc *time.Location, sink exportSink) error {
 	instant := func(t time.Time) *string {
 		if t.IsZero() {
 			return nil
@@ -47,48 +53,43 @@ func ExportMessages(ctx context.Context, st store.Store, loc *time.Location) ([]
 		s := t.In(loc).Format(time.RFC3339)
 		return &s
 	}
-	err := st.InTx(ctx, func(tx store.Store) error {
-		rs, err := tx.ListReceived(ctx)
-		if err != nil {
-			return err
+	if err := sink.section("messages"); err != nil {
+		return err
+	}
+	nextReceived, stopReceived := iter.Pull2(tx.EachReceived(ctx))
+	defer stopReceived()
+	nextStaff, stopStaff := iter.Pull2(tx.EachStaffMessage(ctx))
+	defer stopStaff()
+	r, rerr, rok := nextReceived()
+	m, merr, mok := nextStaff()
+	for rok || mok {
+		if rerr != nil {
+			return rerr
 		}
-		for _, r := range rs {
-			items = append(items, item{r.At, ExportMessage{
+		if merr != nil {
+			return merr
+		}
+		var em ExportMessage
+		if rok && (!mok || r.At.Compare(m.At) <= 0) {
+			em = ExportMessage{
 				At: instant(r.At), From: string(store.FromCustomer), Phone: r.Phone,
 				Ticket: nullIfZero(r.TicketID), Text: r.Text, File: outputFile(r.File),
 				Courtesy: r.Courtesy, Held: nullIfEmpty(r.Held), Route: nullIfEmpty(r.Route),
-			}})
+			}
+			r, rerr, rok = nextReceived()
+		} else {
+			em = ExportMessage{
+				At: instant(m.At), From: string(store.FromStaff), Phone: m.Phone, User: nullIfZero(m.UserID),
+				Ticket: nullIfZero(m.TicketID), Text: m.Text, File: outputFile(m.File),
+				Internal: m.Direction == store.StaffNote, Name: nullIfEmpty(m.Author),
+			}
+			m, merr, mok = nextStaff()
 		}
-		ts, err := tx.ListTickets(ctx, store.TicketFilter{})
-		if err != nil {
+		if err := sink.item(em); err != nil {
 			return err
 		}
-		for _, t := range ts {
-			ms, err := tx.Messages(ctx, t.ID)
-			if err != nil {
-				return err
-			}
-			for _, m := range ms {
-				if m.Direction == store.FromCustomer {
-					continue // listed as received, with where it went
-				}
-				items = append(items, item{m.At, ExportMessage{
-					At: instant(m.At), From: string(store.FromStaff), Phone: t.Phone, User: nullIfZero(m.UserID),
-					Ticket: nullIfZero(t.ID), Text: m.Text, File: outputFile(m.File),
-					Internal: m.Direction == store.StaffNote, Name: nullIfEmpty(m.Author),
-				}})
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("export messages: %w", err)
 	}
-	slices.SortStableFunc(items, func(a, b item) int { return cmp.Compare(a.at.UnixNano(), b.at.UnixNano()) })
-	for _, it := range items {
-		out = append(out, it.m)
-	}
-	return out, nil
+	return nil
 }
 
 // outputFile describes a file as replay and export show it; nil for none.

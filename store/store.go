@@ -535,6 +535,7 @@ type Store interface {
 	Held
 	Lifecycle
 	ReceivedLog
+	Stream
 	InTx(ctx context.Context, fn func(tx Store) error) error
 	Close() error
 }

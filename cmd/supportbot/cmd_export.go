@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"time"
@@ -43,24 +42,6 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	snap, err := bot.Export(ctx, db, s.policy, when)
-	if err != nil {
-		return err
-	}
-	if *audit {
-		trail, err := bot.ExportAuditTrail(ctx, db, s.policy)
-		if err != nil {
-			return err
-		}
-		snap.Audit = &trail
-	}
-	if *messages {
-		ms, err := bot.ExportMessages(ctx, db, s.loc)
-		if err != nil {
-			return err
-		}
-		snap.Messages = &ms
-	}
 	out := env.Stdout
 	var file *os.File
 	if *outPath != "" {
@@ -70,7 +51,13 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 		defer file.Close()
 		out = file
 	}
+	opts := bot.ExportOptions{Audit: *audit, Messages: *messages}
 	if *format == "xlsx" {
+		// The spreadsheet library holds the workbook in memory anyway.
+		snap, err := bot.ExportWith(ctx, db, s.policy, when, opts)
+		if err != nil {
+			return err
+		}
 		printer, err := locales.New(s.cfg.Language, s.loc)
 		if err != nil {
 			return err
@@ -79,13 +66,14 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-	} else {
-		enc := json.NewEncoder(out)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(snap); err != nil {
-			return err
+	} else if err := bot.WriteExportJSON(ctx, out, db, s.policy, when, opts); err != nil {
+		// Streamed: a file cut short is removed; on standard output the
+		// exit status says so.
+		if file != nil {
+			file.Close()
+			os.Remove(*outPath)
 		}
+		return err
 	}
 	if file != nil {
 		return file.Close()

@@ -124,21 +124,14 @@ func (q *queries) UpdateTicket(ctx context.Context, t store.Ticket) error {
 
 // ListTickets returns the tickets f selects, by id.
 func (q *queries) ListTickets(ctx context.Context, f store.TicketFilter) ([]store.Ticket, error) {
-	query, args := ticketListQuery(f)
-	rows, err := q.rd.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, wrap(err, "list tickets")
-	}
 	var ts []store.Ticket
-	for rows.Next() {
-		t, err := scanTicket(rows)
+	for t, err := range q.EachTicket(ctx, f) {
 		if err != nil {
-			rows.Close()
-			return nil, wrap(err, "list tickets")
+			return nil, err
 		}
 		ts = append(ts, t)
 	}
-	return ts, wrap(closeRows(rows), "list tickets")
+	return ts, nil
 }
 
 // ticketListQuery is ListTickets' statement for f.
