@@ -12,37 +12,12 @@ import (
 	"supportbot/store"
 )
 
-// HiddenPrefix starts a hidden WhatsApp address: a sender WhatsApp shows
-// without a phone number ("lid:DIGITS"). See docs/whatsapp.md.
-const HiddenPrefix = "lid:"
-
-// IsHidden reports whether addr is a hidden address, "lid:" and digits.
-func IsHidden(addr string) bool {
-	digits, ok := strings.CutPrefix(addr, HiddenPrefix)
-	if !ok || digits == "" {
-		return false
-	}
-	for _, r := range digits {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// parseHidden reads a hidden address as staff type it: "lid:" and digits,
-// in any digits and case, with direction marks ignored.
-func parseHidden(s string) (string, bool) {
-	s = strings.ToLower(rules.NormalizeDigits(strings.TrimSpace(s)))
-	return s, IsHidden(s)
-}
-
 // canonical is the contact a customer message is one conversation under:
 // a hidden address whose number WhatsApp revealed as the same customer's
 // is that number, so writing by either is one session and one ticket list.
 // Dedup keeps the chat the message came by.
 func (e *Engine) canonical(ctx context.Context, tx store.Store, m CustomerMessage) (CustomerMessage, error) {
-	if !IsHidden(m.Phone) {
+	if !rules.IsHidden(m.Phone) {
 		return m, nil
 	}
 	a, err := tx.Address(ctx, m.Phone)
@@ -65,7 +40,7 @@ func (e *Engine) canonical(ctx context.Context, tx store.Store, m CustomerMessag
 // An address nobody linked joins the customer the number belongs to, if
 // any. It reports the contact later messages from the address are keyed by.
 func (e *Engine) Reveal(ctx context.Context, address, phone string, at time.Time) (string, error) {
-	if !IsHidden(address) {
+	if !rules.IsHidden(address) {
 		return "", fmt.Errorf("reveal: %q is not a hidden address (lid:DIGITS)", address)
 	}
 	if p, err := rules.ParsePhone(phone); err == nil {
@@ -157,7 +132,7 @@ func (d *Desk) linkTarget(ctx context.Context, tx store.Store, in StaffInput, ar
 	}
 	customerID = fields[len(fields)-1]
 	raw := strings.Join(fields[:len(fields)-1], " ")
-	if addr, ok := parseHidden(raw); ok {
+	if addr, ok := rules.ParseHidden(raw); ok {
 		return addr, customerID, force, nil
 	}
 	phone, err := rules.ParsePhone(raw)

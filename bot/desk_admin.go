@@ -36,7 +36,7 @@ func (d *Desk) cmdLink(ctx context.Context, tx store.Store, in StaffInput, args 
 	if moved && !force {
 		return fail("desk.err.link_taken", say)
 	}
-	if IsHidden(contact) {
+	if rules.IsHidden(contact) {
 		err = tx.LinkAddress(ctx, contact, cu.ID, in.At)
 	} else {
 		err = tx.LinkPhone(ctx, contact, cu.ID)

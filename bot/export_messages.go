@@ -19,7 +19,7 @@ type ExportMessage struct {
 	User     *int64            `json:"user"`   // the staff member's Telegram user id
 	Ticket   *int64            `json:"ticket"` // null while on no ticket
 	Text     string            `json:"text"`
-	File     *OutputFile       `json:"file"`
+	File     *ExportFile       `json:"file"`
 	Courtesy bool              `json:"courtesy"`
 	Held     *store.HeldReason `json:"held"` // why it was held aside (flood, too_long, …), null when not
 	Internal bool              `json:"internal"`
@@ -92,10 +92,18 @@ func exportMessages(ctx context.Context, tx store.Store, loc *time.Location, sin
 	return nil
 }
 
-// outputFile describes a file as replay and export show it; nil for none.
-func outputFile(f *store.File) *OutputFile {
+// ExportFile describes a file on a message, as replay's output does
+// (docs/interface.md).
+type ExportFile struct {
+	Kind  store.FileKind `json:"kind"`
+	Name  string         `json:"name"`
+	Bytes int64          `json:"bytes"`
+}
+
+// outputFile describes a file as export shows it; nil for none.
+func outputFile(f *store.File) *ExportFile {
 	if f == nil {
 		return nil
 	}
-	return &OutputFile{Kind: f.Kind, Name: f.Name, Bytes: f.Bytes}
+	return &ExportFile{Kind: f.Kind, Name: f.Name, Bytes: f.Bytes}
 }

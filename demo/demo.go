@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"supportbot/bot"
+	"supportbot/bot/replay"
 	"supportbot/locales"
 	"supportbot/rules"
 	"supportbot/store"
@@ -53,7 +54,7 @@ const UnknownPhone = "+989300000000"
 // Demo is a running demo: the bot, its clock and what the page has seen.
 type Demo struct {
 	cfg    Config
-	replay *bot.Replay
+	replay *replay.Player
 	disp   *bot.Dispatcher
 	hub    *hub
 
@@ -90,7 +91,7 @@ func New(ctx context.Context, cfg Config) (*Demo, error) {
 	page := &pageSender{d: d}
 	d.disp.Register(bot.TransportWhatsApp, page)
 	d.disp.Register(bot.TransportTelegram, page)
-	d.replay = &bot.Replay{
+	d.replay = &replay.Player{
 		Engine:    cfg.Engine,
 		Scheduler: cfg.Scheduler,
 		Loc:       cfg.Printer.Location(),
@@ -103,7 +104,7 @@ func New(ctx context.Context, cfg Config) (*Demo, error) {
 	if start.IsZero() {
 		return nil, errors.New("demo: the calendar has no office opening within three years")
 	}
-	if err := d.step(ctx, bot.ScriptEvent{At: start}); err != nil {
+	if err := d.step(ctx, replay.Event{At: start}); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -122,18 +123,18 @@ func (d *Demo) Now() time.Time {
 // step plays one event exactly as replay does: the clock moves to its
 // time, firing every job due on the way, then the event is handled, and
 // the outbox is delivered to the page after each.
-func (d *Demo) step(ctx context.Context, ev bot.ScriptEvent) error {
+func (d *Demo) step(ctx context.Context, ev replay.Event) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.stepLocked(ctx, ev)
 }
 
-func (d *Demo) stepLocked(ctx context.Context, ev bot.ScriptEvent) error {
+func (d *Demo) stepLocked(ctx context.Context, ev replay.Event) error {
 	if ev.At.Before(d.now) {
 		ev.At = d.now
 	}
 	d.now = ev.At
-	if err := d.replay.Run(ctx, []bot.ScriptEvent{ev}); err != nil {
+	if err := d.replay.Run(ctx, []replay.Event{ev}); err != nil {
 		return err
 	}
 	if ev.ClockOnly() {
@@ -176,7 +177,7 @@ func (d *Demo) MoveClock(ctx context.Context, m Move) error {
 	if to.IsZero() || !to.After(now) {
 		return &InputError{Field: "move", Reason: "the calendar has no office time ahead"}
 	}
-	return d.stepLocked(ctx, bot.ScriptEvent{At: to})
+	return d.stepLocked(ctx, replay.Event{At: to})
 }
 
 // nextOpening is the first office opening strictly after t: when the office
@@ -228,7 +229,7 @@ func (d *Demo) Customer(ctx context.Context, in CustomerInput) error {
 	}
 	d.hub.add(Event{Kind: KindIn, ID: id, Chat: bot.WhatsAppAddr(phone), At: d.cfg.Printer.Time(d.now),
 		Text: in.Text, File: d.fileView(file, "in/"+id)})
-	return d.stepLocked(ctx, bot.ScriptEvent{At: d.now, ID: id, Phone: phone, Text: in.Text, File: file})
+	return d.stepLocked(ctx, replay.Event{At: d.now, ID: id, Phone: phone, Text: in.Text, File: file})
 }
 
 // StaffInput is what the staff and manager panes send: a message, a reply
@@ -278,9 +279,9 @@ func (d *Demo) Staff(ctx context.Context, in StaffInput) error {
 		ev.Button = bot.ButtonLabel(d.cfg.Printer, in.Callback)
 	}
 	d.hub.add(ev)
-	return d.stepLocked(ctx, bot.ScriptEvent{
+	return d.stepLocked(ctx, replay.Event{
 		At: d.now, ID: id, Text: in.Text, ReplyTo: in.ReplyTo, Callback: in.Callback,
-		Telegram: &bot.ScriptTelegram{Chat: in.Chat, User: in.User, Name: who.Name},
+		Telegram: &replay.Telegram{Chat: in.Chat, User: in.User, Name: who.Name},
 	})
 }
 

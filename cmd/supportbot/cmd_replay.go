@@ -6,7 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"supportbot/bot"
+	"supportbot/bot/replay"
 	"supportbot/store/importcsv"
 )
 
@@ -21,11 +21,11 @@ func runReplay(ctx context.Context, env *Env, args []string) error {
 	if *script == "" {
 		return fmt.Errorf("%w: -script FILE.jsonl is required", errUsage)
 	}
-	out := bot.ReplayJSON
+	out := replay.JSON
 	switch *format {
 	case "json":
 	case "text":
-		out = bot.ReplayText
+		out = replay.Text
 	default:
 		return fmt.Errorf("%w: -format %q is not json or text", errUsage, *format)
 	}
@@ -38,7 +38,7 @@ func runReplay(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	events, err := bot.ParseScript(*script, f)
+	events, err := replay.Parse(*script, f)
 	f.Close()
 	if err != nil {
 		return err
@@ -76,6 +76,6 @@ func runReplay(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	r := &bot.Replay{Engine: engine, Scheduler: sched, Out: env.Stdout, Format: out, Loc: s.loc}
+	r := &replay.Player{Engine: engine, Scheduler: sched, Out: env.Stdout, Format: out, Loc: s.loc}
 	return r.Run(ctx, events)
 }

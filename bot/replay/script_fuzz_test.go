@@ -1,4 +1,4 @@
-package bot
+package replay
 
 import (
 	"os"
@@ -9,16 +9,16 @@ import (
 	"time"
 )
 
-// locatedErr is how every ParseScript error starts: the script's name, and
+// locatedErr is how every Parse error starts: the script's name, and
 // the line when one is to blame.
 var locatedErr = regexp.MustCompile(`^script\.jsonl(:([0-9]+))?: `)
 
-// FuzzParseScript feeds arbitrary scripts to ParseScript: it must never
+// FuzzParseScript feeds arbitrary scripts to Parse: it must never
 // panic, every error must name the file (and a line that exists), and a
 // script it accepts must be one it can run: events in time order, each
 // with a sender or only a time, lines counted right.
 func FuzzParseScript(f *testing.F) {
-	day, err := os.ReadFile("../examples/day.jsonl")
+	day, err := os.ReadFile("../../examples/day.jsonl")
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func FuzzParseScript(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, script string) {
-		events, err := ParseScript("script.jsonl", strings.NewReader(script))
+		events, err := Parse("script.jsonl", strings.NewReader(script))
 		lines := strings.Count(script, "\n") + 1
 		if err != nil {
 			m := locatedErr.FindStringSubmatch(err.Error())

@@ -1,4 +1,4 @@
-package bot
+package replay
 
 import (
 	"bufio"
@@ -16,9 +16,9 @@ import (
 	"supportbot/store"
 )
 
-// ScriptEvent is one line of a replay script (docs/interface.md): a customer
+// Event is one line of a replay script (docs/interface.md): a customer
 // message, a Telegram message, or only a clock move.
-type ScriptEvent struct {
+type Event struct {
 	Line  int
 	At    time.Time
 	ID    string // optional transport id, for testing deduplication
@@ -29,7 +29,7 @@ type ScriptEvent struct {
 	// FromMe: typed on the company phone into Phone's chat
 	// ({"whatsapp":"+98…","from_me":true,"text":…}), not by the customer.
 	FromMe        bool
-	Telegram      *ScriptTelegram
+	Telegram      *Telegram
 	Text          string
 	File          *store.File
 	ReplyTo       int64 // outbox id named by reply_to ("m12")
@@ -37,8 +37,8 @@ type ScriptEvent struct {
 	Callback      string
 }
 
-// ScriptTelegram says who wrote a Telegram message and where.
-type ScriptTelegram struct {
+// Telegram says who wrote a Telegram message and where.
+type Telegram struct {
 	Chat  string // staff, managers, private
 	User  int64
 	Name  string
@@ -46,7 +46,7 @@ type ScriptTelegram struct {
 }
 
 // ClockOnly reports whether the event only moves the clock.
-func (e ScriptEvent) ClockOnly() bool { return e.Phone == "" && e.Telegram == nil }
+func (e Event) ClockOnly() bool { return e.Phone == "" && e.Telegram == nil }
 
 type rawEvent struct {
 	At            *string          `json:"at"`
@@ -76,8 +76,8 @@ type rawFile struct {
 	MIME  string         `json:"mime"`
 }
 
-// MaxScriptLine is the longest script line accepted (1 MiB).
-const MaxScriptLine = 1 << 20
+// MaxLine is the longest script line accepted (1 MiB).
+const MaxLine = 1 << 20
 
 var fileKinds = map[store.FileKind]bool{store.FileImage: true, store.FileDocument: true, store.FileAudio: true, store.FileVoice: true, store.FileVideo: true}
 
@@ -97,12 +97,12 @@ func looksUTF16(b []byte) bool {
 	return n >= 4 && zeros*4 > n
 }
 
-// ParseScript reads a whole JSON Lines script and checks every event before
+// Parse reads a whole JSON Lines script and checks every event before
 // anything runs, so a bad script changes nothing. Errors read NAME:LINE: reason.
-func ParseScript(name string, r io.Reader) ([]ScriptEvent, error) {
+func Parse(name string, r io.Reader) ([]Event, error) {
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64*1024), MaxScriptLine)
-	var events []ScriptEvent
+	sc.Buffer(make([]byte, 0, 64*1024), MaxLine)
+	var events []Event
 	var last time.Time
 	line := 0
 	for sc.Scan() {
@@ -133,15 +133,15 @@ func ParseScript(name string, r io.Reader) ([]ScriptEvent, error) {
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, fmt.Errorf("%s:%d: line longer than %d bytes", name, line+1, MaxScriptLine)
+			return nil, fmt.Errorf("%s:%d: line longer than %d bytes", name, line+1, MaxLine)
 		}
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return events, nil
 }
 
-func parseEvent(text []byte) (ScriptEvent, error) {
-	var ev ScriptEvent
+func parseEvent(text []byte) (Event, error) {
+	var ev Event
 	if !utf8.Valid(text) {
 		return ev, errors.New("not valid UTF-8")
 	}
@@ -180,7 +180,7 @@ func parseEvent(text []byte) (ScriptEvent, error) {
 	}
 	switch {
 	case raw.WhatsApp != nil:
-		if addr, ok := parseHidden(*raw.WhatsApp); ok {
+		if addr, ok := rules.ParseHidden(*raw.WhatsApp); ok {
 			ev.Phone = addr
 		} else {
 			phone, err := rules.ParsePhone(*raw.WhatsApp)
@@ -190,7 +190,7 @@ func parseEvent(text []byte) (ScriptEvent, error) {
 			ev.Phone = phone
 		}
 		if raw.Reveals != nil {
-			if !IsHidden(ev.Phone) {
+			if !rules.IsHidden(ev.Phone) {
 				return ev, errors.New(`"reveals" belongs to an event whose "whatsapp" is a hidden address (lid:DIGITS)`)
 			}
 			phone, err := rules.ParsePhone(*raw.Reveals)
@@ -254,7 +254,7 @@ func parseEvent(text []byte) (ScriptEvent, error) {
 	return ev, nil
 }
 
-func parseTelegram(data []byte) (*ScriptTelegram, error) {
+func parseTelegram(data []byte) (*Telegram, error) {
 	var raw rawTelegram
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -269,7 +269,7 @@ func parseTelegram(data []byte) (*ScriptTelegram, error) {
 	if raw.User <= 0 {
 		return nil, errors.New(`"telegram.user": must be a positive user id`)
 	}
-	return &ScriptTelegram{Chat: raw.Chat, User: raw.User, Name: raw.Name, IsBot: raw.IsBot}, nil
+	return &Telegram{Chat: raw.Chat, User: raw.User, Name: raw.Name, IsBot: raw.IsBot}, nil
 }
 
 func parseFile(data []byte) (*store.File, error) {

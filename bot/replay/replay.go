@@ -1,4 +1,9 @@
-package bot
+// Package replay runs the bot from a script instead of the network
+// (docs/interface.md, `supportbot replay` and `supportbot demo`): Parse
+// reads a JSON Lines script, and a Player moves a scripted clock, fires the
+// scheduled jobs due on the way, hands each event to the real engine and
+// prints what the bot sends.
+package replay
 
 import (
 	"context"
@@ -10,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"supportbot/bot"
 	"supportbot/store"
 )
 
@@ -17,42 +23,42 @@ import (
 // replay phase on the same database fires the jobs that fell due in between.
 const settingReplayClock = "replay_clock"
 
-// ReplayFormat selects how replay prints what the bot sends.
-type ReplayFormat int
+// Format selects how replay prints what the bot sends.
+type Format int
 
 // Replay output formats: JSON Lines (docs/interface.md) or a readable transcript.
 const (
-	ReplayJSON ReplayFormat = iota
-	ReplayText
+	JSON Format = iota
+	Text
 )
 
-// Replay drives the real engine with a scripted clock and scripted chats, and
+// Player drives the real engine with a scripted clock and scripted chats, and
 // delivers the outbox to Out instead of the network.
-type Replay struct {
-	Engine    *Engine
-	Scheduler *Scheduler
+type Player struct {
+	Engine    *bot.Engine
+	Scheduler *bot.Scheduler
 	Out       io.Writer
-	Format    ReplayFormat
+	Format    Format
 	Loc       *time.Location
 	// Deliver, when set, delivers the due outbox instead of printing it:
 	// `supportbot demo` hands it to a Dispatcher with the page as transport.
 	Deliver func(ctx context.Context, now time.Time) error
 }
 
-// OutputLine is one message the bot sent, as replay prints it.
-type OutputLine struct {
-	ID      string      `json:"id"`
-	At      string      `json:"at"`
-	To      string      `json:"to"`
-	Ticket  int64       `json:"ticket,omitempty"`
-	Text    string      `json:"text"`
-	Buttons []string    `json:"buttons,omitempty"`
-	ReplyTo string      `json:"reply_to,omitempty"`
-	File    *OutputFile `json:"file,omitempty"`
+// Line is one message the bot sent, as replay prints it.
+type Line struct {
+	ID      string   `json:"id"`
+	At      string   `json:"at"`
+	To      string   `json:"to"`
+	Ticket  int64    `json:"ticket,omitempty"`
+	Text    string   `json:"text"`
+	Buttons []string `json:"buttons,omitempty"`
+	ReplyTo string   `json:"reply_to,omitempty"`
+	File    *File    `json:"file,omitempty"`
 }
 
-// OutputFile describes a file the bot sent.
-type OutputFile struct {
+// File describes a file the bot sent.
+type File struct {
 	Kind  store.FileKind `json:"kind"`
 	Name  string         `json:"name"`
 	Bytes int64          `json:"bytes"`
@@ -61,7 +67,7 @@ type OutputFile struct {
 // Run plays events in order. Before each event the clock moves to its time
 // and every scheduled job due on the way runs; after it, the outbox is
 // delivered.
-func (r *Replay) Run(ctx context.Context, events []ScriptEvent) error {
+func (r *Player) Run(ctx context.Context, events []Event) error {
 	st := r.Engine.Store()
 	clock, err := r.clock(ctx)
 	if err != nil {
@@ -94,7 +100,7 @@ func (r *Replay) Run(ctx context.Context, events []ScriptEvent) error {
 	return nil
 }
 
-func (r *Replay) clock(ctx context.Context) (time.Time, error) {
+func (r *Player) clock(ctx context.Context) (time.Time, error) {
 	v, err := r.Engine.Store().Setting(ctx, settingReplayClock)
 	if errors.Is(err, store.ErrNotFound) {
 		return time.Time{}, nil
@@ -109,17 +115,17 @@ func (r *Replay) clock(ctx context.Context) (time.Time, error) {
 	return t, nil
 }
 
-func (r *Replay) handle(ctx context.Context, ev ScriptEvent) error {
+func (r *Player) handle(ctx context.Context, ev Event) error {
 	switch {
 	case ev.Reveals != "":
 		_, err := r.Engine.Reveal(ctx, ev.Phone, ev.Reveals, ev.At)
 		return err
 	case ev.FromMe:
-		return r.Engine.HandleCompanyPhone(ctx, CompanyMessage{ID: ev.ID, Phone: ev.Phone, At: ev.At, Text: ev.Text, File: ev.File})
+		return r.Engine.HandleCompanyPhone(ctx, bot.CompanyMessage{ID: ev.ID, Phone: ev.Phone, At: ev.At, Text: ev.Text, File: ev.File})
 	case ev.Phone != "":
-		return r.Engine.HandleCustomer(ctx, CustomerMessage{ID: ev.ID, Phone: ev.Phone, At: ev.At, Text: ev.Text, File: ev.File})
+		return r.Engine.HandleCustomer(ctx, bot.CustomerMessage{ID: ev.ID, Phone: ev.Phone, At: ev.At, Text: ev.Text, File: ev.File})
 	case ev.Telegram != nil:
-		in := StaffInput{
+		in := bot.StaffInput{
 			At:            ev.At,
 			Chat:          ev.Telegram.Chat,
 			UserID:        ev.Telegram.User,
@@ -138,7 +144,7 @@ func (r *Replay) handle(ctx context.Context, ev ScriptEvent) error {
 
 // deliver prints every pending outbox message and marks it sent, as a
 // transport would after the network confirmed it.
-func (r *Replay) deliver(ctx context.Context, now time.Time) error {
+func (r *Player) deliver(ctx context.Context, now time.Time) error {
 	if r.Deliver != nil {
 		return r.Deliver(ctx, now)
 	}
@@ -163,8 +169,8 @@ func (r *Replay) deliver(ctx context.Context, now time.Time) error {
 	}
 }
 
-func (r *Replay) print(m store.OutboxMessage, id string) error {
-	line := OutputLine{
+func (r *Player) print(m store.OutboxMessage, id string) error {
+	line := Line{
 		ID:      id,
 		At:      m.CreatedAt.In(r.Loc).Format(time.RFC3339),
 		To:      m.To,
@@ -176,9 +182,9 @@ func (r *Replay) print(m store.OutboxMessage, id string) error {
 		line.ReplyTo = "m" + strconv.FormatInt(m.ReplyTo, 10)
 	}
 	if m.File != nil {
-		line.File = &OutputFile{Kind: m.File.Kind, Name: m.File.Name, Bytes: m.File.Bytes}
+		line.File = &File{Kind: m.File.Kind, Name: m.File.Name, Bytes: m.File.Bytes}
 	}
-	if r.Format == ReplayText {
+	if r.Format == Text {
 		head := fmt.Sprintf("%s  bot → %s", line.At, line.To)
 		if line.Ticket != 0 {
 			head += fmt.Sprintf("  (ticket %d)", line.Ticket)
@@ -200,8 +206,8 @@ func (r *Replay) print(m store.OutboxMessage, id string) error {
 
 // echo shows inbound messages in the readable transcript; JSON output lists
 // only what the bot sends.
-func (r *Replay) echo(ev ScriptEvent) {
-	if r.Format != ReplayText || ev.ClockOnly() {
+func (r *Player) echo(ev Event) {
+	if r.Format != Text || ev.ClockOnly() {
 		return
 	}
 	at := ev.At.In(r.Loc).Format(time.RFC3339)
