@@ -8,7 +8,8 @@ import (
 )
 
 // runBackup is `supportbot backup FILE`: a consistent copy of the database
-// (VACUUM INTO) taken beside a running bot, never over an existing file.
+// (SQLite's online backup) taken beside a running bot, never over an
+// existing file.
 func runBackup(ctx context.Context, env *Env, args []string) error {
 	fs, c := newFlags("backup", env)
 	fs.Usage = func() {
@@ -28,11 +29,6 @@ func runBackup(ctx context.Context, env *Env, args []string) error {
 	dest := fs.Arg(0)
 	if err := sqlite.BackupFile(ctx, s.cfg.Database, dest); err != nil {
 		return err
-	}
-	// VACUUM INTO creates the copy with SQLite's default mode; a backup is
-	// as private as the database.
-	if err := tighten(dest); err != nil {
-		return fmt.Errorf("backup %s: %w", dest, err)
 	}
 	fmt.Fprintf(env.Stdout, "backed up %s to %s\n", s.cfg.Database, dest)
 	return nil

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -115,5 +116,49 @@ func TestBackupRefusesToOverwrite(t *testing.T) {
 		if err := db.Backup(ctx, bad); err == nil {
 			t.Errorf("Backup(%q): no error", bad)
 		}
+	}
+}
+
+// TestBackupOfNotADatabaseLeavesNothing: a source SQLite cannot read fails
+// the backup, and the new file it had created is gone again.
+func TestBackupOfNotADatabaseLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	src, dest := filepath.Join(dir, "notes.txt"), filepath.Join(dir, "backup.db")
+	must(t, os.WriteFile(src, []byte(strings.Repeat("not a database\n", 400)), 0o600))
+	if err := BackupFile(context.Background(), src, dest); err == nil {
+		t.Fatal("backup of a text file: no error")
+	}
+	for _, p := range []string{dest, dest + "-journal", dest + "-wal"} {
+		if _, err := os.Lstat(p); err == nil {
+			t.Errorf("%s left behind", filepath.Base(p))
+		}
+	}
+}
+
+// TestBackupIsPrivateAndComplete: the copy is 0600 from its creation and
+// holds the same rows as the source.
+func TestBackupIsPrivateAndComplete(t *testing.T) {
+	db := MustOpen(t)
+	MustSeed(t, db)
+	ctx := context.Background()
+	for i := range 500 {
+		_, err := db.RecordInbound(ctx, "t", strconv.Itoa(i), time.Now())
+		must(t, err)
+	}
+	dest := filepath.Join(t.TempDir(), "backup.db")
+	must(t, db.Backup(ctx, dest))
+	fi, err := os.Stat(dest)
+	must(t, err)
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("backup mode %v, want 0600", fi.Mode().Perm())
+	}
+	c, err := Open(ctx, dest)
+	must(t, err)
+	defer c.Close()
+	var n int
+	must(t, c.reader.QueryRowContext(ctx, `SELECT COUNT(*) FROM inbound`).Scan(&n))
+	cust, err := c.CustomerByPhone(ctx, "+989121111111")
+	if n != 500 || err != nil || cust.ID != "C-1" {
+		t.Errorf("copy holds %d inbound ids and customer %q (%v), want 500 and C-1", n, cust.ID, err)
 	}
 }
