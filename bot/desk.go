@@ -90,8 +90,12 @@ type StaffInput struct {
 	Text          string
 	ReplyTo       int64 // outbox id of the bot message this replies to, 0 when none
 	ReplyToTicket int64 // a reply to that ticket's card, 0 when none
-	File          *store.File
-	Callback      string // inline-button data such as "claim:12" or "decline:12:misuse"
+	// ReplyToUnknown: the message replies to one of the bot's own that the
+	// bot has no record of, such as a card sent twice because the bot was
+	// stopped after Telegram took it and before it was recorded.
+	ReplyToUnknown bool
+	File           *store.File
+	Callback       string // inline-button data such as "claim:12" or "decline:12:misuse"
 
 	audit *auditNote // what the audit trail records of this input (desk_audit.go)
 }
@@ -207,8 +211,15 @@ func dropMarks(s string) string {
 // ignored.
 func (d *Desk) relayReply(ctx context.Context, tx store.Store, in StaffInput) error {
 	id, toCustomer, err := d.repliedTicket(ctx, tx, in)
-	if err != nil || id == 0 {
+	if err != nil {
 		return err
+	}
+	if id == 0 {
+		if in.ReplyToUnknown && (strings.TrimSpace(in.Text) != "" || in.File != nil) {
+			// Not silence: the answer would be lost without a word.
+			return fail("desk.err.reply_unknown", nil)
+		}
+		return nil
 	}
 	text := strings.TrimSpace(in.Text)
 	if text == "" && in.File == nil {

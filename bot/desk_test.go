@@ -588,3 +588,26 @@ func TestUnknownContactWithHiddenNumber(t *testing.T) {
 		}
 	}
 }
+
+// A reply to one of the bot's messages that the bot has no record of (a
+// card sent twice around a crash: Telegram took the first copy, the bot
+// never learnt its id) is refused with a word in the staff group, not
+// dropped in silence; nothing reaches the customer or changes.
+func TestReplyToAnUnrecordedBotMessageIsRefusedAloud(t *testing.T) {
+	f := newDeskFixture(t)
+	tk := f.ticket(t, "A-1", phoneSilver, rules.RequestProblem, rules.SeverityImportant)
+	in := f.staff("لطفاً نسخه اپلیکیشن را بفرمایید")
+	in.ReplyToUnknown, in.At = true, f.at.Add(time.Hour)
+	m := only(t, f.handle(t, in))
+	if m.To != StaffGroup || !strings.Contains(m.Text, f.desk.p.T("desk.err.reply_unknown", nil)) {
+		t.Errorf("answer %+v, want the refusal in the staff group", m)
+	}
+	if got := f.getTicket(t, tk.ID); !got.FirstResponseAt.IsZero() {
+		t.Errorf("ticket answered at %v, want untouched", got.FirstResponseAt)
+	}
+	// An empty reply (a sticker) to such a message stays silent.
+	in.Text = ""
+	if sent := f.handle(t, in); len(sent) != 0 {
+		t.Errorf("sent %+v for an empty reply", sent)
+	}
+}

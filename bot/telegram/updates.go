@@ -450,6 +450,8 @@ func (a *Adapter) message(ctx context.Context, h Handler, id int, m *tgbotapi.Me
 			in.ReplyTo, parent = p.ID, p
 		case !errors.Is(err, store.ErrNotFound):
 			return err
+		case r.From != nil && r.From.IsBot && (a.self.Load() == nil || r.From.ID == a.self.Load().ID):
+			in.ReplyToUnknown = true // one of ours the store does not know
 		}
 	}
 	if tf != nil {

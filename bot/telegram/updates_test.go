@@ -251,3 +251,35 @@ func TestNotHandledFitsAnAlert(t *testing.T) {
 		}
 	}
 }
+
+// A reply to one of the bot's own messages that the store has no record of
+// (a copy sent around a crash, whose id the bot never learnt) is marked so
+// the desk can say so; a reply to a known one carries its outbox id, and a
+// reply to a person's message is neither.
+func TestReplyToAnUnrecordedBotMessage(t *testing.T) {
+	h := newHarness(t)
+	rec := &recorder{st: h.db}
+	known := h.enqueue(store.OutboxMessage{To: bot.StaffGroup, Text: "کارت"})
+	h.flush()
+	card := h.outbox(known)
+	_, after, _ := strings.Cut(card.ExternalID, ":") // chat:message
+	cardMsg, _ := strconv.Atoi(after)
+	stop := h.run(h.ad, rec)
+	h.srv.Push(telegramtest.Reply(staff, sara, "پاسخ به کارت", cardMsg, telegramtest.BotUser))
+	h.srv.Push(telegramtest.Reply(staff, sara, "پاسخ به نسخه ثبت‌نشده", 99999, telegramtest.BotUser))
+	last := h.srv.Push(telegramtest.Reply(staff, sara, "پاسخ به همکار", 99998, ali))
+	wait(t, "the offset past the last update", func() bool { return h.offset() == strconv.Itoa(last+1) })
+	stop()
+	got := rec.all()
+	if len(got) != 3 {
+		t.Fatalf("handled %d updates, want 3", len(got))
+	}
+	for i, want := range []struct {
+		replyTo int64
+		unknown bool
+	}{{known, false}, {0, true}, {0, false}} {
+		if in := got[i].in; in.ReplyTo != want.replyTo || in.ReplyToUnknown != want.unknown {
+			t.Errorf("update %d: ReplyTo %d ReplyToUnknown %v, want %d %v", i+1, in.ReplyTo, in.ReplyToUnknown, want.replyTo, want.unknown)
+		}
+	}
+}

@@ -47,6 +47,11 @@ var telegramStale = 2 * time.Minute // a variable for tests
 // real one.
 type WhatsAppDialer func(ctx context.Context, sessionDB string, log *slog.Logger) (whatsapp.Link, func() error, error)
 
+// runPace is the dispatcher's pace and polling (zero: the defaults, which
+// keep to Telegram's and WhatsApp's rates). The crash test's worker lifts
+// the pace, as the fakes it talks to have no rate limits.
+var runPace bot.DispatcherConfig
+
 func runRun(ctx context.Context, env *Env, args []string) error {
 	fs, c := newFlags("run", env)
 	debug := fs.Bool("debug", false, "log debug detail (ids and sizes, never message text)")
@@ -123,7 +128,9 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 	log.Info("starting", "telegram_proxy", netproxy.Redacted(tgProxy), "staff_chat_id", tg.StaffChatID,
 		"managers_chat_id", tg.ManagersChatID, "database", s.cfg.Database)
 
-	disp := bot.NewDispatcher(db, bot.DispatcherConfig{Log: log, Report: bot.FailureReport(printer)})
+	pace := runPace
+	pace.Log, pace.Report = log, bot.FailureReport(printer)
+	disp := bot.NewDispatcher(db, pace)
 	met.Track("telegram", telegram.States, telegram.StateConnecting, telegram.Healthy)
 	met.StaleAfter("telegram", telegramStale)
 	adapter := telegram.New(api, db, telegram.Config{

@@ -89,6 +89,8 @@ type Server struct {
 	drop      map[string]int           // methods whose next n calls lose their connection
 	raw       []rawUpdate              // updates queued as raw JSON (undecodable ones)
 	restarted bool                     // ids restarted below the client's offset
+	handed    map[int]bool             // update ids handed out by getUpdates
+	again     int                      // updates handed out again (not confirmed in time)
 	release   chan struct{}            // closed to free stalled calls
 }
 
@@ -216,6 +218,14 @@ func (s *Server) Push(u tgbotapi.Update) int {
 	close(s.changed)
 	s.changed = make(chan struct{})
 	return u.UpdateID
+}
+
+// HandedAgain counts the times getUpdates handed out an update it had
+// handed out before: the bot had not confirmed it by a later offset.
+func (s *Server) HandedAgain() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.again
 }
 
 // Pending is how many updates Telegram still holds (not yet confirmed by a
@@ -453,8 +463,15 @@ func (s *Server) batch(limit int) string {
 	}
 	slices.SortStableFunc(all, func(a, b item) int { return a.id - b.id })
 	var parts []string
+	if s.handed == nil {
+		s.handed = map[int]bool{}
+	}
 	for _, it := range all[:min(limit, len(all))] {
 		parts = append(parts, it.json)
+		if s.handed[it.id] {
+			s.again++
+		}
+		s.handed[it.id] = true
 	}
 	return strings.Join(parts, ",")
 }
