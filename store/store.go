@@ -415,6 +415,32 @@ type WhatsApp interface {
 	ChatInboundSeen(ctx context.Context, transport, chat, externalID string) (bool, error)
 }
 
+// WhatsAppPending is a WhatsApp message stored before it was acknowledged
+// and handled later, off whatsmeow's event loop: one with a file to
+// download, or one queued behind such a message in the same chat.
+type WhatsAppPending struct {
+	ID        int64
+	Chat      string // the chat's JID; message ids are unique within it
+	MessageID string
+	Sender    string    // the sender's JID, for the read receipt
+	Address   string    // who wrote, as WhatsAppContact.Address
+	At        time.Time // when it was received, by our clock
+	SentAt    time.Time // WhatsApp's timestamp; zero when none
+	FromMe    bool      // typed on the company phone into the chat
+	Message   []byte    // the waE2E.Message, protobuf
+}
+
+// WhatsAppQueue keeps the WhatsAppPending messages.
+type WhatsAppQueue interface {
+	// AddWhatsAppPending stores p and sets p.ID; false when p's chat and
+	// message id are pending already (a redelivery), and then nothing
+	// changed.
+	AddWhatsAppPending(ctx context.Context, p *WhatsAppPending) (bool, error)
+	// WhatsAppPendingList lists every pending message, oldest first.
+	WhatsAppPendingList(ctx context.Context) ([]WhatsAppPending, error)
+	DeleteWhatsAppPending(ctx context.Context, id int64) error
+}
+
 // Counts is the bot's activity as the metrics endpoint shows it, counted
 // from the database so that it survives restarts.
 type Counts struct {
@@ -531,6 +557,7 @@ type Store interface {
 	Notices
 	Deadlines
 	WhatsApp
+	WhatsAppQueue
 	Stats
 	Held
 	Lifecycle

@@ -47,7 +47,7 @@ func TestInboundLinkedHiddenAddresses(t *testing.T) {
 			e := dm("H1", anonID, text("سلام"))
 			e.Info.SenderAlt = tt.alt
 			e.Info.AddressingMode = types.AddressingModeLID
-			if !hs.a.HandleEvent(e) {
+			if !hs.event(e) {
 				t.Fatal("not acknowledged")
 			}
 			got := hs.h.messages()

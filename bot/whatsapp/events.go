@@ -59,6 +59,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 	}
 	a.loadBan(ctx)
 	a.loadPhoneSeen(ctx)
+	a.resume(ctx)
 	if !a.link.Paired {
 		a.cfg.Log.Error("WhatsApp is not paired: customers get no answers until it is", "fix", a.cfg.PairCommand+", then restart supportbot")
 		a.notice(ctx, "logged_out", []string{bot.StaffGroup}, "whatsapp.not_paired", map[string]any{"command": a.cfg.PairCommand})
@@ -95,6 +96,7 @@ func (a *Adapter) Check(ctx context.Context) {
 		a.tell("down", []string{bot.StaffGroup}, "whatsapp.down", map[string]any{"since": since, "minutes": int(now.Sub(since).Minutes())})
 	}
 	a.checkPhone(ctx, now)
+	a.q.retry()
 	if state == StateLoggedOut || at.IsZero() || now.Before(at) || a.link.Client.IsConnected() {
 		return
 	}

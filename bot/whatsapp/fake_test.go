@@ -189,3 +189,14 @@ func (h *revealingHandler) Reveal(_ context.Context, address, phone string, _ ti
 	h.revealed = append(h.revealed, address+"="+phone)
 	return h.key(address, phone), nil
 }
+
+// event hands evt to the adapter as whatsmeow's event loop does and waits
+// until whatever it queued (a file to download) has been handled too.
+func (hs *harness) event(evt any) bool {
+	hs.t.Helper()
+	ok := hs.a.HandleEvent(evt)
+	if !hs.a.waitIdle(10 * time.Second) {
+		hs.t.Fatal("queued messages not handled within 10s")
+	}
+	return ok
+}

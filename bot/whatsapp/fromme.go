@@ -75,6 +75,9 @@ func (a *Adapter) fromMe(ctx context.Context, e *events.Message) error {
 	if info.Sender.Device == 0 {
 		a.fromPhone(info.Sender, info.Timestamp) // typed on the phone, not on another linked device
 	}
+	if a.needsQueue(chat.String(), media) {
+		return a.deferMessage(ctx, e, c, a.handledAt(info, log))
+	}
 	var file *store.File
 	if media != nil {
 		file = a.keep(ctx, info.ID, media, log)

@@ -91,7 +91,7 @@ func TestFromMe(t *testing.T) {
 			hs := newHarness(t)
 			ch := &companyHandler{fakeHandler: hs.h}
 			hs.a = New(hs.a.link, hs.db, ch, hs.a.cfg)
-			if !hs.a.HandleEvent(tt.evt) {
+			if !hs.event(tt.evt) {
 				t.Fatal("HandleEvent = false")
 			}
 			if got := hs.h.messages(); len(got) != 0 {
@@ -139,7 +139,7 @@ func TestFromMeEchoOfOwnSend(t *testing.T) {
 		t.Fatal(err)
 	}
 	bot := types.JID{User: ownPhone.User, Server: ownPhone.Server, Device: 7}
-	if !hs.a.HandleEvent(fromPhone(id, bot, pnJID, text("پاسخ ربات"))) {
+	if !hs.event(fromPhone(id, bot, pnJID, text("پاسخ ربات"))) {
 		t.Fatal("HandleEvent = false")
 	}
 	if len(ch.company) != 0 {

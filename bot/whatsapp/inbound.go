@@ -160,9 +160,12 @@ func (a *Adapter) message(ctx context.Context, e *events.Message) error {
 		log.Info("message from an address that is not a person's; ignored", "sender", info.Sender.String())
 		return nil
 	}
+	at := a.handledAt(info, log)
+	if a.needsQueue(chat, media) {
+		return a.deferMessage(ctx, e, c, at)
+	}
 	a.presence(ctx, c.jid, types.ChatPresenceComposing)
 	defer a.presence(ctx, c.jid, types.ChatPresencePaused)
-	at := a.handledAt(info, log)
 	var file *store.File
 	if media != nil {
 		file = a.keep(ctx, info.ID, media, log)
@@ -427,9 +430,6 @@ const clockSkew = time.Minute
 // errTooBig stops a download that passed MaxFileBytes.
 var errTooBig = errors.New("file over the size limit")
 
-// downloadTimeout bounds one try of a download.
-const downloadTimeout = 2 * time.Minute
-
 // download streams a file to MediaDir/YYYY-MM/, named after the message id
 // so a redelivered message overwrites rather than duplicates it, counting
 // the bytes actually written: past MaxFileBytes it stops with errTooBig
@@ -449,7 +449,7 @@ func (a *Adapter) download(ctx context.Context, id, name string, m *media) (stri
 		}
 		// Encrypted media carries up to 32 bytes of padding and MAC.
 		lf := &limitedFile{File: tmp, limit: a.cfg.MaxFileBytes + 32}
-		dctx, cancel := context.WithTimeout(ctx, downloadTimeout)
+		dctx, cancel := context.WithTimeout(ctx, a.cfg.DownloadTimeout)
 		err = a.link.Client.DownloadToFile(dctx, m.part, lf)
 		cancel()
 		var size int64

@@ -67,7 +67,7 @@ func TestInboundContent(t *testing.T) {
 			for k, v := range tt.media {
 				hs.cli.AddMedia(k, v)
 			}
-			if !hs.a.HandleEvent(dm("MSG1", pnJID, tt.msg)) {
+			if !hs.event(dm("MSG1", pnJID, tt.msg)) {
 				t.Fatal("HandleEvent = false, want the message acknowledged")
 			}
 			got := hs.h.messages()
@@ -154,7 +154,7 @@ func TestInboundIgnoresWhatIsNotACustomer(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			hs := newHarness(t)
-			if !hs.a.HandleEvent(tt.evt) {
+			if !hs.event(tt.evt) {
 				t.Error("HandleEvent = false; an ignored message must still be acknowledged")
 			}
 			if got := hs.h.messages(); len(got) != 0 {
@@ -187,7 +187,7 @@ func TestInboundLIDSenders(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			hs := newHarness(t)
-			if !hs.a.HandleEvent(tt.evt) {
+			if !hs.event(tt.evt) {
 				t.Fatal("HandleEvent = false")
 			}
 			got := hs.h.messages()
@@ -215,7 +215,7 @@ func TestInboundDuplicateIsHandledOnce(t *testing.T) {
 		Caption: proto.String("عکس"), Mimetype: proto.String("image/png"), DirectPath: proto.String("/img/d"),
 		FileLength: proto.Uint64(uint64(len(png))), MediaKey: []byte{1}}})
 	for range 3 { // delivered, then again after two reconnects
-		if !hs.a.HandleEvent(evt) {
+		if !hs.event(evt) {
 			t.Fatal("HandleEvent = false")
 		}
 	}
@@ -240,7 +240,7 @@ func TestInboundNotStoredIsNotAcknowledged(t *testing.T) {
 		fails++
 		return errBoom
 	}
-	if hs.a.HandleEvent(dm("F1", pnJID, text("سلام"))) {
+	if hs.event(dm("F1", pnJID, text("سلام"))) {
 		t.Error("HandleEvent = true for a message that was not stored; whatsmeow would acknowledge it")
 	}
 	if fails != 3 {
@@ -273,7 +273,7 @@ func TestInboundOlderThanKeptIDs(t *testing.T) {
 			hs := newHarness(t, func(c *Config, _ *Link) { c.MaxAge = tt.maxAge })
 			evt := dm("OLD1", pnJID, text("سلام"))
 			evt.Info.Timestamp = t0.Add(-tt.age)
-			if !hs.a.HandleEvent(evt) {
+			if !hs.event(evt) {
 				t.Fatal("HandleEvent = false, want the message acknowledged")
 			}
 			want := 0
@@ -300,7 +300,7 @@ func TestInboundFileLargerThanDeclaredIsStoppedAtTheLimit(t *testing.T) {
 	evt := dm("BIG1", pnJID, &waE2E.Message{DocumentMessage: &waE2E.DocumentMessage{
 		Mimetype: proto.String("application/zip"), FileName: proto.String("backup.zip"),
 		DirectPath: proto.String("/doc/liar"), FileLength: proto.Uint64(10), MediaKey: []byte{1}}})
-	if !hs.a.HandleEvent(evt) {
+	if !hs.event(evt) {
 		t.Fatal("not acknowledged")
 	}
 	got := hs.h.messages()
@@ -339,7 +339,7 @@ func TestInboundBacklogIsHandledAtOurTime(t *testing.T) {
 			hs := newHarness(t)
 			e := dm("B1", pnJID, text("سلام"))
 			e.Info.Timestamp = t0.Add(-tt.age)
-			hs.a.HandleEvent(e)
+			hs.event(e)
 			if got := hs.h.messages(); len(got) != 1 || !got[0].At.Equal(tt.want) {
 				t.Errorf("engine got %+v, want at %s", got, tt.want)
 			}

@@ -47,7 +47,7 @@ func TestInboundKindsReachStaffAsText(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			hs := newHarness(t)
-			if !hs.a.HandleEvent(raw("K1", pnJID, tt.msg)) {
+			if !hs.event(raw("K1", pnJID, tt.msg)) {
 				t.Fatal("not acknowledged")
 			}
 			got := hs.h.messages()
@@ -67,7 +67,7 @@ func TestInboundKindsReachStaffAsText(t *testing.T) {
 func TestInboundRoundVideo(t *testing.T) {
 	hs := newHarness(t)
 	hs.cli.AddMedia("/ptv/1", []byte("MP4"))
-	hs.a.HandleEvent(raw("V1", pnJID, &waE2E.Message{PtvMessage: &waE2E.VideoMessage{Mimetype: proto.String("video/mp4"), DirectPath: proto.String("/ptv/1"), FileLength: proto.Uint64(3), MediaKey: []byte{1}}}))
+	hs.event(raw("V1", pnJID, &waE2E.Message{PtvMessage: &waE2E.VideoMessage{Mimetype: proto.String("video/mp4"), DirectPath: proto.String("/ptv/1"), FileLength: proto.Uint64(3), MediaKey: []byte{1}}}))
 	if got := hs.h.messages(); len(got) != 1 || got[0].File == nil || got[0].File.Kind != "video" || got[0].File.Path == "" {
 		t.Errorf("engine got %+v", got)
 	}
@@ -98,7 +98,7 @@ func TestInboundEditsRevokesCallsUndecryptable(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			hs := newHarness(t)
 			for range 2 { // a redelivery tells nobody twice
-				if !hs.a.HandleEvent(tt.evt) {
+				if !hs.event(tt.evt) {
 					t.Fatal("not acknowledged")
 				}
 			}
@@ -120,7 +120,7 @@ func TestInboundEditsRevokesCallsUndecryptable(t *testing.T) {
 // WhatsApp's own announcements account is not a customer.
 func TestInboundIgnoresPSA(t *testing.T) {
 	hs := newHarness(t)
-	if !hs.a.HandleEvent(dm("PSA1", types.PSAJID, text("WhatsApp news"))) {
+	if !hs.event(dm("PSA1", types.PSAJID, text("WhatsApp news"))) {
 		t.Fatal("not acknowledged")
 	}
 	if got := hs.h.messages(); len(got) != 0 {

@@ -220,7 +220,7 @@ func TestTemporaryBanStopsSending(t *testing.T) {
 	hs := newHarness(t)
 	hs.mustContact(customer, pnJID)
 	ctx := context.Background()
-	hs.a.HandleEvent(&events.TemporaryBan{Code: events.TempBanSentToTooManyPeople, Expire: 2 * time.Hour})
+	hs.event(&events.TemporaryBan{Code: events.TempBanSentToTooManyPeople, Expire: 2 * time.Hour})
 	if s := hs.a.State(); s != StateBanned {
 		t.Errorf("state %s, want banned", s)
 	}
@@ -250,7 +250,7 @@ func TestTemporaryBanStopsSending(t *testing.T) {
 	if _, err := hs.a.Send(ctx, store.OutboxMessage{ID: 1, To: bot.WhatsAppAddr(customer), Text: "پاسخ"}); err != nil {
 		t.Fatalf("after the ban: %v", err)
 	}
-	hs.a.HandleEvent(&events.Connected{})
+	hs.event(&events.Connected{})
 	if got := hs.to(bot.StaffGroup); len(got) != 2 || !strings.Contains(got[1].Text, "دوباره برقرار شد") {
 		t.Errorf("staff told %+v, want the ban notice and then the all-clear", got)
 	}
@@ -260,7 +260,7 @@ func TestLoggedOutHoldsSendsAndSaysHowToPair(t *testing.T) {
 	hs := newHarness(t, func(c *Config, _ *Link) { c.PairCommand = "supportbot pair -config /etc/supportbot/config.yaml" })
 	hs.mustContact(customer, pnJID)
 	for range 2 {
-		hs.a.HandleEvent(&events.LoggedOut{OnConnect: true, Reason: events.ConnectFailureLoggedOut})
+		hs.event(&events.LoggedOut{OnConnect: true, Reason: events.ConnectFailureLoggedOut})
 	}
 	staff := hs.to(bot.StaffGroup)
 	if len(staff) != 1 || !strings.Contains(staff[0].Text, "supportbot pair -config /etc/supportbot/config.yaml") {
@@ -280,7 +280,7 @@ func TestDisconnectHoldsSendsUntilReconnected(t *testing.T) {
 	hs.mustContact(customer, pnJID)
 	ctx := context.Background()
 	hs.cli.SetConnected(false)
-	hs.a.HandleEvent(&events.Disconnected{})
+	hs.event(&events.Disconnected{})
 	if s := hs.a.State(); s != StateReconnecting {
 		t.Errorf("state %s", s)
 	}
@@ -288,7 +288,7 @@ func TestDisconnectHoldsSendsUntilReconnected(t *testing.T) {
 		t.Fatalf("err %v, want a retryable ErrNotConnected", err)
 	}
 	hs.cli.SetConnected(true)
-	hs.a.HandleEvent(&events.Connected{})
+	hs.event(&events.Connected{})
 	if _, err := hs.a.Send(ctx, store.OutboxMessage{ID: 1, To: bot.WhatsAppAddr(customer), Text: "پاسخ"}); err != nil {
 		t.Fatal(err)
 	}
@@ -320,7 +320,7 @@ func TestReceiptsTrackDeliveryAndTellStaffOfFailures(t *testing.T) {
 	silent := send(0, 0, "پیام سوم")
 	receipt := func(typ types.ReceiptType, ids ...string) {
 		t.Helper()
-		if !hs.a.HandleEvent(&events.Receipt{MessageSource: types.MessageSource{Chat: pnJID, Sender: pnJID}, MessageIDs: ids, Timestamp: hs.clock.Now(), Type: typ}) {
+		if !hs.event(&events.Receipt{MessageSource: types.MessageSource{Chat: pnJID, Sender: pnJID}, MessageIDs: ids, Timestamp: hs.clock.Now(), Type: typ}) {
 			t.Fatal("receipt not acknowledged")
 		}
 	}
@@ -471,9 +471,9 @@ func TestOutageHoldsAnswersWithoutBurningAttempts(t *testing.T) {
 		return nil
 	}})
 	d.Register("whatsapp", hs.a)
-	hs.a.HandleEvent(&events.Connected{})
+	hs.event(&events.Connected{})
 	hs.cli.SetConnected(false)
-	hs.a.HandleEvent(&events.Disconnected{})
+	hs.event(&events.Disconnected{})
 	var ids []int64
 	for i := range 3 {
 		m := store.OutboxMessage{CreatedAt: hs.clock.Now(), To: bot.WhatsAppAddr(customer), TicketID: int64(i + 1), Text: fmt.Sprintf("پاسخ %d", i+1), Status: store.OutboxPending, NextAttempt: hs.clock.Now()}
@@ -491,7 +491,7 @@ func TestOutageHoldsAnswersWithoutBurningAttempts(t *testing.T) {
 		}
 	}
 	hs.cli.SetConnected(true)
-	hs.a.HandleEvent(&events.Connected{})
+	hs.event(&events.Connected{})
 	must(t, d.Flush(ctx))
 	if shown := hs.cli.Shown(); len(shown) != 3 || shown[0].Msg.GetConversation() != "پاسخ 1" {
 		t.Errorf("after the outage the customer got %d messages, want the 3 answers in order", len(shown))

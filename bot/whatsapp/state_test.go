@@ -44,10 +44,10 @@ func TestLifecycleEvents(t *testing.T) {
 			var connects int
 			hs := newHarness(t, func(_ *Config, l *Link) { l.Connect = func() error { connects++; return nil } })
 			hs.mustContact(customer, pnJID)
-			hs.a.HandleEvent(&events.Connected{})
+			hs.event(&events.Connected{})
 			hs.cli.SetConnected(tt.connected)
 			for range 3 { // repeated events tell nobody twice
-				if !hs.a.HandleEvent(tt.evt) {
+				if !hs.event(tt.evt) {
 					t.Fatal("a lifecycle event was not acknowledged")
 				}
 			}
@@ -96,7 +96,7 @@ func TestLifecycleEvents(t *testing.T) {
 			if tt.state != StateLoggedOut {
 				told := len(hs.to(bot.StaffGroup))
 				hs.cli.SetConnected(true)
-				hs.a.HandleEvent(&events.Connected{})
+				hs.event(&events.Connected{})
 				staff := hs.to(bot.StaffGroup)
 				back := 0
 				for _, m := range staff {
@@ -121,9 +121,9 @@ func TestLifecycleEvents(t *testing.T) {
 func TestLongDisconnectionTellsStaffOnce(t *testing.T) {
 	hs := newHarness(t)
 	ctx := context.Background()
-	hs.a.HandleEvent(&events.Connected{})
+	hs.event(&events.Connected{})
 	hs.cli.SetConnected(false)
-	hs.a.HandleEvent(&events.Disconnected{})
+	hs.event(&events.Disconnected{})
 	hs.clock.Add(2 * time.Minute)
 	hs.a.Check(ctx)
 	if s := hs.a.State(); s != StateReconnecting || len(hs.to(bot.StaffGroup)) != 0 {
@@ -132,7 +132,7 @@ func TestLongDisconnectionTellsStaffOnce(t *testing.T) {
 	hs.clock.Add(2 * time.Minute)
 	for range 3 {
 		hs.a.Check(ctx)
-		hs.a.HandleEvent(&events.Disconnected{}) // whatsmeow's retries fail
+		hs.event(&events.Disconnected{}) // whatsmeow's retries fail
 		hs.clock.Add(time.Minute)
 	}
 	if s := hs.a.State(); s != StateDisconnected || s.Hearing() {
@@ -143,7 +143,7 @@ func TestLongDisconnectionTellsStaffOnce(t *testing.T) {
 		t.Fatalf("staff told %+v, want one notice of 4 minutes", staff)
 	}
 	hs.cli.SetConnected(true)
-	hs.a.HandleEvent(&events.Connected{})
+	hs.event(&events.Connected{})
 	if staff := hs.to(bot.StaffGroup); len(staff) != 2 || !strings.Contains(staff[1].Text, "دوباره برقرار شد") {
 		t.Errorf("staff told %+v, want the all-clear", staff)
 	}
@@ -156,7 +156,7 @@ func TestPhoneOfflineWarnsOnce(t *testing.T) {
 	hs := newHarness(t)
 	ctx := context.Background()
 	own := types.NewJID("989120000000", types.DefaultUserServer)
-	hs.a.HandleEvent(&events.Connected{})
+	hs.event(&events.Connected{})
 	hs.clock.Add(9 * 24 * time.Hour)
 	hs.a.Check(ctx)
 	if n := len(hs.to(bot.StaffGroup)); n != 0 {
@@ -165,7 +165,7 @@ func TestPhoneOfflineWarnsOnce(t *testing.T) {
 	// A receipt from the bot's own companion device is not the phone.
 	companion := own
 	companion.Device = 7
-	hs.a.HandleEvent(&events.Receipt{MessageSource: types.MessageSource{Chat: pnJID, Sender: companion, IsFromMe: true}, Type: types.ReceiptTypeRead, Timestamp: hs.clock.Now(), MessageIDs: []string{"X"}})
+	hs.event(&events.Receipt{MessageSource: types.MessageSource{Chat: pnJID, Sender: companion, IsFromMe: true}, Type: types.ReceiptTypeRead, Timestamp: hs.clock.Now(), MessageIDs: []string{"X"}})
 	hs.clock.Add(24 * time.Hour)
 	for range 3 {
 		hs.a.Check(ctx)
@@ -208,7 +208,7 @@ func TestReplacedBacksOff(t *testing.T) {
 	var gaps []time.Duration
 	last := hs.clock.Now()
 	for range 3 {
-		hs.a.HandleEvent(&events.StreamReplaced{})
+		hs.event(&events.StreamReplaced{})
 		before := connects
 		for connects == before {
 			hs.clock.Add(10 * time.Second)

@@ -103,6 +103,11 @@ type Config struct {
 	// staff and managers are warned (WhatsApp unlinks the bot after about
 	// 14 days); default 10 days.
 	PhoneWarnAfter time.Duration
+	// DownloadWorkers is how many messages with files are downloaded and
+	// handled at once, off whatsmeow's event loop; default 3.
+	DownloadWorkers int
+	// DownloadTimeout bounds one try of a download; default 2m.
+	DownloadTimeout time.Duration
 	// HandleAttempts is how many times a message is tried before it is
 	// left for WhatsApp to deliver again; default 3.
 	HandleAttempts int
@@ -163,6 +168,12 @@ func (c *Config) defaults() {
 	}
 	if c.PhoneWarnAfter <= 0 {
 		c.PhoneWarnAfter = 10 * 24 * time.Hour
+	}
+	if c.DownloadWorkers <= 0 {
+		c.DownloadWorkers = 3
+	}
+	if c.DownloadTimeout <= 0 {
+		c.DownloadTimeout = 2 * time.Minute
 	}
 	if c.HandleAttempts <= 0 {
 		c.HandleAttempts = 3
@@ -253,6 +264,8 @@ type Adapter struct {
 	lastSend      time.Time
 	secret        []byte // for message ids (messageID)
 	closing       bool
+	stop          chan struct{} // closed by Close: the download workers stop
+	q             *queue
 	inflight      sync.WaitGroup
 	closeOnce     sync.Once
 }
@@ -267,7 +280,8 @@ func New(link Link, st store.Store, h Handler, cfg Config) *Adapter {
 	if !link.Paired {
 		state = StateLoggedOut
 	}
-	return &Adapter{link: link, st: st, h: h, cfg: cfg, base: context.Background(), state: state, downSince: cfg.Now()}
+	return &Adapter{link: link, st: st, h: h, cfg: cfg, base: context.Background(), state: state, downSince: cfg.Now(),
+		stop: make(chan struct{}), q: newQueue()}
 }
 
 // State is the connection's state now.
@@ -315,6 +329,7 @@ func (a *Adapter) Close() {
 		a.mu.Lock()
 		a.closing = true
 		a.mu.Unlock()
+		close(a.stop)
 		a.inflight.Wait()
 	})
 }

@@ -30,6 +30,24 @@ type Client struct {
 	sendErr   func(n int) error
 	lose      func(n int) bool
 	sends     int
+	gate      func(ctx context.Context, directPath string) error
+	inFlight  int // downloads running now
+	maxFlight int // the most that ran at once
+}
+
+// SetDownloadGate makes every download call gate first (with its context
+// and direct path), which may block, as a slow CDN does, or fail.
+func (c *Client) SetDownloadGate(gate func(ctx context.Context, directPath string) error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gate = gate
+}
+
+// MaxConcurrentDownloads is the most downloads that ran at once.
+func (c *Client) MaxConcurrentDownloads() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.maxFlight
 }
 
 // Sent is one SendMessage call that succeeded.
@@ -111,9 +129,24 @@ func (c *Client) Upload(_ context.Context, data []byte, t whatsmeow.MediaType) (
 // direct path into file in chunks, as whatsmeow streams it (whatever size
 // the message declares), or fails as WhatsApp's CDN does for a missing
 // file.
-func (c *Client) DownloadToFile(_ context.Context, m whatsmeow.DownloadableMessage, file whatsmeow.File) error {
+func (c *Client) DownloadToFile(ctx context.Context, m whatsmeow.DownloadableMessage, file whatsmeow.File) error {
 	c.mu.Lock()
 	c.downloads++
+	c.inFlight++
+	c.maxFlight = max(c.maxFlight, c.inFlight)
+	gate := c.gate
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.inFlight--
+		c.mu.Unlock()
+	}()
+	if gate != nil {
+		if err := gate(ctx, m.GetDirectPath()); err != nil {
+			return err
+		}
+	}
+	c.mu.Lock()
 	data, ok := c.media[m.GetDirectPath()]
 	c.mu.Unlock()
 	if !ok {

@@ -1,0 +1,321 @@
+package whatsapp
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/types"
+	"go.mau.fi/whatsmeow/types/events"
+	"google.golang.org/protobuf/proto"
+
+	"supportbot/bot"
+	"supportbot/store"
+)
+
+// The queue takes slow work off whatsmeow's event loop, which handles one
+// message at a time: a message with a file to download is stored
+// (store.WhatsAppPending) and acknowledged at once, and a few workers
+// (Config.DownloadWorkers) download and hand it to the engine. Later
+// messages of the same chat wait behind it in the same queue, so staff see
+// a chat in the order it was written; other chats go on meanwhile. Queued
+// messages survive a restart (Run loads them). See docs/whatsapp.md,
+// "Files and the event loop".
+type queue struct {
+	mu     sync.Mutex
+	chats  map[string][]store.WhatsAppPending // per chat, oldest first
+	active map[string]bool                    // a worker has the chat, or it waits in ready
+	ready  []string                           // chats waiting for a worker
+	wake   chan struct{}
+	start  sync.Once
+}
+
+func newQueue() *queue {
+	return &queue{chats: map[string][]store.WhatsAppPending{}, active: map[string]bool{}, wake: make(chan struct{}, 1)}
+}
+
+// queued reports whether chat has messages waiting: a new one must wait
+// behind them.
+func (q *queue) queued(chat string) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.chats[chat]) > 0
+}
+
+// push adds p behind its chat's messages and schedules the chat.
+func (q *queue) push(p store.WhatsAppPending) {
+	q.mu.Lock()
+	q.chats[p.Chat] = append(q.chats[p.Chat], p)
+	q.schedule(p.Chat)
+	q.mu.Unlock()
+}
+
+// schedule hands chat to a worker unless one has it; q.mu is held.
+func (q *queue) schedule(chat string) {
+	if q.active[chat] || len(q.chats[chat]) == 0 {
+		return
+	}
+	q.active[chat] = true
+	q.ready = append(q.ready, chat)
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+// take is the next chat for a worker, "" when none is ready.
+func (q *queue) take() string {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.ready) == 0 {
+		return ""
+	}
+	chat := q.ready[0]
+	q.ready = q.ready[1:]
+	if len(q.ready) > 0 {
+		select { // another worker may take the next
+		case q.wake <- struct{}{}:
+		default:
+		}
+	}
+	return chat
+}
+
+// head is chat's oldest message; false when the chat is empty, which
+// releases it.
+func (q *queue) head(chat string) (store.WhatsAppPending, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.chats[chat]) == 0 {
+		delete(q.chats, chat)
+		delete(q.active, chat)
+		return store.WhatsAppPending{}, false
+	}
+	return q.chats[chat][0], true
+}
+
+// pop drops chat's oldest message, handled.
+func (q *queue) pop(chat string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.chats[chat]) > 0 {
+		q.chats[chat] = q.chats[chat][1:]
+	}
+}
+
+// release gives chat up with its messages still queued (handling failed);
+// retry schedules it again.
+func (q *queue) release(chat string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	delete(q.active, chat)
+}
+
+// retry schedules every chat that has messages and no worker.
+func (q *queue) retry() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for chat := range q.chats {
+		q.schedule(chat)
+	}
+}
+
+// size is how many messages are queued.
+func (q *queue) size() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	n := 0
+	for _, ms := range q.chats {
+		n += len(ms)
+	}
+	return n
+}
+
+// needsQueue says whether a message must be handled off the event loop:
+// it carries a file that will be downloaded, or its chat has messages
+// queued already.
+func (a *Adapter) needsQueue(chat string, m *media) bool {
+	if m != nil && a.cfg.MediaDir != "" && m.size <= a.cfg.MaxFileBytes {
+		return true
+	}
+	return a.q.queued(chat)
+}
+
+// deferMessage stores e for the workers; once this returns nil the message may be
+// acknowledged.
+func (a *Adapter) deferMessage(ctx context.Context, e *events.Message, c contact, at time.Time) error {
+	info := e.Info
+	raw, err := proto.Marshal(e.Message)
+	if err != nil {
+		return fmt.Errorf("queue message %s: %w", info.ID, err)
+	}
+	p := store.WhatsAppPending{Chat: info.Chat.ToNonAD().String(), MessageID: info.ID, Sender: info.Sender.String(),
+		Address: c.addr, At: at, SentAt: info.Timestamp, FromMe: info.IsFromMe, Message: raw}
+	if !info.IsFromMe { // the company writing first opens no chat for the bot
+		if err := a.st.TouchWhatsAppContact(ctx, store.WhatsAppContact{Address: c.addr, JID: c.jid.String(), LastAt: at}); err != nil {
+			return err
+		}
+	}
+	fresh, err := a.st.AddWhatsAppPending(ctx, &p)
+	if err != nil || !fresh {
+		return err
+	}
+	a.cfg.Log.Debug("message queued off the event loop", "message_id", info.ID, "queued", a.q.size()+1)
+	a.q.push(p)
+	a.startWorkers()
+	return nil
+}
+
+// resume loads the messages queued before a restart.
+func (a *Adapter) resume(ctx context.Context) {
+	ps, err := a.st.WhatsAppPendingList(ctx)
+	if err != nil {
+		a.cfg.Log.Error("load queued messages", "err", err)
+		return
+	}
+	if len(ps) == 0 {
+		return
+	}
+	a.cfg.Log.Info("messages queued before the restart are handled now", "count", len(ps))
+	for _, p := range ps {
+		a.q.push(p)
+	}
+	a.startWorkers()
+}
+
+// startWorkers starts the download workers once; they stop when the
+// adapter closes.
+func (a *Adapter) startWorkers() {
+	a.q.start.Do(func() {
+		for range a.cfg.DownloadWorkers {
+			go a.worker()
+		}
+	})
+}
+
+func (a *Adapter) worker() {
+	for {
+		chat := a.q.take()
+		if chat == "" {
+			select {
+			case <-a.stop:
+				return
+			case <-a.q.wake:
+				continue
+			}
+		}
+		if !a.drain(chat) {
+			return
+		}
+	}
+}
+
+// drain handles chat's queued messages in order. It returns false when the
+// adapter is closing (the rest stay stored for the next start).
+func (a *Adapter) drain(chat string) bool {
+	for {
+		p, ok := a.q.head(chat)
+		if !ok {
+			return true
+		}
+		if !a.begin() {
+			a.q.release(chat)
+			return false
+		}
+		err := a.handlePending(p)
+		a.end()
+		if err != nil {
+			a.cfg.Log.Error("queued message not handled; tried again in a minute", "message_id", p.MessageID, "err", err)
+			a.q.release(chat)
+			return true
+		}
+		a.q.pop(chat)
+	}
+}
+
+// handlePending handles one queued message, retrying a failed store a few
+// times, and forgets it once the engine has it.
+func (a *Adapter) handlePending(p store.WhatsAppPending) error {
+	ctx := a.base
+	log := a.cfg.Log.With("message_id", p.MessageID)
+	for attempt := 1; ; attempt++ {
+		err := a.pending(ctx, p)
+		if err == nil {
+			return a.st.DeleteWhatsAppPending(ctx, p.ID)
+		}
+		if attempt >= a.cfg.HandleAttempts {
+			return err
+		}
+		wait := time.Duration(attempt) * time.Second
+		log.Warn("handling a queued message failed; will retry", "attempt", attempt, "retry_in", wait, "err", err)
+		if err := a.cfg.Sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
+}
+
+// pending downloads a queued message's file and hands the message to the
+// engine, which ignores an id it has seen (a retry after a crash).
+func (a *Adapter) pending(ctx context.Context, p store.WhatsAppPending) error {
+	var msg waE2E.Message
+	if err := proto.Unmarshal(p.Message, &msg); err != nil {
+		// Nothing can be made of it; dropping it is all that is left.
+		a.cfg.Log.Error("queued message unreadable; dropped", "message_id", p.MessageID, "err", err)
+		return nil
+	}
+	chat, err := types.ParseJID(p.Chat)
+	if err != nil {
+		a.cfg.Log.Error("queued message with a bad chat; dropped", "message_id", p.MessageID, "chat", p.Chat)
+		return nil
+	}
+	sender, _ := types.ParseJID(p.Sender)
+	info := types.MessageInfo{MessageSource: types.MessageSource{Chat: chat, Sender: sender, IsFromMe: p.FromMe}, ID: p.MessageID, Timestamp: p.SentAt}
+	text, media := content(&msg)
+	if strings.TrimSpace(text) == "" && media == nil {
+		text = a.describe(&msg)
+	}
+	if !p.FromMe {
+		a.presence(ctx, chat, types.ChatPresenceComposing)
+		defer a.presence(ctx, chat, types.ChatPresencePaused)
+	}
+	var file *store.File
+	if media != nil {
+		file = a.keep(ctx, p.MessageID, media, a.cfg.Log.With("message_id", p.MessageID))
+	}
+	if p.FromMe {
+		h, ok := a.h.(CompanyPhone)
+		if !ok {
+			return nil
+		}
+		err = h.HandleCompanyPhone(ctx, bot.CompanyMessage{ID: p.MessageID, Chat: p.Chat, Phone: p.Address, At: p.At, Text: text, File: file})
+	} else {
+		err = a.h.HandleCustomer(ctx, bot.CustomerMessage{ID: p.MessageID, Chat: p.Chat, Phone: p.Address, At: p.At, Text: text, File: file})
+	}
+	if err != nil {
+		return err
+	}
+	if !p.FromMe {
+		a.markRead(ctx, info)
+	}
+	a.cfg.Worked()
+	a.cfg.Handled()
+	return nil
+}
+
+// waitIdle waits until nothing is queued or being handled, or timeout.
+func (a *Adapter) waitIdle(timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		a.q.mu.Lock()
+		busy := len(a.q.chats) > 0 || len(a.q.active) > 0
+		a.q.mu.Unlock()
+		if !busy {
+			return true
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return false
+}
