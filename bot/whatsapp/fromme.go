@@ -87,6 +87,7 @@ func (a *Adapter) fromMe(ctx context.Context, e *events.Message) error {
 		At: a.handledAt(info, log), Text: text, File: file}); err != nil {
 		return err
 	}
+	a.answeredByPhone(ctx, c.addr)
 	a.cfg.Worked()
 	a.cfg.Handled()
 	return nil

@@ -141,7 +141,7 @@ func (a *Adapter) message(ctx context.Context, e *events.Message) error {
 		// cannot be known, and WhatsApp holds messages 30 days at most, so
 		// it is a redelivery. Acknowledged, not answered a second time.
 		log.Warn("message older than the inbound ids kept; taken as a redelivery and not handled", "sent", info.Timestamp)
-		a.markRead(ctx, info)
+		a.markRead(ctx, info, "")
 		return nil
 	}
 	// Ids are unique within a chat (the engine records them so).
@@ -152,7 +152,7 @@ func (a *Adapter) message(ctx context.Context, e *events.Message) error {
 	}
 	if seen {
 		log.Debug("redelivered message; handled before")
-		a.markRead(ctx, info)
+		a.markRead(ctx, info, "")
 		return nil
 	}
 	c, ok := a.address(ctx, info)
@@ -179,7 +179,7 @@ func (a *Adapter) message(ctx context.Context, e *events.Message) error {
 	}
 	// Stored and answered: only now is it read (and, when the handler
 	// returns, acknowledged).
-	a.markRead(ctx, info)
+	a.markRead(ctx, info, c.addr)
 	a.cfg.Worked()
 	a.cfg.Handled()
 	return nil
@@ -200,11 +200,6 @@ func (a *Adapter) handledAt(info types.MessageInfo, log *slog.Logger) time.Time 
 	return at
 }
 
-func (a *Adapter) markRead(ctx context.Context, info types.MessageInfo) {
-	if err := a.link.Client.MarkRead(ctx, []types.MessageID{info.ID}, a.cfg.Now(), info.Chat, info.Sender); err != nil {
-		a.cfg.Log.Debug("mark read", "message_id", info.ID, "err", err)
-	}
-}
 
 func (a *Adapter) presence(ctx context.Context, jid types.JID, state types.ChatPresence) {
 	if err := a.link.Client.SendChatPresence(ctx, jid, state, types.ChatPresenceMediaText); err != nil {

@@ -297,8 +297,10 @@ func (a *Adapter) pending(ctx context.Context, p store.WhatsAppPending) error {
 	if err != nil {
 		return err
 	}
-	if !p.FromMe {
-		a.markRead(ctx, info)
+	if p.FromMe {
+		a.answeredByPhone(ctx, p.Address)
+	} else {
+		a.markRead(ctx, info, p.Address)
 	}
 	a.cfg.Worked()
 	a.cfg.Handled()

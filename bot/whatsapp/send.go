@@ -133,6 +133,9 @@ func (a *Adapter) Send(ctx context.Context, m store.OutboxMessage) (string, erro
 			}
 		}
 	}
+	if a.cfg.MarkRead == MarkReadAfterAnswer && a.staffAnswer(rec, m) {
+		a.readHeld(rec, addr)
+	}
 	return done[0], nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -225,21 +226,60 @@ func Pair(ctx context.Context, o PairOptions) error {
 }
 
 // slogLogger passes whatsmeow's log to slog: errors and warnings as they
-// are, its chatty info as debug, its debug not at all.
+// are, its chatty info as debug, its debug only with whatsapp.debug
+// (DebugLog), scrubbed of keys.
 type slogLogger struct {
-	l *slog.Logger
+	l     *slog.Logger
+	debug bool // whatsmeow's debug lines too
 }
 
 func waLogger(l *slog.Logger, module string) waLog.Logger {
-	return slogLogger{l.With("module", "whatsmeow/"+module)}
+	_, debug := l.Handler().(debugHandler)
+	return slogLogger{l: l.With("module", "whatsmeow/"+module), debug: debug}
 }
 
-func (s slogLogger) Errorf(msg string, args ...any) { s.l.Error(fmt.Sprintf(msg, args...)) }
-func (s slogLogger) Warnf(msg string, args ...any)  { s.l.Warn(fmt.Sprintf(msg, args...)) }
-func (s slogLogger) Infof(msg string, args ...any)  { s.l.Debug(fmt.Sprintf(msg, args...)) }
-func (s slogLogger) Debugf(string, ...any)          {}
+func (s slogLogger) Errorf(msg string, args ...any) { s.l.Error(scrub(fmt.Sprintf(msg, args...))) }
+func (s slogLogger) Warnf(msg string, args ...any)  { s.l.Warn(scrub(fmt.Sprintf(msg, args...))) }
+func (s slogLogger) Infof(msg string, args ...any)  { s.l.Debug(scrub(fmt.Sprintf(msg, args...))) }
+func (s slogLogger) Debugf(msg string, args ...any) {
+	if s.debug {
+		s.l.Debug(scrub(fmt.Sprintf(msg, args...)))
+	}
+}
 
-// Sub names a part of whatsmeow in the log.
+// Sub names a part of whatsmeow in the log. The raw protocol stanzas
+// (Send, Recv) carry keys and message payloads: their debug lines never
+// reach the log.
 func (s slogLogger) Sub(module string) waLog.Logger {
-	return slogLogger{s.l.With("sub", module)}
+	debug := s.debug && module != "Send" && module != "Recv"
+	return slogLogger{l: s.l.With("sub", module), debug: debug}
 }
+
+// secretish is a run of hex or base64 long enough to be a key, a token
+// or encrypted data.
+var secretish = regexp.MustCompile(`[A-Za-z0-9+/_=-]{40,}`)
+
+// scrub hides what could be a key in a whatsmeow log line.
+func scrub(s string) string {
+	return secretish.ReplaceAllString(s, "[redacted]")
+}
+
+// DebugLog is l with whatsmeow's own debug log passed into it at debug
+// level (config whatsapp.debug), whatever l's level: for finding out why
+// the WhatsApp link misbehaves. Protocol stanzas stay out and long
+// key-like strings are redacted. Dial and Pair use it through their log.
+func DebugLog(l *slog.Logger) *slog.Logger {
+	return slog.New(debugHandler{l.Handler()})
+}
+
+// debugHandler lets debug records through to h.
+type debugHandler struct{ h slog.Handler }
+
+func (d debugHandler) Enabled(ctx context.Context, level slog.Level) bool {
+	return level >= slog.LevelDebug || d.h.Enabled(ctx, level)
+}
+func (d debugHandler) Handle(ctx context.Context, r slog.Record) error { return d.h.Handle(ctx, r) }
+func (d debugHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return debugHandler{d.h.WithAttrs(as)}
+}
+func (d debugHandler) WithGroup(name string) slog.Handler { return debugHandler{d.h.WithGroup(name)} }

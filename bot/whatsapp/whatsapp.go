@@ -103,6 +103,10 @@ type Config struct {
 	// staff and managers are warned (WhatsApp unlinks the bot after about
 	// 14 days); default 10 days.
 	PhoneWarnAfter time.Duration
+	// MarkRead is when a customer's messages are marked read (the blue
+	// ticks): MarkReadImmediate (default), MarkReadAfterAnswer or
+	// MarkReadNever.
+	MarkRead string
 	// DownloadWorkers is how many messages with files are downloaded and
 	// handled at once, off whatsmeow's event loop; default 3.
 	DownloadWorkers int
@@ -168,6 +172,9 @@ func (c *Config) defaults() {
 	}
 	if c.PhoneWarnAfter <= 0 {
 		c.PhoneWarnAfter = 10 * 24 * time.Hour
+	}
+	if c.MarkRead == "" {
+		c.MarkRead = MarkReadImmediate
 	}
 	if c.DownloadWorkers <= 0 {
 		c.DownloadWorkers = 3

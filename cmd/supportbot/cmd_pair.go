@@ -33,6 +33,9 @@ func runPair(ctx context.Context, env *Env, args []string) error {
 	}
 	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	waProxy, _ := netproxy.Parse(s.cfg.WhatsApp.Proxy) // checked by Validate
+	if s.cfg.WhatsApp.Debug {
+		log = whatsapp.DebugLog(log)
+	}
 	return whatsapp.Pair(ctx, whatsapp.PairOptions{SessionDB: s.cfg.WhatsApp.SessionDB, Phone: digits, Out: env.Stdout, Log: log, Proxy: waProxy})
 }
 

@@ -231,6 +231,9 @@ func (s *setup) whatsApp(ctx context.Context, env *Env, c *common, engine *bot.E
 		dial = whatsapp.Dial
 	}
 	wcfg := s.cfg.WhatsApp
+	if wcfg.Debug {
+		log = whatsapp.DebugLog(log)
+	}
 	link, closeSession, err := dial(ctx, wcfg.SessionDB, log)
 	if err != nil {
 		return nil, nil, fmt.Errorf("whatsapp.session_db: %w", err)
@@ -261,6 +264,7 @@ func (s *setup) whatsApp(ctx context.Context, env *Env, c *common, engine *bot.E
 	wa := whatsapp.New(link, db, engine, whatsapp.Config{
 		MediaDir:     media,
 		MaxFileBytes: maxBytes,
+		MarkRead:     wcfg.MarkRead,
 		MinGap:       time.Duration(wcfg.MinSendGap),
 		MaxGap:       time.Duration(wcfg.MaxSendGap),
 		Managers:     engine.Desk().ManagerAddresses(),

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -153,6 +154,11 @@ type WhatsAppConfig struct {
 	MaxSendGap Duration `yaml:"max_send_gap"`
 	// Proxy carries WhatsApp's websocket and media, and nothing else.
 	Proxy string `yaml:"proxy"`
+	// MarkRead is when customers' messages are marked read: immediate,
+	// after_answer (a person answered) or never (docs/whatsapp.md).
+	MarkRead string `yaml:"mark_read"`
+	// Debug passes whatsmeow's own debug log into the log (keys redacted).
+	Debug bool `yaml:"debug"`
 }
 
 // MetricsConfig is the monitoring endpoint of `supportbot run`.
@@ -319,7 +325,8 @@ func DefaultConfig() Config {
 			Managers:    []int64{},
 		},
 		WhatsApp: WhatsAppConfig{Enabled: true, SessionDB: "whatsapp-session.db", MediaDir: "media", MaxFileMB: rules.DefaultMaxFileMB,
-			MinSendGap: Duration(whatsapp.DefaultMinGap), MaxSendGap: Duration(whatsapp.DefaultMaxGap)},
+			MinSendGap: Duration(whatsapp.DefaultMinGap), MaxSendGap: Duration(whatsapp.DefaultMaxGap),
+			MarkRead: whatsapp.MarkReadImmediate},
 		Metrics: MetricsConfig{Listen: "127.0.0.1:9090"},
 		Schedule: ScheduleConfig{
 			Reminders:            []Duration{Duration(2 * time.Hour), Duration(30 * time.Minute)},
@@ -640,6 +647,9 @@ func (c Config) Validate() error {
 	}
 	if c.WhatsApp.Enabled && strings.TrimSpace(c.WhatsApp.MediaDir) == "" {
 		return errors.New("whatsapp.media_dir: must name a directory when whatsapp.enabled is true")
+	}
+	if !slices.Contains(whatsapp.MarkReadModes, c.WhatsApp.MarkRead) {
+		return fmt.Errorf("whatsapp.mark_read: %q is not one of %s", c.WhatsApp.MarkRead, strings.Join(whatsapp.MarkReadModes, ", "))
 	}
 	if c.WhatsApp.MaxFileMB < 1 || c.WhatsApp.MaxFileMB > 100 {
 		return fmt.Errorf("whatsapp.max_file_mb: %d is not between 1 and 100 (WhatsApp's own limit)", c.WhatsApp.MaxFileMB)
