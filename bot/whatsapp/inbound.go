@@ -200,7 +200,6 @@ func (a *Adapter) handledAt(info types.MessageInfo, log *slog.Logger) time.Time 
 	return at
 }
 
-
 func (a *Adapter) presence(ctx context.Context, jid types.JID, state types.ChatPresence) {
 	if err := a.link.Client.SendChatPresence(ctx, jid, state, types.ChatPresenceMediaText); err != nil {
 		a.cfg.Log.Debug("chat presence", "state", state, "err", err)
