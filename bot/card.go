@@ -58,7 +58,7 @@ func (d *Desk) cardWith(ctx context.Context, tx store.Store, t store.Ticket, k k
 	p := d.p
 	lines := []string{
 		p.T("desk.card.title", map[string]any{"id": t.ID}),
-		p.T("desk.card.customer", map[string]any{"name": cu.Name, "customer_id": t.CustomerID}),
+		p.T("desk.card.customer", map[string]any{"name": scrubMarks(cu.Name), "customer_id": t.CustomerID}),
 		p.T("desk.card.contract", map[string]any{"contract_id": t.ContractID, "kind": c.Kind, "tier": c.Tier}),
 		p.T("desk.card.request", map[string]any{"kind": t.Kind}),
 	}
@@ -70,7 +70,11 @@ func (d *Desk) cardWith(ctx context.Context, tx store.Store, t store.Ticket, k k
 		p.T("desk.card.phone", map[string]any{"phone": t.Phone}),
 	)
 	if r, ok := d.policy.TierOf(c); ok && r.Dedicated && c.DedicatedStaff != 0 {
-		lines = append(lines, p.T("desk.card.dedicated", map[string]any{"mention": mention(c.DedicatedStaff)}))
+		who, err := d.staffRef(ctx, tx, c.DedicatedStaff, "")
+		if err != nil {
+			return "", nil, err
+		}
+		lines = append(lines, p.T("desk.card.dedicated", map[string]any{"mention": who}))
 	}
 	switch t.Status {
 	case store.TicketNew:
@@ -80,7 +84,11 @@ func (d *Desk) cardWith(ctx context.Context, tx store.Store, t store.Ticket, k k
 		lines = append(lines, p.T("desk.card.status", map[string]any{"status": d.status(t.Status)}))
 	}
 	if t.Assignee != 0 {
-		lines = append(lines, p.T("desk.card.assignee", map[string]any{"name": d.assigneeName(t)}))
+		who, err := d.staffRef(ctx, tx, t.Assignee, t.AssigneeName)
+		if err != nil {
+			return "", nil, err
+		}
+		lines = append(lines, p.T("desk.card.assignee", map[string]any{"name": who}))
 	}
 	if t.LoggedMin > 0 {
 		lines = append(lines, p.T("desk.card.logged", map[string]any{"logged": minutes(t.LoggedMin)}))
@@ -209,10 +217,9 @@ func (d *Desk) contract(ctx context.Context, tx store.Store, id string) (rules.C
 	return c, nil
 }
 
-// mention is the plain-text form of a Telegram user that the Telegram
-// adapter turns into a mention (a tg://user link); it reads as a link
-// elsewhere.
-func mention(userID int64) string { return "tg://user?id=" + strconv.FormatInt(userID, 10) }
+// userID shows a Telegram user id nobody has named: the number, isolated,
+// never a link (docs/telegram.md, "Mentions").
+func userID(id int64) locales.Raw { return locales.Raw(fsi + strconv.FormatInt(id, 10) + pdi) }
 
 // minutes is a minute count as a duration, which the printer writes in
 // hours and minutes.

@@ -51,6 +51,10 @@ type DeskConfig struct {
 	// StaffNames are the names customers see for staff, by Telegram user
 	// id (config desk.staff_names); others are «کارشناس پشتیبانی».
 	StaffNames map[int64]string
+	// Topics gives each ticket its own forum topic in the staff group
+	// (config telegram.topics): what is about a ticket goes there, and
+	// staff write to the customer there without replying.
+	Topics bool
 }
 
 // NewDesk returns a desk that applies p and speaks through staff, the
@@ -94,6 +98,7 @@ type StaffInput struct {
 	// bot has no record of, such as a card sent twice because the bot was
 	// stopped after Telegram took it and before it was recorded.
 	ReplyToUnknown bool
+	Thread         int64 // written in that ticket's forum topic (topics mode), 0 when not
 	File           *store.File
 	Callback       string // inline-button data such as "claim:12" or "decline:12:misuse"
 
@@ -108,26 +113,38 @@ func (d *Desk) HandleStaff(ctx context.Context, tx store.Store, in StaffInput) e
 	if in.IsBot {
 		return nil
 	}
+	if err := d.rememberStaff(ctx, tx, in); err != nil {
+		return err
+	}
 	in.audit = &auditNote{}
 	var err error
-	switch text := strings.TrimSpace(in.Text); {
-	case in.Callback != "":
-		err = d.handleCallback(ctx, tx, in)
-	case strings.HasPrefix(dropMarks(text), "/"):
-		// Ids copied from the bot's own messages carry direction marks.
-		err = d.handleCommand(ctx, tx, in, dropMarks(text))
-	case in.Chat == ChatStaff:
-		err = d.relayReply(ctx, tx, in)
+	if !d.cfg.Topics || in.Chat != ChatStaff {
+		in.Thread = 0
 	}
+	err = d.watched(ctx, tx, in.At, func(tx store.Store) error { return d.staffInput(ctx, tx, in) })
 	var ue *userError
 	if errors.As(err, &ue) {
-		_, err = d.post(ctx, tx, in.At, Post{To: replyAddr(in), TicketID: ue.ticket, Text: d.p.T(ue.key, ue.args)})
+		_, err = d.post(ctx, tx, in.At, Post{To: replyAddr(in), TicketID: ue.ticket, Thread: answerThread(in), Text: d.p.T(ue.key, ue.args)})
 		return err
 	}
 	if err != nil {
 		return err
 	}
 	return d.recordAudit(ctx, tx, in)
+}
+
+// staffInput is HandleStaff's work: a button, a command, or a reply.
+func (d *Desk) staffInput(ctx context.Context, tx store.Store, in StaffInput) error {
+	switch text := strings.TrimSpace(in.Text); {
+	case in.Callback != "":
+		return d.handleCallback(ctx, tx, in)
+	case strings.HasPrefix(dropMarks(text), "/"):
+		// Ids copied from the bot's own messages carry direction marks.
+		return d.handleCommand(ctx, tx, in, dropMarks(text))
+	case in.Chat == ChatStaff:
+		return d.relayReply(ctx, tx, in)
+	}
+	return nil
 }
 
 // userError is a mistake in what staff typed (or a refusal): it is said to
@@ -156,8 +173,29 @@ func replyAddr(in StaffInput) string {
 	}
 }
 
-// post enqueues p, wrapping the error with the desk's context.
+// mainChat as a Post's Thread keeps a message about a ticket in the staff
+// group's main chat in topics mode (an answer to a command typed there).
+const mainChat = -1
+
+// answerThread is where in's answer goes: the topic it was written in, else
+// the main chat.
+func answerThread(in StaffInput) int64 {
+	if in.Thread != 0 {
+		return in.Thread
+	}
+	return mainChat
+}
+
+// post enqueues p, wrapping the error with the desk's context. In topics
+// mode a staff group message about a ticket goes to the ticket's topic
+// unless p says otherwise.
 func (d *Desk) post(ctx context.Context, tx store.Store, at time.Time, p Post) (int64, error) {
+	switch {
+	case !d.cfg.Topics || p.To != StaffGroup || p.Thread == mainChat:
+		p.Thread = 0
+	case p.Thread == 0:
+		p.Thread = p.TicketID
+	}
 	id, err := enqueue(ctx, tx, at, p)
 	if err != nil {
 		return 0, fmt.Errorf("desk: %w", err)
@@ -167,7 +205,7 @@ func (d *Desk) post(ctx context.Context, tx store.Store, at time.Time, p Post) (
 
 // answer says key in the chat in came from, about ticket (0 for none).
 func (d *Desk) answer(ctx context.Context, tx store.Store, in StaffInput, ticket int64, text string) error {
-	_, err := d.post(ctx, tx, in.At, Post{To: replyAddr(in), TicketID: ticket, Text: text})
+	_, err := d.post(ctx, tx, in.At, Post{To: replyAddr(in), TicketID: ticket, Thread: answerThread(in), Text: text})
 	return err
 }
 
@@ -302,8 +340,8 @@ func (d *Desk) repliedTicket(ctx context.Context, tx store.Store, in StaffInput)
 			if err != nil {
 				return 0, false, err
 			}
-			if card == m.ID {
-				return m.TicketID, true, nil
+			if card == m.ID || (m.Edit != 0 && card == m.Edit) {
+				return m.TicketID, true, nil // the card, or the card posted anew
 			}
 			_, err = tx.Setting(ctx, relaySetting(m.ID))
 			switch {
@@ -317,7 +355,12 @@ func (d *Desk) repliedTicket(ctx context.Context, tx store.Store, in StaffInput)
 			return 0, false, fmt.Errorf("desk: message replied to: %w", err)
 		}
 	}
-	return max(in.ReplyToTicket, 0), in.ReplyToTicket > 0, nil
+	if in.ReplyToTicket > 0 {
+		return in.ReplyToTicket, true, nil
+	}
+	// Written in a ticket's topic without quoting a bot message: for the
+	// customer.
+	return max(in.Thread, 0), in.Thread > 0, nil
 }
 
 // postRelay posts p, a customer's words or file relayed to staff, and
@@ -342,15 +385,18 @@ func (d *Desk) TicketOpened(ctx context.Context, tx store.Store, t store.Ticket,
 
 // ticketOpened is TicketOpened with what the caller already read in tx.
 func (d *Desk) ticketOpened(ctx context.Context, tx store.Store, t store.Ticket, at time.Time, k known) error {
-	text, msgs, err := d.cardWith(ctx, tx, t, k)
+	card, msgs, err := d.cardPost(ctx, tx, t, k)
 	if err != nil {
 		return err
 	}
-	cardID, err := d.post(ctx, tx, at, Post{To: StaffGroup, TicketID: t.ID, Text: text, Buttons: cardButtons})
+	cardID, err := d.post(ctx, tx, at, card)
 	if err != nil {
 		return err
 	}
 	if err := tx.SetSetting(ctx, cardSetting(t.ID), strconv.FormatInt(cardID, 10)); err != nil {
+		return fmt.Errorf("desk: remember card of ticket %d: %w", t.ID, err)
+	}
+	if err := tx.SetSetting(ctx, cardShownSetting(t.ID), shown(card)); err != nil {
 		return fmt.Errorf("desk: remember card of ticket %d: %w", t.ID, err)
 	}
 	// msgs are the card's: posting the card and remembering it changed none.
@@ -359,7 +405,7 @@ func (d *Desk) ticketOpened(ctx context.Context, tx store.Store, t store.Ticket,
 			continue
 		}
 		text := d.p.T("desk.card.file_posted", map[string]any{"id": t.ID, "file": locales.Raw(d.fileText(*m.File))})
-		if err := d.postRelay(ctx, tx, at, Post{To: StaffGroup, TicketID: t.ID, Text: text, ReplyTo: cardID, File: m.File}); err != nil {
+		if err := d.postRelay(ctx, tx, at, Post{To: StaffGroup, TicketID: t.ID, Text: text, ReplyTo: cardID, File: m.File, Kind: store.OutboxFollowUp}); err != nil {
 			return err
 		}
 	}
@@ -379,9 +425,9 @@ func (d *Desk) customerWrote(ctx context.Context, tx store.Store, t store.Ticket
 	}
 	name := t.CustomerID
 	if k.customer != nil && k.customer.ID == t.CustomerID {
-		name = k.customer.Name
+		name = scrubMarks(k.customer.Name)
 	} else if c, err := tx.Customer(ctx, t.CustomerID); err == nil {
-		name = c.Name
+		name = scrubMarks(c.Name)
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("desk: customer of ticket %d: %w", t.ID, err)
 	}
@@ -401,7 +447,7 @@ func (d *Desk) customerWrote(ctx context.Context, tx store.Store, t store.Ticket
 	if err != nil {
 		return err
 	}
-	return d.postRelay(ctx, tx, at, Post{To: StaffGroup, TicketID: t.ID, Text: d.p.T(key, args), ReplyTo: cardID, File: m.File})
+	return d.postRelay(ctx, tx, at, Post{To: StaffGroup, TicketID: t.ID, Text: d.p.T(key, args), ReplyTo: cardID, File: m.File, Kind: store.OutboxFollowUp})
 }
 
 // UnknownContact shows staff a message from a number no customer has, with

@@ -98,7 +98,7 @@ func (d *Desk) auditText(ctx context.Context, tx store.Store, ticketID int64) (s
 	for _, r := range rs {
 		who := r.UserName
 		if who == "" && r.UserID != 0 {
-			who = mention(r.UserID)
+			who = string(userID(r.UserID))
 		}
 		if r.UserID == 0 {
 			who = d.p.T("lifecycle.audit.bot", nil)

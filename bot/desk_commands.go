@@ -81,8 +81,27 @@ func (d *Desk) handleCommand(ctx context.Context, tx store.Store, in StaffInput,
 	if err := d.allowed(c.scope, in); err != nil {
 		return err
 	}
+	args = topicArgs(c.name, in.Thread, args)
 	in.audit.command(c.name, args)
 	return c.run(d, ctx, tx, in, args)
+}
+
+// ticketOnly are the commands that take nothing but a ticket number.
+var ticketOnly = map[string]bool{"ticket": true, "claim": true, "close": true, "reopen": true}
+
+// topicArgs puts the ticket of the topic a command was written in before
+// its arguments, so "/close" or "/log 45m" in ticket 12's topic act on
+// ticket 12. A command that names the topic's ticket itself is left as it
+// is, and so is one of the ticket-only commands naming another ticket.
+func topicArgs(name string, thread int64, args string) string {
+	if thread <= 0 || !ticketFirst[name] {
+		return args
+	}
+	field, rest := nextField(args)
+	if id, err := parseTicketID(field); err == nil && (id == thread || (ticketOnly[name] && rest == "")) {
+		return args
+	}
+	return strings.TrimSpace(strconv.FormatInt(thread, 10) + " " + args)
 }
 
 // allowed refuses, with a userError, what in's sender may not do.

@@ -16,7 +16,13 @@ import (
 func TestRepliesToOtherBotMessagesStayInternal(t *testing.T) {
 	last := func(t *testing.T, f *deskFixture) int64 {
 		out := f.outbox(t)
-		return out[len(out)-1].ID
+		for i := len(out) - 1; i >= 0; i-- {
+			if out[i].Edit == 0 { // not the card, edited after the claim
+				return out[i].ID
+			}
+		}
+		t.Fatal("no message")
+		return 0
 	}
 	post := func(t *testing.T, f *deskFixture, tk store.Ticket, text string, replyToCard bool) int64 {
 		ctx := context.Background()

@@ -54,7 +54,11 @@ func (d *Desk) cmdTickets(ctx context.Context, tx store.Store, in StaffInput, _ 
 			line += " " + d.p.T("desk.tickets.overdue", nil)
 		}
 		if t.Assignee != 0 {
-			line += " " + d.p.T("desk.tickets.assignee", map[string]any{"name": d.assigneeName(t)})
+			who, err := d.staffRef(ctx, tx, t.Assignee, t.AssigneeName)
+			if err != nil {
+				return err
+			}
+			line += " " + d.p.T("desk.tickets.assignee", map[string]any{"name": who})
 		}
 		lines = append(lines, line)
 	}
@@ -136,16 +140,20 @@ func (d *Desk) cmdAssign(ctx context.Context, tx store.Store, in StaffInput, arg
 	if err := tx.UpdateTicket(ctx, t); err != nil {
 		return fmt.Errorf("desk: assign ticket %d: %w", t.ID, err)
 	}
-	return d.answer(ctx, tx, in, t.ID, d.p.T("desk.assigned", map[string]any{"id": t.ID, "name": d.assigneeName(t)}))
+	who, err := d.staffRef(ctx, tx, t.Assignee, t.AssigneeName)
+	if err != nil {
+		return err
+	}
+	return d.answer(ctx, tx, in, t.ID, d.p.T("desk.assigned", map[string]any{"id": t.ID, "name": who}))
 }
 
-// assigneeName is how the assignee is named to staff: the name staff gave,
-// else a mention of the user id.
+// assigneeName is how the assignee is named in reports that group by
+// person: the name staff gave, else the user id (never a mention).
 func (d *Desk) assigneeName(t store.Ticket) string {
 	if t.AssigneeName != "" {
 		return t.AssigneeName
 	}
-	return mention(t.Assignee)
+	return string(userID(t.Assignee))
 }
 
 // cmdClose closes a ticket and thanks the customer. A ticket closed without

@@ -67,12 +67,12 @@ func (d *Desk) SendDigest(ctx context.Context, tx store.Store, at time.Time, to 
 		}
 	}
 	for _, addr := range to {
-		if _, err := d.post(ctx, tx, at, Post{To: addr, Text: r.text}); err != nil {
+		if _, err := d.post(ctx, tx, at, Post{To: addr, Text: r.text, Kind: store.OutboxBackground}); err != nil {
 			return err
 		}
 		if chart != nil {
 			caption := d.p.T("desk.digest.chart", map[string]any{"days": len(r.chart)})
-			if _, err := d.post(ctx, tx, at, Post{To: addr, Text: caption, File: chart}); err != nil {
+			if _, err := d.post(ctx, tx, at, Post{To: addr, Text: caption, File: chart, Kind: store.OutboxBackground}); err != nil {
 				return err
 			}
 		}

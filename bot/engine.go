@@ -121,10 +121,10 @@ func (e *Engine) Desk() *Desk { return e.desk }
 // message whose transport id was seen before changes nothing. It returns
 // after the message and everything it caused are committed.
 func (e *Engine) HandleCustomer(ctx context.Context, m CustomerMessage) error {
-	m.Text = strings.ToValidUTF8(m.Text, "\uFFFD")
+	m.Text = scrubMarks(strings.ToValidUTF8(m.Text, "\uFFFD"))
 	if m.File != nil {
 		f := *m.File
-		f.Name = strings.ToValidUTF8(f.Name, "\uFFFD")
+		f.Name = scrubMarks(strings.ToValidUTF8(f.Name, "\uFFFD"))
 		m.File = &f
 	}
 	err := e.group.do(ctx, func(ctx context.Context, b *batch) error { return e.customer(ctx, b, m) })
@@ -166,9 +166,14 @@ func (e *Engine) failed(ctx context.Context, tx store.Store, m CustomerMessage, 
 	return err
 }
 
-// customer handles one customer message inside batch b's transaction.
+// customer handles one customer message inside batch b's transaction, and
+// edits the cards of the tickets it changed.
 func (e *Engine) customer(ctx context.Context, b *batch, m CustomerMessage) error {
-	tx := b.tx
+	return e.desk.watched(ctx, b.tx, m.At, func(tx store.Store) error { return e.customerIn(ctx, b, tx, m) })
+}
+
+// customerIn is customer's work, in tx.
+func (e *Engine) customerIn(ctx context.Context, b *batch, tx store.Store, m CustomerMessage) error {
 	if m.ID != "" {
 		fresh, err := tx.RecordChatInbound(ctx, TransportWhatsApp, m.chat(), m.ID, m.At)
 		if err != nil || !fresh {
@@ -380,9 +385,16 @@ const maxStaffRunes = 4096
 // HandleStaff handles one Telegram message or button press exactly once,
 // returning after it and its answers are committed.
 func (e *Engine) HandleStaff(ctx context.Context, id string, in StaffInput) error {
-	in.Text, _ = cutRunes(strings.ToValidUTF8(in.Text, "\uFFFD"), maxStaffRunes)
-	in.Callback, _ = cutRunes(strings.ToValidUTF8(in.Callback, "\uFFFD"), maxStaffRunes)
-	in.UserName = strings.ToValidUTF8(in.UserName, "\uFFFD")
+	// Mention marks are the desk's own (desk_card_edit.go): never taken
+	// from what people type.
+	in.Text, _ = cutRunes(scrubMarks(strings.ToValidUTF8(in.Text, "\uFFFD")), maxStaffRunes)
+	in.Callback, _ = cutRunes(scrubMarks(strings.ToValidUTF8(in.Callback, "\uFFFD")), maxStaffRunes)
+	in.UserName = scrubMarks(strings.ToValidUTF8(in.UserName, "\uFFFD"))
+	if in.File != nil {
+		f := *in.File
+		f.Name = scrubMarks(f.Name)
+		in.File = &f
+	}
 	err := e.group.do(ctx, func(ctx context.Context, b *batch) error {
 		if fresh, err := freshUpdate(ctx, b.tx, id, in.At); err != nil || !fresh {
 			return err

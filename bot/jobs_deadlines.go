@@ -129,17 +129,20 @@ func (j *Jobs) sendDeadline(ctx context.Context, tx store.Store, ticketID int64,
 	}
 	args := map[string]any{
 		"id": t.ID, "name": cu.Name, "due": t.FirstResponseDue, "left": e.lead,
-		"kind": c.Kind, "tier": c.Tier, "who": j.responsible(t, c),
+		"kind": c.Kind, "tier": c.Tier,
 	}
-	if e.lead > 0 {
-		_, err := d.post(ctx, tx, e.at, Post{To: StaffGroup, TicketID: t.ID, ReplyTo: card, Text: p.T("jobs.reminder", args)})
+	if args["who"], err = j.responsible(ctx, tx, t, c); err != nil {
 		return err
 	}
-	if _, err := d.post(ctx, tx, e.at, Post{To: StaffGroup, TicketID: t.ID, ReplyTo: card, Text: p.T("jobs.breach.staff", args)}); err != nil {
+	if e.lead > 0 {
+		_, err := d.post(ctx, tx, e.at, Post{To: StaffGroup, TicketID: t.ID, ReplyTo: card, Text: p.T("jobs.reminder", args), Kind: store.OutboxBackground})
+		return err
+	}
+	if _, err := d.post(ctx, tx, e.at, Post{To: StaffGroup, TicketID: t.ID, ReplyTo: card, Text: p.T("jobs.breach.staff", args), Kind: store.OutboxBackground}); err != nil {
 		return err
 	}
 	for _, addr := range d.ManagerAddresses() {
-		if _, err := d.post(ctx, tx, e.at, Post{To: addr, TicketID: t.ID, Text: p.T("jobs.breach.managers", args)}); err != nil {
+		if _, err := d.post(ctx, tx, e.at, Post{To: addr, TicketID: t.ID, Text: p.T("jobs.breach.managers", args), Kind: store.OutboxBackground}); err != nil {
 			return err
 		}
 	}
@@ -159,17 +162,16 @@ func (j *Jobs) hasEvent(t store.Ticket, e deadlineEvent) bool {
 // responsible names who should answer t, as a line of the reminder: the
 // assignee, else the dedicated person of a contract whose tier has one,
 // else an invitation to claim it. People are mentioned in the plain-text
-// form the Telegram adapter turns into mentions.
-func (j *Jobs) responsible(t store.Ticket, c rules.Contract) locales.Raw {
+// form the Telegram adapter turns into mentions (known staff only).
+func (j *Jobs) responsible(ctx context.Context, tx store.Store, t store.Ticket, c rules.Contract) (locales.Raw, error) {
 	p := j.desk.p
-	switch {
-	case t.Assignee != 0 && t.AssigneeName != "":
-		return locales.Raw(p.T("jobs.deadline.assignee", map[string]any{"name": t.AssigneeName, "mention": mention(t.Assignee)}))
-	case t.Assignee != 0:
-		return locales.Raw(p.T("jobs.deadline.assignee_id", map[string]any{"mention": mention(t.Assignee)}))
+	if t.Assignee != 0 {
+		who, err := j.desk.staffRef(ctx, tx, t.Assignee, t.AssigneeName)
+		return locales.Raw(p.T("jobs.deadline.assignee_id", map[string]any{"mention": who})), err
 	}
 	if r, ok := j.desk.policy.TierOf(c); ok && r.Dedicated && c.DedicatedStaff != 0 {
-		return locales.Raw(p.T("jobs.deadline.dedicated", map[string]any{"mention": mention(c.DedicatedStaff)}))
+		who, err := j.desk.staffRef(ctx, tx, c.DedicatedStaff, "")
+		return locales.Raw(p.T("jobs.deadline.dedicated", map[string]any{"mention": who})), err
 	}
-	return locales.Raw(p.T("jobs.deadline.unclaimed", map[string]any{"id": t.ID}))
+	return locales.Raw(p.T("jobs.deadline.unclaimed", map[string]any{"id": t.ID})), nil
 }

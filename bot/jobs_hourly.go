@@ -201,7 +201,7 @@ func (j *Jobs) packageNote(ctx context.Context, tx store.Store, c rules.Contract
 		"contract_id": c.ID, "name": cu.Name, "subject": subjectOf(p, c),
 		"left": minutes(left), "total": minutes(total), "percent": lowPercent,
 	}
-	if _, err := d.post(ctx, tx, now, Post{To: StaffGroup, Text: p.T("jobs.hourly."+level+".staff", args)}); err != nil {
+	if _, err := d.post(ctx, tx, now, Post{To: StaffGroup, Text: p.T("jobs.hourly."+level+".staff", args), Kind: store.OutboxBackground}); err != nil {
 		return err
 	}
 	for _, phone := range cu.Phones {

@@ -52,7 +52,10 @@ func (j *Jobs) RunWaiting(ctx context.Context, now time.Time) error {
 		return fmt.Errorf("waiting tickets: %w", err)
 	}
 	for _, tk := range ts {
-		if err := j.st.InTx(ctx, func(tx store.Store) error { return j.waitStep(ctx, tx, tk.ID, now) }); err != nil {
+		err := j.st.InTx(ctx, func(tx store.Store) error {
+			return j.desk.watched(ctx, tx, now, func(tx store.Store) error { return j.waitStep(ctx, tx, tk.ID, now) })
+		})
+		if err != nil {
 			return err
 		}
 	}

@@ -29,6 +29,10 @@ type Post struct {
 	Buttons  []string
 	ReplyTo  int64 // outbox id this message threads under
 	File     *store.File
+	Edit     int64  // outbox id of the message this one replaces in place (a card edit)
+	Thread   int64  // ticket whose forum topic this goes to (topics mode); Desk.post sets it
+	Kind     string // store.OutboxCard, OutboxFollowUp, OutboxBackground or "" (send budget)
+	Topic    string // the title the ticket's topic should carry (cards and their edits)
 }
 
 // enqueue stores p in the outbox inside the caller's transaction, so the
@@ -46,6 +50,10 @@ func enqueue(ctx context.Context, tx store.Outbox, at time.Time, p Post) (int64,
 		Buttons:   p.Buttons,
 		ReplyTo:   p.ReplyTo,
 		File:      p.File,
+		Edit:      p.Edit,
+		Thread:    p.Thread,
+		Kind:      p.Kind,
+		Topic:     p.Topic,
 		Status:    store.OutboxPending,
 	}
 	if err := tx.Enqueue(ctx, &m); err != nil {

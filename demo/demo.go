@@ -334,11 +334,13 @@ func (s *pageSender) Send(_ context.Context, m store.OutboxMessage) (string, err
 		Chat:    m.To,
 		At:      d.cfg.Printer.Time(m.CreatedAt),
 		Ticket:  m.TicketID,
-		Text:    m.Text,
+		Text:    bot.PlainMentions(m.Text), // the desk's mention tokens show as names
 		ReplyTo: m.ReplyTo,
 		File:    d.fileView(m.File, "out/"+strconv.FormatInt(m.ID, 10)),
 		Message: m,
 	}
+	m.Text = ev.Text
+	ev.Message = m
 	for _, b := range m.Buttons {
 		ev.Buttons = append(ev.Buttons, Button{Label: bot.ButtonLabel(d.cfg.Printer, b), Data: bot.CallbackData(b, m.TicketID)})
 	}

@@ -280,7 +280,20 @@ type OutboxMessage struct {
 	SentAt      time.Time
 	ExternalID  string // the transport's id once sent (Telegram message id, WhatsApp message id)
 	LastError   string
+	Edit        int64  // outbox id of the message this one replaces in place (a card edit), 0 for a new message
+	Thread      int64  // ticket whose forum topic this goes to (topics mode), 0 for the main chat
+	Kind        string // what the message is (Outbox* kinds), for the send budget; "" for an ordinary one
+	Topic       string // the title the ticket's topic should carry (cards and their edits), "" otherwise
 }
+
+// Outbox message kinds: the send budget sends customer-relevant messages
+// (cards, their edits, customers' follow-ups, replies) before background
+// ones (reminders, digests, alerts), and joins follow-ups.
+const (
+	OutboxCard       = "card"       // a ticket's card
+	OutboxFollowUp   = "followup"   // a customer's words relayed to staff
+	OutboxBackground = "background" // reminders, digests, alerts: after everything else
+)
 
 // Outbox stores outbound messages until a transport confirms them.
 type Outbox interface {

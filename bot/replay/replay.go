@@ -55,6 +55,11 @@ type Line struct {
 	Buttons []string `json:"buttons,omitempty"`
 	ReplyTo string   `json:"reply_to,omitempty"`
 	File    *File    `json:"file,omitempty"`
+	// Edit is the id of the earlier message this one replaces in place (a
+	// card edited at a status change); Thread the ticket whose forum topic
+	// the message is posted in (topics mode).
+	Edit   string `json:"edit,omitempty"`
+	Thread int64  `json:"thread,omitempty"`
 }
 
 // File describes a file the bot sent.
@@ -134,6 +139,7 @@ func (r *Player) handle(ctx context.Context, ev Event) error {
 			Text:          ev.Text,
 			ReplyTo:       ev.ReplyTo,
 			ReplyToTicket: ev.ReplyToTicket,
+			Thread:        ev.Thread,
 			File:          ev.File,
 			Callback:      ev.Callback,
 		}
@@ -175,8 +181,12 @@ func (r *Player) print(m store.OutboxMessage, id string) error {
 		At:      m.CreatedAt.In(r.Loc).Format(time.RFC3339),
 		To:      m.To,
 		Ticket:  m.TicketID,
-		Text:    m.Text,
+		Text:    bot.PlainMentions(m.Text),
 		Buttons: m.Buttons,
+		Thread:  m.Thread,
+	}
+	if m.Edit != 0 {
+		line.Edit = "m" + strconv.FormatInt(m.Edit, 10)
 	}
 	if m.ReplyTo != 0 {
 		line.ReplyTo = "m" + strconv.FormatInt(m.ReplyTo, 10)
@@ -188,6 +198,12 @@ func (r *Player) print(m store.OutboxMessage, id string) error {
 		head := fmt.Sprintf("%s  bot → %s", line.At, line.To)
 		if line.Ticket != 0 {
 			head += fmt.Sprintf("  (ticket %d)", line.Ticket)
+		}
+		if line.Thread != 0 {
+			head += fmt.Sprintf("  [topic %d]", line.Thread)
+		}
+		if line.Edit != "" {
+			head += "  edits " + line.Edit
 		}
 		body := indent(line.Text)
 		if len(line.Buttons) > 0 {
@@ -222,6 +238,9 @@ func (r *Player) echo(ev Event) {
 		}
 		if ev.ReplyTo != 0 {
 			who += fmt.Sprintf(", replying to m%d", ev.ReplyTo)
+		}
+		if ev.Thread != 0 {
+			who += fmt.Sprintf(", in the topic of ticket %d", ev.Thread)
 		}
 	}
 	body := ev.Text

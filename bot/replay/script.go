@@ -34,6 +34,7 @@ type Event struct {
 	File          *store.File
 	ReplyTo       int64 // outbox id named by reply_to ("m12")
 	ReplyToTicket int64
+	Thread        int64 // written in that ticket's forum topic (topics mode)
 	Callback      string
 }
 
@@ -59,6 +60,7 @@ type rawEvent struct {
 	File          *json.RawMessage `json:"file"`
 	ReplyTo       *string          `json:"reply_to"`
 	ReplyToTicket *int64           `json:"reply_to_ticket"`
+	Thread        *int64           `json:"thread"`
 	Callback      *string          `json:"callback"`
 }
 
@@ -209,8 +211,8 @@ func parseEvent(text []byte) (Event, error) {
 		if raw.FromMe != nil {
 			ev.FromMe = *raw.FromMe
 		}
-		if raw.ReplyTo != nil || raw.ReplyToTicket != nil || raw.Callback != nil {
-			return ev, errors.New(`"reply_to", "reply_to_ticket" and "callback" belong to telegram events`)
+		if raw.ReplyTo != nil || raw.ReplyToTicket != nil || raw.Callback != nil || raw.Thread != nil {
+			return ev, errors.New(`"reply_to", "reply_to_ticket", "thread" and "callback" belong to telegram events`)
 		}
 	case raw.FromMe != nil:
 		return ev, errors.New(`"from_me" belongs to a whatsapp event with "text" or "file"`)
@@ -234,6 +236,15 @@ func parseEvent(text []byte) (Event, error) {
 			}
 			ev.ReplyToTicket = *raw.ReplyToTicket
 		}
+		if raw.Thread != nil {
+			if *raw.Thread <= 0 {
+				return ev, fmt.Errorf(`"thread": %d is not a ticket number`, *raw.Thread)
+			}
+			if tg.Chat != "staff" {
+				return ev, fmt.Errorf(`"thread": topics are in the staff group, not %q`, tg.Chat)
+			}
+			ev.Thread = *raw.Thread
+		}
 		if raw.Callback != nil {
 			if len(*raw.Callback) == 0 || len(*raw.Callback) > 64 {
 				return ev, errors.New(`"callback": must be 1 to 64 bytes`)
@@ -247,7 +258,7 @@ func parseEvent(text []byte) (Event, error) {
 		if raw.Reveals != nil {
 			return ev, errors.New(`"reveals" needs "whatsapp" with the hidden address`)
 		}
-		if raw.Text != nil || raw.File != nil || raw.ReplyTo != nil || raw.ReplyToTicket != nil || raw.Callback != nil {
+		if raw.Text != nil || raw.File != nil || raw.ReplyTo != nil || raw.ReplyToTicket != nil || raw.Callback != nil || raw.Thread != nil {
 			return ev, errors.New(`a message needs "whatsapp" or "telegram" to say who sent it`)
 		}
 	}

@@ -271,14 +271,21 @@ func TestMentionsOnlyForKnownStaff(t *testing.T) {
 	h.srv.Push(telegramtest.Message(staff, sara, "hello")) // Sara becomes known staff
 	wait(t, "Sara's message", func() bool { return rec.count() == 1 })
 	stop()
-	h.enqueue(store.OutboxMessage{To: bot.StaffGroup, Text: "assignee tg://user?id=1001, customer wrote tg://user?id=4242"})
+	// The desk's token for Sara and for someone never seen; and what a
+	// customer wrote: links to known staff and to strangers.
+	text := "assignee " + bot.MentionToken(1001, "Sara") + ", dedicated " + bot.MentionToken(4242, "Reza") +
+		", customer wrote tg://user?id=1001 and tg://user?id=4242"
+	h.enqueue(store.OutboxMessage{To: bot.StaffGroup, Text: text})
 	h.flush()
 	s := h.srv.SentTo(staffChat)
 	if len(s) != 1 {
 		t.Fatalf("sent %+v", s)
 	}
-	if !strings.Contains(s[0].HTML, `<a href="tg://user?id=1001">Sara</a>`) || strings.Contains(s[0].HTML, "id=4242") {
-		t.Errorf("HTML %q: want Sara mentioned by name and 4242 plain", s[0].HTML)
+	if got := strings.Count(s[0].HTML, "<a "); got != 1 || !strings.Contains(s[0].HTML, `<a href="tg://user?id=1001">Sara</a>`) {
+		t.Errorf("HTML %q: want only the desk's mention of Sara as a link (%d links)", s[0].HTML, got)
+	}
+	if !strings.Contains(s[0].Text, "dedicated Reza,") || strings.ContainsAny(s[0].Text, "\x1e\x1f") {
+		t.Errorf("text %q: want Reza by name, no link, no marks", s[0].Text)
 	}
 }
 

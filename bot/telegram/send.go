@@ -38,6 +38,9 @@ func (a *Adapter) Send(ctx context.Context, m store.OutboxMessage) (string, erro
 	if err != nil {
 		return "", err
 	}
+	if m.Edit != 0 {
+		return a.edit(ctx, m, chatID)
+	}
 	parts, err := a.parts(m)
 	if err != nil {
 		return "", err
@@ -93,7 +96,7 @@ func (a *Adapter) sendPart(ctx context.Context, base tgbotapi.BaseChat, p part, 
 	}
 	c := tgbotapi.MessageConfig{BaseChat: base, Text: a.html(p.text, bold), ParseMode: tgbotapi.ModeHTML, DisableWebPagePreview: true}
 	if plain {
-		c.Text, c.ParseMode = p.text, ""
+		c.Text, c.ParseMode = bot.PlainMentions(p.text), ""
 	}
 	return a.with(ctx, a.cfg.SendTimeout).Send(c)
 }
@@ -141,8 +144,7 @@ func (a *Adapter) parts(m store.OutboxMessage) ([]part, error) {
 }
 
 // html escapes text for parse mode HTML; bold sets the first line in bold,
-// the title of a card. Mentions of known staff become links with their
-// names.
+// the title of a card. The desk's mentions of known staff become links.
 func (a *Adapter) html(text string, bold bool) string {
 	return html(text, bold, a.staffName)
 }
@@ -161,27 +163,36 @@ func html(text string, bold bool, name func(int64) string) string {
 	return mentions(s, name)
 }
 
-// mentionRE finds the desk's plain mention form, tg://user?id=N.
-var mentionRE = regexp.MustCompile(`tg://user\?id=(\d{1,20})`)
+// literalMention finds a tg://user link written as text.
+var literalMention = regexp.MustCompile(`(?i)(tg:)(//user)`)
 
-// mentions turns the desk's plain mentions of known staff into Telegram
-// mentions showing their names, so the dedicated person or the assignee is
-// notified. Any other id (from customer text, a mistyped /assign) is shown
-// as the bare number and mentions nobody: a mention Telegram refuses would
-// sink the whole message.
+// mentions turns the desk's mention tokens (bot.MentionToken) into
+// Telegram mentions showing the name, when the id is someone the bot has
+// seen writing in a staff chat, so the dedicated person or the assignee is
+// notified; any other token shows the name alone. A tg://user link written
+// as text (by a customer, in a name, in a mistyped id) is never a link, even
+// to known staff: a word joiner keeps Telegram from reading it as one.
+// Mentions are only ever the desk's, so a mention Telegram refuses cannot
+// come from outside and sink a message.
 func mentions(escaped string, name func(int64) string) string {
-	return mentionRE.ReplaceAllStringFunc(escaped, func(m string) string {
-		digits := mentionRE.FindStringSubmatch(m)[1]
-		id, err := strconv.ParseInt(digits, 10, 64)
-		if err != nil || id <= 0 {
-			return digits
+	escaped = literalMention.ReplaceAllString(escaped, "${1}\u2060$2")
+	ms := bot.Mentions(escaped)
+	if len(ms) == 0 {
+		return bot.PlainMentions(escaped)
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range ms {
+		b.WriteString(escaped[last:m.Start])
+		if name(m.UserID) != "" {
+			b.WriteString(`<a href="tg://user?id=` + strconv.FormatInt(m.UserID, 10) + `">` + m.Name + `</a>`)
+		} else {
+			b.WriteString(m.Name)
 		}
-		n := name(id)
-		if n == "" {
-			return digits
-		}
-		return `<a href="tg://user?id=` + digits + `">` + tgbotapi.EscapeText(tgbotapi.ModeHTML, n) + `</a>`
-	})
+		last = m.End
+	}
+	b.WriteString(escaped[last:])
+	return bot.PlainMentions(b.String()) // stray marks
 }
 
 // fileMessage builds a sendPhoto or sendDocument of size bytes; closeFile
@@ -213,7 +224,7 @@ func (a *Adapter) fileMessage(base tgbotapi.BaseChat, p part, bold, plain bool) 
 		caption = a.html(p.text, bold)
 	}
 	if plain {
-		caption, mode = p.text, ""
+		caption, mode = bot.PlainMentions(p.text), ""
 	}
 	bf := tgbotapi.BaseFile{BaseChat: base, File: data}
 	if isPhoto(p.file, info.Size()) {

@@ -13,7 +13,8 @@ import (
 
 const outboxCols = `id, created_at, recipient, ticket_id, text, buttons, reply_to,
 	file_kind, file_name, file_mime, file_bytes, file_path,
-	status, attempts, next_attempt, sent_at, external_id, last_error`
+	status, attempts, next_attempt, sent_at, external_id, last_error,
+	edit_of, thread, kind, topic`
 
 // scanOutbox reads one row of outboxCols.
 func scanOutbox(s interface{ Scan(...any) error }) (store.OutboxMessage, error) {
@@ -21,7 +22,8 @@ func scanOutbox(s interface{ Scan(...any) error }) (store.OutboxMessage, error) 
 	var f fileCols
 	dest := append([]any{&m.ID, timeCol{&m.CreatedAt}, &m.To, &m.TicketID, &m.Text, buttonsCol{&m.Buttons}, &m.ReplyTo},
 		f.dest()...)
-	dest = append(dest, &m.Status, &m.Attempts, timeCol{&m.NextAttempt}, timeCol{&m.SentAt}, &m.ExternalID, &m.LastError)
+	dest = append(dest, &m.Status, &m.Attempts, timeCol{&m.NextAttempt}, timeCol{&m.SentAt}, &m.ExternalID, &m.LastError,
+		&m.Edit, &m.Thread, &m.Kind, &m.Topic)
 	err := s.Scan(dest...)
 	m.File = f.file()
 	return m, err
@@ -41,8 +43,10 @@ func (q *queries) Enqueue(ctx context.Context, m *store.OutboxMessage) error {
 		// Nearly every message is new text: the columns left out take their
 		// defaults, which saves binding ten parameters on the busiest insert
 		// (about 2 µs of 10).
-		id, err := lastID(q.wr.ExecContext(ctx, `INSERT INTO outbox (created_at, recipient, ticket_id, text, buttons, reply_to, status, next_attempt)
-			VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)`, timeArg(m.CreatedAt), m.To, m.TicketID, m.Text, buttons, m.ReplyTo, timeArg(m.NextAttempt)))
+		id, err := lastID(q.wr.ExecContext(ctx, `INSERT INTO outbox (created_at, recipient, ticket_id, text, buttons, reply_to, status, next_attempt,
+			edit_of, thread, kind, topic)
+			VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`, timeArg(m.CreatedAt), m.To, m.TicketID, m.Text, buttons, m.ReplyTo, timeArg(m.NextAttempt),
+			m.Edit, m.Thread, m.Kind, m.Topic))
 		if err != nil {
 			return wrap(err, "enqueue to %s", m.To)
 		}
@@ -50,15 +54,17 @@ func (q *queries) Enqueue(ctx context.Context, m *store.OutboxMessage) error {
 		return nil
 	}
 	args := append([]any{timeArg(m.CreatedAt), m.To, m.TicketID, m.Text, buttons, m.ReplyTo}, fileArgs(m.File)...)
-	args = append(args, m.Status, m.Attempts, timeArg(m.NextAttempt), timeArg(m.SentAt), m.ExternalID, m.LastError)
+	args = append(args, m.Status, m.Attempts, timeArg(m.NextAttempt), timeArg(m.SentAt), m.ExternalID, m.LastError,
+		m.Edit, m.Thread, m.Kind, m.Topic)
 	var id int64
 	err = q.inTx(ctx, func(tq *queries) error {
 		var err error
 		id, err = lastID(tq.wr.ExecContext(ctx, `INSERT INTO outbox (
 			created_at, recipient, ticket_id, text, buttons, reply_to,
 			file_kind, file_name, file_mime, file_bytes, file_path,
-			status, attempts, next_attempt, sent_at, external_id, last_error)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...))
+			status, attempts, next_attempt, sent_at, external_id, last_error,
+			edit_of, thread, kind, topic)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...))
 		if err != nil || (m.Status != store.OutboxSent && m.Status != store.OutboxFailed) {
 			return err
 		}

@@ -1,7 +1,11 @@
 // Package telegramtest is a fake Telegram Bot API server for tests. It
 // answers the methods the bot uses (getMe, getUpdates, sendMessage,
-// editMessageText, sendDocument, sendPhoto, answerCallbackQuery, getFile and
-// file downloads) with the real JSON shapes, hands out queued updates the way
+// editMessageText, sendDocument, sendPhoto, answerCallbackQuery, getFile,
+// createForumTopic, editForumTopic and file downloads) with the real JSON
+// shapes, keeps what each message says (an edit of a message that is gone,
+// or one that changes nothing, is refused as Telegram refuses it), keeps the
+// forum topics of chats made forums (a message to a deleted topic is
+// refused), hands out queued updates the way
 // Telegram does (an update is forgotten once getUpdates asks for a later
 // offset), checks the limits the real server enforces (text length, HTML,
 // callback data), records what was sent, and fails calls on request.
@@ -36,6 +40,7 @@ type Sent struct {
 	HTML      string // text or caption as sent
 	ParseMode string
 	ReplyTo   int // reply_to_message_id
+	Thread    int // message_thread_id: the forum topic it went to
 	Markup    *tgbotapi.InlineKeyboardMarkup
 	FileName  string
 	FileData  []byte
@@ -92,6 +97,26 @@ type Server struct {
 	handed    map[int]bool             // update ids handed out by getUpdates
 	again     int                      // updates handed out again (not confirmed in time)
 	release   chan struct{}            // closed to free stalled calls
+
+	shown  map[msgKey]shownMessage // what each message the bot sent says now
+	forums map[int64]map[int]Topic // forum chats: their topics by thread id
+}
+
+// msgKey names a message: chat and message id.
+type msgKey struct {
+	chat int64
+	id   int
+}
+
+// shownMessage is a message as people see it now.
+type shownMessage struct {
+	html, markup string
+}
+
+// Topic is a forum topic.
+type Topic struct {
+	ThreadID int
+	Name     string
 }
 
 // rawUpdate is an update queued as JSON as it is.
@@ -106,7 +131,8 @@ func NewServer(tb testing.TB, token string) *Server {
 	tb.Helper()
 	s := &Server{token: token, nextMsg: 100, lastID: 1000, failures: map[string][]Failure{},
 		files: map[string][]byte{}, changed: make(chan struct{}),
-		stall: map[string]bool{}, delay: map[string]time.Duration{}, drop: map[string]int{}, release: make(chan struct{})}
+		stall: map[string]bool{}, delay: map[string]time.Duration{}, drop: map[string]int{}, release: make(chan struct{}),
+		shown: map[msgKey]shownMessage{}, forums: map[int64]map[int]Topic{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
 	tb.Cleanup(func() {
@@ -234,6 +260,50 @@ func (s *Server) Pending() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.updates)
+}
+
+// Forum makes chatID a forum supergroup, where the bot may create topics.
+func (s *Server) Forum(chatID int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.forums[chatID] == nil {
+		s.forums[chatID] = map[int]Topic{}
+	}
+}
+
+// Topics lists chatID's forum topics, by thread id.
+func (s *Server) Topics(chatID int64) map[int]Topic {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[int]Topic{}
+	for id, t := range s.forums[chatID] {
+		out[id] = t
+	}
+	return out
+}
+
+// DeleteTopic deletes a forum topic, as an administrator may.
+func (s *Server) DeleteTopic(chatID int64, threadID int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.forums[chatID], threadID)
+}
+
+// DeleteMessage deletes a message, as a person may: it can no longer be
+// edited.
+func (s *Server) DeleteMessage(chatID int64, messageID int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.shown, msgKey{chatID, messageID})
+}
+
+// Shown is what message messageID in chatID says now (HTML as sent), and
+// whether it exists.
+func (s *Server) Shown(chatID int64, messageID int) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.shown[msgKey{chatID, messageID}]
+	return m.html, ok
 }
 
 // Fail makes a later call of method fail with f.
@@ -385,6 +455,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeOK(w, true)
 	case "getFile":
 		s.getFile(w, r)
+	case "createForumTopic", "editForumTopic":
+		s.topic(w, r, method)
 	default:
 		writeErr(w, Failure{Code: 404, Description: "Not Found"})
 	}
@@ -526,6 +598,16 @@ func (s *Server) common(r *http.Request, method, textKey string, limit int) (Sen
 	}
 	m := Sent{Method: method, ChatID: chatID, HTML: r.Form.Get(textKey), ParseMode: r.Form.Get("parse_mode")}
 	m.ReplyTo, _ = strconv.Atoi(r.Form.Get("reply_to_message_id"))
+	if v := r.Form.Get("message_thread_id"); v != "" {
+		m.Thread, _ = strconv.Atoi(v)
+		s.mu.Lock()
+		topics, forum := s.forums[chatID]
+		_, ok := topics[m.Thread]
+		s.mu.Unlock()
+		if !forum || !ok {
+			return Sent{}, &Failure{Code: 400, Description: "Bad Request: message thread not found"}
+		}
+	}
 	if m.Text, err = visible(m.HTML, m.ParseMode); err != nil {
 		return Sent{}, &Failure{Code: 400, Description: "Bad Request: " + err.Error()}
 	}
@@ -561,12 +643,67 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, method stri
 	msg := s.newMessage(m.ChatID)
 	if method == "editMessageText" {
 		msg.MessageID, _ = strconv.Atoi(r.Form.Get("message_id"))
+		s.mu.Lock()
+		key := msgKey{m.ChatID, msg.MessageID}
+		old, ok := s.shown[key]
+		now := shownMessage{m.HTML, r.Form.Get("reply_markup")}
+		switch {
+		case !ok:
+			s.mu.Unlock()
+			writeErr(w, Failure{Code: 400, Description: "Bad Request: message to edit not found"})
+			return
+		case old == now:
+			s.mu.Unlock()
+			writeErr(w, Failure{Code: 400, Description: "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"})
+			return
+		}
+		s.mu.Unlock()
 	}
 	msg.Text = m.Text
 	msg.ReplyMarkup = m.Markup
 	m.MessageID = msg.MessageID
-	s.record(m)
+	s.record(m, r.Form.Get("reply_markup"))
 	writeOK(w, msg)
+}
+
+// topic creates or renames a forum topic.
+func (s *Server) topic(w http.ResponseWriter, r *http.Request, method string) {
+	chatID, _ := strconv.ParseInt(r.Form.Get("chat_id"), 10, 64)
+	name := r.Form.Get("name")
+	if n := len([]rune(name)); n == 0 || n > 128 {
+		writeErr(w, Failure{Code: 400, Description: "Bad Request: TOPIC_TITLE_INVALID"})
+		return
+	}
+	s.mu.Lock()
+	topics, forum := s.forums[chatID]
+	if !forum {
+		s.mu.Unlock()
+		writeErr(w, Failure{Code: 400, Description: "Bad Request: the chat is not a forum"})
+		return
+	}
+	if method == "createForumTopic" {
+		s.nextMsg++
+		t := Topic{ThreadID: s.nextMsg, Name: name}
+		topics[t.ThreadID] = t
+		s.mu.Unlock()
+		writeOK(w, map[string]any{"message_thread_id": t.ThreadID, "name": name, "icon_color": 7322096})
+		return
+	}
+	id, _ := strconv.Atoi(r.Form.Get("message_thread_id"))
+	t, ok := topics[id]
+	switch {
+	case !ok:
+		s.mu.Unlock()
+		writeErr(w, Failure{Code: 400, Description: "Bad Request: TOPIC_ID_INVALID"})
+		return
+	case t.Name == name:
+		s.mu.Unlock()
+		writeErr(w, Failure{Code: 400, Description: "Bad Request: TOPIC_NOT_MODIFIED"})
+		return
+	}
+	topics[id] = Topic{ThreadID: id, Name: name}
+	s.mu.Unlock()
+	writeOK(w, true)
 }
 
 func (s *Server) sendFile(w http.ResponseWriter, r *http.Request, method string) {
@@ -604,14 +741,15 @@ func (s *Server) sendFile(w http.ResponseWriter, r *http.Request, method string)
 		msg.Document = &tgbotapi.Document{FileID: id, FileUniqueID: id, FileName: m.FileName, FileSize: len(m.FileData)}
 	}
 	m.MessageID = msg.MessageID
-	s.record(m)
+	s.record(m, r.Form.Get("reply_markup"))
 	writeOK(w, msg)
 }
 
-func (s *Server) record(m Sent) {
+func (s *Server) record(m Sent, markup string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sent = append(s.sent, m)
+	s.shown[msgKey{m.ChatID, m.MessageID}] = shownMessage{m.HTML, markup}
 }
 
 func (s *Server) getFile(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,310 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"supportbot/locales"
+	"supportbot/store"
+)
+
+// A ticket's card is edited in place whenever what it shows changes: it is
+// claimed, answered, put to wait, closed, declined, reopened, merged,
+// reassigned or logged (docs/telegram.md, "Cards"). The edit
+// is an outbox message like any other (durable, retried, paced), whose Edit
+// names the card it replaces. In topics mode the same edit carries the
+// topic's title, so the topic's name follows the status.
+
+// ticketWatch is a transaction that notes which tickets changed, so the
+// cards of exactly those are brought up to date before it commits. Every
+// status change goes through UpdateTicket or MoveTicketHistory. (A
+// customer's file alone does not edit the card: the list of files on it
+// catches up at the next change, and the file itself is posted under it.)
+type ticketWatch struct {
+	store.Store
+	changed []int64
+}
+
+func (w *ticketWatch) note(id int64) {
+	if id != 0 && !slices.Contains(w.changed, id) {
+		w.changed = append(w.changed, id)
+	}
+}
+
+// UpdateTicket stores t and notes it changed.
+func (w *ticketWatch) UpdateTicket(ctx context.Context, t store.Ticket) error {
+	err := w.Store.UpdateTicket(ctx, t)
+	if err == nil {
+		w.note(t.ID)
+	}
+	return err
+}
+
+// MoveTicketHistory moves the history and notes both tickets changed.
+func (w *ticketWatch) MoveTicketHistory(ctx context.Context, from, to int64) error {
+	err := w.Store.MoveTicketHistory(ctx, from, to)
+	if err == nil {
+		w.note(from)
+		w.note(to)
+	}
+	return err
+}
+
+// watched runs fn in tx and then edits the cards of the tickets fn changed,
+// in the same transaction.
+func (d *Desk) watched(ctx context.Context, tx store.Store, at time.Time, fn func(tx store.Store) error) error {
+	w := &ticketWatch{Store: tx}
+	if err := fn(w); err != nil {
+		return err
+	}
+	for _, id := range w.changed {
+		if err := d.refreshCard(ctx, tx, id, at); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cardShownSetting keeps what a ticket's card shows now (text, buttons and
+// topic title), so an edit is made only when something changed.
+func cardShownSetting(ticketID int64) string { return "card_shown:" + strconv.FormatInt(ticketID, 10) }
+
+// shown is the value of cardShownSetting for a card.
+func shown(p Post) string {
+	return p.Text + "\x00" + strings.Join(p.Buttons, ",") + "\x00" + p.Topic
+}
+
+// cardPost is the card of t as it should look now: its text, the buttons
+// an open ticket has (none once it is closed, declined or merged), and the
+// title of its topic.
+func (d *Desk) cardPost(ctx context.Context, tx store.Store, t store.Ticket, k known) (Post, []store.Message, error) {
+	text, msgs, err := d.cardWith(ctx, tx, t, k)
+	if err != nil {
+		return Post{}, nil, err
+	}
+	p := Post{To: StaffGroup, TicketID: t.ID, Text: text, Kind: store.OutboxCard}
+	if t.Status.Open() {
+		p.Buttons = cardButtons
+	}
+	if d.cfg.Topics {
+		title, err := d.topicTitle(ctx, tx, t, k)
+		if err != nil {
+			return Post{}, nil, err
+		}
+		p.Topic = title
+	}
+	return p, msgs, nil
+}
+
+// maxTopicRunes is Telegram's limit on a forum topic's name.
+const maxTopicRunes = 128
+
+// topicTitle names a ticket's topic: tracking number, customer, kind and
+// status.
+func (d *Desk) topicTitle(ctx context.Context, tx store.Store, t store.Ticket, k known) (string, error) {
+	name := t.CustomerID
+	if k.customer != nil && k.customer.ID == t.CustomerID {
+		name = k.customer.Name
+	} else {
+		c, err := d.customer(ctx, tx, t.CustomerID)
+		if err != nil {
+			return "", err
+		}
+		name = c.Name
+	}
+	title := d.p.T("desk.topic.title", map[string]any{
+		"id": t.ID, "customer": locales.Raw(clip(scrubMarks(name), 48)), "kind": t.Kind, "status": d.status(t.Status),
+	})
+	return clip(title, maxTopicRunes), nil
+}
+
+// refreshCard edits ticket id's card when what it shows changed. A ticket
+// without a card (none was posted) is left alone.
+func (d *Desk) refreshCard(ctx context.Context, tx store.Store, id int64, at time.Time) error {
+	cardID, err := d.cardOf(ctx, tx, id)
+	if err != nil || cardID == 0 {
+		return err
+	}
+	t, err := tx.Ticket(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("desk: card of ticket %d: %w", id, err)
+	}
+	p, _, err := d.cardPost(ctx, tx, t, known{})
+	if err != nil {
+		return err
+	}
+	now := shown(p)
+	prev, err := tx.Setting(ctx, cardShownSetting(id))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		// A card posted before cards were edited: compare with the card.
+		m, err := tx.OutboxMessage(ctx, cardID)
+		if err != nil {
+			return fmt.Errorf("desk: card of ticket %d: %w", id, err)
+		}
+		prev = shown(Post{Text: m.Text, Buttons: m.Buttons, Topic: m.Topic})
+	case err != nil:
+		return fmt.Errorf("desk: card of ticket %d: %w", id, err)
+	}
+	if prev == now {
+		return nil
+	}
+	p.Edit = cardID
+	if _, err := d.post(ctx, tx, at, p); err != nil {
+		return err
+	}
+	if err := tx.SetSetting(ctx, cardShownSetting(id), now); err != nil {
+		return fmt.Errorf("desk: card of ticket %d: %w", id, err)
+	}
+	return nil
+}
+
+// Mentions. The desk names staff by name; where Telegram should also
+// notify the person, the name is wrapped in a mention token that only the
+// desk makes: mentionStart, the user id, mentionSep, the name, mentionEnd.
+// The Telegram adapter turns a token into a mention when the id is known
+// staff (else into the name alone); every other reader shows the name
+// (PlainMentions). The token's marks are control characters that
+// scrubMarks removes from everything people type (customer and staff
+// text, names, file names), so no text from outside can make a mention,
+// whatever it contains (a literal tg://user?id=N stays text).
+const (
+	mentionStart = "\x1e"
+	mentionSep   = "\x1f"
+	mentionEnd   = "\x1e"
+)
+
+// MentionToken is the desk's mention of userID, shown as name.
+func MentionToken(userID int64, name string) string {
+	return mentionStart + strconv.FormatInt(userID, 10) + mentionSep + scrubMarks(name) + mentionEnd
+}
+
+// Mention is one mention token found in a text.
+type Mention struct {
+	Start, End int // byte offsets of the whole token
+	UserID     int64
+	Name       string
+}
+
+// Mentions lists the mention tokens in s, in order.
+func Mentions(s string) []Mention {
+	var out []Mention
+	for i := 0; i < len(s); {
+		j := strings.Index(s[i:], mentionStart)
+		if j < 0 {
+			break
+		}
+		start := i + j
+		rest := s[start+len(mentionStart):]
+		idText, after, ok := strings.Cut(rest, mentionSep)
+		id, err := strconv.ParseInt(idText, 10, 64)
+		name, _, ok2 := strings.Cut(after, mentionEnd)
+		if !ok || !ok2 || err != nil || id <= 0 || strings.Contains(name, mentionSep) {
+			i = start + len(mentionStart)
+			continue
+		}
+		end := start + len(mentionStart) + len(idText) + len(mentionSep) + len(name) + len(mentionEnd)
+		out = append(out, Mention{Start: start, End: end, UserID: id, Name: name})
+		i = end
+	}
+	return out
+}
+
+// PlainMentions shows each mention token of s as its name, and drops any
+// stray mark.
+func PlainMentions(s string) string {
+	if !strings.ContainsAny(s, mentionStart+mentionSep) {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range Mentions(s) {
+		b.WriteString(s[last:m.Start])
+		b.WriteString(m.Name)
+		last = m.End
+	}
+	b.WriteString(s[last:])
+	return scrubMarks(b.String())
+}
+
+// scrubMarks removes the mention token's marks from text that came from
+// outside.
+func scrubMarks(s string) string {
+	if !strings.ContainsAny(s, mentionStart+mentionSep) {
+		return s
+	}
+	return strings.NewReplacer(mentionStart, "", mentionSep, "").Replace(s)
+}
+
+// settingStaffName is the name of a Telegram user seen writing in the staff
+// or managers group; the Telegram adapter keeps the same key.
+const settingStaffName = "telegram_staff_name:"
+
+// rememberStaff keeps the name of someone writing in a staff chat, so
+// cards and answers can name them.
+func (d *Desk) rememberStaff(ctx context.Context, tx store.Store, in StaffInput) error {
+	name := strings.TrimSpace(in.UserName)
+	if in.UserID <= 0 || name == "" || (in.Chat != ChatStaff && in.Chat != ChatManagers) {
+		return nil
+	}
+	key := settingStaffName + strconv.FormatInt(in.UserID, 10)
+	if v, err := tx.Setting(ctx, key); err == nil && v == name {
+		return nil
+	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("desk: staff name: %w", err)
+	}
+	if err := tx.SetSetting(ctx, key, clip(name, 64)); err != nil {
+		return fmt.Errorf("desk: staff name: %w", err)
+	}
+	return nil
+}
+
+// knownStaffName is the name of staff member id as staff know them: the
+// configured name (desk.staff_names), else the name they write under; ""
+// when neither is known.
+func (d *Desk) knownStaffName(ctx context.Context, tx store.Store, id int64) (string, error) {
+	if n := strings.TrimSpace(d.cfg.StaffNames[id]); n != "" {
+		return n, nil
+	}
+	v, err := tx.Setting(ctx, settingStaffName+strconv.FormatInt(id, 10))
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("desk: staff name: %w", err)
+	}
+	return v, nil
+}
+
+// staffRef names staff member id for staff: given, the name the caller
+// has (an /assign with a name); else the known name. A known person is a
+// mention token (the adapter notifies them); an id nobody has named is
+// shown as the number, never as a link.
+func (d *Desk) staffRef(ctx context.Context, tx store.Store, id int64, given string) (locales.Raw, error) {
+	name := strings.TrimSpace(given)
+	if name == "" {
+		n, err := d.knownStaffName(ctx, tx, id)
+		if err != nil {
+			return "", err
+		}
+		name = n
+	}
+	if name == "" {
+		return locales.Raw(fsi + strconv.FormatInt(id, 10) + pdi), nil
+	}
+	return locales.Raw(MentionToken(id, d.p.Format(clip(name, 64)))), nil
+}
+
+// Bidi isolates around ids shown as they are.
+const (
+	fsi = "\u2068"
+	pdi = "\u2069"
+)
