@@ -32,33 +32,38 @@ type CompanyMessage struct {
 // open ticket it goes on the ticket closed last within the reopen window,
 // without reopening it; with neither, staff are shown it on its own.
 func (e *Engine) HandleCompanyPhone(ctx context.Context, m CompanyMessage) error {
-	m.Text = strings.ToValidUTF8(m.Text, "\uFFFD")
+	m.Text = scrubMarks(strings.ToValidUTF8(m.Text, "\uFFFD"))
 	if m.Chat == "" {
 		m.Chat = m.Phone
 	}
 	return e.group.do(ctx, func(ctx context.Context, b *batch) error {
-		tx := b.tx
-		if m.ID != "" {
-			fresh, err := tx.RecordChatInbound(ctx, TransportWhatsApp, m.Chat, m.ID, m.At)
-			if err != nil || !fresh {
-				return err
-			}
-		}
-		c, err := e.canonical(ctx, tx, CustomerMessage{Phone: m.Phone, Chat: m.Chat})
-		if err != nil {
-			return err
-		}
-		m.Phone = c.Phone
-		reopen := -1
-		if e.conv != nil {
-			reopen = e.conv.ReopenDays()
-		}
-		t, open, err := companyTicket(ctx, tx, m.Phone, m.At, reopen, e.desk.loc)
-		if err != nil {
-			return err
-		}
-		return e.desk.companyAnswer(ctx, tx, m, t, open)
+		// The answer edits the ticket's card, as a staff answer does.
+		return e.desk.watched(ctx, b.tx, m.At, func(tx store.Store) error { return e.companyPhone(ctx, tx, m) })
 	})
+}
+
+// companyPhone is HandleCompanyPhone's work, in tx.
+func (e *Engine) companyPhone(ctx context.Context, tx store.Store, m CompanyMessage) error {
+	if m.ID != "" {
+		fresh, err := tx.RecordChatInbound(ctx, TransportWhatsApp, m.Chat, m.ID, m.At)
+		if err != nil || !fresh {
+			return err
+		}
+	}
+	c, err := e.canonical(ctx, tx, CustomerMessage{Phone: m.Phone, Chat: m.Chat})
+	if err != nil {
+		return err
+	}
+	m.Phone = c.Phone
+	reopen := -1
+	if e.conv != nil {
+		reopen = e.conv.ReopenDays()
+	}
+	t, open, err := companyTicket(ctx, tx, m.Phone, m.At, reopen, e.desk.loc)
+	if err != nil {
+		return err
+	}
+	return e.desk.companyAnswer(ctx, tx, m, t, open)
 }
 
 // companyTicket is the ticket a company-phone message to phone belongs to:
