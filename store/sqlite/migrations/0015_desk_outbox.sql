@@ -1,4 +1,4 @@
--- 0014: what the Telegram desk needs of an outbox message (docs/telegram.md).
+-- 0015: what the Telegram desk needs of an outbox message (docs/telegram.md).
 -- edit_of is the outbox id of the message this one replaces in place (a
 -- ticket card edited at a status change), 0 for a new message. thread is the
 -- ticket whose forum topic the message goes to (topics mode), 0 for the
