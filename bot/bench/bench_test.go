@@ -24,7 +24,7 @@ func TestRunSmall(t *testing.T) {
 	for name, v := range map[string]float64{
 		"seconds": r.Seconds, "msgs_per_sec": r.MsgsPerSec, "p50": r.P50, "p99": r.P99,
 		"baseline": r.BaselineTxnPerSec, "ratio": r.Ratio, "db_mb": r.DBMB,
-		"baseline_before": r.BaselineBefore, "baseline_after": r.BaselineAfter,
+		"baseline_before": r.BaselineBefore, "baseline_after": r.BaselineAfter, "statements": r.Statements,
 	} {
 		if v <= 0 {
 			t.Errorf("%s = %v, want > 0", name, v)

@@ -81,6 +81,8 @@ func NewEngine(db *sqlite.DB) (*bot.Engine, error) {
 	conv := conversation.New(policy, conversation.Config{
 		SupportPhone: "02191001234", SalesPhone: "02191001235", FallbackPhone: "09198906850",
 	})
-	desk := bot.NewDesk(policy, p, bot.DeskConfig{StaffChatID: -100})
+	// The shipped lifecycle: a close asks for a score, so a later bare
+	// number looks for the question (the path `supportbot run` takes).
+	desk := bot.NewDesk(policy, p, bot.DeskConfig{StaffChatID: -100, Lifecycle: bot.DefaultLifecycle()})
 	return bot.NewEngine(db, conv, desk, p), nil
 }

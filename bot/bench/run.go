@@ -64,6 +64,7 @@ type Report struct {
 	SaturatedStaffP99 float64 `json:"saturated_staff_p99_ms"`  // the same for staff messages
 	MessagesPerCommit float64 `json:"messages_per_commit"`     // group commit batch size, saturated run
 	CPUPerMessage     float64 `json:"cpu_us_per_message"`      // process CPU (bot, load, checkpoints, GC) a message, saturated run
+	Statements        float64 `json:"statements_per_message"`  // SQL statements a message (customer and staff), saturated run
 	IdleRSSMB         float64 `json:"idle_rss_mb"`             // VmRSS after the runs, garbage collected, database open
 	BaselineSeconds   float64 `json:"baseline_seconds"`        // how long the baseline took, both halves
 	BaselineBefore    float64 `json:"baseline_before_per_sec"` // the half just before the saturated run
@@ -163,12 +164,12 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	}
 
 	o.Progress("saturated: %d customers, %d messages", o.Customers, o.Messages)
-	before, cpu0 := eng.CommitStats(), cpuTime()
+	before, cpu0, stmts0 := eng.CommitStats(), cpuTime(), db.Statements()
 	sat, err := saturate(ctx, clients, o.Messages)
 	if err != nil {
 		return r, err
 	}
-	after, cpu := eng.CommitStats(), cpuTime()-cpu0
+	after, cpu, stmts := eng.CommitStats(), cpuTime()-cpu0, db.Statements()-stmts0
 	r.Seconds = sat.elapsed.Seconds()
 	r.MsgsPerSec = float64(o.Messages) / r.Seconds
 	r.StaffMessages = sat.staff
@@ -180,6 +181,9 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	if n := o.Messages + sat.staff; cpu > 0 {
 		r.CPUPerMessage = float64(cpu.Microseconds()) / float64(n)
 	}
+	// The load's own lookup of the ticket a staff step answers is one
+	// statement of each staff step, outside the bot's transactions.
+	r.Statements = float64(stmts-int64(sat.staff)) / float64(o.Messages+sat.staff)
 
 	baseAfter, err := baseline("baseline-after.db", o.Messages-o.Messages/2)
 	if err != nil {
@@ -428,6 +432,7 @@ func (r Report) String() string {
 	row("saturated: latency p50 / p99", "%.2f ms / %.2f ms", r.SaturatedP50, r.SaturatedP99)
 	row("saturated: messages per commit", "%.1f", r.MessagesPerCommit)
 	row("saturated: CPU a message", "%.0f µs (customer and staff; the whole process)", r.CPUPerMessage)
+	row("saturated: SQL statements a message", "%.1f (customer and staff)", r.Statements)
 	row("paced: offered / achieved", "%d / %.0f messages a second", r.Rate, r.PacedMsgsPerSec)
 	row("paced: latency p50 / p95 / p99", "%.2f ms / %.2f ms / %.2f ms", r.P50, r.P95, r.P99)
 	row("baseline: bare insert transactions", "%.0f a second (%.0f before, %.0f after)", r.BaselineTxnPerSec, r.BaselineBefore, r.BaselineAfter)

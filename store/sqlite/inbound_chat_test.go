@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 
 	"supportbot/store"
@@ -137,5 +139,64 @@ func TestHeldPage(t *testing.T) {
 	must(t, err)
 	if total != 3 || len(page) != 3 || page[0].Text != "e" {
 		t.Errorf("after pruning: %d in all, first %+v; want e, f and g", total, page)
+	}
+}
+
+// TestRecordChatInboundPlainInsert: a store without chat-less ids of the
+// transport records a chat's id with a plain insert (the probing form
+// copies through a temporary table); a chat-less id recorded later, even
+// after the plain form was chosen, is still found, and once the chat-less
+// ids are pruned the plain form comes back.
+func TestRecordChatInboundPlainInsert(t *testing.T) {
+	db := MustOpen(t)
+	ctx := context.Background()
+	var (
+		mu    sync.Mutex
+		texts []string
+	)
+	db.TraceStatements(func(q string) {
+		mu.Lock()
+		defer mu.Unlock()
+		texts = append(texts, q)
+	})
+	defer db.TraceStatements(nil)
+	record := func(chat, id string, want bool) (probed bool) {
+		t.Helper()
+		mu.Lock()
+		texts = nil
+		mu.Unlock()
+		fresh, err := db.RecordChatInbound(ctx, "whatsapp", chat, id, at(2026, 11, 27, 9, 0))
+		if err != nil || fresh != want {
+			t.Errorf("RecordChatInbound(%s, %s) = %v, %v; want %v", chat, id, fresh, err, want)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		return strings.Contains(texts[len(texts)-1], "NOT EXISTS")
+	}
+	const chat = "98912@s.whatsapp.net"
+	if record(chat, "A1", true) {
+		t.Error("a store without chat-less ids probed for one")
+	}
+	if record(chat, "A1", false) {
+		t.Error("a redelivery probed for a chat-less id")
+	}
+	if fresh, err := db.RecordInbound(ctx, "whatsapp", "B1", at(2026, 11, 27, 9, 0)); err != nil || !fresh {
+		t.Fatalf("RecordInbound = %v, %v", fresh, err)
+	}
+	if !record(chat, "B1", false) {
+		t.Error("after a chat-less id was recorded, the next record did not probe")
+	}
+	if _, pruned, _, err := db.PruneInbound(ctx, at(2026, 12, 1, 0, 0), store.InboundKey{}, 100); err != nil || pruned != 2 {
+		t.Fatalf("prune: %d, %v; want 2", pruned, err)
+	}
+	if record(chat, "B1", true) {
+		t.Error("after the chat-less ids were pruned, the record still probed")
+	}
+	// Telegram's ids are all chat-less: a chat's id of that transport probes.
+	if _, err := db.RecordInbound(ctx, "telegram", "update:1", at(2026, 11, 27, 9, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if fresh, err := db.RecordChatInbound(ctx, "telegram", "-100", "update:1", at(2026, 11, 27, 9, 0)); err != nil || fresh {
+		t.Errorf("a Telegram id recorded without a chat, again in a chat: fresh %v, %v", fresh, err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"supportbot/store"
@@ -160,6 +161,7 @@ func (q *queries) SentByExternal(ctx context.Context, to, externalID string) (st
 // RecordInbound remembers a transport message id; false means it was
 // recorded before and the message is a redelivery.
 func (q *queries) RecordInbound(ctx context.Context, transport, externalID string, at time.Time) (bool, error) {
+	q.db.chatless.mayHave(transport) // before the row exists (chatlessIDs)
 	res, err := q.wr.ExecContext(ctx, `INSERT OR IGNORE INTO inbound (transport, chat, external_id, at) VALUES (?, '', ?, ?)`,
 		transport, externalID, timeArg(at))
 	return inserted(res, err, "record inbound %s %s", transport, externalID)
@@ -167,17 +169,87 @@ func (q *queries) RecordInbound(ctx context.Context, transport, externalID strin
 
 // RecordChatInbound remembers a message id within a chat; false means it
 // was recorded before, in that chat or before the chat was part of the key
-// (migration 0010), and the message is a redelivery. One statement: the
-// old-style key is one more probe of the primary key.
+// (migration 0010), and the message is a redelivery. While the transport
+// may have such chat-less ids the statement probes for the old-style key
+// too; that form reads the table it inserts into, so SQLite copies the row
+// through a temporary table first, which tripled the statement's cost. A
+// store without chat-less ids of the transport (every store once they are
+// pruned) inserts plainly.
 func (q *queries) RecordChatInbound(ctx context.Context, transport, chat, externalID string, at time.Time) (bool, error) {
 	if chat == "" {
 		return false, fmt.Errorf("sqlite: record inbound %s %s: no chat", transport, externalID)
 	}
-	res, err := q.wr.ExecContext(ctx, `INSERT INTO inbound (transport, chat, external_id, at)
+	chatless, err := q.db.chatless.has(transport, func() (bool, error) {
+		var found bool
+		err := q.wr.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM inbound WHERE transport = ? AND chat = '')`, transport).Scan(&found)
+		return found, err
+	})
+	if err != nil {
+		return false, wrap(err, "record inbound %s %s in %s", transport, externalID, chat)
+	}
+	query := `INSERT INTO inbound (transport, chat, external_id, at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING`
+	if chatless {
+		query = `INSERT INTO inbound (transport, chat, external_id, at)
 		SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS
 			(SELECT 1 FROM inbound WHERE transport = ?1 AND chat = '' AND external_id = ?3)
-		ON CONFLICT DO NOTHING`, transport, chat, externalID, timeArg(at))
+		ON CONFLICT DO NOTHING`
+	}
+	res, err := q.wr.ExecContext(ctx, query, transport, chat, externalID, timeArg(at))
 	return inserted(res, err, "record inbound %s %s in %s", transport, externalID, chat)
+}
+
+// chatlessIDs remembers, per transport, whether the inbound table may hold
+// ids recorded without a chat (RecordInbound, or before migration 0010),
+// which RecordChatInbound must also look for. It errs only towards "may":
+// RecordInbound marks the transport before its row exists (and a rollback
+// leaves the mark), and only a look at the table, when nothing marked the
+// transport meanwhile, clears it. PruneInbound forgets what it knew, so the
+// next record looks again.
+type chatlessIDs struct {
+	mu    sync.Mutex
+	known map[string]bool // transport: may have chat-less ids
+}
+
+// has reports whether transport may have chat-less ids, looking with look
+// when nothing is known.
+func (c *chatlessIDs) has(transport string, look func() (bool, error)) (bool, error) {
+	c.mu.Lock()
+	v, ok := c.known[transport]
+	c.mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	found, err := look()
+	if err != nil {
+		return true, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.known == nil {
+		c.known = map[string]bool{}
+	}
+	if v, ok := c.known[transport]; ok {
+		return v, nil // marked while we looked: the mark wins
+	}
+	c.known[transport] = found
+	return found, nil
+}
+
+// mayHave marks transport as possibly having chat-less ids.
+func (c *chatlessIDs) mayHave(transport string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.known == nil {
+		c.known = map[string]bool{}
+	}
+	c.known[transport] = true
+}
+
+// forget drops what is known, so the next record looks at the table again.
+func (c *chatlessIDs) forget() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.known)
 }
 
 // inserted reports whether an insert stored its row.
@@ -211,6 +283,7 @@ func (q *queries) PruneInbound(ctx context.Context, before time.Time, after stor
 	if limit <= 0 {
 		return after, 0, false, fmt.Errorf("sqlite: prune inbound: limit %d must be positive", limit)
 	}
+	var prunedOf map[string]int64
 	err = q.inTx(ctx, func(tq *queries) error {
 		// The last key of this stretch; none when fewer than limit are left.
 		err := tq.rd.QueryRowContext(ctx, `SELECT transport, chat, external_id FROM inbound
@@ -234,6 +307,7 @@ func (q *queries) PruneInbound(ctx context.Context, before time.Time, after stor
 			return err
 		}
 		byTransport := map[string]int64{}
+		prunedOf = byTransport
 		for rows.Next() {
 			var t string
 			if err := rows.Scan(&t); err != nil {
@@ -255,6 +329,19 @@ func (q *queries) PruneInbound(ctx context.Context, before time.Time, after stor
 	})
 	if err != nil {
 		return after, 0, false, wrap(err, "prune inbound")
+	}
+	switch {
+	case pruned == 0:
+	case q.tx == nil:
+		q.db.chatless.forget() // the chat-less ids may be gone now
+	default:
+		// Inside a caller's transaction, which may yet roll back: what
+		// was known stays, and a look inside it would not see the rows
+		// a rollback brings back, so the pruned transports count as
+		// having chat-less ids until a committed prune.
+		for t := range prunedOf {
+			q.db.chatless.mayHave(t)
+		}
 	}
 	return next, pruned, done, nil
 }

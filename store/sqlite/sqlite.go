@@ -88,6 +88,8 @@ type DB struct {
 	// Prepared statements of each pool (stmtcache.go).
 	wcache, rcache *stmtCache
 	ckpt           *checkpointer // background checkpoints (checkpoint.go)
+	counter        *statementCounter
+	chatless       chatlessIDs // RecordChatInbound's fast path (outbox.go)
 	// file is the database file, which the checkpointer syncs. It stays
 	// open until every connection is closed: closing any descriptor of a
 	// file drops all of the process's POSIX locks on it, SQLite's too.
@@ -149,7 +151,9 @@ func OpenWith(ctx context.Context, path string, o Options) (*DB, error) {
 		writer.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	db := &DB{writer: writer, reader: reader, wcache: newStmtCache(writer), rcache: newStmtCache(reader), file: file}
+	counter := &statementCounter{}
+	db := &DB{writer: writer, reader: reader, wcache: newStmtCache(writer, counter), rcache: newStmtCache(reader, counter),
+		file: file, counter: counter}
 	db.queries = queries{db: db, rd: poolQuerier{db.rcache}, wr: poolQuerier{db.wcache}}
 	if db.ckpt, err = startCheckpointer(path, file, &db.gate); err != nil {
 		reader.Close()
@@ -158,6 +162,21 @@ func OpenWith(ctx context.Context, path string, o Options) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	return db, nil
+}
+
+// Statements is how many SQL statements the store's methods have run since
+// Open (both pools, transactions included; BEGIN and COMMIT not counted).
+func (db *DB) Statements() int64 { return db.counter.n.Load() }
+
+// TraceStatements shows every statement the store runs from now on to f
+// (nil stops it), for diagnosis and tests. f runs on the caller's goroutine
+// and must be quick and safe for concurrent use.
+func (db *DB) TraceStatements(f func(query string)) {
+	if f == nil {
+		db.counter.trace.Store(nil)
+		return
+	}
+	db.counter.trace.Store(&f)
 }
 
 // Close closes both connection pools. Transactions still running fail.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+	"sync/atomic"
 )
 
 // Prepared statements.
@@ -30,10 +31,29 @@ type stmtCache struct {
 	mu     sync.RWMutex
 	stmts  map[string]*sql.Stmt
 	wanted map[string]bool // met inside a transaction, to prepare after it
+
+	counter *statementCounter // shared by the DB's pools
 }
 
-func newStmtCache(db *sql.DB) *stmtCache {
-	return &stmtCache{db: db, stmts: map[string]*sql.Stmt{}, wanted: map[string]bool{}}
+// statementCounter counts the statements a DB runs, and shows each to a
+// trace function when one is set (DB.Statements, DB.TraceStatements): the
+// per-message statement count is what the hot path's cost follows, and a
+// test pins it.
+type statementCounter struct {
+	n     atomic.Int64
+	trace atomic.Pointer[func(query string)]
+}
+
+// note counts one statement.
+func (c *statementCounter) note(query string) {
+	c.n.Add(1)
+	if f := c.trace.Load(); f != nil {
+		(*f)(query)
+	}
+}
+
+func newStmtCache(db *sql.DB, counter *statementCounter) *stmtCache {
+	return &stmtCache{db: db, stmts: map[string]*sql.Stmt{}, wanted: map[string]bool{}, counter: counter}
 }
 
 // get is the prepared statement for query, nil when there is none yet.
@@ -108,6 +128,7 @@ func (c *stmtCache) close() {
 type poolQuerier struct{ c *stmtCache }
 
 func (p poolQuerier) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	p.c.counter.note(query)
 	if s := p.c.prepare(ctx, query); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
@@ -115,6 +136,7 @@ func (p poolQuerier) ExecContext(ctx context.Context, query string, args ...any)
 }
 
 func (p poolQuerier) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	p.c.counter.note(query)
 	if s := p.c.prepare(ctx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
@@ -122,6 +144,7 @@ func (p poolQuerier) QueryContext(ctx context.Context, query string, args ...any
 }
 
 func (p poolQuerier) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	p.c.counter.note(query)
 	if s := p.c.prepare(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
@@ -169,6 +192,7 @@ func (t txQuerier) stmt(ctx context.Context, query string) *sql.Stmt {
 }
 
 func (t txQuerier) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	t.c.counter.note(query)
 	if s := t.stmt(ctx, query); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
@@ -176,6 +200,7 @@ func (t txQuerier) ExecContext(ctx context.Context, query string, args ...any) (
 }
 
 func (t txQuerier) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	t.c.counter.note(query)
 	if s := t.stmt(ctx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
@@ -183,6 +208,7 @@ func (t txQuerier) QueryContext(ctx context.Context, query string, args ...any) 
 }
 
 func (t txQuerier) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	t.c.counter.note(query)
 	if s := t.stmt(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
