@@ -167,31 +167,37 @@ func TestCrashWorker(t *testing.T) {
 // crashWiring opens the database and wires the engine as `supportbot run`
 // does, with the shipped configuration.
 func crashWiring(ctx context.Context, dbPath string) (*sqlite.DB, *bot.Engine, error) {
+	db, engine, _, err := crashWiringJobs(ctx, dbPath)
+	return db, engine, err
+}
+
+// crashWiringJobs is crashWiring with the scheduler of the shipped jobs.
+func crashWiringJobs(ctx context.Context, dbPath string) (*sqlite.DB, *bot.Engine, *bot.Scheduler, error) {
 	env := &Env{Stdin: strings.NewReader(""), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, Getenv: noEnv}
 	fs, c := newFlags("crash", env)
 	if err := fs.Parse(nil); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	// No config file: the shipped defaults, as for a first start.
 	c.configPath, c.dbPath = filepath.Join(filepath.Dir(dbPath), "absent.yaml"), dbPath
 	s, err := c.load(fs, env)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if v := os.Getenv(envCrashSync); v != "" {
 		s.cfg.Storage.Sync = v // the power-cut test's check that it can fail
 	}
 	db, err := s.open(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	engine, _, err := s.wire(db)
+	engine, sched, err := s.wire(db)
 	if err != nil {
 		db.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	engine.SetLimits(s.cfg.EngineLimits())
-	return db, engine, nil
+	return db, engine, sched, nil
 }
 
 // crashWork plays every customer's script from where its acknowledgements
