@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,5 +37,21 @@ func TestListTicketsActiveSince(t *testing.T) {
 	}
 	if want := []int64{2, 3, 4, 5, 7}; !reflect.DeepEqual(ids, want) {
 		t.Errorf("active since: ids %v, want %v", ids, want)
+	}
+}
+
+// The ActiveSince read is two index look-ups, never a scan of the whole
+// history (docs/performance.md, "Years of data").
+func TestActiveSinceUsesIndexes(t *testing.T) {
+	db := MustOpen(t)
+	query, args := ticketListQuery(store.TicketFilter{ActiveSince: time.Date(2026, 11, 1, 5, 0, 0, 0, time.UTC)})
+	plan := queryPlan(t, db, query, args...)
+	for _, want := range []string{"tickets_status", "tickets_last_activity"} {
+		if !strings.Contains(plan, want) {
+			t.Errorf("plan %q does not use %s", plan, want)
+		}
+	}
+	if strings.Contains(plan, "SCAN tickets") && !strings.Contains(plan, "USING") {
+		t.Errorf("plan %q scans the tickets", plan)
 	}
 }

@@ -125,6 +125,10 @@ FROM (
 		COALESCE(SUM(kind = 'reinstall' AND opened_at >= ?4 AND opened_at < ?5), 0) AS reinstalls,
 		COALESCE(SUM(kind = 'review' AND opened_at >= ?4 AND opened_at < ?5), 0) AS reviews
 	FROM tickets WHERE contract_id = ?1 AND status != 'declined'
+		-- Only the windows' tickets: a range of the usage index rather
+		-- than the contract's whole history. A window without bounds
+		-- counts nothing either way.
+		AND opened_at >= min(coalesce(?2, ?4), coalesce(?4, ?2)) AND opened_at < max(coalesce(?3, ?5), coalesce(?5, ?3))
 ) t, (
 	SELECT
 		COALESCE(SUM(CASE WHEN x.kind = 'training' THEN l.minutes END), 0) AS training,

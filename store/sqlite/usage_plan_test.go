@@ -1,0 +1,25 @@
+package sqlite
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// Usage reads the windows' tickets through a range of the usage index and
+// the training and customization tickets by contract and kind, never all
+// of a contract's history (docs/performance.md, "Years of data").
+func TestUsageCountsUseRanges(t *testing.T) {
+	db := MustOpen(t)
+	ms, me := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 22, 0, 0, 0, 0, time.UTC)
+	ys, ye := time.Date(2026, 4, 15, 0, 0, 0, 0, time.UTC), time.Date(2027, 4, 15, 0, 0, 0, 0, time.UTC)
+	plan := queryPlan(t, db, usageCountsQuery, "K-1", timeArg(ms), timeArg(me), timeArg(ys), timeArg(ye))
+	for _, want := range []string{
+		"tickets_contract_usage (contract_id=? AND opened_at>? AND opened_at<?)",
+		"tickets_contract_kind (contract_id=? AND kind=?)",
+	} {
+		if !strings.Contains(plan, want) {
+			t.Errorf("plan %q lacks %s", plan, want)
+		}
+	}
+}
