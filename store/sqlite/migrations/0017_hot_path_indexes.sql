@@ -1,4 +1,4 @@
--- 0015: indexes of the customer-message path (docs/performance.md).
+-- 0017: indexes of the customer-message path (docs/performance.md).
 --
 -- received_phone indexed every received message by its phone, and no query
 -- reads received by phone (export reads it in order): each message paid for
