@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Transcript tests for customers WhatsApp shows only by a hidden address
@@ -272,5 +273,39 @@ func TestReimportKeepsTheHiddenAddressLinked(t *testing.T) {
 	}
 	if phones := customerOf(snap, "C-1")["phones"]; fmt.Sprint(phones) != "[+989121230077]" {
 		t.Errorf("C-1 phones %v, want the re-imported list", phones)
+	}
+}
+
+// A linked hidden address counts against its customer's quota together
+// with the customer's numbers: bronze allows 5 requests a month, the
+// number opens 5, the hidden address's sixth is refused with the reason.
+func TestHiddenAddressSharesTheCustomersQuota(t *testing.T) {
+	r := newReplayRun(t)
+	const number = "09151230002" // C-2, bronze
+	lines := []string{
+		`{"at":"2026-11-25T09:00:00+03:30","whatsapp":"` + hidden + `","text":"سلام"}`,
+		`{"at":"2026-11-25T09:05:00+03:30","telegram":{"chat":"staff","user":1002,"name":"Reza"},"text":"/link ` + hidden + ` C-2"}`,
+	}
+	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.FixedZone("IRST", 12600))
+	msg := func(from, text string) string {
+		at = at.Add(time.Minute)
+		return `{"at":"` + at.Format(time.RFC3339) + `","whatsapp":"` + from + `","text":"` + text + `"}`
+	}
+	for i := range 5 {
+		lines = append(lines, msg(number, "0"), msg(number, "1"), msg(number, "2"), msg(number, fmt.Sprintf("پرسش شماره %d درباره گزارش", i+1)))
+	}
+	lines = append(lines, msg(hidden, "0"), msg(hidden, "1")) // a new request
+	out := r.play(lines...)
+	snap := export(t, r.db, "2026-11-25T23:00:00+03:30")
+	if n := len(snap["tickets"].([]any)); n != 5 {
+		t.Errorf("%d tickets, want the 5 of bronze's month", n)
+	}
+	w := linesTo(out, "whatsapp:"+hidden)
+	if len(w) == 0 || !strings.Contains(w[len(w)-1], "ماهانه ۵ درخواست") {
+		t.Fatalf("the hidden address's request was not refused by C-2's monthly quota: %q", w)
+	}
+	denials, _ := snap["denials"].([]any) // the unknown contact's, then the quota's
+	if d := denials[len(denials)-1].(map[string]any); d["phone"] != hidden || d["customer_id"] != "C-2" || d["reason"] != "month_quota" {
+		t.Errorf("last denial %v, want C-2's month quota for the hidden address", d)
 	}
 }
