@@ -66,7 +66,8 @@ const (
 )
 
 // adapterScript is what every customer writes, one reply each: the menu's
-// pages, then a request whose description names the customer.
+// pages, then a request whose description is a screenshot with a caption
+// that names the customer (downloaded before the message is handled).
 var adapterScript = []string{"سلام", "2", "0", "3", "0", "1", "1", "1", "DESC"}
 
 // adapterNames are the customers' names, one word each, so a card names
@@ -89,6 +90,11 @@ func adapterText(i, s int) string {
 }
 
 func adapterUser(i int) string { return fmt.Sprintf("98912555%04d", i+1) }
+
+// adapterShot is customer i's screenshot, on WhatsApp's media server.
+func adapterShot(i int) []byte {
+	return bytes.Repeat([]byte(fmt.Sprintf("PNG screenshot of customer %d; ", i+1)), 2000)
+}
 
 func TestCrashAdapters(t *testing.T) {
 	if os.Getenv(envAdaptersDir) != "" || os.Getenv(envCrashDir) != "" {
@@ -146,11 +152,12 @@ func adapterRun(t *testing.T, n, kills int) adapterResult {
 whatsapp:
   enabled: true
   session_db: %q
+  media_dir: %q
   min_send_gap: 1ms
   max_send_gap: 2ms
 limits:
   messages_per_minute: 0
-`, srv.Endpoint(), e2eStaffChat, filepath.Join(dir, "wa-session.db"))), 0o600); err != nil {
+`, srv.Endpoint(), e2eStaffChat, filepath.Join(dir, "wa-session.db"), filepath.Join(dir, "media"))), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	var csv strings.Builder
@@ -191,7 +198,7 @@ limits:
 			newest := map[string]telegramtest.Sent{}
 			refusals := 0
 			for _, m := range srv.SentTo(e2eStaffChat) {
-				if m.Method != "sendMessage" {
+				if m.Method != "sendMessage" && m.Method != "sendPhoto" {
 					continue
 				}
 				if d := closeButton(m.Markup); d != "" {
@@ -310,6 +317,14 @@ const staffAnswer = "لطفاً نسخه برنامه را بفرمایید"
 // no record of (desk.err.reply_unknown).
 const unknownReplyMark = "در ربات ثبت نشده است"
 
+func adapterUsers(n int) []string {
+	var out []string
+	for i := range n {
+		out = append(out, adapterUser(i))
+	}
+	return out
+}
+
 // cardUser is the WhatsApp user whose request a card shows.
 func cardUser(text string, n int) string {
 	for i := range n {
@@ -398,6 +413,19 @@ func readAdapterRun(t *testing.T, dir string, srv *telegramtest.Server, n int) a
 				staff++
 			}
 		}
+		// The description came with a screenshot: kept whole with the ticket.
+		user := ""
+		if len(ms) > 0 {
+			user = cardUser(ms[0].Text, n)
+		}
+		switch i := slices.Index(adapterUsers(n), user); {
+		case i < 0 || ms[0].File == nil:
+			t.Errorf("ticket %d's first message %+v: want a customer's description with its screenshot", tk.ID, ms)
+		default:
+			if b, err := os.ReadFile(ms[0].File.Path); err != nil || !bytes.Equal(b, adapterShot(i)) {
+				t.Errorf("ticket %d's file (%d bytes, %v) is not the screenshot customer %d sent", tk.ID, len(b), err, i+1)
+			}
+		}
 		if staff != 1 {
 			t.Errorf("ticket %d has %d staff answers, want the one reply", tk.ID, staff)
 		}
@@ -433,7 +461,7 @@ func readAdapterRun(t *testing.T, dir string, srv *telegramtest.Server, n int) a
 	// Telegram: one card per customer; updates handed out again.
 	cards := map[string]int{}
 	for _, m := range srv.SentTo(e2eStaffChat) {
-		if d := closeButton(m.Markup); d != "" && m.Method == "sendMessage" {
+		if d := closeButton(m.Markup); d != "" && (m.Method == "sendMessage" || m.Method == "sendPhoto") {
 			cards[d]++
 		}
 	}
@@ -534,6 +562,9 @@ func newCrashWhatsApp(dir string, n int) (*crashWhatsApp, error) {
 		w.logs[name] = f
 	}
 	w.cli = &sentLog{Client: whatsapptest.NewClient(), f: w.logs["wa-sent.log"]}
+	for i := range n {
+		w.cli.AddMedia("/m/"+adapterUser(i), adapterShot(i))
+	}
 	return w, nil
 }
 
@@ -645,7 +676,11 @@ func (w *crashWhatsApp) deliverFrom(ctx context.Context, i, from int) {
 	rng := rand.New(rand.NewPCG(uint64(i), uint64(time.Now().UnixNano())))
 	user := adapterUser(i)
 	for s := from; s < len(adapterScript); s++ {
-		evt := whatsapptest.Message(fmt.Sprintf("CR%02d%02d", i, s), whatsapptest.PN(user), time.Now(), whatsapptest.Text(adapterText(i, s)))
+		m := whatsapptest.Text(adapterText(i, s))
+		if adapterScript[s] == "DESC" {
+			m = whatsapptest.Image(adapterText(i, s), "image/png", "/m/"+user, len(adapterShot(i)))
+		}
+		evt := whatsapptest.Message(fmt.Sprintf("CR%02d%02d", i, s), whatsapptest.PN(user), time.Now(), m)
 		for {
 			if ctx.Err() != nil {
 				return
