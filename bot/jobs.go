@@ -25,6 +25,10 @@ type JobsConfig struct {
 	// ContractEndDays are the days before a contract's support end on which
 	// the customer is reminded; none turns the reminders off.
 	ContractEndDays []int
+	// ContractEndPerHour caps the contract-end reminder messages sent in
+	// one clock hour (a burst of near-identical texts looks like spam to
+	// WhatsApp); the rest wait for the following hours, in order. 0: no cap.
+	ContractEndPerHour int
 	// InboundIDDays is how long the id of a received message is kept to
 	// recognise a redelivery (RunInboundPrune); 0 keeps ids for ever.
 	InboundIDDays int

@@ -2,7 +2,13 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"supportbot/rules"
@@ -41,14 +47,23 @@ func (j *Jobs) contractReminders(c rules.Contract) []contractReminder {
 // contractEndSchedule fires at every contract-end reminder instant.
 type contractEndSchedule struct{ j *Jobs }
 
-// Next is the earliest contract-end reminder after t; the zero Time when
-// there is none.
+// Next is the earliest contract-end reminder after t, or the next hour's
+// start while reminders wait for the hourly cap; the zero Time when there
+// is none.
 func (s contractEndSchedule) Next(t time.Time) time.Time {
 	cs, err := s.j.st.ListContracts(context.Background())
 	if err != nil {
 		return t.Add(retryAfter)
 	}
+	waiting, err := s.j.waitingReminders(context.Background(), s.j.st)
+	if err != nil {
+		return t.Add(retryAfter)
+	}
 	var next time.Time
+	if len(waiting) > 0 {
+		l := t.In(s.j.loc)
+		next = s.j.cal.NextContactOpening(time.Date(l.Year(), l.Month(), l.Day(), l.Hour()+1, 0, 0, 0, s.j.loc))
+	}
 	for _, c := range cs {
 		for _, r := range s.j.contractReminders(c) {
 			if r.at.After(t) && (next.IsZero() || r.at.Before(next)) {
@@ -64,7 +79,9 @@ func (contractEndSchedule) Recheck() time.Duration { return time.Hour }
 
 // RunContractEnd reminds customers, on every phone, that an active
 // contract's support ends in the configured number of days; each reminder
-// goes out at most once, inside contact hours.
+// goes out at most once, inside contact hours, oldest first, and at most
+// ContractEndPerHour messages in a clock hour: the rest wait (stored, see
+// settingContractEndWaiting) for the following hours.
 func (j *Jobs) RunContractEnd(ctx context.Context, now time.Time) error {
 	if !j.cal.IsContactOpen(now) {
 		return nil
@@ -73,17 +90,141 @@ func (j *Jobs) RunContractEnd(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("contract reminders: %w", err)
 	}
+	waiting, err := j.waitingReminders(ctx, j.st)
+	if err != nil {
+		return err
+	}
+	type item struct {
+		c rules.Contract
+		r contractReminder
+	}
+	var todo []item
 	for _, c := range cs {
 		for _, r := range j.contractReminders(c) {
-			if !due(r.at, now) {
-				continue
-			}
-			if err := j.st.InTx(ctx, func(tx store.Store) error { return j.remindContractEnd(ctx, tx, c, r, now) }); err != nil {
-				return err
+			if due(r.at, now) || (!r.at.After(now) && waiting[reminderKey(c, r, j.loc)]) {
+				todo = append(todo, item{c, r})
 			}
 		}
 	}
+	slices.SortStableFunc(todo, func(a, b item) int { return a.r.at.Compare(b.r.at) })
+	for _, it := range todo {
+		err := j.st.InTx(ctx, func(tx store.Store) error { return j.remindContractEnd(ctx, tx, it.c, it.r, now) })
+		if errors.Is(err, errHourFull) {
+			key := reminderKey(it.c, it.r, j.loc)
+			err = j.st.InTx(ctx, func(tx store.Store) error {
+				w, err := j.waitingReminders(ctx, tx)
+				if err != nil || w[key] {
+					return err
+				}
+				w[key] = true
+				return j.saveWaiting(ctx, tx, w)
+			})
+		}
+		if err != nil {
+			return err
+		}
+	}
+	// A waiting reminder whose contract or reminder is gone (re-imported
+	// with other dates, reminder days changed) is forgotten.
+	if len(waiting) > 0 {
+		live := map[string]bool{}
+		for _, c := range cs {
+			for _, r := range j.contractReminders(c) {
+				live[reminderKey(c, r, j.loc)] = true
+			}
+		}
+		return j.st.InTx(ctx, func(tx store.Store) error {
+			w, err := j.waitingReminders(ctx, tx)
+			if err != nil {
+				return err
+			}
+			n := len(w)
+			maps.DeleteFunc(w, func(k string, _ bool) bool { return !live[k] })
+			if len(w) == n {
+				return nil
+			}
+			return j.saveWaiting(ctx, tx, w)
+		})
+	}
 	return nil
+}
+
+// settingContractEndWaiting keeps the contract-end reminders that were due
+// but waited for the hourly cap (JSON list of notice keys), so none is lost
+// when the wait outlasts the catch-up window or a restart.
+const settingContractEndWaiting = "contract_end_waiting"
+
+// settingContractEndHour counts the reminder messages sent in the current
+// clock hour: "2026-12-02T08 17".
+const settingContractEndHour = "contract_end_hour"
+
+func reminderKey(c rules.Contract, r contractReminder, loc *time.Location) string {
+	return fmt.Sprintf("contract_end:%s:%d:%s", c.ID, r.days, rules.DateOf(r.end.In(loc)))
+}
+
+func (j *Jobs) waitingReminders(ctx context.Context, tx store.Store) (map[string]bool, error) {
+	v, err := tx.Setting(ctx, settingContractEndWaiting)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && v == "") {
+		return map[string]bool{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("contract reminders waiting: %w", err)
+	}
+	var keys []string
+	if err := json.Unmarshal([]byte(v), &keys); err != nil {
+		return nil, fmt.Errorf("contract reminders waiting: %w", err)
+	}
+	out := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		out[k] = true
+	}
+	return out, nil
+}
+
+func (j *Jobs) saveWaiting(ctx context.Context, tx store.Store, w map[string]bool) error {
+	keys := slices.Sorted(maps.Keys(w))
+	v := ""
+	if len(keys) > 0 {
+		data, err := json.Marshal(keys)
+		if err != nil {
+			return err
+		}
+		v = string(data)
+	}
+	if err := tx.SetSetting(ctx, settingContractEndWaiting, v); err != nil {
+		return fmt.Errorf("contract reminders waiting: %w", err)
+	}
+	return nil
+}
+
+// errHourFull stops a reminder the hourly cap has no room for.
+var errHourFull = errors.New("contract reminders: hourly cap reached")
+
+// daysBetween is the number of calendar days from a to b.
+func daysBetween(a, b rules.Date) int {
+	return int(b.Time(time.UTC).Sub(a.Time(time.UTC)).Round(time.Hour).Hours() / 24)
+}
+
+// sentThisHour reads how many reminder messages went out in now's clock
+// hour (in the office's zone), and that hour's key.
+func (j *Jobs) sentThisHour(ctx context.Context, tx store.Store, now time.Time) (string, int, error) {
+	hour := now.In(j.loc).Format("2006-01-02T15")
+	v, err := tx.Setting(ctx, settingContractEndHour)
+	if errors.Is(err, store.ErrNotFound) {
+		return hour, 0, nil
+	}
+	if err != nil {
+		return hour, 0, fmt.Errorf("contract reminders this hour: %w", err)
+	}
+	h, n, ok := strings.Cut(v, " ")
+	if !ok || h < hour {
+		return hour, 0, nil
+	}
+	// A run at an earlier instant (a second run of a past window) counts
+	// against the latest hour: the budget never resets backwards.
+	hour = h
+	count, _ := strconv.Atoi(n)
+	return hour, count, nil
 }
 
 func (j *Jobs) remindContractEnd(ctx context.Context, tx store.Store, c rules.Contract, r contractReminder, now time.Time) error {
@@ -95,17 +236,50 @@ func (j *Jobs) remindContractEnd(ctx context.Context, tx store.Store, c rules.Co
 	if d.policy.Status(c, u, now) != rules.StatusActive {
 		return nil
 	}
-	key := fmt.Sprintf("contract_end:%s:%d:%s", c.ID, r.days, rules.DateOf(r.end.In(j.loc)))
+	key := reminderKey(c, r, j.loc)
 	fresh, err := tx.RecordNotice(ctx, key, r.at)
-	if err != nil || !fresh {
+	if err != nil {
 		return err
+	}
+	waiting, err := j.waitingReminders(ctx, tx)
+	if err != nil {
+		return err
+	}
+	waited := waiting[key]
+	if waited {
+		delete(waiting, key)
+		if err := j.saveWaiting(ctx, tx, waiting); err != nil {
+			return err
+		}
+	}
+	if !fresh {
+		return nil
 	}
 	cu, err := d.customer(ctx, tx, c.CustomerID)
 	if err != nil {
 		return err
 	}
+	if limit := j.cfg.ContractEndPerHour; limit > 0 {
+		hour, sent, err := j.sentThisHour(ctx, tx, now)
+		if err != nil {
+			return err
+		}
+		// One customer's phones go together; a customer with more phones
+		// than the cap goes alone in an hour.
+		if sent > 0 && sent+len(cu.Phones) > limit {
+			return errHourFull // rolls back; the caller keeps the reminder waiting
+		}
+		if err := tx.SetSetting(ctx, settingContractEndHour, hour+" "+strconv.Itoa(sent+len(cu.Phones))); err != nil {
+			return fmt.Errorf("contract reminders this hour: %w", err)
+		}
+	}
+	// A reminder that waited says how many days are really left.
+	days := r.days
+	if left := daysBetween(rules.DateOf(now.In(j.loc)), rules.DateOf(r.end.In(j.loc))); waited && left < days {
+		days = left
+	}
 	text := p.T("jobs.contract_end.customer", map[string]any{
-		"subject": subjectOf(p, c), "kind": c.Kind, "tier": c.Tier, "date": lastDay(r.end), "days": r.days,
+		"subject": subjectOf(p, c), "kind": c.Kind, "tier": c.Tier, "date": lastDay(r.end), "days": days,
 	})
 	for _, phone := range cu.Phones {
 		if _, err := d.post(ctx, tx, now, Post{To: WhatsAppAddr(phone), Text: text}); err != nil {

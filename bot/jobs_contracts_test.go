@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -100,5 +101,100 @@ func TestContractEndReminderText(t *testing.T) {
 	}
 	if strings.ContainsAny(text, "0123456789") {
 		t.Errorf("reminder has ASCII digits:\n%s", text)
+	}
+}
+
+// Many contracts ending on the same day: at most the cap of reminder
+// messages per clock hour, the rest in the following contact hours (across
+// nights and past the one-day catch-up), each exactly once, in order,
+// across a restart and repeated runs.
+func TestContractEndRemindersSpreadOut(t *testing.T) {
+	tests := []struct {
+		name      string
+		contracts int
+		perHour   int
+	}{
+		{"12 under a cap of 5 an hour", 12, 5},
+		{"40 under a cap of 2 an hour: days of backlog", 40, 2},
+		{"no cap: all at once", 6, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := defaultJobs
+			cfg.ContractEndDays = []int{30}
+			cfg.ContractEndPerHour = tt.perHour
+			f := newJobsFixture(t, cfg)
+			ctx := context.Background()
+			var phones []string
+			for i := range tt.contracts {
+				id := fmt.Sprintf("Z-%02d", i)
+				phone := fmt.Sprintf("+9891255%05d", i)
+				phones = append(phones, phone)
+				if err := f.db.UpsertCustomer(ctx, store.Customer{ID: id, Name: "شرکت " + id, City: "تهران"}); err != nil {
+					t.Fatal(err)
+				}
+				if err := f.db.SetImportedPhones(ctx, id, []string{phone}); err != nil {
+					t.Fatal(err)
+				}
+				c := rules.Contract{ID: "K" + id, CustomerID: id, Kind: rules.KindProduct, Tier: rules.TierBronze, Subject: "ماژول انبار",
+					PurchasedOn: rules.Date{Year: 2025, Month: 12, Day: 20}, DeliveredOn: rules.Date{Year: 2025, Month: 12, Day: 25},
+					ConfirmedOn: rules.Date{Year: 2026, Month: 1, Day: 1}}
+				if err := f.db.UpsertContract(ctx, c); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// Run in steps with a restart in the middle, and each step twice.
+			from := f.time(t, "2026-11-25 12:00")
+			for _, to := range []string{"2026-12-02 09:10", "2026-12-02 12:40", "2026-12-03 10:00", "2026-12-20 12:00"} {
+				end := f.time(t, to)
+				f.run(t, from, end)
+				f.run(t, from, end)
+				f.restart(t)
+				from = end
+			}
+			perHour := map[string]int{}
+			seen := map[string]int{}
+			var last time.Time
+			for _, m := range f.outbox(t) {
+				phone, ok := strings.CutPrefix(m.To, "whatsapp:")
+				if !ok || !strings.HasPrefix(phone, "+9891255") {
+					continue
+				}
+				seen[phone]++
+				perHour[m.CreatedAt.In(f.loc).Format("2006-01-02T15")]++
+				if !f.desk.policy.Calendar.IsContactOpen(m.CreatedAt) {
+					t.Errorf("reminder at %s, outside contact hours", m.CreatedAt.In(f.loc))
+				}
+				if m.CreatedAt.Before(last) {
+					t.Errorf("reminders out of order at %s", m.CreatedAt.In(f.loc))
+				}
+				last = m.CreatedAt
+				if !strings.Contains(m.Text, "ماژول انبار") {
+					t.Errorf("reminder text %q", m.Text)
+				}
+			}
+			for _, p := range phones {
+				if seen[p] != 1 {
+					t.Errorf("%s got %d reminders, want 1", p, seen[p])
+				}
+			}
+			for h, n := range perHour {
+				if tt.perHour > 0 && n > tt.perHour {
+					t.Errorf("%d reminders in the hour %s, cap %d", n, h, tt.perHour)
+				}
+			}
+			if tt.perHour == 0 && len(perHour) != 1 {
+				t.Errorf("without a cap the reminders went in %d hours, want 1", len(perHour))
+			}
+			if tt.perHour > 0 {
+				if want := (tt.contracts + tt.perHour - 1) / tt.perHour; len(perHour) < want {
+					t.Errorf("reminders in %d hours, want at least %d", len(perHour), want)
+				}
+			}
+			w, err := f.jobs.waitingReminders(ctx, f.db)
+			if err != nil || len(w) != 0 {
+				t.Errorf("still waiting: %v %v", w, err)
+			}
+		})
 	}
 }

@@ -213,6 +213,9 @@ type ScheduleConfig struct {
 	Reminders            []Duration `yaml:"reminders"`
 	Digest               string     `yaml:"digest"`
 	ContractEndReminders []int      `yaml:"contract_end_reminders"`
+	// ContractEndPerHour caps the contract-end reminder messages in one
+	// hour; the rest go in the following contact hours. 0: no cap.
+	ContractEndPerHour int `yaml:"contract_end_per_hour"`
 }
 
 // Duration is a time.Duration written in Go syntax ("30m", "1h30m").
@@ -332,6 +335,7 @@ func DefaultConfig() Config {
 			Reminders:            []Duration{Duration(2 * time.Hour), Duration(30 * time.Minute)},
 			Digest:               "0 8 * * *",
 			ContractEndReminders: []int{30, 7},
+			ContractEndPerHour:   20,
 		},
 		Limits:    LimitsConfig{MessagesPerMinute: rules.DefaultMessagesPerMinute, MaxTextChars: rules.DefaultMaxTextRunes},
 		Retention: RetentionConfig{InboundIDDays: 90},
@@ -680,6 +684,9 @@ func (c Config) Validate() error {
 		if days <= 0 || days > 365 {
 			return fmt.Errorf("schedule.contract_end_reminders[%d]: %d is not between 1 and 365 days", i, days)
 		}
+	}
+	if n := c.Schedule.ContractEndPerHour; n < 0 || n > 1000 {
+		return fmt.Errorf("schedule.contract_end_per_hour: %d is not between 0 (no cap) and 1000", n)
 	}
 	if n := c.Retention.InboundIDDays; n != 0 && (n < minInboundIDDays || n > 3650) {
 		return fmt.Errorf("retention.inbound_ids_days: %d is not 0 (for ever) or between %d and 3650 days", n, minInboundIDDays)

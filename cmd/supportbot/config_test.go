@@ -136,6 +136,7 @@ func TestBadConfigNamesTheField(t *testing.T) {
 		{"bad cron", "schedule:\n  digest: \"every morning\"\n", "schedule.digest"},
 		{"bad reminder days", "schedule:\n  contract_end_reminders: [0]\n", "schedule.contract_end_reminders[0]"},
 		{"hourly cap", "hourly:\n  month_cap_percent: 0\n", "hourly.month_cap_percent"},
+		{"negative reminder cap", "schedule:\n  contract_end_per_hour: -1\n", "schedule.contract_end_per_hour"},
 		{"bad mark_read", "whatsapp:\n  mark_read: later\n", "whatsapp.mark_read"},
 		{"empty mark_read", "whatsapp:\n  mark_read: \"\"\n", "whatsapp.mark_read"},
 		{"not yaml", "timezone: [\n", "c.yaml"},

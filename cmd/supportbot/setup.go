@@ -158,10 +158,11 @@ func (s *setup) wire(db *sqlite.DB) (*bot.Engine, *bot.Scheduler, error) {
 		reminders = append(reminders, time.Duration(d))
 	}
 	jobs := bot.NewJobs(db, desk, bot.JobsConfig{
-		Reminders:       reminders,
-		Digest:          s.cfg.Schedule.Digest,
-		ContractEndDays: s.cfg.Schedule.ContractEndReminders,
-		InboundIDDays:   s.cfg.Retention.InboundIDDays,
+		Reminders:          reminders,
+		Digest:             s.cfg.Schedule.Digest,
+		ContractEndDays:    s.cfg.Schedule.ContractEndReminders,
+		ContractEndPerHour: s.cfg.Schedule.ContractEndPerHour,
+		InboundIDDays:      s.cfg.Retention.InboundIDDays,
 	})
 	if err := jobs.Register(sched); err != nil {
 		return nil, nil, fmt.Errorf("schedule: %w", err)
