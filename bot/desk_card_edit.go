@@ -55,11 +55,25 @@ func (w *ticketWatch) MoveTicketHistory(ctx context.Context, from, to int64) err
 	return err
 }
 
+// phoneStateWatch is a ticketWatch over a store that reads a phone's
+// session and customer in one statement (store.PhoneStates): the wrapper
+// passes that on, or every customer message would read them in three
+// (docs/performance.md).
+type phoneStateWatch struct{ *ticketWatch }
+
+func (w phoneStateWatch) PhoneState(ctx context.Context, phone string) (store.PhoneState, error) {
+	return w.Store.(store.PhoneStates).PhoneState(ctx, phone)
+}
+
 // watched runs fn in tx and then edits the cards of the tickets fn changed,
 // in the same transaction.
 func (d *Desk) watched(ctx context.Context, tx store.Store, at time.Time, fn func(tx store.Store) error) error {
 	w := &ticketWatch{Store: tx}
-	if err := fn(w); err != nil {
+	var inner store.Store = w
+	if _, ok := tx.(store.PhoneStates); ok {
+		inner = phoneStateWatch{w}
+	}
+	if err := fn(inner); err != nil {
 		return err
 	}
 	for _, id := range w.changed {
