@@ -1,11 +1,13 @@
 package netproxy_test
 
 import (
+	"crypto/tls"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -103,5 +105,53 @@ func get(t *testing.T, u *url.URL, target string) {
 	defer resp.Body.Close()
 	if b, _ := io.ReadAll(resp.Body); string(b) != "ok" {
 		t.Fatalf("through %v: %q", u, b)
+	}
+}
+
+// An https:// proxy is reached over TLS (its certificate checked like any
+// server's), and carries both a plain request and a CONNECT tunnel to a
+// TLS server, as the Bot API's are.
+func TestTransportThroughHTTPSProxy(t *testing.T) {
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+	defer plain.Close()
+	secure := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+	defer secure.Close()
+	p := netproxytest.NewHTTPS(t)
+	u, err := netproxy.Parse(p.URL("https"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := netproxy.Transport(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.CloseIdleConnections()
+
+	// Not trusting the proxy's certificate, nothing goes through.
+	if resp, err := (&http.Client{Transport: tr}).Get(plain.URL); err == nil {
+		resp.Body.Close()
+		t.Fatal("went through a proxy whose certificate is not trusted")
+	}
+	if got := p.Targets(); len(got) != 0 {
+		t.Fatalf("proxy saw %v before the TLS handshake could succeed", got)
+	}
+
+	roots := p.Roots.Clone()
+	roots.AddCert(secure.Certificate())
+	tr.TLSClientConfig = &tls.Config{RootCAs: roots}
+	for _, target := range []string{plain.URL, secure.URL} {
+		resp, err := (&http.Client{Transport: tr}).Get(target)
+		if err != nil {
+			t.Fatalf("%s through %s: %v", target, u, err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if string(b) != "ok" {
+			t.Fatalf("%s through %s: %q", target, u, b)
+		}
+	}
+	want := []string{strings.TrimPrefix(plain.URL, "http://"), strings.TrimPrefix(secure.URL, "https://")}
+	if got := p.Targets(); !slices.Equal(got, want) {
+		t.Errorf("proxy saw %v, want %v", got, want)
 	}
 }

@@ -24,6 +24,7 @@ func TestWhatsAppConnectsThroughItsProxy(t *testing.T) {
 	}{
 		{"socks5h", netproxytest.NewSOCKS(t)},
 		{"http", netproxytest.NewHTTP(t)},
+		{"https", netproxytest.NewHTTPS(t)},
 	} {
 		t.Run(tt.scheme, func(t *testing.T) {
 			link, closeFile, err := Dial(context.Background(), filepath.Join(t.TempDir(), "session.db"), slog.New(slog.DiscardHandler))
@@ -43,6 +44,18 @@ func TestWhatsAppConnectsThroughItsProxy(t *testing.T) {
 			}
 			link.Disconnect()
 			deadline := time.Now().Add(5 * time.Second)
+			if tt.scheme == "https" {
+				// The client does not trust the test proxy's certificate,
+				// so the tunnel stops at the handshake: that it began one
+				// with the proxy is what shows the https:// scheme is kept.
+				for tt.proxy.Hellos() == 0 && time.Now().Before(deadline) {
+					time.Sleep(10 * time.Millisecond)
+				}
+				if tt.proxy.Hellos() == 0 {
+					t.Error("no TLS handshake with the https:// proxy")
+				}
+				return
+			}
 			for len(tt.proxy.Targets()) == 0 && time.Now().Before(deadline) {
 				time.Sleep(10 * time.Millisecond)
 			}

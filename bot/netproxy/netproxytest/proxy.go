@@ -1,16 +1,20 @@
 // Package netproxytest runs small local proxies for tests: an HTTP proxy
-// (CONNECT and plain requests) and a SOCKS5 proxy. Each records the
-// targets it was asked for and forwards only to loopback addresses, so a
+// (CONNECT and plain requests), the same reached over TLS, and a SOCKS5
+// proxy. Each records the targets it was asked for and forwards only to loopback addresses, so a
 // test can see which transport used which proxy without reaching out.
 package netproxytest
 
 import (
 	"bufio"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/binary"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"sync"
 	"testing"
@@ -18,9 +22,20 @@ import (
 
 // Proxy is one running test proxy.
 type Proxy struct {
-	Addr    string // host:port it listens on
+	Addr    string         // host:port it listens on
+	Roots   *x509.CertPool // what a client trusts to reach an https:// proxy; nil for the others
+	tls     bool
 	mu      sync.Mutex
 	targets []string
+	hellos  int
+}
+
+// Hellos counts the TLS handshakes clients began with an https:// proxy,
+// trusted or not.
+func (p *Proxy) Hellos() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.hellos
 }
 
 // Targets are the host:port targets asked for, in order; a SOCKS target
@@ -75,9 +90,42 @@ func pipe(a, b net.Conn) {
 
 // NewHTTP starts an HTTP proxy.
 func NewHTTP(tb testing.TB) *Proxy {
+	p, srv := newHTTP(false)
 	l := listen(tb)
-	p := &Proxy{Addr: l.Addr().String()}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	p.Addr = l.Addr().String()
+	go srv.Serve(l)
+	tb.Cleanup(func() { srv.Close() })
+	return p
+}
+
+// NewHTTPS starts an HTTP proxy that clients reach over TLS (an https://
+// proxy URL), with a certificate for 127.0.0.1 signed by p.Roots; Targets
+// holds only what came over TLS.
+func NewHTTPS(tb testing.TB) *Proxy {
+	p, srv := newHTTP(true)
+	ts := httptest.NewUnstartedServer(srv.Handler)
+	ts.Config.ErrorLog = log.New(io.Discard, "", 0) // clients that do not trust it are expected
+	ts.TLS = &tls.Config{GetConfigForClient: func(*tls.ClientHelloInfo) (*tls.Config, error) {
+		p.mu.Lock()
+		p.hellos++
+		p.mu.Unlock()
+		return nil, nil
+	}}
+	ts.StartTLS()
+	tb.Cleanup(ts.Close)
+	p.Addr = ts.Listener.Addr().String()
+	p.Roots = x509.NewCertPool()
+	p.Roots.AddCert(ts.Certificate())
+	return p
+}
+
+func newHTTP(overTLS bool) (*Proxy, *http.Server) {
+	p := &Proxy{tls: overTLS}
+	return p, &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p.tls && r.TLS == nil {
+			http.Error(w, "TLS only", http.StatusBadRequest)
+			return
+		}
 		if r.Method == http.MethodConnect {
 			p.record(r.Host)
 			up, err := loopbackDial(r.Host)
@@ -120,9 +168,6 @@ func NewHTTP(tb testing.TB) *Proxy {
 		w.WriteHeader(resp.StatusCode)
 		io.Copy(w, resp.Body)
 	})}
-	go srv.Serve(l)
-	tb.Cleanup(func() { srv.Close() })
-	return p
 }
 
 // NewSOCKS starts a SOCKS5 proxy (no authentication, CONNECT only).
