@@ -33,6 +33,10 @@ type known struct {
 	customer *store.Customer
 	contract *rules.Contract
 	reopened bool // the customer's message reopened the ticket
+	// relayed, when set, receives the outbox id of the staff-group message
+	// that shows the customer's message (its relay, or the card it opened),
+	// so a later edit or deletion of it can answer that (engine_edits.go).
+	relayed *int64
 }
 
 // cardWith is card, using what the caller already knows, and also returns

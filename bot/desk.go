@@ -366,14 +366,20 @@ func (d *Desk) repliedTicket(ctx context.Context, tx store.Store, in StaffInput)
 // postRelay posts p, a customer's words or file relayed to staff, and
 // marks it so that a reply to it reaches the customer.
 func (d *Desk) postRelay(ctx context.Context, tx store.Store, at time.Time, p Post) error {
+	_, err := d.postRelayID(ctx, tx, at, p)
+	return err
+}
+
+// postRelayID is postRelay that also returns the posted message's outbox id.
+func (d *Desk) postRelayID(ctx context.Context, tx store.Store, at time.Time, p Post) (int64, error) {
 	id, err := d.post(ctx, tx, at, p)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if err := tx.SetSetting(ctx, relaySetting(id), strconv.FormatInt(p.TicketID, 10)); err != nil {
-		return fmt.Errorf("desk: mark relayed message: %w", err)
+		return 0, fmt.Errorf("desk: mark relayed message: %w", err)
 	}
-	return nil
+	return id, nil
 }
 
 // TicketOpened posts a new ticket's card to the staff group, with the
@@ -392,6 +398,9 @@ func (d *Desk) ticketOpened(ctx context.Context, tx store.Store, t store.Ticket,
 	cardID, err := d.post(ctx, tx, at, card)
 	if err != nil {
 		return err
+	}
+	if k.relayed != nil {
+		*k.relayed = cardID
 	}
 	if err := tx.SetSetting(ctx, cardSetting(t.ID), strconv.FormatInt(cardID, 10)); err != nil {
 		return fmt.Errorf("desk: remember card of ticket %d: %w", t.ID, err)
@@ -447,7 +456,11 @@ func (d *Desk) customerWrote(ctx context.Context, tx store.Store, t store.Ticket
 	if err != nil {
 		return err
 	}
-	return d.postRelay(ctx, tx, at, Post{To: StaffGroup, TicketID: t.ID, Text: d.p.T(key, args), ReplyTo: cardID, File: m.File, Kind: store.OutboxFollowUp})
+	id, err := d.postRelayID(ctx, tx, at, Post{To: StaffGroup, TicketID: t.ID, Text: d.p.T(key, args), ReplyTo: cardID, File: m.File, Kind: store.OutboxFollowUp})
+	if k.relayed != nil {
+		*k.relayed = id
+	}
+	return err
 }
 
 // UnknownContact shows staff a message from a number no customer has, with

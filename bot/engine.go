@@ -338,14 +338,18 @@ func (e *Engine) apply(ctx context.Context, tx store.Store, m CustomerMessage, r
 			return err
 		}
 	}
+	var relayed int64
 	for _, ev := range res.Events {
 		var err error
 		switch ev.Kind {
 		case conversation.TicketOpened:
-			err = e.desk.ticketOpened(ctx, tx, ev.Ticket, m.At, eventKnown(ev))
+			k := eventKnown(ev)
+			k.relayed = &relayed
+			err = e.desk.ticketOpened(ctx, tx, ev.Ticket, m.At, k)
 		case conversation.FollowUp:
 			k := eventKnown(ev)
 			k.reopened = ev.Reopened
+			k.relayed = &relayed
 			err = e.desk.customerWrote(ctx, tx, ev.Ticket, ev.Message, m.At, k)
 		case conversation.UnknownContact:
 			err = e.desk.UnknownContact(ctx, tx, ev.Phone, ev.Text, m.At)
@@ -354,7 +358,7 @@ func (e *Engine) apply(ctx context.Context, tx store.Store, m CustomerMessage, r
 			return fmt.Errorf("staff desk: %w", err)
 		}
 	}
-	return nil
+	return e.rememberRelay(ctx, tx, m, relayed)
 }
 
 // eventKnown is what the conversation read for an event in the message's

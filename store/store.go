@@ -528,6 +528,7 @@ const (
 	RouteDenied   = "denied"   // the description of a request the rules refused
 	RouteHeld     = "held"     // held aside (HeldMessage) and not acted on
 	RouteScore    = "score"    // the answer to the satisfaction question after a close
+	RouteEdit     = "edit"     // the new text of an earlier message the customer edited
 )
 
 // Received is one customer message as it was received and where it went,

@@ -125,6 +125,10 @@ func (a *Adapter) message(ctx context.Context, e *events.Message) error {
 		if !ok {
 			return nil
 		}
+		if chat := info.Chat.ToNonAD().String(); a.q.queued(chat) {
+			// The message edited may still be queued: the edit waits behind it.
+			return a.deferMessage(ctx, e, c, a.cfg.Now())
+		}
 		_, err := a.protocol(ctx, e, c)
 		return err
 	}

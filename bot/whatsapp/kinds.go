@@ -95,8 +95,13 @@ func (a *Adapter) protocol(ctx context.Context, e *events.Message, c contact) (b
 	if p == nil && !e.IsEdit {
 		return false, nil
 	}
+	ed, isEditor := a.h.(Editor)
 	switch {
 	case p.GetType() == waE2E.ProtocolMessage_REVOKE:
+		if isEditor {
+			return true, a.edited(ctx, ed, bot.CustomerEdit{ID: e.Info.ID, Chat: e.Info.Chat.ToNonAD().String(),
+				Original: p.GetKey().GetID(), Phone: c.addr, At: a.cfg.Now(), Revoked: true})
+		}
 		return true, a.tellStaffOnce(ctx, "revoke:"+e.Info.ID, "whatsapp.kind.revoked", map[string]any{"address": c.addr})
 	case p.GetType() == waE2E.ProtocolMessage_MESSAGE_EDIT || e.IsEdit:
 		edited := p.GetEditedMessage()
@@ -107,9 +112,30 @@ func (a *Adapter) protocol(ctx context.Context, e *events.Message, c contact) (b
 		if text == "" {
 			return true, nil
 		}
+		if isEditor {
+			return true, a.edited(ctx, ed, bot.CustomerEdit{ID: e.Info.ID, Chat: e.Info.Chat.ToNonAD().String(),
+				Original: p.GetKey().GetID(), Phone: c.addr, At: a.cfg.Now(), Text: text})
+		}
 		return true, a.tellStaffOnce(ctx, "edit:"+e.Info.ID, "whatsapp.kind.edited", map[string]any{"address": c.addr, "text": text})
 	}
 	return true, nil // other protocol messages (keys, history, ephemeral settings) are whatsmeow's
+}
+
+// Editor shows staff a customer's edit or deletion of an earlier message
+// beside that message; *bot.Engine is one. Without it staff get a note
+// with the customer's address.
+type Editor interface {
+	HandleEdit(ctx context.Context, ed bot.CustomerEdit) error
+}
+
+var _ Editor = (*bot.Engine)(nil)
+
+func (a *Adapter) edited(ctx context.Context, ed Editor, e bot.CustomerEdit) error {
+	if err := ed.HandleEdit(ctx, e); err != nil {
+		return err
+	}
+	a.cfg.Handled()
+	return nil
 }
 
 // call answers a WhatsApp call the bot cannot take: a short reply to the

@@ -273,6 +273,10 @@ func (a *Adapter) pending(ctx context.Context, p store.WhatsAppPending) error {
 	}
 	sender, _ := types.ParseJID(p.Sender)
 	info := types.MessageInfo{MessageSource: types.MessageSource{Chat: chat, Sender: sender, IsFromMe: p.FromMe}, ID: p.MessageID, Timestamp: p.SentAt}
+	if msg.GetProtocolMessage() != nil {
+		_, err := a.protocol(ctx, &events.Message{Info: info, Message: &msg}, contact{addr: p.Address, jid: chat})
+		return err
+	}
 	text, media := content(&msg)
 	if strings.TrimSpace(text) == "" && media == nil {
 		text = a.describe(&msg)

@@ -1,0 +1,110 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"supportbot/locales"
+	"supportbot/store"
+)
+
+// CustomerEdit is a customer's edit or deletion of an earlier WhatsApp
+// message (docs/whatsapp.md, "Edits and deletions").
+type CustomerEdit struct {
+	ID       string // the edit's own message id; "" when none
+	Chat     string // the chat ids are unique in; "" means Phone
+	Original string // the id of the message edited or deleted
+	Phone    string
+	At       time.Time
+	Text     string // the new text; "" for a deletion
+	Revoked  bool   // deleted for everyone
+}
+
+// relayKey remembers which staff-group message showed a customer's
+// WhatsApp message: its relay, or the card it opened.
+func relayKey(chat, id string) string { return "wa_relay:" + chat + ":" + id }
+
+// rememberRelay records, for a customer message with an id, the outbox id
+// of the staff-group message that showed it.
+func (e *Engine) rememberRelay(ctx context.Context, tx store.Store, m CustomerMessage, relayed int64) error {
+	if relayed == 0 || m.ID == "" {
+		return nil
+	}
+	if err := tx.SetSetting(ctx, relayKey(m.chat(), m.ID), strconv.FormatInt(relayed, 10)); err != nil {
+		return fmt.Errorf("remember relay of %s: %w", m.ID, err)
+	}
+	return nil
+}
+
+// HandleEdit shows staff, once, that a customer edited or deleted an
+// earlier message: as a reply to the staff-group message that showed it
+// («ویرایش شد: …»), on its ticket; a message staff were never shown (a
+// menu answer) gets a note with the customer's address instead. An edit's
+// new text is kept with the received messages (route "edit", export
+// -messages); the original stays as it was.
+func (e *Engine) HandleEdit(ctx context.Context, ed CustomerEdit) error {
+	ed.Text = strings.ToValidUTF8(ed.Text, "\uFFFD")
+	if ed.Chat == "" {
+		ed.Chat = ed.Phone
+	}
+	return e.group.do(ctx, func(ctx context.Context, b *batch) error {
+		tx := b.tx
+		kind := "edit:"
+		if ed.Revoked {
+			kind = "revoke:"
+		}
+		if ed.ID != "" {
+			fresh, err := tx.RecordChatInbound(ctx, TransportWhatsApp, ed.Chat, kind+ed.ID, ed.At)
+			if err != nil || !fresh {
+				return err
+			}
+		}
+		c, err := e.canonical(ctx, tx, CustomerMessage{Phone: ed.Phone, Chat: ed.Chat})
+		if err != nil {
+			return err
+		}
+		ed.Phone = c.Phone
+		var relay store.OutboxMessage
+		if v, err := tx.Setting(ctx, relayKey(ed.Chat, ed.Original)); err == nil {
+			id, _ := strconv.ParseInt(v, 10, 64)
+			if relay, err = tx.OutboxMessage(ctx, id); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("edit: relayed message: %w", err)
+			}
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("edit: relayed message: %w", err)
+		}
+		text := clip(strings.TrimSpace(ed.Text), maxRelayRunes)
+		if !ed.Revoked && text != "" {
+			r := store.Received{At: ed.At, Phone: ed.Phone, TicketID: relay.TicketID, Route: store.RouteEdit, Text: ed.Text}
+			if len(r.Text) > maxHeldBytes {
+				r.Text = strings.ToValidUTF8(r.Text[:maxHeldBytes], "")
+			}
+			if err := tx.AddReceived(ctx, &r); err != nil {
+				return fmt.Errorf("store edit from %s: %w", ed.Phone, err)
+			}
+		}
+		p := e.desk.p
+		post := Post{To: StaffGroup}
+		switch {
+		case relay.ID != 0 && ed.Revoked:
+			post.TicketID, post.ReplyTo = relay.TicketID, relay.ID
+			post.Text = p.T("engine.edit.revoked", nil)
+		case relay.ID != 0:
+			post.TicketID, post.ReplyTo = relay.TicketID, relay.ID
+			post.Text = p.T("engine.edit.edited", map[string]any{"text": locales.Raw(text)})
+		case ed.Revoked:
+			post.Text = p.T("whatsapp.kind.revoked", map[string]any{"address": ed.Phone})
+		default:
+			post.Text = p.T("whatsapp.kind.edited", map[string]any{"address": ed.Phone, "text": locales.Raw(text)})
+		}
+		if !ed.Revoked && text == "" {
+			return nil
+		}
+		_, err = enqueue(ctx, tx, ed.At, post)
+		return err
+	})
+}
