@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"supportbot/locales"
+	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
 )
@@ -73,13 +74,13 @@ func NewDesk(p *rules.Policy, staff *locales.Printer, cfg DeskConfig) *Desk {
 
 // ManagerAddresses is where alerts and digests for managers go: the managers
 // group when there is one, else each manager's private chat.
-func (d *Desk) ManagerAddresses() []string {
+func (d *Desk) ManagerAddresses() []outbox.Address {
 	if d.cfg.HasManagersGroup {
-		return []string{ManagersGroup}
+		return []outbox.Address{outbox.ManagersGroup}
 	}
-	out := make([]string, 0, len(d.cfg.Managers))
+	out := make([]outbox.Address, 0, len(d.cfg.Managers))
 	for _, id := range d.cfg.Managers {
-		out = append(out, UserAddr(id))
+		out = append(out, outbox.TelegramUser(id))
 	}
 	return out
 }
@@ -124,7 +125,7 @@ func (d *Desk) HandleStaff(ctx context.Context, tx store.Store, in StaffInput) e
 	err = d.watched(ctx, tx, in.At, func(tx store.Store) error { return d.staffInput(ctx, tx, in) })
 	var ue *userError
 	if errors.As(err, &ue) {
-		_, err = d.post(ctx, tx, in.At, Post{To: replyAddr(in), TicketID: ue.ticket, Thread: answerThread(in), Text: d.p.T(ue.key, ue.args)})
+		_, err = d.post(ctx, tx, in.At, outbox.Post{To: replyAddr(in), TicketID: ue.ticket, Thread: answerThread(in), Text: d.p.T(ue.key, ue.args)})
 		return err
 	}
 	if err != nil {
@@ -162,18 +163,18 @@ func (e *userError) Error() string { return "staff input: " + e.key }
 func fail(key string, args map[string]any) error { return &userError{key: key, args: args} }
 
 // replyAddr is the chat a command's answer goes back to.
-func replyAddr(in StaffInput) string {
+func replyAddr(in StaffInput) outbox.Address {
 	switch in.Chat {
 	case ChatManagers:
-		return ManagersGroup
+		return outbox.ManagersGroup
 	case ChatPrivate:
-		return UserAddr(in.UserID)
+		return outbox.TelegramUser(in.UserID)
 	default:
-		return StaffGroup
+		return outbox.StaffGroup
 	}
 }
 
-// mainChat as a Post's Thread keeps a message about a ticket in the staff
+// mainChat as a outbox.Post's Thread keeps a message about a ticket in the staff
 // group's main chat in topics mode (an answer to a command typed there).
 const mainChat = -1
 
@@ -189,14 +190,14 @@ func answerThread(in StaffInput) int64 {
 // post enqueues p, wrapping the error with the desk's context. In topics
 // mode a staff group message about a ticket goes to the ticket's topic
 // unless p says otherwise.
-func (d *Desk) post(ctx context.Context, tx store.Store, at time.Time, p Post) (int64, error) {
+func (d *Desk) post(ctx context.Context, tx store.Store, at time.Time, p outbox.Post) (int64, error) {
 	switch {
-	case !d.cfg.Topics || p.To != StaffGroup || p.Thread == mainChat:
+	case !d.cfg.Topics || p.To != outbox.StaffGroup || p.Thread == mainChat:
 		p.Thread = 0
 	case p.Thread == 0:
 		p.Thread = p.TicketID
 	}
-	id, err := enqueue(ctx, tx, at, p)
+	id, err := outbox.Enqueue(ctx, tx, at, p)
 	if err != nil {
 		return 0, fmt.Errorf("desk: %w", err)
 	}
@@ -205,7 +206,7 @@ func (d *Desk) post(ctx context.Context, tx store.Store, at time.Time, p Post) (
 
 // answer says key in the chat in came from, about ticket (0 for none).
 func (d *Desk) answer(ctx context.Context, tx store.Store, in StaffInput, ticket int64, text string) error {
-	_, err := d.post(ctx, tx, in.At, Post{To: replyAddr(in), TicketID: ticket, Thread: answerThread(in), Text: text})
+	_, err := d.post(ctx, tx, in.At, outbox.Post{To: replyAddr(in), TicketID: ticket, Thread: answerThread(in), Text: text})
 	return err
 }
 
@@ -295,8 +296,8 @@ func (d *Desk) relayReply(ctx context.Context, tx store.Store, in StaffInput) er
 	if text == "" {
 		key = "desk.relay.to_customer_file"
 	}
-	_, err = d.post(ctx, tx, in.At, Post{
-		To:       WhatsAppAddr(t.Phone),
+	_, err = d.post(ctx, tx, in.At, outbox.Post{
+		To:       outbox.WhatsApp(t.Phone),
 		TicketID: t.ID,
 		Text:     d.p.T(key, map[string]any{"id": t.ID, "name": name, "text": locales.Raw(text)}),
 		File:     in.File,
@@ -365,13 +366,13 @@ func (d *Desk) repliedTicket(ctx context.Context, tx store.Store, in StaffInput)
 
 // postRelay posts p, a customer's words or file relayed to staff, and
 // marks it so that a reply to it reaches the customer.
-func (d *Desk) postRelay(ctx context.Context, tx store.Store, at time.Time, p Post) error {
+func (d *Desk) postRelay(ctx context.Context, tx store.Store, at time.Time, p outbox.Post) error {
 	_, err := d.postRelayID(ctx, tx, at, p)
 	return err
 }
 
 // postRelayID is postRelay that also returns the posted message's outbox id.
-func (d *Desk) postRelayID(ctx context.Context, tx store.Store, at time.Time, p Post) (int64, error) {
+func (d *Desk) postRelayID(ctx context.Context, tx store.Store, at time.Time, p outbox.Post) (int64, error) {
 	id, err := d.post(ctx, tx, at, p)
 	if err != nil {
 		return 0, err
@@ -414,7 +415,7 @@ func (d *Desk) ticketOpened(ctx context.Context, tx store.Store, t store.Ticket,
 			continue
 		}
 		text := d.p.T("desk.card.file_posted", map[string]any{"id": t.ID, "file": locales.Raw(d.fileText(*m.File))})
-		if err := d.postRelay(ctx, tx, at, Post{To: StaffGroup, TicketID: t.ID, Text: text, ReplyTo: cardID, File: m.File, Kind: store.OutboxFollowUp}); err != nil {
+		if err := d.postRelay(ctx, tx, at, outbox.Post{To: outbox.StaffGroup, TicketID: t.ID, Text: text, ReplyTo: cardID, File: m.File, Kind: store.OutboxFollowUp}); err != nil {
 			return err
 		}
 	}
@@ -456,7 +457,7 @@ func (d *Desk) customerWrote(ctx context.Context, tx store.Store, t store.Ticket
 	if err != nil {
 		return err
 	}
-	id, err := d.postRelayID(ctx, tx, at, Post{To: StaffGroup, TicketID: t.ID, Text: d.p.T(key, args), ReplyTo: cardID, File: m.File, Kind: store.OutboxFollowUp})
+	id, err := d.postRelayID(ctx, tx, at, outbox.Post{To: outbox.StaffGroup, TicketID: t.ID, Text: d.p.T(key, args), ReplyTo: cardID, File: m.File, Kind: store.OutboxFollowUp})
 	if k.relayed != nil {
 		*k.relayed = id
 	}
@@ -482,7 +483,7 @@ func (d *Desk) UnknownContact(ctx context.Context, tx store.Store, phone, text s
 	case empty:
 		key = "desk.unknown.card_no_text"
 	}
-	id, err := d.post(ctx, tx, at, Post{To: StaffGroup, Text: d.p.T(key, map[string]any{
+	id, err := d.post(ctx, tx, at, outbox.Post{To: outbox.StaffGroup, Text: d.p.T(key, map[string]any{
 		"phone": phone, "text": locales.Raw(clip(strings.TrimSpace(text), maxRelayRunes)),
 	})})
 	if err != nil {
@@ -528,4 +529,13 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// shorten cuts s to at most n runes plus the mark of the cut.
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
 }

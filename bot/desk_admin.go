@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"supportbot/locales"
+	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
 )
@@ -52,7 +53,7 @@ func (d *Desk) cmdLink(ctx context.Context, tx store.Store, in StaffInput, args 
 	if moved {
 		key = "desk.linked.moved"
 	}
-	if _, err := d.post(ctx, tx, in.At, Post{To: WhatsAppAddr(contact), Text: d.linkedText(say, more)}); err != nil {
+	if _, err := d.post(ctx, tx, in.At, outbox.Post{To: outbox.WhatsApp(contact), Text: d.linkedText(say, more)}); err != nil {
 		return err
 	}
 	return d.answer(ctx, tx, in, 0, d.p.T(key, say))
@@ -213,5 +214,5 @@ func (d *Desk) cmdOutage(ctx context.Context, tx store.Store, in StaffInput, arg
 
 // cmdDigest sends the SLA digest and its chart now, to the chat that asked.
 func (d *Desk) cmdDigest(ctx context.Context, tx store.Store, in StaffInput, _ string) error {
-	return d.SendDigest(ctx, tx, in.At, []string{replyAddr(in)})
+	return d.SendDigest(ctx, tx, in.At, []outbox.Address{replyAddr(in)})
 }

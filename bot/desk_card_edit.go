@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"supportbot/locales"
+	"supportbot/outbox"
 	"supportbot/store"
 )
 
@@ -89,26 +90,26 @@ func (d *Desk) watched(ctx context.Context, tx store.Store, at time.Time, fn fun
 func cardShownSetting(ticketID int64) string { return "card_shown:" + strconv.FormatInt(ticketID, 10) }
 
 // shown is the value of cardShownSetting for a card.
-func shown(p Post) string {
+func shown(p outbox.Post) string {
 	return p.Text + "\x00" + strings.Join(p.Buttons, ",") + "\x00" + p.Topic
 }
 
 // cardPost is the card of t as it should look now: its text, the buttons
 // an open ticket has (none once it is closed, declined or merged), and the
 // title of its topic.
-func (d *Desk) cardPost(ctx context.Context, tx store.Store, t store.Ticket, k known) (Post, []store.Message, error) {
+func (d *Desk) cardPost(ctx context.Context, tx store.Store, t store.Ticket, k known) (outbox.Post, []store.Message, error) {
 	text, msgs, err := d.cardWith(ctx, tx, t, k)
 	if err != nil {
-		return Post{}, nil, err
+		return outbox.Post{}, nil, err
 	}
-	p := Post{To: StaffGroup, TicketID: t.ID, Text: text, Kind: store.OutboxCard}
+	p := outbox.Post{To: outbox.StaffGroup, TicketID: t.ID, Text: text, Kind: store.OutboxCard}
 	if t.Status.Open() {
 		p.Buttons = cardButtons
 	}
 	if d.cfg.Topics {
 		title, err := d.topicTitle(ctx, tx, t, k)
 		if err != nil {
-			return Post{}, nil, err
+			return outbox.Post{}, nil, err
 		}
 		p.Topic = title
 	}
@@ -164,7 +165,7 @@ func (d *Desk) refreshCard(ctx context.Context, tx store.Store, id int64, at tim
 		if err != nil {
 			return fmt.Errorf("desk: card of ticket %d: %w", id, err)
 		}
-		prev = shown(Post{Text: m.Text, Buttons: m.Buttons, Topic: m.Topic})
+		prev = shown(outbox.Post{Text: m.Text, Buttons: m.Buttons, Topic: m.Topic})
 	case err != nil:
 		return fmt.Errorf("desk: card of ticket %d: %w", id, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
 )
@@ -42,7 +43,7 @@ func TestCardEdits(t *testing.T) {
 			f := newDeskFixture(t)
 			tk := f.ticket(t, "A-1", phoneSilver, rules.RequestProblem, rules.SeverityImportant)
 			f.ticket(t, "A-1", phoneSilver, rules.RequestQuestion, "")
-			card := to(f.outbox(t), StaffGroup)[0]
+			card := to(f.outbox(t), string(outbox.StaffGroup))[0]
 			if card.TicketID != tk.ID || card.Kind != store.OutboxCard || card.Edit != 0 {
 				t.Fatalf("card %+v", card)
 			}
@@ -68,7 +69,7 @@ func TestCardEdits(t *testing.T) {
 				t.Fatalf("edits %+v (after %d before), want one", got, before)
 			}
 			e := got[0]
-			if e.Edit != card.ID || e.To != StaffGroup || e.TicketID != tk.ID || e.Kind != store.OutboxCard {
+			if e.Edit != card.ID || e.To != string(outbox.StaffGroup) || e.TicketID != tk.ID || e.Kind != store.OutboxCard {
 				t.Errorf("edit %+v, want of card %d", e, card.ID)
 			}
 			for _, w := range tt.want {
@@ -109,7 +110,7 @@ func TestReplyToAnEditedCardReachesTheCustomer(t *testing.T) {
 	}
 	in := f.staff("نسخه را بفرمایید")
 	in.ReplyTo = e[0].ID
-	if w := to(f.handle(t, in), WhatsAppAddr(phoneSilver)); len(w) != 1 {
+	if w := to(f.handle(t, in), string(outbox.WhatsApp(phoneSilver))); len(w) != 1 {
 		t.Errorf("to the customer: %+v, want the reply", w)
 	}
 }

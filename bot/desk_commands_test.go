@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
 )
@@ -91,11 +92,11 @@ func TestCommands(t *testing.T) {
 				if tk.Status != store.TicketClosed || !tk.ClosedAt.Equal(f.at) || !tk.FirstResponseAt.Equal(f.at) {
 					t.Errorf("ticket %+v, want closed with first response now", tk)
 				}
-				c := only(t, to(sent, WhatsAppAddr(phoneSilver)))
+				c := only(t, to(sent, string(outbox.WhatsApp(phoneSilver))))
 				if c.Text != f.p.T("desk.closed.customer", map[string]any{"id": 1}) || !strings.Contains(c.Text, "۱") || c.TicketID != 1 {
 					t.Errorf("customer message %+v", c)
 				}
-				only(t, to(sent, StaffGroup))
+				only(t, to(sent, string(outbox.StaffGroup)))
 			}},
 		{"reopen a closed ticket", []string{"/close 1"}, func(t *testing.T, f *deskFixture) StaffInput { return f.staff("/reopen 1") },
 			func(t *testing.T, f *deskFixture, sent []store.OutboxMessage) {
@@ -121,7 +122,7 @@ func TestCommands(t *testing.T) {
 			return f.staff("/note 1 با مدیر فنی تماس گرفتم\nفردا پیگیری")
 		},
 			func(t *testing.T, f *deskFixture, sent []store.OutboxMessage) {
-				if m := only(t, sent); m.To != StaffGroup {
+				if m := only(t, sent); m.To != string(outbox.StaffGroup) {
 					t.Errorf("note answer went to %s", m.To)
 				}
 				msgs, _ := f.db.Messages(context.Background(), 1)
@@ -153,7 +154,7 @@ func TestCommands(t *testing.T) {
 			in.Chat, in.UserID = ChatPrivate, managerReza
 			return in
 		}, func(t *testing.T, f *deskFixture, sent []store.OutboxMessage) {
-			if m := only(t, sent); m.To != UserAddr(managerReza) || !strings.Contains(m.Text, "A-1") {
+			if m := only(t, sent); m.To != string(outbox.TelegramUser(managerReza)) || !strings.Contains(m.Text, "A-1") {
 				t.Errorf("answer %+v", m)
 			}
 		}},
@@ -180,7 +181,7 @@ func TestCommands(t *testing.T) {
 			return in
 		}, func(t *testing.T, f *deskFixture, sent []store.OutboxMessage) {
 			m := only(t, sent)
-			if m.To != ManagersGroup || !strings.Contains(m.Text, f.p.T("desk.digest.yesterday", nil)) || !strings.Contains(m.Text, "۳ تیکت تازه") {
+			if m.To != string(outbox.ManagersGroup) || !strings.Contains(m.Text, f.p.T("desk.digest.yesterday", nil)) || !strings.Contains(m.Text, "۳ تیکت تازه") {
 				t.Errorf("digest %+v", m)
 			}
 		}},
@@ -189,7 +190,7 @@ func TestCommands(t *testing.T) {
 			in.Chat, in.UserID = ChatPrivate, 5555
 			return in
 		}, func(t *testing.T, f *deskFixture, sent []store.OutboxMessage) {
-			if m := only(t, sent); m.To != UserAddr(5555) || m.Text != f.p.T("desk.help", nil)+"\n\n"+f.p.T("lifecycle.help", nil) {
+			if m := only(t, sent); m.To != string(outbox.TelegramUser(5555)) || m.Text != f.p.T("desk.help", nil)+"\n\n"+f.p.T("lifecycle.help", nil) {
 				t.Errorf("help %+v", m)
 			}
 		}},
@@ -246,7 +247,7 @@ func TestCommandBadArguments(t *testing.T) {
 			threeTickets(t, f)
 			before := f.snapshot(t)
 			m := only(t, f.handle(t, f.staff(tt.text)))
-			if m.To != StaffGroup || !sameMessage(f, m.Text, tt.key) {
+			if m.To != string(outbox.StaffGroup) || !sameMessage(f, m.Text, tt.key) {
 				t.Errorf("answer %q to %s, want %s", m.Text, m.To, tt.key)
 			}
 			if f.snapshot(t) != before {
@@ -321,13 +322,13 @@ func TestDeclineReasons(t *testing.T) {
 			if tk.Status != store.TicketDeclined || tk.DeclineReason != tt.want || !tk.FirstResponseAt.Equal(f.at) {
 				t.Errorf("ticket %+v, want declined for %s", tk, tt.want)
 			}
-			m := only(t, to(sent, WhatsAppAddr(phoneSilver)))
+			m := only(t, to(sent, string(outbox.WhatsApp(phoneSilver))))
 			for _, want := range []string{"۱", f.p.T(tt.want.LocaleKey(), nil), f.p.T("desk.decline.explain."+string(tt.want), nil)} {
 				if !strings.Contains(m.Text, want) {
 					t.Errorf("customer message lacks %q:\n%s", want, m.Text)
 				}
 			}
-			if s := only(t, to(sent, StaffGroup)); !strings.Contains(s.Text, f.p.T(tt.want.LocaleKey(), nil)) {
+			if s := only(t, to(sent, string(outbox.StaffGroup))); !strings.Contains(s.Text, f.p.T(tt.want.LocaleKey(), nil)) {
 				t.Errorf("staff answer %q", s.Text)
 			}
 			if n := usage(); n != 0 {
@@ -353,20 +354,20 @@ func TestLink(t *testing.T) {
 	if err != nil || s.State != "" || s.Data != "" || !s.UpdatedAt.Equal(f.at) {
 		t.Errorf("session %+v (%v), want reset", s, err)
 	}
-	w := only(t, to(sent, WhatsAppAddr(unknown)))
+	w := only(t, to(sent, string(outbox.WhatsApp(unknown))))
 	if !strings.Contains(w.Text, "شرکت نمونه یک") || !strings.Contains(w.Text, "۰") || strings.Contains(w.Text, "P-1") {
 		t.Errorf("welcome %q", w.Text)
 	}
-	if s := only(t, to(sent, StaffGroup)); !strings.HasPrefix(s.Text, "شماره") || !strings.Contains(s.Text, unknown) {
+	if s := only(t, to(sent, string(outbox.StaffGroup))); !strings.HasPrefix(s.Text, "شماره") || !strings.Contains(s.Text, unknown) {
 		t.Errorf("staff answer %q", s.Text)
 	}
 
 	// A number that is another customer's moves only with "force".
 	sent = f.handle(t, f.staff("/link "+phoneProj+" P-1"))
-	if s := only(t, to(sent, StaffGroup)); !strings.Contains(s.Text, "force") || !strings.Contains(s.Text, "شرکت نمونه سه") {
+	if s := only(t, to(sent, string(outbox.StaffGroup))); !strings.Contains(s.Text, "force") || !strings.Contains(s.Text, "شرکت نمونه سه") {
 		t.Errorf("refusal %q does not name the owner and force", s.Text)
 	}
-	if len(to(sent, WhatsAppAddr(phoneProj))) != 0 {
+	if len(to(sent, string(outbox.WhatsApp(phoneProj)))) != 0 {
 		t.Error("a refused link welcomed the customer")
 	}
 	if c, _ := f.db.CustomerByPhone(ctx, phoneProj); c.ID != "P-3" {
@@ -374,7 +375,7 @@ func TestLink(t *testing.T) {
 	}
 	// Moving a number from one customer to another with force says so.
 	sent = f.handle(t, f.staff("/link "+phoneProj+" P-1 force"))
-	if s := only(t, to(sent, StaffGroup)); !strings.Contains(s.Text, "شرکت نمونه سه") {
+	if s := only(t, to(sent, string(outbox.StaffGroup))); !strings.Contains(s.Text, "شرکت نمونه سه") {
 		t.Errorf("move answer %q does not name the old customer", s.Text)
 	}
 	if c, _ := f.db.CustomerByPhone(ctx, phoneProj); c.ID != "P-1" {
@@ -466,7 +467,7 @@ func TestCallbacks(t *testing.T) {
 			for _, r := range rules.AllDeclineReasons {
 				want = append(want, "decline:1:"+string(r))
 			}
-			if !slices.Equal(m.Buttons, want) || m.TicketID != 1 || m.To != StaffGroup {
+			if !slices.Equal(m.Buttons, want) || m.TicketID != 1 || m.To != string(outbox.StaffGroup) {
 				t.Errorf("picker %+v", m)
 			}
 			if tk := f.getTicket(t, 1); tk.Status != store.TicketNew {
@@ -477,7 +478,7 @@ func TestCallbacks(t *testing.T) {
 			if tk := f.getTicket(t, 1); tk.Status != store.TicketDeclined || tk.DeclineReason != rules.DeclineNoCooperation {
 				t.Errorf("ticket %s %s", tk.Status, tk.DeclineReason)
 			}
-			only(t, to(sent, WhatsAppAddr(phoneSilver)))
+			only(t, to(sent, string(outbox.WhatsApp(phoneSilver))))
 		}},
 	}
 	for _, tt := range tests {
@@ -499,7 +500,7 @@ func TestBadCallbacks(t *testing.T) {
 			before := f.snapshot(t)
 			in := f.staff("")
 			in.Callback = data
-			if m := only(t, f.handle(t, in)); m.To != StaffGroup {
+			if m := only(t, f.handle(t, in)); m.To != string(outbox.StaffGroup) {
 				t.Errorf("answer went to %s", m.To)
 			}
 			if f.snapshot(t) != before {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"supportbot/locales"
+	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
 )
@@ -27,7 +28,7 @@ func (d *Desk) askCSAT(t *store.Ticket, at time.Time) bool {
 
 // sendCSATQuestion asks the customer for a score from 1 to 5.
 func (d *Desk) sendCSATQuestion(ctx context.Context, tx store.Store, t store.Ticket, at time.Time) error {
-	_, err := d.post(ctx, tx, at, Post{To: WhatsAppAddr(t.Phone), TicketID: t.ID, Text: d.p.T("lifecycle.csat.question", map[string]any{"id": t.ID})})
+	_, err := d.post(ctx, tx, at, outbox.Post{To: outbox.WhatsApp(t.Phone), TicketID: t.ID, Text: d.p.T("lifecycle.csat.question", map[string]any{"id": t.ID})})
 	return err
 }
 
@@ -89,7 +90,7 @@ func (d *Desk) AnswerCSAT(ctx context.Context, tx store.Store, phone string, at 
 	if score <= 2 {
 		key = "lifecycle.csat.thanks_low"
 	}
-	if _, err := d.post(ctx, tx, at, Post{To: WhatsAppAddr(phone), TicketID: t.ID, Text: d.p.T(key, map[string]any{"id": t.ID})}); err != nil {
+	if _, err := d.post(ctx, tx, at, outbox.Post{To: outbox.WhatsApp(phone), TicketID: t.ID, Text: d.p.T(key, map[string]any{"id": t.ID})}); err != nil {
 		return false, err
 	}
 	if score > 2 {
@@ -103,7 +104,7 @@ func (d *Desk) AnswerCSAT(ctx context.Context, tx store.Store, phone string, at 
 		"id": t.ID, "score": score, "name": name, "customer_id": t.CustomerID, "assignee": d.csatStaff(t),
 	})
 	for _, addr := range d.ManagerAddresses() {
-		if _, err := d.post(ctx, tx, at, Post{To: addr, TicketID: t.ID, Text: alert}); err != nil {
+		if _, err := d.post(ctx, tx, at, outbox.Post{To: addr, TicketID: t.ID, Text: alert}); err != nil {
 			return false, err
 		}
 	}

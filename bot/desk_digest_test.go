@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"supportbot/locales"
+	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
 )
@@ -164,7 +165,7 @@ func TestDigestMatchesExport(t *testing.T) {
 
 	var digest, chart *store.OutboxMessage
 	for _, m := range f.outbox(t) {
-		if m.To != UserAddr(managerReza) {
+		if m.To != string(outbox.TelegramUser(managerReza)) {
 			continue
 		}
 		if !m.CreatedAt.Equal(at) {
@@ -232,7 +233,7 @@ func TestDigestOnOfficeDaysOnce(t *testing.T) {
 			f.run(t, from, to)
 			var got []string
 			for _, m := range f.outbox(t) {
-				if m.To == UserAddr(managerReza) && m.File == nil {
+				if m.To == string(outbox.TelegramUser(managerReza)) && m.File == nil {
 					if m.CreatedAt.In(f.loc).Format("15:04") != "08:00" {
 						t.Errorf("digest at %s", m.CreatedAt.In(f.loc))
 					}
@@ -293,7 +294,7 @@ func TestDigestCommandSendsTheChart(t *testing.T) {
 		t.Fatalf("sent %+v, want the digest and then its chart", sent)
 	}
 	for _, m := range sent {
-		if m.To != UserAddr(managerReza) {
+		if m.To != string(outbox.TelegramUser(managerReza)) {
 			t.Errorf("sent to %s, want the manager who asked", m.To)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"supportbot/outbox"
 	"supportbot/store"
 )
 
@@ -37,7 +38,7 @@ func TestHeldCommand(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			before := f.snapshot(t)
 			out := f.handle(t, f.staff(tt.text))
-			if len(out) != 1 || out[0].To != StaffGroup {
+			if len(out) != 1 || out[0].To != string(outbox.StaffGroup) {
 				t.Fatalf("sent %+v, want one answer to the staff group", out)
 			}
 			for _, w := range tt.want {

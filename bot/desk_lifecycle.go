@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"supportbot/locales"
+	"supportbot/outbox"
 	"supportbot/store"
 )
 
@@ -56,8 +57,8 @@ func (d *Desk) cmdWait(ctx context.Context, tx store.Store, in StaffInput, args 
 	if err := tx.UpdateTicket(ctx, t); err != nil {
 		return fmt.Errorf("desk: wait on ticket %d: %w", t.ID, err)
 	}
-	if _, err := d.post(ctx, tx, in.At, Post{
-		To: WhatsAppAddr(t.Phone), TicketID: t.ID, File: in.File,
+	if _, err := d.post(ctx, tx, in.At, outbox.Post{
+		To: outbox.WhatsApp(t.Phone), TicketID: t.ID, File: in.File,
 		Text: d.p.T("desk.relay.to_customer", map[string]any{"id": t.ID, "name": name, "text": locales.Raw(text)}),
 	}); err != nil {
 		return err
@@ -165,7 +166,7 @@ func (d *Desk) cmdMerge(ctx context.Context, tx store.Store, in StaffInput, args
 		}
 		told[phone] = true
 		text := d.p.T("lifecycle.merge.customer", map[string]any{"from": from.ID, "into": into.ID})
-		if _, err := d.post(ctx, tx, in.At, Post{To: WhatsAppAddr(phone), TicketID: into.ID, Text: text}); err != nil {
+		if _, err := d.post(ctx, tx, in.At, outbox.Post{To: outbox.WhatsApp(phone), TicketID: into.ID, Text: text}); err != nil {
 			return err
 		}
 	}

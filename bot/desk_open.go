@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"supportbot/conversation"
+	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
 )
@@ -160,7 +161,7 @@ func (d *Desk) cmdOpen(ctx context.Context, tx store.Store, in StaffInput, args 
 		for _, l := range out.Customer.Lines {
 			lines = append(lines, d.p.T(l.Key, l.Args))
 		}
-		if _, err := d.post(ctx, tx, in.At, Post{To: WhatsAppAddr(t.Phone), TicketID: t.ID, Text: strings.Join(lines, "\n")}); err != nil {
+		if _, err := d.post(ctx, tx, in.At, outbox.Post{To: outbox.WhatsApp(t.Phone), TicketID: t.ID, Text: strings.Join(lines, "\n")}); err != nil {
 			return err
 		}
 	} else {

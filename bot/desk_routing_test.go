@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
 )
@@ -32,7 +33,7 @@ func TestRepliesToOtherBotMessagesStayInternal(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			p := Post{To: StaffGroup, TicketID: tk.ID, Text: text}
+			p := outbox.Post{To: outbox.StaffGroup, TicketID: tk.ID, Text: text}
 			if replyToCard {
 				p.ReplyTo = card
 			}
@@ -108,11 +109,11 @@ func TestRepliesToOtherBotMessagesStayInternal(t *testing.T) {
 			in := tt.reply(t, f, tk)
 			before := f.getTicket(t, tk.ID)
 			sent := f.handle(t, in)
-			if w := to(sent, WhatsAppAddr(phoneSilver)); len(w) != 0 {
+			if w := to(sent, string(outbox.WhatsApp(phoneSilver))); len(w) != 0 {
 				t.Fatalf("reached the customer: %+v", w)
 			}
 			m := only(t, sent)
-			if m.To != StaffGroup || !strings.Contains(m.Text, "یادداشت داخلی") || strings.Count(m.Text, "\n") > 0 && len([]rune(m.Text)) > 200 {
+			if m.To != string(outbox.StaffGroup) || !strings.Contains(m.Text, "یادداشت داخلی") || strings.Count(m.Text, "\n") > 0 && len([]rune(m.Text)) > 200 {
 				t.Errorf("answer %+v, want one short line in the staff group saying it stayed internal", m)
 			}
 			after := f.getTicket(t, tk.ID)

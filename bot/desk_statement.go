@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"supportbot/bot/statement"
+	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
 )
@@ -62,6 +63,6 @@ func (d *Desk) cmdStatement(ctx context.Context, tx store.Store, in StaffInput, 
 		return fmt.Errorf("desk: statement file: %w", err)
 	}
 	caption := d.p.T("statement.desk.caption", map[string]any{"month": s.Month, "name": cu.Name, "id": cu.ID})
-	_, err = d.post(ctx, tx, in.At, Post{To: replyAddr(in), Text: caption, File: file})
+	_, err = d.post(ctx, tx, in.At, outbox.Post{To: replyAddr(in), Text: caption, File: file})
 	return err
 }

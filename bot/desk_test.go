@@ -12,6 +12,7 @@ import (
 	_ "time/tzdata" // tests must not depend on the host's zoneinfo
 
 	"supportbot/locales"
+	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
 	"supportbot/store/sqlite"
@@ -273,8 +274,8 @@ func TestTicketCard(t *testing.T) {
 		t.Fatalf("TicketOpened sent %d messages, want the card and its file: %+v", len(out), out)
 	}
 	card := out[0]
-	if card.To != StaffGroup || card.TicketID != tk.ID || !slices.Equal(card.Buttons, []string{"claim", "close", "decline", "log"}) {
-		t.Errorf("card = %+v, want to %s about ticket %d with the four buttons", card, StaffGroup, tk.ID)
+	if card.To != string(outbox.StaffGroup) || card.TicketID != tk.ID || !slices.Equal(card.Buttons, []string{"claim", "close", "decline", "log"}) {
+		t.Errorf("card = %+v, want to %s about ticket %d with the four buttons", card, outbox.StaffGroup, tk.ID)
 	}
 	for _, want := range []string{
 		"تیکت شماره ۱",
@@ -302,7 +303,7 @@ func TestTicketCard(t *testing.T) {
 	}
 
 	gold := f.ticket(t, "G-1", phoneGold, rules.RequestQuestion, "")
-	goldCard := to(f.outbox(t), StaffGroup)[2]
+	goldCard := to(f.outbox(t), string(outbox.StaffGroup))[2]
 	if goldCard.TicketID != gold.ID || !strings.Contains(goldCard.Text, "\u2068777\u2069") || strings.Contains(goldCard.Text, "tg://") {
 		t.Errorf("gold card does not show the dedicated person (never seen, so by id, not as a link):\n%s", goldCard.Text)
 	}
@@ -334,13 +335,13 @@ func TestCustomerWroteAndUnknownContact(t *testing.T) {
 		t.Fatalf("sent %d messages, want 3: %+v", len(out), out)
 	}
 	text, file, unknown := out[0], out[1], out[2]
-	if text.To != StaffGroup || text.TicketID != tk.ID || text.ReplyTo != card.ID || !strings.Contains(text.Text, "نسخه ۲.۳ است") || !strings.Contains(text.Text, "شرکت نمونه یک") {
+	if text.To != string(outbox.StaffGroup) || text.TicketID != tk.ID || text.ReplyTo != card.ID || !strings.Contains(text.Text, "نسخه ۲.۳ است") || !strings.Contains(text.Text, "شرکت نمونه یک") {
 		t.Errorf("follow-up = %+v, want the text under card %d", text, card.ID)
 	}
 	if file.File == nil || file.File.Name != "log.txt" || file.ReplyTo != card.ID || !strings.Contains(file.Text, "۲٫۰ مگابایت") {
 		t.Errorf("file follow-up = %+v", file)
 	}
-	if unknown.To != StaffGroup || unknown.TicketID != 0 || !strings.Contains(unknown.Text, "+989370009999") ||
+	if unknown.To != string(outbox.StaffGroup) || unknown.TicketID != 0 || !strings.Contains(unknown.Text, "+989370009999") ||
 		!strings.Contains(unknown.Text, "/link") || !strings.Contains(unknown.Text, "شرکت الف") {
 		t.Errorf("unknown contact card = %+v", unknown)
 	}
@@ -428,7 +429,7 @@ func TestReplyRouting(t *testing.T) {
 				return
 			}
 			m := only(t, sent)
-			if m.To != WhatsAppAddr(phoneSilver) || m.TicketID != tk.ID {
+			if m.To != string(outbox.WhatsApp(phoneSilver)) || m.TicketID != tk.ID {
 				t.Errorf("relay = %+v, want to the customer about ticket %d", m, tk.ID)
 			}
 			// The Telegram display name never reaches the customer
@@ -478,7 +479,7 @@ func TestReplyToClosedTicket(t *testing.T) {
 	in := f.staff("یک نکته دیگر")
 	in.ReplyToTicket = tk.ID
 	m := only(t, f.handle(t, in))
-	if m.To != StaffGroup || !strings.Contains(m.Text, "/reopen ۱") {
+	if m.To != string(outbox.StaffGroup) || !strings.Contains(m.Text, "/reopen ۱") {
 		t.Errorf("reply to a closed ticket answered %+v, want a note to staff to reopen", m)
 	}
 	if f.snapshot(t) != before {
@@ -497,28 +498,28 @@ func TestPermissions(t *testing.T) {
 			in := f.staff("/close 1")
 			in.Chat = ChatPrivate
 			return in
-		}, UserAddr(staffSara), "desk.refuse.staff_only"},
+		}, string(outbox.TelegramUser(staffSara)), "desk.refuse.staff_only"},
 		{"close from the managers group, even by a manager", func(f *deskFixture) StaffInput {
 			in := f.staff("/close 1")
 			in.Chat, in.UserID = ChatManagers, managerReza
 			return in
-		}, ManagersGroup, "desk.refuse.staff_only"},
-		{"outage by staff in the staff group", func(f *deskFixture) StaffInput { return f.staff("/outage on") }, StaffGroup, "desk.refuse.managers_only"},
+		}, string(outbox.ManagersGroup), "desk.refuse.staff_only"},
+		{"outage by staff in the staff group", func(f *deskFixture) StaffInput { return f.staff("/outage on") }, string(outbox.StaffGroup), "desk.refuse.managers_only"},
 		{"digest by a stranger in private", func(f *deskFixture) StaffInput {
 			in := f.staff("/digest")
 			in.Chat, in.UserID = ChatPrivate, 5555
 			return in
-		}, UserAddr(5555), "desk.refuse.managers_only"},
+		}, string(outbox.TelegramUser(5555)), "desk.refuse.managers_only"},
 		{"usage by a stranger in private", func(f *deskFixture) StaffInput {
 			in := f.staff("/usage P-1")
 			in.Chat, in.UserID = ChatPrivate, 5555
 			return in
-		}, UserAddr(5555), "desk.refuse.staff_or_managers"},
+		}, string(outbox.TelegramUser(5555)), "desk.refuse.staff_or_managers"},
 		{"a button pressed outside the staff group", func(f *deskFixture) StaffInput {
 			in := f.staff("")
 			in.Chat, in.Callback = ChatPrivate, "close:1"
 			return in
-		}, UserAddr(staffSara), "desk.refuse.staff_only"},
+		}, string(outbox.TelegramUser(staffSara)), "desk.refuse.staff_only"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -542,7 +543,7 @@ func TestManagerCommandsFromAnyChat(t *testing.T) {
 		in := f.staff("/outage on")
 		in.Chat, in.UserID = chat, managerReza
 		m := only(t, f.handle(t, in))
-		if m.To != replyAddr(in) || m.Text != f.p.T("desk.outage.on", nil) {
+		if m.To != string(replyAddr(in)) || m.Text != f.p.T("desk.outage.on", nil) {
 			t.Errorf("%s: answer %q to %s", chat, m.Text, m.To)
 		}
 		if v, _ := f.db.Setting(context.Background(), store.SettingOutage); v != "on" {
@@ -553,11 +554,11 @@ func TestManagerCommandsFromAnyChat(t *testing.T) {
 
 func TestManagerAddresses(t *testing.T) {
 	d := NewDesk(&rules.Policy{}, nil, DeskConfig{Managers: []int64{1, 2}})
-	if got := d.ManagerAddresses(); !slices.Equal(got, []string{"telegram:user:1", "telegram:user:2"}) {
+	if got := d.ManagerAddresses(); !slices.Equal(got, []outbox.Address{"telegram:user:1", "telegram:user:2"}) {
 		t.Errorf("without a managers group: %v", got)
 	}
 	d = NewDesk(&rules.Policy{}, nil, DeskConfig{Managers: []int64{1}, HasManagersGroup: true})
-	if got := d.ManagerAddresses(); !slices.Equal(got, []string{ManagersGroup}) {
+	if got := d.ManagerAddresses(); !slices.Equal(got, []outbox.Address{outbox.ManagersGroup}) {
 		t.Errorf("with a managers group: %v", got)
 	}
 }
@@ -623,7 +624,7 @@ func TestReplyToAnUnrecordedBotMessageIsRefusedAloud(t *testing.T) {
 	in := f.staff("لطفاً نسخه اپلیکیشن را بفرمایید")
 	in.ReplyToUnknown, in.At = true, f.at.Add(time.Hour)
 	m := only(t, f.handle(t, in))
-	if m.To != StaffGroup || !strings.Contains(m.Text, f.desk.p.T("desk.err.reply_unknown", nil)) {
+	if m.To != string(outbox.StaffGroup) || !strings.Contains(m.Text, f.desk.p.T("desk.err.reply_unknown", nil)) {
 		t.Errorf("answer %+v, want the refusal in the staff group", m)
 	}
 	if got := f.getTicket(t, tk.ID); !got.FirstResponseAt.IsZero() {

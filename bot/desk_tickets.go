@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"supportbot/locales"
+	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
 )
@@ -88,7 +89,7 @@ func (d *Desk) cmdTicket(ctx context.Context, tx store.Store, in StaffInput, arg
 	if err != nil {
 		return err
 	}
-	if _, err := d.post(ctx, tx, in.At, Post{To: StaffGroup, TicketID: t.ID, Text: card, Buttons: cardButtons}); err != nil {
+	if _, err := d.post(ctx, tx, in.At, outbox.Post{To: outbox.StaffGroup, TicketID: t.ID, Text: card, Buttons: cardButtons}); err != nil {
 		return err
 	}
 	history, err := d.history(ctx, tx, t)
@@ -180,7 +181,7 @@ func (d *Desk) cmdClose(ctx context.Context, tx store.Store, in StaffInput, args
 	if err := tx.UpdateTicket(ctx, t); err != nil {
 		return fmt.Errorf("desk: close ticket %d: %w", t.ID, err)
 	}
-	if _, err := d.post(ctx, tx, in.At, Post{To: WhatsAppAddr(t.Phone), TicketID: t.ID, Text: d.p.T("desk.closed.customer", map[string]any{"id": t.ID})}); err != nil {
+	if _, err := d.post(ctx, tx, in.At, outbox.Post{To: outbox.WhatsApp(t.Phone), TicketID: t.ID, Text: d.p.T("desk.closed.customer", map[string]any{"id": t.ID})}); err != nil {
 		return err
 	}
 	if ask {
@@ -269,7 +270,7 @@ func (d *Desk) cmdDecline(ctx context.Context, tx store.Store, in StaffInput, ar
 		// Said only where the tier has a monthly quota to spare.
 		text += "\n" + d.p.T("desk.declined.quota", nil)
 	}
-	if _, err := d.post(ctx, tx, in.At, Post{To: WhatsAppAddr(t.Phone), TicketID: t.ID, Text: text}); err != nil {
+	if _, err := d.post(ctx, tx, in.At, outbox.Post{To: outbox.WhatsApp(t.Phone), TicketID: t.ID, Text: text}); err != nil {
 		return err
 	}
 	return d.answer(ctx, tx, in, t.ID, d.p.T("desk.declined", map[string]any{"id": t.ID, "reason": reason}))
@@ -289,7 +290,7 @@ func (d *Desk) declinePicker(ctx context.Context, tx store.Store, in StaffInput,
 		buttons = append(buttons, "decline:"+strconv.FormatInt(id, 10)+":"+string(r))
 	}
 	text := d.p.T("desk.decline.pick", map[string]any{"id": id, "reasons": locales.Raw(d.reasonList())})
-	_, err = d.post(ctx, tx, in.At, Post{To: replyAddr(in), TicketID: id, Text: text, Buttons: buttons})
+	_, err = d.post(ctx, tx, in.At, outbox.Post{To: replyAddr(in), TicketID: id, Text: text, Buttons: buttons})
 	return err
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"supportbot/outbox"
 	"supportbot/store"
 )
 
@@ -16,7 +17,7 @@ func (e *Engine) TellManagersPrivately(ctx context.Context, at time.Time, key st
 	text := e.printer.T(key, args)
 	return e.store.InTx(ctx, func(tx store.Store) error {
 		for _, id := range e.desk.cfg.Managers {
-			if _, err := enqueue(ctx, tx, at, Post{To: UserAddr(id), Text: text}); err != nil {
+			if _, err := outbox.Enqueue(ctx, tx, at, outbox.Post{To: outbox.TelegramUser(id), Text: text}); err != nil {
 				return fmt.Errorf("tell managers: %w", err)
 			}
 		}

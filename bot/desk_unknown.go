@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"supportbot/locales"
+	"supportbot/outbox"
 	"supportbot/store"
 )
 
@@ -36,7 +37,7 @@ func (d *Desk) underUnknownCard(ctx context.Context, tx store.Store, phone, text
 	if strings.TrimSpace(text) == "" {
 		key = "desk.unknown.more_no_text"
 	}
-	_, err = d.post(ctx, tx, at, Post{To: StaffGroup, ReplyTo: cardID, Text: d.p.T(key, map[string]any{
+	_, err = d.post(ctx, tx, at, outbox.Post{To: outbox.StaffGroup, ReplyTo: cardID, Text: d.p.T(key, map[string]any{
 		"phone": phone, "text": locales.Raw(clip(strings.TrimSpace(text), maxRelayRunes)),
 	})})
 	return true, err

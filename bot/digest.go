@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"supportbot/locales"
+	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
 )
@@ -46,7 +47,7 @@ func (d *Desk) Digest(ctx context.Context, tx store.Store, at time.Time) (string
 // SendDigest enqueues the digest at at to each address, followed by the
 // chart of the last office days as a PNG kept in the desk's files
 // directory (no chart without one).
-func (d *Desk) SendDigest(ctx context.Context, tx store.Store, at time.Time, to []string) error {
+func (d *Desk) SendDigest(ctx context.Context, tx store.Store, at time.Time, to []outbox.Address) error {
 	if len(to) == 0 {
 		return nil
 	}
@@ -67,12 +68,12 @@ func (d *Desk) SendDigest(ctx context.Context, tx store.Store, at time.Time, to 
 		}
 	}
 	for _, addr := range to {
-		if _, err := d.post(ctx, tx, at, Post{To: addr, Text: r.text, Kind: store.OutboxBackground}); err != nil {
+		if _, err := d.post(ctx, tx, at, outbox.Post{To: addr, Text: r.text, Kind: store.OutboxBackground}); err != nil {
 			return err
 		}
 		if chart != nil {
 			caption := d.p.T("desk.digest.chart", map[string]any{"days": len(r.chart)})
-			if _, err := d.post(ctx, tx, at, Post{To: addr, Text: caption, File: chart, Kind: store.OutboxBackground}); err != nil {
+			if _, err := d.post(ctx, tx, at, outbox.Post{To: addr, Text: caption, File: chart, Kind: store.OutboxBackground}); err != nil {
 				return err
 			}
 		}

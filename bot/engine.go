@@ -17,6 +17,7 @@ import (
 
 	"supportbot/conversation"
 	"supportbot/locales"
+	"supportbot/outbox"
 	"supportbot/store"
 )
 
@@ -162,7 +163,7 @@ func (e *Engine) failed(ctx context.Context, tx store.Store, m CustomerMessage, 
 		"phone": m.Phone, "text": locales.Raw(clip(strings.TrimSpace(m.Text), maxRelayRunes)),
 		"error": locales.Raw(shorten(fmt.Sprint(pe.Value), 300)),
 	})
-	_, err := enqueue(ctx, tx, m.At, Post{To: StaffGroup, Text: text})
+	_, err := outbox.Enqueue(ctx, tx, m.At, outbox.Post{To: outbox.StaffGroup, Text: text})
 	return err
 }
 
@@ -228,7 +229,7 @@ func (e *Engine) customerIn(ctx context.Context, b *batch, tx store.Store, m Cus
 			if err := tx.AddReceived(ctx, &rec); err != nil {
 				return fmt.Errorf("store message from %s: %w", m.Phone, err)
 			}
-			_, err := enqueue(ctx, tx, m.At, Post{To: WhatsAppAddr(m.Phone), Text: e.render(notes)})
+			_, err := outbox.Enqueue(ctx, tx, m.At, outbox.Post{To: outbox.WhatsApp(m.Phone), Text: e.render(notes)})
 			return err
 		}
 	}
@@ -294,7 +295,7 @@ func (e *Engine) flooded(ctx context.Context, tx store.Store, m CustomerMessage,
 	}
 	limit := e.limits.MessagesPerMinute
 	notice := e.printer.T("limits.flood", map[string]any{"limit": limit})
-	if _, err := enqueue(ctx, tx, m.At, Post{To: WhatsAppAddr(m.Phone), Text: notice}); err != nil {
+	if _, err := outbox.Enqueue(ctx, tx, m.At, outbox.Post{To: outbox.WhatsApp(m.Phone), Text: notice}); err != nil {
 		return err
 	}
 	args := map[string]any{"phone": m.Phone, "limit": limit}
@@ -305,7 +306,7 @@ func (e *Engine) flooded(ctx context.Context, tx store.Store, m CustomerMessage,
 	case !errors.Is(err, store.ErrNotFound):
 		return fmt.Errorf("customer of %s: %w", m.Phone, err)
 	}
-	_, err := enqueue(ctx, tx, m.At, Post{To: StaffGroup, Text: e.desk.p.T(key, args)})
+	_, err := outbox.Enqueue(ctx, tx, m.At, outbox.Post{To: outbox.StaffGroup, Text: e.desk.p.T(key, args)})
 	return err
 }
 
@@ -334,7 +335,7 @@ func (e *Engine) apply(ctx context.Context, tx store.Store, m CustomerMessage, r
 		}
 	}
 	for _, r := range res.Replies {
-		if _, err := enqueue(ctx, tx, m.At, Post{To: WhatsAppAddr(m.Phone), TicketID: ticketID, Text: e.render(r.Lines)}); err != nil {
+		if _, err := outbox.Enqueue(ctx, tx, m.At, outbox.Post{To: outbox.WhatsApp(m.Phone), TicketID: ticketID, Text: e.render(r.Lines)}); err != nil {
 			return err
 		}
 	}

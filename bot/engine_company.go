@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"supportbot/locales"
+	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
 )
@@ -136,7 +137,7 @@ func (d *Desk) companyAnswer(ctx context.Context, tx store.Store, m CompanyMessa
 		if name == "" {
 			key = "desk.company_phone.no_ticket_unknown"
 		}
-		_, err := d.post(ctx, tx, m.At, Post{To: StaffGroup, File: m.File, Text: d.p.T(key, map[string]any{
+		_, err := d.post(ctx, tx, m.At, outbox.Post{To: outbox.StaffGroup, File: m.File, Text: d.p.T(key, map[string]any{
 			"phone": m.Phone, "name": name, "text": locales.Raw(shown)})})
 		return err
 	}
@@ -165,7 +166,7 @@ func (d *Desk) companyAnswer(ctx context.Context, tx store.Store, m CompanyMessa
 	if !open {
 		key = "desk.company_phone.after_close"
 	}
-	_, err = d.post(ctx, tx, m.At, Post{To: StaffGroup, TicketID: t.ID, ReplyTo: card, File: m.File,
+	_, err = d.post(ctx, tx, m.At, outbox.Post{To: outbox.StaffGroup, TicketID: t.ID, ReplyTo: card, File: m.File,
 		Text: d.p.T(key, map[string]any{"id": t.ID, "status": d.status(t.Status), "text": locales.Raw(shown)})})
 	return err
 }

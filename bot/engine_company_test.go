@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
 )
@@ -65,7 +66,7 @@ func TestHandleCompanyPhone(t *testing.T) {
 					out = append(out, m)
 				}
 			}
-			if len(out) != 1 || out[0].To != StaffGroup || !strings.Contains(out[0].Text, tt.staffWant) || !strings.Contains(out[0].Text, m.Text) {
+			if len(out) != 1 || out[0].To != string(outbox.StaffGroup) || !strings.Contains(out[0].Text, tt.staffWant) || !strings.Contains(out[0].Text, m.Text) {
 				t.Fatalf("sent %+v, want one staff message with %q and the text", out, tt.staffWant)
 			}
 			if out[0].TicketID != id {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"supportbot/locales"
+	"supportbot/outbox"
 	"supportbot/store"
 )
 
@@ -88,7 +89,7 @@ func (e *Engine) HandleEdit(ctx context.Context, ed CustomerEdit) error {
 			}
 		}
 		p := e.desk.p
-		post := Post{To: StaffGroup}
+		post := outbox.Post{To: outbox.StaffGroup}
 		switch {
 		case relay.ID != 0 && ed.Revoked:
 			post.TicketID, post.ReplyTo = relay.TicketID, relay.ID
@@ -104,7 +105,7 @@ func (e *Engine) HandleEdit(ctx context.Context, ed CustomerEdit) error {
 		if !ed.Revoked && text == "" {
 			return nil
 		}
-		_, err = enqueue(ctx, tx, ed.At, post)
+		_, err = outbox.Enqueue(ctx, tx, ed.At, post)
 		return err
 	})
 }

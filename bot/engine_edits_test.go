@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
 )
@@ -34,7 +35,7 @@ func TestHandleEdit(t *testing.T) {
 			out := f.say(t, CustomerMessage{ID: "W9", Chat: chat, Phone: phoneSilver, At: at, Text: "نسخه ۴.۲ است"})
 			var relay store.OutboxMessage
 			for _, m := range out {
-				if m.To == StaffGroup && strings.Contains(m.Text, "نسخه ۴.۲ است") {
+				if m.To == string(outbox.StaffGroup) && strings.Contains(m.Text, "نسخه ۴.۲ است") {
 					relay = m
 				}
 			}
@@ -52,7 +53,7 @@ func TestHandleEdit(t *testing.T) {
 				}
 			}
 			got := f.outbox(t)[before:]
-			if len(got) != 1 || got[0].To != StaffGroup || !strings.Contains(got[0].Text, tt.want) {
+			if len(got) != 1 || got[0].To != string(outbox.StaffGroup) || !strings.Contains(got[0].Text, tt.want) {
 				t.Fatalf("sent %+v, want one staff message with %q", got, tt.want)
 			}
 			if tt.onRelay && (got[0].ReplyTo != relay.ID || got[0].TicketID != tk.ID) {

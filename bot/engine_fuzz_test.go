@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"supportbot/outbox"
 	"supportbot/store"
 )
 
@@ -53,7 +54,7 @@ func FuzzHandleCustomer(f *testing.F) {
 			if !utf8.ValidString(m.Text) || strings.TrimSpace(m.Text) == "" {
 				t.Fatalf("sent %q", m.Text)
 			}
-			if m.To == WhatsAppAddr(phone) {
+			if m.To == string(outbox.WhatsApp(phone)) {
 				answered = true
 			}
 		}

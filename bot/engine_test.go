@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"supportbot/conversation"
+	"supportbot/outbox"
 	"supportbot/store"
 )
 
@@ -56,7 +57,7 @@ func (f *engineFixture) held(tb testing.TB, phone string) []store.HeldMessage {
 func TestHandleCustomerDeduplicates(t *testing.T) {
 	f := newEngineFixture(t)
 	m := CustomerMessage{ID: "w1", Phone: phoneSilver, At: f.at, Text: "سلام"}
-	if got := f.say(t, m); len(got) != 1 || got[0].To != WhatsAppAddr(phoneSilver) {
+	if got := f.say(t, m); len(got) != 1 || got[0].To != string(outbox.WhatsApp(phoneSilver)) {
 		t.Fatalf("first delivery sent %+v, want one reply", got)
 	}
 	if got := f.say(t, m); len(got) != 0 {
@@ -89,7 +90,7 @@ func TestSkewedTimestampDoesNotDelayReply(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(due) != 1 || due[0].To != WhatsAppAddr(phoneSilver) {
+		if len(due) != 1 || due[0].To != string(outbox.WhatsApp(phoneSilver)) {
 			t.Errorf("sender's clock %s ahead: due now %+v, want the reply", skew, due)
 		}
 	}
@@ -140,11 +141,11 @@ func TestGroupCommitManyAtOnce(t *testing.T) {
 	for _, m := range f.outbox(t) {
 		per[m.To]++
 	}
-	if len(per) != n+1 || per[StaffGroup] != n {
-		t.Fatalf("outbox: %d recipients, %d staff cards; want %d and %d", len(per), per[StaffGroup], n+1, n)
+	if len(per) != n+1 || per[string(outbox.StaffGroup)] != n {
+		t.Fatalf("outbox: %d recipients, %d staff cards; want %d and %d", len(per), per[string(outbox.StaffGroup)], n+1, n)
 	}
 	for to, c := range per {
-		if to != StaffGroup && c != 1 {
+		if to != string(outbox.StaffGroup) && c != 1 {
 			t.Errorf("%s got %d messages, want 1", to, c)
 		}
 	}
@@ -354,7 +355,7 @@ func TestFloodLimit(t *testing.T) {
 	}
 	at = at.Add(time.Second)
 	got := send(5, "لطفاً پاسخ دهید")
-	if len(got) != 2 || got[0].To != WhatsAppAddr(phoneSilver) || got[1].To != StaffGroup {
+	if len(got) != 2 || got[0].To != string(outbox.WhatsApp(phoneSilver)) || got[1].To != string(outbox.StaffGroup) {
 		t.Fatalf("first message over the limit sent %+v, want a notice to the customer and one to staff", got)
 	}
 	if !strings.Contains(got[0].Text, "۵") || !strings.Contains(got[1].Text, "شرکت نمونه یک") {
@@ -382,7 +383,7 @@ func TestFloodLimit(t *testing.T) {
 	for i := 21; i < 30; i++ {
 		at = at.Add(time.Second)
 		for _, m := range send(i, "0") {
-			if m.To == StaffGroup {
+			if m.To == string(outbox.StaffGroup) {
 				notices++
 			}
 		}
@@ -498,7 +499,7 @@ func TestStaffHugeInput(t *testing.T) {
 		}
 		for _, m := range f.outbox(t)[before:] {
 			limit := 4096
-			if m.To != StaffGroup {
+			if m.To != string(outbox.StaffGroup) {
 				limit = 70_000 // the customer gets the staff reply relayed; WhatsApp takes 65,536
 			}
 			if n := utf8.RuneCountInString(m.Text); n > limit {
@@ -536,7 +537,7 @@ func TestPanicIsHeld(t *testing.T) {
 	var log strings.Builder
 	f.eng.SetLogger(slog.New(slog.NewTextHandler(&log, nil)))
 	got := f.say(t, CustomerMessage{ID: "p1", Phone: phoneGold, At: f.at, Text: "سلام"})
-	if len(got) != 1 || got[0].To != StaffGroup || !strings.Contains(got[0].Text, "a bug") || !strings.Contains(got[0].Text, "سلام") {
+	if len(got) != 1 || got[0].To != string(outbox.StaffGroup) || !strings.Contains(got[0].Text, "a bug") || !strings.Contains(got[0].Text, "سلام") {
 		t.Fatalf("sent %+v, want one staff alert with the text and the error", got)
 	}
 	if hs := f.held(t, phoneGold); len(hs) != 1 || hs[0].Reason != store.HeldFailed || hs[0].Text != "سلام" {
@@ -548,7 +549,7 @@ func TestPanicIsHeld(t *testing.T) {
 	if got := f.say(t, CustomerMessage{ID: "p1", Phone: phoneGold, At: f.at, Text: "سلام"}); len(got) != 0 {
 		t.Errorf("redelivery sent %+v", got)
 	}
-	if got := f.say(t, CustomerMessage{ID: "s1", Phone: phoneSilver, At: f.at, Text: "سلام"}); len(got) != 1 || got[0].To != WhatsAppAddr(phoneSilver) {
+	if got := f.say(t, CustomerMessage{ID: "s1", Phone: phoneSilver, At: f.at, Text: "سلام"}); len(got) != 1 || got[0].To != string(outbox.WhatsApp(phoneSilver)) {
 		t.Errorf("another customer: %+v", got)
 	}
 }
@@ -583,7 +584,7 @@ func TestStaffPanicIsAnswered(t *testing.T) {
 		return f.outbox(t)[before:]
 	}
 	got := staff()
-	if len(got) != 1 || got[0].To != StaffGroup || !strings.Contains(got[0].Text, "/tickets") || !strings.Contains(got[0].Text, "a staff bug") {
+	if len(got) != 1 || got[0].To != string(outbox.StaffGroup) || !strings.Contains(got[0].Text, "/tickets") || !strings.Contains(got[0].Text, "a staff bug") {
 		t.Fatalf("sent %+v, want one answer in the staff group with the text and the error", got)
 	}
 	if !strings.Contains(log.String(), "a staff bug") || !strings.Contains(log.String(), "engine_test.go") {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
 )
@@ -282,7 +283,7 @@ func (j *Jobs) remindContractEnd(ctx context.Context, tx store.Store, c rules.Co
 		"subject": subjectOf(p, c), "kind": c.Kind, "tier": c.Tier, "date": lastDay(r.end), "days": days,
 	})
 	for _, phone := range cu.Phones {
-		if _, err := d.post(ctx, tx, now, Post{To: WhatsAppAddr(phone), Text: text}); err != nil {
+		if _, err := d.post(ctx, tx, now, outbox.Post{To: outbox.WhatsApp(phone), Text: text}); err != nil {
 			return err
 		}
 	}

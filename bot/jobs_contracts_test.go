@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
 )
@@ -40,7 +41,7 @@ func (f *jobsFixture) p7Messages(tb testing.TB) []string {
 	tb.Helper()
 	var out []string
 	for _, m := range f.outbox(tb) {
-		if m.To == WhatsAppAddr(phoneP7a) || m.To == WhatsAppAddr(phoneP7b) {
+		if m.To == string(outbox.WhatsApp(phoneP7a)) || m.To == string(outbox.WhatsApp(phoneP7b)) {
 			if !f.desk.policy.Calendar.IsContactOpen(m.CreatedAt) {
 				tb.Errorf("reminder at %s, outside contact hours", m.CreatedAt.In(f.loc))
 			}
@@ -90,7 +91,7 @@ func TestContractEndReminderText(t *testing.T) {
 	}
 	var text string
 	for _, m := range f.outbox(t) {
-		if m.To == WhatsAppAddr(phoneP7a) {
+		if m.To == string(outbox.WhatsApp(phoneP7a)) {
 			text = m.Text
 		}
 	}

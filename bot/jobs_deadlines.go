@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"supportbot/locales"
+	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
 )
@@ -135,14 +136,14 @@ func (j *Jobs) sendDeadline(ctx context.Context, tx store.Store, ticketID int64,
 		return err
 	}
 	if e.lead > 0 {
-		_, err := d.post(ctx, tx, e.at, Post{To: StaffGroup, TicketID: t.ID, ReplyTo: card, Text: p.T("jobs.reminder", args), Kind: store.OutboxBackground})
+		_, err := d.post(ctx, tx, e.at, outbox.Post{To: outbox.StaffGroup, TicketID: t.ID, ReplyTo: card, Text: p.T("jobs.reminder", args), Kind: store.OutboxBackground})
 		return err
 	}
-	if _, err := d.post(ctx, tx, e.at, Post{To: StaffGroup, TicketID: t.ID, ReplyTo: card, Text: p.T("jobs.breach.staff", args), Kind: store.OutboxBackground}); err != nil {
+	if _, err := d.post(ctx, tx, e.at, outbox.Post{To: outbox.StaffGroup, TicketID: t.ID, ReplyTo: card, Text: p.T("jobs.breach.staff", args), Kind: store.OutboxBackground}); err != nil {
 		return err
 	}
 	for _, addr := range d.ManagerAddresses() {
-		if _, err := d.post(ctx, tx, e.at, Post{To: addr, TicketID: t.ID, Text: p.T("jobs.breach.managers", args), Kind: store.OutboxBackground}); err != nil {
+		if _, err := d.post(ctx, tx, e.at, outbox.Post{To: addr, TicketID: t.ID, Text: p.T("jobs.breach.managers", args), Kind: store.OutboxBackground}); err != nil {
 			return err
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"supportbot/locales"
+	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
 )
@@ -201,11 +202,11 @@ func (j *Jobs) packageNote(ctx context.Context, tx store.Store, c rules.Contract
 		"contract_id": c.ID, "name": cu.Name, "subject": subjectOf(p, c),
 		"left": minutes(left), "total": minutes(total), "percent": lowPercent,
 	}
-	if _, err := d.post(ctx, tx, now, Post{To: StaffGroup, Text: p.T("jobs.hourly."+level+".staff", args), Kind: store.OutboxBackground}); err != nil {
+	if _, err := d.post(ctx, tx, now, outbox.Post{To: outbox.StaffGroup, Text: p.T("jobs.hourly."+level+".staff", args), Kind: store.OutboxBackground}); err != nil {
 		return err
 	}
 	for _, phone := range cu.Phones {
-		if _, err := d.post(ctx, tx, now, Post{To: WhatsAppAddr(phone), Text: p.T("jobs.hourly."+level+".customer", args)}); err != nil {
+		if _, err := d.post(ctx, tx, now, outbox.Post{To: outbox.WhatsApp(phone), Text: p.T("jobs.hourly."+level+".customer", args)}); err != nil {
 			return err
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
 )
@@ -212,7 +213,7 @@ func TestPackageNotes(t *testing.T) {
 
 	var got []string
 	for _, m := range f.outbox(t) {
-		if m.TicketID == 0 && (m.To == StaffGroup || m.To == WhatsAppAddr(phoneProj)) {
+		if m.TicketID == 0 && (m.To == string(outbox.StaffGroup) || m.To == string(outbox.WhatsApp(phoneProj))) {
 			if !f.desk.policy.Calendar.IsContactOpen(m.CreatedAt) {
 				t.Errorf("note at %s, outside contact hours", m.CreatedAt)
 			}
@@ -220,8 +221,8 @@ func TestPackageNotes(t *testing.T) {
 		}
 	}
 	want := []string{
-		StaffGroup + " 2026-11-30 08:30", WhatsAppAddr(phoneProj) + " 2026-11-30 08:30", // low, at the next contact opening
-		StaffGroup + " 2026-12-02 08:30", WhatsAppAddr(phoneProj) + " 2026-12-02 08:30", // out, once
+		string(outbox.StaffGroup) + " 2026-11-30 08:30", string(outbox.WhatsApp(phoneProj)) + " 2026-11-30 08:30", // low, at the next contact opening
+		string(outbox.StaffGroup) + " 2026-12-02 08:30", string(outbox.WhatsApp(phoneProj)) + " 2026-12-02 08:30", // out, once
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("notes %q, want %q", got, want)

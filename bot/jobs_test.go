@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
 )
@@ -103,46 +104,46 @@ func (f *jobsFixture) deadlineNotices(tb testing.TB, ticket int64) []notice {
 }
 
 func TestDeadlineReminderInstants(t *testing.T) {
-	manager := UserAddr(managerReza)
+	manager := outbox.TelegramUser(managerReza)
 	tests := []struct {
 		name, contract, opened string
 		want                   []notice
 	}{
 		{"gold, Wednesday 16:00: due Saturday 16:00 after the weekend", "G-1", "2026-11-25 16:00", []notice{
-			{StaffGroup, "reminder", "2026-11-28 14:00"},
-			{StaffGroup, "reminder", "2026-11-28 15:30"},
-			{StaffGroup, "breach", "2026-11-28 16:00"},
-			{manager, "breach", "2026-11-28 16:00"},
+			{string(outbox.StaffGroup), "reminder", "2026-11-28 14:00"},
+			{string(outbox.StaffGroup), "reminder", "2026-11-28 15:30"},
+			{string(outbox.StaffGroup), "breach", "2026-11-28 16:00"},
+			{string(manager), "breach", "2026-11-28 16:00"},
 		}},
 		{"gold, Wednesday 10:00: the 2h reminder walks back over the weekend", "G-1", "2026-11-25 10:00", []notice{
-			{StaffGroup, "reminder", "2026-11-25 17:00"},
-			{StaffGroup, "reminder", "2026-11-28 09:30"},
-			{StaffGroup, "breach", "2026-11-28 10:00"},
-			{manager, "breach", "2026-11-28 10:00"},
+			{string(outbox.StaffGroup), "reminder", "2026-11-25 17:00"},
+			{string(outbox.StaffGroup), "reminder", "2026-11-28 09:30"},
+			{string(outbox.StaffGroup), "breach", "2026-11-28 10:00"},
+			{string(manager), "breach", "2026-11-28 10:00"},
 		}},
 		{"gold, opened on Friday: the clock starts Saturday 08:30", "G-1", "2026-11-27 11:00", []notice{
-			{StaffGroup, "reminder", "2026-11-28 15:30"},
-			{StaffGroup, "reminder", "2026-11-28 17:00"},
-			{StaffGroup, "breach", "2026-11-28 17:30"},
-			{manager, "breach", "2026-11-28 17:30"},
+			{string(outbox.StaffGroup), "reminder", "2026-11-28 15:30"},
+			{string(outbox.StaffGroup), "reminder", "2026-11-28 17:00"},
+			{string(outbox.StaffGroup), "breach", "2026-11-28 17:30"},
+			{string(manager), "breach", "2026-11-28 17:30"},
 		}},
 		{"gold, Tuesday 16:00 over the Wednesday holiday (1405/10/02)", "G-1", "2026-12-22 16:00", []notice{
-			{StaffGroup, "reminder", "2026-12-26 14:00"},
-			{StaffGroup, "reminder", "2026-12-26 15:30"},
-			{StaffGroup, "breach", "2026-12-26 16:00"},
-			{manager, "breach", "2026-12-26 16:00"},
+			{string(outbox.StaffGroup), "reminder", "2026-12-26 14:00"},
+			{string(outbox.StaffGroup), "reminder", "2026-12-26 15:30"},
+			{string(outbox.StaffGroup), "breach", "2026-12-26 16:00"},
+			{string(manager), "breach", "2026-12-26 16:00"},
 		}},
 		{"gold, Wednesday 1405/12/26 16:00 over 29 Esfand and Nowruz", "G-1", "2027-03-17 16:00", []notice{
-			{StaffGroup, "reminder", "2027-03-27 14:00"},
-			{StaffGroup, "reminder", "2027-03-27 15:30"},
-			{StaffGroup, "breach", "2027-03-27 16:00"},
-			{manager, "breach", "2027-03-27 16:00"},
+			{string(outbox.StaffGroup), "reminder", "2027-03-27 14:00"},
+			{string(outbox.StaffGroup), "reminder", "2027-03-27 15:30"},
+			{string(outbox.StaffGroup), "breach", "2027-03-27 16:00"},
+			{string(manager), "breach", "2027-03-27 16:00"},
 		}},
 		{"silver, two business days from Sunday 16:00", "A-1", "2026-11-29 16:00", []notice{
-			{StaffGroup, "reminder", "2026-12-01 14:00"},
-			{StaffGroup, "reminder", "2026-12-01 15:30"},
-			{StaffGroup, "breach", "2026-12-01 16:00"},
-			{manager, "breach", "2026-12-01 16:00"},
+			{string(outbox.StaffGroup), "reminder", "2026-12-01 14:00"},
+			{string(outbox.StaffGroup), "reminder", "2026-12-01 15:30"},
+			{string(outbox.StaffGroup), "breach", "2026-12-01 16:00"},
+			{string(manager), "breach", "2026-12-01 16:00"},
 		}},
 	}
 	for _, tt := range tests {
@@ -162,7 +163,7 @@ func TestDeadlineReminderInstants(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, m := range f.outbox(t) {
-				if m.TicketID == tk.ID && m.To == StaffGroup && m.ID != card && m.ReplyTo != card {
+				if m.TicketID == tk.ID && m.To == string(outbox.StaffGroup) && m.ID != card && m.ReplyTo != card {
 					t.Errorf("staff notice %q is not threaded under the card", m.Text)
 				}
 			}
@@ -227,7 +228,7 @@ func TestNoDeadlineNoticesForAnsweredTickets(t *testing.T) {
 	}
 	// Due Monday 10:00: the 2h reminder is Sunday 17:00, the 30m one Monday
 	// 09:30, after the answer.
-	if got, want := f.deadlineNotices(t, late.ID), []notice{{StaffGroup, "reminder", "2026-11-29 17:00"}}; !slices.Equal(got, want) {
+	if got, want := f.deadlineNotices(t, late.ID), []notice{{string(outbox.StaffGroup), "reminder", "2026-11-29 17:00"}}; !slices.Equal(got, want) {
 		t.Errorf("ticket answered between its reminders: notices %v, want %v", got, want)
 	}
 	if got := f.deadlineNotices(t, waiting.ID); len(got) != 4 {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"supportbot/outbox"
 	"supportbot/store"
 )
 
@@ -86,10 +87,10 @@ func (j *Jobs) waitStep(ctx context.Context, tx store.Store, id int64, now time.
 		if err := tx.UpdateTicket(ctx, t); err != nil {
 			return fmt.Errorf("auto-close ticket %d: %w", t.ID, err)
 		}
-		if _, err := d.post(ctx, tx, at, Post{To: WhatsAppAddr(t.Phone), TicketID: t.ID, Text: d.p.T("lifecycle.autoclose.customer", map[string]any{"id": t.ID, "days": d.cfg.Lifecycle.AutoCloseDays})}); err != nil {
+		if _, err := d.post(ctx, tx, at, outbox.Post{To: outbox.WhatsApp(t.Phone), TicketID: t.ID, Text: d.p.T("lifecycle.autoclose.customer", map[string]any{"id": t.ID, "days": d.cfg.Lifecycle.AutoCloseDays})}); err != nil {
 			return err
 		}
-		if _, err := d.post(ctx, tx, at, Post{To: StaffGroup, TicketID: t.ID, ReplyTo: card, Text: d.p.T("lifecycle.autoclose.staff", map[string]any{"id": t.ID, "days": d.cfg.Lifecycle.AutoCloseDays})}); err != nil {
+		if _, err := d.post(ctx, tx, at, outbox.Post{To: outbox.StaffGroup, TicketID: t.ID, ReplyTo: card, Text: d.p.T("lifecycle.autoclose.staff", map[string]any{"id": t.ID, "days": d.cfg.Lifecycle.AutoCloseDays})}); err != nil {
 			return err
 		}
 		return d.audit(ctx, tx, store.AuditRecord{At: at, Action: "autoclose", TicketID: t.ID})
@@ -104,10 +105,10 @@ func (j *Jobs) waitStep(ctx context.Context, tx store.Store, id int64, now time.
 		if args["close"].(time.Time).IsZero() {
 			key = "lifecycle.nudge.customer_no_close"
 		}
-		if _, err := d.post(ctx, tx, at, Post{To: WhatsAppAddr(t.Phone), TicketID: t.ID, Text: d.p.T(key, args)}); err != nil {
+		if _, err := d.post(ctx, tx, at, outbox.Post{To: outbox.WhatsApp(t.Phone), TicketID: t.ID, Text: d.p.T(key, args)}); err != nil {
 			return err
 		}
-		if _, err := d.post(ctx, tx, at, Post{To: StaffGroup, TicketID: t.ID, ReplyTo: card, Text: d.p.T("lifecycle.nudge.staff", map[string]any{"id": t.ID})}); err != nil {
+		if _, err := d.post(ctx, tx, at, outbox.Post{To: outbox.StaffGroup, TicketID: t.ID, ReplyTo: card, Text: d.p.T("lifecycle.nudge.staff", map[string]any{"id": t.ID})}); err != nil {
 			return err
 		}
 		return d.audit(ctx, tx, store.AuditRecord{At: at, Action: "nudge", TicketID: t.ID})

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"supportbot/outbox"
 	"supportbot/store"
 )
 
@@ -157,11 +158,11 @@ func TestUnknownNumberGetsOneCardADay(t *testing.T) {
 		f.at.Add(90 * time.Minute), f.at.Add(24 * time.Hour)} {
 		for _, m := range f.say(t, CustomerMessage{ID: fmt.Sprint("u", i), Phone: phone, At: at, Text: fmt.Sprintf("پیام %d", i)}) {
 			switch {
-			case m.To == WhatsAppAddr(phone):
+			case m.To == string(outbox.WhatsApp(phone)):
 				replies++
-			case m.To == StaffGroup && m.ReplyTo == 0:
+			case m.To == string(outbox.StaffGroup) && m.ReplyTo == 0:
 				cards++
-			case m.To == StaffGroup:
+			case m.To == string(outbox.StaffGroup):
 				under++
 			}
 		}
@@ -187,7 +188,7 @@ func TestDeclineSaysTheQuotaOnlyWhereThereIsOne(t *testing.T) {
 		sent := f.handle(t, StaffInput{At: f.at.Add(time.Hour), Chat: ChatStaff, UserID: 1001, Text: fmt.Sprintf("/decline %d misuse", tk.ID)})
 		var text string
 		for _, m := range sent {
-			if m.To == WhatsAppAddr(tt.phone) {
+			if m.To == string(outbox.WhatsApp(tt.phone)) {
 				text = m.Text
 			}
 		}

@@ -12,7 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"supportbot/bot"
+	"supportbot/outbox"
 )
 
 // chromium finds a local Chromium or Chrome; "" when there is none.
@@ -183,7 +183,7 @@ func TestBrowser(t *testing.T) {
 	// own; the page reads any field named like edit…/thread…/topic… from
 	// the row. An event shaped so (after the screenshot, which shows only
 	// what the bot did) must replace card m6 in place and show the topic.
-	d.hub.add(Event{Kind: KindOut, ID: "m999", Outbox: 999, Chat: bot.StaffGroup, Ticket: 1, At: "۰۹:۰۰",
+	d.hub.add(Event{Kind: KindOut, ID: "m999", Outbox: 999, Chat: string(outbox.StaffGroup), Ticket: 1, At: "۰۹:۰۰",
 		Text: "تیکت شماره ۱ (ویرایش)", Message: map[string]any{"ID": 999, "EditOf": 6, "Thread": 1}})
 	step("an edit replaces the card in place",
 		until(`document.querySelector('#staff-msgs .msg[data-outbox="6"]').textContent.includes("(ویرایش)")`),

@@ -21,6 +21,7 @@ import (
 	"supportbot/bot"
 	"supportbot/bot/replay"
 	"supportbot/locales"
+	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
 )
@@ -55,7 +56,7 @@ const UnknownPhone = "+989300000000"
 type Demo struct {
 	cfg    Config
 	replay *replay.Player
-	disp   *bot.Dispatcher
+	disp   *outbox.Dispatcher
 	hub    *hub
 
 	mu  sync.Mutex // one step (clock move, inbound message) at a time
@@ -79,7 +80,7 @@ func New(ctx context.Context, cfg Config) (*Demo, error) {
 		return nil, fmt.Errorf("demo: media folder: %w", err)
 	}
 	d := &Demo{cfg: cfg, hub: newHub(), files: map[string]string{}}
-	d.disp = bot.NewDispatcher(cfg.Engine.Store(), bot.DispatcherConfig{
+	d.disp = outbox.NewDispatcher(cfg.Engine.Store(), outbox.DispatcherConfig{
 		// The page takes everything at once: no pacing, and time is the
 		// demo clock, so a message is due exactly when replay says it is.
 		GroupInterval: -1,
@@ -227,7 +228,7 @@ func (d *Demo) Customer(ctx context.Context, in CustomerInput) error {
 			return err
 		}
 	}
-	d.hub.add(Event{Kind: KindIn, ID: id, Chat: bot.WhatsAppAddr(phone), At: d.cfg.Printer.Time(d.now),
+	d.hub.add(Event{Kind: KindIn, ID: id, Chat: string(outbox.WhatsApp(phone)), At: d.cfg.Printer.Time(d.now),
 		Text: in.Text, File: d.fileView(file, "in/"+id)})
 	return d.stepLocked(ctx, replay.Event{At: d.now, ID: id, Phone: phone, Text: in.Text, File: file})
 }
@@ -267,14 +268,14 @@ func (d *Demo) Staff(ctx context.Context, in StaffInput) error {
 	defer d.mu.Unlock()
 	d.seq++
 	id := "demo-" + strconv.Itoa(d.seq)
-	chat := bot.StaffGroup
+	chat := outbox.StaffGroup
 	switch in.Chat {
 	case bot.ChatManagers:
-		chat = bot.ManagersGroup
+		chat = outbox.ManagersGroup
 	case bot.ChatPrivate:
-		chat = bot.UserAddr(in.User)
+		chat = outbox.TelegramUser(in.User)
 	}
-	ev := Event{Kind: KindIn, ID: id, Chat: chat, From: who.Name, At: d.cfg.Printer.Time(d.now), Text: in.Text, ReplyTo: in.ReplyTo}
+	ev := Event{Kind: KindIn, ID: id, Chat: string(chat), From: who.Name, At: d.cfg.Printer.Time(d.now), Text: in.Text, ReplyTo: in.ReplyTo}
 	if in.Callback != "" {
 		ev.Button = bot.ButtonLabel(d.cfg.Printer, in.Callback)
 	}
@@ -305,7 +306,7 @@ func (d *Demo) sampleFile(name, msgID string) (*store.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("demo: sample %s: %w", name, err)
 	}
-	path := filepath.Join(d.cfg.MediaDir, msgID+"-"+bot.SafeFileName(s.name))
+	path := filepath.Join(d.cfg.MediaDir, msgID+"-"+outbox.SafeFileName(s.name))
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		return nil, fmt.Errorf("demo: keep sample: %w", err)
 	}

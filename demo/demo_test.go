@@ -20,6 +20,7 @@ import (
 	"supportbot/conversation"
 	"supportbot/examples"
 	"supportbot/locales"
+	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
 	"supportbot/store/importcsv"
@@ -205,7 +206,7 @@ func TestCustomerMessageBecomesCard(t *testing.T) {
 	for _, ev := range evs {
 		if ev.Kind == KindIn {
 			in++
-			if ev.Chat != bot.WhatsAppAddr(phone) {
+			if ev.Chat != string(outbox.WhatsApp(phone)) {
 				t.Errorf("customer input shown in %s", ev.Chat)
 			}
 		}
@@ -213,15 +214,15 @@ func TestCustomerMessageBecomesCard(t *testing.T) {
 	if in != 5 {
 		t.Errorf("%d customer messages shown, want 5", in)
 	}
-	menu := find(evs, bot.WhatsAppAddr(phone), "شرکت آریا پخش")
+	menu := find(evs, string(outbox.WhatsApp(phone)), "شرکت آریا پخش")
 	if len(menu) != 1 || !strings.Contains(menu[0].Text, "\n۱. ") || menu[0].At != "۸:۳۰" {
 		t.Fatalf("menu %+v: want one message with its lines and Persian digits, at ۸:۳۰", menu)
 	}
-	confirm := find(evs, bot.WhatsAppAddr(phone), "شماره پیگیری: ۱")
+	confirm := find(evs, string(outbox.WhatsApp(phone)), "شماره پیگیری: ۱")
 	if len(confirm) != 1 || confirm[0].Ticket != 1 {
 		t.Fatalf("confirmation %+v", confirm)
 	}
-	cards := find(evs, bot.StaffGroup, "تیکت شماره ۱")
+	cards := find(evs, string(outbox.StaffGroup), "تیکت شماره ۱")
 	if len(cards) != 1 {
 		t.Fatalf("cards %+v, want one in the staff group", cards)
 	}
@@ -276,10 +277,10 @@ func TestButtonPressAndReplyReachCustomer(t *testing.T) {
 	if evs[0].Kind != KindIn || evs[0].From != "Sara" || evs[0].Button != "برمی‌دارم" {
 		t.Errorf("button press shown as %+v", evs[0])
 	}
-	if got := find(evs, bot.StaffGroup, "Sara"); len(got) == 0 {
+	if got := find(evs, string(outbox.StaffGroup), "Sara"); len(got) == 0 {
 		t.Errorf("no claim notice in the staff group: %+v", evs)
 	}
-	reply := find(evs, bot.WhatsAppAddr(phone), "نسخهٔ برنامه")
+	reply := find(evs, string(outbox.WhatsApp(phone)), "نسخهٔ برنامه")
 	if len(reply) != 1 || reply[0].Ticket != 1 {
 		t.Fatalf("staff reply reached the customer as %+v", reply)
 	}
@@ -362,7 +363,7 @@ func TestDigestWithChart(t *testing.T) {
 	evs := stream(t, srv, jsonInt(before), len(d.Events(before)))
 	var chart *FileView
 	for _, ev := range evs {
-		if ev.Kind == KindOut && ev.Chat != bot.ManagersGroup {
+		if ev.Kind == KindOut && ev.Chat != string(outbox.ManagersGroup) {
 			t.Errorf("digest answer went to %s", ev.Chat)
 		}
 		if ev.File != nil {
@@ -392,7 +393,7 @@ func TestSampleFilesReachStaff(t *testing.T) {
 		evs := stream(t, srv, jsonInt(before), len(d.Events(before)))
 		var staff *Event
 		for i, ev := range evs {
-			if ev.Kind == KindOut && ev.Chat == bot.StaffGroup && ev.File != nil {
+			if ev.Kind == KindOut && ev.Chat == string(outbox.StaffGroup) && ev.File != nil {
 				staff = &evs[i]
 			}
 		}
@@ -472,7 +473,7 @@ func TestUnknownNumberAndPage(t *testing.T) {
 		}
 	}
 	mustPost(t, srv, "/api/customer", CustomerInput{Phone: UnknownPhone, Text: "سلام"})
-	if got := find(d.Events(0), bot.WhatsAppAddr(UnknownPhone), ""); len(got) == 0 {
+	if got := find(d.Events(0), string(outbox.WhatsApp(UnknownPhone)), ""); len(got) == 0 {
 		t.Error("the unknown number got no answer")
 	}
 	for path, want := range map[string]string{

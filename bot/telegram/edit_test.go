@@ -8,6 +8,7 @@ import (
 
 	"supportbot/bot"
 	"supportbot/bot/telegram/telegramtest"
+	"supportbot/outbox"
 	"supportbot/store"
 )
 
@@ -16,7 +17,7 @@ import (
 // a card someone deleted is posted anew, later edits changing the new one.
 func TestCardEditedInPlace(t *testing.T) {
 	h := newHarness(t)
-	card := h.enqueue(store.OutboxMessage{To: bot.StaffGroup, TicketID: 7, Kind: store.OutboxCard,
+	card := h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), TicketID: 7, Kind: store.OutboxCard,
 		Text: "Ticket 7\nstatus: new", Buttons: []string{"claim", "close"}})
 	h.flush()
 	sent := h.srv.SentTo(staffChat)
@@ -38,7 +39,7 @@ func TestCardEditedInPlace(t *testing.T) {
 	}
 	for _, st := range steps {
 		before := len(h.srv.Sent())
-		id := h.enqueue(store.OutboxMessage{To: bot.StaffGroup, TicketID: 7, Kind: store.OutboxCard, Edit: card, Text: st.text, Buttons: st.buttons})
+		id := h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), TicketID: 7, Kind: store.OutboxCard, Edit: card, Text: st.text, Buttons: st.buttons})
 		h.flush()
 		m := h.outbox(id)
 		if m.Status != store.OutboxSent || m.ExternalID != strconvExt(staffChat, st.onto) {
@@ -68,14 +69,14 @@ func TestCardEditedInPlace(t *testing.T) {
 
 	// Deleted by someone: posted anew, and the next edit changes that one.
 	h.srv.DeleteMessage(staffChat, msgID)
-	id := h.enqueue(store.OutboxMessage{To: bot.StaffGroup, TicketID: 7, Kind: store.OutboxCard, Edit: card, Text: "Ticket 7\nstatus: reopened", Buttons: []string{"claim"}})
+	id := h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), TicketID: 7, Kind: store.OutboxCard, Edit: card, Text: "Ticket 7\nstatus: reopened", Buttons: []string{"claim"}})
 	h.flush()
 	reposted := h.srv.SentTo(staffChat)
 	last := reposted[len(reposted)-1]
 	if m := h.outbox(id); m.Status != store.OutboxSent || last.Method != "sendMessage" || last.Markup == nil {
 		t.Fatalf("after the delete: %q, last sent %+v, want the card posted anew with its buttons", m.Status, last)
 	}
-	id = h.enqueue(store.OutboxMessage{To: bot.StaffGroup, TicketID: 7, Kind: store.OutboxCard, Edit: card, Text: "Ticket 7\nstatus: closed again"})
+	id = h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), TicketID: 7, Kind: store.OutboxCard, Edit: card, Text: "Ticket 7\nstatus: closed again"})
 	h.flush()
 	if m := h.outbox(id); m.Status != store.OutboxSent || m.ExternalID != strconvExt(staffChat, last.MessageID) {
 		t.Errorf("edit after the repost: %q %q, want an edit of %d", m.Status, m.ExternalID, last.MessageID)
@@ -95,11 +96,11 @@ func TestCardEditedInPlace(t *testing.T) {
 // edit waits like any send.
 func TestCardEditFallsBackAndWaits(t *testing.T) {
 	h := newHarness(t)
-	card := h.enqueue(store.OutboxMessage{To: bot.StaffGroup, TicketID: 8, Kind: store.OutboxCard, Text: "Ticket 8\nnew", Buttons: []string{"claim"}})
+	card := h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), TicketID: 8, Kind: store.OutboxCard, Text: "Ticket 8\nnew", Buttons: []string{"claim"}})
 	h.flush()
 	h.srv.Fail("editMessageText", telegramtest.TooManyRequests(3))
 	h.srv.Fail("editMessageText", telegramtest.Failure{Code: 400, Description: "Bad Request: can't parse entities: unsupported start tag"})
-	id := h.enqueue(store.OutboxMessage{To: bot.StaffGroup, TicketID: 8, Kind: store.OutboxCard, Edit: card, Text: "Ticket 8\nclaimed by " + bot.MentionToken(1001, "Sara")})
+	id := h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), TicketID: 8, Kind: store.OutboxCard, Edit: card, Text: "Ticket 8\nclaimed by " + bot.MentionToken(1001, "Sara")})
 	h.flush()
 	if m := h.outbox(id); m.Status != store.OutboxPending || m.Attempts != 0 {
 		t.Fatalf("after a 429: %q, %d attempts; want pending, none counted", m.Status, m.Attempts)

@@ -12,6 +12,7 @@ import (
 	"supportbot/bot"
 	"supportbot/bot/telegram"
 	"supportbot/bot/telegram/telegramtest"
+	"supportbot/outbox"
 	"supportbot/store"
 )
 
@@ -77,7 +78,7 @@ func TestStartsWhileTelegramHangsAndStopsPromptly(t *testing.T) {
 
 	// A send to the hanging peer ends at its deadline and holds the
 	// message without counting an attempt.
-	id := h.enqueue(store.OutboxMessage{To: bot.StaffGroup, Text: "card"})
+	id := h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), Text: "card"})
 	start := time.Now()
 	h.flush()
 	if took := time.Since(start); took > 5*time.Second {
@@ -124,7 +125,7 @@ func TestDroppedAndSlowConnectionsLoseNothing(t *testing.T) {
 	}
 
 	h.srv.Drop("sendMessage", 1)
-	id := h.enqueue(store.OutboxMessage{To: bot.StaffGroup, Text: "card"})
+	id := h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), Text: "card"})
 	h.flush()
 	if m := h.outbox(id); m.Status != store.OutboxPending || m.Attempts != 0 {
 		t.Errorf("after a dropped send: %q, %d attempts", m.Status, m.Attempts)
@@ -190,9 +191,9 @@ func TestForbiddenGroupHoldsItsMessagesAndTellsManagers(t *testing.T) {
 	w := &watch{}
 	h := newHarness(t, w.config)
 	h.srv.Fail("sendMessage", telegramtest.Failure{Code: 403, Description: "Forbidden: bot was kicked from the supergroup chat"})
-	card := h.enqueue(store.OutboxMessage{To: bot.StaffGroup, TicketID: 1, Text: "card"})
+	card := h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), TicketID: 1, Text: "card"})
 	h.flush()
-	private := h.enqueue(store.OutboxMessage{To: bot.UserAddr(2001), Text: "to a manager"})
+	private := h.enqueue(store.OutboxMessage{To: string(outbox.TelegramUser(2001)), Text: "to a manager"})
 	h.flush()
 	if m := h.outbox(card); m.Status != store.OutboxPending || m.Attempts != 0 {
 		t.Errorf("card: %q after %d attempts, want held", m.Status, m.Attempts)
@@ -221,7 +222,7 @@ func TestMigratedGroupIsFollowed(t *testing.T) {
 	h := newHarness(t, w.config)
 	const super = int64(-1002222333)
 	h.srv.Fail("sendMessage", telegramtest.Failure{Code: 400, Description: "Bad Request: group chat was upgraded to a supergroup chat", MigrateTo: super})
-	id := h.enqueue(store.OutboxMessage{To: bot.StaffGroup, Text: "card"})
+	id := h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), Text: "card"})
 	h.flush()
 	if m := h.outbox(id); m.Status != store.OutboxSent || len(h.srv.SentTo(super)) != 1 {
 		t.Fatalf("after the migration: %q, %d in the supergroup", m.Status, len(h.srv.SentTo(super)))
@@ -231,9 +232,9 @@ func TestMigratedGroupIsFollowed(t *testing.T) {
 	}
 	// A new process follows it too, and hears the supergroup as the staff group.
 	ad := h.adapter(h.db)
-	d := bot.NewDispatcher(h.db, bot.DispatcherConfig{Now: h.clock.Now, Sleep: h.clock.Sleep, Log: h.log})
+	d := outbox.NewDispatcher(h.db, outbox.DispatcherConfig{Now: h.clock.Now, Sleep: h.clock.Sleep, Log: h.log})
 	d.Register("telegram", ad)
-	h.enqueue(store.OutboxMessage{To: bot.StaffGroup, Text: "next"})
+	h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), Text: "next"})
 	if err := d.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +254,7 @@ func TestMigratedGroupIsFollowed(t *testing.T) {
 func TestRefusedMarkupIsSentAsPlainText(t *testing.T) {
 	h := newHarness(t)
 	h.srv.Fail("sendMessage", telegramtest.Failure{Code: 400, Description: "Bad Request: can't parse entities: unsupported start tag"})
-	id := h.enqueue(store.OutboxMessage{To: bot.StaffGroup, TicketID: 3, Text: "a <b> card tg://user?id=1001", Buttons: []string{"claim"}})
+	id := h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), TicketID: 3, Text: "a <b> card tg://user?id=1001", Buttons: []string{"claim"}})
 	h.flush()
 	s := h.srv.SentTo(staffChat)
 	if m := h.outbox(id); m.Status != store.OutboxSent || len(s) != 1 {
@@ -275,7 +276,7 @@ func TestMentionsOnlyForKnownStaff(t *testing.T) {
 	// customer wrote: links to known staff and to strangers.
 	text := "assignee " + bot.MentionToken(1001, "Sara") + ", dedicated " + bot.MentionToken(4242, "Reza") +
 		", customer wrote tg://user?id=1001 and tg://user?id=4242"
-	h.enqueue(store.OutboxMessage{To: bot.StaffGroup, Text: text})
+	h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), Text: text})
 	h.flush()
 	s := h.srv.SentTo(staffChat)
 	if len(s) != 1 {

@@ -13,6 +13,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"supportbot/bot"
+	"supportbot/outbox"
 	"supportbot/store"
 )
 
@@ -124,7 +125,7 @@ func (a *Adapter) download(ctx context.Context, updateID int, tf *tgFile) (strin
 	if n > MaxDownload {
 		return "", 0, errTooBig
 	}
-	path := filepath.Join(a.cfg.FileDir, fmt.Sprintf("tg-%d-%s", updateID, bot.SafeFileName(tf.file.Name)))
+	path := filepath.Join(a.cfg.FileDir, fmt.Sprintf("tg-%d-%s", updateID, outbox.SafeFileName(tf.file.Name)))
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return "", 0, err
 	}
@@ -139,8 +140,7 @@ func (a *Adapter) noteTooBig(ctx context.Context, updateID int, c chat, parent s
 		if err != nil || !fresh {
 			return err
 		}
-		m := store.OutboxMessage{CreatedAt: now, To: c.addr, TicketID: parent.TicketID, Text: a.cfg.FileTooBig,
-			Status: store.OutboxPending, NextAttempt: now}
-		return tx.Enqueue(ctx, &m)
+		_, err = outbox.Enqueue(ctx, tx, now, outbox.Post{To: c.addr, TicketID: parent.TicketID, Text: a.cfg.FileTooBig})
+		return err
 	})
 }

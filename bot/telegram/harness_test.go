@@ -13,6 +13,7 @@ import (
 	"supportbot/bot"
 	"supportbot/bot/telegram"
 	"supportbot/bot/telegram/telegramtest"
+	"supportbot/outbox"
 	"supportbot/store"
 	"supportbot/store/sqlite"
 )
@@ -124,7 +125,7 @@ type harness struct {
 	log   *slog.Logger
 	cfg   telegram.Config
 	ad    *telegram.Adapter
-	disp  *bot.Dispatcher
+	disp  *outbox.Dispatcher
 }
 
 func newHarness(t *testing.T, mods ...func(*telegram.Config)) *harness {
@@ -144,7 +145,7 @@ func newHarness(t *testing.T, mods ...func(*telegram.Config)) *harness {
 		m(&h.cfg)
 	}
 	h.ad = h.adapter(h.db)
-	h.disp = bot.NewDispatcher(h.db, bot.DispatcherConfig{Now: h.clock.Now, Sleep: h.clock.Sleep, Log: h.log})
+	h.disp = outbox.NewDispatcher(h.db, outbox.DispatcherConfig{Now: h.clock.Now, Sleep: h.clock.Sleep, Log: h.log})
 	h.disp.Register("telegram", h.ad)
 	return h
 }

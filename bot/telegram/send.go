@@ -15,6 +15,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"supportbot/bot"
+	"supportbot/outbox"
 	"supportbot/store"
 )
 
@@ -138,7 +139,7 @@ func (a *Adapter) parts(m store.OutboxMessage) ([]part, error) {
 		ps = append(ps, part{text: t})
 	}
 	if len(ps) == 0 {
-		return nil, bot.Permanent(errors.New("empty message"))
+		return nil, outbox.Permanent(errors.New("empty message"))
 	}
 	return ps, nil
 }
@@ -200,7 +201,7 @@ func mentions(escaped string, name func(int64) string) string {
 func (a *Adapter) fileMessage(base tgbotapi.BaseChat, p part, bold, plain bool) (c tgbotapi.Chattable, size int64, closeFile func(), err error) {
 	f, err := os.Open(p.file.Path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, 0, nil, bot.Permanent(fmt.Errorf("file %s is gone: %w", p.file.Name, err))
+		return nil, 0, nil, outbox.Permanent(fmt.Errorf("file %s is gone: %w", p.file.Name, err))
 	}
 	if err != nil {
 		return nil, 0, nil, fmt.Errorf("file %s: %w", p.file.Name, err)
@@ -212,7 +213,7 @@ func (a *Adapter) fileMessage(base tgbotapi.BaseChat, p part, bold, plain bool) 
 	}
 	if info.Size() > MaxUpload {
 		f.Close()
-		return nil, 0, nil, bot.Permanent(fmt.Errorf("file %s is %d bytes, over Telegram's 50 MB limit for bots", p.file.Name, info.Size()))
+		return nil, 0, nil, outbox.Permanent(fmt.Errorf("file %s is %d bytes, over Telegram's 50 MB limit for bots", p.file.Name, info.Size()))
 	}
 	name := p.file.Name
 	if name == "" {

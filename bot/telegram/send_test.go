@@ -11,6 +11,7 @@ import (
 	"supportbot/bot"
 	"supportbot/bot/telegram"
 	"supportbot/bot/telegram/telegramtest"
+	"supportbot/outbox"
 	"supportbot/store"
 )
 
@@ -23,7 +24,7 @@ func TestSendSplitsLongTextAndEscapesHTML(t *testing.T) {
 		lines = append(lines, fmt.Sprintf("خط %d: <b>not bold</b> & \"quoted\" 😀 %s", i, strings.Repeat("ا", 20)))
 	}
 	text := strings.Join(lines, "\n")
-	id := h.enqueue(store.OutboxMessage{To: bot.StaffGroup, TicketID: 7, Text: text})
+	id := h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), TicketID: 7, Text: text})
 	h.flush()
 
 	sent := h.srv.SentTo(staffChat)
@@ -64,13 +65,13 @@ func TestSendSplitsLongTextAndEscapesHTML(t *testing.T) {
 
 func TestButtonsBecomeInlineKeyboards(t *testing.T) {
 	h := newHarness(t, func(c *telegram.Config) { c.Label = func(b string) string { return "«" + b + "»" } })
-	card := h.enqueue(store.OutboxMessage{To: bot.StaffGroup, TicketID: 12, Text: "Ticket #12 <new>\nCustomer: A & B",
+	card := h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), TicketID: 12, Text: "Ticket #12 <new>\nCustomer: A & B",
 		Buttons: []string{"claim", "close", "decline", "log"}})
 	var reasons []string
 	for _, r := range []string{"new_customization", "misuse", "customer_infrastructure", "no_cooperation", "out_of_contract", "external_change", "disrespect"} {
 		reasons = append(reasons, "decline:12:"+r)
 	}
-	picker := h.enqueue(store.OutboxMessage{To: bot.StaffGroup, TicketID: 12, Text: "Why?", Buttons: reasons})
+	picker := h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), TicketID: 12, Text: "Why?", Buttons: reasons})
 	h.flush()
 
 	sent := h.srv.SentTo(staffChat)
@@ -130,13 +131,13 @@ func TestButtonsBecomeInlineKeyboards(t *testing.T) {
 
 func TestReplyRouting(t *testing.T) {
 	h := newHarness(t)
-	card := h.enqueue(store.OutboxMessage{To: bot.StaffGroup, TicketID: 12, Text: "card 12", Buttons: []string{"claim"}})
+	card := h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), TicketID: 12, Text: "card 12", Buttons: []string{"claim"}})
 	h.flush()
 	cardMsg := h.srv.SentTo(staffChat)[0].MessageID
 
 	// Outbound: a follow-up threads under the card in the same chat only.
-	h.enqueue(store.OutboxMessage{To: bot.StaffGroup, TicketID: 12, Text: "customer wrote more", ReplyTo: card})
-	dm := h.enqueue(store.OutboxMessage{To: bot.UserAddr(sara.ID), Text: "private note", ReplyTo: card})
+	h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), TicketID: 12, Text: "customer wrote more", ReplyTo: card})
+	dm := h.enqueue(store.OutboxMessage{To: string(outbox.TelegramUser(sara.ID)), Text: "private note", ReplyTo: card})
 	h.flush()
 	if s := h.srv.SentTo(staffChat); len(s) != 2 || s[1].ReplyTo != cardMsg {
 		t.Errorf("follow-up in the staff group: %+v, want a reply to message %d", s, cardMsg)
@@ -176,7 +177,7 @@ func TestReplyRouting(t *testing.T) {
 func TestRateLimitRetriesTheSameMessage(t *testing.T) {
 	h := newHarness(t)
 	h.srv.Fail("sendMessage", telegramtest.TooManyRequests(3))
-	id := h.enqueue(store.OutboxMessage{To: bot.StaffGroup, Text: "hello"})
+	id := h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), Text: "hello"})
 	start := h.clock.Now()
 	h.flush()
 	m := h.outbox(id)
@@ -200,7 +201,7 @@ func TestRateLimitRetriesTheSameMessage(t *testing.T) {
 	// A 429 in the middle of a long message: the retry sends only the rest.
 	h.srv.Fail("sendMessage", telegramtest.Failure{Skip: 1, Code: 429, Description: "Too Many Requests: retry after 1", RetryAfter: 1})
 	long := strings.Repeat("a line of text\n", 400)
-	id = h.enqueue(store.OutboxMessage{To: bot.StaffGroup, Text: long})
+	id = h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), Text: long})
 	h.clock.Advance(10e9)
 	h.flush()
 	h.clock.Advance(2e9)
@@ -223,7 +224,7 @@ func TestRateLimitRetriesTheSameMessage(t *testing.T) {
 func TestRefusedMessageIsReportedToStaff(t *testing.T) {
 	h := newHarness(t)
 	h.srv.Fail("sendMessage", telegramtest.Failure{Code: 403, Description: "Forbidden: bot was blocked by the user"})
-	id := h.enqueue(store.OutboxMessage{To: bot.UserAddr(555), TicketID: 9, Text: "digest"})
+	id := h.enqueue(store.OutboxMessage{To: string(outbox.TelegramUser(555)), TicketID: 9, Text: "digest"})
 	h.flush()
 	if m := h.outbox(id); m.Status != store.OutboxFailed {
 		t.Fatalf("status %q after 403, want failed at once", m.Status)
@@ -241,12 +242,12 @@ func TestFilesGoAsPhotoOrDocument(t *testing.T) {
 	pdf := filepath.Join(dir, "stored-2.bin")
 	os.WriteFile(png, []byte("\x89PNG fake"), 0o600)
 	os.WriteFile(pdf, []byte("%PDF fake"), 0o600)
-	photo := h.enqueue(store.OutboxMessage{To: bot.StaffGroup, TicketID: 3, Text: "screenshot <from> customer",
+	photo := h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), TicketID: 3, Text: "screenshot <from> customer",
 		File: &store.File{Kind: "image", Name: "error.png", MIME: "image/png", Path: png, Bytes: 9}})
 	long := strings.Repeat("شرح طولانی ", 150) // over a caption
-	doc := h.enqueue(store.OutboxMessage{To: bot.StaffGroup, TicketID: 3, Text: long,
+	doc := h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), TicketID: 3, Text: long,
 		File: &store.File{Kind: "document", Name: "report.pdf", MIME: "application/pdf", Path: pdf, Bytes: 9}})
-	gone := h.enqueue(store.OutboxMessage{To: bot.StaffGroup, TicketID: 3, Text: "lost",
+	gone := h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), TicketID: 3, Text: "lost",
 		File: &store.File{Kind: "document", Name: "gone.txt", Path: filepath.Join(dir, "missing")}})
 	h.flush()
 

@@ -30,6 +30,7 @@ import (
 
 	"supportbot/bot"
 	"supportbot/locales"
+	"supportbot/outbox"
 	"supportbot/store"
 )
 
@@ -205,7 +206,7 @@ func (a *Adapter) State() string {
 	return a.state
 }
 
-var _ bot.Sender = (*Adapter)(nil)
+var _ outbox.Sender = (*Adapter)(nil)
 
 // New returns an adapter that talks through api and keeps its offset and
 // message map in st.
@@ -270,8 +271,8 @@ func FileEndpointFor(apiEndpoint string) string {
 
 // chat is where a Telegram chat stands for the desk.
 type chat struct {
-	kind string // bot.ChatStaff, bot.ChatManagers, bot.ChatPrivate
-	addr string // the outbox address of the chat
+	kind string         // bot.ChatStaff, bot.ChatManagers, bot.ChatPrivate
+	addr outbox.Address // the outbox address of the chat
 }
 
 // chatOf names a chat; ok is false for chats the bot does not serve.
@@ -280,11 +281,11 @@ func (a *Adapter) chatOf(c *tgbotapi.Chat) (chat, bool) {
 	case c == nil:
 		return chat{}, false
 	case c.ID == a.cfg.StaffChatID || c.ID == a.current(context.Background(), a.cfg.StaffChatID):
-		return chat{bot.ChatStaff, bot.StaffGroup}, true
+		return chat{bot.ChatStaff, outbox.StaffGroup}, true
 	case a.cfg.ManagersChatID != 0 && (c.ID == a.cfg.ManagersChatID || c.ID == a.current(context.Background(), a.cfg.ManagersChatID)):
-		return chat{bot.ChatManagers, bot.ManagersGroup}, true
+		return chat{bot.ChatManagers, outbox.ManagersGroup}, true
 	case c.IsPrivate():
-		return chat{bot.ChatPrivate, bot.UserAddr(c.ID)}, true
+		return chat{bot.ChatPrivate, outbox.TelegramUser(c.ID)}, true
 	}
 	return chat{}, false
 }
@@ -292,25 +293,24 @@ func (a *Adapter) chatOf(c *tgbotapi.Chat) (chat, bool) {
 // chatID is the Telegram chat of an outbox address; a group that became a
 // supergroup is its supergroup.
 func (a *Adapter) chatID(ctx context.Context, to string) (int64, error) {
+	d, err := outbox.ParseAddress(to)
 	switch {
-	case to == bot.StaffGroup:
+	case err != nil && outbox.Address(to).Transport() == outbox.TransportTelegram:
+		return 0, outbox.Permanent(err)
+	case err != nil || d.Transport != outbox.TransportTelegram:
+		return 0, outbox.Permanent(fmt.Errorf("%q is not a Telegram address", to))
+	case d.Group == outbox.StaffGroup:
 		if a.cfg.StaffChatID == 0 {
-			return 0, bot.Permanent(errors.New("telegram.staff_chat_id is not set"))
+			return 0, outbox.Permanent(errors.New("telegram.staff_chat_id is not set"))
 		}
 		return a.current(ctx, a.cfg.StaffChatID), nil
-	case to == bot.ManagersGroup:
+	case d.Group == outbox.ManagersGroup:
 		if a.cfg.ManagersChatID == 0 {
-			return 0, bot.Permanent(errors.New("telegram.managers_chat_id is not set"))
+			return 0, outbox.Permanent(errors.New("telegram.managers_chat_id is not set"))
 		}
 		return a.current(ctx, a.cfg.ManagersChatID), nil
-	case strings.HasPrefix(to, "telegram:user:"):
-		id, err := strconv.ParseInt(strings.TrimPrefix(to, "telegram:user:"), 10, 64)
-		if err != nil || id <= 0 {
-			return 0, bot.Permanent(fmt.Errorf("%q is not a Telegram user address", to))
-		}
-		return id, nil
 	}
-	return 0, bot.Permanent(fmt.Errorf("%q is not a Telegram address", to))
+	return d.UserID, nil
 }
 
 // externalID is how a sent message is named in the outbox: "chat:message".
@@ -333,7 +333,7 @@ func parseExternalID(s string) (chatID int64, messageID int, ok bool) {
 // is not one of the bot's.
 func (a *Adapter) outboxID(ctx context.Context, c chat, chatID int64, messageID int) (store.OutboxMessage, error) {
 	ext := externalID(chatID, messageID)
-	m, err := a.st.SentByExternal(ctx, c.addr, ext)
+	m, err := a.st.SentByExternal(ctx, string(c.addr), ext)
 	if err == nil || !errors.Is(err, store.ErrNotFound) {
 		return m, err
 	}
@@ -360,7 +360,7 @@ func (e *rateLimited) Error() string {
 func (e *rateLimited) Unwrap() error             { return e.err }
 func (e *rateLimited) RetryAfter() time.Duration { return e.wait }
 
-var _ bot.RetryAfter = (*rateLimited)(nil)
+var _ outbox.RetryAfter = (*rateLimited)(nil)
 
 // apiCode is the HTTP-like code of a Bot API error. The library leaves the
 // code out of errors from uploads, so it is read from the description too.
@@ -390,11 +390,11 @@ func apiCode(e *tgbotapi.Error) int {
 func (a *Adapter) classify(to string, chatID int64, err error) error {
 	var te *tgbotapi.Error
 	if !errors.As(err, &te) {
-		if bot.IsPermanent(err) {
+		if outbox.IsPermanent(err) {
 			return err
 		}
 		if noAnswer(err) {
-			return bot.Unavailable(a.redact(err))
+			return outbox.Unavailable(a.redact(err))
 		}
 		return a.redact(err) // a local problem (a file): counted, then reported
 	}
@@ -404,13 +404,13 @@ func (a *Adapter) classify(to string, chatID int64, err error) error {
 	switch code := apiCode(te); {
 	case code == http.StatusForbidden && chatID < 0:
 		a.unreachable(to, chatID, err)
-		return bot.RecipientUnavailable(err)
+		return outbox.RecipientUnavailable(err)
 	case code == http.StatusUnauthorized:
-		return bot.Unavailable(err) // the poll loop says so and stops the bot
+		return outbox.Unavailable(err) // the poll loop says so and stops the bot
 	case code == http.StatusBadRequest, code == http.StatusForbidden, code == http.StatusNotFound:
-		return bot.Permanent(err)
+		return outbox.Permanent(err)
 	case code >= 500:
-		return bot.Unavailable(err)
+		return outbox.Unavailable(err)
 	}
 	return err
 }
@@ -473,7 +473,7 @@ func (a *Adapter) current(ctx context.Context, id int64) int64 {
 // that group's, and the log and managers are told to update the config.
 func (a *Adapter) followMigration(ctx context.Context, to string, from, newID int64) {
 	configured := a.cfg.StaffChatID
-	if to == bot.ManagersGroup {
+	if outbox.Address(to) == outbox.ManagersGroup {
 		configured = a.cfg.ManagersChatID
 	}
 	if err := a.st.SetSetting(context.WithoutCancel(ctx), settingMigrated+strconv.FormatInt(configured, 10), strconv.FormatInt(newID, 10)); err != nil {
@@ -483,7 +483,7 @@ func (a *Adapter) followMigration(ctx context.Context, to string, from, newID in
 	a.migrated[configured] = newID
 	a.mu.Unlock()
 	field := "telegram.staff_chat_id"
-	if to == bot.ManagersGroup {
+	if outbox.Address(to) == outbox.ManagersGroup {
 		field = "telegram.managers_chat_id"
 	}
 	a.cfg.Log.Error("the group became a supergroup; the bot follows it: put its new chat id in the config",

@@ -390,9 +390,9 @@ func (a *Adapter) handle(ctx context.Context, h Handler, u tgbotapi.Update) erro
 		if c, ok := a.chatOf(&mc.Chat); ok && c.kind != bot.ChatPrivate {
 			switch mc.NewChatMember.Status {
 			case "left", "kicked":
-				a.unreachable(c.addr, mc.Chat.ID, errors.New("the bot's membership is "+mc.NewChatMember.Status))
+				a.unreachable(string(c.addr), mc.Chat.ID, errors.New("the bot's membership is "+mc.NewChatMember.Status))
 			case "member", "administrator":
-				a.reachable(c.addr, mc.Chat.ID)
+				a.reachable(string(c.addr), mc.Chat.ID)
 			}
 		}
 	default:
@@ -420,7 +420,7 @@ func (a *Adapter) message(ctx context.Context, h Handler, id int, m *tgbotapi.Me
 	}
 	if m.MigrateToChatID != 0 {
 		if a.current(ctx, m.Chat.ID) != m.MigrateToChatID {
-			a.followMigration(ctx, c.addr, m.Chat.ID, m.MigrateToChatID)
+			a.followMigration(ctx, string(c.addr), m.Chat.ID, m.MigrateToChatID)
 		}
 		return nil
 	}

@@ -18,6 +18,7 @@ import (
 	"supportbot/bot/telegram"
 	"supportbot/bot/telegram/telegramtest"
 	"supportbot/locales"
+	"supportbot/outbox"
 	"supportbot/store"
 )
 
@@ -150,7 +151,7 @@ func TestRefusedTokenStopsRun(t *testing.T) {
 func TestStaffFilesAreDownloadedForCustomers(t *testing.T) {
 	dir := t.TempDir()
 	h := newHarness(t, func(c *telegram.Config) { c.FileDir = dir })
-	h.enqueue(store.OutboxMessage{To: bot.StaffGroup, TicketID: 12, Text: "card 12"})
+	h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), TicketID: 12, Text: "card 12"})
 	h.flush()
 	cardMsg := h.srv.SentTo(staffChat)[0].MessageID
 
@@ -195,7 +196,7 @@ func TestStaffFilesAreDownloadedForCustomers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(due) != 1 || due[0].To != bot.StaffGroup || due[0].TicketID != 12 || due[0].Text != telegram.DefaultFileTooBig() {
+	if len(due) != 1 || due[0].To != string(outbox.StaffGroup) || due[0].TicketID != 12 || due[0].Text != telegram.DefaultFileTooBig() {
 		t.Errorf("pending after the 25 MB file: %+v, want the too-big note on ticket 12", due)
 	}
 }
@@ -259,7 +260,7 @@ func TestNotHandledFitsAnAlert(t *testing.T) {
 func TestReplyToAnUnrecordedBotMessage(t *testing.T) {
 	h := newHarness(t)
 	rec := &recorder{st: h.db}
-	known := h.enqueue(store.OutboxMessage{To: bot.StaffGroup, Text: "کارت"})
+	known := h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), Text: "کارت"})
 	h.flush()
 	card := h.outbox(known)
 	_, after, _ := strings.Cut(card.ExternalID, ":") // chat:message

@@ -7,7 +7,7 @@ import (
 
 	"go.mau.fi/whatsmeow/types"
 
-	"supportbot/bot"
+	"supportbot/outbox"
 	"supportbot/store"
 )
 
@@ -57,7 +57,7 @@ func TestInboundLinkedHiddenAddresses(t *testing.T) {
 			if !slices.Equal(rh.revealed, tt.revealed) {
 				t.Errorf("revealed %v, want %v", rh.revealed, tt.revealed)
 			}
-			if _, err := hs.a.Send(ctx, store.OutboxMessage{ID: 1, To: bot.WhatsAppAddr(tt.want), Text: "پاسخ"}); err != nil {
+			if _, err := hs.a.Send(ctx, store.OutboxMessage{ID: 1, To: string(outbox.WhatsApp(tt.want)), Text: "پاسخ"}); err != nil {
 				t.Fatal(err)
 			}
 			if s := hs.cli.Sent(); len(s) != 1 || s[0].To != anonID {

@@ -10,8 +10,8 @@ import (
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 
-	"supportbot/bot"
 	"supportbot/locales"
+	"supportbot/outbox"
 	"supportbot/store"
 )
 
@@ -62,7 +62,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 	a.resume(ctx)
 	if !a.link.Paired {
 		a.cfg.Log.Error("WhatsApp is not paired: customers get no answers until it is", "fix", a.cfg.PairCommand+", then restart supportbot")
-		a.notice(ctx, "logged_out", []string{bot.StaffGroup}, "whatsapp.not_paired", map[string]any{"command": a.cfg.PairCommand})
+		a.notice(ctx, "logged_out", []outbox.Address{outbox.StaffGroup}, "whatsapp.not_paired", map[string]any{"command": a.cfg.PairCommand})
 	} else {
 		a.connect()
 	}
@@ -93,7 +93,7 @@ func (a *Adapter) Check(ctx context.Context) {
 	if state == StateReconnecting && !since.IsZero() && now.Sub(since) >= a.cfg.DownAfter && !a.link.Client.IsConnected() {
 		a.setState(StateDisconnected)
 		a.cfg.Log.Error("WhatsApp has been disconnected for a while: customers are not heard", "since", since)
-		a.tell("down", []string{bot.StaffGroup}, "whatsapp.down", map[string]any{"since": since, "minutes": int(now.Sub(since).Minutes())})
+		a.tell("down", []outbox.Address{outbox.StaffGroup}, "whatsapp.down", map[string]any{"since": since, "minutes": int(now.Sub(since).Minutes())})
 	}
 	a.checkPhone(ctx, now)
 	a.q.retry()
@@ -181,7 +181,7 @@ func (a *Adapter) connected() {
 	// Back after a problem staff were told of: say so once.
 	prev, err := a.st.Setting(ctx, SettingNotice)
 	if err == nil && prev != "" {
-		a.notice(ctx, "", []string{bot.StaffGroup}, "whatsapp.back", nil)
+		a.notice(ctx, "", []outbox.Address{outbox.StaffGroup}, "whatsapp.back", nil)
 	}
 	a.cfg.Available() // held messages can go now
 	a.cfg.Handled()
@@ -211,7 +211,7 @@ func (a *Adapter) replaced() {
 	a.setState(StateReplaced)
 	a.cfg.Log.Error("another process connected with this WhatsApp session; this one was disconnected: run only one supportbot per session file",
 		"retry_in", wait)
-	a.tell("replaced", []string{bot.StaffGroup}, "whatsapp.replaced", nil)
+	a.tell("replaced", []outbox.Address{outbox.StaffGroup}, "whatsapp.replaced", nil)
 }
 
 // outdated: WhatsApp refuses this whatsmeow version until supportbot is
@@ -223,7 +223,7 @@ func (a *Adapter) outdated() {
 	a.setState(StateOutdated)
 	a.cfg.Log.Error("WhatsApp refuses this client as outdated (405): customers are not heard until supportbot is updated",
 		"whatsmeow", WhatsmeowVersion(), "fix", "update go.mau.fi/whatsmeow (README: Keeping whatsmeow current), rebuild, restart")
-	a.tell("outdated", append([]string{bot.StaffGroup}, a.cfg.Managers...), "whatsapp.outdated", map[string]any{"version": WhatsmeowVersion()})
+	a.tell("outdated", append([]outbox.Address{outbox.StaffGroup}, a.cfg.Managers...), "whatsapp.outdated", map[string]any{"version": WhatsmeowVersion()})
 }
 
 // connectFailure: WhatsApp refused the connection for a reason whatsmeow
@@ -243,7 +243,7 @@ func (a *Adapter) connectFailure(e *events.ConnectFailure) {
 }
 
 // tell is notice from an event handler: it counts as work in hand.
-func (a *Adapter) tell(kind string, to []string, key string, args map[string]any) {
+func (a *Adapter) tell(kind string, to []outbox.Address, key string, args map[string]any) {
 	if !a.begin() {
 		return
 	}
@@ -257,7 +257,7 @@ func (a *Adapter) loggedOut(e *events.LoggedOut) {
 	a.setState(StateLoggedOut)
 	a.cfg.Log.Error("WhatsApp logged this session out: customers get no answers until it is paired again",
 		"reason", e.Reason.String(), "on_connect", e.OnConnect, "fix", a.cfg.PairCommand+", then restart supportbot")
-	a.tell("logged_out", []string{bot.StaffGroup}, "whatsapp.logged_out", map[string]any{"command": a.cfg.PairCommand})
+	a.tell("logged_out", []outbox.Address{outbox.StaffGroup}, "whatsapp.logged_out", map[string]any{"command": a.cfg.PairCommand})
 }
 
 // banned stops sending until the ban ends and tells staff and managers.
@@ -292,7 +292,7 @@ func (a *Adapter) banned(e *events.TemporaryBan) {
 	if e.Expire <= 0 {
 		key = "whatsapp.banned_unknown"
 	}
-	to := append([]string{bot.StaffGroup}, a.cfg.Managers...)
+	to := append([]outbox.Address{outbox.StaffGroup}, a.cfg.Managers...)
 	a.notice(ctx, "banned:"+until.UTC().Format(time.RFC3339), to, key, args)
 }
 
@@ -366,9 +366,8 @@ func (a *Adapter) checkPhone(ctx context.Context, now time.Time) {
 	a.cfg.Log.Error("the company phone has not been online for days; WhatsApp unlinks the bot after about 14", "days", days, "last_seen", seen)
 	text := a.cfg.Say("whatsapp.phone_offline", map[string]any{"days": days, "left": max(14-days, 0)})
 	err := a.st.InTx(ctx, func(tx store.Store) error {
-		for _, addr := range append([]string{bot.StaffGroup}, a.cfg.Managers...) {
-			m := store.OutboxMessage{CreatedAt: now, To: addr, Text: text, Status: store.OutboxPending, NextAttempt: now}
-			if err := tx.Enqueue(ctx, &m); err != nil {
+		for _, addr := range append([]outbox.Address{outbox.StaffGroup}, a.cfg.Managers...) {
+			if _, err := outbox.Enqueue(ctx, tx, now, outbox.Post{To: addr, Text: text}); err != nil {
 				return err
 			}
 		}
@@ -383,7 +382,7 @@ func (a *Adapter) checkPhone(ctx context.Context, now time.Time) {
 
 // notice enqueues one message to each address in to, unless kind is
 // already what staff were last told ("" always sends and clears it).
-func (a *Adapter) notice(ctx context.Context, kind string, to []string, key string, args map[string]any) {
+func (a *Adapter) notice(ctx context.Context, kind string, to []outbox.Address, key string, args map[string]any) {
 	now := a.cfg.Now()
 	err := a.st.InTx(ctx, func(tx store.Store) error {
 		prev, err := tx.Setting(ctx, SettingNotice)
@@ -395,8 +394,7 @@ func (a *Adapter) notice(ctx context.Context, kind string, to []string, key stri
 		}
 		text := a.cfg.Say(key, args)
 		for _, addr := range to {
-			m := store.OutboxMessage{CreatedAt: now, To: addr, Text: text, Status: store.OutboxPending, NextAttempt: now}
-			if err := tx.Enqueue(ctx, &m); err != nil {
+			if _, err := outbox.Enqueue(ctx, tx, now, outbox.Post{To: addr, Text: text}); err != nil {
 				return err
 			}
 		}
@@ -534,9 +532,8 @@ func (a *Adapter) tellUndelivered(ctx context.Context, tx store.Store, s store.W
 		key = "whatsapp.undelivered_no_ticket"
 	}
 	now := a.cfg.Now()
-	m := store.OutboxMessage{CreatedAt: now, To: bot.StaffGroup, TicketID: s.TicketID, Text: a.cfg.Say(key, args),
-		Status: store.OutboxPending, NextAttempt: now}
-	return tx.Enqueue(ctx, &m)
+	_, err := outbox.Enqueue(ctx, tx, now, outbox.Post{To: outbox.StaffGroup, TicketID: s.TicketID, Text: a.cfg.Say(key, args)})
+	return err
 }
 
 // clip shortens s to at most n runes, marking the cut.

@@ -16,6 +16,7 @@ import (
 	"supportbot/bot"
 	"supportbot/bot/whatsapp/whatsapptest"
 	"supportbot/locales"
+	"supportbot/outbox"
 	"supportbot/store"
 	"supportbot/store/sqlite"
 )
@@ -100,7 +101,7 @@ func newHarness(t *testing.T, tune ...func(*Config, *Link)) *harness {
 	hs.h = &fakeHandler{st: db}
 	cfg := Config{
 		MediaDir: hs.media, MaxFileBytes: 1 << 20, MinGap: time.Second, MaxGap: 3 * time.Second,
-		Managers: []string{bot.UserAddr(2001)}, Say: p.T, Now: hs.clock.Now,
+		Managers: []outbox.Address{outbox.TelegramUser(2001)}, Say: p.T, Now: hs.clock.Now,
 		Sleep: func(ctx context.Context, d time.Duration) error {
 			hs.mu.Lock()
 			hs.sleeps = append(hs.sleeps, d)

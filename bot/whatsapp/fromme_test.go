@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"supportbot/bot"
+	"supportbot/outbox"
 	"supportbot/store"
 )
 
@@ -134,7 +135,7 @@ func TestFromMeEchoOfOwnSend(t *testing.T) {
 	hs.a = New(hs.a.link, hs.db, ch, hs.a.cfg)
 	ctx := context.Background()
 	hs.mustContact("+989121234567", pnJID)
-	id, err := hs.a.Send(ctx, store.OutboxMessage{ID: 1, To: bot.WhatsAppAddr("+989121234567"), Text: "پاسخ ربات", CreatedAt: t0})
+	id, err := hs.a.Send(ctx, store.OutboxMessage{ID: 1, To: string(outbox.WhatsApp("+989121234567")), Text: "پاسخ ربات", CreatedAt: t0})
 	if err != nil {
 		t.Fatal(err)
 	}

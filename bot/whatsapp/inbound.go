@@ -17,6 +17,7 @@ import (
 	"go.mau.fi/whatsmeow/types/events"
 
 	"supportbot/bot"
+	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
 )
@@ -470,7 +471,7 @@ func (a *Adapter) download(ctx context.Context, id, name string, m *media) (stri
 			}
 			continue
 		}
-		path := filepath.Join(dir, fmt.Sprintf("wa-%s-%s", bot.SafeFileName(id), bot.SafeFileName(name)))
+		path := filepath.Join(dir, fmt.Sprintf("wa-%s-%s", outbox.SafeFileName(id), outbox.SafeFileName(name)))
 		if err := os.Rename(tmp.Name(), path); err != nil {
 			os.Remove(tmp.Name())
 			return "", 0, err

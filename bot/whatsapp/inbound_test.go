@@ -16,6 +16,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"supportbot/bot"
+	"supportbot/outbox"
 	"supportbot/store"
 )
 
@@ -195,7 +196,7 @@ func TestInboundLIDSenders(t *testing.T) {
 				t.Fatalf("engine got %+v, want phone %s", got, tt.wantPhone)
 			}
 			// Replies go back to the chat the message came from.
-			id, err := hs.a.Send(context.Background(), store.OutboxMessage{ID: 1, To: bot.WhatsAppAddr(tt.wantPhone), Text: "پاسخ"})
+			id, err := hs.a.Send(context.Background(), store.OutboxMessage{ID: 1, To: string(outbox.WhatsApp(tt.wantPhone)), Text: "پاسخ"})
 			if err != nil {
 				t.Fatalf("Send: %v", err)
 			}

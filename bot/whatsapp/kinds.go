@@ -11,6 +11,7 @@ import (
 	"go.mau.fi/whatsmeow/types/events"
 
 	"supportbot/bot"
+	"supportbot/outbox"
 	"supportbot/store"
 )
 
@@ -159,12 +160,11 @@ func (a *Adapter) call(e *events.CallOffer) bool {
 	}
 	now := a.cfg.Now()
 	err := a.once(ctx, "call:"+e.CallID, func(tx store.Store) error {
-		reply := store.OutboxMessage{CreatedAt: now, To: bot.WhatsAppAddr(c.addr), Text: a.cfg.Say("whatsapp.call_reply", nil), Status: store.OutboxPending, NextAttempt: now}
-		if err := tx.Enqueue(ctx, &reply); err != nil {
+		if _, err := outbox.Enqueue(ctx, tx, now, outbox.Post{To: outbox.WhatsApp(c.addr), Text: a.cfg.Say("whatsapp.call_reply", nil)}); err != nil {
 			return err
 		}
-		staff := store.OutboxMessage{CreatedAt: now, To: bot.StaffGroup, Text: a.cfg.Say("whatsapp.kind.call", map[string]any{"address": c.addr, "at": e.Timestamp}), Status: store.OutboxPending, NextAttempt: now}
-		return tx.Enqueue(ctx, &staff)
+		_, err := outbox.Enqueue(ctx, tx, now, outbox.Post{To: outbox.StaffGroup, Text: a.cfg.Say("whatsapp.kind.call", map[string]any{"address": c.addr, "at": e.Timestamp})})
+		return err
 	})
 	if err != nil {
 		a.cfg.Log.Error("call", "err", err)
@@ -202,8 +202,8 @@ func (a *Adapter) undecryptable(e *events.UndecryptableMessage) bool {
 func (a *Adapter) tellStaffOnce(ctx context.Context, key, msgKey string, args map[string]any) error {
 	now := a.cfg.Now()
 	err := a.once(ctx, key, func(tx store.Store) error {
-		m := store.OutboxMessage{CreatedAt: now, To: bot.StaffGroup, Text: a.cfg.Say(msgKey, args), Status: store.OutboxPending, NextAttempt: now}
-		return tx.Enqueue(ctx, &m)
+		_, err := outbox.Enqueue(ctx, tx, now, outbox.Post{To: outbox.StaffGroup, Text: a.cfg.Say(msgKey, args)})
+		return err
 	})
 	if err == nil {
 		a.cfg.Handled()

@@ -10,7 +10,7 @@ import (
 	"go.mau.fi/whatsmeow/types/events"
 	"google.golang.org/protobuf/proto"
 
-	"supportbot/bot"
+	"supportbot/outbox"
 )
 
 // raw is a message as whatsmeow dispatches it: RawMessage as decrypted,
@@ -105,11 +105,11 @@ func TestInboundEditsRevokesCallsUndecryptable(t *testing.T) {
 			if got := hs.h.messages(); len(got) != 0 {
 				t.Errorf("the conversation got %+v", got)
 			}
-			staff := hs.to(bot.StaffGroup)
+			staff := hs.to(string(outbox.StaffGroup))
 			if len(staff) != 1 || !strings.Contains(staff[0].Text, tt.staff) || !strings.Contains(staff[0].Text, customer) {
 				t.Errorf("staff told %+v, want one note with %q and the address", staff, tt.staff)
 			}
-			cust := hs.to(bot.WhatsAppAddr(customer))
+			cust := hs.to(string(outbox.WhatsApp(customer)))
 			if (tt.customer == "") != (len(cust) == 0) || (tt.customer != "" && (len(cust) != 1 || !strings.Contains(cust[0].Text, tt.customer))) {
 				t.Errorf("customer told %+v, want %q", cust, tt.customer)
 			}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"supportbot/bot"
+	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
 )
@@ -59,7 +59,7 @@ func TestMarkReadModes(t *testing.T) {
 			if err := hs.db.CreateTicket(ctx, &tk); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := hs.a.Send(ctx, store.OutboxMessage{ID: 1, CreatedAt: t0, To: bot.WhatsAppAddr("+989121234567"), TicketID: tk.ID, Text: "ثبت شد"}); err != nil {
+			if _, err := hs.a.Send(ctx, store.OutboxMessage{ID: 1, CreatedAt: t0, To: string(outbox.WhatsApp("+989121234567")), TicketID: tk.ID, Text: "ثبت شد"}); err != nil {
 				t.Fatal(err)
 			}
 			check("after the bot's reply", tt.afterBotReply)
@@ -68,7 +68,7 @@ func TestMarkReadModes(t *testing.T) {
 			if err := hs.db.AddMessage(ctx, &store.Message{TicketID: tk.ID, At: at, Direction: store.FromStaff, Author: "Sara", UserID: 1001, Text: "نسخه را بفرمایید"}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := hs.a.Send(ctx, store.OutboxMessage{ID: 2, CreatedAt: at, To: bot.WhatsAppAddr("+989121234567"), TicketID: tk.ID, Text: "نسخه را بفرمایید"}); err != nil {
+			if _, err := hs.a.Send(ctx, store.OutboxMessage{ID: 2, CreatedAt: at, To: string(outbox.WhatsApp("+989121234567")), TicketID: tk.ID, Text: "نسخه را بفرمایید"}); err != nil {
 				t.Fatal(err)
 			}
 			check("after the staff answer", tt.afterStaffAnswer)

@@ -20,7 +20,7 @@ import (
 	"go.mau.fi/whatsmeow/types"
 	"google.golang.org/protobuf/proto"
 
-	"supportbot/bot"
+	"supportbot/outbox"
 	"supportbot/store"
 )
 
@@ -61,7 +61,7 @@ func (e *bannedError) Error() string {
 // RetryAfter is how long the ban still lasts.
 func (e *bannedError) RetryAfter() time.Duration { return e.wait }
 
-var _ bot.RetryAfter = (*bannedError)(nil)
+var _ outbox.RetryAfter = (*bannedError)(nil)
 
 // Send delivers an outbox message addressed "whatsapp:ADDRESS" to the chat
 // that address wrote from, after a small random pause, and returns the
@@ -69,23 +69,24 @@ var _ bot.RetryAfter = (*bannedError)(nil)
 // told) an address that never wrote; it holds everything back while the
 // account is banned, logged out or disconnected.
 func (a *Adapter) Send(ctx context.Context, m store.OutboxMessage) (string, error) {
-	addr, ok := strings.CutPrefix(m.To, "whatsapp:")
-	if !ok || addr == "" {
-		return "", bot.Permanent(fmt.Errorf("%q is not a WhatsApp address", m.To))
+	dest, err := outbox.ParseAddress(m.To)
+	if err != nil || dest.Transport != outbox.TransportWhatsApp {
+		return "", outbox.Permanent(fmt.Errorf("%q is not a WhatsApp address", m.To))
 	}
+	addr := dest.Contact
 	if err := a.ready(); err != nil {
 		return "", err
 	}
 	c, err := a.st.WhatsAppContact(ctx, addr)
 	if errors.Is(err, store.ErrNotFound) {
-		return "", bot.Permanent(&neverWroteError{a.cfg.Say("whatsapp.never_wrote", map[string]any{"address": addr})})
+		return "", outbox.Permanent(&neverWroteError{a.cfg.Say("whatsapp.never_wrote", map[string]any{"address": addr})})
 	}
 	if err != nil {
 		return "", err
 	}
 	jid, err := types.ParseJID(c.JID)
 	if err != nil {
-		return "", bot.Permanent(fmt.Errorf("stored chat of %s: %w", addr, err))
+		return "", outbox.Permanent(fmt.Errorf("stored chat of %s: %w", addr, err))
 	}
 	parts, err := a.parts(m)
 	if err != nil {
@@ -148,11 +149,11 @@ func (a *Adapter) ready() error {
 	case !until.IsZero() && a.cfg.Now().Before(until):
 		return &bannedError{wait: until.Sub(a.cfg.Now())}
 	case state == StateLoggedOut:
-		return bot.Unavailable(ErrLoggedOut)
+		return outbox.Unavailable(ErrLoggedOut)
 	case state == StateReplaced || state == StateOutdated:
-		return bot.Unavailable(fmt.Errorf("%w (%s)", ErrNotConnected, state))
+		return outbox.Unavailable(fmt.Errorf("%w (%s)", ErrNotConnected, state))
 	case !a.link.Client.IsConnected():
-		return bot.Unavailable(ErrNotConnected)
+		return outbox.Unavailable(ErrNotConnected)
 	}
 	return nil
 }
@@ -181,9 +182,9 @@ func (e *ServerError) Unwrap() error { return e.err }
 func (a *Adapter) classify(err error) error {
 	switch {
 	case errors.Is(err, whatsmeow.ErrNotLoggedIn):
-		return bot.Unavailable(fmt.Errorf("%w: %w", ErrLoggedOut, err))
+		return outbox.Unavailable(fmt.Errorf("%w: %w", ErrLoggedOut, err))
 	case errors.Is(err, whatsmeow.ErrNotConnected):
-		return bot.Unavailable(fmt.Errorf("%w: %w", ErrNotConnected, err))
+		return outbox.Unavailable(fmt.Errorf("%w: %w", ErrNotConnected, err))
 	case errors.Is(err, whatsmeow.ErrServerReturnedError):
 		var code int
 		msg := err.Error()
@@ -199,7 +200,7 @@ func (a *Adapter) classify(err error) error {
 			reason = a.cfg.Say("whatsapp.server_error.other", map[string]any{"code": code})
 		}
 		a.cfg.Log.Warn("WhatsApp refused the message", "code", code)
-		return bot.Permanent(&ServerError{Code: code, reason: reason, err: err})
+		return outbox.Permanent(&ServerError{Code: code, reason: reason, err: err})
 	}
 	return err
 }
@@ -295,7 +296,7 @@ func (a *Adapter) parts(m store.OutboxMessage) ([]part, error) {
 			text = "📎 " + f.Name
 		}
 		if text == "" {
-			return nil, bot.Permanent(errors.New("empty message"))
+			return nil, outbox.Permanent(errors.New("empty message"))
 		}
 		return []part{textPart}, nil
 	}
@@ -311,13 +312,13 @@ func (a *Adapter) parts(m store.OutboxMessage) ([]part, error) {
 func (a *Adapter) media(ctx context.Context, f *store.File, caption string) (*waE2E.Message, error) {
 	info, err := os.Stat(f.Path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, bot.Permanent(fmt.Errorf("file %s is gone: %w", f.Name, err))
+		return nil, outbox.Permanent(fmt.Errorf("file %s is gone: %w", f.Name, err))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("file %s: %w", f.Name, err)
 	}
 	if info.Size() > a.cfg.MaxFileBytes {
-		return nil, bot.Permanent(fmt.Errorf("file %s is %d bytes, over the %d-byte limit (whatsapp.max_file_mb)", f.Name, info.Size(), a.cfg.MaxFileBytes))
+		return nil, outbox.Permanent(fmt.Errorf("file %s is %d bytes, over the %d-byte limit (whatsapp.max_file_mb)", f.Name, info.Size(), a.cfg.MaxFileBytes))
 	}
 	data, err := os.ReadFile(f.Path)
 	if err != nil {

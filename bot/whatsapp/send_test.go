@@ -15,8 +15,8 @@ import (
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 
-	"supportbot/bot"
 	"supportbot/bot/whatsapp/whatsapptest"
+	"supportbot/outbox"
 	"supportbot/store"
 )
 
@@ -37,7 +37,7 @@ func TestSendPacesWithRandomGaps(t *testing.T) {
 	hs.mustContact(customer, pnJID)
 	ctx := context.Background()
 	for i := range 3 {
-		if _, err := hs.a.Send(ctx, store.OutboxMessage{ID: int64(i + 1), To: bot.WhatsAppAddr(customer), Text: "پیام"}); err != nil {
+		if _, err := hs.a.Send(ctx, store.OutboxMessage{ID: int64(i + 1), To: string(outbox.WhatsApp(customer)), Text: "پیام"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -53,7 +53,7 @@ func TestSendPacesWithRandomGaps(t *testing.T) {
 	// Long after the last send, there is nothing to wait for.
 	rands = append(rands, 0)
 	hs.clock.Add(time.Hour)
-	if _, err := hs.a.Send(ctx, store.OutboxMessage{ID: 9, To: bot.WhatsAppAddr(customer), Text: "پیام"}); err != nil {
+	if _, err := hs.a.Send(ctx, store.OutboxMessage{ID: 9, To: string(outbox.WhatsApp(customer)), Text: "پیام"}); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(hs.slept()); n != 3 {
@@ -64,7 +64,7 @@ func TestSendPacesWithRandomGaps(t *testing.T) {
 func TestSendText(t *testing.T) {
 	hs := newHarness(t)
 	hs.mustContact(customer, pnJID)
-	id, err := hs.a.Send(context.Background(), store.OutboxMessage{ID: 7, TicketID: 12, To: bot.WhatsAppAddr(customer), Text: "  پاسخ کارشناس  "})
+	id, err := hs.a.Send(context.Background(), store.OutboxMessage{ID: 7, TicketID: 12, To: string(outbox.WhatsApp(customer)), Text: "  پاسخ کارشناس  "})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,8 +83,8 @@ func TestSendText(t *testing.T) {
 
 func TestSendRefusesWhoNeverWrote(t *testing.T) {
 	hs := newHarness(t)
-	_, err := hs.a.Send(context.Background(), store.OutboxMessage{ID: 1, To: bot.WhatsAppAddr("+989129999999"), Text: "یادآوری"})
-	if !bot.IsPermanent(err) || !errors.Is(err, ErrNeverWrote) {
+	_, err := hs.a.Send(context.Background(), store.OutboxMessage{ID: 1, To: string(outbox.WhatsApp("+989129999999")), Text: "یادآوری"})
+	if !outbox.IsPermanent(err) || !errors.Is(err, ErrNeverWrote) {
 		t.Fatalf("err %v, want a permanent ErrNeverWrote", err)
 	}
 	if !strings.Contains(err.Error(), "تاکنون در واتس‌اپ به شرکت پیام نداده است") {
@@ -93,7 +93,7 @@ func TestSendRefusesWhoNeverWrote(t *testing.T) {
 	if len(hs.cli.Sent()) != 0 {
 		t.Error("sent to a stranger")
 	}
-	if _, err := hs.a.Send(context.Background(), store.OutboxMessage{ID: 2, To: "telegram:staff", Text: "x"}); !bot.IsPermanent(err) {
+	if _, err := hs.a.Send(context.Background(), store.OutboxMessage{ID: 2, To: "telegram:staff", Text: "x"}); !outbox.IsPermanent(err) {
 		t.Errorf("a Telegram address: err %v, want permanent", err)
 	}
 }
@@ -102,11 +102,11 @@ func TestSendRefusesWhoNeverWrote(t *testing.T) {
 func TestDispatcherTellsStaffOfARefusedAddress(t *testing.T) {
 	hs := newHarness(t)
 	ctx := context.Background()
-	m := store.OutboxMessage{CreatedAt: t0, To: bot.WhatsAppAddr("+989129999999"), TicketID: 4, Text: "یادآوری پایان قرارداد", Status: store.OutboxPending, NextAttempt: t0}
+	m := store.OutboxMessage{CreatedAt: t0, To: string(outbox.WhatsApp("+989129999999")), TicketID: 4, Text: "یادآوری پایان قرارداد", Status: store.OutboxPending, NextAttempt: t0}
 	if err := hs.db.Enqueue(ctx, &m); err != nil {
 		t.Fatal(err)
 	}
-	d := bot.NewDispatcher(hs.db, bot.DispatcherConfig{Now: hs.clock.Now, Sleep: func(context.Context, time.Duration) error { return nil }})
+	d := outbox.NewDispatcher(hs.db, outbox.DispatcherConfig{Now: hs.clock.Now, Sleep: func(context.Context, time.Duration) error { return nil }})
 	d.Register("whatsapp", hs.a)
 	if err := d.Flush(ctx); err != nil {
 		t.Fatal(err)
@@ -115,7 +115,7 @@ func TestDispatcherTellsStaffOfARefusedAddress(t *testing.T) {
 	if got.Status != store.OutboxFailed {
 		t.Errorf("status %s, want failed", got.Status)
 	}
-	staff := hs.to(bot.StaffGroup)
+	staff := hs.to(string(outbox.StaffGroup))
 	if len(staff) != 1 || !strings.Contains(staff[0].Text, "+989129999999") || !strings.Contains(staff[0].Text, "پیام نداده است") {
 		t.Errorf("staff told %+v", staff)
 	}
@@ -169,7 +169,7 @@ func TestSendMedia(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			hs := newHarness(t)
 			hs.mustContact(customer, pnJID)
-			tt.m.ID, tt.m.To = 5, bot.WhatsAppAddr(customer)
+			tt.m.ID, tt.m.To = 5, string(outbox.WhatsApp(customer))
 			if _, err := hs.a.Send(context.Background(), tt.m); err != nil {
 				t.Fatal(err)
 			}
@@ -192,8 +192,8 @@ func TestSendRetrySendsOnlyTheRest(t *testing.T) {
 		}
 		return nil
 	})
-	m := store.OutboxMessage{ID: 3, To: bot.WhatsAppAddr(customer), Text: "متن", File: &store.File{Kind: "voice", Name: "v.ogg", MIME: "audio/ogg", Path: p}}
-	if _, err := hs.a.Send(context.Background(), m); err == nil || bot.IsPermanent(err) {
+	m := store.OutboxMessage{ID: 3, To: string(outbox.WhatsApp(customer)), Text: "متن", File: &store.File{Kind: "voice", Name: "v.ogg", MIME: "audio/ogg", Path: p}}
+	if _, err := hs.a.Send(context.Background(), m); err == nil || outbox.IsPermanent(err) {
 		t.Fatalf("err %v, want a retryable failure of the second part", err)
 	}
 	id, err := hs.a.Send(context.Background(), m)
@@ -209,9 +209,9 @@ func TestSendRetrySendsOnlyTheRest(t *testing.T) {
 func TestSendGoneFileIsPermanent(t *testing.T) {
 	hs := newHarness(t)
 	hs.mustContact(customer, pnJID)
-	_, err := hs.a.Send(context.Background(), store.OutboxMessage{ID: 1, To: bot.WhatsAppAddr(customer),
+	_, err := hs.a.Send(context.Background(), store.OutboxMessage{ID: 1, To: string(outbox.WhatsApp(customer)),
 		File: &store.File{Kind: "document", Name: "x.pdf", Path: filepath.Join(t.TempDir(), "missing.pdf")}})
-	if !bot.IsPermanent(err) {
+	if !outbox.IsPermanent(err) {
 		t.Errorf("err %v, want permanent", err)
 	}
 }
@@ -224,15 +224,15 @@ func TestTemporaryBanStopsSending(t *testing.T) {
 	if s := hs.a.State(); s != StateBanned {
 		t.Errorf("state %s, want banned", s)
 	}
-	_, err := hs.a.Send(ctx, store.OutboxMessage{ID: 1, To: bot.WhatsAppAddr(customer), Text: "پاسخ"})
-	var ra bot.RetryAfter
-	if !errors.As(err, &ra) || ra.RetryAfter() != 2*time.Hour || bot.IsPermanent(err) {
+	_, err := hs.a.Send(ctx, store.OutboxMessage{ID: 1, To: string(outbox.WhatsApp(customer)), Text: "پاسخ"})
+	var ra outbox.RetryAfter
+	if !errors.As(err, &ra) || ra.RetryAfter() != 2*time.Hour || outbox.IsPermanent(err) {
 		t.Fatalf("err %v, want a retry after the ban's 2h", err)
 	}
 	if len(hs.cli.Sent()) != 0 {
 		t.Error("sent during a ban")
 	}
-	for _, addr := range []string{bot.StaffGroup, bot.UserAddr(2001)} {
+	for _, addr := range []string{string(outbox.StaffGroup), string(outbox.TelegramUser(2001))} {
 		got := hs.to(addr)
 		if len(got) != 1 || !strings.Contains(got[0].Text, "مسدود") || !strings.Contains(got[0].Text, "افراد زیادی") {
 			t.Errorf("%s told %+v", addr, got)
@@ -242,16 +242,16 @@ func TestTemporaryBanStopsSending(t *testing.T) {
 	// adapter on the same database still holds sends back.
 	again := New(Link{Client: hs.cli, Paired: true}, hs.db, hs.h, Config{Now: hs.clock.Now, Say: hs.a.cfg.Say})
 	again.loadBan(ctx)
-	if _, err := again.Send(ctx, store.OutboxMessage{ID: 1, To: bot.WhatsAppAddr(customer), Text: "پاسخ"}); !errors.As(err, &ra) {
+	if _, err := again.Send(ctx, store.OutboxMessage{ID: 1, To: string(outbox.WhatsApp(customer)), Text: "پاسخ"}); !errors.As(err, &ra) {
 		t.Errorf("after a restart err %v, want the ban to hold", err)
 	}
 	// When the ban is over, sending resumes and staff hear of it.
 	hs.clock.Add(2*time.Hour + time.Second)
-	if _, err := hs.a.Send(ctx, store.OutboxMessage{ID: 1, To: bot.WhatsAppAddr(customer), Text: "پاسخ"}); err != nil {
+	if _, err := hs.a.Send(ctx, store.OutboxMessage{ID: 1, To: string(outbox.WhatsApp(customer)), Text: "پاسخ"}); err != nil {
 		t.Fatalf("after the ban: %v", err)
 	}
 	hs.event(&events.Connected{})
-	if got := hs.to(bot.StaffGroup); len(got) != 2 || !strings.Contains(got[1].Text, "دوباره برقرار شد") {
+	if got := hs.to(string(outbox.StaffGroup)); len(got) != 2 || !strings.Contains(got[1].Text, "دوباره برقرار شد") {
 		t.Errorf("staff told %+v, want the ban notice and then the all-clear", got)
 	}
 }
@@ -262,12 +262,12 @@ func TestLoggedOutHoldsSendsAndSaysHowToPair(t *testing.T) {
 	for range 2 {
 		hs.event(&events.LoggedOut{OnConnect: true, Reason: events.ConnectFailureLoggedOut})
 	}
-	staff := hs.to(bot.StaffGroup)
+	staff := hs.to(string(outbox.StaffGroup))
 	if len(staff) != 1 || !strings.Contains(staff[0].Text, "supportbot pair -config /etc/supportbot/config.yaml") {
 		t.Fatalf("staff told %+v, want one notice with the pair command", staff)
 	}
-	_, err := hs.a.Send(context.Background(), store.OutboxMessage{ID: 1, To: bot.WhatsAppAddr(customer), Text: "پاسخ"})
-	if !errors.Is(err, ErrLoggedOut) || bot.IsPermanent(err) {
+	_, err := hs.a.Send(context.Background(), store.OutboxMessage{ID: 1, To: string(outbox.WhatsApp(customer)), Text: "پاسخ"})
+	if !errors.Is(err, ErrLoggedOut) || outbox.IsPermanent(err) {
 		t.Errorf("err %v, want a retryable ErrLoggedOut", err)
 	}
 	if s := hs.a.State(); s != StateLoggedOut {
@@ -284,18 +284,18 @@ func TestDisconnectHoldsSendsUntilReconnected(t *testing.T) {
 	if s := hs.a.State(); s != StateReconnecting {
 		t.Errorf("state %s", s)
 	}
-	if _, err := hs.a.Send(ctx, store.OutboxMessage{ID: 1, To: bot.WhatsAppAddr(customer), Text: "پاسخ"}); !errors.Is(err, ErrNotConnected) || bot.IsPermanent(err) {
+	if _, err := hs.a.Send(ctx, store.OutboxMessage{ID: 1, To: string(outbox.WhatsApp(customer)), Text: "پاسخ"}); !errors.Is(err, ErrNotConnected) || outbox.IsPermanent(err) {
 		t.Fatalf("err %v, want a retryable ErrNotConnected", err)
 	}
 	hs.cli.SetConnected(true)
 	hs.event(&events.Connected{})
-	if _, err := hs.a.Send(ctx, store.OutboxMessage{ID: 1, To: bot.WhatsAppAddr(customer), Text: "پاسخ"}); err != nil {
+	if _, err := hs.a.Send(ctx, store.OutboxMessage{ID: 1, To: string(outbox.WhatsApp(customer)), Text: "پاسخ"}); err != nil {
 		t.Fatal(err)
 	}
 	if s := hs.a.State(); s != StateConnected {
 		t.Errorf("state %s", s)
 	}
-	if got := hs.to(bot.StaffGroup); len(got) != 0 {
+	if got := hs.to(string(outbox.StaffGroup)); len(got) != 0 {
 		t.Errorf("a passing disconnect told staff %+v", got)
 	}
 }
@@ -305,7 +305,7 @@ func TestReceiptsTrackDeliveryAndTellStaffOfFailures(t *testing.T) {
 	hs.mustContact(customer, pnJID)
 	ctx := context.Background()
 	send := func(outboxID, ticket int64, text string) string {
-		m := store.OutboxMessage{CreatedAt: t0, To: bot.WhatsAppAddr(customer), TicketID: ticket, Text: text, Status: store.OutboxPending}
+		m := store.OutboxMessage{CreatedAt: t0, To: string(outbox.WhatsApp(customer)), TicketID: ticket, Text: text, Status: store.OutboxPending}
 		if err := hs.db.Enqueue(ctx, &m); err != nil {
 			t.Fatal(err)
 		}
@@ -334,20 +334,20 @@ func TestReceiptsTrackDeliveryAndTellStaffOfFailures(t *testing.T) {
 	if d.DeliveredAt.IsZero() || d.ReadAt.IsZero() || d.Reported {
 		t.Errorf("delivered message %+v", d)
 	}
-	staff := hs.to(bot.StaffGroup)
+	staff := hs.to(string(outbox.StaffGroup))
 	if len(staff) != 1 || staff[0].TicketID != 12 || !strings.Contains(staff[0].Text, "پاسخ دوم") || !strings.Contains(staff[0].Text, "نپذیرفت") {
 		t.Fatalf("staff told %+v, want one notice about the refused reply on ticket 12", staff)
 	}
 	// The third never gets a receipt: staff hear of it after 12 hours, once.
 	hs.clock.Add(11 * time.Hour)
 	must(t, hs.a.CheckUndelivered(ctx))
-	if n := len(hs.to(bot.StaffGroup)); n != 1 {
+	if n := len(hs.to(string(outbox.StaffGroup))); n != 1 {
 		t.Errorf("told after 11h: %d notices", n)
 	}
 	hs.clock.Add(2 * time.Hour)
 	must(t, hs.a.CheckUndelivered(ctx))
 	must(t, hs.a.CheckUndelivered(ctx))
-	staff = hs.to(bot.StaffGroup)
+	staff = hs.to(string(outbox.StaffGroup))
 	if len(staff) != 2 || !strings.Contains(staff[1].Text, "پیام سوم") || !strings.Contains(staff[1].Text, "هنوز به گوشی مشتری نرسیده") {
 		t.Errorf("staff told %+v", staff)
 	}
@@ -371,10 +371,10 @@ func TestSendRetryReusesTheMessageID(t *testing.T) {
 	hs := newHarness(t)
 	hs.mustContact(customer, pnJID)
 	ctx := context.Background()
-	m := store.OutboxMessage{CreatedAt: t0, To: bot.WhatsAppAddr(customer), TicketID: 3, Text: "پاسخ کارشناس", Status: store.OutboxPending, NextAttempt: t0}
+	m := store.OutboxMessage{CreatedAt: t0, To: string(outbox.WhatsApp(customer)), TicketID: 3, Text: "پاسخ کارشناس", Status: store.OutboxPending, NextAttempt: t0}
 	must(t, hs.db.Enqueue(ctx, &m))
 	hs.cli.SetLoseAnswer(func(n int) bool { return n == 1 })
-	d := bot.NewDispatcher(hs.db, bot.DispatcherConfig{Now: hs.clock.Now, Sleep: func(context.Context, time.Duration) error { return nil }})
+	d := outbox.NewDispatcher(hs.db, outbox.DispatcherConfig{Now: hs.clock.Now, Sleep: func(context.Context, time.Duration) error { return nil }})
 	d.Register("whatsapp", hs.a)
 	for range 3 {
 		must(t, d.Flush(ctx))
@@ -432,16 +432,16 @@ func TestSendServerErrors(t *testing.T) {
 			hs.mustContact(customer, pnJID)
 			ctx := context.Background()
 			hs.cli.SetSendErr(func(int) error { return tt.err })
-			m := store.OutboxMessage{CreatedAt: t0, To: bot.WhatsAppAddr(customer), TicketID: 8, Text: "پاسخ", Status: store.OutboxPending, NextAttempt: t0}
+			m := store.OutboxMessage{CreatedAt: t0, To: string(outbox.WhatsApp(customer)), TicketID: 8, Text: "پاسخ", Status: store.OutboxPending, NextAttempt: t0}
 			must(t, hs.db.Enqueue(ctx, &m))
-			d := bot.NewDispatcher(hs.db, bot.DispatcherConfig{Now: hs.clock.Now, Sleep: func(context.Context, time.Duration) error { return nil }})
+			d := outbox.NewDispatcher(hs.db, outbox.DispatcherConfig{Now: hs.clock.Now, Sleep: func(context.Context, time.Duration) error { return nil }})
 			d.Register("whatsapp", hs.a)
 			for range 3 {
 				must(t, d.Flush(ctx))
 				hs.clock.Add(10 * time.Minute)
 			}
 			got, _ := hs.db.OutboxMessage(ctx, m.ID)
-			staff := hs.to(bot.StaffGroup)
+			staff := hs.to(string(outbox.StaffGroup))
 			if tt.permanent {
 				if got.Status != store.OutboxFailed {
 					t.Errorf("row %s, want failed at once", got.Status)
@@ -462,11 +462,11 @@ func TestSendServerErrors(t *testing.T) {
 // connection is back they go at once, each once, and nobody is told of a
 // failure.
 func TestOutageHoldsAnswersWithoutBurningAttempts(t *testing.T) {
-	var d *bot.Dispatcher
+	var d *outbox.Dispatcher
 	hs := newHarness(t, func(c *Config, _ *Link) { c.Available = func() { d.Available("whatsapp") } })
 	hs.mustContact(customer, pnJID)
 	ctx := context.Background()
-	d = bot.NewDispatcher(hs.db, bot.DispatcherConfig{Now: hs.clock.Now, Sleep: func(_ context.Context, d time.Duration) error {
+	d = outbox.NewDispatcher(hs.db, outbox.DispatcherConfig{Now: hs.clock.Now, Sleep: func(_ context.Context, d time.Duration) error {
 		hs.clock.Add(max(d, 0)) // the pace between two answers to one chat
 		return nil
 	}})
@@ -476,7 +476,7 @@ func TestOutageHoldsAnswersWithoutBurningAttempts(t *testing.T) {
 	hs.event(&events.Disconnected{})
 	var ids []int64
 	for i := range 3 {
-		m := store.OutboxMessage{CreatedAt: hs.clock.Now(), To: bot.WhatsAppAddr(customer), TicketID: int64(i + 1), Text: fmt.Sprintf("پاسخ %d", i+1), Status: store.OutboxPending, NextAttempt: hs.clock.Now()}
+		m := store.OutboxMessage{CreatedAt: hs.clock.Now(), To: string(outbox.WhatsApp(customer)), TicketID: int64(i + 1), Text: fmt.Sprintf("پاسخ %d", i+1), Status: store.OutboxPending, NextAttempt: hs.clock.Now()}
 		must(t, hs.db.Enqueue(ctx, &m))
 		ids = append(ids, m.ID)
 	}
@@ -496,7 +496,7 @@ func TestOutageHoldsAnswersWithoutBurningAttempts(t *testing.T) {
 	if shown := hs.cli.Shown(); len(shown) != 3 || shown[0].Msg.GetConversation() != "پاسخ 1" {
 		t.Errorf("after the outage the customer got %d messages, want the 3 answers in order", len(shown))
 	}
-	for _, m := range hs.to(bot.StaffGroup) {
+	for _, m := range hs.to(string(outbox.StaffGroup)) {
 		if !strings.Contains(m.Text, "قطع است") && !strings.Contains(m.Text, "دوباره برقرار شد") {
 			t.Errorf("staff told %q; want only the disconnection and the all-clear", m.Text)
 		}

@@ -12,7 +12,7 @@ import (
 
 	"go.mau.fi/whatsmeow/types/events"
 
-	"supportbot/bot"
+	"supportbot/outbox"
 )
 
 var eventsTemporaryBan = events.TemporaryBan{Code: events.TempBanBlockedByUsers, Expire: time.Hour}
@@ -55,12 +55,12 @@ func TestRunAsksForPairingWhenNotPaired(t *testing.T) {
 	done := make(chan struct{})
 	go func() { hs.a.Run(ctx); close(done) }()
 	deadline := time.Now().Add(5 * time.Second)
-	for len(hs.to(bot.StaffGroup)) == 0 && time.Now().Before(deadline) {
+	for len(hs.to(string(outbox.StaffGroup))) == 0 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	cancel()
 	<-done
-	staff := hs.to(bot.StaffGroup)
+	staff := hs.to(string(outbox.StaffGroup))
 	if len(staff) != 1 || !strings.Contains(staff[0].Text, "supportbot pair -config /etc/supportbot/config.yaml") || !strings.Contains(staff[0].Text, "QR") {
 		t.Errorf("staff told %+v", staff)
 	}

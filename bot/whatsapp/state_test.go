@@ -12,7 +12,7 @@ import (
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 
-	"supportbot/bot"
+	"supportbot/outbox"
 	"supportbot/store"
 )
 
@@ -20,7 +20,7 @@ import (
 // them) leads to one state, at most one notice per audience however often
 // it repeats, the right health, and sends held rather than tried.
 func TestLifecycleEvents(t *testing.T) {
-	managers := bot.UserAddr(2001)
+	managers := outbox.TelegramUser(2001)
 	tests := []struct {
 		name      string
 		evt       any
@@ -58,22 +58,22 @@ func TestLifecycleEvents(t *testing.T) {
 			if hs.a.State().Hearing() != wantHealthy {
 				t.Errorf("hearing %v in %s", !wantHealthy, tt.state)
 			}
-			staff := hs.to(bot.StaffGroup)
+			staff := hs.to(string(outbox.StaffGroup))
 			switch {
 			case tt.staff == "" && len(staff) != 0:
 				t.Errorf("staff told %+v", staff)
 			case tt.staff != "" && (len(staff) != 1 || !strings.Contains(staff[0].Text, tt.staff)):
 				t.Errorf("staff told %+v, want one notice with %q", staff, tt.staff)
 			}
-			if got := len(hs.to(managers)); (got == 1) != tt.managers || got > 1 {
+			if got := len(hs.to(string(managers))); (got == 1) != tt.managers || got > 1 {
 				t.Errorf("managers told %d times, want told: %v", got, tt.managers)
 			}
-			_, err := hs.a.Send(context.Background(), store.OutboxMessage{ID: 1, To: bot.WhatsAppAddr(customer), Text: "پاسخ"})
+			_, err := hs.a.Send(context.Background(), store.OutboxMessage{ID: 1, To: string(outbox.WhatsApp(customer)), Text: "پاسخ"})
 			if tt.connected {
 				if err != nil {
 					t.Errorf("send: %v", err)
 				}
-			} else if err == nil || bot.IsPermanent(err) || len(hs.cli.Sent()) != 0 {
+			} else if err == nil || outbox.IsPermanent(err) || len(hs.cli.Sent()) != 0 {
 				t.Errorf("send while %s: %v (sent %d), want held", tt.state, err, len(hs.cli.Sent()))
 			}
 			// Run's watch, long after: it connects again where whatsmeow
@@ -88,16 +88,16 @@ func TestLifecycleEvents(t *testing.T) {
 				if s := hs.a.State(); s != StateDisconnected {
 					t.Errorf("state %s after 7h of reconnecting, want disconnected", s)
 				}
-				if staff := hs.to(bot.StaffGroup); len(staff) != 1 || !strings.Contains(staff[0].Text, "قطع است") {
+				if staff := hs.to(string(outbox.StaffGroup)); len(staff) != 1 || !strings.Contains(staff[0].Text, "قطع است") {
 					t.Errorf("staff told %+v, want the disconnection notice", staff)
 				}
 			}
 			// Back: one all-clear after a notice, nothing otherwise.
 			if tt.state != StateLoggedOut {
-				told := len(hs.to(bot.StaffGroup))
+				told := len(hs.to(string(outbox.StaffGroup)))
 				hs.cli.SetConnected(true)
 				hs.event(&events.Connected{})
-				staff := hs.to(bot.StaffGroup)
+				staff := hs.to(string(outbox.StaffGroup))
 				back := 0
 				for _, m := range staff {
 					if strings.Contains(m.Text, "دوباره برقرار شد") {
@@ -126,8 +126,8 @@ func TestLongDisconnectionTellsStaffOnce(t *testing.T) {
 	hs.event(&events.Disconnected{})
 	hs.clock.Add(2 * time.Minute)
 	hs.a.Check(ctx)
-	if s := hs.a.State(); s != StateReconnecting || len(hs.to(bot.StaffGroup)) != 0 {
-		t.Fatalf("after 2 minutes: %s, staff told %d; want a quiet reconnection", s, len(hs.to(bot.StaffGroup)))
+	if s := hs.a.State(); s != StateReconnecting || len(hs.to(string(outbox.StaffGroup))) != 0 {
+		t.Fatalf("after 2 minutes: %s, staff told %d; want a quiet reconnection", s, len(hs.to(string(outbox.StaffGroup))))
 	}
 	hs.clock.Add(2 * time.Minute)
 	for range 3 {
@@ -138,13 +138,13 @@ func TestLongDisconnectionTellsStaffOnce(t *testing.T) {
 	if s := hs.a.State(); s != StateDisconnected || s.Hearing() {
 		t.Errorf("after 4 minutes: %s, want disconnected and not hearing", s)
 	}
-	staff := hs.to(bot.StaffGroup)
+	staff := hs.to(string(outbox.StaffGroup))
 	if len(staff) != 1 || !strings.Contains(staff[0].Text, "۴ دقیقه") {
 		t.Fatalf("staff told %+v, want one notice of 4 minutes", staff)
 	}
 	hs.cli.SetConnected(true)
 	hs.event(&events.Connected{})
-	if staff := hs.to(bot.StaffGroup); len(staff) != 2 || !strings.Contains(staff[1].Text, "دوباره برقرار شد") {
+	if staff := hs.to(string(outbox.StaffGroup)); len(staff) != 2 || !strings.Contains(staff[1].Text, "دوباره برقرار شد") {
 		t.Errorf("staff told %+v, want the all-clear", staff)
 	}
 }
@@ -159,7 +159,7 @@ func TestPhoneOfflineWarnsOnce(t *testing.T) {
 	hs.event(&events.Connected{})
 	hs.clock.Add(9 * 24 * time.Hour)
 	hs.a.Check(ctx)
-	if n := len(hs.to(bot.StaffGroup)); n != 0 {
+	if n := len(hs.to(string(outbox.StaffGroup))); n != 0 {
 		t.Fatalf("warned after 9 days: %d", n)
 	}
 	// A receipt from the bot's own companion device is not the phone.
@@ -170,7 +170,7 @@ func TestPhoneOfflineWarnsOnce(t *testing.T) {
 	for range 3 {
 		hs.a.Check(ctx)
 	}
-	for _, addr := range []string{bot.StaffGroup, bot.UserAddr(2001)} {
+	for _, addr := range []string{string(outbox.StaffGroup), string(outbox.TelegramUser(2001))} {
 		got := hs.to(addr)
 		if len(got) != 1 || !strings.Contains(got[0].Text, "۱۰ روز") || !strings.Contains(got[0].Text, "۴ روز دیگر") {
 			t.Errorf("%s told %+v, want one warning of 10 days", addr, got)
@@ -181,19 +181,19 @@ func TestPhoneOfflineWarnsOnce(t *testing.T) {
 	again.loadPhoneSeen(ctx)
 	again.HandleEvent(&events.Connected{})
 	again.Check(ctx)
-	if n := len(hs.to(bot.StaffGroup)); n != 1 {
+	if n := len(hs.to(string(outbox.StaffGroup))); n != 1 {
 		t.Errorf("warned %d times after a restart", n)
 	}
 	// The phone reads a message: the clock starts again.
 	again.HandleEvent(&events.Receipt{MessageSource: types.MessageSource{Chat: pnJID, Sender: own, IsFromMe: true}, Type: types.ReceiptTypeReadSelf, Timestamp: hs.clock.Now(), MessageIDs: []string{"Y"}})
 	hs.clock.Add(5 * 24 * time.Hour)
 	again.Check(ctx)
-	if n := len(hs.to(bot.StaffGroup)); n != 1 {
+	if n := len(hs.to(string(outbox.StaffGroup))); n != 1 {
 		t.Errorf("warned 5 days after the phone was back")
 	}
 	hs.clock.Add(6 * 24 * time.Hour)
 	again.Check(ctx)
-	if n := len(hs.to(bot.StaffGroup)); n != 2 {
+	if n := len(hs.to(string(outbox.StaffGroup))); n != 2 {
 		t.Errorf("%d warnings after a second silence of 11 days, want 2", n)
 	}
 }
@@ -220,7 +220,7 @@ func TestReplacedBacksOff(t *testing.T) {
 	if !(gaps[0] >= time.Minute && gaps[1] >= 2*time.Minute && gaps[2] >= 4*time.Minute) {
 		t.Errorf("waits before taking the session back %v, want about 1m, 2m, 4m", gaps)
 	}
-	if n := len(hs.to(bot.StaffGroup)); n != 1 {
+	if n := len(hs.to(string(outbox.StaffGroup))); n != 1 {
 		t.Errorf("staff told %d times, want once", n)
 	}
 }

@@ -33,6 +33,7 @@ import (
 	"go.mau.fi/whatsmeow/types"
 
 	"supportbot/bot"
+	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
 )
@@ -122,7 +123,7 @@ type Config struct {
 	MaxAge time.Duration
 	// Managers are the addresses told of a ban besides the staff group
 	// (bot.Desk.ManagerAddresses).
-	Managers []string
+	Managers []outbox.Address
 	// PairCommand is the command that pairs the account again, shown in
 	// the logout notice; default "supportbot pair".
 	PairCommand string
@@ -207,7 +208,7 @@ func (c *Config) defaults() {
 		c.Now = time.Now
 	}
 	if c.Sleep == nil {
-		c.Sleep = bot.Sleep
+		c.Sleep = outbox.Sleep
 	}
 	if c.Rand == nil {
 		c.Rand = rand.Int64N
@@ -277,7 +278,7 @@ type Adapter struct {
 	closeOnce     sync.Once
 }
 
-var _ bot.Sender = (*Adapter)(nil)
+var _ outbox.Sender = (*Adapter)(nil)
 
 // New returns an adapter on link that keeps its records in st and hands
 // customer messages to h.

@@ -22,6 +22,7 @@ import (
 	"supportbot/bot/telegram"
 	"supportbot/bot/whatsapp"
 	"supportbot/locales"
+	"supportbot/outbox"
 	"supportbot/store"
 )
 
@@ -50,7 +51,7 @@ type WhatsAppDialer func(ctx context.Context, sessionDB string, log *slog.Logger
 // runPace is the dispatcher's pace and polling (zero: the defaults, which
 // keep to Telegram's and WhatsApp's rates). The crash test's worker lifts
 // the pace, as the fakes it talks to have no rate limits.
-var runPace bot.DispatcherConfig
+var runPace outbox.DispatcherConfig
 
 func runRun(ctx context.Context, env *Env, args []string) error {
 	fs, c := newFlags("run", env)
@@ -129,8 +130,8 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 		"managers_chat_id", tg.ManagersChatID, "database", s.cfg.Database)
 
 	pace := runPace
-	pace.Log, pace.Report = log, bot.FailureReport(printer)
-	disp := bot.NewDispatcher(db, pace)
+	pace.Log, pace.Report = log, outbox.FailureReport(printer)
+	disp := outbox.NewDispatcher(db, pace)
 	met.Track("telegram", telegram.States, telegram.StateConnecting, telegram.Healthy)
 	met.StaleAfter("telegram", telegramStale)
 	adapter := telegram.New(api, db, telegram.Config{
@@ -225,7 +226,7 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 
 // whatsApp opens the WhatsApp link and builds its adapter.
 func (s *setup) whatsApp(ctx context.Context, env *Env, c *common, engine *bot.Engine, db store.Store, printer *locales.Printer,
-	disp *bot.Dispatcher, met *metrics.Metrics, log *slog.Logger) (*whatsapp.Adapter, func() error, error) {
+	disp *outbox.Dispatcher, met *metrics.Metrics, log *slog.Logger) (*whatsapp.Adapter, func() error, error) {
 	dial := env.WhatsApp
 	if dial == nil {
 		dial = whatsapp.Dial
@@ -317,10 +318,10 @@ func telegramHTTPClient(proxy *url.URL) (*http.Client, error) {
 
 // telegramEvent tells managers, in their private chats, what the Telegram
 // transport reported about itself.
-func telegramEvent(engine *bot.Engine, printer *locales.Printer, disp *bot.Dispatcher, ev telegram.Event, log *slog.Logger) {
+func telegramEvent(engine *bot.Engine, printer *locales.Printer, disp *outbox.Dispatcher, ev telegram.Event, log *slog.Logger) {
 	chat := printer.T("telegram.chat.staff", nil)
 	field := "telegram.staff_chat_id"
-	if ev.Chat == bot.ManagersGroup {
+	if ev.Chat == string(outbox.ManagersGroup) {
 		chat, field = printer.T("telegram.chat.managers", nil), "telegram.managers_chat_id"
 	}
 	args := map[string]any{"chat": locales.Raw(chat)}

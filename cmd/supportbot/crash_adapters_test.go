@@ -28,10 +28,10 @@ import (
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 
-	"supportbot/bot"
 	"supportbot/bot/telegram/telegramtest"
 	"supportbot/bot/whatsapp"
 	"supportbot/bot/whatsapp/whatsapptest"
+	"supportbot/outbox"
 	"supportbot/store"
 	"supportbot/store/sqlite"
 )
@@ -520,7 +520,7 @@ func TestCrashAdaptersWorker(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer logf.Close()
-	runPace = bot.DispatcherConfig{GroupInterval: -1, ChatInterval: -1, Overall: -1, PollInterval: 20 * time.Millisecond}
+	runPace = outbox.DispatcherConfig{GroupInterval: -1, ChatInterval: -1, Overall: -1, PollInterval: 20 * time.Millisecond}
 	env := &Env{Stdin: strings.NewReader(""), Stdout: logf, Stderr: logf, WhatsApp: wa.dial,
 		Getenv: func(k string) string {
 			if k == EnvTelegramToken {

@@ -22,6 +22,7 @@ import (
 
 	"supportbot/bot"
 	"supportbot/bot/bench"
+	"supportbot/outbox"
 	"supportbot/store"
 	"supportbot/store/sqlite"
 )
@@ -233,7 +234,7 @@ func crashWork(t *testing.T, dir string, finish bool) error {
 	}
 
 	clock := func() time.Time { return bench.Start.Add(48 * time.Hour) } // after every scripted message
-	disp := bot.NewDispatcher(db, bot.DispatcherConfig{
+	disp := outbox.NewDispatcher(db, outbox.DispatcherConfig{
 		PollInterval: 20 * time.Millisecond, GroupInterval: -1, ChatInterval: -1, Overall: -1, Now: clock,
 	})
 	sender := logSender{f: deliveries}
@@ -393,17 +394,17 @@ func checkCrashRun(t *testing.T, dir string, kills int) {
 	}
 
 	// Outbox: every message sent, as many to each recipient as without a crash.
-	outbox := allOutbox(t, db)
+	sent := allOutbox(t, db)
 	per := map[string]int{}
-	for _, m := range outbox {
+	for _, m := range sent {
 		per[m.To]++
 		if m.Status != store.OutboxSent {
 			t.Errorf("outbox %d to %s is %s, want sent", m.ID, m.To, m.Status)
 		}
 	}
 	for i := range crashCustomers() {
-		if to := bot.WhatsAppAddr(bench.Phone(i)); per[to] != want.perCustomer {
-			t.Errorf("%s got %d messages, want %d", to, per[to], want.perCustomer)
+		if to := outbox.WhatsApp(bench.Phone(i)); per[string(to)] != want.perCustomer {
+			t.Errorf("%s got %d messages, want %d", to, per[string(to)], want.perCustomer)
 		}
 	}
 
@@ -416,7 +417,7 @@ func checkCrashRun(t *testing.T, dir string, kills int) {
 	}
 	for i := range crashCustomers() {
 		phone := bench.Phone(i)
-		if got := chatTexts(outbox, bot.WhatsAppAddr(phone)); !slices.Equal(got, want.replies) {
+		if got := chatTexts(sent, string(outbox.WhatsApp(phone))); !slices.Equal(got, want.replies) {
 			t.Errorf("%s's replies differ from an uninterrupted run's:\n%s", phone, firstDifference(got, want.replies))
 		}
 		mine := byCustomer[phone]
@@ -431,7 +432,7 @@ func checkCrashRun(t *testing.T, dir string, kills int) {
 			}
 		}
 	}
-	if got, w := per[bot.StaffGroup], want.staffPerCustomer*crashCustomers(); got != w {
+	if got, w := per[string(outbox.StaffGroup)], want.staffPerCustomer*crashCustomers(); got != w {
 		t.Errorf("staff group got %d messages, want %d", got, w)
 	}
 
@@ -462,7 +463,7 @@ func checkCrashRun(t *testing.T, dir string, kills int) {
 		last[transport] = id
 	}
 	dups := 0
-	for _, m := range outbox {
+	for _, m := range sent {
 		switch n := delivered[m.ID]; {
 		case n == 0:
 			t.Errorf("outbox %d to %s was never delivered", m.ID, m.To)
@@ -477,7 +478,7 @@ func checkCrashRun(t *testing.T, dir string, kills int) {
 		t.Errorf("%d deliveries again after %d kills (at most one per transport lane each)", dups, kills)
 	}
 	t.Logf("%d kills: %d inbound, %d tickets, %d outbound messages, %d delivered again (each in flight at a kill)",
-		kills, crashCustomers()*steps, len(ts), len(outbox), dups)
+		kills, crashCustomers()*steps, len(ts), len(sent), dups)
 }
 
 // reference is what one customer's script produces without a crash.
@@ -561,10 +562,10 @@ func referenceRun(t *testing.T) reference {
 	}
 	var r reference
 	for _, m := range allOutbox(t, db) {
-		switch m.To {
-		case bot.StaffGroup:
+		switch outbox.Address(m.To) {
+		case outbox.StaffGroup:
 			r.staffPerCustomer++
-		case bot.WhatsAppAddr(cs[0].Phone):
+		case outbox.WhatsApp(cs[0].Phone):
 			r.perCustomer++
 		}
 	}
@@ -577,7 +578,7 @@ func referenceRun(t *testing.T) reference {
 		t.Fatal(err)
 	}
 	r.messagesPerTicket = len(ms)
-	r.replies = chatTexts(allOutbox(t, db), bot.WhatsAppAddr(cs[0].Phone))
+	r.replies = chatTexts(allOutbox(t, db), string(outbox.WhatsApp(cs[0].Phone)))
 	slices.SortFunc(ts, func(a, b store.Ticket) int { return cmp.Compare(a.ID, b.ID) })
 	r.conversation = ticketTexts(t, db, ts)
 	return r

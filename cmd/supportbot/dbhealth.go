@@ -11,10 +11,10 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
-	"supportbot/bot"
 	"supportbot/bot/dbwatch"
 	"supportbot/bot/metrics"
 	"supportbot/locales"
+	"supportbot/outbox"
 	"supportbot/store"
 	"supportbot/store/sqlite"
 )
@@ -60,8 +60,8 @@ const noticeTimeout = 15 * time.Second
 // watchDatabase builds the database's watch and plugs it into the
 // metrics: a "database" component beside the transports, the free space
 // and the sends whose outcome is unknown.
-func (s *setup) watchDatabase(db *sqlite.DB, met *metrics.Metrics, disp *bot.Dispatcher, api *tgbotapi.BotAPI,
-	managers []string, printer *locales.Printer, log *slog.Logger) *dbwatch.Watch {
+func (s *setup) watchDatabase(db *sqlite.DB, met *metrics.Metrics, disp *outbox.Dispatcher, api *tgbotapi.BotAPI,
+	managers []outbox.Address, printer *locales.Printer, log *slog.Logger) *dbwatch.Watch {
 	met.Track("database", dbwatch.States, store.DBOK, func(st string) bool { return st == store.DBOK })
 	n := notifier{st: db, api: api, managers: managers, tg: s.cfg.Telegram, printer: printer, log: log}
 	w := dbwatch.New(db, dbwatch.Config{
@@ -88,7 +88,7 @@ func (s *setup) watchDatabase(db *sqlite.DB, met *metrics.Metrics, disp *bot.Dis
 type notifier struct {
 	st       store.Store
 	api      *tgbotapi.BotAPI
-	managers []string
+	managers []outbox.Address
 	tg       TelegramConfig
 	printer  *locales.Printer
 	log      *slog.Logger
@@ -101,8 +101,7 @@ func (n notifier) notify(ctx context.Context, state string, free uint64) {
 	now := time.Now()
 	err := n.st.InTx(ctx, func(tx store.Store) error {
 		for _, to := range n.managers {
-			m := store.OutboxMessage{CreatedAt: now, To: to, Text: text, Status: store.OutboxPending}
-			if err := tx.Enqueue(ctx, &m); err != nil {
+			if _, err := outbox.Enqueue(ctx, tx, now, outbox.Post{To: to, Text: text}); err != nil {
 				return err
 			}
 		}

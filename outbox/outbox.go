@@ -1,29 +1,22 @@
-package bot
+// Package outbox is how the bot sends: a message is decided and stored
+// (Enqueue) in the same transaction as the change that caused it, and the
+// Dispatcher delivers it later through the transport its Address names,
+// with retries, pacing and a report to staff when it gives up. Transports
+// implement Sender and classify their errors with Permanent, Unavailable
+// and RetryAfter.
+package outbox
 
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"supportbot/store"
 )
 
-// Addresses of outbound messages, as docs/interface.md spells them.
-const (
-	StaffGroup    = "telegram:staff"
-	ManagersGroup = "telegram:managers"
-)
-
-// WhatsAppAddr is the outbox address of a customer's phone (E.164).
-func WhatsAppAddr(phone string) string { return "whatsapp:" + phone }
-
-// UserAddr is the outbox address of a private Telegram chat with a user.
-func UserAddr(id int64) string { return "telegram:user:" + strconv.FormatInt(id, 10) }
-
 // Post is one message the bot decides to send.
 type Post struct {
-	To       string
+	To       Address
 	TicketID int64
 	Text     string
 	Buttons  []string
@@ -35,16 +28,16 @@ type Post struct {
 	Topic    string // the title the ticket's topic should carry (cards and their edits)
 }
 
-// enqueue stores p in the outbox inside the caller's transaction, so the
-// message exists exactly when the change that caused it does. It is due at
-// once: no next attempt is set, because at may come from the network (a
-// WhatsApp message's own timestamp, from a phone whose clock can be minutes
-// ahead of ours), and only the dispatcher's clock decides when a retry is
-// due. at is kept as the creation time.
-func enqueue(ctx context.Context, tx store.Outbox, at time.Time, p Post) (int64, error) {
+// Enqueue stores p in the outbox inside the caller's transaction, so the
+// message exists exactly when the change that caused it does, and returns
+// its outbox id. It is due at once: no next attempt is set, because at may
+// come from the network (a WhatsApp message's own timestamp, from a phone
+// whose clock can be minutes ahead of ours), and only the dispatcher's
+// clock decides when a retry is due. at is kept as the creation time.
+func Enqueue(ctx context.Context, tx store.Outbox, at time.Time, p Post) (int64, error) {
 	m := store.OutboxMessage{
 		CreatedAt: at,
-		To:        p.To,
+		To:        string(p.To),
 		TicketID:  p.TicketID,
 		Text:      p.Text,
 		Buttons:   p.Buttons,

@@ -1,4 +1,4 @@
-package bot_test
+package outbox_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"supportbot/bot"
+	"supportbot/outbox"
 	"supportbot/store"
 )
 
@@ -46,12 +46,12 @@ func (s *lockedRecords) MarkSent(ctx context.Context, id int64, at time.Time, ex
 func TestDispatcherRetriesTheRecordNotTheSend(t *testing.T) {
 	for _, fails := range []int{1, 5, 20} {
 		t.Run(fmt.Sprint(fails), func(t *testing.T) {
-			e := newDispatchEnv(t, bot.DispatcherConfig{})
+			e := newDispatchEnv(t, outbox.DispatcherConfig{})
 			locked := &lockedRecords{Store: e.st, n: fails}
-			d := bot.NewDispatcher(locked, bot.DispatcherConfig{Now: e.clock.Now, Sleep: e.clock.Sleep, Log: slog.New(slog.DiscardHandler)})
+			d := outbox.NewDispatcher(locked, outbox.DispatcherConfig{Now: e.clock.Now, Sleep: e.clock.Sleep, Log: slog.New(slog.DiscardHandler)})
 			d.Register("telegram", e.tg)
-			first := e.enqueue(bot.StaffGroup, "one")
-			second := e.enqueue(bot.StaffGroup, "two")
+			first := e.enqueue(outbox.StaffGroup, "one")
+			second := e.enqueue(outbox.StaffGroup, "two")
 			start := e.clock.Now()
 			if err := d.Flush(context.Background()); err != nil {
 				t.Fatal(err)
@@ -89,20 +89,20 @@ func TestDispatcherCountsUnknownOutcomes(t *testing.T) {
 	}{
 		{"timeout", fmt.Errorf("send: %w", context.DeadlineExceeded), 1},
 		{"connection reset", fmt.Errorf("post: %w", syscall.ECONNRESET), 1},
-		{"refused", bot.Permanent(errors.New("chat not found")), 0},
-		{"unavailable", bot.Unavailable(errors.New("not connected")), 0},
+		{"refused", outbox.Permanent(errors.New("chat not found")), 0},
+		{"unavailable", outbox.Unavailable(errors.New("not connected")), 0},
 		{"plain error", errors.New("bad gateway"), 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newDispatchEnv(t, bot.DispatcherConfig{})
+			e := newDispatchEnv(t, outbox.DispatcherConfig{})
 			e.tg.fn = func(m store.OutboxMessage, call int) error {
 				if call == 1 {
 					return tt.err
 				}
 				return nil
 			}
-			e.enqueue(bot.StaffGroup, "x")
+			e.enqueue(outbox.StaffGroup, "x")
 			e.d.Flush(context.Background())
 			if got := e.d.UnknownOutcomes()["telegram"]; got != tt.want {
 				t.Errorf("unknown outcomes %d, want %d", got, tt.want)
@@ -111,12 +111,12 @@ func TestDispatcherCountsUnknownOutcomes(t *testing.T) {
 	}
 
 	// Shutdown before the record: counted, and the message stays pending.
-	e := newDispatchEnv(t, bot.DispatcherConfig{})
+	e := newDispatchEnv(t, outbox.DispatcherConfig{})
 	ctx, cancel := context.WithCancel(context.Background())
 	locked := &lockedRecords{Store: e.st, n: 1 << 30, fail: cancel} // stopped while the database is locked
-	d := bot.NewDispatcher(locked, bot.DispatcherConfig{Now: e.clock.Now, Sleep: e.clock.Sleep, Log: slog.New(slog.DiscardHandler)})
+	d := outbox.NewDispatcher(locked, outbox.DispatcherConfig{Now: e.clock.Now, Sleep: e.clock.Sleep, Log: slog.New(slog.DiscardHandler)})
 	d.Register("telegram", e.tg)
-	id := e.enqueue(bot.StaffGroup, "x")
+	id := e.enqueue(outbox.StaffGroup, "x")
 	d.Flush(ctx)
 	if got := d.UnknownOutcomes()["telegram"]; got != 1 {
 		t.Errorf("a record given up at shutdown: %d unknown outcomes, want 1", got)

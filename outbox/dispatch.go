@@ -1,4 +1,4 @@
-package bot
+package outbox
 
 import (
 	"context"
@@ -117,7 +117,7 @@ type DispatcherConfig struct {
 	Overall       time.Duration
 	// Groups are the addresses paced as groups; default telegram:staff and
 	// telegram:managers.
-	Groups []string
+	Groups []Address
 	// Report words the staff group's notice about a message given up on;
 	// default DefaultFailureReport.
 	Report func(m store.OutboxMessage, attempts int, err error) string
@@ -155,7 +155,7 @@ func (c *DispatcherConfig) defaults() {
 		c.Overall = time.Second / 30
 	}
 	if c.Groups == nil {
-		c.Groups = []string{StaffGroup, ManagersGroup}
+		c.Groups = []Address{StaffGroup, ManagersGroup}
 	}
 	if c.Report == nil {
 		c.Report = DefaultFailureReport
@@ -461,7 +461,7 @@ func (d *Dispatcher) pass(ctx context.Context, l *lane, tried map[int64]bool) (p
 	}
 	skipped := map[string]bool{}
 	for _, m := range due {
-		prefix, _, _ := strings.Cut(m.To, ":")
+		prefix := Address(m.To).Transport()
 		if prefix != l.prefix || tried[m.ID] || skipped[m.To] {
 			continue
 		}
@@ -510,7 +510,7 @@ func (l *lane) prune(now time.Time) {
 
 func (d *Dispatcher) interval(to string) time.Duration {
 	for _, g := range d.cfg.Groups {
-		if g == to {
+		if string(g) == to {
 			return d.cfg.GroupInterval
 		}
 	}
@@ -666,7 +666,7 @@ func (d *Dispatcher) giveUp(ctx context.Context, log *slog.Logger, m store.Outbo
 		case !errors.Is(err, store.ErrNotFound):
 			return err
 		}
-		id, err := enqueue(ctx, tx, now, Post{To: StaffGroup, TicketID: m.TicketID, Text: d.cfg.Report(m, attempts, sendErr)})
+		id, err := Enqueue(ctx, tx, now, Post{To: StaffGroup, TicketID: m.TicketID, Text: d.cfg.Report(m, attempts, sendErr)})
 		if err != nil {
 			return err
 		}

@@ -1,4 +1,4 @@
-package bot_test
+package outbox_test
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"supportbot/bot"
+	"supportbot/outbox"
 	"supportbot/store"
 	"supportbot/store/sqlite"
 )
@@ -86,10 +86,10 @@ type dispatchEnv struct {
 	st    *sqlite.DB
 	clock *fakeClock
 	tg    *fakeSender
-	d     *bot.Dispatcher
+	d     *outbox.Dispatcher
 }
 
-func newDispatchEnv(t *testing.T, cfg bot.DispatcherConfig) *dispatchEnv {
+func newDispatchEnv(t *testing.T, cfg outbox.DispatcherConfig) *dispatchEnv {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "t.db"))
 	if err != nil {
@@ -100,14 +100,14 @@ func newDispatchEnv(t *testing.T, cfg bot.DispatcherConfig) *dispatchEnv {
 	cfg.Now, cfg.Sleep = clock.Now, clock.Sleep
 	cfg.Log = slog.New(slog.NewTextHandler(t.Output(), nil))
 	e := &dispatchEnv{t: t, st: st, clock: clock, tg: &fakeSender{clock: clock}}
-	e.d = bot.NewDispatcher(st, cfg)
+	e.d = outbox.NewDispatcher(st, cfg)
 	e.d.Register("telegram", e.tg)
 	return e
 }
 
-func (e *dispatchEnv) enqueue(to, text string) int64 {
+func (e *dispatchEnv) enqueue(to outbox.Address, text string) int64 {
 	e.t.Helper()
-	m := store.OutboxMessage{CreatedAt: e.clock.Now(), NextAttempt: e.clock.Now(), To: to, TicketID: 4, Text: text}
+	m := store.OutboxMessage{CreatedAt: e.clock.Now(), NextAttempt: e.clock.Now(), To: string(to), TicketID: 4, Text: text}
 	if err := e.st.Enqueue(context.Background(), &m); err != nil {
 		e.t.Fatal(err)
 	}
@@ -131,14 +131,14 @@ func (e *dispatchEnv) get(id int64) store.OutboxMessage {
 }
 
 func TestDispatcherMarksSentWithExternalID(t *testing.T) {
-	e := newDispatchEnv(t, bot.DispatcherConfig{})
-	id := e.enqueue(bot.StaffGroup, "hi")
+	e := newDispatchEnv(t, outbox.DispatcherConfig{})
+	id := e.enqueue(outbox.StaffGroup, "hi")
 	e.flush()
 	m := e.get(id)
 	if m.Status != store.OutboxSent || m.ExternalID != fmt.Sprintf("ext-%d", id) || !m.SentAt.Equal(e.clock.Now()) {
 		t.Errorf("after flush: %+v", m)
 	}
-	if got, err := e.st.SentByExternal(context.Background(), bot.StaffGroup, m.ExternalID); err != nil || got.ID != id {
+	if got, err := e.st.SentByExternal(context.Background(), string(outbox.StaffGroup), m.ExternalID); err != nil || got.ID != id {
 		t.Errorf("SentByExternal: %v, %v", got.ID, err)
 	}
 	e.flush()
@@ -148,9 +148,9 @@ func TestDispatcherMarksSentWithExternalID(t *testing.T) {
 }
 
 func TestDispatcherLeavesUnroutedMessagesPending(t *testing.T) {
-	e := newDispatchEnv(t, bot.DispatcherConfig{})
-	wa := e.enqueue(bot.WhatsAppAddr("+989121234567"), "to the customer")
-	tg := e.enqueue(bot.StaffGroup, "to staff")
+	e := newDispatchEnv(t, outbox.DispatcherConfig{})
+	wa := e.enqueue(outbox.WhatsApp("+989121234567"), "to the customer")
+	tg := e.enqueue(outbox.StaffGroup, "to staff")
 	e.flush()
 	if m := e.get(wa); m.Status != store.OutboxPending || m.Attempts != 0 {
 		t.Errorf("WhatsApp message with no sender: %q after %d attempts, want pending untouched", m.Status, m.Attempts)
@@ -167,14 +167,14 @@ func TestDispatcherLeavesUnroutedMessagesPending(t *testing.T) {
 }
 
 func TestDispatcherRetriesWithBackoff(t *testing.T) {
-	e := newDispatchEnv(t, bot.DispatcherConfig{MinBackoff: 5 * time.Second, MaxBackoff: 30 * time.Second, MaxAttempts: 10})
+	e := newDispatchEnv(t, outbox.DispatcherConfig{MinBackoff: 5 * time.Second, MaxBackoff: 30 * time.Second, MaxAttempts: 10})
 	e.tg.fn = func(m store.OutboxMessage, call int) error {
 		if call <= 5 {
 			return errors.New("connection reset")
 		}
 		return nil
 	}
-	id := e.enqueue(bot.UserAddr(7), "x")
+	id := e.enqueue(outbox.TelegramUser(7), "x")
 	var waits []time.Duration
 	for range 5 {
 		before := e.clock.Now()
@@ -204,15 +204,15 @@ func TestDispatcherRetriesWithBackoff(t *testing.T) {
 }
 
 func TestDispatcherWaitsWhatTheTransportAsks(t *testing.T) {
-	e := newDispatchEnv(t, bot.DispatcherConfig{})
+	e := newDispatchEnv(t, outbox.DispatcherConfig{})
 	e.tg.fn = func(m store.OutboxMessage, call int) error {
 		if call == 1 {
 			return waitErr{7 * time.Second}
 		}
 		return nil
 	}
-	first := e.enqueue(bot.StaffGroup, "first")
-	second := e.enqueue(bot.StaffGroup, "second")
+	first := e.enqueue(outbox.StaffGroup, "first")
+	second := e.enqueue(outbox.StaffGroup, "second")
 	e.flush()
 	m := e.get(first)
 	if m.Status != store.OutboxPending || m.NextAttempt.Sub(e.tg.sent()[0].at) != 7*time.Second {
@@ -233,10 +233,10 @@ func TestDispatcherWaitsWhatTheTransportAsks(t *testing.T) {
 }
 
 func TestDispatcherGivesUpAndReportsOnce(t *testing.T) {
-	e := newDispatchEnv(t, bot.DispatcherConfig{MaxAttempts: 3, MinBackoff: time.Second})
+	e := newDispatchEnv(t, outbox.DispatcherConfig{MaxAttempts: 3, MinBackoff: time.Second})
 	wa := &fakeSender{clock: e.clock, fn: func(store.OutboxMessage, int) error { return errors.New("number not on WhatsApp") }}
 	e.d.Register("whatsapp", wa)
-	id := e.enqueue(bot.WhatsAppAddr("+989121234567"), "your ticket is closed")
+	id := e.enqueue(outbox.WhatsApp("+989121234567"), "your ticket is closed")
 	for range 3 {
 		e.flush()
 		e.clock.Advance(time.Minute)
@@ -249,14 +249,14 @@ func TestDispatcherGivesUpAndReportsOnce(t *testing.T) {
 		t.Fatalf("%d reports to staff, want 1", len(reports))
 	}
 	r := reports[0].m
-	if r.To != bot.StaffGroup || r.TicketID != 4 || !strings.Contains(r.Text, "+989121234567") ||
+	if r.To != string(outbox.StaffGroup) || r.TicketID != 4 || !strings.Contains(r.Text, "+989121234567") ||
 		!strings.Contains(r.Text, "number not on WhatsApp") || !strings.Contains(r.Text, "your ticket is closed") {
 		t.Errorf("report: %+v", r)
 	}
 
 	// A report that cannot be delivered either is not reported again.
-	e.tg.fn = func(store.OutboxMessage, int) error { return bot.Permanent(errors.New("bot was kicked")) }
-	id2 := e.enqueue(bot.WhatsAppAddr("+989120000000"), "second")
+	e.tg.fn = func(store.OutboxMessage, int) error { return outbox.Permanent(errors.New("bot was kicked")) }
+	id2 := e.enqueue(outbox.WhatsApp("+989120000000"), "second")
 	for range 3 {
 		e.flush()
 		e.clock.Advance(time.Minute)
@@ -278,28 +278,28 @@ func TestDispatcherGivesUpAndReportsOnce(t *testing.T) {
 }
 
 func TestDispatcherPermanentErrorGivesUpAtOnce(t *testing.T) {
-	e := newDispatchEnv(t, bot.DispatcherConfig{})
+	e := newDispatchEnv(t, outbox.DispatcherConfig{})
 	e.tg.fn = func(m store.OutboxMessage, _ int) error {
-		if m.To == bot.UserAddr(9) {
-			return bot.Permanent(errors.New("Forbidden: bot was blocked by the user"))
+		if m.To == string(outbox.TelegramUser(9)) {
+			return outbox.Permanent(errors.New("Forbidden: bot was blocked by the user"))
 		}
 		return nil
 	}
-	id := e.enqueue(bot.UserAddr(9), "digest")
+	id := e.enqueue(outbox.TelegramUser(9), "digest")
 	e.flush()
 	if m := e.get(id); m.Status != store.OutboxFailed {
 		t.Fatalf("status %q, want failed after one permanent error", m.Status)
 	}
-	if got := e.tg.sent(); len(got) != 2 || got[1].m.To != bot.StaffGroup {
+	if got := e.tg.sent(); len(got) != 2 || got[1].m.To != string(outbox.StaffGroup) {
 		t.Errorf("sends %+v, want the message then a report to staff", got)
 	}
 }
 
 func TestDispatcherPacesPerRecipientAndOverall(t *testing.T) {
-	e := newDispatchEnv(t, bot.DispatcherConfig{})
+	e := newDispatchEnv(t, outbox.DispatcherConfig{})
 	for i := range 3 {
-		e.enqueue(bot.StaffGroup, fmt.Sprint("staff ", i))
-		e.enqueue(bot.UserAddr(5), fmt.Sprint("user ", i))
+		e.enqueue(outbox.StaffGroup, fmt.Sprint("staff ", i))
+		e.enqueue(outbox.TelegramUser(5), fmt.Sprint("user ", i))
 	}
 	start := e.clock.Now()
 	e.flush()
@@ -310,10 +310,10 @@ func TestDispatcherPacesPerRecipientAndOverall(t *testing.T) {
 	last := map[string]time.Time{}
 	var prev time.Time
 	for i, c := range calls {
-		if want := time.Second; c.m.To == bot.UserAddr(5) && !last[c.m.To].IsZero() && c.at.Sub(last[c.m.To]) < want {
+		if want := time.Second; c.m.To == string(outbox.TelegramUser(5)) && !last[c.m.To].IsZero() && c.at.Sub(last[c.m.To]) < want {
 			t.Errorf("send %d: %v after the previous to the same user, want at least %v", i, c.at.Sub(last[c.m.To]), want)
 		}
-		if want := 3 * time.Second; c.m.To == bot.StaffGroup && !last[c.m.To].IsZero() && c.at.Sub(last[c.m.To]) < want {
+		if want := 3 * time.Second; c.m.To == string(outbox.StaffGroup) && !last[c.m.To].IsZero() && c.at.Sub(last[c.m.To]) < want {
 			t.Errorf("send %d: %v after the previous to the group, want at least %v", i, c.at.Sub(last[c.m.To]), want)
 		}
 		if i > 0 && c.at.Sub(prev) < time.Second/30 {
@@ -323,7 +323,7 @@ func TestDispatcherPacesPerRecipientAndOverall(t *testing.T) {
 	}
 	var staffOrder []string
 	for _, c := range calls {
-		if c.m.To == bot.StaffGroup {
+		if c.m.To == string(outbox.StaffGroup) {
 			staffOrder = append(staffOrder, c.m.Text)
 		}
 	}
@@ -342,7 +342,7 @@ func TestDispatcherRunDeliversUntilCancelled(t *testing.T) {
 	}
 	defer st.Close()
 	sent := make(chan string, 10)
-	d := bot.NewDispatcher(st, bot.DispatcherConfig{PollInterval: time.Hour, GroupInterval: -1, ChatInterval: -1,
+	d := outbox.NewDispatcher(st, outbox.DispatcherConfig{PollInterval: time.Hour, GroupInterval: -1, ChatInterval: -1,
 		Log: slog.New(slog.NewTextHandler(t.Output(), nil))})
 	d.Register("telegram", senderFunc(func(m store.OutboxMessage) (string, error) {
 		sent <- m.Text
@@ -352,7 +352,7 @@ func TestDispatcherRunDeliversUntilCancelled(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()
 	for _, text := range []string{"one", "two"} {
-		m := store.OutboxMessage{CreatedAt: time.Now(), NextAttempt: time.Now(), To: bot.StaffGroup, Text: text}
+		m := store.OutboxMessage{CreatedAt: time.Now(), NextAttempt: time.Now(), To: string(outbox.StaffGroup), Text: text}
 		if err := st.Enqueue(ctx, &m); err != nil {
 			t.Fatal(err)
 		}
@@ -387,11 +387,11 @@ func TestDispatcherNeverCountsWaitsOrOutages(t *testing.T) {
 		err  error
 	}{
 		{"429 storm", waitErr{30 * time.Second}},
-		{"transport down", bot.Unavailable(errors.New("dial tcp: connection refused"))},
-		{"recipient unreachable", bot.RecipientUnavailable(errors.New("Forbidden: bot was kicked"))},
+		{"transport down", outbox.Unavailable(errors.New("dial tcp: connection refused"))},
+		{"recipient unreachable", outbox.RecipientUnavailable(errors.New("Forbidden: bot was kicked"))},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newDispatchEnv(t, bot.DispatcherConfig{MaxAttempts: 8})
+			e := newDispatchEnv(t, outbox.DispatcherConfig{MaxAttempts: 8})
 			// Failing for 30 minutes of (fake) time: far more than eight tries.
 			outage := e.clock.Now().Add(30 * time.Minute)
 			e.tg.fn = func(store.OutboxMessage, int) error {
@@ -400,8 +400,8 @@ func TestDispatcherNeverCountsWaitsOrOutages(t *testing.T) {
 				}
 				return nil
 			}
-			first := e.enqueue(bot.StaffGroup, "card")
-			second := e.enqueue(bot.StaffGroup, "follow-up")
+			first := e.enqueue(outbox.StaffGroup, "card")
+			second := e.enqueue(outbox.StaffGroup, "follow-up")
 			for e.clock.Now().Before(outage.Add(2 * time.Minute)) {
 				e.flush()
 				if m := e.get(first); m.Status != store.OutboxSent && (m.Status != store.OutboxPending || m.Attempts != 0) {
@@ -436,15 +436,15 @@ func TestDispatcherNeverCountsWaitsOrOutages(t *testing.T) {
 }
 
 func TestDispatcherRecipientHoldLeavesOtherChats(t *testing.T) {
-	e := newDispatchEnv(t, bot.DispatcherConfig{})
+	e := newDispatchEnv(t, outbox.DispatcherConfig{})
 	e.tg.fn = func(m store.OutboxMessage, _ int) error {
-		if m.To == bot.StaffGroup {
-			return bot.RecipientUnavailable(errors.New("Forbidden: bot was kicked from the group"))
+		if m.To == string(outbox.StaffGroup) {
+			return outbox.RecipientUnavailable(errors.New("Forbidden: bot was kicked from the group"))
 		}
 		return nil
 	}
-	staff := e.enqueue(bot.StaffGroup, "card")
-	manager := e.enqueue(bot.UserAddr(7), "the bot was removed from the staff group")
+	staff := e.enqueue(outbox.StaffGroup, "card")
+	manager := e.enqueue(outbox.TelegramUser(7), "the bot was removed from the staff group")
 	e.flush()
 	if m := e.get(manager); m.Status != store.OutboxSent {
 		t.Errorf("manager's private message: %q, want sent while the group is unreachable", m.Status)
@@ -455,17 +455,17 @@ func TestDispatcherRecipientHoldLeavesOtherChats(t *testing.T) {
 }
 
 func TestDispatcherOutageEndsOnAvailable(t *testing.T) {
-	e := newDispatchEnv(t, bot.DispatcherConfig{MinBackoff: time.Minute, MaxHold: time.Hour})
+	e := newDispatchEnv(t, outbox.DispatcherConfig{MinBackoff: time.Minute, MaxHold: time.Hour})
 	down := true
 	e.tg.fn = func(store.OutboxMessage, int) error {
 		if down {
-			return bot.Unavailable(errors.New("timeout"))
+			return outbox.Unavailable(errors.New("timeout"))
 		}
 		return nil
 	}
-	id := e.enqueue(bot.UserAddr(3), "x")
+	id := e.enqueue(outbox.TelegramUser(3), "x")
 	e.flush()
-	e.enqueue(bot.UserAddr(4), "y")
+	e.enqueue(outbox.TelegramUser(4), "y")
 	e.flush()
 	if n := len(e.tg.sent()); n != 1 {
 		t.Fatalf("%d tries while the transport is held, want 1 (the lane waits)", n)
@@ -497,7 +497,7 @@ func TestDispatcherStalledTransportDoesNotDelayAnother(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	d := bot.NewDispatcher(st, bot.DispatcherConfig{PollInterval: 50 * time.Millisecond, GroupInterval: -1, ChatInterval: -1,
+	d := outbox.NewDispatcher(st, outbox.DispatcherConfig{PollInterval: 50 * time.Millisecond, GroupInterval: -1, ChatInterval: -1,
 		Log: slog.New(slog.NewTextHandler(t.Output(), nil))})
 	stalled := blockingSender{entered: make(chan struct{}, 1)}
 	d.Register("telegram", stalled)
@@ -516,13 +516,13 @@ func TestDispatcherStalledTransportDoesNotDelayAnother(t *testing.T) {
 		}
 		d.Wake()
 	}
-	enqueue(bot.StaffGroup, "card")
+	enqueue(string(outbox.StaffGroup), "card")
 	select {
 	case <-stalled.entered:
 	case <-time.After(5 * time.Second):
 		t.Fatal("the Telegram send never started")
 	}
-	enqueue(bot.WhatsAppAddr("+989121234567"), "answer")
+	enqueue(string(outbox.WhatsApp("+989121234567")), "answer")
 	select {
 	case got := <-sent:
 		if got != "answer" {
