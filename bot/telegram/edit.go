@@ -25,6 +25,12 @@ const settingMoved = "telegram_moved:"
 // behind) m is posted as a new message instead, and later edits change
 // that one, so what the card says is never lost.
 func (a *Adapter) edit(ctx context.Context, m store.OutboxMessage, chatID int64) (string, error) {
+	if a.inTopic(m) && m.Topic != "" {
+		// The topic's title follows the card (the status changed).
+		if _, err := a.topic(ctx, m, chatID); err != nil {
+			return "", err
+		}
+	}
 	msgID, ok, err := a.editTarget(ctx, m, chatID)
 	if err != nil {
 		return "", err

@@ -46,6 +46,36 @@ func (a *Adapter) Send(ctx context.Context, m store.OutboxMessage) (string, erro
 	if err != nil {
 		return "", err
 	}
+	thread := 0
+	if a.inTopic(m) {
+		if thread, err = a.topic(ctx, m, chatID); err != nil {
+			return "", err
+		}
+	}
+	send := func(base tgbotapi.BaseChat, p part, bold, plain bool) (tgbotapi.Message, error) {
+		if thread == 0 {
+			return a.sendPart(ctx, base, p, bold, plain)
+		}
+		sent, err := a.sendThreaded(ctx, base, p, bold, plain, thread)
+		if threadGone(err) && ctx.Err() == nil {
+			// Someone deleted the topic: it is made again, and the
+			// message goes there.
+			a.cfg.Log.Warn("the ticket's forum topic is gone; making it again", "ticket", m.Thread, "thread", thread, "err", a.redact(err))
+			_, had, ferr := a.topicOf(ctx, m.Thread, chatID)
+			if ferr == nil {
+				ferr = a.forgetTopic(ctx, m.Thread, chatID, had)
+			}
+			if ferr != nil {
+				return sent, ferr
+			}
+			if thread, err = a.createTopic(ctx, m, chatID, topicTitle(m.Topic, had, m.Thread)); err != nil {
+				return sent, err
+			}
+			base.ReplyToMessageID = 0 // what it replied to was in the old topic
+			sent, err = a.sendThreaded(ctx, base, p, bold, plain, thread)
+		}
+		return sent, err
+	}
 	done, err := a.sentParts(ctx, m.ID, chatID)
 	if err != nil {
 		return "", err
@@ -60,10 +90,10 @@ func (a *Adapter) Send(ctx context.Context, m store.OutboxMessage) (string, erro
 			base.ReplyMarkup = *markup
 		}
 		bold := len(m.Buttons) > 0 && i == 0
-		sent, err := a.sendPart(ctx, base, parts[i], bold, false)
+		sent, err := send(base, parts[i], bold, false)
 		if err != nil && refusedMarkup(err) {
 			a.cfg.Log.Warn("Telegram refused the message's formatting; sending it as plain text", "outbox_id", m.ID, "err", a.redact(err))
-			sent, err = a.sendPart(ctx, base, parts[i], bold, true)
+			sent, err = send(base, parts[i], bold, true)
 		}
 		if err != nil {
 			if to, ok := migratedTo(err); ok && to != chatID && ctx.Err() == nil {
@@ -82,6 +112,11 @@ func (a *Adapter) Send(ctx context.Context, m store.OutboxMessage) (string, erro
 		}
 	}
 	return externalID(chatID, done[0]), nil
+}
+
+// inTopic says whether m goes to its ticket's forum topic.
+func (a *Adapter) inTopic(m store.OutboxMessage) bool {
+	return a.cfg.Topics && m.Thread > 0 && m.To == bot.StaffGroup
 }
 
 // sendPart sends one part under its deadline; plain sends the text as

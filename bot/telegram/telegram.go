@@ -47,6 +47,9 @@ var _ Handler = (*bot.Engine)(nil)
 type Config struct {
 	StaffChatID    int64 // the staff group (required)
 	ManagersChatID int64 // the managers group, 0 when there is none
+	// Topics: the staff group is a forum and each ticket has a topic there
+	// (topics.go); messages with a Thread go to their ticket's topic.
+	Topics bool
 
 	PollTimeout time.Duration // getUpdates long-poll timeout; default 30s
 	// Deadlines: a poll is abandoned PollMargin after its timeout (default
@@ -177,6 +180,9 @@ type Adapter struct {
 
 	self  atomic.Pointer[tgbotapi.User] // the bot, once getMe answered
 	epoch int                           // update id era (see offsetReset); Run's goroutine only
+	// threads are the forum topics the current batch's messages were
+	// written in, by update id; Run's goroutine only.
+	threads map[int]int
 
 	mu       sync.Mutex
 	state    string

@@ -114,7 +114,7 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 			}
 			if u.err != nil {
 				a.cfg.Log.Error("update skipped: it cannot be decoded", "update_id", u.id, "err", u.err, "bytes", len(u.raw))
-			} else if ctx.Err() != nil || !a.process(ctx, work, h, u.u) {
+			} else if a.threads = map[int]int{u.id: threadOf(u.raw)}; ctx.Err() != nil || !a.process(ctx, work, h, u.u) {
 				a.cfg.Log.Info("stopped reading updates", "offset", offset)
 				return nil
 			}
@@ -442,8 +442,16 @@ func (a *Adapter) message(ctx context.Context, h Handler, id int, m *tgbotapi.Me
 		return nil // joins, leaves, pins, title changes, stickers
 	}
 	in := bot.StaffInput{At: a.at(m.Date), Chat: c.kind, UserID: m.From.ID, UserName: name(m.From), Text: text}
+	thread := a.threads[id]
+	if a.cfg.Topics && c.kind == bot.ChatStaff && thread != 0 {
+		t, err := a.topicTicket(ctx, m.Chat.ID, thread)
+		if err != nil {
+			return err
+		}
+		in.Thread = t
+	}
 	var parent store.OutboxMessage
-	if r := m.ReplyToMessage; r != nil {
+	if r := m.ReplyToMessage; r != nil && !(thread != 0 && r.MessageID == thread) { // not the topic's own start
 		p, err := a.outboxID(ctx, c, m.Chat.ID, r.MessageID)
 		switch {
 		case err == nil:

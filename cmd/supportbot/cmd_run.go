@@ -137,6 +137,7 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 	adapter := telegram.New(api, db, telegram.Config{
 		StaffChatID:    tg.StaffChatID,
 		ManagersChatID: tg.ManagersChatID,
+		Topics:         tg.Topics,
 		FileDir:        filepath.Join(s.filesDir(), "telegram"),
 		FileEndpoint:   telegram.FileEndpointFor(tg.APIEndpoint),
 		Label:          func(b string) string { return bot.ButtonLabel(printer, b) },

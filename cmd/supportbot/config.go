@@ -141,6 +141,9 @@ type TelegramConfig struct {
 	// Proxy carries the Bot API calls and file downloads, and nothing else
 	// (http, https, socks5 or socks5h URL; "" goes direct).
 	Proxy string `yaml:"proxy"`
+	// Topics gives each ticket its own forum topic in the staff group (a
+	// forum supergroup where the bot may manage topics): docs/telegram.md.
+	Topics bool `yaml:"topics"`
 }
 
 // WhatsAppConfig is the customer side.

@@ -35,7 +35,12 @@ func TestConversationTranscripts(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			db := filepath.Join(dir, "c.db")
-			cfg := writeFile(t, "config.yaml", conversationConfig)
+			// A script may carry config of its own beside it (NAME.config.yaml).
+			extra, err := os.ReadFile(strings.TrimSuffix(script, ".jsonl") + ".config.yaml")
+			if err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+			cfg := writeFile(t, "config.yaml", conversationConfig+string(extra))
 			transcript := mustRun(t, "replay", "-config", cfg, "-db", db, "-contracts", "../../examples/contracts.csv",
 				"-script", script, "-format", "text")
 			msgs := exportMessages(t, cfg, db)

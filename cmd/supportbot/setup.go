@@ -149,6 +149,7 @@ func (s *setup) wire(db *sqlite.DB) (*bot.Engine, *bot.Scheduler, error) {
 			NudgeDays: s.cfg.Lifecycle.NudgeDays, AutoCloseDays: s.cfg.Lifecycle.AutoCloseDays, CSATDays: s.cfg.Lifecycle.CSATDays,
 		},
 		StaffNames: s.cfg.Desk.StaffNames,
+		Topics:     s.cfg.Telegram.Topics,
 	})
 	engine := bot.NewEngine(db, conv, desk, printer)
 	engine.SetLimits(s.cfg.EngineLimits())

@@ -1,6 +1,7 @@
 package telegramtest
 
 import (
+	"encoding/json"
 	"strings"
 	"sync"
 	"time"
@@ -64,4 +65,31 @@ func nextUserMessage() int {
 	defer userMu.Unlock()
 	userMessages++
 	return userMessages
+}
+
+// PushInTopic queues a message update written in forum topic thread, as
+// Telegram sends it: message_thread_id and is_topic_message set, and, when
+// the message quotes nothing, a reply to the topic's first message (the
+// library's Message has no field for either, so it goes as raw JSON). It
+// returns the update's id.
+func (s *Server) PushInTopic(u tgbotapi.Update, thread int) int {
+	m := *u.Message
+	if m.ReplyToMessage == nil {
+		m.ReplyToMessage = &tgbotapi.Message{MessageID: thread, Chat: m.Chat, Date: m.Date}
+	}
+	data, err := json.Marshal(m)
+	if err != nil {
+		panic(err)
+	}
+	var fields map[string]any
+	if err := json.Unmarshal(data, &fields); err != nil {
+		panic(err)
+	}
+	fields["message_thread_id"] = thread
+	fields["is_topic_message"] = true
+	data, err = json.Marshal(fields)
+	if err != nil {
+		panic(err)
+	}
+	return s.PushRaw(`"message":` + string(data))
 }

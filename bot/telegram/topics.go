@@ -1,0 +1,246 @@
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"supportbot/bot"
+	"supportbot/store"
+)
+
+// Topics mode (docs/telegram.md, "Topics"): the staff group is a forum and
+// each ticket has its own topic, made at the ticket's first message there
+// (createForumTopic) and renamed when its card's title changes
+// (editForumTopic). The library predates forums (Bot API 6.3), so these
+// calls and message_thread_id go as raw requests.
+
+// Settings of topics mode.
+const (
+	// settingTopic maps a ticket → "chat:thread:title" of its topic.
+	settingTopic = "telegram_topic:"
+	// settingTopicTicket maps "chat:thread" → the ticket the topic is for,
+	// so a message written in a topic reaches its ticket.
+	settingTopicTicket = "telegram_topic_ticket:"
+)
+
+// topicOf is the topic of ticket in chatID and its title; thread 0 when it
+// has none there (the title of one that was deleted is kept).
+func (a *Adapter) topicOf(ctx context.Context, ticket, chatID int64) (thread int, title string, err error) {
+	v, err := a.st.Setting(ctx, settingTopic+strconv.FormatInt(ticket, 10))
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, "", nil
+	}
+	if err != nil {
+		return 0, "", err
+	}
+	parts := strings.SplitN(v, ":", 3)
+	if len(parts) != 3 {
+		return 0, "", nil
+	}
+	c, err1 := strconv.ParseInt(parts[0], 10, 64)
+	t, err2 := strconv.Atoi(parts[1])
+	if err1 != nil || err2 != nil || c != chatID {
+		return 0, "", nil // made in the group before it became a supergroup
+	}
+	return t, parts[2], nil
+}
+
+// topic is the thread m goes to in chatID: its ticket's topic, made now
+// when it has none (or lost it), renamed when m carries a new title.
+func (a *Adapter) topic(ctx context.Context, m store.OutboxMessage, chatID int64) (int, error) {
+	thread, title, err := a.topicOf(ctx, m.Thread, chatID)
+	if err != nil {
+		return 0, err
+	}
+	want := strings.TrimSpace(m.Topic)
+	if thread == 0 {
+		return a.createTopic(ctx, m, chatID, topicTitle(want, title, m.Thread))
+	}
+	if want != "" && want != title {
+		if err := a.renameTopic(ctx, m, chatID, thread, want); err != nil {
+			return 0, err
+		}
+	}
+	return thread, nil
+}
+
+// createTopic makes ticket m.Thread's topic and remembers it.
+func (a *Adapter) createTopic(ctx context.Context, m store.OutboxMessage, chatID int64, title string) (int, error) {
+	params := tgbotapi.Params{}
+	params.AddNonZero64("chat_id", chatID)
+	params["name"] = topicName(title)
+	resp, err := a.with(ctx, a.cfg.SendTimeout).MakeRequest("createForumTopic", params)
+	if err != nil {
+		return 0, a.classify(m.To, chatID, err)
+	}
+	var t struct {
+		Thread int `json:"message_thread_id"`
+	}
+	if err := json.Unmarshal(resp.Result, &t); err != nil || t.Thread == 0 {
+		return 0, fmt.Errorf("createForumTopic: no message_thread_id in the answer: %v", err)
+	}
+	a.cfg.Log.Info("forum topic made", "ticket", m.Thread, "thread", t.Thread)
+	err = a.st.InTx(context.WithoutCancel(ctx), func(tx store.Store) error {
+		if err := tx.SetSetting(ctx, settingTopic+strconv.FormatInt(m.Thread, 10), fmt.Sprintf("%d:%d:%s", chatID, t.Thread, title)); err != nil {
+			return err
+		}
+		return tx.SetSetting(ctx, settingTopicTicket+externalID(chatID, t.Thread), strconv.FormatInt(m.Thread, 10))
+	})
+	if err != nil {
+		return 0, fmt.Errorf("remember the topic of ticket %d: %w", m.Thread, err)
+	}
+	return t.Thread, nil
+}
+
+// renameTopic gives the topic its ticket's new title (the status changed).
+// A topic that is gone is left for the send to find out.
+func (a *Adapter) renameTopic(ctx context.Context, m store.OutboxMessage, chatID int64, thread int, title string) error {
+	params := tgbotapi.Params{}
+	params.AddNonZero64("chat_id", chatID)
+	params.AddNonZero("message_thread_id", thread)
+	params["name"] = topicName(title)
+	_, err := a.with(ctx, a.cfg.SendTimeout).MakeRequest("editForumTopic", params)
+	var te *tgbotapi.Error
+	switch {
+	case err == nil, errors.As(err, &te) && strings.Contains(te.Message, "TOPIC_NOT_MODIFIED"):
+	case errors.As(err, &te) && apiCode(te) == http.StatusBadRequest:
+		a.cfg.Log.Warn("forum topic not renamed", "ticket", m.Thread, "thread", thread, "err", a.redact(err))
+		return nil
+	default:
+		return a.classify(m.To, chatID, err)
+	}
+	return a.st.SetSetting(context.WithoutCancel(ctx), settingTopic+strconv.FormatInt(m.Thread, 10), fmt.Sprintf("%d:%d:%s", chatID, thread, title))
+}
+
+// forgetTopic drops a ticket's topic that Telegram says is gone, keeping
+// its title, so the next send makes it again under the same name.
+func (a *Adapter) forgetTopic(ctx context.Context, ticket, chatID int64, title string) error {
+	return a.st.SetSetting(context.WithoutCancel(ctx), settingTopic+strconv.FormatInt(ticket, 10), fmt.Sprintf("%d:0:%s", chatID, title))
+}
+
+// topicTitle is the title a new topic gets: the one the message carries,
+// else the one the ticket's topic had, else the ticket's number.
+func topicTitle(want, had string, ticket int64) string {
+	switch {
+	case strings.TrimSpace(want) != "":
+		return strings.TrimSpace(want)
+	case had != "":
+		return had
+	}
+	return "#" + strconv.FormatInt(ticket, 10)
+}
+
+// topicName fits a title to Telegram's 128 characters.
+func topicName(title string) string {
+	r := []rune(bot.PlainMentions(title))
+	if len(r) > 128 {
+		return string(r[:127]) + "…"
+	}
+	return string(r)
+}
+
+// threadGone is Telegram's answer to a message for a topic that was
+// deleted.
+func threadGone(err error) bool {
+	var te *tgbotapi.Error
+	if !errors.As(err, &te) || apiCode(te) != http.StatusBadRequest {
+		return false
+	}
+	msg := strings.ToLower(te.Message)
+	return strings.Contains(msg, "message thread not found") || strings.Contains(msg, "topic_deleted") ||
+		strings.Contains(msg, "topic_id_invalid") || strings.Contains(msg, "topic_closed")
+}
+
+// topicTicket is the ticket whose topic thread is in chatID, 0 for none
+// (the General topic, a topic people made themselves).
+func (a *Adapter) topicTicket(ctx context.Context, chatID int64, thread int) (int64, error) {
+	if thread == 0 {
+		return 0, nil
+	}
+	v, err := a.st.Setting(ctx, settingTopicTicket+externalID(chatID, thread))
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	id, _ := strconv.ParseInt(v, 10, 64)
+	return id, nil
+}
+
+// topicMessage is what getUpdates says of a message in a forum topic, which
+// the library's Message lacks.
+type topicMessage struct {
+	Message *struct {
+		Thread  int  `json:"message_thread_id"`
+		IsTopic bool `json:"is_topic_message"`
+	} `json:"message"`
+}
+
+// threadOf is the forum topic a raw update's message was written in, 0
+// when none.
+func threadOf(raw json.RawMessage) int {
+	var tm topicMessage
+	if json.Unmarshal(raw, &tm) != nil || tm.Message == nil || !tm.Message.IsTopic {
+		return 0
+	}
+	return tm.Message.Thread
+}
+
+// sendThreaded sends one part to a forum topic: sendMessage, sendPhoto or
+// sendDocument with message_thread_id, as raw requests.
+func (a *Adapter) sendThreaded(ctx context.Context, base tgbotapi.BaseChat, p part, bold, plain bool, thread int) (tgbotapi.Message, error) {
+	params := tgbotapi.Params{}
+	params.AddNonZero64("chat_id", base.ChatID)
+	params.AddNonZero("message_thread_id", thread)
+	params.AddNonZero("reply_to_message_id", base.ReplyToMessageID)
+	params.AddBool("allow_sending_without_reply", base.AllowSendingWithoutReply)
+	if err := params.AddInterface("reply_markup", base.ReplyMarkup); err != nil {
+		return tgbotapi.Message{}, err
+	}
+	text, mode := a.html(p.text, bold), tgbotapi.ModeHTML
+	if plain {
+		text, mode = bot.PlainMentions(p.text), ""
+	}
+	var resp *tgbotapi.APIResponse
+	var err error
+	if p.file == nil {
+		params["text"] = text
+		params.AddNonEmpty("parse_mode", mode)
+		params.AddBool("disable_web_page_preview", true)
+		resp, err = a.with(ctx, a.cfg.SendTimeout).MakeRequest("sendMessage", params)
+	} else {
+		c, size, closeFile, ferr := a.fileMessage(base, p, bold, plain)
+		if ferr != nil {
+			return tgbotapi.Message{}, ferr
+		}
+		defer closeFile()
+		method, field, data := "sendDocument", "document", tgbotapi.RequestFileData(nil)
+		switch c := c.(type) {
+		case tgbotapi.PhotoConfig:
+			method, field, data = "sendPhoto", "photo", c.File
+		case tgbotapi.DocumentConfig:
+			data = c.File
+		}
+		if p.text != "" {
+			params["caption"] = text
+			params.AddNonEmpty("parse_mode", mode)
+		}
+		resp, err = a.with(ctx, a.transferTimeout(size)).UploadFiles(method, params, []tgbotapi.RequestFile{{Name: field, Data: data}})
+	}
+	if err != nil {
+		return tgbotapi.Message{}, err
+	}
+	var msg tgbotapi.Message
+	if err := json.Unmarshal(resp.Result, &msg); err != nil {
+		return tgbotapi.Message{}, fmt.Errorf("the answer is not a message: %w", err)
+	}
+	return msg, nil
+}

@@ -1,0 +1,115 @@
+package telegram_test
+
+import (
+	"strconv"
+	"testing"
+
+	"supportbot/bot"
+	"supportbot/bot/telegram"
+	"supportbot/bot/telegram/telegramtest"
+	"supportbot/store"
+)
+
+// Topics mode against the fake Bot API: the card makes the ticket's topic
+// (createForumTopic with its title) and goes there with message_thread_id,
+// as do follow-ups; an edit renames the topic (editForumTopic); a deleted
+// topic is made again at the next message, which is not lost; a message
+// written in a topic reaches its ticket.
+func TestTopics(t *testing.T) {
+	h := newHarness(t, func(c *telegram.Config) { c.Topics = true })
+	h.srv.Forum(staffChat)
+	title := "Ticket 12 · Acme · problem · new"
+	card := h.enqueue(store.OutboxMessage{To: bot.StaffGroup, TicketID: 12, Thread: 12, Kind: store.OutboxCard,
+		Topic: title, Text: "Ticket 12\nnew", Buttons: []string{"claim"}})
+	h.enqueue(store.OutboxMessage{To: bot.StaffGroup, TicketID: 12, Thread: 12, Kind: store.OutboxFollowUp, Text: "the customer wrote", ReplyTo: card})
+	general := h.enqueue(store.OutboxMessage{To: bot.StaffGroup, Text: "a digest"}) // no thread: the General topic
+	h.flush()
+
+	creates := h.srv.Calls("createForumTopic")
+	if len(creates) != 1 || creates[0].Params.Get("name") != title {
+		t.Fatalf("createForumTopic calls %v, want one named %q", creates, title)
+	}
+	topics := h.srv.Topics(staffChat)
+	if len(topics) != 1 {
+		t.Fatalf("topics %v", topics)
+	}
+	var thread int
+	for id := range topics {
+		thread = id
+	}
+	sent := h.srv.SentTo(staffChat)
+	if len(sent) != 3 || sent[0].Thread != thread || sent[1].Thread != thread || sent[2].Thread != 0 {
+		t.Fatalf("sent %+v, want the card and follow-up in topic %d, the digest outside", sent, thread)
+	}
+	if sent[1].ReplyTo != sent[0].MessageID || sent[0].Markup == nil {
+		t.Errorf("follow-up replies to %d (card %d), card markup %v", sent[1].ReplyTo, sent[0].MessageID, sent[0].Markup)
+	}
+	if m := h.outbox(general); m.Status != store.OutboxSent {
+		t.Errorf("digest %q", m.Status)
+	}
+
+	// The status changes: the card is edited and the topic renamed.
+	answered := "Ticket 12 · Acme · problem · answered"
+	edit := h.enqueue(store.OutboxMessage{To: bot.StaffGroup, TicketID: 12, Thread: 12, Kind: store.OutboxCard, Edit: card,
+		Topic: answered, Text: "Ticket 12\nanswered", Buttons: []string{"claim"}})
+	h.flush()
+	if m := h.outbox(edit); m.Status != store.OutboxSent {
+		t.Fatalf("edit %q %s", m.Status, m.LastError)
+	}
+	if got := h.srv.Topics(staffChat)[thread].Name; got != answered || len(h.srv.Calls("editForumTopic")) != 1 {
+		t.Errorf("topic named %q after %d renames, want %q", got, len(h.srv.Calls("editForumTopic")), answered)
+	}
+	if html, _ := h.srv.Shown(staffChat, sent[0].MessageID); html != "<b>Ticket 12</b>\nanswered" {
+		t.Errorf("card shows %q", html)
+	}
+
+	// Someone deletes the topic: the next message makes it again.
+	h.srv.DeleteTopic(staffChat, thread)
+	after := h.enqueue(store.OutboxMessage{To: bot.StaffGroup, TicketID: 12, Thread: 12, Kind: store.OutboxFollowUp, Text: "the customer wrote again", ReplyTo: card})
+	h.flush()
+	m := h.outbox(after)
+	topics = h.srv.Topics(staffChat)
+	if m.Status != store.OutboxSent || len(topics) != 1 || len(h.srv.Calls("createForumTopic")) != 2 {
+		t.Fatalf("after the delete: %q (%s), topics %v", m.Status, m.LastError, topics)
+	}
+	var again int
+	for id, tp := range topics {
+		again = id
+		if tp.Name != answered {
+			t.Errorf("the new topic is named %q, want %q", tp.Name, answered)
+		}
+	}
+	last := h.srv.SentTo(staffChat)
+	if l := last[len(last)-1]; l.Thread != again || l.Text != "the customer wrote again" {
+		t.Errorf("last sent %+v, want the follow-up in the new topic %d", l, again)
+	}
+
+	// Staff write in the topic: the message names its ticket.
+	rec := &recorder{st: h.db}
+	stop := h.run(h.ad, rec)
+	h.srv.PushInTopic(telegramtest.Message(staff, sara, "نسخه را بفرمایید"), again)
+	h.srv.PushInTopic(telegramtest.Message(staff, sara, "/close"), again)
+	h.srv.PushInTopic(telegramtest.Message(staff, sara, "in a topic people made"), 999999)
+	h.srv.Push(telegramtest.Message(staff, sara, "in General"))
+	wait(t, "four messages", func() bool { return rec.count() == 4 })
+	stop()
+	for i, want := range []int64{12, 12, 0, 0} {
+		in := rec.all()[i].in
+		if in.Thread != want || in.ReplyTo != 0 {
+			t.Errorf("message %d (%q): thread %d, reply to %d; want thread %d and no reply", i, in.Text, in.Thread, in.ReplyTo, want)
+		}
+	}
+}
+
+// Without topics mode a Thread is ignored: everything goes to the group.
+func TestTopicsOff(t *testing.T) {
+	h := newHarness(t)
+	h.srv.Forum(staffChat)
+	h.enqueue(store.OutboxMessage{To: bot.StaffGroup, TicketID: 3, Thread: 3, Topic: "x", Text: "card"})
+	h.flush()
+	if s := h.srv.SentTo(staffChat); len(s) != 1 || s[0].Thread != 0 || len(h.srv.Calls("createForumTopic")) != 0 {
+		t.Errorf("sent %+v", s)
+	}
+}
+
+var _ = strconv.Itoa
