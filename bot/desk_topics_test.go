@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
 )
@@ -17,7 +18,7 @@ func TestTopicsDesk(t *testing.T) {
 	f := newDeskFixture(t)
 	f.desk.cfg.Topics = true
 	tk := f.ticket(t, "A-1", phoneSilver, rules.RequestProblem, rules.SeverityImportant)
-	card := to(f.outbox(t), StaffGroup)[0]
+	card := to(f.outbox(t), string(outbox.StaffGroup))[0]
 	if card.Thread != tk.ID || !strings.Contains(card.Topic, "شرکت نمونه یک") || !strings.Contains(card.Topic, "۱") {
 		t.Fatalf("card thread %d, topic %q; want the ticket's topic titled with number and customer", card.Thread, card.Topic)
 	}
@@ -61,12 +62,12 @@ func TestTopicsDesk(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			all := f.handleAll(t, tt.in)
-			customer := to(all, WhatsAppAddr(phoneSilver))
+			customer := to(all, string(outbox.WhatsApp(phoneSilver)))
 			if (len(customer) > 0) != tt.toCustomer {
 				t.Errorf("to the customer: %+v, want %v", customer, tt.toCustomer)
 			}
 			var answers []store.OutboxMessage
-			for _, m := range to(all, StaffGroup) {
+			for _, m := range to(all, string(outbox.StaffGroup)) {
 				if m.Edit == 0 {
 					answers = append(answers, m)
 				}

@@ -116,7 +116,7 @@ func (a *Adapter) Send(ctx context.Context, m store.OutboxMessage) (string, erro
 
 // inTopic says whether m goes to its ticket's forum topic.
 func (a *Adapter) inTopic(m store.OutboxMessage) bool {
-	return a.cfg.Topics && m.Thread > 0 && m.To == bot.StaffGroup
+	return a.cfg.Topics && m.Thread > 0 && m.To == string(outbox.StaffGroup)
 }
 
 // sendPart sends one part under its deadline; plain sends the text as

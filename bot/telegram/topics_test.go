@@ -4,9 +4,9 @@ import (
 	"strconv"
 	"testing"
 
-	"supportbot/bot"
 	"supportbot/bot/telegram"
 	"supportbot/bot/telegram/telegramtest"
+	"supportbot/outbox"
 	"supportbot/store"
 )
 
@@ -19,10 +19,10 @@ func TestTopics(t *testing.T) {
 	h := newHarness(t, func(c *telegram.Config) { c.Topics = true })
 	h.srv.Forum(staffChat)
 	title := "Ticket 12 · Acme · problem · new"
-	card := h.enqueue(store.OutboxMessage{To: bot.StaffGroup, TicketID: 12, Thread: 12, Kind: store.OutboxCard,
+	card := h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), TicketID: 12, Thread: 12, Kind: store.OutboxCard,
 		Topic: title, Text: "Ticket 12\nnew", Buttons: []string{"claim"}})
-	h.enqueue(store.OutboxMessage{To: bot.StaffGroup, TicketID: 12, Thread: 12, Kind: store.OutboxFollowUp, Text: "the customer wrote", ReplyTo: card})
-	general := h.enqueue(store.OutboxMessage{To: bot.StaffGroup, Text: "a digest"}) // no thread: the General topic
+	h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), TicketID: 12, Thread: 12, Kind: store.OutboxFollowUp, Text: "the customer wrote", ReplyTo: card})
+	general := h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), Text: "a digest"}) // no thread: the General topic
 	h.flush()
 
 	creates := h.srv.Calls("createForumTopic")
@@ -50,7 +50,7 @@ func TestTopics(t *testing.T) {
 
 	// The status changes: the card is edited and the topic renamed.
 	answered := "Ticket 12 · Acme · problem · answered"
-	edit := h.enqueue(store.OutboxMessage{To: bot.StaffGroup, TicketID: 12, Thread: 12, Kind: store.OutboxCard, Edit: card,
+	edit := h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), TicketID: 12, Thread: 12, Kind: store.OutboxCard, Edit: card,
 		Topic: answered, Text: "Ticket 12\nanswered", Buttons: []string{"claim"}})
 	h.flush()
 	if m := h.outbox(edit); m.Status != store.OutboxSent {
@@ -65,7 +65,7 @@ func TestTopics(t *testing.T) {
 
 	// Someone deletes the topic: the next message makes it again.
 	h.srv.DeleteTopic(staffChat, thread)
-	after := h.enqueue(store.OutboxMessage{To: bot.StaffGroup, TicketID: 12, Thread: 12, Kind: store.OutboxFollowUp, Text: "the customer wrote again", ReplyTo: card})
+	after := h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), TicketID: 12, Thread: 12, Kind: store.OutboxFollowUp, Text: "the customer wrote again", ReplyTo: card})
 	h.flush()
 	m := h.outbox(after)
 	topics = h.srv.Topics(staffChat)
@@ -105,7 +105,7 @@ func TestTopics(t *testing.T) {
 func TestTopicsOff(t *testing.T) {
 	h := newHarness(t)
 	h.srv.Forum(staffChat)
-	h.enqueue(store.OutboxMessage{To: bot.StaffGroup, TicketID: 3, Thread: 3, Topic: "x", Text: "card"})
+	h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), TicketID: 3, Thread: 3, Topic: "x", Text: "card"})
 	h.flush()
 	if s := h.srv.SentTo(staffChat); len(s) != 1 || s[0].Thread != 0 || len(h.srv.Calls("createForumTopic")) != 0 {
 		t.Errorf("sent %+v", s)
