@@ -39,7 +39,7 @@ func TestRunSmall(t *testing.T) {
 }
 
 // fixture is a seeded database with an engine, for the benchmarks.
-func fixture(b *testing.B, customers int) []*player {
+func fixture(b *testing.B, customers int) ([]*player, *sqlite.DB) {
 	b.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
@@ -59,16 +59,18 @@ func fixture(b *testing.B, customers int) []*player {
 	for i, c := range cs {
 		ps[i] = &player{c: Client{Engine: eng, Customer: c}}
 	}
-	return ps
+	return ps, db
 }
 
 // BenchmarkHandleCustomer is one customer message at a time through the
 // whole path (the script's mix of menus, new tickets and follow-ups), each
 // in its own commit: the latency floor. Staff steps run between, untimed.
 func BenchmarkHandleCustomer(b *testing.B) {
-	ps := fixture(b, 100)
+	ps, db := fixture(b, 100)
 	ctx := context.Background()
 	b.ReportAllocs()
+	// Statements a customer message, staff steps left out (docs/performance.md).
+	var stmts int64
 	i := 0
 	for b.Loop() {
 		p := ps[i%len(ps)]
@@ -80,17 +82,20 @@ func BenchmarkHandleCustomer(b *testing.B) {
 			}
 			b.StartTimer()
 		}
+		s0 := db.Statements()
 		if _, _, err := p.play(ctx); err != nil {
 			b.Fatal(err)
 		}
+		stmts += db.Statements() - s0
 	}
+	b.ReportMetric(float64(stmts)/float64(b.N), "stmts/op")
 }
 
 // BenchmarkHandleCustomerParallel is 256 customers writing at once, so
 // their messages share commits (group commit); the staff steps of the
 // script run too, counted in the time but not in b.N.
 func BenchmarkHandleCustomerParallel(b *testing.B) {
-	ps := fixture(b, 256)
+	ps, _ := fixture(b, 256)
 	ctx := context.Background()
 	free := make(chan *player, len(ps))
 	for _, p := range ps {
