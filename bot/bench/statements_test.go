@@ -22,9 +22,9 @@ var statementsPerStep = map[int]int{
 	1: 8,  // «1» on the menu: + pending question, phone state (menu on screen?), contracts
 	2: 8,  // «1»
 	3: 8,  // «1»
-	4: 13, // the description opens a ticket: ticket, message, route, card (and what it shows)
-	5: 11, // follow-up on the open ticket: ticket, message, route, relay
-	7: 10, // follow-up after staff answered
+	4: 14, // the description opens a ticket: ticket, message, route, card (what it shows, which message it showed)
+	5: 12, // follow-up on the open ticket: ticket, message, route, relay (marked, and which message it showed)
+	7: 11, // follow-up after staff answered
 }
 
 // TestStatementsPerMessage plays the script's second cycle for one
