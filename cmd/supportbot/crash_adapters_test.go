@@ -287,19 +287,30 @@ limits:
 	}
 	quiet := time.Now()
 	last := -1
-	telegramtest.WaitFor(t, 60*time.Second, "the workload to finish", func() bool {
+	finished := func() (bool, string) {
 		sent := countLines(filepath.Join(dir, "wa-sent.log")) + len(srv.Sent())
 		if sent != last {
 			last, quiet = sent, time.Now()
 		}
 		acks, _ := readAcks(filepath.Join(dir, "wa-acks.log"))
+		state := fmt.Sprintf("receipts %v, %d of %d cards closed, %d updates pending, quiet for %v",
+			acks, closedN(), n, srv.Pending(), time.Since(quiet).Round(time.Millisecond))
 		for i := range n {
 			if a, ok := acks[adapterUser(i)]; !ok || a < len(adapterScript)-1 {
-				return false
+				return false, state
 			}
 		}
-		return closedN() >= n && srv.Pending() == 0 && time.Since(quiet) > 1500*time.Millisecond
-	})
+		return closedN() >= n && srv.Pending() == 0 && time.Since(quiet) > 1500*time.Millisecond, state
+	}
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(5 * time.Millisecond) {
+		done, state := finished()
+		if done {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the workload did not finish within 2 minutes: %s", state)
+		}
+	}
 	stop()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
