@@ -37,6 +37,8 @@ type known struct {
 	// that shows the customer's message (its relay, or the card it opened),
 	// so a later edit or deletion of it can answer that (engine_edits.go).
 	relayed *int64
+	// sentAt is WhatsApp's time for the customer's message, zero when none.
+	sentAt time.Time
 }
 
 // cardWith is card, using what the caller already knows, and also returns

@@ -457,7 +457,11 @@ func (d *Desk) customerWrote(ctx context.Context, tx store.Store, t store.Ticket
 	if err != nil {
 		return err
 	}
-	id, err := d.postRelayID(ctx, tx, at, outbox.Post{To: outbox.StaffGroup, TicketID: t.ID, Text: d.p.T(key, args), ReplyTo: cardID, File: m.File, Kind: store.OutboxFollowUp})
+	text := d.p.T(key, args)
+	if sent := d.sentLine(k.sentAt, at); sent != "" {
+		text += "\n" + sent
+	}
+	id, err := d.postRelayID(ctx, tx, at, outbox.Post{To: outbox.StaffGroup, TicketID: t.ID, Text: text, ReplyTo: cardID, File: m.File, Kind: store.OutboxFollowUp})
 	if k.relayed != nil {
 		*k.relayed = id
 	}

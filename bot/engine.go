@@ -35,8 +35,12 @@ type CustomerMessage struct {
 	Chat  string
 	Phone string // E.164
 	At    time.Time
-	Text  string
-	File  *store.File
+	// SentAt is the transport's own time for the message (WhatsApp's
+	// timestamp, from the sender's phone); zero when none. It is stored and
+	// shown to staff when it differs from At, never used for scheduling.
+	SentAt time.Time
+	Text   string
+	File   *store.File
 }
 
 // chat is what m's id is deduplicated within.
@@ -193,7 +197,7 @@ func (e *Engine) customerIn(ctx context.Context, b *batch, tx store.Store, m Cus
 			return e.flooded(ctx, tx, m, first)
 		}
 	}
-	rec := store.Received{At: m.At, Phone: m.Phone, Route: store.RouteMenu, Text: m.Text, File: m.File}
+	rec := store.Received{At: m.At, SentAt: m.SentAt, Phone: m.Phone, Route: store.RouteMenu, Text: m.Text, File: m.File}
 	// A score answering the satisfaction question asked at a close never
 	// reaches the conversation (where a bare number shows the menu).
 	menu := func() (bool, error) { return e.conv.AwaitsChoice(ctx, tx, m.Phone, m.At) }
@@ -255,7 +259,7 @@ func (e *Engine) customerIn(ctx context.Context, b *batch, tx store.Store, m Cus
 // received stores a message that the conversation will not see, with
 // where it went.
 func (e *Engine) received(ctx context.Context, tx store.Store, m CustomerMessage, route string, held store.HeldReason) error {
-	r := store.Received{At: m.At, Phone: m.Phone, Route: route, Held: held, Text: m.Text, File: m.File}
+	r := store.Received{At: m.At, SentAt: m.SentAt, Phone: m.Phone, Route: route, Held: held, Text: m.Text, File: m.File}
 	if len(r.Text) > maxHeldBytes {
 		r.Text = strings.ToValidUTF8(r.Text[:maxHeldBytes], "")
 	}
@@ -351,6 +355,7 @@ func (e *Engine) apply(ctx context.Context, tx store.Store, m CustomerMessage, r
 			k := eventKnown(ev)
 			k.reopened = ev.Reopened
 			k.relayed = &relayed
+			k.sentAt = m.SentAt
 			err = e.desk.customerWrote(ctx, tx, ev.Ticket, ev.Message, m.At, k)
 		case conversation.UnknownContact:
 			err = e.desk.UnknownContact(ctx, tx, ev.Phone, ev.Text, m.At)

@@ -109,3 +109,21 @@ func (e *Engine) HandleEdit(ctx context.Context, ed CustomerEdit) error {
 		return err
 	})
 }
+
+// sentLate is how far WhatsApp's time for a message may be from ours
+// before staff are shown it.
+const sentLate = time.Minute
+
+// sentLine tells staff when a message they are shown was really sent,
+// when that differs from when it arrived by more than sentLate (a backlog
+// after downtime): «ارسال‌شده ۱۰:۴۲»; "" otherwise.
+func (d *Desk) sentLine(sent, at time.Time) string {
+	if sent.IsZero() || sent.Sub(at).Abs() <= sentLate {
+		return ""
+	}
+	when := d.p.Time(sent)
+	if s, a := sent.In(d.loc), at.In(d.loc); s.YearDay() != a.YearDay() || s.Year() != a.Year() {
+		when = d.p.DayTime(sent)
+	}
+	return d.p.T("desk.customer.sent_at", map[string]any{"when": locales.Raw(when)})
+}

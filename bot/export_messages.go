@@ -28,6 +28,10 @@ type ExportMessage struct {
 	// courtesy, waiting, unknown, denied, held), and who wrote a staff one.
 	Route *string `json:"route"`
 	Name  *string `json:"name"`
+	// SentAt is WhatsApp's own time for a customer message (when the
+	// customer's phone sent it); null when none. It differs from at after
+	// downtime, when WhatsApp delivers what it held.
+	SentAt *string `json:"sent_at"`
 }
 
 // ExportMessages lists every customer message received and every staff
@@ -75,6 +79,7 @@ func exportMessages(ctx context.Context, tx store.Store, loc *time.Location, sin
 				At: instant(r.At), From: string(store.FromCustomer), Phone: r.Phone,
 				Ticket: nullIfZero(r.TicketID), Text: r.Text, File: outputFile(r.File),
 				Courtesy: r.Courtesy, Held: nullIfEmpty(r.Held), Route: nullIfEmpty(r.Route),
+				SentAt: instant(r.SentAt),
 			}
 			r, rerr, rok = nextReceived()
 		} else {

@@ -542,7 +542,10 @@ type Received struct {
 	Courtesy bool
 	Held     HeldReason // the HeldMessage reason when held, else ""
 	Text     string
-	File     *File
+	// SentAt is WhatsApp's own time for the message (the sender's phone);
+	// zero when none. Shown, never used for scheduling.
+	SentAt time.Time
+	File   *File
 }
 
 // ReceivedLog keeps every customer message received.

@@ -179,7 +179,7 @@ func (a *Adapter) message(ctx context.Context, e *events.Message) error {
 		return err
 	}
 	log.Debug("customer message", "lid", strings.HasPrefix(c.addr, lidPrefix), "text_len", len(text), "file", file != nil)
-	if err := a.h.HandleCustomer(ctx, bot.CustomerMessage{ID: info.ID, Chat: chat, Phone: c.addr, At: at, Text: text, File: file}); err != nil {
+	if err := a.h.HandleCustomer(ctx, bot.CustomerMessage{ID: info.ID, Chat: chat, Phone: c.addr, At: at, SentAt: info.Timestamp, Text: text, File: file}); err != nil {
 		return err
 	}
 	// Stored and answered: only now is it read (and, when the handler

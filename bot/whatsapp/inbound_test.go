@@ -341,8 +341,8 @@ func TestInboundBacklogIsHandledAtOurTime(t *testing.T) {
 			e := dm("B1", pnJID, text("سلام"))
 			e.Info.Timestamp = t0.Add(-tt.age)
 			hs.event(e)
-			if got := hs.h.messages(); len(got) != 1 || !got[0].At.Equal(tt.want) {
-				t.Errorf("engine got %+v, want at %s", got, tt.want)
+			if got := hs.h.messages(); len(got) != 1 || !got[0].At.Equal(tt.want) || !got[0].SentAt.Equal(e.Info.Timestamp) {
+				t.Errorf("engine got %+v, want at %s, sent at %s", got, tt.want, e.Info.Timestamp)
 			}
 		})
 	}

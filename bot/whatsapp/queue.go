@@ -296,7 +296,7 @@ func (a *Adapter) pending(ctx context.Context, p store.WhatsAppPending) error {
 		}
 		err = h.HandleCompanyPhone(ctx, bot.CompanyMessage{ID: p.MessageID, Chat: p.Chat, Phone: p.Address, At: p.At, Text: text, File: file})
 	} else {
-		err = a.h.HandleCustomer(ctx, bot.CustomerMessage{ID: p.MessageID, Chat: p.Chat, Phone: p.Address, At: p.At, Text: text, File: file})
+		err = a.h.HandleCustomer(ctx, bot.CustomerMessage{ID: p.MessageID, Chat: p.Chat, Phone: p.Address, At: p.At, SentAt: p.SentAt, Text: text, File: file})
 	}
 	if err != nil {
 		return err

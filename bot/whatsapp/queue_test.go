@@ -89,7 +89,7 @@ func TestSlowDownloadOffTheEventLoop(t *testing.T) {
 	if f := got[1].File; f == nil || f.Path == "" || f.Bytes != int64(len(png)) {
 		t.Errorf("A1's file: %+v", f)
 	}
-	if !got[1].At.Equal(t0) {
+	if !got[1].At.Equal(t0) || !got[1].SentAt.Equal(t0) {
 		t.Errorf("A1 handled at %v, want the time it was received %v", got[1].At, t0)
 	}
 	if n := hs.pendingRows(); n != 0 {

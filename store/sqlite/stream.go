@@ -91,11 +91,11 @@ func (q *queries) EachReceived(ctx context.Context) iter.Seq2[store.Received, er
 	return eachRow(ctx, q.rd, "received messages", func(r *sql.Rows) (store.Received, error) {
 		var m store.Received
 		var f fileCols
-		err := r.Scan(append([]any{&m.ID, timeCol{&m.At}, &m.Phone, &m.TicketID, &m.Route, &m.Courtesy, &m.Held, &m.Text}, f.dest()...)...)
+		err := r.Scan(append(append([]any{&m.ID, timeCol{&m.At}, &m.Phone, &m.TicketID, &m.Route, &m.Courtesy, &m.Held, &m.Text}, f.dest()...), timeCol{&m.SentAt})...)
 		m.File = f.file()
 		return m, err
 	}, `SELECT id, at, phone, ticket_id, route, courtesy, held, text,
-		file_kind, file_name, file_mime, file_bytes, file_path
+		file_kind, file_name, file_mime, file_bytes, file_path, sent_at
 		FROM received ORDER BY at, id`)
 }
 

@@ -1,0 +1,77 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"supportbot/rules"
+	"supportbot/store"
+)
+
+// WhatsApp's own time for a message is stored, exported, and shown to
+// staff when it differs from ours by more than a minute (a backlog after
+// downtime); it never changes when the message counts as received.
+func TestSentAtStoredAndShown(t *testing.T) {
+	tests := []struct {
+		name   string
+		sentBy time.Duration // how long before it reached us
+		shown  string        // "" when staff see no sent line
+	}{
+		{"on time", 20 * time.Second, ""},
+		{"held three hours", 3 * time.Hour, "ارسال‌شده ۷:۰۱"},
+		{"held since yesterday", 26 * time.Hour, "ارسال‌شده شنبه ۷ آذر، ساعت ۸:۰۱"},
+		{"no network time", 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newEngineFixture(t)
+			ctx := context.Background()
+			f.ticket(t, "A-1", phoneSilver, rules.RequestProblem, rules.SeverityNormal)
+			at := f.at.Add(time.Minute) // Sunday 1405/09/08 10:01
+			var sent time.Time
+			if tt.sentBy > 0 {
+				sent = at.Add(-tt.sentBy)
+			}
+			out := f.say(t, CustomerMessage{ID: "W1", Chat: "c", Phone: phoneSilver, At: at, SentAt: sent, Text: "هنوز خطا می‌دهد"})
+			var relay store.OutboxMessage
+			for _, m := range out {
+				if m.To == StaffGroup && strings.Contains(m.Text, "هنوز خطا می‌دهد") {
+					relay = m
+				}
+			}
+			if relay.ID == 0 {
+				t.Fatalf("not relayed: %+v", out)
+			}
+			if tt.shown == "" && strings.Contains(relay.Text, "ارسال‌شده") {
+				t.Errorf("relay shows a sent time:\n%s", relay.Text)
+			}
+			if tt.shown != "" && !strings.Contains(relay.Text, tt.shown) {
+				t.Errorf("relay:\n%s\nwant a line %q", relay.Text, tt.shown)
+			}
+			if !relay.CreatedAt.Equal(at) {
+				t.Errorf("relayed at %v, want our time %v", relay.CreatedAt, at)
+			}
+			exp, err := ExportMessages(ctx, f.db, f.loc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var m *ExportMessage
+			for i := range exp {
+				if exp[i].Text == "هنوز خطا می‌دهد" {
+					m = &exp[i]
+				}
+			}
+			if m == nil || m.At == nil || *m.At != at.In(f.loc).Format(time.RFC3339) {
+				t.Fatalf("export: %+v", m)
+			}
+			switch {
+			case sent.IsZero() && m.SentAt != nil:
+				t.Errorf("sent_at %q, want null", *m.SentAt)
+			case !sent.IsZero() && (m.SentAt == nil || *m.SentAt != sent.In(f.loc).Format(time.RFC3339)):
+				t.Errorf("sent_at %v, want %s", m.SentAt, sent.In(f.loc).Format(time.RFC3339))
+			}
+		})
+	}
+}
