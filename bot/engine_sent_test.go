@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
 )
@@ -37,7 +38,7 @@ func TestSentAtStoredAndShown(t *testing.T) {
 			out := f.say(t, CustomerMessage{ID: "W1", Chat: "c", Phone: phoneSilver, At: at, SentAt: sent, Text: "هنوز خطا می‌دهد"})
 			var relay store.OutboxMessage
 			for _, m := range out {
-				if m.To == StaffGroup && strings.Contains(m.Text, "هنوز خطا می‌دهد") {
+				if m.To == string(outbox.StaffGroup) && strings.Contains(m.Text, "هنوز خطا می‌دهد") {
 					relay = m
 				}
 			}
