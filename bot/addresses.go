@@ -28,7 +28,7 @@ func (e *Engine) canonical(ctx context.Context, tx store.Store, m CustomerMessag
 	if err != nil {
 		return m, fmt.Errorf("engine: address %s: %w", m.Phone, err)
 	}
-	m.Chat = m.chat()
+	m.Chat = m.DedupChat()
 	m.Phone = a.Phone
 	return m, nil
 }

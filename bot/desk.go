@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"supportbot/inbound"
 	"supportbot/locales"
 	"supportbot/outbox"
 	"supportbot/rules"
@@ -17,9 +18,9 @@ import (
 // Chats a staff input can come from, as replay scripts and the Telegram
 // adapter name them.
 const (
-	ChatStaff    = "staff"    // the staff group
-	ChatManagers = "managers" // the managers group, when configured
-	ChatPrivate  = "private"  // a private chat with the bot
+	ChatStaff    = inbound.ChatStaff
+	ChatManagers = inbound.ChatManagers
+	ChatPrivate  = inbound.ChatPrivate
 )
 
 // cardButtons are the inline buttons under every ticket card; the transport

@@ -16,40 +16,21 @@ import (
 	"unicode/utf8"
 
 	"supportbot/conversation"
+	"supportbot/inbound"
 	"supportbot/locales"
 	"supportbot/outbox"
 	"supportbot/store"
 )
 
-// Transport names used for inbound deduplication.
+// The inbound types the transports hand the engine (package inbound),
+// named here as the engine has always named them.
 const (
-	TransportWhatsApp = "whatsapp"
-	TransportTelegram = "telegram"
+	TransportWhatsApp = inbound.TransportWhatsApp
+	TransportTelegram = inbound.TransportTelegram
 )
 
-// CustomerMessage is a message from a customer's WhatsApp number.
-type CustomerMessage struct {
-	ID string // the transport's message id; "" when the transport has none
-	// Chat is the chat the id is unique in (WhatsApp ids are per chat);
-	// "" means the chat is Phone.
-	Chat  string
-	Phone string // E.164
-	At    time.Time
-	// SentAt is the transport's own time for the message (WhatsApp's
-	// timestamp, from the sender's phone); zero when none. It is stored and
-	// shown to staff when it differs from At, never used for scheduling.
-	SentAt time.Time
-	Text   string
-	File   *store.File
-}
-
-// chat is what m's id is deduplicated within.
-func (m CustomerMessage) chat() string {
-	if m.Chat != "" {
-		return m.Chat
-	}
-	return m.Phone
-}
+// CustomerMessage is inbound.CustomerMessage.
+type CustomerMessage = inbound.CustomerMessage
 
 // Engine handles inbound messages from both sides. Each message is
 // deduplicated by its transport id, acted on and answered (into the outbox)
@@ -152,7 +133,7 @@ func (e *Engine) HandleCustomer(ctx context.Context, m CustomerMessage) error {
 // failed keeps a message whose handling panicked and tells staff.
 func (e *Engine) failed(ctx context.Context, tx store.Store, m CustomerMessage, pe *PanicError) error {
 	if m.ID != "" {
-		fresh, err := tx.RecordChatInbound(ctx, TransportWhatsApp, m.chat(), m.ID, m.At)
+		fresh, err := tx.RecordChatInbound(ctx, TransportWhatsApp, m.DedupChat(), m.ID, m.At)
 		if err != nil || !fresh {
 			return err
 		}
@@ -180,7 +161,7 @@ func (e *Engine) customer(ctx context.Context, b *batch, m CustomerMessage) erro
 // customerIn is customer's work, in tx.
 func (e *Engine) customerIn(ctx context.Context, b *batch, tx store.Store, m CustomerMessage) error {
 	if m.ID != "" {
-		fresh, err := tx.RecordChatInbound(ctx, TransportWhatsApp, m.chat(), m.ID, m.At)
+		fresh, err := tx.RecordChatInbound(ctx, TransportWhatsApp, m.DedupChat(), m.ID, m.At)
 		if err != nil || !fresh {
 			return err
 		}

@@ -7,23 +7,15 @@ import (
 	"strings"
 	"time"
 
+	"supportbot/inbound"
 	"supportbot/locales"
 	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
 )
 
-// CompanyMessage is a message typed on the company phone itself into a
-// customer's chat (WhatsApp's IsFromMe): a person at the company answering
-// by hand. See docs/whatsapp.md, "Answers typed on the company phone".
-type CompanyMessage struct {
-	ID    string // the transport's message id; "" when none
-	Chat  string // the chat the id is unique in; "" means Phone
-	Phone string // the customer's address (E.164 or lid:DIGITS)
-	At    time.Time
-	Text  string
-	File  *store.File
-}
+// CompanyMessage is inbound.CompanyMessage.
+type CompanyMessage = inbound.CompanyMessage
 
 // HandleCompanyPhone records a message typed on the company phone to a
 // customer exactly once. It is a staff answer from «گوشی شرکت»: on the

@@ -8,22 +8,14 @@ import (
 	"strings"
 	"time"
 
+	"supportbot/inbound"
 	"supportbot/locales"
 	"supportbot/outbox"
 	"supportbot/store"
 )
 
-// CustomerEdit is a customer's edit or deletion of an earlier WhatsApp
-// message (docs/whatsapp.md, "Edits and deletions").
-type CustomerEdit struct {
-	ID       string // the edit's own message id; "" when none
-	Chat     string // the chat ids are unique in; "" means Phone
-	Original string // the id of the message edited or deleted
-	Phone    string
-	At       time.Time
-	Text     string // the new text; "" for a deletion
-	Revoked  bool   // deleted for everyone
-}
+// CustomerEdit is inbound.CustomerEdit.
+type CustomerEdit = inbound.CustomerEdit
 
 // relayKey remembers which staff-group message showed a customer's
 // WhatsApp message: its relay, or the card it opened.
@@ -35,7 +27,7 @@ func (e *Engine) rememberRelay(ctx context.Context, tx store.Store, m CustomerMe
 	if relayed == 0 || m.ID == "" {
 		return nil
 	}
-	if err := tx.SetSetting(ctx, relayKey(m.chat(), m.ID), strconv.FormatInt(relayed, 10)); err != nil {
+	if err := tx.SetSetting(ctx, relayKey(m.DedupChat(), m.ID), strconv.FormatInt(relayed, 10)); err != nil {
 		return fmt.Errorf("remember relay of %s: %w", m.ID, err)
 	}
 	return nil

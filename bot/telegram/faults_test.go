@@ -12,6 +12,7 @@ import (
 	"supportbot/bot"
 	"supportbot/bot/telegram"
 	"supportbot/bot/telegram/telegramtest"
+	"supportbot/inbound"
 	"supportbot/outbox"
 	"supportbot/store"
 )
@@ -246,7 +247,7 @@ func TestMigratedGroupIsFollowed(t *testing.T) {
 	h.srv.Push(telegramtest.Message(telegramtest.Group(super, "Support"), sara, "/tickets"))
 	wait(t, "a message in the supergroup", func() bool { return rec.count() == 1 })
 	stop()
-	if c := rec.all()[0].in.Chat; c != bot.ChatStaff {
+	if c := rec.all()[0].in.Chat; c != inbound.ChatStaff {
 		t.Errorf("chat %q, want the staff group", c)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"supportbot/bot"
+	"supportbot/inbound"
 	"supportbot/outbox"
 	"supportbot/store"
 )
@@ -67,7 +68,7 @@ var errTooBig = errors.New("file over Telegram's 20 MB download limit")
 func (a *Adapter) file(ctx context.Context, updateID int, c chat, in bot.StaffInput, parent store.OutboxMessage, tf *tgFile) (*store.File, error) {
 	f := tf.file
 	f.Bytes = int64(tf.size)
-	if c.kind != bot.ChatStaff || in.ReplyTo == 0 || a.cfg.FileDir == "" {
+	if c.kind != inbound.ChatStaff || in.ReplyTo == 0 || a.cfg.FileDir == "" {
 		return &f, nil // not relayed: the description is enough
 	}
 	var err error
@@ -136,7 +137,7 @@ func (a *Adapter) download(ctx context.Context, updateID int, tf *tgFile) (strin
 func (a *Adapter) noteTooBig(ctx context.Context, updateID int, c chat, parent store.OutboxMessage) error {
 	now := a.cfg.Now()
 	return a.st.InTx(ctx, func(tx store.Store) error {
-		fresh, err := tx.RecordInbound(ctx, bot.TransportTelegram, a.updateKey(updateID)+":file-too-big", now)
+		fresh, err := tx.RecordInbound(ctx, inbound.TransportTelegram, a.updateKey(updateID)+":file-too-big", now)
 		if err != nil || !fresh {
 			return err
 		}

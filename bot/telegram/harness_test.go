@@ -13,6 +13,7 @@ import (
 	"supportbot/bot"
 	"supportbot/bot/telegram"
 	"supportbot/bot/telegram/telegramtest"
+	"supportbot/inbound"
 	"supportbot/outbox"
 	"supportbot/store"
 	"supportbot/store/sqlite"
@@ -78,7 +79,7 @@ func (r *recorder) HandleStaff(ctx context.Context, id string, in bot.StaffInput
 	fresh := false
 	err := r.st.InTx(ctx, func(tx store.Store) error {
 		var err error
-		fresh, err = tx.RecordInbound(ctx, bot.TransportTelegram, id, in.At)
+		fresh, err = tx.RecordInbound(ctx, inbound.TransportTelegram, id, in.At)
 		return err
 	})
 	if err != nil || !fresh {

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"unicode/utf16"
 
-	"supportbot/bot"
 	"supportbot/bot/telegram"
 	"supportbot/bot/telegram/telegramtest"
+	"supportbot/inbound"
 	"supportbot/outbox"
 	"supportbot/store"
 )
@@ -116,7 +116,7 @@ func TestButtonsBecomeInlineKeyboards(t *testing.T) {
 		t.Fatalf("handled %d inputs, want 1: %+v", len(got), got)
 	}
 	in := got[0].in
-	if got[0].id != fmt.Sprintf("update:%d", up) || in.Callback != "claim:12" || in.Chat != bot.ChatStaff || in.UserID != sara.ID || in.UserName != "Sara" {
+	if got[0].id != fmt.Sprintf("update:%d", up) || in.Callback != "claim:12" || in.Chat != inbound.ChatStaff || in.UserID != sara.ID || in.UserName != "Sara" {
 		t.Errorf("handled %q %+v", got[0].id, in)
 	}
 	answered := map[string]bool{}
@@ -162,10 +162,10 @@ func TestReplyRouting(t *testing.T) {
 		replyTo int64
 		text    string
 	}{
-		{bot.ChatStaff, card, "لطفا نسخه را بفرستید"},
-		{bot.ChatStaff, 0, "agreed"},
-		{bot.ChatStaff, 0, "just chatting"},
-		{bot.ChatPrivate, dm, "thanks"},
+		{inbound.ChatStaff, card, "لطفا نسخه را بفرستید"},
+		{inbound.ChatStaff, 0, "agreed"},
+		{inbound.ChatStaff, 0, "just chatting"},
+		{inbound.ChatPrivate, dm, "thanks"},
 	}
 	for i, w := range want {
 		if in := got[i].in; in.Chat != w.chat || in.ReplyTo != w.replyTo || in.Text != w.text {

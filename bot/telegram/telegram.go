@@ -29,18 +29,17 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"supportbot/bot"
+	"supportbot/inbound"
 	"supportbot/locales"
 	"supportbot/outbox"
 	"supportbot/store"
 )
 
 // Handler is the part of the engine that updates are handed to;
-// *bot.Engine is one. It must handle an id it has seen before as a no-op.
+// *bot.Engine is one (cmd/supportbot checks it). It must handle an id it has seen before as a no-op.
 type Handler interface {
 	HandleStaff(ctx context.Context, id string, in bot.StaffInput) error
 }
-
-var _ Handler = (*bot.Engine)(nil)
 
 // Config is what the adapter needs besides the API client and the store.
 // Zero fields take the defaults given.
@@ -277,7 +276,7 @@ func FileEndpointFor(apiEndpoint string) string {
 
 // chat is where a Telegram chat stands for the desk.
 type chat struct {
-	kind string         // bot.ChatStaff, bot.ChatManagers, bot.ChatPrivate
+	kind string         // inbound.ChatStaff, inbound.ChatManagers, inbound.ChatPrivate
 	addr outbox.Address // the outbox address of the chat
 }
 
@@ -287,11 +286,11 @@ func (a *Adapter) chatOf(c *tgbotapi.Chat) (chat, bool) {
 	case c == nil:
 		return chat{}, false
 	case c.ID == a.cfg.StaffChatID || c.ID == a.current(context.Background(), a.cfg.StaffChatID):
-		return chat{bot.ChatStaff, outbox.StaffGroup}, true
+		return chat{inbound.ChatStaff, outbox.StaffGroup}, true
 	case a.cfg.ManagersChatID != 0 && (c.ID == a.cfg.ManagersChatID || c.ID == a.current(context.Background(), a.cfg.ManagersChatID)):
-		return chat{bot.ChatManagers, outbox.ManagersGroup}, true
+		return chat{inbound.ChatManagers, outbox.ManagersGroup}, true
 	case c.IsPrivate():
-		return chat{bot.ChatPrivate, outbox.TelegramUser(c.ID)}, true
+		return chat{inbound.ChatPrivate, outbox.TelegramUser(c.ID)}, true
 	}
 	return chat{}, false
 }

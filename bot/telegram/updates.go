@@ -14,6 +14,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"supportbot/bot"
+	"supportbot/inbound"
 	"supportbot/store"
 )
 
@@ -387,7 +388,7 @@ func (a *Adapter) handle(ctx context.Context, h Handler, u tgbotapi.Update) erro
 		mc := u.MyChatMember
 		a.cfg.Log.Info("the bot's membership changed", "chat_id", mc.Chat.ID, "chat_type", mc.Chat.Type,
 			"chat_title", mc.Chat.Title, "status", mc.NewChatMember.Status, "by_user_id", mc.From.ID)
-		if c, ok := a.chatOf(&mc.Chat); ok && c.kind != bot.ChatPrivate {
+		if c, ok := a.chatOf(&mc.Chat); ok && c.kind != inbound.ChatPrivate {
 			switch mc.NewChatMember.Status {
 			case "left", "kicked":
 				a.unreachable(string(c.addr), mc.Chat.ID, errors.New("the bot's membership is "+mc.NewChatMember.Status))
@@ -424,7 +425,7 @@ func (a *Adapter) message(ctx context.Context, h Handler, id int, m *tgbotapi.Me
 		}
 		return nil
 	}
-	if c.kind != bot.ChatPrivate {
+	if c.kind != inbound.ChatPrivate {
 		a.knowStaff(ctx, m.From)
 	}
 	if m.From == nil || m.From.IsBot {

@@ -10,8 +10,8 @@ import (
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"google.golang.org/protobuf/proto"
 
-	"supportbot/bot"
 	"supportbot/bot/whatsapp/whatsapptest"
+	"supportbot/inbound"
 )
 
 // editHandler is the engine's side with HandleEdit; it also records the
@@ -19,11 +19,11 @@ import (
 type editHandler struct {
 	*fakeHandler
 	emu   sync.Mutex
-	edits []bot.CustomerEdit
+	edits []inbound.CustomerEdit
 	order []string
 }
 
-func (h *editHandler) HandleCustomer(ctx context.Context, m bot.CustomerMessage) error {
+func (h *editHandler) HandleCustomer(ctx context.Context, m inbound.CustomerMessage) error {
 	if err := h.fakeHandler.HandleCustomer(ctx, m); err != nil {
 		return err
 	}
@@ -33,7 +33,7 @@ func (h *editHandler) HandleCustomer(ctx context.Context, m bot.CustomerMessage)
 	return nil
 }
 
-func (h *editHandler) HandleEdit(_ context.Context, e bot.CustomerEdit) error {
+func (h *editHandler) HandleEdit(_ context.Context, e inbound.CustomerEdit) error {
 	h.emu.Lock()
 	defer h.emu.Unlock()
 	h.edits = append(h.edits, e)

@@ -13,8 +13,8 @@ import (
 	"go.mau.fi/whatsmeow/types/events"
 	"google.golang.org/protobuf/proto"
 
-	"supportbot/bot"
 	"supportbot/bot/whatsapp/whatsapptest"
+	"supportbot/inbound"
 	"supportbot/locales"
 	"supportbot/outbox"
 	"supportbot/store"
@@ -28,17 +28,17 @@ var _ Client = (*whatsapptest.Client)(nil)
 type fakeHandler struct {
 	st   store.Store
 	mu   sync.Mutex
-	got  []bot.CustomerMessage
-	fail func(m bot.CustomerMessage) error
+	got  []inbound.CustomerMessage
+	fail func(m inbound.CustomerMessage) error
 }
 
-func (h *fakeHandler) HandleCustomer(ctx context.Context, m bot.CustomerMessage) error {
+func (h *fakeHandler) HandleCustomer(ctx context.Context, m inbound.CustomerMessage) error {
 	if h.fail != nil {
 		if err := h.fail(m); err != nil {
 			return err
 		}
 	}
-	if _, err := h.st.RecordInbound(ctx, bot.TransportWhatsApp, m.ID, m.At); err != nil {
+	if _, err := h.st.RecordInbound(ctx, inbound.TransportWhatsApp, m.ID, m.At); err != nil {
 		return err
 	}
 	h.mu.Lock()
@@ -47,10 +47,10 @@ func (h *fakeHandler) HandleCustomer(ctx context.Context, m bot.CustomerMessage)
 	return nil
 }
 
-func (h *fakeHandler) messages() []bot.CustomerMessage {
+func (h *fakeHandler) messages() []inbound.CustomerMessage {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return append([]bot.CustomerMessage(nil), h.got...)
+	return append([]inbound.CustomerMessage(nil), h.got...)
 }
 
 // clock is a settable time.

@@ -8,18 +8,16 @@ import (
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 
-	"supportbot/bot"
+	"supportbot/inbound"
 	"supportbot/store"
 )
 
 // CompanyPhone takes messages typed on the company phone itself into a
-// customer's chat; *bot.Engine is one. A Handler that is not one has such
+// customer's chat; *bot.Engine is one (cmd/supportbot checks it). A Handler that is not one has such
 // messages logged and dropped.
 type CompanyPhone interface {
-	HandleCompanyPhone(ctx context.Context, m bot.CompanyMessage) error
+	HandleCompanyPhone(ctx context.Context, m inbound.CompanyMessage) error
 }
-
-var _ CompanyPhone = (*bot.Engine)(nil)
 
 // fromMe hands on a message the company's own account sent in a
 // customer's chat (IsFromMe: typed on the phone, which WhatsApp copies to
@@ -83,7 +81,7 @@ func (a *Adapter) fromMe(ctx context.Context, e *events.Message) error {
 		file = a.keep(ctx, info.ID, media, log)
 	}
 	log.Info("answer typed on the company phone", "lid", strings.HasPrefix(c.addr, lidPrefix), "text_len", len(text), "file", file != nil)
-	if err := h.HandleCompanyPhone(ctx, bot.CompanyMessage{ID: info.ID, Chat: chat.String(), Phone: c.addr,
+	if err := h.HandleCompanyPhone(ctx, inbound.CompanyMessage{ID: info.ID, Chat: chat.String(), Phone: c.addr,
 		At: a.handledAt(info, log), Text: text, File: file}); err != nil {
 		return err
 	}

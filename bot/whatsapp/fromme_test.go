@@ -10,7 +10,7 @@ import (
 	"go.mau.fi/whatsmeow/types/events"
 	"google.golang.org/protobuf/proto"
 
-	"supportbot/bot"
+	"supportbot/inbound"
 	"supportbot/outbox"
 	"supportbot/store"
 )
@@ -19,10 +19,10 @@ import (
 type companyHandler struct {
 	*fakeHandler
 	cmu     sync.Mutex
-	company []bot.CompanyMessage
+	company []inbound.CompanyMessage
 }
 
-func (h *companyHandler) HandleCompanyPhone(_ context.Context, m bot.CompanyMessage) error {
+func (h *companyHandler) HandleCompanyPhone(_ context.Context, m inbound.CompanyMessage) error {
 	h.cmu.Lock()
 	defer h.cmu.Unlock()
 	h.company = append(h.company, m)
@@ -56,23 +56,23 @@ func TestFromMe(t *testing.T) {
 	tests := []struct {
 		name string
 		evt  *events.Message
-		want *bot.CompanyMessage // nil: nothing recorded
+		want *inbound.CompanyMessage // nil: nothing recorded
 	}{
 		{"typed on the phone to a customer", fromPhone("F1", ownPhone, pnJID, text("سلام، نسخه جدید را نصب کنید")),
-			&bot.CompanyMessage{ID: "F1", Chat: pnJID.String(), Phone: "+989121234567", Text: "سلام، نسخه جدید را نصب کنید"}},
+			&inbound.CompanyMessage{ID: "F1", Chat: pnJID.String(), Phone: "+989121234567", Text: "سلام، نسخه جدید را نصب کنید"}},
 		{"ephemeral inside the device-sent wrapper", fromPhone("F2", ownPhone, pnJID,
 			&waE2E.Message{EphemeralMessage: &waE2E.FutureProofMessage{Message: &waE2E.Message{ExtendedTextMessage: &waE2E.ExtendedTextMessage{Text: proto.String("پیام موقت")}}}}),
-			&bot.CompanyMessage{ID: "F2", Chat: pnJID.String(), Phone: "+989121234567", Text: "پیام موقت"}},
+			&inbound.CompanyMessage{ID: "F2", Chat: pnJID.String(), Phone: "+989121234567", Text: "پیام موقت"}},
 		{"to a hidden chat with the number beside it", func() *events.Message {
 			e := fromPhone("F3", ownLID, anonID, text("پاسخ"))
 			e.Info.RecipientAlt = types.NewJID("989123333333", types.DefaultUserServer)
 			return e
-		}(), &bot.CompanyMessage{ID: "F3", Chat: anonID.String(), Phone: "+989123333333", Text: "پاسخ"}},
+		}(), &inbound.CompanyMessage{ID: "F3", Chat: anonID.String(), Phone: "+989123333333", Text: "پاسخ"}},
 		{"to a hidden chat in the LID map", fromPhone("F4", ownLID, lidJID, text("پاسخ")),
-			&bot.CompanyMessage{ID: "F4", Chat: lidJID.String(), Phone: "+989127777777", Text: "پاسخ"}},
+			&inbound.CompanyMessage{ID: "F4", Chat: lidJID.String(), Phone: "+989127777777", Text: "پاسخ"}},
 		{"a location sent from the phone", fromPhone("F5", ownPhone, pnJID, &waE2E.Message{LocationMessage: &waE2E.LocationMessage{
 			DegreesLatitude: proto.Float64(35.7), DegreesLongitude: proto.Float64(51.4)}}),
-			&bot.CompanyMessage{ID: "F5", Chat: pnJID.String(), Phone: "+989121234567"}},
+			&inbound.CompanyMessage{ID: "F5", Chat: pnJID.String(), Phone: "+989121234567"}},
 		{"note to self", fromPhone("F6", ownPhone, ownPhone, text("یادداشت")), nil},
 		{"in a group", func() *events.Message {
 			e := fromPhone("F7", ownPhone, types.NewJID("120363000000000001", types.GroupServer), text("سلام به همه"))

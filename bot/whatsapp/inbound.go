@@ -16,7 +16,7 @@ import (
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 
-	"supportbot/bot"
+	"supportbot/inbound"
 	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
@@ -151,7 +151,7 @@ func (a *Adapter) message(ctx context.Context, e *events.Message) error {
 	}
 	// Ids are unique within a chat (the engine records them so).
 	chat := info.Chat.ToNonAD().String()
-	seen, err := a.st.ChatInboundSeen(ctx, bot.TransportWhatsApp, chat, info.ID)
+	seen, err := a.st.ChatInboundSeen(ctx, inbound.TransportWhatsApp, chat, info.ID)
 	if err != nil {
 		return err
 	}
@@ -179,7 +179,7 @@ func (a *Adapter) message(ctx context.Context, e *events.Message) error {
 		return err
 	}
 	log.Debug("customer message", "lid", strings.HasPrefix(c.addr, lidPrefix), "text_len", len(text), "file", file != nil)
-	if err := a.h.HandleCustomer(ctx, bot.CustomerMessage{ID: info.ID, Chat: chat, Phone: c.addr, At: at, SentAt: info.Timestamp, Text: text, File: file}); err != nil {
+	if err := a.h.HandleCustomer(ctx, inbound.CustomerMessage{ID: info.ID, Chat: chat, Phone: c.addr, At: at, SentAt: info.Timestamp, Text: text, File: file}); err != nil {
 		return err
 	}
 	// Stored and answered: only now is it read (and, when the handler
@@ -282,12 +282,10 @@ func e164(user string) string {
 }
 
 // Revealer is told which number a linked hidden address belongs to and
-// says what to key the sender by; *bot.Engine is one.
+// says what to key the sender by; *bot.Engine is one (cmd/supportbot checks it).
 type Revealer interface {
 	Reveal(ctx context.Context, address, phone string, at time.Time) (string, error)
 }
-
-var _ Revealer = (*bot.Engine)(nil)
 
 // linked reports whether staff linked the hidden address to a customer,
 // and the contact to key it by: its joined number, else the address.

@@ -15,7 +15,7 @@ import (
 	"go.mau.fi/whatsmeow/types/events"
 	"google.golang.org/protobuf/proto"
 
-	"supportbot/bot"
+	"supportbot/inbound"
 	"supportbot/outbox"
 	"supportbot/store"
 )
@@ -237,7 +237,7 @@ func TestInboundDuplicateIsHandledOnce(t *testing.T) {
 func TestInboundNotStoredIsNotAcknowledged(t *testing.T) {
 	hs := newHarness(t)
 	fails := 0
-	hs.h.fail = func(bot.CustomerMessage) error {
+	hs.h.fail = func(inbound.CustomerMessage) error {
 		fails++
 		return errBoom
 	}

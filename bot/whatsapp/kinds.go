@@ -10,7 +10,7 @@ import (
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 
-	"supportbot/bot"
+	"supportbot/inbound"
 	"supportbot/outbox"
 	"supportbot/store"
 )
@@ -100,7 +100,7 @@ func (a *Adapter) protocol(ctx context.Context, e *events.Message, c contact) (b
 	switch {
 	case p.GetType() == waE2E.ProtocolMessage_REVOKE:
 		if isEditor {
-			return true, a.edited(ctx, ed, bot.CustomerEdit{ID: e.Info.ID, Chat: e.Info.Chat.ToNonAD().String(),
+			return true, a.edited(ctx, ed, inbound.CustomerEdit{ID: e.Info.ID, Chat: e.Info.Chat.ToNonAD().String(),
 				Original: p.GetKey().GetID(), Phone: c.addr, At: a.cfg.Now(), Revoked: true})
 		}
 		return true, a.tellStaffOnce(ctx, "revoke:"+e.Info.ID, "whatsapp.kind.revoked", map[string]any{"address": c.addr})
@@ -114,7 +114,7 @@ func (a *Adapter) protocol(ctx context.Context, e *events.Message, c contact) (b
 			return true, nil
 		}
 		if isEditor {
-			return true, a.edited(ctx, ed, bot.CustomerEdit{ID: e.Info.ID, Chat: e.Info.Chat.ToNonAD().String(),
+			return true, a.edited(ctx, ed, inbound.CustomerEdit{ID: e.Info.ID, Chat: e.Info.Chat.ToNonAD().String(),
 				Original: p.GetKey().GetID(), Phone: c.addr, At: a.cfg.Now(), Text: text})
 		}
 		return true, a.tellStaffOnce(ctx, "edit:"+e.Info.ID, "whatsapp.kind.edited", map[string]any{"address": c.addr, "text": text})
@@ -123,15 +123,13 @@ func (a *Adapter) protocol(ctx context.Context, e *events.Message, c contact) (b
 }
 
 // Editor shows staff a customer's edit or deletion of an earlier message
-// beside that message; *bot.Engine is one. Without it staff get a note
+// beside that message; *bot.Engine is one (cmd/supportbot checks it). Without it staff get a note
 // with the customer's address.
 type Editor interface {
-	HandleEdit(ctx context.Context, ed bot.CustomerEdit) error
+	HandleEdit(ctx context.Context, ed inbound.CustomerEdit) error
 }
 
-var _ Editor = (*bot.Engine)(nil)
-
-func (a *Adapter) edited(ctx context.Context, ed Editor, e bot.CustomerEdit) error {
+func (a *Adapter) edited(ctx context.Context, ed Editor, e inbound.CustomerEdit) error {
 	if err := ed.HandleEdit(ctx, e); err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ import (
 	"go.mau.fi/whatsmeow/types/events"
 	"google.golang.org/protobuf/proto"
 
-	"supportbot/bot"
+	"supportbot/inbound"
 	"supportbot/store"
 )
 
@@ -294,9 +294,9 @@ func (a *Adapter) pending(ctx context.Context, p store.WhatsAppPending) error {
 		if !ok {
 			return nil
 		}
-		err = h.HandleCompanyPhone(ctx, bot.CompanyMessage{ID: p.MessageID, Chat: p.Chat, Phone: p.Address, At: p.At, Text: text, File: file})
+		err = h.HandleCompanyPhone(ctx, inbound.CompanyMessage{ID: p.MessageID, Chat: p.Chat, Phone: p.Address, At: p.At, Text: text, File: file})
 	} else {
-		err = a.h.HandleCustomer(ctx, bot.CustomerMessage{ID: p.MessageID, Chat: p.Chat, Phone: p.Address, At: p.At, SentAt: p.SentAt, Text: text, File: file})
+		err = a.h.HandleCustomer(ctx, inbound.CustomerMessage{ID: p.MessageID, Chat: p.Chat, Phone: p.Address, At: p.At, SentAt: p.SentAt, Text: text, File: file})
 	}
 	if err != nil {
 		return err

@@ -11,8 +11,8 @@ import (
 	"go.mau.fi/whatsmeow/proto/waAdv"
 	"go.mau.fi/whatsmeow/types"
 
-	"supportbot/bot"
 	"supportbot/bot/whatsapp/whatsapptest"
+	"supportbot/inbound"
 )
 
 // pairedSession makes a session file that holds an account, as `supportbot
@@ -113,7 +113,7 @@ func TestRedeliveryAfterHandlerFailureLosesNothing(t *testing.T) {
 			wire := hs.withWire()
 			wire.Client().EnableDecryptedEventBuffer = tt.buffer
 			fail := true
-			hs.h.fail = func(bot.CustomerMessage) error {
+			hs.h.fail = func(inbound.CustomerMessage) error {
 				if fail {
 					return errBoom
 				}

@@ -1,6 +1,6 @@
 // Package whatsapp connects customers on the company's WhatsApp number to
 // the bot through go.mau.fi/whatsmeow. It only translates: a WhatsApp
-// message event becomes a bot.CustomerMessage for the engine (HandleEvent),
+// message event becomes a inbound.CustomerMessage for the engine (HandleEvent),
 // and an outbox message addressed "whatsapp:…" becomes a WhatsApp send
 // (Send). What to say is decided in package bot and package conversation.
 //
@@ -32,7 +32,7 @@ import (
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/types"
 
-	"supportbot/bot"
+	"supportbot/inbound"
 	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
@@ -58,12 +58,10 @@ type LIDs interface {
 }
 
 // Handler is the part of the engine that customer messages are handed to;
-// *bot.Engine is one. It must treat an id it has seen before as a no-op.
+// *bot.Engine is one (cmd/supportbot checks it). It must treat an id it has seen before as a no-op.
 type Handler interface {
-	HandleCustomer(ctx context.Context, m bot.CustomerMessage) error
+	HandleCustomer(ctx context.Context, m inbound.CustomerMessage) error
 }
-
-var _ Handler = (*bot.Engine)(nil)
 
 // Link is one WhatsApp account connection: the client, its LID map and the
 // calls that open and close the connection. Dial makes the real one.
