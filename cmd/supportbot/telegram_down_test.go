@@ -144,6 +144,11 @@ C-101,شرکت آریا پخش,تهران,09121110001,K-1001,product,silver,ما
 	t.Logf("sent right after the release: %d", len(srv.Sent()))
 	var stderr2 syncBuffer
 	stop2 := runWithWhatsApp(t, dial, cfg, db, &stderr2)
+	// The first run's abandoned send may still land once the peer is freed;
+	// the second run must be up (its database open) before it is stopped.
+	telegramtest.WaitFor(t, 20*time.Second, "the second run to start", func() bool {
+		return metricsAddr.MatchString(stderr2.String())
+	})
 	telegramtest.WaitFor(t, 20*time.Second, "the card that waited", func() bool {
 		for _, s := range srv.SentTo(e2eStaffChat) {
 			if strings.Contains(s.Text, "خطای ۵۰۰") {
