@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"supportbot/export"
 	"supportbot/locales"
 	"supportbot/outbox"
 	"supportbot/rules"
@@ -124,7 +125,7 @@ func TestDigestMatchesExport(t *testing.T) {
 	at := f.time(t, "2026-11-29 08:00")
 	f.run(t, f.time(t, "2026-11-28 20:00"), f.time(t, "2026-11-29 09:00"))
 
-	snap, err := Export(context.Background(), f.db, f.desk.policy, at)
+	snap, err := export.Take(context.Background(), f.db, f.desk.policy, at)
 	if err != nil {
 		t.Fatal(err)
 	}

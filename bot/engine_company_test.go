@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"supportbot/export"
 	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
@@ -98,7 +99,7 @@ func TestHandleCompanyPhone(t *testing.T) {
 			if found != 1 {
 				t.Errorf("company-phone answers on the ticket: %d, want 1 (%+v)", found, ms)
 			}
-			exp, err := ExportMessages(ctx, f.db, f.loc)
+			exp, err := export.Messages(ctx, f.db, f.loc)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"supportbot/export"
 	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
@@ -62,7 +63,7 @@ func TestHandleEdit(t *testing.T) {
 			if !tt.onRelay && (got[0].ReplyTo != 0 || !strings.Contains(got[0].Text, phoneSilver)) {
 				t.Errorf("note %+v, want one naming the customer and answering nothing", got[0])
 			}
-			exp, err := ExportMessages(ctx, f.db, f.loc)
+			exp, err := export.Messages(ctx, f.db, f.loc)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"supportbot/export"
 	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
@@ -54,11 +55,11 @@ func TestSentAtStoredAndShown(t *testing.T) {
 			if !relay.CreatedAt.Equal(at) {
 				t.Errorf("relayed at %v, want our time %v", relay.CreatedAt, at)
 			}
-			exp, err := ExportMessages(ctx, f.db, f.loc)
+			exp, err := export.Messages(ctx, f.db, f.loc)
 			if err != nil {
 				t.Fatal(err)
 			}
-			var m *ExportMessage
+			var m *export.Message
 			for i := range exp {
 				if exp[i].Text == "هنوز خطا می‌دهد" {
 					m = &exp[i]

@@ -11,14 +11,15 @@ import (
 	"testing"
 	"time"
 
+	"supportbot/export"
 	"supportbot/store"
 )
 
 // TestWriteExportJSONIsTheSnapshot drives a desk through customer
 // messages, staff answers, notes, closes and refusals (many at the same
 // instant, so the ordering ties are exercised), then checks that the
-// streamed export is byte for byte what encoding the whole Snapshot gives,
-// and that the Snapshot's lists are in the order the in-memory export
+// streamed export is byte for byte what encoding the whole export.Snapshot gives,
+// and that the export.Snapshot's lists are in the order the in-memory export
 // sorted them into before it streamed: denials by time then id, messages
 // stably by time over received-then-tickets.
 func TestWriteExportJSONIsTheSnapshot(t *testing.T) {
@@ -68,8 +69,8 @@ func TestWriteExportJSONIsTheSnapshot(t *testing.T) {
 			}
 
 			at := now.Add(time.Hour)
-			o := ExportOptions{Audit: true, Messages: true}
-			snap, err := ExportWith(ctx, f.db, f.desk.policy, at, o)
+			o := export.Options{Audit: true, Messages: true}
+			snap, err := export.TakeWith(ctx, f.db, f.desk.policy, at, o)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -85,7 +86,7 @@ func TestWriteExportJSONIsTheSnapshot(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got bytes.Buffer
-			if err := WriteExportJSON(ctx, &got, f.db, f.desk.policy, at, o); err != nil {
+			if err := export.WriteJSON(ctx, &got, f.db, f.desk.policy, at, o); err != nil {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(got.Bytes(), want.Bytes()) {
@@ -117,11 +118,11 @@ func TestWriteExportJSONIsTheSnapshot(t *testing.T) {
 // messagesSortedInMemory is how export -messages ordered its list before
 // it streamed: every received message by id, then each ticket's staff
 // messages by ticket and id, sorted stably by time.
-func messagesSortedInMemory(t *testing.T, st store.Store) []ExportMessage {
+func messagesSortedInMemory(t *testing.T, st store.Store) []export.Message {
 	ctx := context.Background()
 	type item struct {
 		at time.Time
-		m  ExportMessage
+		m  export.Message
 	}
 	var items []item
 	rs, err := st.ListReceived(ctx)
@@ -129,7 +130,7 @@ func messagesSortedInMemory(t *testing.T, st store.Store) []ExportMessage {
 		t.Fatal(err)
 	}
 	for _, r := range rs {
-		items = append(items, item{r.At, ExportMessage{From: "customer", Phone: r.Phone, Ticket: nullIfZero(r.TicketID), Text: r.Text}})
+		items = append(items, item{r.At, export.Message{From: "customer", Phone: r.Phone, Ticket: nullIfZero(r.TicketID), Text: r.Text}})
 	}
 	ts, err := st.ListTickets(ctx, store.TicketFilter{})
 	if err != nil {
@@ -142,12 +143,12 @@ func messagesSortedInMemory(t *testing.T, st store.Store) []ExportMessage {
 		}
 		for _, m := range ms {
 			if m.Direction != store.FromCustomer {
-				items = append(items, item{m.At, ExportMessage{From: "staff", Phone: tk.Phone, Ticket: nullIfZero(tk.ID), Text: m.Text}})
+				items = append(items, item{m.At, export.Message{From: "staff", Phone: tk.Phone, Ticket: nullIfZero(tk.ID), Text: m.Text}})
 			}
 		}
 	}
 	slices.SortStableFunc(items, func(a, b item) int { return cmp.Compare(a.at.UnixNano(), b.at.UnixNano()) })
-	out := []ExportMessage{}
+	out := []export.Message{}
 	for _, it := range items {
 		out = append(out, it.m)
 	}
@@ -155,7 +156,7 @@ func messagesSortedInMemory(t *testing.T, st store.Store) []ExportMessage {
 }
 
 // sameMessages compares the from, phone, ticket and text of two message lists.
-func sameMessages(t *testing.T, got, want []ExportMessage) bool {
+func sameMessages(t *testing.T, got, want []export.Message) bool {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Errorf("%d messages, want %d", len(got), len(want))
@@ -177,4 +178,13 @@ func ptrs(p *int64) []int64 {
 		return nil
 	}
 	return []int64{*p}
+}
+
+// nullIfZero is nil for 0 (JSON null), else a pointer to n, as the export
+// writes ids.
+func nullIfZero(n int64) *int64 {
+	if n == 0 {
+		return nil
+	}
+	return &n
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"supportbot/export"
 	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
@@ -44,9 +45,9 @@ func (f *jobsFixture) charge(tb testing.TB, contractID, at string, min int) {
 }
 
 // usageAt is a contract's export as of a Tehran wall-clock time.
-func (f *jobsFixture) usageAt(tb testing.TB, contractID, at string) ExportContract {
+func (f *jobsFixture) usageAt(tb testing.TB, contractID, at string) export.Contract {
 	tb.Helper()
-	snap, err := Export(context.Background(), f.db, f.desk.policy, f.time(tb, at))
+	snap, err := export.Take(context.Background(), f.db, f.desk.policy, f.time(tb, at))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -56,7 +57,7 @@ func (f *jobsFixture) usageAt(tb testing.TB, contractID, at string) ExportContra
 		}
 	}
 	tb.Fatalf("no contract %s in the export", contractID)
-	return ExportContract{}
+	return export.Contract{}
 }
 
 // entries is a contract's hourly entries as "kind month minutes at".

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"supportbot/export"
 	"supportbot/outbox"
 	"supportbot/store"
 )
@@ -79,7 +80,7 @@ func TestEveryCustomerMessageIsInTheExport(t *testing.T) {
 				}
 				want = append(want, sent{m.Phone, strings.ToValidUTF8(m.Text, "\uFFFD"), m.File != nil})
 			}
-			msgs, err := ExportMessages(ctx, f.db, f.loc)
+			msgs, err := export.Messages(ctx, f.db, f.loc)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -91,7 +92,7 @@ func TestEveryCustomerMessageIsInTheExport(t *testing.T) {
 			for _, tk := range tickets {
 				owner[tk.ID] = tk.CustomerID
 			}
-			var got []ExportMessage
+			var got []export.Message
 			for _, m := range msgs {
 				if m.From == "customer" {
 					got = append(got, m)
@@ -139,7 +140,7 @@ func TestStaffNamesReachCustomersOnlyAsConfigured(t *testing.T) {
 		if !strings.Contains(m.Text, tt.want) || strings.Contains(m.Text, tt.notShown) {
 			t.Errorf("user %d: customer reads %q, want %q and never %q", tt.user, m.Text, tt.want, tt.notShown)
 		}
-		msgs, err := ExportMessages(context.Background(), f.db, f.loc)
+		msgs, err := export.Messages(context.Background(), f.db, f.loc)
 		if err != nil {
 			t.Fatal(err)
 		}

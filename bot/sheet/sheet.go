@@ -13,7 +13,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"supportbot/bot"
+	"supportbot/export"
 	"supportbot/rules"
 )
 
@@ -29,7 +29,7 @@ type column[R any] struct {
 
 // Write writes snap to w as an .xlsx workbook; loc is the zone the Jalali
 // dates are shown in (Tehran).
-func Write(w io.Writer, snap bot.Snapshot, loc *time.Location, t T) error {
+func Write(w io.Writer, snap export.Snapshot, loc *time.Location, t T) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	if err := writeSheet(f, t("export.sheet.customers"), snap.Customers, customerColumns, loc, t); err != nil {
@@ -140,11 +140,11 @@ func limit(n int) any {
 	return n
 }
 
-var customerColumns = []column[bot.ExportCustomer]{
-	{key: "export.col.customer_id", cell: func(c bot.ExportCustomer) any { return c.ID }},
-	{key: "export.col.name", cell: func(c bot.ExportCustomer) any { return c.Name }},
-	{key: "export.col.city", cell: func(c bot.ExportCustomer) any { return c.City }},
-	{key: "export.col.phones", cell: func(c bot.ExportCustomer) any { return joinPhones(c.Phones) }},
+var customerColumns = []column[export.Customer]{
+	{key: "export.col.customer_id", cell: func(c export.Customer) any { return c.ID }},
+	{key: "export.col.name", cell: func(c export.Customer) any { return c.Name }},
+	{key: "export.col.city", cell: func(c export.Customer) any { return c.City }},
+	{key: "export.col.phones", cell: func(c export.Customer) any { return joinPhones(c.Phones) }},
 }
 
 func joinPhones(ps []string) string {
@@ -158,27 +158,27 @@ func joinPhones(ps []string) string {
 	return out
 }
 
-var contractColumns = []column[bot.ExportContract]{
-	{key: "export.col.contract_id", cell: func(c bot.ExportContract) any { return c.ID }},
-	{key: "export.col.customer_id", cell: func(c bot.ExportContract) any { return c.CustomerID }},
-	{key: "export.col.kind", cell: func(c bot.ExportContract) any { return string(c.Kind) }},
-	{key: "export.col.tier", cell: func(c bot.ExportContract) any { return string(c.Tier) }},
-	{key: "export.col.subject", cell: func(c bot.ExportContract) any { return c.Subject }},
-	{key: "export.col.status", cell: func(c bot.ExportContract) any { return string(c.Status) }},
-	{key: "export.col.support_start", cell: func(c bot.ExportContract) any { return str(c.SupportStart) }, date: true},
-	{key: "export.col.support_end", cell: func(c bot.ExportContract) any { return str(c.SupportEnd) }, date: true},
-	{key: "export.col.month", cell: func(c bot.ExportContract) any { return c.Usage.Month }},
-	{key: "export.col.requests", cell: func(c bot.ExportContract) any { return c.Usage.Requests }},
-	{key: "export.col.requests_limit", cell: func(c bot.ExportContract) any { return limit(c.Usage.RequestsLimit) }},
-	{key: "export.col.onsite", cell: func(c bot.ExportContract) any { return fmt.Sprintf("%d/%d", c.Usage.OnsiteUsed, c.Usage.OnsiteLimit) }},
-	{key: "export.col.reinstalls", cell: func(c bot.ExportContract) any {
+var contractColumns = []column[export.Contract]{
+	{key: "export.col.contract_id", cell: func(c export.Contract) any { return c.ID }},
+	{key: "export.col.customer_id", cell: func(c export.Contract) any { return c.CustomerID }},
+	{key: "export.col.kind", cell: func(c export.Contract) any { return string(c.Kind) }},
+	{key: "export.col.tier", cell: func(c export.Contract) any { return string(c.Tier) }},
+	{key: "export.col.subject", cell: func(c export.Contract) any { return c.Subject }},
+	{key: "export.col.status", cell: func(c export.Contract) any { return string(c.Status) }},
+	{key: "export.col.support_start", cell: func(c export.Contract) any { return str(c.SupportStart) }, date: true},
+	{key: "export.col.support_end", cell: func(c export.Contract) any { return str(c.SupportEnd) }, date: true},
+	{key: "export.col.month", cell: func(c export.Contract) any { return c.Usage.Month }},
+	{key: "export.col.requests", cell: func(c export.Contract) any { return c.Usage.Requests }},
+	{key: "export.col.requests_limit", cell: func(c export.Contract) any { return limit(c.Usage.RequestsLimit) }},
+	{key: "export.col.onsite", cell: func(c export.Contract) any { return fmt.Sprintf("%d/%d", c.Usage.OnsiteUsed, c.Usage.OnsiteLimit) }},
+	{key: "export.col.reinstalls", cell: func(c export.Contract) any {
 		return fmt.Sprintf("%d/%d", c.Usage.ReinstallsUsed, c.Usage.ReinstallsLimit)
 	}},
-	{key: "export.col.hours_total", cell: func(c bot.ExportContract) any { return hours(c.Usage.HoursTotalMin) }},
-	{key: "export.col.hours_used", cell: func(c bot.ExportContract) any { return hours(c.Usage.HoursUsedMin) }},
-	{key: "export.col.hours_left", cell: func(c bot.ExportContract) any { return hours(c.Usage.HoursLeftMin) }},
-	{key: "export.col.month_used", cell: func(c bot.ExportContract) any { return hours(c.Usage.MonthUsedMin) }},
-	{key: "export.col.month_cap", cell: func(c bot.ExportContract) any { return hours(c.Usage.MonthCapMin) }},
+	{key: "export.col.hours_total", cell: func(c export.Contract) any { return hours(c.Usage.HoursTotalMin) }},
+	{key: "export.col.hours_used", cell: func(c export.Contract) any { return hours(c.Usage.HoursUsedMin) }},
+	{key: "export.col.hours_left", cell: func(c export.Contract) any { return hours(c.Usage.HoursLeftMin) }},
+	{key: "export.col.month_used", cell: func(c export.Contract) any { return hours(c.Usage.MonthUsedMin) }},
+	{key: "export.col.month_cap", cell: func(c export.Contract) any { return hours(c.Usage.MonthCapMin) }},
 }
 
 // hours shows minutes as hours with two decimals (90 → 1.5).
@@ -190,37 +190,37 @@ func hours(min *int) any {
 	return v
 }
 
-var ticketColumns = []column[bot.ExportTicket]{
-	{key: "export.col.ticket", cell: func(t bot.ExportTicket) any { return t.ID }},
-	{key: "export.col.customer_id", cell: func(t bot.ExportTicket) any { return str(t.CustomerID) }},
-	{key: "export.col.contract_id", cell: func(t bot.ExportTicket) any { return str(t.ContractID) }},
-	{key: "export.col.phone", cell: func(t bot.ExportTicket) any { return t.Phone }},
-	{key: "export.col.kind", cell: func(t bot.ExportTicket) any { return string(t.Kind) }},
-	{key: "export.col.severity", cell: func(t bot.ExportTicket) any {
+var ticketColumns = []column[export.Ticket]{
+	{key: "export.col.ticket", cell: func(t export.Ticket) any { return t.ID }},
+	{key: "export.col.customer_id", cell: func(t export.Ticket) any { return str(t.CustomerID) }},
+	{key: "export.col.contract_id", cell: func(t export.Ticket) any { return str(t.ContractID) }},
+	{key: "export.col.phone", cell: func(t export.Ticket) any { return t.Phone }},
+	{key: "export.col.kind", cell: func(t export.Ticket) any { return string(t.Kind) }},
+	{key: "export.col.severity", cell: func(t export.Ticket) any {
 		if t.Severity == nil {
 			return ""
 		}
 		return string(*t.Severity)
 	}},
-	{key: "export.col.status", cell: func(t bot.ExportTicket) any { return string(t.Status) }},
-	{key: "export.col.decline_reason", cell: func(t bot.ExportTicket) any {
+	{key: "export.col.status", cell: func(t export.Ticket) any { return string(t.Status) }},
+	{key: "export.col.decline_reason", cell: func(t export.Ticket) any {
 		if t.DeclineReason == nil {
 			return ""
 		}
 		return string(*t.DeclineReason)
 	}},
-	{key: "export.col.opened_at", cell: func(t bot.ExportTicket) any { return str(t.OpenedAt) }, date: true},
-	{key: "export.col.first_response_due", cell: func(t bot.ExportTicket) any { return str(t.FirstResponseDue) }, date: true},
-	{key: "export.col.first_response_at", cell: func(t bot.ExportTicket) any { return str(t.FirstResponseAt) }, date: true},
-	{key: "export.col.breached", cell: func(t bot.ExportTicket) any { return t.Breached }},
-	{key: "export.col.assignee", cell: func(t bot.ExportTicket) any {
+	{key: "export.col.opened_at", cell: func(t export.Ticket) any { return str(t.OpenedAt) }, date: true},
+	{key: "export.col.first_response_due", cell: func(t export.Ticket) any { return str(t.FirstResponseDue) }, date: true},
+	{key: "export.col.first_response_at", cell: func(t export.Ticket) any { return str(t.FirstResponseAt) }, date: true},
+	{key: "export.col.breached", cell: func(t export.Ticket) any { return t.Breached }},
+	{key: "export.col.assignee", cell: func(t export.Ticket) any {
 		if t.AssigneeName != nil {
 			return *t.AssigneeName
 		}
 		return num(t.Assignee)
 	}},
-	{key: "export.col.logged_min", cell: func(t bot.ExportTicket) any { return t.LoggedMin }},
-	{key: "export.col.charged_min", cell: func(t bot.ExportTicket) any { return num(t.ChargedMin) }},
-	{key: "export.col.closed_at", cell: func(t bot.ExportTicket) any { return str(t.ClosedAt) }, date: true},
-	{key: "export.col.csat", cell: func(t bot.ExportTicket) any { return num(t.CSAT) }},
+	{key: "export.col.logged_min", cell: func(t export.Ticket) any { return t.LoggedMin }},
+	{key: "export.col.charged_min", cell: func(t export.Ticket) any { return num(t.ChargedMin) }},
+	{key: "export.col.closed_at", cell: func(t export.Ticket) any { return str(t.ClosedAt) }, date: true},
+	{key: "export.col.csat", cell: func(t export.Ticket) any { return num(t.CSAT) }},
 }

@@ -6,8 +6,8 @@ import (
 	"os"
 	"time"
 
-	"supportbot/bot"
 	"supportbot/bot/sheet"
+	snapshot "supportbot/export"
 	"supportbot/locales"
 )
 
@@ -51,10 +51,10 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 		defer file.Close()
 		out = file
 	}
-	opts := bot.ExportOptions{Audit: *audit, Messages: *messages}
+	opts := snapshot.Options{Audit: *audit, Messages: *messages}
 	if *format == "xlsx" {
 		// The spreadsheet library holds the workbook in memory anyway.
-		snap, err := bot.ExportWith(ctx, db, s.policy, when, opts)
+		snap, err := snapshot.TakeWith(ctx, db, s.policy, when, opts)
 		if err != nil {
 			return err
 		}
@@ -66,7 +66,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-	} else if err := bot.WriteExportJSON(ctx, out, db, s.policy, when, opts); err != nil {
+	} else if err := snapshot.WriteJSON(ctx, out, db, s.policy, when, opts); err != nil {
 		// Streamed: a file cut short is removed; on standard output the
 		// exit status says so.
 		if file != nil {

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"supportbot/bot"
+	snapshot "supportbot/export"
 )
 
 var updateConversations = flag.Bool("update-conversations", false, "rewrite testdata/conversations/*.golden")
@@ -70,10 +70,10 @@ func TestConversationTranscripts(t *testing.T) {
 }
 
 // exportMessages runs `export -messages` on db.
-func exportMessages(t *testing.T, cfg, db string) []bot.ExportMessage {
+func exportMessages(t *testing.T, cfg, db string) []snapshot.Message {
 	t.Helper()
 	var snap struct {
-		Messages *[]bot.ExportMessage `json:"messages"`
+		Messages *[]snapshot.Message `json:"messages"`
 	}
 	out := mustRun(t, "export", "-config", cfg, "-db", db, "-messages", "-at", "2027-01-01T00:00:00+03:30")
 	if err := json.Unmarshal([]byte(out), &snap); err != nil {
@@ -87,13 +87,13 @@ func exportMessages(t *testing.T, cfg, db string) []bot.ExportMessage {
 
 // checkNothingDropped fails unless every customer message of the script is
 // in the export, in order, with where it went.
-func checkNothingDropped(t *testing.T, script string, msgs []bot.ExportMessage) {
+func checkNothingDropped(t *testing.T, script string, msgs []snapshot.Message) {
 	t.Helper()
 	data, err := os.ReadFile(script)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var customer []bot.ExportMessage
+	var customer []snapshot.Message
 	for _, m := range msgs {
 		if m.From == "customer" {
 			customer = append(customer, m)
@@ -133,7 +133,7 @@ func checkNothingDropped(t *testing.T, script string, msgs []bot.ExportMessage) 
 }
 
 // messageLine is one export message as the golden file shows it.
-func messageLine(m bot.ExportMessage) string {
+func messageLine(m snapshot.Message) string {
 	s := fmt.Sprintf("%s %s %s", deref(m.At), m.From, m.Phone)
 	if m.User != nil {
 		s += fmt.Sprintf(" user=%d", *m.User)

@@ -1,4 +1,4 @@
-package bot_test
+package export_test
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"time"
 	_ "time/tzdata" // tests must not depend on the host's zoneinfo
 
-	"supportbot/bot"
+	"supportbot/export"
 	"supportbot/rules"
 	"supportbot/store"
 	"supportbot/store/importcsv"
@@ -76,7 +76,7 @@ func (f exportFixture) at(tb testing.TB, s string) time.Time {
 // exportJSON exports as of at and decodes the JSON the way a script reads it.
 func (f exportFixture) exportJSON(tb testing.TB, at time.Time) (string, map[string]any) {
 	tb.Helper()
-	snap, err := bot.Export(context.Background(), f.db, f.p, at)
+	snap, err := export.Take(context.Background(), f.db, f.p, at)
 	if err != nil {
 		tb.Fatalf("Export: %v", err)
 	}

@@ -1,4 +1,4 @@
-package bot
+package export
 
 import (
 	"context"
@@ -9,17 +9,17 @@ import (
 	"supportbot/store"
 )
 
-// ExportMessage is one message of `export -messages` (docs/interface.md): every
+// Message is one message of `export -messages` (docs/interface.md): every
 // customer message received, with where it went, and every staff message
 // written about a ticket (notes and "!" messages internal).
-type ExportMessage struct {
+type Message struct {
 	At       *string           `json:"at"`
 	From     string            `json:"from"` // customer or staff
 	Phone    string            `json:"phone"`
 	User     *int64            `json:"user"`   // the staff member's Telegram user id
 	Ticket   *int64            `json:"ticket"` // null while on no ticket
 	Text     string            `json:"text"`
-	File     *ExportFile       `json:"file"`
+	File     *File             `json:"file"`
 	Courtesy bool              `json:"courtesy"`
 	Held     *store.HeldReason `json:"held"` // why it was held aside (flood, too_long, …), null when not
 	Internal bool              `json:"internal"`
@@ -34,9 +34,9 @@ type ExportMessage struct {
 	SentAt *string `json:"sent_at"`
 }
 
-// ExportMessages lists every customer message received and every staff
+// Messages lists every customer message received and every staff
 // message on a ticket, in time order, with times in loc.
-func ExportMessages(ctx context.Context, st store.Store, loc *time.Location) ([]ExportMessage, error) {
+func Messages(ctx context.Context, st store.Store, loc *time.Location) ([]Message, error) {
 	var snap Snapshot
 	err := st.ReadTx(ctx, func(tx store.Store) error { return exportMessages(ctx, tx, loc, (*snapshotSink)(&snap)) })
 	if err != nil {
@@ -73,9 +73,9 @@ func exportMessages(ctx context.Context, tx store.Store, loc *time.Location, sin
 		if merr != nil {
 			return merr
 		}
-		var em ExportMessage
+		var em Message
 		if rok && (!mok || r.At.Compare(m.At) <= 0) {
-			em = ExportMessage{
+			em = Message{
 				At: instant(r.At), From: string(store.FromCustomer), Phone: r.Phone,
 				Ticket: nullIfZero(r.TicketID), Text: r.Text, File: outputFile(r.File),
 				Courtesy: r.Courtesy, Held: nullIfEmpty(r.Held), Route: nullIfEmpty(r.Route),
@@ -83,7 +83,7 @@ func exportMessages(ctx context.Context, tx store.Store, loc *time.Location, sin
 			}
 			r, rerr, rok = nextReceived()
 		} else {
-			em = ExportMessage{
+			em = Message{
 				At: instant(m.At), From: string(store.FromStaff), Phone: m.Phone, User: nullIfZero(m.UserID),
 				Ticket: nullIfZero(m.TicketID), Text: m.Text, File: outputFile(m.File),
 				Internal: m.Direction == store.StaffNote, Name: nullIfEmpty(m.Author),
@@ -97,18 +97,18 @@ func exportMessages(ctx context.Context, tx store.Store, loc *time.Location, sin
 	return nil
 }
 
-// ExportFile describes a file on a message, as replay's output does
+// File describes a file on a message, as replay's output does
 // (docs/interface.md).
-type ExportFile struct {
+type File struct {
 	Kind  store.FileKind `json:"kind"`
 	Name  string         `json:"name"`
 	Bytes int64          `json:"bytes"`
 }
 
 // outputFile describes a file as export shows it; nil for none.
-func outputFile(f *store.File) *ExportFile {
+func outputFile(f *store.File) *File {
 	if f == nil {
 		return nil
 	}
-	return &ExportFile{Kind: f.Kind, Name: f.Name, Bytes: f.Bytes}
+	return &File{Kind: f.Kind, Name: f.Name, Bytes: f.Bytes}
 }

@@ -1,4 +1,4 @@
-package bot
+package export
 
 import (
 	"bufio"
@@ -12,12 +12,12 @@ import (
 	"supportbot/store"
 )
 
-// WriteExportJSON writes the export to w as it reads it (docs/interface.md):
+// WriteJSON writes the export to w as it reads it (docs/interface.md):
 // the same bytes as json.Encoder (two-space indent, HTML left unescaped)
-// gives for ExportWith's Snapshot, but each ticket, denial, audit record and
+// gives for TakeWith's Snapshot, but each ticket, denial, audit record and
 // message is encoded and written as the store yields it, so memory stays
 // flat however many years the database holds (docs/performance.md).
-func WriteExportJSON(ctx context.Context, w io.Writer, st store.Store, p *rules.Policy, at time.Time, o ExportOptions) error {
+func WriteJSON(ctx context.Context, w io.Writer, st store.Store, p *rules.Policy, at time.Time, o Options) error {
 	js := newJSONStream(w)
 	js.raw("{")
 	if err := exportWalk(ctx, st, p, at, o, js); err != nil {

@@ -1,4 +1,4 @@
-package bot
+package export
 
 import (
 	"context"
@@ -9,10 +9,10 @@ import (
 	"supportbot/store"
 )
 
-// ExportAudit is one record of the audit trail as `export -audit` prints
+// Audit is one record of the audit trail as `export -audit` prints
 // it: user is the Telegram user id (0 for the bot's own scheduled work),
 // ticket null when the action was on none.
-type ExportAudit struct {
+type Audit struct {
 	At     *string `json:"at"`
 	User   int64   `json:"user"`
 	Action string  `json:"action"`
@@ -23,9 +23,9 @@ type ExportAudit struct {
 	UserName string `json:"user_name"`
 }
 
-// ExportAuditTrail reads the whole audit trail, oldest first, with times
+// AuditTrail reads the whole audit trail, oldest first, with times
 // in p.Calendar's zone; the list is never null.
-func ExportAuditTrail(ctx context.Context, st store.Store, p *rules.Policy) ([]ExportAudit, error) {
+func AuditTrail(ctx context.Context, st store.Store, p *rules.Policy) ([]Audit, error) {
 	if p == nil || p.Calendar == nil || p.Calendar.Loc == nil {
 		return nil, errors.New("export: policy without a calendar time zone")
 	}
@@ -47,7 +47,7 @@ func (x exporter) audit(ctx context.Context, tx store.Store, sink exportSink) er
 		if err != nil {
 			return fmt.Errorf("export: audit: %w", err)
 		}
-		err := sink.item(ExportAudit{
+		err := sink.item(Audit{
 			At: x.instant(r.At), User: r.UserID, Action: r.Action, Ticket: nullIfZero(r.TicketID),
 			Detail: r.Detail, UserName: r.UserName,
 		})

@@ -1,4 +1,9 @@
-package bot
+// Package export reads the whole store as of one instant into the shapes
+// `supportbot export` prints (docs/interface.md): customers, contracts with
+// status and usage, tickets with their SLA standing (rules.Breached),
+// denials, and on request the audit trail and every message. It reads
+// only; WriteJSON streams as SQLite yields rows.
+package export
 
 import (
 	"cmp"
@@ -17,18 +22,18 @@ import (
 // names are a contract with outside scripts; fields that do not apply are
 // null and lists are never null.
 type Snapshot struct {
-	Customers []ExportCustomer `json:"customers"`
-	Contracts []ExportContract `json:"contracts"`
-	Tickets   []ExportTicket   `json:"tickets"`
-	Denials   []ExportDenial   `json:"denials"`
-	// Audit is filled by ExportAudit (export -audit) and left out otherwise.
-	Audit *[]ExportAudit `json:"audit,omitempty"`
-	// Messages is set by `export -messages` (ExportMessages).
-	Messages *[]ExportMessage `json:"messages,omitempty"`
+	Customers []Customer `json:"customers"`
+	Contracts []Contract `json:"contracts"`
+	Tickets   []Ticket   `json:"tickets"`
+	Denials   []Denial   `json:"denials"`
+	// Audit is filled by Audit (export -audit) and left out otherwise.
+	Audit *[]Audit `json:"audit,omitempty"`
+	// Messages is set by `export -messages` (Messages).
+	Messages *[]Message `json:"messages,omitempty"`
 }
 
-// ExportCustomer is a customer with its contact numbers (E.164, sorted).
-type ExportCustomer struct {
+// Customer is a customer with its contact numbers (E.164, sorted).
+type Customer struct {
 	ID     string   `json:"id"`
 	Name   string   `json:"name"`
 	City   string   `json:"city"`
@@ -37,11 +42,11 @@ type ExportCustomer struct {
 	Addresses []string `json:"addresses"`
 }
 
-// ExportContract is a contract with its support period, status and usage as
+// Contract is a contract with its support period, status and usage as
 // of the export instant. Dates are RFC 3339 instants at midnight Tehran;
 // support_start and support_end are null while a product or project is not
 // delivered.
-type ExportContract struct {
+type Contract struct {
 	ID           string       `json:"id"`
 	CustomerID   string       `json:"customer_id"`
 	Kind         rules.Kind   `json:"kind"`
@@ -50,7 +55,7 @@ type ExportContract struct {
 	SupportStart *string      `json:"support_start"`
 	SupportEnd   *string      `json:"support_end"`
 	Status       rules.Status `json:"status"`
-	Usage        ExportUsage  `json:"usage"`
+	Usage        Usage        `json:"usage"`
 
 	// Beyond docs/interface.md: what the import gave, for checks and managers.
 	PurchasedOn     *string `json:"purchased_on"`
@@ -63,12 +68,12 @@ type ExportContract struct {
 	// HourlyEntries are the charges scheduled work made to an hourly
 	// package (month-end minimums, hours lost at expiry), oldest first;
 	// null for other contracts. usage.hours_used_min counts them.
-	HourlyEntries []ExportHourlyEntry `json:"hourly_entries"`
+	HourlyEntries []HourlyEntry `json:"hourly_entries"`
 }
 
-// ExportHourlyEntry is one month-end settlement or expiry of an hourly
+// HourlyEntry is one month-end settlement or expiry of an hourly
 // package.
-type ExportHourlyEntry struct {
+type HourlyEntry struct {
 	At      *string          `json:"at"`
 	Month   string           `json:"month"` // Jalali, "1405-09"
 	Kind    store.HourlyKind `json:"kind"`  // settlement or expiry
@@ -76,11 +81,11 @@ type ExportHourlyEntry struct {
 	Note    string           `json:"note"`
 }
 
-// ExportUsage is what a contract consumed in the Jalali month (requests,
+// Usage is what a contract consumed in the Jalali month (requests,
 // hourly minutes) and the contract year (allowances) holding the export
 // instant, beside its limits: -1 means no cap, 0 that the tier has none.
 // The hours_* and month_* fields are null except for hourly packages.
-type ExportUsage struct {
+type Usage struct {
 	Month           string `json:"month"`
 	Requests        int    `json:"requests"`
 	RequestsLimit   int    `json:"requests_limit"`
@@ -103,10 +108,10 @@ type ExportUsage struct {
 	CustomizationMinLimit int `json:"customization_min_limit"`
 }
 
-// ExportTicket is a ticket with its SLA standing. breached is true when the
+// Ticket is a ticket with its SLA standing. breached is true when the
 // first answer came after the deadline, or when none came and the export
 // instant is past it.
-type ExportTicket struct {
+type Ticket struct {
 	ID               int64                `json:"id"`
 	ContractID       *string              `json:"contract_id"`
 	CustomerID       *string              `json:"customer_id"`
@@ -134,8 +139,8 @@ type ExportTicket struct {
 	WaitingSince *string `json:"waiting_since"`
 }
 
-// ExportDenial is one refused intake.
-type ExportDenial struct {
+// Denial is one refused intake.
+type Denial struct {
 	At         *string            `json:"at"`
 	Phone      string             `json:"phone"`
 	ContractID *string            `json:"contract_id"`
@@ -146,23 +151,23 @@ type ExportDenial struct {
 	CustomerID *string `json:"customer_id"`
 }
 
-// ExportOptions add the optional sections of an export.
-type ExportOptions struct {
+// Options add the optional sections of an export.
+type Options struct {
 	Audit    bool // the audit trail (export -audit)
 	Messages bool // every customer and staff message (export -messages)
 }
 
-// Export reads the whole store in one read transaction and reports it as
+// Take reads the whole store in one read transaction and reports it as
 // of at: contract status and usage count in the Jalali month and contract
 // year that hold at, and a ticket with no answer is breached once at passes
 // its deadline. Times are shown in p.Calendar's zone (Tehran, +03:30). It
-// holds everything in memory; WriteExportJSON streams the same report.
-func Export(ctx context.Context, st store.Store, p *rules.Policy, at time.Time) (Snapshot, error) {
-	return ExportWith(ctx, st, p, at, ExportOptions{})
+// holds everything in memory; WriteJSON streams the same report.
+func Take(ctx context.Context, st store.Store, p *rules.Policy, at time.Time) (Snapshot, error) {
+	return TakeWith(ctx, st, p, at, Options{})
 }
 
-// ExportWith is Export with the optional sections o asks for.
-func ExportWith(ctx context.Context, st store.Store, p *rules.Policy, at time.Time, o ExportOptions) (Snapshot, error) {
+// TakeWith is Take with the optional sections o asks for.
+func TakeWith(ctx context.Context, st store.Store, p *rules.Policy, at time.Time, o Options) (Snapshot, error) {
 	var snap Snapshot
 	if err := exportWalk(ctx, st, p, at, o, (*snapshotSink)(&snap)); err != nil {
 		return Snapshot{}, err
@@ -183,34 +188,34 @@ type snapshotSink Snapshot
 func (s *snapshotSink) section(name string) error {
 	switch name {
 	case "customers":
-		s.Customers = []ExportCustomer{}
+		s.Customers = []Customer{}
 	case "contracts":
-		s.Contracts = []ExportContract{}
+		s.Contracts = []Contract{}
 	case "tickets":
-		s.Tickets = []ExportTicket{}
+		s.Tickets = []Ticket{}
 	case "denials":
-		s.Denials = []ExportDenial{}
+		s.Denials = []Denial{}
 	case "audit":
-		s.Audit = &[]ExportAudit{}
+		s.Audit = &[]Audit{}
 	case "messages":
-		s.Messages = &[]ExportMessage{}
+		s.Messages = &[]Message{}
 	}
 	return nil
 }
 
 func (s *snapshotSink) item(v any) error {
 	switch v := v.(type) {
-	case ExportCustomer:
+	case Customer:
 		s.Customers = append(s.Customers, v)
-	case ExportContract:
+	case Contract:
 		s.Contracts = append(s.Contracts, v)
-	case ExportTicket:
+	case Ticket:
 		s.Tickets = append(s.Tickets, v)
-	case ExportDenial:
+	case Denial:
 		s.Denials = append(s.Denials, v)
-	case ExportAudit:
+	case Audit:
 		*s.Audit = append(*s.Audit, v)
-	case ExportMessage:
+	case Message:
 		*s.Messages = append(*s.Messages, v)
 	default:
 		return fmt.Errorf("export: unexpected %T", v)
@@ -224,7 +229,7 @@ func (s *snapshotSink) item(v any) error {
 // lists that grow with the years (tickets, denials, audit, messages) are
 // read row by row in the order they are shown, so memory does not grow
 // with the history.
-func exportWalk(ctx context.Context, st store.Store, p *rules.Policy, at time.Time, o ExportOptions, sink exportSink) error {
+func exportWalk(ctx context.Context, st store.Store, p *rules.Policy, at time.Time, o Options, sink exportSink) error {
 	if p == nil || p.Calendar == nil || p.Calendar.Loc == nil {
 		return errors.New("export: policy without a calendar time zone")
 	}
@@ -263,7 +268,7 @@ func (x exporter) walk(ctx context.Context, tx store.Store, sink exportSink) err
 		return err
 	}
 	for _, c := range customers {
-		err := sink.item(ExportCustomer{
+		err := sink.item(Customer{
 			ID: c.ID, Name: c.Name, City: c.City, Phones: append([]string{}, c.Phones...),
 			Addresses: append([]string{}, c.Addresses...),
 		})
@@ -311,7 +316,7 @@ func (x exporter) walk(ctx context.Context, tx store.Store, sink exportSink) err
 		if err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
-		err := sink.item(ExportDenial{
+		err := sink.item(Denial{
 			At:         x.instant(d.At),
 			Phone:      d.Phone,
 			ContractID: nullIfEmpty(d.ContractID),
@@ -327,7 +332,7 @@ func (x exporter) walk(ctx context.Context, tx store.Store, sink exportSink) err
 }
 
 // contract reports c as of x.at.
-func (x exporter) contract(ctx context.Context, tx store.Store, c rules.Contract) (ExportContract, error) {
+func (x exporter) contract(ctx context.Context, tx store.Store, c rules.Contract) (Contract, error) {
 	hourly := c.Kind == rules.KindHourly
 	ys, ye := c.ContractYear(x.at, x.loc)
 	u, err := tx.Usage(ctx, c.ID, store.UsageWindow{
@@ -338,17 +343,17 @@ func (x exporter) contract(ctx context.Context, tx store.Store, c rules.Contract
 		Hourly:     hourly,
 	})
 	if err != nil {
-		return ExportContract{}, fmt.Errorf("export: contract %s: %w", c.ID, err)
+		return Contract{}, fmt.Errorf("export: contract %s: %w", c.ID, err)
 	}
 	lim := x.p.Limits(c)
-	ec := ExportContract{
+	ec := Contract{
 		ID:         c.ID,
 		CustomerID: c.CustomerID,
 		Kind:       c.Kind,
 		Tier:       c.Tier,
 		Subject:    c.Subject,
 		Status:     x.p.Status(c, u, x.at),
-		Usage: ExportUsage{
+		Usage: Usage{
 			Month:                 rules.JalaliMonthKey(x.at),
 			Requests:              u.MonthRequests,
 			RequestsLimit:         lim.RequestsPerMonth,
@@ -382,11 +387,11 @@ func (x exporter) contract(ctx context.Context, tx store.Store, c rules.Contract
 	if hourly {
 		es, err := tx.HourlyEntries(ctx, c.ID)
 		if err != nil {
-			return ExportContract{}, fmt.Errorf("export: contract %s: %w", c.ID, err)
+			return Contract{}, fmt.Errorf("export: contract %s: %w", c.ID, err)
 		}
-		ec.HourlyEntries = []ExportHourlyEntry{}
+		ec.HourlyEntries = []HourlyEntry{}
 		for _, e := range es {
-			ec.HourlyEntries = append(ec.HourlyEntries, ExportHourlyEntry{
+			ec.HourlyEntries = append(ec.HourlyEntries, HourlyEntry{
 				At: x.instant(e.At), Month: e.Month, Kind: e.Kind, Minutes: e.Minutes, Note: e.Note,
 			})
 		}
@@ -401,8 +406,8 @@ func (x exporter) contract(ctx context.Context, tx store.Store, c rules.Contract
 }
 
 // ticket reports t; charged minutes only mean something on hourly packages.
-func (x exporter) ticket(t store.Ticket, hourly bool) ExportTicket {
-	et := ExportTicket{
+func (x exporter) ticket(t store.Ticket, hourly bool) Ticket {
+	et := Ticket{
 		ID:               t.ID,
 		ContractID:       nullIfEmpty(t.ContractID),
 		CustomerID:       nullIfEmpty(t.CustomerID),
