@@ -1,6 +1,7 @@
 package outbox
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -118,6 +119,11 @@ type DispatcherConfig struct {
 	// Groups are the addresses paced as groups; default telegram:staff and
 	// telegram:managers.
 	Groups []Address
+	// JoinWindow: a customer's follow-ups relayed to staff (kind
+	// store.OutboxFollowUp, text only) about one ticket, written within
+	// this time of the first and waiting together, go as one message;
+	// default 15s, negative joins none.
+	JoinWindow time.Duration
 	// Report words the staff group's notice about a message given up on;
 	// default DefaultFailureReport.
 	Report func(m store.OutboxMessage, attempts int, err error) string
@@ -153,6 +159,9 @@ func (c *DispatcherConfig) defaults() {
 	}
 	if c.Overall == 0 {
 		c.Overall = time.Second / 30
+	}
+	if c.JoinWindow == 0 {
+		c.JoinWindow = 15 * time.Second
 	}
 	if c.Groups == nil {
 		c.Groups = []Address{StaffGroup, ManagersGroup}
@@ -459,8 +468,15 @@ func (d *Dispatcher) pass(ctx context.Context, l *lane, tried map[int64]bool) (p
 	if err != nil {
 		return false, time.Time{}, fmt.Errorf("due outbox: %w", err)
 	}
+	// The send budget's priorities: what matters to a customer now (cards
+	// and their edits, follow-ups, answers) before background messages
+	// (reminders, digests, alerts); each class keeps its order, so each
+	// chat still sees its messages of a kind in order.
+	slices.SortStableFunc(due, func(a, b store.OutboxMessage) int {
+		return cmp.Compare(background(a), background(b))
+	})
 	skipped := map[string]bool{}
-	for _, m := range due {
+	for i, m := range due {
 		prefix := Address(m.To).Transport()
 		if prefix != l.prefix || tried[m.ID] || skipped[m.To] {
 			continue
@@ -486,11 +502,65 @@ func (d *Dispatcher) pass(ctx context.Context, l *lane, tried map[int64]bool) (p
 		}
 		tried[m.ID] = true
 		progress = true
-		if err := d.deliver(ctx, l, m); err != nil {
+		m, joined := d.join(due[i+1:], m, tried)
+		for _, id := range joined {
+			tried[id] = true
+		}
+		if err := d.deliver(ctx, l, m, joined...); err != nil {
 			return progress, slot, err
 		}
 	}
 	return progress, slot, nil
+}
+
+// background reports a message that may wait for the others: 1 for a
+// reminder, digest or alert, else 0.
+func background(m store.OutboxMessage) int {
+	if m.Kind == store.OutboxBackground {
+		return 1
+	}
+	return 0
+}
+
+// maxJoinedRunes bounds a joined follow-up so it stays one Telegram message.
+const maxJoinedRunes = 3500
+
+// join gathers into m, a customer's follow-up, the follow-ups about the same
+// ticket that wait behind it in rest (its next messages to the same chat,
+// text only, written within JoinWindow of it), so a customer writing in
+// bursts costs one message of the group's budget. Each joined message's
+// first line is left out when it repeats m's ("new message from … about
+// ticket N:"). It returns the message to send and the ids joined into it.
+func (d *Dispatcher) join(rest []store.OutboxMessage, m store.OutboxMessage, tried map[int64]bool) (store.OutboxMessage, []int64) {
+	if d.cfg.JoinWindow < 0 || !joinable(m) {
+		return m, nil
+	}
+	head, _, _ := strings.Cut(m.Text, "\n")
+	size := len([]rune(m.Text))
+	var ids []int64
+	for _, n := range rest {
+		if n.To != m.To || tried[n.ID] {
+			continue
+		}
+		if !joinable(n) || n.TicketID != m.TicketID || n.CreatedAt.Sub(m.CreatedAt) > d.cfg.JoinWindow {
+			break // the chat's next message is something else: order is kept
+		}
+		text := n.Text
+		if h, body, ok := strings.Cut(text, "\n"); ok && h == head {
+			text = body
+		}
+		if size += len([]rune(text)) + 1; size > maxJoinedRunes {
+			break
+		}
+		m.Text += "\n" + text
+		ids = append(ids, n.ID)
+	}
+	return m, ids
+}
+
+// joinable is a follow-up that can be joined with others: text alone.
+func joinable(m store.OutboxMessage) bool {
+	return m.Kind == store.OutboxFollowUp && m.File == nil && len(m.Buttons) == 0 && m.Edit == 0 && m.Attempts == 0
 }
 
 // prune forgets recipients whose pace and holds have long passed.
@@ -519,7 +589,7 @@ func (d *Dispatcher) interval(to string) time.Duration {
 
 // deliver sends m once and records the outcome. Only storage errors and a
 // cancelled ctx are returned; a failed send is a retry, a hold or a give-up.
-func (d *Dispatcher) deliver(ctx context.Context, l *lane, m store.OutboxMessage) error {
+func (d *Dispatcher) deliver(ctx context.Context, l *lane, m store.OutboxMessage, joined ...int64) error {
 	log := d.cfg.Log.With("outbox_id", m.ID, "to", m.To, "ticket", m.TicketID)
 	// A send in flight at a stop may finish (for SendGrace): one cut off
 	// after the transport took it would go out again at the next start.
@@ -538,11 +608,11 @@ func (d *Dispatcher) deliver(ctx context.Context, l *lane, m store.OutboxMessage
 			d.cfg.Log.Info("transport delivers again", "transport", l.prefix)
 		}
 		l.down, l.downFor, l.downSent = time.Time{}, 0, false
-		if err := d.markSent(ctx, l, m.ID, now, ext); err != nil {
+		if err := d.markSent(ctx, l, append([]int64{m.ID}, joined...), now, ext); err != nil {
 			log.Error("sent but not marked sent; it may be sent again", "err", err)
 			return fmt.Errorf("mark %d sent: %w", m.ID, err)
 		}
-		log.Debug("sent", "external_id", ext)
+		log.Debug("sent", "external_id", ext, "joined", len(joined))
 		return nil
 	}
 	if ambiguous(sendErr) {
@@ -623,11 +693,25 @@ func (d *Dispatcher) postpone(ctx context.Context, id int64, next time.Time, sen
 // or full database); nothing else is sent meanwhile. Only when ctx ends
 // first is it given up, and counted as an unknown outcome
 // (dispatch_outcome.go).
-func (d *Dispatcher) markSent(ctx context.Context, l *lane, id int64, at time.Time, ext string) error {
+func (d *Dispatcher) markSent(ctx context.Context, l *lane, ids []int64, at time.Time, ext string) error {
 	rec := context.WithoutCancel(ctx)
 	wait := 100 * time.Millisecond
+	id := ids[0]
 	for {
-		err := d.st.MarkSent(rec, id, at, ext)
+		var err error
+		if len(ids) == 1 {
+			err = d.st.MarkSent(rec, id, at, ext)
+		} else {
+			// Follow-ups joined into one message: all of them or none.
+			err = d.st.InTx(rec, func(tx store.Store) error {
+				for _, id := range ids {
+					if err := tx.MarkSent(rec, id, at, ext); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		}
 		if err == nil {
 			return nil
 		}
