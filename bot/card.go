@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"supportbot/locales"
+	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
 )
@@ -64,7 +65,7 @@ func (d *Desk) cardWith(ctx context.Context, tx store.Store, t store.Ticket, k k
 	p := d.p
 	lines := []string{
 		p.T("desk.card.title", map[string]any{"id": t.ID}),
-		p.T("desk.card.customer", map[string]any{"name": scrubMarks(cu.Name), "customer_id": t.CustomerID}),
+		p.T("desk.card.customer", map[string]any{"name": outbox.ScrubMarks(cu.Name), "customer_id": t.CustomerID}),
 		p.T("desk.card.contract", map[string]any{"contract_id": t.ContractID, "kind": c.Kind, "tier": c.Tier}),
 		p.T("desk.card.request", map[string]any{"kind": t.Kind}),
 	}
@@ -230,17 +231,6 @@ func userID(id int64) locales.Raw { return locales.Raw(fsi + strconv.FormatInt(i
 // minutes is a minute count as a duration, which the printer writes in
 // hours and minutes.
 func minutes(n int) time.Duration { return time.Duration(n) * time.Minute }
-
-// CallbackData is the inline-button data the transport attaches to button
-// of a message about ticketID: card buttons ("claim") get the ticket number
-// ("claim:12"); buttons that carry their own data ("decline:12:misuse") are
-// used as they are. HandleStaff reads it back from StaffInput.Callback.
-func CallbackData(button string, ticketID int64) string {
-	if strings.Contains(button, ":") {
-		return button
-	}
-	return button + ":" + strconv.FormatInt(ticketID, 10)
-}
 
 // ButtonLabel is the text the transport shows on a button: the action for
 // card buttons, the reason for a decline reason picker's buttons.

@@ -436,9 +436,9 @@ func (d *Desk) customerWrote(ctx context.Context, tx store.Store, t store.Ticket
 	}
 	name := t.CustomerID
 	if k.customer != nil && k.customer.ID == t.CustomerID {
-		name = scrubMarks(k.customer.Name)
+		name = outbox.ScrubMarks(k.customer.Name)
 	} else if c, err := tx.Customer(ctx, t.CustomerID); err == nil {
-		name = scrubMarks(c.Name)
+		name = outbox.ScrubMarks(c.Name)
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("desk: customer of ticket %d: %w", t.ID, err)
 	}

@@ -77,8 +77,8 @@ func TestCardEdits(t *testing.T) {
 				case "answered", "waiting", "closed", "declined", "merged":
 					w = status(f, store.TicketStatus(w))
 				}
-				if !strings.Contains(PlainMentions(e.Text), w) {
-					t.Errorf("edited card lacks %q:\n%s", w, PlainMentions(e.Text))
+				if !strings.Contains(outbox.PlainMentions(e.Text), w) {
+					t.Errorf("edited card lacks %q:\n%s", w, outbox.PlainMentions(e.Text))
 				}
 			}
 			if strings.Contains(e.Text, "tg://") {

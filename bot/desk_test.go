@@ -568,10 +568,10 @@ func TestButtons(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := CallbackData("claim", 12); got != "claim:12" {
-		t.Errorf("CallbackData(claim, 12) = %q", got)
+	if got := outbox.CallbackData("claim", 12); got != "claim:12" {
+		t.Errorf("outbox.CallbackData(claim, 12) = %q", got)
 	}
-	if got := CallbackData("decline:12:misuse", 12); got != "decline:12:misuse" {
+	if got := outbox.CallbackData("decline:12:misuse", 12); got != "decline:12:misuse" {
 		t.Errorf("CallbackData of a reason button = %q", got)
 	}
 	for _, b := range []string{"claim", "close", "decline", "log", "decline:12:misuse"} {

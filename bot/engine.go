@@ -107,10 +107,10 @@ func (e *Engine) Desk() *Desk { return e.desk }
 // message whose transport id was seen before changes nothing. It returns
 // after the message and everything it caused are committed.
 func (e *Engine) HandleCustomer(ctx context.Context, m CustomerMessage) error {
-	m.Text = scrubMarks(strings.ToValidUTF8(m.Text, "\uFFFD"))
+	m.Text = outbox.ScrubMarks(strings.ToValidUTF8(m.Text, "\uFFFD"))
 	if m.File != nil {
 		f := *m.File
-		f.Name = scrubMarks(strings.ToValidUTF8(f.Name, "\uFFFD"))
+		f.Name = outbox.ScrubMarks(strings.ToValidUTF8(f.Name, "\uFFFD"))
 		m.File = &f
 	}
 	err := e.group.do(ctx, func(ctx context.Context, b *batch) error { return e.customer(ctx, b, m) })
@@ -378,12 +378,12 @@ const maxStaffRunes = 4096
 func (e *Engine) HandleStaff(ctx context.Context, id string, in StaffInput) error {
 	// Mention marks are the desk's own (desk_card_edit.go): never taken
 	// from what people type.
-	in.Text, _ = cutRunes(scrubMarks(strings.ToValidUTF8(in.Text, "\uFFFD")), maxStaffRunes)
-	in.Callback, _ = cutRunes(scrubMarks(strings.ToValidUTF8(in.Callback, "\uFFFD")), maxStaffRunes)
-	in.UserName = scrubMarks(strings.ToValidUTF8(in.UserName, "\uFFFD"))
+	in.Text, _ = cutRunes(outbox.ScrubMarks(strings.ToValidUTF8(in.Text, "\uFFFD")), maxStaffRunes)
+	in.Callback, _ = cutRunes(outbox.ScrubMarks(strings.ToValidUTF8(in.Callback, "\uFFFD")), maxStaffRunes)
+	in.UserName = outbox.ScrubMarks(strings.ToValidUTF8(in.UserName, "\uFFFD"))
 	if in.File != nil {
 		f := *in.File
-		f.Name = scrubMarks(f.Name)
+		f.Name = outbox.ScrubMarks(f.Name)
 		in.File = &f
 	}
 	err := e.group.do(ctx, func(ctx context.Context, b *batch) error {

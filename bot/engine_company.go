@@ -25,7 +25,7 @@ type CompanyMessage = inbound.CompanyMessage
 // open ticket it goes on the ticket closed last within the reopen window,
 // without reopening it; with neither, staff are shown it on its own.
 func (e *Engine) HandleCompanyPhone(ctx context.Context, m CompanyMessage) error {
-	m.Text = scrubMarks(strings.ToValidUTF8(m.Text, "\uFFFD"))
+	m.Text = outbox.ScrubMarks(strings.ToValidUTF8(m.Text, "\uFFFD"))
 	if m.Chat == "" {
 		m.Chat = m.Phone
 	}

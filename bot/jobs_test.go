@@ -257,10 +257,10 @@ func TestDeadlineNoticeMentions(t *testing.T) {
 		id   int64
 		want string
 	}{
-		{gold.ID, string(userID(dedicated))},                      // the gold product's dedicated person, never seen: the bare id
-		{silver.ID, "/claim ۲"},                                   // nobody yet: an invitation to claim
-		{claimed.ID, "Sara"},                                      // the assignee by name
-		{claimed.ID, mentionStart + itoa(staffSara) + mentionSep}, // and as a mention
+		{gold.ID, string(userID(dedicated))},            // the gold product's dedicated person, never seen: the bare id
+		{silver.ID, "/claim ۲"},                         // nobody yet: an invitation to claim
+		{claimed.ID, "Sara"},                            // the assignee by name
+		{claimed.ID, "\x1e" + itoa(staffSara) + "\x1f"}, // and as a mention
 	}
 	for _, tt := range tests {
 		if got := texts(tt.id); !strings.Contains(got, tt.want) {

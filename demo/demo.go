@@ -335,7 +335,7 @@ func (s *pageSender) Send(_ context.Context, m store.OutboxMessage) (string, err
 		Chat:    m.To,
 		At:      d.cfg.Printer.Time(m.CreatedAt),
 		Ticket:  m.TicketID,
-		Text:    bot.PlainMentions(m.Text), // the desk's mention tokens show as names
+		Text:    outbox.PlainMentions(m.Text), // the desk's mention tokens show as names
 		ReplyTo: m.ReplyTo,
 		File:    d.fileView(m.File, "out/"+strconv.FormatInt(m.ID, 10)),
 		Message: m,
@@ -343,7 +343,7 @@ func (s *pageSender) Send(_ context.Context, m store.OutboxMessage) (string, err
 	m.Text = ev.Text
 	ev.Message = m
 	for _, b := range m.Buttons {
-		ev.Buttons = append(ev.Buttons, Button{Label: bot.ButtonLabel(d.cfg.Printer, b), Data: bot.CallbackData(b, m.TicketID)})
+		ev.Buttons = append(ev.Buttons, Button{Label: bot.ButtonLabel(d.cfg.Printer, b), Data: outbox.CallbackData(b, m.TicketID)})
 	}
 	d.hub.add(ev)
 	return ev.ID, nil

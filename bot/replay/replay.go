@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"supportbot/bot"
+	"supportbot/outbox"
 	"supportbot/store"
 )
 
@@ -181,7 +182,7 @@ func (r *Player) print(m store.OutboxMessage, id string) error {
 		At:      m.CreatedAt.In(r.Loc).Format(time.RFC3339),
 		To:      m.To,
 		Ticket:  m.TicketID,
-		Text:    bot.PlainMentions(m.Text),
+		Text:    outbox.PlainMentions(m.Text),
 		Buttons: m.Buttons,
 		Thread:  m.Thread,
 	}

@@ -9,7 +9,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
-	"supportbot/bot"
+	"supportbot/outbox"
 	"supportbot/store"
 )
 
@@ -49,7 +49,7 @@ func (a *Adapter) edit(ctx context.Context, m store.OutboxMessage, chatID int64)
 	_, err = a.with(ctx, a.cfg.SendTimeout).Request(c)
 	if err != nil && refusedMarkup(err) {
 		a.cfg.Log.Warn("Telegram refused the edit's formatting; editing as plain text", "outbox_id", m.ID, "err", a.redact(err))
-		c.Text, c.ParseMode = bot.PlainMentions(text), ""
+		c.Text, c.ParseMode = outbox.PlainMentions(text), ""
 		_, err = a.with(ctx, a.cfg.SendTimeout).Request(c)
 	}
 	switch {

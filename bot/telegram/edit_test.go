@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"supportbot/bot"
 	"supportbot/bot/telegram/telegramtest"
 	"supportbot/outbox"
 	"supportbot/store"
@@ -100,7 +99,7 @@ func TestCardEditFallsBackAndWaits(t *testing.T) {
 	h.flush()
 	h.srv.Fail("editMessageText", telegramtest.TooManyRequests(3))
 	h.srv.Fail("editMessageText", telegramtest.Failure{Code: 400, Description: "Bad Request: can't parse entities: unsupported start tag"})
-	id := h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), TicketID: 8, Kind: store.OutboxCard, Edit: card, Text: "Ticket 8\nclaimed by " + bot.MentionToken(1001, "Sara")})
+	id := h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), TicketID: 8, Kind: store.OutboxCard, Edit: card, Text: "Ticket 8\nclaimed by " + outbox.MentionToken(1001, "Sara")})
 	h.flush()
 	if m := h.outbox(id); m.Status != store.OutboxPending || m.Attempts != 0 {
 		t.Fatalf("after a 429: %q, %d attempts; want pending, none counted", m.Status, m.Attempts)

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"supportbot/bot"
 	"supportbot/bot/telegram"
 	"supportbot/bot/telegram/telegramtest"
 	"supportbot/inbound"
@@ -275,7 +274,7 @@ func TestMentionsOnlyForKnownStaff(t *testing.T) {
 	stop()
 	// The desk's token for Sara and for someone never seen; and what a
 	// customer wrote: links to known staff and to strangers.
-	text := "assignee " + bot.MentionToken(1001, "Sara") + ", dedicated " + bot.MentionToken(4242, "Reza") +
+	text := "assignee " + outbox.MentionToken(1001, "Sara") + ", dedicated " + outbox.MentionToken(4242, "Reza") +
 		", customer wrote tg://user?id=1001 and tg://user?id=4242"
 	h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), Text: text})
 	h.flush()

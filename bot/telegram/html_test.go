@@ -3,15 +3,15 @@ package telegram
 import (
 	"testing"
 
-	"supportbot/bot"
+	"supportbot/outbox"
 )
 
 func TestMentionsBecomeLinks(t *testing.T) {
 	tests := []struct{ in, want string }{
-		{"پشتیبان اختصاصی: " + bot.MentionToken(1001, "Sara <S>"), `پشتیبان اختصاصی: <a href="tg://user?id=1001">Sara &lt;S&gt;</a>`},
-		{"a <b> & " + bot.MentionToken(7, "Ali"), `a &lt;b&gt; &amp; <a href="tg://user?id=7">Ali</a>`},
+		{"پشتیبان اختصاصی: " + outbox.MentionToken(1001, "Sara <S>"), `پشتیبان اختصاصی: <a href="tg://user?id=1001">Sara &lt;S&gt;</a>`},
+		{"a <b> & " + outbox.MentionToken(7, "Ali"), `a &lt;b&gt; &amp; <a href="tg://user?id=7">Ali</a>`},
 		// The desk's token for someone not seen in a staff chat: the name.
-		{"by " + bot.MentionToken(555, "Reza") + ".", "by Reza."},
+		{"by " + outbox.MentionToken(555, "Reza") + ".", "by Reza."},
 		// Written as text (customer text, a name, a mistyped id), even of
 		// known staff: never a link.
 		{"call tg://user?id=555 now", "call tg:\u2060//user?id=555 now"},

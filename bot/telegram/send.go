@@ -14,7 +14,6 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
-	"supportbot/bot"
 	"supportbot/outbox"
 	"supportbot/store"
 )
@@ -132,7 +131,7 @@ func (a *Adapter) sendPart(ctx context.Context, base tgbotapi.BaseChat, p part, 
 	}
 	c := tgbotapi.MessageConfig{BaseChat: base, Text: a.html(p.text, bold), ParseMode: tgbotapi.ModeHTML, DisableWebPagePreview: true}
 	if plain {
-		c.Text, c.ParseMode = bot.PlainMentions(p.text), ""
+		c.Text, c.ParseMode = outbox.PlainMentions(p.text), ""
 	}
 	return a.with(ctx, a.cfg.SendTimeout).Send(c)
 }
@@ -202,7 +201,7 @@ func html(text string, bold bool, name func(int64) string) string {
 // literalMention finds a tg://user link written as text.
 var literalMention = regexp.MustCompile(`(?i)(tg:)(//user)`)
 
-// mentions turns the desk's mention tokens (bot.MentionToken) into
+// mentions turns the desk's mention tokens (outbox.MentionToken) into
 // Telegram mentions showing the name, when the id is someone the bot has
 // seen writing in a staff chat, so the dedicated person or the assignee is
 // notified; any other token shows the name alone. A tg://user link written
@@ -212,9 +211,9 @@ var literalMention = regexp.MustCompile(`(?i)(tg:)(//user)`)
 // come from outside and sink a message.
 func mentions(escaped string, name func(int64) string) string {
 	escaped = literalMention.ReplaceAllString(escaped, "${1}\u2060$2")
-	ms := bot.Mentions(escaped)
+	ms := outbox.Mentions(escaped)
 	if len(ms) == 0 {
-		return bot.PlainMentions(escaped)
+		return outbox.PlainMentions(escaped)
 	}
 	var b strings.Builder
 	last := 0
@@ -228,7 +227,7 @@ func mentions(escaped string, name func(int64) string) string {
 		last = m.End
 	}
 	b.WriteString(escaped[last:])
-	return bot.PlainMentions(b.String()) // stray marks
+	return outbox.PlainMentions(b.String()) // stray marks
 }
 
 // fileMessage builds a sendPhoto or sendDocument of size bytes; closeFile
@@ -260,7 +259,7 @@ func (a *Adapter) fileMessage(base tgbotapi.BaseChat, p part, bold, plain bool) 
 		caption = a.html(p.text, bold)
 	}
 	if plain {
-		caption, mode = bot.PlainMentions(p.text), ""
+		caption, mode = outbox.PlainMentions(p.text), ""
 	}
 	bf := tgbotapi.BaseFile{BaseChat: base, File: data}
 	if isPhoto(p.file, info.Size()) {
@@ -289,13 +288,13 @@ func isPhoto(f *store.File, size int64) bool {
 }
 
 // keyboard is the inline keyboard for m's buttons, nil when it has none.
-// Each button's callback data is bot.CallbackData, short ASCII that
+// Each button's callback data is outbox.CallbackData, short ASCII that
 // Telegram accepts (64 bytes at most); a button whose data would not fit is
 // left out and logged.
 func (a *Adapter) keyboard(m store.OutboxMessage) *tgbotapi.InlineKeyboardMarkup {
 	var buttons []tgbotapi.InlineKeyboardButton
 	for _, b := range m.Buttons {
-		data := bot.CallbackData(b, m.TicketID)
+		data := outbox.CallbackData(b, m.TicketID)
 		if !validCallback(data) || (!strings.Contains(b, ":") && m.TicketID == 0) {
 			a.cfg.Log.Warn("button left out: no valid callback data (1-64 ASCII bytes with a ticket)", "outbox_id", m.ID, "button", shortButton(b))
 			continue

@@ -11,7 +11,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
-	"supportbot/bot"
+	"supportbot/outbox"
 	"supportbot/store"
 )
 
@@ -139,7 +139,7 @@ func topicTitle(want, had string, ticket int64) string {
 
 // topicName fits a title to Telegram's 128 characters.
 func topicName(title string) string {
-	r := []rune(bot.PlainMentions(title))
+	r := []rune(outbox.PlainMentions(title))
 	if len(r) > 128 {
 		return string(r[:127]) + "…"
 	}
@@ -207,7 +207,7 @@ func (a *Adapter) sendThreaded(ctx context.Context, base tgbotapi.BaseChat, p pa
 	}
 	text, mode := a.html(p.text, bold), tgbotapi.ModeHTML
 	if plain {
-		text, mode = bot.PlainMentions(p.text), ""
+		text, mode = outbox.PlainMentions(p.text), ""
 	}
 	var resp *tgbotapi.APIResponse
 	var err error

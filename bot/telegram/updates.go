@@ -444,7 +444,7 @@ func (a *Adapter) message(ctx context.Context, h Handler, id int, m *tgbotapi.Me
 	}
 	in := bot.StaffInput{At: a.at(m.Date), Chat: c.kind, UserID: m.From.ID, UserName: name(m.From), Text: text}
 	thread := a.threads[id]
-	if a.cfg.Topics && c.kind == bot.ChatStaff && thread != 0 {
+	if a.cfg.Topics && c.kind == inbound.ChatStaff && thread != 0 {
 		t, err := a.topicTicket(ctx, m.Chat.ID, thread)
 		if err != nil {
 			return err
