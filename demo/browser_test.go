@@ -123,6 +123,10 @@ func TestBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#staff-msgs .msg.card button[data-callback="claim:1"]`)),
 		until(hasText("#staff-msgs .msg:not(.card)", "Sara")),
 	)
+	step("the claim edits the card in place, naming Sara",
+		until(hasText(`#staff-msgs .msg.card[data-outbox="6"] .chip`, "ویرایش‌شده")),
+		until(`document.querySelector('#staff-msgs .msg.card[data-outbox="6"]').textContent.includes("مسئول: ⁨Sara⁩")`),
+	)
 	reply := "سلام، لطفاً نسخهٔ برنامه و مدل گوشی را بفرمایید."
 	step("reply to the card",
 		chromedp.Click(chromedp.CSS(`#staff-msgs .msg.card .reply-link`)),
