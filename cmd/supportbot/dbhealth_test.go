@@ -85,7 +85,8 @@ storage:
 	}
 	waitHealth("start", 20*time.Second, func(code int, state string) bool { return code == 200 && state == "ok" })
 
-	other, err := sql.Open("sqlite", db+"?_busy_timeout=0")
+	// Wait for the bot's own write of the moment to end, then hold the lock.
+	other, err := sql.Open("sqlite", db+"?_busy_timeout=10000")
 	if err != nil {
 		t.Fatal(err)
 	}
