@@ -122,7 +122,7 @@ const maxTopicRunes = 128
 // topicTitle names a ticket's topic: tracking number, customer, kind and
 // status.
 func (d *Desk) topicTitle(ctx context.Context, tx store.Store, t store.Ticket, k known) (string, error) {
-	name := t.CustomerID
+	var name string
 	if k.customer != nil && k.customer.ID == t.CustomerID {
 		name = k.customer.Name
 	} else {
