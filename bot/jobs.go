@@ -9,6 +9,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"supportbot/jobs"
 	"supportbot/rules"
 	"supportbot/store"
 )
@@ -70,27 +71,27 @@ func NewJobs(st store.Store, desk *Desk, cfg JobsConfig) *Jobs {
 // the same instant: month-end and expiry work first (it changes what the
 // others report), then deadlines, the digest, package notes, contract
 // reminders and the nightly pruning.
-func (j *Jobs) Register(s *Scheduler) error {
-	s.Add(Job{Name: "hourly_settlement", When: hourlySchedule{j}, Run: j.RunHourly})
-	s.Add(Job{Name: "deadlines", When: deadlineSchedule{j}, Run: j.RunDeadlines})
-	s.Add(Job{Name: "waiting", When: waitSchedule{j}, Run: j.RunWaiting})
+func (j *Jobs) Register(s *jobs.Scheduler) error {
+	s.Add(jobs.Job{Name: "hourly_settlement", When: hourlySchedule{j}, Run: j.RunHourly})
+	s.Add(jobs.Job{Name: "deadlines", When: deadlineSchedule{j}, Run: j.RunDeadlines})
+	s.Add(jobs.Job{Name: "waiting", When: waitSchedule{j}, Run: j.RunWaiting})
 	if j.cfg.Digest != "" {
-		spec, err := ParseSchedule(j.cfg.Digest, j.loc)
+		spec, err := jobs.ParseSchedule(j.cfg.Digest, j.loc)
 		if err != nil {
 			return fmt.Errorf("digest schedule: %w", err)
 		}
-		s.Add(Job{Name: "digest", When: officeDays{spec, j.desk}, Run: j.RunDigest})
+		s.Add(jobs.Job{Name: "digest", When: officeDays{spec, j.desk}, Run: j.RunDigest})
 	}
-	s.Add(Job{Name: "package_notes", When: contactOpenings{j.cal}, Run: j.RunPackageNotes})
+	s.Add(jobs.Job{Name: "package_notes", When: contactOpenings{j.cal}, Run: j.RunPackageNotes})
 	if len(j.cfg.ContractEndDays) > 0 {
-		s.Add(Job{Name: "contract_end", When: contractEndSchedule{j}, Run: j.RunContractEnd})
+		s.Add(jobs.Job{Name: "contract_end", When: contractEndSchedule{j}, Run: j.RunContractEnd})
 	}
 	if j.cfg.InboundIDDays > 0 {
-		spec, err := ParseSchedule(pruneSpec, j.loc)
+		spec, err := jobs.ParseSchedule(pruneSpec, j.loc)
 		if err != nil {
 			return fmt.Errorf("inbound prune schedule: %w", err)
 		}
-		s.Add(Job{Name: "inbound_prune", When: spec, Run: j.RunInboundPrune})
+		s.Add(jobs.Job{Name: "inbound_prune", When: spec, Run: j.RunInboundPrune})
 	}
 	return nil
 }
@@ -104,14 +105,6 @@ func due(at, now time.Time) bool {
 // retryAfter is when a data-driven schedule fires after it could not read
 // the store: the job then runs, meets the same error and reports it.
 const retryAfter = time.Minute
-
-// Recheck is implemented by schedules computed from the database. Their
-// next instant can move earlier when data changes (a new ticket), so a
-// real-time scheduler asks again at least this often; replay asks again
-// before every step anyway.
-type Recheck interface {
-	Recheck() time.Duration
-}
 
 // officeDays fires at the instants of a cron schedule that fall on office
 // days (no weekends, no holidays).

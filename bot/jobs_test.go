@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"supportbot/jobs"
 	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
@@ -27,7 +28,7 @@ type jobsFixture struct {
 	*deskFixture
 	cfg   JobsConfig
 	jobs  *Jobs
-	sched *Scheduler
+	sched *jobs.Scheduler
 }
 
 func newJobsFixture(tb testing.TB, cfg JobsConfig) *jobsFixture {
@@ -43,7 +44,7 @@ func newJobsFixture(tb testing.TB, cfg JobsConfig) *jobsFixture {
 func (f *jobsFixture) restart(tb testing.TB) {
 	tb.Helper()
 	f.jobs = NewJobs(f.db, f.desk, f.cfg)
-	f.sched = &Scheduler{}
+	f.sched = &jobs.Scheduler{}
 	if err := f.jobs.Register(f.sched); err != nil {
 		tb.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 
 	"supportbot/bot"
 	"supportbot/bot/replay"
+	"supportbot/jobs"
 	"supportbot/locales"
 	"supportbot/outbox"
 	"supportbot/rules"
@@ -36,7 +37,7 @@ type Person struct {
 // `run` and `replay`; the store behind Engine already holds the contracts.
 type Config struct {
 	Engine    *bot.Engine
-	Scheduler *bot.Scheduler
+	Scheduler *jobs.Scheduler
 	Printer   *locales.Printer // UI text, times and digits, in the bot's language
 	Calendar  *rules.Calendar  // office hours, for the clock buttons
 	Staff     []Person         // members of the staff group

@@ -19,6 +19,7 @@ import (
 	"supportbot/bot"
 	"supportbot/conversation"
 	"supportbot/examples"
+	"supportbot/jobs"
 	"supportbot/locales"
 	"supportbot/outbox"
 	"supportbot/rules"
@@ -71,7 +72,7 @@ func newDemo(t *testing.T) (*Demo, *httptest.Server) {
 		Managers: []int64{9001}, StaffChatID: -1001, HasManagersGroup: true, FilesDir: filepath.Join(dir, "files"),
 	})
 	engine := bot.NewEngine(db, conversation.New(policy, conversation.Config{IdleTimeout: 30 * time.Minute}), desk, printer)
-	sched := &bot.Scheduler{}
+	sched := &jobs.Scheduler{}
 	jobs := bot.NewJobs(db, desk, bot.JobsConfig{
 		Reminders: []time.Duration{2 * time.Hour, 30 * time.Minute}, Digest: "0 8 * * *", ContractEndDays: []int{30, 7},
 	})

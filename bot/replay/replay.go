@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"supportbot/bot"
+	"supportbot/jobs"
 	"supportbot/outbox"
 	"supportbot/store"
 )
@@ -37,7 +38,7 @@ const (
 // delivers the outbox to Out instead of the network.
 type Player struct {
 	Engine    *bot.Engine
-	Scheduler *bot.Scheduler
+	Scheduler *jobs.Scheduler
 	Out       io.Writer
 	Format    Format
 	Loc       *time.Location

@@ -21,6 +21,7 @@ import (
 	"supportbot/bot/netproxy"
 	"supportbot/bot/telegram"
 	"supportbot/bot/whatsapp"
+	"supportbot/jobs"
 	"supportbot/locales"
 	"supportbot/outbox"
 	"supportbot/store"
@@ -381,7 +382,7 @@ const maxCatchUp = 24 * time.Hour
 // (at most a day; jobs are idempotent, so an instant fired twice does no
 // harm), then fires them on the wall clock through cron until ctx ends, and
 // waits for the running ones before it returns.
-func runSchedule(ctx context.Context, sched *bot.Scheduler, loc *time.Location, st store.Settings, wake func(), log *slog.Logger) {
+func runSchedule(ctx context.Context, sched *jobs.Scheduler, loc *time.Location, st store.Settings, wake func(), log *slog.Logger) {
 	work := context.WithoutCancel(ctx)
 	now := time.Now()
 	if v, err := st.Setting(ctx, settingRunClock); err == nil {
@@ -392,7 +393,7 @@ func runSchedule(ctx context.Context, sched *bot.Scheduler, loc *time.Location, 
 			wake()
 		}
 	}
-	c, err := bot.NewCron(sched, loc, log)
+	c, err := jobs.NewCron(sched, loc, log)
 	if err != nil {
 		log.Error("scheduler", "err", err)
 		return

@@ -21,6 +21,7 @@ import (
 	"supportbot/bot"
 	"supportbot/bot/netproxy"
 	"supportbot/bot/whatsapp"
+	"supportbot/jobs"
 	"supportbot/rules"
 	"supportbot/store/sqlite"
 )
@@ -680,7 +681,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("schedule.reminders[%d]: must be positive", i)
 		}
 	}
-	if _, err := bot.ParseSchedule(c.Schedule.Digest, time.UTC); err != nil {
+	if _, err := jobs.ParseSchedule(c.Schedule.Digest, time.UTC); err != nil {
 		return fmt.Errorf("schedule.digest: %w", err)
 	}
 	for i, days := range c.Schedule.ContractEndReminders {

@@ -22,6 +22,7 @@ import (
 
 	"supportbot/bot"
 	"supportbot/bot/bench"
+	"supportbot/jobs"
 	"supportbot/outbox"
 	"supportbot/store"
 	"supportbot/store/sqlite"
@@ -173,7 +174,7 @@ func crashWiring(ctx context.Context, dbPath string) (*sqlite.DB, *bot.Engine, e
 }
 
 // crashWiringJobs is crashWiring with the scheduler of the shipped jobs.
-func crashWiringJobs(ctx context.Context, dbPath string) (*sqlite.DB, *bot.Engine, *bot.Scheduler, error) {
+func crashWiringJobs(ctx context.Context, dbPath string) (*sqlite.DB, *bot.Engine, *jobs.Scheduler, error) {
 	env := &Env{Stdin: strings.NewReader(""), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, Getenv: noEnv}
 	fs, c := newFlags("crash", env)
 	if err := fs.Parse(nil); err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"supportbot/bot"
 	"supportbot/conversation"
+	"supportbot/jobs"
 	"supportbot/locales"
 	"supportbot/rules"
 	"supportbot/store/sqlite"
@@ -126,7 +127,7 @@ func (s *setup) mustExist() error {
 }
 
 // wire builds the engine and the scheduled jobs on a store.
-func (s *setup) wire(db *sqlite.DB) (*bot.Engine, *bot.Scheduler, error) {
+func (s *setup) wire(db *sqlite.DB) (*bot.Engine, *jobs.Scheduler, error) {
 	printer, err := locales.New(s.cfg.Language, s.loc)
 	if err != nil {
 		return nil, nil, err
@@ -153,7 +154,7 @@ func (s *setup) wire(db *sqlite.DB) (*bot.Engine, *bot.Scheduler, error) {
 	})
 	engine := bot.NewEngine(db, conv, desk, printer)
 	engine.SetLimits(s.cfg.EngineLimits())
-	sched := &bot.Scheduler{}
+	sched := &jobs.Scheduler{}
 	reminders := make([]time.Duration, 0, len(s.cfg.Schedule.Reminders))
 	for _, d := range s.cfg.Schedule.Reminders {
 		reminders = append(reminders, time.Duration(d))

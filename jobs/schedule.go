@@ -1,4 +1,8 @@
-package bot
+// Package jobs runs the bot's scheduled work: the Scheduler that fires jobs at
+// the instants of their schedules (replay and tests drive it with RunDue on a
+// scripted clock) and Cron, which fires them on the wall clock for
+// `supportbot run`.
+package jobs
 
 import (
 	"context"
@@ -35,6 +39,14 @@ type Every time.Duration
 func (e Every) Next(t time.Time) time.Time {
 	d := time.Duration(e)
 	return t.Truncate(d).Add(d)
+}
+
+// Recheck is implemented by schedules computed from the database. Their
+// next instant can move earlier when data changes (a new ticket), so a
+// real-time scheduler asks again at least this often; replay asks again
+// before every step anyway.
+type Recheck interface {
+	Recheck() time.Duration
 }
 
 // Scheduler fires jobs. Replay drives it with RunDue; the daemon with cron.
