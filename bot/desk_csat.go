@@ -16,8 +16,9 @@ import (
 	"supportbot/store"
 )
 
-// askCSAT marks a ticket being closed by staff as asked for a score, once
-// in its life; it reports whether to send the question.
+// askCSAT marks a ticket being closed by staff as asked for a score, unless
+// it was asked and not reopened since (store.Ticket.ReopenCSAT); it reports
+// whether to send the question.
 func (d *Desk) askCSAT(t *store.Ticket, at time.Time) bool {
 	if d.cfg.Lifecycle.CSATDays <= 0 || !t.CSATAskedAt.IsZero() || t.Phone == "" {
 		return false

@@ -225,7 +225,8 @@ func (d *Desk) cmdReopen(ctx context.Context, tx store.Store, in StaffInput, arg
 	if !t.FirstResponseAt.IsZero() {
 		t.Status = store.TicketAnswered
 	}
-	t.ClosedAt, t.DeclineReason, t.CSATPending = time.Time{}, "", false
+	t.ClosedAt, t.DeclineReason = time.Time{}, ""
+	t.ReopenCSAT()
 	d.charge(&t, c)
 	if err := tx.UpdateTicket(ctx, t); err != nil {
 		return fmt.Errorf("desk: reopen ticket %d: %w", t.ID, err)

@@ -290,6 +290,7 @@ func (t *turn) reopen(tk store.Ticket) error {
 		tk.Status = store.TicketAnswered
 	}
 	tk.ClosedAt = time.Time{}
+	tk.ReopenCSAT()
 	all, err := t.contracts()
 	if err != nil {
 		return err

@@ -313,7 +313,8 @@ func TestReopenAfterClose(t *testing.T) {
 			closed := sunday10.Add(-tt.closedAgo)
 			f.tickets = append(f.tickets, store.Ticket{ID: 1, ContractID: "A-2", CustomerID: "P-2", Phone: phoneBronze,
 				Kind: rules.RequestProblem, Severity: rules.SeverityNormal, Status: tt.status,
-				OpenedAt: closed.Add(-time.Hour), FirstResponseDue: closed, ClosedAt: closed})
+				OpenedAt: closed.Add(-time.Hour), FirstResponseDue: closed, ClosedAt: closed,
+				CSATPending: tt.status == store.TicketClosed, CSATAskedAt: closed})
 			if tt.answered {
 				f.tickets[0].FirstResponseAt = closed.Add(-time.Minute)
 			}
@@ -343,6 +344,9 @@ func TestReopenAfterClose(t *testing.T) {
 			}
 			if tk.Status != want || !tk.ClosedAt.IsZero() || len(f.tickets) != 1 {
 				t.Errorf("ticket %+v, want reopened as %s and no new ticket", tk, want)
+			}
+			if tk.CSATPending {
+				t.Errorf("the satisfaction question still waits on the reopened ticket")
 			}
 			if ev := eventsOf(r, FollowUp); len(ev) != 1 || !ev[0].Reopened {
 				t.Errorf("staff not told of the reopening: %+v", r.Events)

@@ -96,6 +96,16 @@ type Ticket struct {
 	CSATPending  bool      // the question waits for its answer
 }
 
+// ReopenCSAT lets the satisfaction question of a ticket being reopened
+// lapse: a score now would rate an open request. Unless the customer has
+// already given one, the next close asks again (docs/lifecycle.md).
+func (t *Ticket) ReopenCSAT() {
+	t.CSATPending = false
+	if t.CSAT == 0 {
+		t.CSATAskedAt = time.Time{}
+	}
+}
+
 // MessageDirection says who wrote a ticket message.
 type MessageDirection string
 
