@@ -322,7 +322,11 @@ func (d *Desk) internalReply(ctx context.Context, tx store.Store, in StaffInput,
 	if err := tx.AddMessage(ctx, &m); err != nil {
 		return fmt.Errorf("desk: note on ticket %d: %w", id, err)
 	}
-	return d.answer(ctx, tx, in, id, d.p.T("desk.reply.internal", map[string]any{"id": id}))
+	key := "desk.reply.internal"
+	if in.Thread != 0 {
+		key = "desk.reply.internal_topic" // in a ticket's topic, plain messages reach the customer
+	}
+	return d.answer(ctx, tx, in, id, d.p.T(key, map[string]any{"id": id}))
 }
 
 // relaySetting marks an outbox message that relays a customer's words or

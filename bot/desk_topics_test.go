@@ -59,6 +59,8 @@ func TestTopicsDesk(t *testing.T) {
 		}},
 		{"a message in a closed ticket's topic is refused aloud", inTopic("یک چیز دیگر"), false, tk.ID, nil},
 	}
+	// What an answer must say, by case.
+	says := map[string]string{"! stays internal": "بدون «!» در همین موضوع"}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			all := f.handleAll(t, tt.in)
@@ -77,6 +79,8 @@ func TestTopicsDesk(t *testing.T) {
 				t.Errorf("answers %+v, want none", answers)
 			case tt.answer >= 0 && (len(answers) != 1 || answers[0].Thread != tt.answer):
 				t.Errorf("answers %+v, want one in thread %d", answers, tt.answer)
+			case says[tt.name] != "" && !strings.Contains(answers[0].Text, says[tt.name]):
+				t.Errorf("answer %q, want it to say %q", answers[0].Text, says[tt.name])
 			}
 			for _, e := range edits(all) {
 				if e.Thread != tk.ID || e.Topic == "" || e.Edit != card.ID {
