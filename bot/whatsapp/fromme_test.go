@@ -2,6 +2,7 @@ package whatsapp
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 
@@ -114,11 +115,11 @@ func TestFromMe(t *testing.T) {
 				t.Fatalf("recorded %+v, want one", ch.company)
 			}
 			got := ch.company[0]
-			if tt.want.Text == "" {
-				tt.want.Text = got.Text // a described kind; checked to be non-empty below
-				if got.Text == "" {
-					t.Error("a location from the phone has no text for staff")
+			if tt.want.Text == "" { // a described kind: a location shows as a map link
+				if !strings.Contains(got.Text, "maps.google.com/?q=35.700000,51.400000") {
+					t.Errorf("a location from the phone shows as %q, want its map link", got.Text)
 				}
+				tt.want.Text = got.Text
 			}
 			if got.ID != tt.want.ID || got.Chat != tt.want.Chat || got.Phone != tt.want.Phone || got.Text != tt.want.Text || !got.At.Equal(t0) {
 				t.Errorf("recorded %+v, want %+v at %v", got, *tt.want, t0)

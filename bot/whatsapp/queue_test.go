@@ -181,4 +181,7 @@ func TestQueuedMessagesSurviveARestart(t *testing.T) {
 	if n := hs.pendingRows(); n != 0 {
 		t.Errorf("%d pending rows left", n)
 	}
+	if got := hs.h.messages(); len(got) != 0 {
+		t.Errorf("the stopped process handled %+v too, want each message handled once", got)
+	}
 }

@@ -71,6 +71,7 @@ func TestCrashJobs(t *testing.T) {
 	dir := t.TempDir()
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 3))
+	killed := 0
 	for k := range kills {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashJobsWorker$", "-test.count=1")
 		cmd.Env = append(os.Environ(), envJobsDir+"="+dir)
@@ -91,7 +92,12 @@ func TestCrashJobs(t *testing.T) {
 		if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
 			// It may have finished the month first: then later runs only check.
 			t.Logf("run %d (seed %d) ended before the kill: %v", k+1, seed, err)
+			continue
 		}
+		killed++
+	}
+	if killed == 0 {
+		t.Fatalf("no run was killed mid-month (seed %d): the test proved nothing", seed)
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashJobsWorker$", "-test.count=1")
 	cmd.Env = append(os.Environ(), envJobsDir+"="+dir)
