@@ -233,13 +233,21 @@ func (d *Desk) publicName(userID int64) string {
 // messages works in commands. ZWNJ, part of Persian spelling, stays.
 func dropMarks(s string) string {
 	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\u200e', r == '\u200f', r == '\u061c', r == '\ufeff', r == '\u200b',
-			r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
+		if isMark(r) {
 			return -1
 		}
 		return r
 	}, s)
+}
+
+// isMark reports an invisible direction or zero-width mark (not ZWNJ).
+func isMark(r rune) bool {
+	switch {
+	case r == '\u200e', r == '\u200f', r == '\u061c', r == '\ufeff', r == '\u200b',
+		r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
+		return true
+	}
+	return false
 }
 
 // relayReply sends a staff reply to a ticket card or relayed customer
@@ -265,8 +273,9 @@ func (d *Desk) relayReply(ctx context.Context, tx store.Store, in StaffInput) er
 	if text == "" && in.File == nil {
 		return nil
 	}
-	if strings.HasPrefix(text, "!") || !toCustomer {
-		return d.internalReply(ctx, tx, in, id, strings.TrimSpace(strings.TrimPrefix(text, "!")))
+	// A keyboard may put a direction mark before the "!".
+	if bare := strings.TrimLeftFunc(text, isMark); strings.HasPrefix(bare, "!") || !toCustomer {
+		return d.internalReply(ctx, tx, in, id, strings.TrimSpace(strings.TrimPrefix(bare, "!")))
 	}
 	t, err := tx.Ticket(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -363,6 +372,12 @@ func (d *Desk) repliedTicket(ctx context.Context, tx store.Store, in StaffInput)
 	}
 	if in.ReplyToTicket > 0 {
 		return in.ReplyToTicket, true, nil
+	}
+	if in.ReplyToUnknown {
+		// A reply to a bot message not on record (a copy sent twice across
+		// a crash, a pruned reminder) may quote internal text: never the
+		// customer's, even in a ticket's topic.
+		return max(in.Thread, 0), false, nil
 	}
 	// Written in a ticket's topic without quoting a bot message: for the
 	// customer.

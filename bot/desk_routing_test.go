@@ -90,6 +90,11 @@ func TestRepliesToOtherBotMessagesStayInternal(t *testing.T) {
 			in.ReplyTo = f.outbox(t)[0].ID
 			return in
 		}, "فقط بین خودمان"},
+		{"a ! after a right-to-left mark, replying to the card", func(t *testing.T, f *deskFixture, tk store.Ticket) StaffInput {
+			in := f.staff("\u200f!هنوز به مشتری نگو")
+			in.ReplyTo = f.outbox(t)[0].ID
+			return in
+		}, "هنوز به مشتری نگو"},
 		{"a ! reply to a relayed message", func(t *testing.T, f *deskFixture, tk store.Ticket) StaffInput {
 			ctx := context.Background()
 			if err := f.db.InTx(ctx, func(tx store.Store) error {

@@ -40,6 +40,11 @@ func TestTopicsDesk(t *testing.T) {
 			}
 		}},
 		{"! stays internal", inTopic("!بین خودمان"), false, tk.ID, nil},
+		{"a reply in the topic to a bot message not on record stays internal", func() StaffInput {
+			in := inTopic("این یادآوری تکراری بود")
+			in.ReplyToUnknown = true
+			return in
+		}(), false, tk.ID, nil},
 		{"/note stays internal", inTopic("/note مشتری عجله دارد"), false, tk.ID, nil},
 		{"/log without a number", inTopic("/log 45m"), false, tk.ID, func(t *testing.T, tk store.Ticket) {
 			if tk.LoggedMin != 45 {
