@@ -236,13 +236,21 @@ func (a *Adapter) drain(chat string) bool {
 	}
 }
 
+// pendingHandleTimeout bounds a queued message's handling beyond its
+// download.
+const pendingHandleTimeout = time.Minute
+
 // handlePending handles one queued message, retrying a failed store a few
 // times, and forgets it once the engine has it.
 func (a *Adapter) handlePending(p store.WhatsAppPending) error {
 	ctx := a.base
 	log := a.cfg.Log.With("message_id", p.MessageID)
 	for attempt := 1; ; attempt++ {
-		err := a.pending(ctx, p)
+		// One try: the download has its own deadline; the rest (the store,
+		// the engine, presence) must not hold a worker for ever either.
+		tctx, cancel := context.WithTimeout(ctx, a.cfg.DownloadTimeout+pendingHandleTimeout)
+		err := a.pending(tctx, p)
+		cancel()
 		if err == nil {
 			return a.st.DeleteWhatsAppPending(ctx, p.ID)
 		}

@@ -28,6 +28,10 @@ import (
 // goes as its own message before the file.
 const MaxCaption = 1024
 
+// uploadTimeout bounds the upload of one file part, and the send of one
+// part until WhatsApp acknowledges it (a retry reuses the part's id).
+var uploadTimeout = 2 * time.Minute // a variable for tests
+
 // settingParts maps outbox id → the WhatsApp ids of the parts of a
 // two-part message sent so far, so a retry sends only the rest.
 const settingParts = "whatsapp_parts:"
@@ -98,7 +102,11 @@ func (a *Adapter) Send(ctx context.Context, m store.OutboxMessage) (string, erro
 	}
 	rec := context.WithoutCancel(ctx) // what was sent is recorded even when ctx ends
 	for i := len(done); i < len(parts); i++ {
-		msg, err := parts[i](ctx)
+		// The upload of a part has a deadline of its own: whatsmeow's
+		// media client has none, and a stalled upload would hold the lane.
+		uctx, cancel := context.WithTimeout(ctx, uploadTimeout)
+		msg, err := parts[i](uctx)
+		cancel()
 		if err != nil {
 			return "", err
 		}
@@ -109,7 +117,9 @@ func (a *Adapter) Send(ctx context.Context, m store.OutboxMessage) (string, erro
 		if err != nil {
 			return "", err
 		}
-		resp, err := a.link.Client.SendMessage(ctx, jid, msg, whatsmeow.SendRequestExtra{ID: id})
+		sctx, cancel := context.WithTimeout(ctx, uploadTimeout)
+		resp, err := a.link.Client.SendMessage(sctx, jid, msg, whatsmeow.SendRequestExtra{ID: id})
+		cancel()
 		a.mu.Lock()
 		a.lastSend = a.cfg.Now()
 		a.mu.Unlock()

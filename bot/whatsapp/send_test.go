@@ -502,3 +502,38 @@ func TestOutageHoldsAnswersWithoutBurningAttempts(t *testing.T) {
 		}
 	}
 }
+
+// A stalled upload ends at its deadline instead of holding the WhatsApp
+// lane; nothing is sent, and the outbox tries again later.
+func TestStalledUploadHasADeadline(t *testing.T) {
+	old := uploadTimeout
+	uploadTimeout = 50 * time.Millisecond
+	t.Cleanup(func() { uploadTimeout = old })
+	hs := newHarness(t)
+	hs.mustContact(customer, pnJID)
+	hs.cli.SetUploadGate(func(ctx context.Context) error {
+		<-ctx.Done()
+		return ctx.Err()
+	})
+	p := filepath.Join(t.TempDir(), "p.jpg")
+	if err := os.WriteFile(p, []byte("JPEGDATA"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := hs.a.Send(context.Background(), store.OutboxMessage{ID: 1, To: string(outbox.WhatsApp(customer)),
+			Text: "تصویر", File: &store.File{Kind: "image", Name: "p.jpg", MIME: "image/jpeg", Path: p}})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("send: %v, want the upload's deadline", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a stalled upload held the send past its deadline")
+	}
+	if s := hs.cli.Sent(); len(s) != 0 {
+		t.Errorf("sent %+v", s)
+	}
+}

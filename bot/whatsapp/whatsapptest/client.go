@@ -31,6 +31,7 @@ type Client struct {
 	lose      func(n int) bool
 	sends     int
 	gate      func(ctx context.Context, directPath string) error
+	upGate    func(ctx context.Context) error
 	inFlight  int // downloads running now
 	maxFlight int // the most that ran at once
 }
@@ -111,8 +112,24 @@ func (c *Client) Shown() []Sent {
 	return out
 }
 
+// SetUploadGate makes every upload call gate first, which may block, as a
+// stalled media server does, or fail.
+func (c *Client) SetUploadGate(gate func(ctx context.Context) error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.upGate = gate
+}
+
 // Upload keeps data downloadable under the direct path it returns.
-func (c *Client) Upload(_ context.Context, data []byte, t whatsmeow.MediaType) (whatsmeow.UploadResponse, error) {
+func (c *Client) Upload(ctx context.Context, data []byte, t whatsmeow.MediaType) (whatsmeow.UploadResponse, error) {
+	c.mu.Lock()
+	gate := c.upGate
+	c.mu.Unlock()
+	if gate != nil {
+		if err := gate(ctx); err != nil {
+			return whatsmeow.UploadResponse{}, err
+		}
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.uploads = append(c.uploads, t)
