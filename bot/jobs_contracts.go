@@ -2,13 +2,9 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"supportbot/outbox"
@@ -82,7 +78,7 @@ func (contractEndSchedule) Recheck() time.Duration { return time.Hour }
 // contract's support ends in the configured number of days; each reminder
 // goes out at most once, inside contact hours, oldest first, and at most
 // ContractEndPerHour messages in a clock hour: the rest wait (stored, see
-// settingContractEndWaiting) for the following hours.
+// store.ContractEnds) for the following hours.
 func (j *Jobs) RunContractEnd(ctx context.Context, now time.Time) error {
 	if !j.cal.IsContactOpen(now) {
 		return nil
@@ -111,15 +107,7 @@ func (j *Jobs) RunContractEnd(ctx context.Context, now time.Time) error {
 	for _, it := range todo {
 		err := j.st.InTx(ctx, func(tx store.Store) error { return j.remindContractEnd(ctx, tx, it.c, it.r, now) })
 		if errors.Is(err, errHourFull) {
-			key := reminderKey(it.c, it.r, j.loc)
-			err = j.st.InTx(ctx, func(tx store.Store) error {
-				w, err := j.waitingReminders(ctx, tx)
-				if err != nil || w[key] {
-					return err
-				}
-				w[key] = true
-				return j.saveWaiting(ctx, tx, w)
-			})
+			err = j.st.WaitContractEnd(ctx, reminderKey(it.c, it.r, j.loc))
 		}
 		if err != nil {
 			return err
@@ -134,45 +122,28 @@ func (j *Jobs) RunContractEnd(ctx context.Context, now time.Time) error {
 				live[reminderKey(c, r, j.loc)] = true
 			}
 		}
-		return j.st.InTx(ctx, func(tx store.Store) error {
-			w, err := j.waitingReminders(ctx, tx)
-			if err != nil {
-				return err
+		var gone []string
+		for k := range waiting {
+			if !live[k] {
+				gone = append(gone, k)
 			}
-			n := len(w)
-			maps.DeleteFunc(w, func(k string, _ bool) bool { return !live[k] })
-			if len(w) == n {
-				return nil
-			}
-			return j.saveWaiting(ctx, tx, w)
-		})
+		}
+		if len(gone) > 0 {
+			return j.st.DropContractEndWaiting(ctx, gone...)
+		}
 	}
 	return nil
 }
-
-// settingContractEndWaiting keeps the contract-end reminders that were due
-// but waited for the hourly cap (JSON list of notice keys), so none is lost
-// when the wait outlasts the catch-up window or a restart.
-const settingContractEndWaiting = "contract_end_waiting"
-
-// settingContractEndHour counts the reminder messages sent in the current
-// clock hour: "2026-12-02T08 17".
-const settingContractEndHour = "contract_end_hour"
 
 func reminderKey(c rules.Contract, r contractReminder, loc *time.Location) string {
 	return fmt.Sprintf("contract_end:%s:%d:%s", c.ID, r.days, rules.DateOf(r.end.In(loc)))
 }
 
+// waitingReminders is the set of contract-end reminders waiting for the
+// hourly cap (store.ContractEnds).
 func (j *Jobs) waitingReminders(ctx context.Context, tx store.Store) (map[string]bool, error) {
-	v, err := tx.Setting(ctx, settingContractEndWaiting)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && v == "") {
-		return map[string]bool{}, nil
-	}
+	keys, err := tx.ContractEndWaiting(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("contract reminders waiting: %w", err)
-	}
-	var keys []string
-	if err := json.Unmarshal([]byte(v), &keys); err != nil {
 		return nil, fmt.Errorf("contract reminders waiting: %w", err)
 	}
 	out := make(map[string]bool, len(keys))
@@ -180,22 +151,6 @@ func (j *Jobs) waitingReminders(ctx context.Context, tx store.Store) (map[string
 		out[k] = true
 	}
 	return out, nil
-}
-
-func (j *Jobs) saveWaiting(ctx context.Context, tx store.Store, w map[string]bool) error {
-	keys := slices.Sorted(maps.Keys(w))
-	v := ""
-	if len(keys) > 0 {
-		data, err := json.Marshal(keys)
-		if err != nil {
-			return err
-		}
-		v = string(data)
-	}
-	if err := tx.SetSetting(ctx, settingContractEndWaiting, v); err != nil {
-		return fmt.Errorf("contract reminders waiting: %w", err)
-	}
-	return nil
 }
 
 // errHourFull stops a reminder the hourly cap has no room for.
@@ -210,22 +165,16 @@ func daysBetween(a, b rules.Date) int {
 // hour (in the office's zone), and that hour's key.
 func (j *Jobs) sentThisHour(ctx context.Context, tx store.Store, now time.Time) (string, int, error) {
 	hour := now.In(j.loc).Format("2006-01-02T15")
-	v, err := tx.Setting(ctx, settingContractEndHour)
-	if errors.Is(err, store.ErrNotFound) {
-		return hour, 0, nil
-	}
+	h, count, err := tx.ContractEndHour(ctx)
 	if err != nil {
 		return hour, 0, fmt.Errorf("contract reminders this hour: %w", err)
 	}
-	h, n, ok := strings.Cut(v, " ")
-	if !ok || h < hour {
+	if h < hour {
 		return hour, 0, nil
 	}
 	// A run at an earlier instant (a second run of a past window) counts
 	// against the latest hour: the budget never resets backwards.
-	hour = h
-	count, _ := strconv.Atoi(n)
-	return hour, count, nil
+	return h, count, nil
 }
 
 func (j *Jobs) remindContractEnd(ctx context.Context, tx store.Store, c rules.Contract, r contractReminder, now time.Time) error {
@@ -248,9 +197,8 @@ func (j *Jobs) remindContractEnd(ctx context.Context, tx store.Store, c rules.Co
 	}
 	waited := waiting[key]
 	if waited {
-		delete(waiting, key)
-		if err := j.saveWaiting(ctx, tx, waiting); err != nil {
-			return err
+		if err := tx.DropContractEndWaiting(ctx, key); err != nil {
+			return fmt.Errorf("contract reminders waiting: %w", err)
 		}
 	}
 	if !fresh {
@@ -270,7 +218,7 @@ func (j *Jobs) remindContractEnd(ctx context.Context, tx store.Store, c rules.Co
 		if sent > 0 && sent+len(cu.Phones) > limit {
 			return errHourFull // rolls back; the caller keeps the reminder waiting
 		}
-		if err := tx.SetSetting(ctx, settingContractEndHour, hour+" "+strconv.Itoa(sent+len(cu.Phones))); err != nil {
+		if err := tx.SetContractEndHour(ctx, hour, sent+len(cu.Phones)); err != nil {
 			return fmt.Errorf("contract reminders this hour: %w", err)
 		}
 	}

@@ -386,6 +386,28 @@ type Notices interface {
 	RecordNotice(ctx context.Context, key string, at time.Time) (bool, error)
 }
 
+// ContractEnds keeps the contract-end reminders that were due but wait for
+// the hourly cap on such messages, and what the cap has counted in the
+// latest hour, so neither is lost across a restart (docs/store.md).
+type ContractEnds interface {
+	// ContractEndWaiting lists the notice keys of the waiting reminders,
+	// sorted.
+	ContractEndWaiting(ctx context.Context) ([]string, error)
+	// WaitContractEnd adds a reminder's notice key to the waiting ones;
+	// one waiting already stays as it is.
+	WaitContractEnd(ctx context.Context, key string) error
+	// DropContractEndWaiting forgets waiting reminders; keys not waiting
+	// are ignored.
+	DropContractEndWaiting(ctx context.Context, keys ...string) error
+	// ContractEndHour is the latest clock hour ("2026-12-02T08", office
+	// time) reminders were sent in and how many messages went; "" and 0
+	// before the first.
+	ContractEndHour(ctx context.Context) (hour string, sent int, err error)
+	// SetContractEndHour records sent messages in hour, replacing the
+	// earlier hour's count.
+	SetContractEndHour(ctx context.Context, hour string, sent int) error
+}
+
 // Deadlines finds the tickets whose first-response clock is still running,
 // for deadline reminders and breach alerts.
 type Deadlines interface {
@@ -582,6 +604,7 @@ type Store interface {
 	Inbox
 	Hourly
 	Notices
+	ContractEnds
 	Deadlines
 	WhatsApp
 	WhatsAppQueue
