@@ -97,7 +97,7 @@ func (e *Engine) reveal(ctx context.Context, tx store.Store, address, phone stri
 	if owner.ID != "" {
 		key = "desk.reveal.conflict"
 	}
-	if _, err := e.desk.post(ctx, tx, at, outbox.Post{To: outbox.StaffGroup, Text: e.desk.p.T(key, args)}); err != nil {
+	if _, err := e.desk.post(ctx, tx, at, outbox.Post{To: outbox.StaffGroup, Text: e.desk.printer.T(key, args)}); err != nil {
 		return address, err
 	}
 	return address, tx.SetSetting(ctx, told, at.UTC().Format(time.RFC3339))

@@ -62,7 +62,7 @@ func (d *Desk) cardWith(ctx context.Context, tx store.Store, t store.Ticket, k k
 	if err != nil {
 		return "", nil, fmt.Errorf("desk: messages of ticket %d: %w", t.ID, err)
 	}
-	p := d.p
+	p := d.printer
 	lines := []string{
 		p.T("desk.card.title", map[string]any{"id": t.ID}),
 		p.T("desk.card.customer", map[string]any{"name": outbox.ScrubMarks(cu.Name), "customer_id": t.CustomerID}),
@@ -130,7 +130,7 @@ func (d *Desk) history(ctx context.Context, tx store.Store, t store.Ticket) (str
 		return "", fmt.Errorf("desk: messages of ticket %d: %w", t.ID, err)
 	}
 	if len(msgs) == 0 {
-		return d.p.T("desk.history.empty", map[string]any{"id": t.ID}), nil
+		return d.printer.T("desk.history.empty", map[string]any{"id": t.ID}), nil
 	}
 	var lines []string
 	size, shown := 0, 0
@@ -143,9 +143,9 @@ func (d *Desk) history(ctx context.Context, tx store.Store, t store.Ticket) (str
 		shown++
 	}
 	slices.Reverse(lines)
-	head := []string{d.p.T("desk.history.header", map[string]any{"id": t.ID})}
+	head := []string{d.printer.T("desk.history.header", map[string]any{"id": t.ID})}
 	if hidden := len(msgs) - shown; hidden > 0 {
-		head = append(head, d.p.T("desk.history.more", map[string]any{"count": hidden}))
+		head = append(head, d.printer.T("desk.history.more", map[string]any{"count": hidden}))
 	}
 	return strings.Join(append(head, lines...), "\n"), nil
 }
@@ -154,7 +154,7 @@ func (d *Desk) history(ctx context.Context, tx store.Store, t store.Ticket) (str
 func (d *Desk) historyLine(m store.Message) string {
 	text := clip(strings.TrimSpace(m.Text), 300)
 	if m.File != nil {
-		file := d.p.T("desk.history.file", map[string]any{"file": locales.Raw(d.fileText(*m.File))})
+		file := d.printer.T("desk.history.file", map[string]any{"file": locales.Raw(d.fileText(*m.File))})
 		text = strings.TrimSpace(text + " " + file)
 	}
 	key := "desk.history.customer"
@@ -164,25 +164,25 @@ func (d *Desk) historyLine(m store.Message) string {
 	case store.StaffNote:
 		key = "desk.history.note"
 	}
-	return d.p.T(key, map[string]any{"at": m.At, "name": m.Author, "text": locales.Raw(text)})
+	return d.printer.T(key, map[string]any{"at": m.At, "name": m.Author, "text": locales.Raw(text)})
 }
 
 // fileText describes a file for staff: name, kind and size.
 func (d *Desk) fileText(f store.File) string {
 	name := clip(strings.TrimSpace(f.Name), 80)
 	if name == "" {
-		name = d.p.T("desk.file.unnamed", nil)
+		name = d.printer.T("desk.file.unnamed", nil)
 	}
-	return d.p.T("desk.file", map[string]any{"name": name, "kind": d.fileKind(f.Kind), "size": locales.Raw(d.size(f.Bytes))})
+	return d.printer.T("desk.file", map[string]any{"name": name, "kind": d.fileKind(f.Kind), "size": locales.Raw(d.size(f.Bytes))})
 }
 
 // fileKind names a file kind in words; unknown kinds are shown as they are.
 func (d *Desk) fileKind(kind store.FileKind) string {
 	switch kind {
 	case store.FileImage, store.FileDocument, store.FileAudio, store.FileVoice, store.FileVideo:
-		return d.p.T("desk.file_kind."+string(kind), nil)
+		return d.printer.T("desk.file_kind."+string(kind), nil)
 	case "":
-		return d.p.T("desk.file_kind.document", nil)
+		return d.printer.T("desk.file_kind.document", nil)
 	}
 	return clip(string(kind), 20)
 }
@@ -191,12 +191,12 @@ func (d *Desk) fileKind(kind store.FileKind) string {
 func (d *Desk) size(n int64) string {
 	switch {
 	case n < 1024:
-		return d.p.T("desk.size.bytes", map[string]any{"n": max(n, 0)})
+		return d.printer.T("desk.size.bytes", map[string]any{"n": max(n, 0)})
 	case n < 1024*1024:
-		return d.p.T("desk.size.kb", map[string]any{"n": (n + 1023) / 1024})
+		return d.printer.T("desk.size.kb", map[string]any{"n": (n + 1023) / 1024})
 	}
 	tenths := (n*10 + 512*1024) / (1024 * 1024)
-	return d.p.T("desk.size.mb", map[string]any{"whole": tenths / 10, "tenth": tenths % 10})
+	return d.printer.T("desk.size.mb", map[string]any{"whole": tenths / 10, "tenth": tenths % 10})
 }
 
 // customer loads a customer; one that is gone is shown by its id.

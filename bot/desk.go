@@ -34,7 +34,7 @@ var cardButtons = []string{"claim", "close", "decline", "log"}
 // answers commit or roll back together.
 type Desk struct {
 	policy   *rules.Policy
-	p        *locales.Printer
+	printer  *locales.Printer // words every message the desk sends
 	loc      *time.Location
 	managers map[int64]bool
 	cfg      DeskConfig
@@ -70,7 +70,7 @@ func NewDesk(p *rules.Policy, staff *locales.Printer, cfg DeskConfig) *Desk {
 	for _, id := range cfg.Managers {
 		m[id] = true
 	}
-	return &Desk{policy: p, p: staff, loc: loc, managers: m, cfg: cfg}
+	return &Desk{policy: p, printer: staff, loc: loc, managers: m, cfg: cfg}
 }
 
 // ManagerAddresses is where alerts and digests for managers go: the managers
@@ -126,7 +126,7 @@ func (d *Desk) HandleStaff(ctx context.Context, tx store.Store, in StaffInput) e
 	err = d.watched(ctx, tx, in.At, func(tx store.Store) error { return d.staffInput(ctx, tx, in) })
 	var ue *userError
 	if errors.As(err, &ue) {
-		_, err = d.post(ctx, tx, in.At, outbox.Post{To: replyAddr(in), TicketID: ue.ticket, Thread: answerThread(in), Text: d.p.T(ue.key, ue.args)})
+		_, err = d.post(ctx, tx, in.At, outbox.Post{To: replyAddr(in), TicketID: ue.ticket, Thread: answerThread(in), Text: d.printer.T(ue.key, ue.args)})
 		return err
 	}
 	if err != nil {
@@ -216,7 +216,7 @@ func (d *Desk) staffName(in StaffInput) string {
 	if n := strings.TrimSpace(in.UserName); n != "" {
 		return clip(n, 64)
 	}
-	return d.p.T("desk.staff_colleague", nil)
+	return d.printer.T("desk.staff_colleague", nil)
 }
 
 // publicName is how a staff member is named to customers: only as
@@ -225,7 +225,7 @@ func (d *Desk) publicName(userID int64) string {
 	if n := strings.TrimSpace(d.cfg.StaffNames[userID]); n != "" {
 		return n
 	}
-	return d.p.T("desk.staff_public", nil)
+	return d.printer.T("desk.staff_public", nil)
 }
 
 // dropMarks removes the invisible direction marks and isolates the bot
@@ -309,7 +309,7 @@ func (d *Desk) relayReply(ctx context.Context, tx store.Store, in StaffInput) er
 	_, err = d.post(ctx, tx, in.At, outbox.Post{
 		To:       outbox.WhatsApp(t.Phone),
 		TicketID: t.ID,
-		Text:     d.p.T(key, map[string]any{"id": t.ID, "name": name, "text": locales.Raw(text)}),
+		Text:     d.printer.T(key, map[string]any{"id": t.ID, "name": name, "text": locales.Raw(text)}),
 		File:     in.File,
 	})
 	return err
@@ -335,7 +335,7 @@ func (d *Desk) internalReply(ctx context.Context, tx store.Store, in StaffInput,
 	if in.Thread != 0 {
 		key = "desk.reply.internal_topic" // in a ticket's topic, plain messages reach the customer
 	}
-	return d.answer(ctx, tx, in, id, d.p.T(key, map[string]any{"id": id}))
+	return d.answer(ctx, tx, in, id, d.printer.T(key, map[string]any{"id": id}))
 }
 
 // relaySetting marks an outbox message that relays a customer's words or
@@ -434,7 +434,7 @@ func (d *Desk) ticketOpened(ctx context.Context, tx store.Store, t store.Ticket,
 		if m.File == nil || m.Direction != store.FromCustomer {
 			continue
 		}
-		text := d.p.T("desk.card.file_posted", map[string]any{"id": t.ID, "file": locales.Raw(d.fileText(*m.File))})
+		text := d.printer.T("desk.card.file_posted", map[string]any{"id": t.ID, "file": locales.Raw(d.fileText(*m.File))})
 		if err := d.postRelay(ctx, tx, at, outbox.Post{To: outbox.StaffGroup, TicketID: t.ID, Text: text, ReplyTo: cardID, File: m.File, Kind: store.OutboxFollowUp}); err != nil {
 			return err
 		}
@@ -477,7 +477,7 @@ func (d *Desk) customerWrote(ctx context.Context, tx store.Store, t store.Ticket
 	if err != nil {
 		return err
 	}
-	text := d.p.T(key, args)
+	text := d.printer.T(key, args)
 	if sent := d.sentLine(k.sentAt, at); sent != "" {
 		text += "\n" + sent
 	}
@@ -507,7 +507,7 @@ func (d *Desk) UnknownContact(ctx context.Context, tx store.Store, phone, text s
 	case empty:
 		key = "desk.unknown.card_no_text"
 	}
-	id, err := d.post(ctx, tx, at, outbox.Post{To: outbox.StaffGroup, Text: d.p.T(key, map[string]any{
+	id, err := d.post(ctx, tx, at, outbox.Post{To: outbox.StaffGroup, Text: d.printer.T(key, map[string]any{
 		"phone": phone, "text": locales.Raw(clip(strings.TrimSpace(text), maxRelayRunes)),
 	})})
 	if err != nil {
@@ -537,7 +537,7 @@ func (d *Desk) cardOf(ctx context.Context, tx store.Store, ticketID int64) (int6
 func (d *Desk) status(s store.TicketStatus) locales.Raw { return d.raw("ticket_status." + string(s)) }
 
 // raw renders a message without arguments for insertion into another.
-func (d *Desk) raw(key string) locales.Raw { return locales.Raw(d.p.T(key, nil)) }
+func (d *Desk) raw(key string) locales.Raw { return locales.Raw(d.printer.T(key, nil)) }
 
 // maxRelayRunes bounds relayed and echoed text, below Telegram's 4096
 // characters a message.

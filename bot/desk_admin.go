@@ -56,7 +56,7 @@ func (d *Desk) cmdLink(ctx context.Context, tx store.Store, in StaffInput, args 
 	if _, err := d.post(ctx, tx, in.At, outbox.Post{To: outbox.WhatsApp(contact), Text: d.linkedText(say, more)}); err != nil {
 		return err
 	}
-	return d.answer(ctx, tx, in, 0, d.p.T(key, say))
+	return d.answer(ctx, tx, in, 0, d.printer.T(key, say))
 }
 
 // findCustomer finds a customer by the id staff typed: as written, then in
@@ -92,7 +92,7 @@ func (d *Desk) cmdUsage(ctx context.Context, tx store.Store, in StaffInput, args
 	if err != nil {
 		return fmt.Errorf("desk: contracts of %s: %w", cu.ID, err)
 	}
-	p := d.p
+	p := d.printer
 	lines := []string{p.T("desk.usage.header", map[string]any{"name": cu.Name, "customer_id": cu.ID, "at": in.At})}
 	if len(cs) == 0 {
 		lines = append(lines, p.T("desk.usage.none", nil))
@@ -135,16 +135,16 @@ func (d *Desk) hourlyEntryLines(ctx context.Context, tx store.Store, c rules.Con
 		month := locales.Raw(e.Month)
 		var y, m int
 		if _, err := fmt.Sscanf(e.Month, "%d-%d", &y, &m); err == nil && m >= 1 && m <= 12 {
-			month = locales.Raw(d.p.MonthName(m) + " " + d.p.Number(y))
+			month = locales.Raw(d.printer.MonthName(m) + " " + d.printer.Number(y))
 		}
-		lines = append(lines, d.p.T(key, map[string]any{"month": month, "minutes": minutes(e.Minutes)}))
+		lines = append(lines, d.printer.T(key, map[string]any{"month": month, "minutes": minutes(e.Minutes)}))
 	}
 	return lines, nil
 }
 
 // usageLines describes one contract's usage against its limits.
 func (d *Desk) usageLines(c rules.Contract, u rules.Usage, in StaffInput) []string {
-	p := d.p
+	p := d.printer
 	l := d.policy.Limits(c)
 	lines := []string{p.T("desk.usage.contract", map[string]any{
 		"contract_id": c.ID, "kind": c.Kind, "tier": c.Tier, "status": d.policy.Status(c, u, in.At),
@@ -198,7 +198,7 @@ func (d *Desk) cmdOutage(ctx context.Context, tx store.Store, in StaffInput, arg
 		if v == "on" {
 			key = "desk.outage.is_on"
 		}
-		return d.answer(ctx, tx, in, 0, d.p.T(key, nil))
+		return d.answer(ctx, tx, in, 0, d.printer.T(key, nil))
 	case "on", "روشن", "فعال":
 		value = "on"
 	case "off", "خاموش", "غیرفعال":
@@ -209,7 +209,7 @@ func (d *Desk) cmdOutage(ctx context.Context, tx store.Store, in StaffInput, arg
 	if err := tx.SetSetting(ctx, store.SettingOutage, value); err != nil {
 		return fmt.Errorf("desk: outage setting: %w", err)
 	}
-	return d.answer(ctx, tx, in, 0, d.p.T("desk.outage."+value, nil))
+	return d.answer(ctx, tx, in, 0, d.printer.T("desk.outage."+value, nil))
 }
 
 // cmdDigest sends the SLA digest and its chart now, to the chat that asked.

@@ -91,7 +91,7 @@ func (d *Desk) auditText(ctx context.Context, tx store.Store, ticketID int64) (s
 	if len(rs) == 0 {
 		return "", nil
 	}
-	lines := []string{d.p.T("lifecycle.audit.title", map[string]any{"id": ticketID, "count": len(rs)})}
+	lines := []string{d.printer.T("lifecycle.audit.title", map[string]any{"id": ticketID, "count": len(rs)})}
 	if len(rs) > maxAuditLines {
 		rs = rs[len(rs)-maxAuditLines:]
 	}
@@ -101,13 +101,13 @@ func (d *Desk) auditText(ctx context.Context, tx store.Store, ticketID int64) (s
 			who = string(userID(r.UserID))
 		}
 		if r.UserID == 0 {
-			who = d.p.T("lifecycle.audit.bot", nil)
+			who = d.printer.T("lifecycle.audit.bot", nil)
 		}
 		key := "lifecycle.audit.line"
 		if r.Detail == "" {
 			key = "lifecycle.audit.line_bare"
 		}
-		lines = append(lines, d.p.T(key, map[string]any{
+		lines = append(lines, d.printer.T(key, map[string]any{
 			"at": r.At.In(d.loc), "who": who, "action": r.Action, "detail": locales.Raw(clip(r.Detail, 120)),
 		}))
 	}

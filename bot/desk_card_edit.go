@@ -132,7 +132,7 @@ func (d *Desk) topicTitle(ctx context.Context, tx store.Store, t store.Ticket, k
 		}
 		name = c.Name
 	}
-	title := d.p.T("desk.topic.title", map[string]any{
+	title := d.printer.T("desk.topic.title", map[string]any{
 		"id": t.ID, "customer": locales.Raw(clip(outbox.ScrubMarks(name), 48)), "kind": t.Kind, "status": d.status(t.Status),
 	})
 	return clip(title, maxTopicRunes), nil
@@ -238,7 +238,7 @@ func (d *Desk) staffRef(ctx context.Context, tx store.Store, id int64, given str
 	if name == "" {
 		return locales.Raw(fsi + strconv.FormatInt(id, 10) + pdi), nil
 	}
-	return locales.Raw(outbox.MentionToken(id, d.p.Format(clip(name, 64)))), nil
+	return locales.Raw(outbox.MentionToken(id, d.printer.Format(clip(name, 64)))), nil
 }
 
 // Bidi isolates around ids shown as they are.

@@ -166,7 +166,7 @@ func (d *Desk) handleCallback(ctx context.Context, tx store.Store, in StaffInput
 		if _, err := d.ticket(ctx, tx, id); err != nil {
 			return err
 		}
-		return d.answer(ctx, tx, in, id, d.p.T("desk.log.prompt", map[string]any{"id": id}))
+		return d.answer(ctx, tx, in, id, d.printer.T("desk.log.prompt", map[string]any{"id": id}))
 	case action == "decline" && reason == "":
 		return d.declinePicker(ctx, tx, in, id)
 	case action == "decline":
@@ -233,5 +233,5 @@ func (d *Desk) mustBeOpen(t store.Ticket) error {
 
 // cmdHelp lists the commands.
 func (d *Desk) cmdHelp(ctx context.Context, tx store.Store, in StaffInput, _ string) error {
-	return d.answer(ctx, tx, in, 0, d.p.T("desk.help", nil)+"\n\n"+d.p.T("lifecycle.help", nil))
+	return d.answer(ctx, tx, in, 0, d.printer.T("desk.help", nil)+"\n\n"+d.printer.T("lifecycle.help", nil))
 }

@@ -29,7 +29,7 @@ func (d *Desk) askCSAT(t *store.Ticket, at time.Time) bool {
 
 // sendCSATQuestion asks the customer for a score from 1 to 5.
 func (d *Desk) sendCSATQuestion(ctx context.Context, tx store.Store, t store.Ticket, at time.Time) error {
-	_, err := d.post(ctx, tx, at, outbox.Post{To: outbox.WhatsApp(t.Phone), TicketID: t.ID, Text: d.p.T("lifecycle.csat.question", map[string]any{"id": t.ID})})
+	_, err := d.post(ctx, tx, at, outbox.Post{To: outbox.WhatsApp(t.Phone), TicketID: t.ID, Text: d.printer.T("lifecycle.csat.question", map[string]any{"id": t.ID})})
 	return err
 }
 
@@ -91,7 +91,7 @@ func (d *Desk) AnswerCSAT(ctx context.Context, tx store.Store, phone string, at 
 	if score <= 2 {
 		key = "lifecycle.csat.thanks_low"
 	}
-	if _, err := d.post(ctx, tx, at, outbox.Post{To: outbox.WhatsApp(phone), TicketID: t.ID, Text: d.p.T(key, map[string]any{"id": t.ID})}); err != nil {
+	if _, err := d.post(ctx, tx, at, outbox.Post{To: outbox.WhatsApp(phone), TicketID: t.ID, Text: d.printer.T(key, map[string]any{"id": t.ID})}); err != nil {
 		return false, err
 	}
 	if score > 2 {
@@ -101,7 +101,7 @@ func (d *Desk) AnswerCSAT(ctx context.Context, tx store.Store, phone string, at 
 	if c, err := tx.Customer(ctx, t.CustomerID); err == nil {
 		name = c.Name
 	}
-	alert := d.p.T("lifecycle.csat.alert", map[string]any{
+	alert := d.printer.T("lifecycle.csat.alert", map[string]any{
 		"id": t.ID, "score": score, "name": name, "customer_id": t.CustomerID, "assignee": d.csatStaff(t),
 	})
 	for _, addr := range d.ManagerAddresses() {
@@ -118,7 +118,7 @@ func (d *Desk) csatStaff(t store.Ticket) string {
 	if t.Assignee != 0 {
 		return d.assigneeName(t)
 	}
-	return d.p.T("lifecycle.csat.unassigned", nil)
+	return d.printer.T("lifecycle.csat.unassigned", nil)
 }
 
 // csatLines are the digest's satisfaction lines: the average and count of
@@ -147,15 +147,15 @@ func (d *Desk) csatLines(dd digestData, from, to time.Time) []string {
 	if all.count == 0 {
 		return nil
 	}
-	avg := func(g group) string { return d.p.Format(math.Round(float64(g.sum)/float64(g.count)*10) / 10) }
-	lines := []string{d.p.T("lifecycle.digest.csat", map[string]any{"average": locales.Raw(avg(all)), "count": all.count})}
+	avg := func(g group) string { return d.printer.Format(math.Round(float64(g.sum)/float64(g.count)*10) / 10) }
+	lines := []string{d.printer.T("lifecycle.digest.csat", map[string]any{"average": locales.Raw(avg(all)), "count": all.count})}
 	gs := make([]*group, 0, len(by))
 	for _, g := range by {
 		gs = append(gs, g)
 	}
 	slices.SortFunc(gs, func(a, b *group) int { return cmp.Or(cmp.Compare(b.count, a.count), strings.Compare(a.label, b.label)) })
 	for _, g := range gs {
-		lines = append(lines, d.p.T("lifecycle.digest.csat_staff", map[string]any{"name": g.label, "average": locales.Raw(avg(*g)), "count": g.count}))
+		lines = append(lines, d.printer.T("lifecycle.digest.csat_staff", map[string]any{"name": g.label, "average": locales.Raw(avg(*g)), "count": g.count}))
 	}
 	return lines
 }

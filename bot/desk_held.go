@@ -42,7 +42,7 @@ func (d *Desk) cmdHeld(ctx context.Context, tx store.Store, in StaffInput, args 
 	if err != nil {
 		return fmt.Errorf("desk: held messages of %s: %w", phone, err)
 	}
-	p := d.p
+	p := d.printer
 	if total == 0 {
 		return d.answer(ctx, tx, in, 0, p.T("desk.held.empty", map[string]any{"phone": phone}))
 	}

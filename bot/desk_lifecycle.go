@@ -44,7 +44,7 @@ func (d *Desk) cmdWait(ctx context.Context, tx store.Store, in StaffInput, args 
 	}
 	name := d.staffName(in)
 	if text == "" {
-		text = d.p.T("lifecycle.wait.customer_default", map[string]any{"id": t.ID})
+		text = d.printer.T("lifecycle.wait.customer_default", map[string]any{"id": t.ID})
 	}
 	m := store.Message{TicketID: t.ID, At: in.At, Direction: store.FromStaff, Author: name, Text: text, File: in.File}
 	if err := tx.AddMessage(ctx, &m); err != nil {
@@ -59,16 +59,16 @@ func (d *Desk) cmdWait(ctx context.Context, tx store.Store, in StaffInput, args 
 	}
 	if _, err := d.post(ctx, tx, in.At, outbox.Post{
 		To: outbox.WhatsApp(t.Phone), TicketID: t.ID, File: in.File,
-		Text: d.p.T("desk.relay.to_customer", map[string]any{"id": t.ID, "name": name, "text": locales.Raw(text)}),
+		Text: d.printer.T("desk.relay.to_customer", map[string]any{"id": t.ID, "name": name, "text": locales.Raw(text)}),
 	}); err != nil {
 		return err
 	}
-	lines := []string{d.p.T("lifecycle.wait.staff", map[string]any{"id": t.ID})}
+	lines := []string{d.printer.T("lifecycle.wait.staff", map[string]any{"id": t.ID})}
 	if nudge := d.nudgeAt(t); !nudge.IsZero() {
-		lines = append(lines, d.p.T("lifecycle.wait.staff_nudge", map[string]any{"at": nudge}))
+		lines = append(lines, d.printer.T("lifecycle.wait.staff_nudge", map[string]any{"at": nudge}))
 	}
 	if closeAt := d.autoCloseAt(t); !closeAt.IsZero() {
-		lines = append(lines, d.p.T("lifecycle.wait.staff_close", map[string]any{"at": closeAt}))
+		lines = append(lines, d.printer.T("lifecycle.wait.staff_close", map[string]any{"at": closeAt}))
 	}
 	return d.answer(ctx, tx, in, t.ID, strings.Join(lines, "\n"))
 }
@@ -155,7 +155,7 @@ func (d *Desk) cmdMerge(ctx context.Context, tx store.Store, in StaffInput, args
 		return fmt.Errorf("desk: merge ticket %d: %w", from.ID, err)
 	}
 	note := store.Message{TicketID: into.ID, At: in.At, Direction: store.StaffNote, Author: d.staffName(in),
-		Text: d.p.T("lifecycle.merge.note", map[string]any{"from": from.ID, "into": into.ID})}
+		Text: d.printer.T("lifecycle.merge.note", map[string]any{"from": from.ID, "into": into.ID})}
 	if err := tx.AddMessage(ctx, &note); err != nil {
 		return fmt.Errorf("desk: merge note on ticket %d: %w", into.ID, err)
 	}
@@ -165,12 +165,12 @@ func (d *Desk) cmdMerge(ctx context.Context, tx store.Store, in StaffInput, args
 			continue
 		}
 		told[phone] = true
-		text := d.p.T("lifecycle.merge.customer", map[string]any{"from": from.ID, "into": into.ID})
+		text := d.printer.T("lifecycle.merge.customer", map[string]any{"from": from.ID, "into": into.ID})
 		if _, err := d.post(ctx, tx, in.At, outbox.Post{To: outbox.WhatsApp(phone), TicketID: into.ID, Text: text}); err != nil {
 			return err
 		}
 	}
-	return d.answer(ctx, tx, in, into.ID, d.p.T("lifecycle.merge.staff", map[string]any{
+	return d.answer(ctx, tx, in, into.ID, d.printer.T("lifecycle.merge.staff", map[string]any{
 		"from": from.ID, "into": into.ID, "logged": minutes(into.LoggedMin),
 	}))
 }

@@ -39,7 +39,7 @@ func (d *Desk) cmdLog(ctx context.Context, tx store.Store, in StaffInput, args s
 	if err := tx.UpdateTicket(ctx, t); err != nil {
 		return fmt.Errorf("desk: log time on ticket %d: %w", t.ID, err)
 	}
-	lines := []string{d.p.T("desk.logged", map[string]any{"id": t.ID, "added": dur, "total": minutes(t.LoggedMin)})}
+	lines := []string{d.printer.T("desk.logged", map[string]any{"id": t.ID, "added": dur, "total": minutes(t.LoggedMin)})}
 	more, err := d.budgetLines(ctx, tx, t, c, in.At)
 	if err != nil {
 		return err
@@ -60,7 +60,7 @@ func (d *Desk) budgetLines(ctx context.Context, tx store.Store, t store.Ticket, 
 		return nil, fmt.Errorf("desk: usage of contract %s: %w", c.ID, err)
 	}
 	l := d.policy.Limits(c)
-	p := d.p
+	p := d.printer
 	var lines []string
 	if hourly {
 		lines = append(lines,

@@ -144,9 +144,9 @@ func (d *Desk) cmdOpen(ctx context.Context, tx store.Store, in StaffInput, args 
 		return fail("lifecycle.open.err_contract", map[string]any{"customer_id": cu.ID, "contracts": strings.Join(out.Ambiguous, "، "), "usage": usage})
 	case out.Denied != "":
 		in.audit.note("open", 0, "denied "+string(out.Denied)+": "+args)
-		lines := []string{d.p.T("lifecycle.open.denied", map[string]any{"name": cu.Name, "customer_id": cu.ID, "reason": out.Denied, "code": string(out.Denied)})}
+		lines := []string{d.printer.T("lifecycle.open.denied", map[string]any{"name": cu.Name, "customer_id": cu.ID, "reason": out.Denied, "code": string(out.Denied)})}
 		for _, l := range out.Explain.Lines {
-			lines = append(lines, d.p.T(l.Key, l.Args))
+			lines = append(lines, d.printer.T(l.Key, l.Args))
 		}
 		return d.answer(ctx, tx, in, 0, strings.Join(lines, "\n"))
 	}
@@ -157,9 +157,9 @@ func (d *Desk) cmdOpen(ctx context.Context, tx store.Store, in StaffInput, args 
 	}
 	key := "lifecycle.open.staff"
 	if t.Phone != "" {
-		lines := []string{d.p.T("lifecycle.open.customer_intro", nil)}
+		lines := []string{d.printer.T("lifecycle.open.customer_intro", nil)}
 		for _, l := range out.Customer.Lines {
-			lines = append(lines, d.p.T(l.Key, l.Args))
+			lines = append(lines, d.printer.T(l.Key, l.Args))
 		}
 		if _, err := d.post(ctx, tx, in.At, outbox.Post{To: outbox.WhatsApp(t.Phone), TicketID: t.ID, Text: strings.Join(lines, "\n")}); err != nil {
 			return err
@@ -167,7 +167,7 @@ func (d *Desk) cmdOpen(ctx context.Context, tx store.Store, in StaffInput, args 
 	} else {
 		key = "lifecycle.open.staff_no_phone"
 	}
-	return d.answer(ctx, tx, in, t.ID, d.p.T(key, map[string]any{"id": t.ID, "name": cu.Name, "phone": t.Phone, "due": t.FirstResponseDue}))
+	return d.answer(ctx, tx, in, t.ID, d.printer.T(key, map[string]any{"id": t.ID, "name": cu.Name, "phone": t.Phone, "due": t.FirstResponseDue}))
 }
 
 // contactPhone is the number a phone request's ticket answers to: the

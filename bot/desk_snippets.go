@@ -62,7 +62,7 @@ func (d *Desk) cmdSnippet(ctx context.Context, tx store.Store, in StaffInput, ar
 		if file != nil {
 			keyArg = "lifecycle.snippet.saved_file"
 		}
-		return d.answer(ctx, tx, in, 0, d.p.T(keyArg, map[string]any{"key": key}))
+		return d.answer(ctx, tx, in, 0, d.printer.T(keyArg, map[string]any{"key": key}))
 	case "del", "delete", "rm", "حذف":
 		key, ok := snippetKey(field)
 		if !ok {
@@ -75,7 +75,7 @@ func (d *Desk) cmdSnippet(ctx context.Context, tx store.Store, in StaffInput, ar
 		if err != nil {
 			return fmt.Errorf("desk: delete snippet %s: %w", key, err)
 		}
-		return d.answer(ctx, tx, in, 0, d.p.T("lifecycle.snippet.deleted", map[string]any{"key": key}))
+		return d.answer(ctx, tx, in, 0, d.printer.T("lifecycle.snippet.deleted", map[string]any{"key": key}))
 	}
 	return fail("lifecycle.snippet.err_verb", map[string]any{"arg": clip(verb, 32), "usage": d.raw("lifecycle.syntax.snippet")})
 }
@@ -106,15 +106,15 @@ func (d *Desk) cmdSnippets(ctx context.Context, tx store.Store, in StaffInput, _
 		return fmt.Errorf("desk: snippets: %w", err)
 	}
 	if len(ss) == 0 {
-		return d.answer(ctx, tx, in, 0, d.p.T("lifecycle.snippets.empty", nil))
+		return d.answer(ctx, tx, in, 0, d.printer.T("lifecycle.snippets.empty", nil))
 	}
-	lines := []string{d.p.T("lifecycle.snippets.title", map[string]any{"count": len(ss)})}
+	lines := []string{d.printer.T("lifecycle.snippets.title", map[string]any{"count": len(ss)})}
 	for _, s := range ss {
 		key := "lifecycle.snippets.line"
 		if s.File != nil {
 			key = "lifecycle.snippets.line_file"
 		}
-		lines = append(lines, d.p.T(key, map[string]any{"key": s.Key, "text": locales.Raw(clip(strings.ReplaceAll(s.Text, "\n", " "), 60))}))
+		lines = append(lines, d.printer.T(key, map[string]any{"key": s.Key, "text": locales.Raw(clip(strings.ReplaceAll(s.Text, "\n", " "), 60))}))
 	}
 	return d.answer(ctx, tx, in, 0, strings.Join(lines, "\n"))
 }
@@ -177,15 +177,15 @@ func (d *Desk) fillSnippet(ctx context.Context, tx store.Store, text string, t s
 		}
 		name = c.Name
 	}
-	deadline := d.p.T("lifecycle.snippet.no_deadline", nil)
+	deadline := d.printer.T("lifecycle.snippet.no_deadline", nil)
 	if !t.FirstResponseDue.IsZero() {
-		deadline = d.p.Format(t.FirstResponseDue)
+		deadline = d.printer.Format(t.FirstResponseDue)
 	}
 	return strings.NewReplacer(
 		"{customer}", name,
-		"{ticket}", d.p.Format(t.ID),
+		"{ticket}", d.printer.Format(t.ID),
 		"{deadline}", deadline,
 		"{staff}", d.staffName(in),
-		"{support_phone}", d.p.Format(d.cfg.SupportPhone),
+		"{support_phone}", d.printer.Format(d.cfg.SupportPhone),
 	).Replace(text), nil
 }

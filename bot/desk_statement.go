@@ -50,7 +50,7 @@ func (d *Desk) cmdStatement(ctx context.Context, tx store.Store, in StaffInput, 
 		return fmt.Errorf("desk: %w", err)
 	}
 	var buf bytes.Buffer
-	if err := statement.Write(&buf, s, d.p, format); err != nil {
+	if err := statement.Write(&buf, s, d.printer, format); err != nil {
 		return fmt.Errorf("desk: %w", err)
 	}
 	mime := map[string]string{
@@ -62,7 +62,7 @@ func (d *Desk) cmdStatement(ctx context.Context, tx store.Store, in StaffInput, 
 	if err != nil {
 		return fmt.Errorf("desk: statement file: %w", err)
 	}
-	caption := d.p.T("statement.desk.caption", map[string]any{"month": s.Month, "name": cu.Name, "id": cu.ID})
+	caption := d.printer.T("statement.desk.caption", map[string]any{"month": s.Month, "name": cu.Name, "id": cu.ID})
 	_, err = d.post(ctx, tx, in.At, outbox.Post{To: replyAddr(in), Text: caption, File: file})
 	return err
 }

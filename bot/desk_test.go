@@ -624,7 +624,7 @@ func TestReplyToAnUnrecordedBotMessageIsRefusedAloud(t *testing.T) {
 	in := f.staff("لطفاً نسخه اپلیکیشن را بفرمایید")
 	in.ReplyToUnknown, in.At = true, f.at.Add(time.Hour)
 	m := only(t, f.handle(t, in))
-	if m.To != string(outbox.StaffGroup) || !strings.Contains(m.Text, f.desk.p.T("desk.err.reply_unknown", nil)) {
+	if m.To != string(outbox.StaffGroup) || !strings.Contains(m.Text, f.desk.printer.T("desk.err.reply_unknown", nil)) {
 		t.Errorf("answer %+v, want the refusal in the staff group", m)
 	}
 	if got := f.getTicket(t, tk.ID); !got.FirstResponseAt.IsZero() {

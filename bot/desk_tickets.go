@@ -26,7 +26,7 @@ func (d *Desk) cmdTickets(ctx context.Context, tx store.Store, in StaffInput, _ 
 		return fmt.Errorf("desk: open tickets: %w", err)
 	}
 	if len(ts) == 0 {
-		return d.answer(ctx, tx, in, 0, d.p.T("desk.tickets.empty", nil))
+		return d.answer(ctx, tx, in, 0, d.printer.T("desk.tickets.empty", nil))
 	}
 	slices.SortStableFunc(ts, func(a, b store.Ticket) int {
 		if c := a.FirstResponseDue.Compare(b.FirstResponseDue); c != 0 {
@@ -35,31 +35,31 @@ func (d *Desk) cmdTickets(ctx context.Context, tx store.Store, in StaffInput, _ 
 		return cmp.Compare(a.ID, b.ID)
 	})
 	names := map[string]string{}
-	lines := []string{d.p.T("desk.tickets.header", map[string]any{"count": len(ts)})}
+	lines := []string{d.printer.T("desk.tickets.header", map[string]any{"count": len(ts)})}
 	for i, t := range ts {
 		if i == maxListed {
-			lines = append(lines, d.p.T("desk.tickets.more", map[string]any{"count": len(ts) - maxListed}))
+			lines = append(lines, d.printer.T("desk.tickets.more", map[string]any{"count": len(ts) - maxListed}))
 			break
 		}
 		name, err := d.customerName(ctx, tx, t.CustomerID, names)
 		if err != nil {
 			return err
 		}
-		line := d.p.T("desk.tickets.line", map[string]any{
+		line := d.printer.T("desk.tickets.line", map[string]any{
 			"id": t.ID, "customer": name, "kind": t.Kind, "due": t.FirstResponseDue,
 		})
 		switch {
 		case t.Status == store.TicketAnswered:
-			line += " " + d.p.T("desk.tickets.answered", nil)
+			line += " " + d.printer.T("desk.tickets.answered", nil)
 		case !t.FirstResponseDue.After(in.At):
-			line += " " + d.p.T("desk.tickets.overdue", nil)
+			line += " " + d.printer.T("desk.tickets.overdue", nil)
 		}
 		if t.Assignee != 0 {
 			who, err := d.staffRef(ctx, tx, t.Assignee, t.AssigneeName)
 			if err != nil {
 				return err
 			}
-			line += " " + d.p.T("desk.tickets.assignee", map[string]any{"name": who})
+			line += " " + d.printer.T("desk.tickets.assignee", map[string]any{"name": who})
 		}
 		lines = append(lines, line)
 	}
@@ -119,7 +119,7 @@ func (d *Desk) cmdClaim(ctx context.Context, tx store.Store, in StaffInput, args
 	if err := tx.UpdateTicket(ctx, t); err != nil {
 		return fmt.Errorf("desk: claim ticket %d: %w", t.ID, err)
 	}
-	return d.answer(ctx, tx, in, t.ID, d.p.T("desk.claimed", map[string]any{"id": t.ID, "name": t.AssigneeName}))
+	return d.answer(ctx, tx, in, t.ID, d.printer.T("desk.claimed", map[string]any{"id": t.ID, "name": t.AssigneeName}))
 }
 
 // cmdAssign makes a staff member (by Telegram user id, optionally followed
@@ -145,7 +145,7 @@ func (d *Desk) cmdAssign(ctx context.Context, tx store.Store, in StaffInput, arg
 	if err != nil {
 		return err
 	}
-	return d.answer(ctx, tx, in, t.ID, d.p.T("desk.assigned", map[string]any{"id": t.ID, "name": who}))
+	return d.answer(ctx, tx, in, t.ID, d.printer.T("desk.assigned", map[string]any{"id": t.ID, "name": who}))
 }
 
 // assigneeName is how the assignee is named in reports that group by
@@ -181,7 +181,7 @@ func (d *Desk) cmdClose(ctx context.Context, tx store.Store, in StaffInput, args
 	if err := tx.UpdateTicket(ctx, t); err != nil {
 		return fmt.Errorf("desk: close ticket %d: %w", t.ID, err)
 	}
-	if _, err := d.post(ctx, tx, in.At, outbox.Post{To: outbox.WhatsApp(t.Phone), TicketID: t.ID, Text: d.p.T("desk.closed.customer", map[string]any{"id": t.ID})}); err != nil {
+	if _, err := d.post(ctx, tx, in.At, outbox.Post{To: outbox.WhatsApp(t.Phone), TicketID: t.ID, Text: d.printer.T("desk.closed.customer", map[string]any{"id": t.ID})}); err != nil {
 		return err
 	}
 	if ask {
@@ -189,9 +189,9 @@ func (d *Desk) cmdClose(ctx context.Context, tx store.Store, in StaffInput, args
 			return err
 		}
 	}
-	text := d.p.T("desk.closed", map[string]any{"id": t.ID})
+	text := d.printer.T("desk.closed", map[string]any{"id": t.ID})
 	if c.Kind == rules.KindHourly {
-		text += "\n" + d.p.T("desk.charged", map[string]any{"charged": minutes(t.ChargedMin)})
+		text += "\n" + d.printer.T("desk.charged", map[string]any{"charged": minutes(t.ChargedMin)})
 	}
 	return d.answer(ctx, tx, in, t.ID, text)
 }
@@ -231,7 +231,7 @@ func (d *Desk) cmdReopen(ctx context.Context, tx store.Store, in StaffInput, arg
 	if err := tx.UpdateTicket(ctx, t); err != nil {
 		return fmt.Errorf("desk: reopen ticket %d: %w", t.ID, err)
 	}
-	return d.answer(ctx, tx, in, t.ID, d.p.T("desk.reopened", map[string]any{"id": t.ID, "status": d.status(t.Status)}))
+	return d.answer(ctx, tx, in, t.ID, d.printer.T("desk.reopened", map[string]any{"id": t.ID, "status": d.status(t.Status)}))
 }
 
 // cmdDecline refuses an open ticket for one of the reasons the support
@@ -264,17 +264,17 @@ func (d *Desk) cmdDecline(ctx context.Context, tx store.Store, in StaffInput, ar
 	if err := tx.UpdateTicket(ctx, t); err != nil {
 		return fmt.Errorf("desk: decline ticket %d: %w", t.ID, err)
 	}
-	text := d.p.T("desk.declined.customer", map[string]any{
+	text := d.printer.T("desk.declined.customer", map[string]any{
 		"id": t.ID, "reason": reason, "explain": d.raw("desk.decline.explain." + string(reason)),
 	})
 	if d.policy.Limits(c).RequestsPerMonth >= 0 {
 		// Said only where the tier has a monthly quota to spare.
-		text += "\n" + d.p.T("desk.declined.quota", nil)
+		text += "\n" + d.printer.T("desk.declined.quota", nil)
 	}
 	if _, err := d.post(ctx, tx, in.At, outbox.Post{To: outbox.WhatsApp(t.Phone), TicketID: t.ID, Text: text}); err != nil {
 		return err
 	}
-	return d.answer(ctx, tx, in, t.ID, d.p.T("desk.declined", map[string]any{"id": t.ID, "reason": reason}))
+	return d.answer(ctx, tx, in, t.ID, d.printer.T("desk.declined", map[string]any{"id": t.ID, "reason": reason}))
 }
 
 // declinePicker asks staff for a decline reason with one button per reason.
@@ -290,7 +290,7 @@ func (d *Desk) declinePicker(ctx context.Context, tx store.Store, in StaffInput,
 	for _, r := range rules.AllDeclineReasons {
 		buttons = append(buttons, "decline:"+strconv.FormatInt(id, 10)+":"+string(r))
 	}
-	text := d.p.T("desk.decline.pick", map[string]any{"id": id, "reasons": locales.Raw(d.reasonList())})
+	text := d.printer.T("desk.decline.pick", map[string]any{"id": id, "reasons": locales.Raw(d.reasonList())})
 	_, err = d.post(ctx, tx, in.At, outbox.Post{To: replyAddr(in), TicketID: id, Text: text, Buttons: buttons})
 	return err
 }
@@ -299,7 +299,7 @@ func (d *Desk) declinePicker(ctx context.Context, tx store.Store, in StaffInput,
 func (d *Desk) reasonList() string {
 	lines := make([]string, 0, len(rules.AllDeclineReasons))
 	for i, r := range rules.AllDeclineReasons {
-		lines = append(lines, d.p.T("desk.decline.reason_line", map[string]any{"n": i + 1, "reason": r, "code": string(r)}))
+		lines = append(lines, d.printer.T("desk.decline.reason_line", map[string]any{"n": i + 1, "reason": r, "code": string(r)}))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -361,5 +361,5 @@ func (d *Desk) cmdNote(ctx context.Context, tx store.Store, in StaffInput, args 
 	if err := tx.AddMessage(ctx, &m); err != nil {
 		return fmt.Errorf("desk: note on ticket %d: %w", t.ID, err)
 	}
-	return d.answer(ctx, tx, in, t.ID, d.p.T("desk.noted", map[string]any{"id": t.ID}))
+	return d.answer(ctx, tx, in, t.ID, d.printer.T("desk.noted", map[string]any{"id": t.ID}))
 }

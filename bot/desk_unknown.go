@@ -37,7 +37,7 @@ func (d *Desk) underUnknownCard(ctx context.Context, tx store.Store, phone, text
 	if strings.TrimSpace(text) == "" {
 		key = "desk.unknown.more_no_text"
 	}
-	_, err = d.post(ctx, tx, at, outbox.Post{To: outbox.StaffGroup, ReplyTo: cardID, Text: d.p.T(key, map[string]any{
+	_, err = d.post(ctx, tx, at, outbox.Post{To: outbox.StaffGroup, ReplyTo: cardID, Text: d.printer.T(key, map[string]any{
 		"phone": phone, "text": locales.Raw(clip(strings.TrimSpace(text), maxRelayRunes)),
 	})})
 	return true, err
@@ -80,7 +80,7 @@ func (d *Desk) resume(ctx context.Context, tx store.Store, phone string, at time
 // as a request, the question that follows replaces the pointer to the menu.
 func (d *Desk) linkedText(say map[string]any, more string) string {
 	if more == "" {
-		return d.p.T("desk.linked.customer", say)
+		return d.printer.T("desk.linked.customer", say)
 	}
-	return d.p.Join(d.p.T("desk.linked.customer_resume", say), more)
+	return d.printer.Join(d.printer.T("desk.linked.customer_resume", say), more)
 }

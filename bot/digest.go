@@ -57,7 +57,7 @@ func (d *Desk) SendDigest(ctx context.Context, tx store.Store, at time.Time, to 
 	}
 	var chart *store.File
 	if d.cfg.FilesDir != "" {
-		png, err := renderChart(r.chart, d.p)
+		png, err := renderChart(r.chart, d.printer)
 		if err != nil {
 			return fmt.Errorf("digest: chart: %w", err)
 		}
@@ -72,7 +72,7 @@ func (d *Desk) SendDigest(ctx context.Context, tx store.Store, at time.Time, to 
 			return err
 		}
 		if chart != nil {
-			caption := d.p.T("desk.digest.chart", map[string]any{"days": len(r.chart)})
+			caption := d.printer.T("desk.digest.chart", map[string]any{"days": len(r.chart)})
 			if _, err := d.post(ctx, tx, at, outbox.Post{To: addr, Text: caption, File: chart, Kind: store.OutboxBackground}); err != nil {
 				return err
 			}
@@ -137,7 +137,7 @@ func (d *Desk) digest(ctx context.Context, tx store.Store, at time.Time) (digest
 	if err != nil {
 		return digestReport{}, err
 	}
-	p := d.p
+	p := d.printer
 	from, today := d.digestPeriod(dd.at)
 	n := d.slaCounts(dd.tickets, dd.at)
 	day := func(label locales.Raw, s slaDay) string {
@@ -256,14 +256,14 @@ func (d *Desk) openLines(dd digestData) []string {
 	lines := make([]string, 0, min(len(due), digestListMax)+1)
 	for i, t := range due {
 		if i == digestListMax {
-			lines = append(lines, d.p.T("desk.digest.more", map[string]any{"count": len(due) - i}))
+			lines = append(lines, d.printer.T("desk.digest.more", map[string]any{"count": len(due) - i}))
 			break
 		}
 		key := "desk.digest.open_item"
 		if !t.FirstResponseDue.After(dd.at) {
 			key = "desk.digest.overdue_item"
 		}
-		lines = append(lines, d.p.T(key, map[string]any{"id": t.ID, "name": dd.name(t.CustomerID), "due": t.FirstResponseDue}))
+		lines = append(lines, d.printer.T(key, map[string]any{"id": t.ID, "name": dd.name(t.CustomerID), "due": t.FirstResponseDue}))
 	}
 	return lines
 }
@@ -292,7 +292,7 @@ func (d *Desk) answerLines(ctx context.Context, tx store.Store, dd digestData, f
 		if tiers[tk] == nil {
 			label := d.raw("desk.digest.no_contract")
 			if ok {
-				label = locales.Raw(d.p.T("desk.digest.tier", map[string]any{"kind": c.Kind, "tier": c.Tier}))
+				label = locales.Raw(d.printer.T("desk.digest.tier", map[string]any{"kind": c.Kind, "tier": c.Tier}))
 			}
 			tiers[tk] = &answerGroup{label: label, order: tierOrder(c)}
 		}
@@ -309,9 +309,9 @@ func (d *Desk) answerLines(ctx context.Context, tx store.Store, dd digestData, f
 	if len(tiers) == 0 {
 		return nil, nil
 	}
-	lines := []string{d.p.T("desk.digest.by_tier", nil)}
+	lines := []string{d.printer.T("desk.digest.by_tier", nil)}
 	lines = append(lines, d.groupLines(tiers)...)
-	lines = append(lines, d.p.T("desk.digest.by_staff", nil))
+	lines = append(lines, d.printer.T("desk.digest.by_staff", nil))
 	return append(lines, d.groupLines(staff)...), nil
 }
 
@@ -326,7 +326,7 @@ func (d *Desk) groupLines(groups map[string]*answerGroup) []string {
 	})
 	lines := make([]string, 0, len(gs))
 	for _, g := range gs {
-		lines = append(lines, d.p.T("desk.digest.group", map[string]any{
+		lines = append(lines, d.printer.T("desk.digest.group", map[string]any{
 			"label": g.label, "count": len(g.times), "median": median(g.times),
 		}))
 	}
@@ -358,7 +358,7 @@ func (d *Desk) firstAnswerer(ctx context.Context, tx store.Store, t store.Ticket
 	if t.Assignee != 0 {
 		return d.assigneeName(t), nil
 	}
-	return d.p.T("desk.digest.nobody", nil), nil
+	return d.printer.T("desk.digest.nobody", nil), nil
 }
 
 // median is the middle of ds (the mean of the middle two for an even
@@ -380,7 +380,7 @@ func median(ds []time.Duration) time.Duration {
 // packages running low or expiring soon, and the contracts ending within
 // digestAhead days.
 func (d *Desk) watchLines(ctx context.Context, tx store.Store, dd digestData) ([]string, error) {
-	p := d.p
+	p := d.printer
 	soon := dd.at.AddDate(0, 0, digestAhead)
 	var limit, hourly, ending []string
 	for _, c := range dd.contracts {

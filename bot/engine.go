@@ -144,7 +144,7 @@ func (e *Engine) failed(ctx context.Context, tx store.Store, m CustomerMessage, 
 	if err := e.received(ctx, tx, m, store.RouteHeld, store.HeldFailed); err != nil {
 		return err
 	}
-	text := e.desk.p.T("engine.staff.failed", map[string]any{
+	text := e.desk.printer.T("engine.staff.failed", map[string]any{
 		"phone": m.Phone, "text": locales.Raw(clip(strings.TrimSpace(m.Text), maxRelayRunes)),
 		"error": locales.Raw(shorten(fmt.Sprint(pe.Value), 300)),
 	})
@@ -291,7 +291,7 @@ func (e *Engine) flooded(ctx context.Context, tx store.Store, m CustomerMessage,
 	case !errors.Is(err, store.ErrNotFound):
 		return fmt.Errorf("customer of %s: %w", m.Phone, err)
 	}
-	_, err := outbox.Enqueue(ctx, tx, m.At, outbox.Post{To: outbox.StaffGroup, Text: e.desk.p.T(key, args)})
+	_, err := outbox.Enqueue(ctx, tx, m.At, outbox.Post{To: outbox.StaffGroup, Text: e.desk.printer.T(key, args)})
 	return err
 }
 
@@ -408,7 +408,7 @@ func (e *Engine) HandleStaff(ctx context.Context, id string, in StaffInput) erro
 		if sent == "" {
 			sent = in.Callback
 		}
-		text := e.desk.p.T("engine.staff.command_failed", map[string]any{
+		text := e.desk.printer.T("engine.staff.command_failed", map[string]any{
 			"text":  locales.Raw(clip(strings.TrimSpace(sent), maxRelayRunes)),
 			"error": locales.Raw(shorten(fmt.Sprint(pe.Value), 300)),
 		})

@@ -112,7 +112,7 @@ func companyTicket(ctx context.Context, tx store.Store, phone string, at time.Ti
 // companyAnswer stores a company-phone message on t (when t.ID != 0) as a
 // staff answer and shows it to staff.
 func (d *Desk) companyAnswer(ctx context.Context, tx store.Store, m CompanyMessage, t store.Ticket, open bool) error {
-	author := d.p.T("desk.company_phone.name", nil)
+	author := d.printer.T("desk.company_phone.name", nil)
 	text := strings.TrimSpace(m.Text)
 	shown := clip(text, maxRelayRunes)
 	if shown == "" && m.File != nil {
@@ -129,7 +129,7 @@ func (d *Desk) companyAnswer(ctx context.Context, tx store.Store, m CompanyMessa
 		if name == "" {
 			key = "desk.company_phone.no_ticket_unknown"
 		}
-		_, err := d.post(ctx, tx, m.At, outbox.Post{To: outbox.StaffGroup, File: m.File, Text: d.p.T(key, map[string]any{
+		_, err := d.post(ctx, tx, m.At, outbox.Post{To: outbox.StaffGroup, File: m.File, Text: d.printer.T(key, map[string]any{
 			"phone": m.Phone, "name": name, "text": locales.Raw(shown)})})
 		return err
 	}
@@ -159,6 +159,6 @@ func (d *Desk) companyAnswer(ctx context.Context, tx store.Store, m CompanyMessa
 		key = "desk.company_phone.after_close"
 	}
 	_, err = d.post(ctx, tx, m.At, outbox.Post{To: outbox.StaffGroup, TicketID: t.ID, ReplyTo: card, File: m.File,
-		Text: d.p.T(key, map[string]any{"id": t.ID, "status": d.status(t.Status), "text": locales.Raw(shown)})})
+		Text: d.printer.T(key, map[string]any{"id": t.ID, "status": d.status(t.Status), "text": locales.Raw(shown)})})
 	return err
 }

@@ -80,7 +80,7 @@ func (e *Engine) HandleEdit(ctx context.Context, ed CustomerEdit) error {
 				return fmt.Errorf("store edit from %s: %w", ed.Phone, err)
 			}
 		}
-		p := e.desk.p
+		p := e.desk.printer
 		post := outbox.Post{To: outbox.StaffGroup}
 		switch {
 		case relay.ID != 0 && ed.Revoked:
@@ -113,9 +113,9 @@ func (d *Desk) sentLine(sent, at time.Time) string {
 	if sent.IsZero() || sent.Sub(at).Abs() <= sentLate {
 		return ""
 	}
-	when := d.p.Time(sent)
+	when := d.printer.Time(sent)
 	if s, a := sent.In(d.loc), at.In(d.loc); s.YearDay() != a.YearDay() || s.Year() != a.Year() {
-		when = d.p.DayTime(sent)
+		when = d.printer.DayTime(sent)
 	}
-	return d.p.T("desk.customer.sent_at", map[string]any{"when": locales.Raw(when)})
+	return d.printer.T("desk.customer.sent_at", map[string]any{"when": locales.Raw(when)})
 }

@@ -178,7 +178,7 @@ func (j *Jobs) sentThisHour(ctx context.Context, tx store.Store, now time.Time) 
 }
 
 func (j *Jobs) remindContractEnd(ctx context.Context, tx store.Store, c rules.Contract, r contractReminder, now time.Time) error {
-	d, p := j.desk, j.desk.p
+	d, p := j.desk, j.desk.printer
 	u, err := tx.Usage(ctx, c.ID, d.window(c, now))
 	if err != nil {
 		return fmt.Errorf("contract reminders: usage of %s: %w", c.ID, err)

@@ -104,7 +104,7 @@ func (j *Jobs) RunDeadlines(ctx context.Context, now time.Time) error {
 // sendDeadline sends one reminder or breach alert, once, if the ticket is
 // still waiting for its first answer with the same deadline.
 func (j *Jobs) sendDeadline(ctx context.Context, tx store.Store, ticketID int64, e deadlineEvent) error {
-	d, p := j.desk, j.desk.p
+	d, p := j.desk, j.desk.printer
 	t, err := tx.Ticket(ctx, ticketID)
 	if err != nil {
 		return fmt.Errorf("deadlines: ticket %d: %w", ticketID, err)
@@ -165,7 +165,7 @@ func (j *Jobs) hasEvent(t store.Ticket, e deadlineEvent) bool {
 // else an invitation to claim it. People are mentioned in the plain-text
 // form the Telegram adapter turns into mentions (known staff only).
 func (j *Jobs) responsible(ctx context.Context, tx store.Store, t store.Ticket, c rules.Contract) (locales.Raw, error) {
-	p := j.desk.p
+	p := j.desk.printer
 	if t.Assignee != 0 {
 		who, err := j.desk.staffRef(ctx, tx, t.Assignee, t.AssigneeName)
 		return locales.Raw(p.T("jobs.deadline.assignee_id", map[string]any{"mention": who})), err

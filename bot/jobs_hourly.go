@@ -171,7 +171,7 @@ func (j *Jobs) RunPackageNotes(ctx context.Context, now time.Time) error {
 }
 
 func (j *Jobs) packageNote(ctx context.Context, tx store.Store, c rules.Contract, now time.Time) error {
-	d, p := j.desk, j.desk.p
+	d, p := j.desk, j.desk.printer
 	u, err := tx.Usage(ctx, c.ID, d.window(c, now))
 	if err != nil {
 		return fmt.Errorf("package notes: usage of %s: %w", c.ID, err)

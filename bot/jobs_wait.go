@@ -87,10 +87,10 @@ func (j *Jobs) waitStep(ctx context.Context, tx store.Store, id int64, now time.
 		if err := tx.UpdateTicket(ctx, t); err != nil {
 			return fmt.Errorf("auto-close ticket %d: %w", t.ID, err)
 		}
-		if _, err := d.post(ctx, tx, at, outbox.Post{To: outbox.WhatsApp(t.Phone), TicketID: t.ID, Text: d.p.T("lifecycle.autoclose.customer", map[string]any{"id": t.ID, "days": d.cfg.Lifecycle.AutoCloseDays})}); err != nil {
+		if _, err := d.post(ctx, tx, at, outbox.Post{To: outbox.WhatsApp(t.Phone), TicketID: t.ID, Text: d.printer.T("lifecycle.autoclose.customer", map[string]any{"id": t.ID, "days": d.cfg.Lifecycle.AutoCloseDays})}); err != nil {
 			return err
 		}
-		if _, err := d.post(ctx, tx, at, outbox.Post{To: outbox.StaffGroup, TicketID: t.ID, ReplyTo: card, Text: d.p.T("lifecycle.autoclose.staff", map[string]any{"id": t.ID, "days": d.cfg.Lifecycle.AutoCloseDays})}); err != nil {
+		if _, err := d.post(ctx, tx, at, outbox.Post{To: outbox.StaffGroup, TicketID: t.ID, ReplyTo: card, Text: d.printer.T("lifecycle.autoclose.staff", map[string]any{"id": t.ID, "days": d.cfg.Lifecycle.AutoCloseDays})}); err != nil {
 			return err
 		}
 		return d.audit(ctx, tx, store.AuditRecord{At: at, Action: "autoclose", TicketID: t.ID})
@@ -105,10 +105,10 @@ func (j *Jobs) waitStep(ctx context.Context, tx store.Store, id int64, now time.
 		if args["close"].(time.Time).IsZero() {
 			key = "lifecycle.nudge.customer_no_close"
 		}
-		if _, err := d.post(ctx, tx, at, outbox.Post{To: outbox.WhatsApp(t.Phone), TicketID: t.ID, Text: d.p.T(key, args)}); err != nil {
+		if _, err := d.post(ctx, tx, at, outbox.Post{To: outbox.WhatsApp(t.Phone), TicketID: t.ID, Text: d.printer.T(key, args)}); err != nil {
 			return err
 		}
-		if _, err := d.post(ctx, tx, at, outbox.Post{To: outbox.StaffGroup, TicketID: t.ID, ReplyTo: card, Text: d.p.T("lifecycle.nudge.staff", map[string]any{"id": t.ID})}); err != nil {
+		if _, err := d.post(ctx, tx, at, outbox.Post{To: outbox.StaffGroup, TicketID: t.ID, ReplyTo: card, Text: d.printer.T("lifecycle.nudge.staff", map[string]any{"id": t.ID})}); err != nil {
 			return err
 		}
 		return d.audit(ctx, tx, store.AuditRecord{At: at, Action: "nudge", TicketID: t.ID})
@@ -128,13 +128,13 @@ func (d *Desk) waitingLines(dd digestData) []string {
 	if len(waiting) == 0 {
 		return nil
 	}
-	lines := []string{d.p.T("lifecycle.digest.waiting", map[string]any{"count": len(waiting)})}
+	lines := []string{d.printer.T("lifecycle.digest.waiting", map[string]any{"count": len(waiting)})}
 	for i, t := range waiting {
 		if i == digestListMax {
-			lines = append(lines, d.p.T("desk.digest.more", map[string]any{"count": len(waiting) - i}))
+			lines = append(lines, d.printer.T("desk.digest.more", map[string]any{"count": len(waiting) - i}))
 			break
 		}
-		lines = append(lines, d.p.T("lifecycle.digest.waiting_item", map[string]any{"id": t.ID, "name": dd.name(t.CustomerID), "since": t.WaitingSince}))
+		lines = append(lines, d.printer.T("lifecycle.digest.waiting_item", map[string]any{"id": t.ID, "name": dd.name(t.CustomerID), "since": t.WaitingSince}))
 	}
 	return lines
 }
