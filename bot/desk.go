@@ -100,9 +100,16 @@ type StaffInput struct {
 	// bot has no record of, such as a card sent twice because the bot was
 	// stopped after Telegram took it and before it was recorded.
 	ReplyToUnknown bool
-	Thread         int64 // written in that ticket's forum topic (topics mode), 0 when not
-	File           *store.File
-	Callback       string // inline-button data such as "claim:12" or "decline:12:misuse"
+	// ReplyToOther: the message quotes one that is not the bot's (a
+	// colleague's, one's own, another bot's): staff talking among
+	// themselves, never an answer to the customer.
+	ReplyToOther bool
+	// Forwarded: a forward of someone's message, never an answer to the
+	// customer.
+	Forwarded bool
+	Thread    int64 // written in that ticket's forum topic (topics mode), 0 when not
+	File      *store.File
+	Callback  string // inline-button data such as "claim:12" or "decline:12:misuse"
 
 	audit *auditNote // what the audit trail records of this input (desk_audit.go)
 }
@@ -277,6 +284,9 @@ func (d *Desk) relayReply(ctx context.Context, tx store.Store, in StaffInput) er
 	if bare := strings.TrimLeftFunc(text, isMark); strings.HasPrefix(bare, "!") || !toCustomer {
 		return d.internalReply(ctx, tx, in, id, strings.TrimSpace(strings.TrimPrefix(bare, "!")))
 	}
+	if in.Forwarded || in.ReplyToOther {
+		return d.staffTalk(ctx, tx, in, id, text)
+	}
 	t, err := tx.Ticket(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return fail("desk.err.ticket_not_found", map[string]any{"id": id})
@@ -379,6 +389,8 @@ func (d *Desk) repliedTicket(ctx context.Context, tx store.Store, in StaffInput)
 		// customer's, even in a ticket's topic.
 		return max(in.Thread, 0), false, nil
 	}
+	// A reply to a colleague or a forward in a ticket's topic is staff
+	// talk (relayReply keeps it internal); outside a topic, group chat.
 	// Written in a ticket's topic without quoting a bot message: for the
 	// customer.
 	return max(in.Thread, 0), in.Thread > 0, nil

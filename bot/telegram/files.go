@@ -61,14 +61,13 @@ func or(s, def string) string {
 // errTooBig is a file over the Bot API's download limit.
 var errTooBig = errors.New("file over Telegram's 20 MB download limit")
 
-// file describes a staff file for the desk. A reply to one of the bot's
-// messages in the staff group is to be relayed to a customer, so its content
-// is downloaded into FileDir; a file over Telegram's 20 MB limit cannot be,
+// file describes a staff file for the desk. A file the desk may relay to a
+// customer (mayRelay) is downloaded into FileDir; a file over Telegram's 20 MB limit cannot be,
 // and the staff are told so in the chat (the file is then left out).
 func (a *Adapter) file(ctx context.Context, updateID int, c chat, in bot.StaffInput, parent store.OutboxMessage, tf *tgFile) (*store.File, error) {
 	f := tf.file
 	f.Bytes = int64(tf.size)
-	if c.kind != inbound.ChatStaff || in.ReplyTo == 0 || a.cfg.FileDir == "" {
+	if c.kind != inbound.ChatStaff || !mayRelay(in) || a.cfg.FileDir == "" {
 		return &f, nil // not relayed: the description is enough
 	}
 	var err error
@@ -83,6 +82,13 @@ func (a *Adapter) file(ctx context.Context, updateID int, c chat, in bot.StaffIn
 		return nil, err
 	}
 	return &f, nil
+}
+
+// mayRelay reports a staff message the desk may send on to a customer: a
+// reply to one of the bot's messages, or a message written in a ticket's
+// topic. A forward or a reply to a person's message never is.
+func mayRelay(in bot.StaffInput) bool {
+	return (in.ReplyTo != 0 || in.Thread != 0) && !in.Forwarded && !in.ReplyToOther && !in.ReplyToUnknown
 }
 
 // download fetches a file into FileDir and returns its path and size.

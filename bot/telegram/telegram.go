@@ -179,9 +179,9 @@ type Adapter struct {
 
 	self  atomic.Pointer[tgbotapi.User] // the bot, once getMe answered
 	epoch int                           // update id era (see offsetReset); Run's goroutine only
-	// threads are the forum topics the current batch's messages were
-	// written in, by update id; Run's goroutine only.
-	threads map[int]int
+	// extras are what the library does not decode of the current
+	// batch's messages (topic, forward), by update id; Run's goroutine only.
+	extras map[int]wireExtra
 
 	mu       sync.Mutex
 	state    string

@@ -175,23 +175,45 @@ func (a *Adapter) topicTicket(ctx context.Context, chatID int64, thread int) (in
 	return id, nil
 }
 
-// topicMessage is what getUpdates says of a message in a forum topic, which
-// the library's Message lacks.
-type topicMessage struct {
-	Message *struct {
-		Thread  int  `json:"message_thread_id"`
-		IsTopic bool `json:"is_topic_message"`
-	} `json:"message"`
+// wireMessage is what getUpdates says of a message that the library's
+// Message lacks: the forum topic it was written in, and whether it is a
+// forward (Bot API 7 says so with forward_origin only).
+type wireMessage struct {
+	Thread        int             `json:"message_thread_id"`
+	IsTopic       bool            `json:"is_topic_message"`
+	ForwardOrigin json.RawMessage `json:"forward_origin"`
+	ForwardDate   int             `json:"forward_date"`
 }
 
-// threadOf is the forum topic a raw update's message was written in, 0
-// when none.
-func threadOf(raw json.RawMessage) int {
-	var tm topicMessage
-	if json.Unmarshal(raw, &tm) != nil || tm.Message == nil || !tm.Message.IsTopic {
-		return 0
+// wireExtra is what the desk needs of a raw update's message beyond the
+// library's decoding.
+type wireExtra struct {
+	thread    int  // the forum topic it was written in, 0 when none
+	forwarded bool // a forward of someone's message
+}
+
+// extraOf reads a raw update's message (new or edited) for wireExtra.
+func extraOf(raw json.RawMessage) wireExtra {
+	var u struct {
+		Message       *wireMessage `json:"message"`
+		EditedMessage *wireMessage `json:"edited_message"`
 	}
-	return tm.Message.Thread
+	if json.Unmarshal(raw, &u) != nil {
+		return wireExtra{}
+	}
+	m := u.Message
+	if m == nil {
+		m = u.EditedMessage
+	}
+	if m == nil {
+		return wireExtra{}
+	}
+	var x wireExtra
+	if m.IsTopic {
+		x.thread = m.Thread
+	}
+	x.forwarded = m.ForwardDate != 0 || (len(m.ForwardOrigin) > 0 && string(m.ForwardOrigin) != "null")
+	return x
 }
 
 // sendThreaded sends one part to a forum topic: sendMessage, sendPhoto or

@@ -115,7 +115,7 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 			}
 			if u.err != nil {
 				a.cfg.Log.Error("update skipped: it cannot be decoded", "update_id", u.id, "err", u.err, "bytes", len(u.raw))
-			} else if a.threads = map[int]int{u.id: threadOf(u.raw)}; ctx.Err() != nil || !a.process(ctx, work, h, u.u) {
+			} else if a.extras = map[int]wireExtra{u.id: extraOf(u.raw)}; ctx.Err() != nil || !a.process(ctx, work, h, u.u) {
 				a.cfg.Log.Info("stopped reading updates", "offset", offset)
 				return nil
 			}
@@ -443,7 +443,9 @@ func (a *Adapter) message(ctx context.Context, h Handler, id int, m *tgbotapi.Me
 		return nil // joins, leaves, pins, title changes, stickers
 	}
 	in := bot.StaffInput{At: a.at(m.Date), Chat: c.kind, UserID: m.From.ID, UserName: name(m.From), Text: text}
-	thread := a.threads[id]
+	x := a.extras[id]
+	thread := x.thread
+	in.Forwarded = x.forwarded || m.ForwardDate != 0
 	if a.cfg.Topics && c.kind == inbound.ChatStaff && thread != 0 {
 		t, err := a.topicTicket(ctx, m.Chat.ID, thread)
 		if err != nil {
@@ -459,8 +461,10 @@ func (a *Adapter) message(ctx context.Context, h Handler, id int, m *tgbotapi.Me
 			in.ReplyTo, parent = p.ID, p
 		case !errors.Is(err, store.ErrNotFound):
 			return err
-		case r.From != nil && r.From.IsBot && (a.self.Load() == nil || r.From.ID == a.self.Load().ID):
+		case r.From != nil && r.From.IsBot && r.SenderChat == nil && (a.self.Load() == nil || r.From.ID == a.self.Load().ID):
 			in.ReplyToUnknown = true // one of ours the store does not know
+		default:
+			in.ReplyToOther = true // a colleague's (or one's own), another bot's
 		}
 	}
 	if tf != nil {

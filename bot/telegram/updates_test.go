@@ -256,7 +256,7 @@ func TestNotHandledFitsAnAlert(t *testing.T) {
 // A reply to one of the bot's own messages that the store has no record of
 // (a copy sent around a crash, whose id the bot never learnt) is marked so
 // the desk can say so; a reply to a known one carries its outbox id, and a
-// reply to a person's message is neither.
+// reply to a person's message is marked as such (staff talk).
 func TestReplyToAnUnrecordedBotMessage(t *testing.T) {
 	h := newHarness(t)
 	rec := &recorder{st: h.db}
@@ -276,11 +276,11 @@ func TestReplyToAnUnrecordedBotMessage(t *testing.T) {
 		t.Fatalf("handled %d updates, want 3", len(got))
 	}
 	for i, want := range []struct {
-		replyTo int64
-		unknown bool
-	}{{known, false}, {0, true}, {0, false}} {
-		if in := got[i].in; in.ReplyTo != want.replyTo || in.ReplyToUnknown != want.unknown {
-			t.Errorf("update %d: ReplyTo %d ReplyToUnknown %v, want %d %v", i+1, in.ReplyTo, in.ReplyToUnknown, want.replyTo, want.unknown)
+		replyTo        int64
+		unknown, other bool
+	}{{known, false, false}, {0, true, false}, {0, false, true}} {
+		if in := got[i].in; in.ReplyTo != want.replyTo || in.ReplyToUnknown != want.unknown || in.ReplyToOther != want.other {
+			t.Errorf("update %d: ReplyTo %d ReplyToUnknown %v ReplyToOther %v, want %d %v %v", i+1, in.ReplyTo, in.ReplyToUnknown, in.ReplyToOther, want.replyTo, want.unknown, want.other)
 		}
 	}
 }

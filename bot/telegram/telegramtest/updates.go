@@ -73,6 +73,12 @@ func nextUserMessage() int {
 // library's Message has no field for either, so it goes as raw JSON). It
 // returns the update's id.
 func (s *Server) PushInTopic(u tgbotapi.Update, thread int) int {
+	return s.PushInTopicWith(u, thread, nil)
+}
+
+// PushInTopicWith is PushInTopic with fields the library's Message lacks
+// set on the message, such as Bot API 7's forward_origin.
+func (s *Server) PushInTopicWith(u tgbotapi.Update, thread int, extra map[string]any) int {
 	m := *u.Message
 	if m.ReplyToMessage == nil {
 		m.ReplyToMessage = &tgbotapi.Message{MessageID: thread, Chat: m.Chat, Date: m.Date}
@@ -87,6 +93,9 @@ func (s *Server) PushInTopic(u tgbotapi.Update, thread int) int {
 	}
 	fields["message_thread_id"] = thread
 	fields["is_topic_message"] = true
+	for k, v := range extra {
+		fields[k] = v
+	}
 	data, err = json.Marshal(fields)
 	if err != nil {
 		panic(err)
