@@ -41,5 +41,5 @@ func (d *Desk) staffTalk(ctx context.Context, tx store.Store, in StaffInput, id 
 	if !first {
 		return nil
 	}
-	return d.answer(ctx, tx, in, id, d.p.T(key, map[string]any{"id": id}))
+	return d.answer(ctx, tx, in, id, d.printer.T(key, map[string]any{"id": id}))
 }
