@@ -12,15 +12,15 @@ import (
 	"supportbot/bot/telegram"
 	"supportbot/bot/telegram/telegramtest"
 	"supportbot/inbound"
+	"supportbot/notice"
 	"supportbot/outbox"
 	"supportbot/store"
 )
 
-// watch records the states and events an adapter reports.
+// watch records the states an adapter reports.
 type watch struct {
 	mu     sync.Mutex
 	states []string
-	events []telegram.Event
 	oks    int
 }
 
@@ -29,7 +29,6 @@ func (w *watch) config(c *telegram.Config) {
 	c.SendTimeout = 300 * time.Millisecond
 	c.StateChanged = func(s string) { w.mu.Lock(); w.states = append(w.states, s); w.mu.Unlock() }
 	c.Succeeded = func() { w.mu.Lock(); w.oks++; w.mu.Unlock() }
-	c.Event = func(e telegram.Event) { w.mu.Lock(); w.events = append(w.events, e); w.mu.Unlock() }
 }
 
 func (w *watch) state() string {
@@ -39,16 +38,6 @@ func (w *watch) state() string {
 		return ""
 	}
 	return w.states[len(w.states)-1]
-}
-
-func (w *watch) kinds() []string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	var out []string
-	for _, e := range w.events {
-		out = append(out, e.Kind)
-	}
-	return out
 }
 
 func TestStalledPollIsAbandonedAndRetried(t *testing.T) {
@@ -201,8 +190,9 @@ func TestForbiddenGroupHoldsItsMessagesAndTellsManagers(t *testing.T) {
 	if m := h.outbox(private); m.Status != store.OutboxSent {
 		t.Errorf("private message: %q, want sent while the group refuses", m.Status)
 	}
-	if w.state() != telegram.StateRemoved || !slices.Equal(w.kinds(), []string{telegram.EventRemoved}) {
-		t.Errorf("state %q events %v", w.state(), w.kinds())
+	removed := notice.TelegramRemoved{Chat: outbox.StaffGroup, ChatID: staffChat}
+	if w.state() != telegram.StateRemoved || !slices.Equal(h.notes.events(), []notice.Event{removed}) {
+		t.Errorf("state %q events %+v, want %+v", w.state(), h.notes.events(), removed)
 	}
 	h.srv.Fail("sendMessage", telegramtest.Failure{Code: 403, Description: "Forbidden: bot was kicked from the supergroup chat"})
 	for range 2 { // one more 403, then the group takes it
@@ -212,8 +202,9 @@ func TestForbiddenGroupHoldsItsMessagesAndTellsManagers(t *testing.T) {
 	if m := h.outbox(card); m.Status != store.OutboxSent || len(h.srv.SentTo(staffChat)) != 1 {
 		t.Errorf("card after the bot is back: %q, %d in the group", m.Status, len(h.srv.SentTo(staffChat)))
 	}
-	if !slices.Equal(w.kinds(), []string{telegram.EventRemoved, telegram.EventRestored}) || w.state() == telegram.StateRemoved {
-		t.Errorf("state %q events %v, want restored", w.state(), w.kinds())
+	restored := notice.TelegramRestored{Chat: outbox.StaffGroup, ChatID: staffChat}
+	if !slices.Equal(h.notes.events(), []notice.Event{removed, restored}) || w.state() == telegram.StateRemoved {
+		t.Errorf("state %q events %+v, want removed then restored", w.state(), h.notes.events())
 	}
 }
 
@@ -227,8 +218,9 @@ func TestMigratedGroupIsFollowed(t *testing.T) {
 	if m := h.outbox(id); m.Status != store.OutboxSent || len(h.srv.SentTo(super)) != 1 {
 		t.Fatalf("after the migration: %q, %d in the supergroup", m.Status, len(h.srv.SentTo(super)))
 	}
-	if k := w.kinds(); !slices.Equal(k, []string{telegram.EventMigrated}) {
-		t.Errorf("events %v", k)
+	migrated := notice.TelegramMigrated{Chat: outbox.StaffGroup, OldID: staffChat, NewID: super}
+	if k := h.notes.events(); !slices.Equal(k, []notice.Event{migrated}) {
+		t.Errorf("events %+v, want %+v", k, migrated)
 	}
 	// A new process follows it too, and hears the supergroup as the staff group.
 	ad := h.adapter(h.db)

@@ -14,6 +14,7 @@ import (
 
 	"supportbot/bot"
 	"supportbot/inbound"
+	"supportbot/notice"
 	"supportbot/outbox"
 	"supportbot/store"
 )
@@ -76,7 +77,7 @@ func (a *Adapter) file(ctx context.Context, updateID int, c chat, in bot.StaffIn
 	}
 	if tf.size > MaxDownload || errors.Is(err, errTooBig) {
 		a.cfg.Log.Info("staff file over 20 MB not relayed", "update_id", updateID, "bytes", tf.size)
-		return nil, a.noteTooBig(ctx, updateID, c, parent)
+		return nil, a.noteTooBig(ctx, updateID, c, parent, f)
 	}
 	if err != nil {
 		return nil, err
@@ -139,15 +140,15 @@ func (a *Adapter) download(ctx context.Context, updateID int, tf *tgFile) (strin
 	return path, n, nil
 }
 
-// noteTooBig tells the chat, once per update, that a file was not relayed.
-func (a *Adapter) noteTooBig(ctx context.Context, updateID int, c chat, parent store.OutboxMessage) error {
+// noteTooBig has the chat told, once per update, that a file was not
+// relayed.
+func (a *Adapter) noteTooBig(ctx context.Context, updateID int, c chat, parent store.OutboxMessage, f store.File) error {
 	now := a.cfg.Now()
 	return a.st.InTx(ctx, func(tx store.Store) error {
 		fresh, err := tx.RecordInbound(ctx, inbound.TransportTelegram, a.updateKey(updateID)+":file-too-big", now)
 		if err != nil || !fresh {
 			return err
 		}
-		_, err = outbox.Enqueue(ctx, tx, now, outbox.Post{To: c.addr, TicketID: parent.TicketID, Text: a.cfg.FileTooBig})
-		return err
+		return a.cfg.Notify.Notify(ctx, tx, now, notice.TelegramFileTooBig{Chat: c.addr, Ticket: parent.TicketID, Name: f.Name, Bytes: f.Bytes})
 	})
 }

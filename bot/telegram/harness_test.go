@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"supportbot/bot/telegram"
 	"supportbot/bot/telegram/telegramtest"
 	"supportbot/inbound"
+	"supportbot/notice"
 	"supportbot/outbox"
 	"supportbot/store"
 	"supportbot/store/sqlite"
@@ -117,8 +119,31 @@ func (f *flakyStore) SetSetting(ctx context.Context, key, value string) error {
 	return f.Store.SetSetting(ctx, key, value)
 }
 
+// heard is the core's side of notices: it remembers each event reported,
+// and records it in the transaction it came with (as a setting), so a test
+// sees that the event was committed with the change that caused it.
+type heard struct {
+	mu  sync.Mutex
+	evs []notice.Event
+}
+
+func (n *heard) Notify(ctx context.Context, tx store.Store, _ time.Time, ev notice.Event) error {
+	n.mu.Lock()
+	n.evs = append(n.evs, ev)
+	k := len(n.evs)
+	n.mu.Unlock()
+	return tx.SetSetting(ctx, "test_notice:"+strconv.Itoa(k), ev.Kind())
+}
+
+func (n *heard) events() []notice.Event {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return append([]notice.Event(nil), n.evs...)
+}
+
 type harness struct {
 	t     *testing.T
+	notes *heard
 	srv   *telegramtest.Server
 	path  string
 	db    *sqlite.DB
@@ -131,7 +156,7 @@ type harness struct {
 
 func newHarness(t *testing.T, mods ...func(*telegram.Config)) *harness {
 	t.Helper()
-	h := &harness{t: t, srv: telegramtest.NewServer(t, token), path: filepath.Join(t.TempDir(), "t.db"), clock: newClock()}
+	h := &harness{t: t, srv: telegramtest.NewServer(t, token), path: filepath.Join(t.TempDir(), "t.db"), clock: newClock(), notes: &heard{}}
 	h.log = slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h.db = h.open()
 	h.cfg = telegram.Config{
@@ -139,6 +164,7 @@ func newHarness(t *testing.T, mods ...func(*telegram.Config)) *harness {
 		ManagersChatID: managersChat,
 		PollTimeout:    time.Second,
 		FileEndpoint:   h.srv.FileEndpoint(),
+		Notify:         h.notes,
 		Now:            h.clock.Now,
 		Log:            h.log,
 	}

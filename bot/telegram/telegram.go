@@ -31,6 +31,7 @@ import (
 	"supportbot/bot"
 	"supportbot/inbound"
 	"supportbot/locales"
+	"supportbot/notice"
 	"supportbot/outbox"
 	"supportbot/store"
 )
@@ -64,9 +65,6 @@ type Config struct {
 	// FileEndpoint is the file download URL with two %s (token, file path);
 	// default tgbotapi.FileEndpoint.
 	FileEndpoint string
-	// FileTooBig is said in the chat when a staff file is over Telegram's
-	// 20 MB download limit for bots; default DefaultFileTooBig.
-	FileTooBig string
 	// NotHandled is said to the sender when an update is skipped after
 	// HandleAttempts failures: sent straight to the chat (the store may be
 	// what fails), or shown on the button pressed; default
@@ -85,10 +83,11 @@ type Config struct {
 	// poll. Both may be nil.
 	StateChanged func(state string)
 	Succeeded    func()
-	// Event is told what staff or managers must hear about the transport
-	// itself (a migrated group, the bot removed); the core words and
-	// sends it. May be nil.
-	Event func(Event)
+	// Notify is told, inside a transaction, what staff or managers must
+	// hear about the transport (a migrated group, the bot removed, a file
+	// too big); the core (bot.Notices) words and enqueues it. nil drops
+	// them, with an error in the log.
+	Notify notice.Notifier
 	// Mentionable says whether a user id may be turned into a Telegram
 	// mention (known staff); nil means none is. Any other tg://user link
 	// stays plain text, so customer text cannot make a mention.
@@ -115,31 +114,6 @@ var States = []string{StateConnecting, StateRunning, StateUnreachable, StateRemo
 // judged by the age of the last answered poll instead (two minutes).
 func Healthy(state string) bool {
 	return state == StateConnecting || state == StateRunning || state == StateUnreachable
-}
-
-// Event is something about the transport that people must be told.
-type Event struct {
-	Kind   string // EventMigrated, EventRemoved, EventRestored
-	ChatID int64  // the chat concerned (for a migration, the old id)
-	NewID  int64  // for a migration, the supergroup's id
-	Chat   string // the desk's address of the chat (telegram:staff, …)
-}
-
-// Event kinds.
-const (
-	EventMigrated = "migrated" // the group became a supergroup; the bot follows it, the config should too
-	EventRemoved  = "removed"  // the bot was removed from a group or lost the right to write (403)
-	EventRestored = "restored" // the bot can write to that group again
-)
-
-// DefaultFileTooBig tells staff that a file could not be relayed, in the
-// default language, when the caller gives no text of its own.
-func DefaultFileTooBig() string {
-	p, err := locales.New(locales.Default, nil)
-	if err != nil {
-		return "⚠️ 20 MB"
-	}
-	return p.T("transport.file_too_big", nil)
 }
 
 // DefaultNotHandled tells staff that what they sent was skipped, in the
@@ -231,9 +205,6 @@ func New(api *tgbotapi.BotAPI, st store.Store, cfg Config) *Adapter {
 	if cfg.FileEndpoint == "" {
 		cfg.FileEndpoint = tgbotapi.FileEndpoint
 	}
-	if cfg.FileTooBig == "" {
-		cfg.FileTooBig = DefaultFileTooBig()
-	}
 	if cfg.NotHandled == "" {
 		cfg.NotHandled = DefaultNotHandled()
 	}
@@ -252,9 +223,6 @@ func New(api *tgbotapi.BotAPI, st store.Store, cfg Config) *Adapter {
 	if cfg.Succeeded == nil {
 		cfg.Succeeded = func() {}
 	}
-	if cfg.Event == nil {
-		cfg.Event = func(Event) {}
-	}
 	if cfg.Mentionable == nil {
 		cfg.Mentionable = func(int64) bool { return false }
 	}
@@ -262,6 +230,9 @@ func New(api *tgbotapi.BotAPI, st store.Store, cfg Config) *Adapter {
 		cfg.Log = slog.Default()
 	}
 	cfg.Log = cfg.Log.With("transport", "telegram")
+	if cfg.Notify == nil {
+		cfg.Notify = notice.Dropped(cfg.Log)
+	}
 	return &Adapter{api: api, st: st, cfg: cfg, migrated: map[int64]int64{}, removed: map[int64]bool{}, names: map[int64]string{}}
 }
 
@@ -493,7 +464,7 @@ func (a *Adapter) followMigration(ctx context.Context, to string, from, newID in
 	}
 	a.cfg.Log.Error("the group became a supergroup; the bot follows it: put its new chat id in the config",
 		"field", field, "old_chat_id", from, "new_chat_id", newID)
-	a.cfg.Event(Event{Kind: EventMigrated, ChatID: from, NewID: newID, Chat: to})
+	a.notify(ctx, notice.TelegramMigrated{Chat: outbox.Address(to), OldID: from, NewID: newID})
 }
 
 // unreachable records a 403 from a group: its messages wait, the staff
@@ -509,7 +480,7 @@ func (a *Adapter) unreachable(to string, chatID int64, err error) {
 	if !was {
 		a.cfg.Log.Error("the group refuses the bot (removed, or not allowed to write); its messages wait until it is added back",
 			"chat", to, "chat_id", chatID, "err", a.redact(err))
-		a.cfg.Event(Event{Kind: EventRemoved, ChatID: chatID, Chat: to})
+		a.notify(context.Background(), notice.TelegramRemoved{Chat: outbox.Address(to), ChatID: chatID})
 	}
 }
 
@@ -526,7 +497,7 @@ func (a *Adapter) reachable(to string, chatID int64) {
 		a.setState(StateRunning)
 	}
 	a.cfg.Log.Info("the group takes the bot's messages again", "chat", to, "chat_id", chatID)
-	a.cfg.Event(Event{Kind: EventRestored, ChatID: chatID, Chat: to})
+	a.notify(context.Background(), notice.TelegramRestored{Chat: outbox.Address(to), ChatID: chatID})
 }
 
 // settingStaffName maps a Telegram user id seen writing in the staff or

@@ -18,6 +18,7 @@ import (
 	"supportbot/bot/telegram"
 	"supportbot/bot/telegram/telegramtest"
 	"supportbot/locales"
+	"supportbot/notice"
 	"supportbot/outbox"
 	"supportbot/store"
 )
@@ -196,8 +197,15 @@ func TestStaffFilesAreDownloadedForCustomers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(due) != 1 || due[0].To != string(outbox.StaffGroup) || due[0].TicketID != 12 || due[0].Text != telegram.DefaultFileTooBig() {
-		t.Errorf("pending after the 25 MB file: %+v, want the too-big note on ticket 12", due)
+	if len(due) != 0 {
+		t.Errorf("pending after the 25 MB file: %+v, want nothing worded by the adapter", due)
+	}
+	tooBig := notice.TelegramFileTooBig{Chat: outbox.StaffGroup, Ticket: 12, Name: "dump.zip", Bytes: 25 << 20}
+	if got := h.notes.events(); !slices.Equal(got, []notice.Event{tooBig}) {
+		t.Errorf("events %+v, want %+v once", got, tooBig)
+	}
+	if v, err := h.db.Setting(context.Background(), "test_notice:1"); err != nil || v != tooBig.Kind() {
+		t.Errorf("the event was not committed with the update: %q, %v", v, err)
 	}
 }
 

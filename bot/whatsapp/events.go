@@ -3,15 +3,12 @@ package whatsapp
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strings"
 	"time"
 
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 
-	"supportbot/locales"
-	"supportbot/outbox"
+	"supportbot/notice"
 	"supportbot/store"
 )
 
@@ -19,15 +16,9 @@ import (
 const (
 	// SettingBanUntil is the end of a temporary ban (RFC 3339), "" when none.
 	SettingBanUntil = "whatsapp_ban_until"
-	// SettingNotice is the last connection problem staff were told of
-	// ("logged_out", "banned:…", "replaced", "outdated", "down"), "" after
-	// the connection came back, so a restart does not tell them twice.
-	SettingNotice = "whatsapp_notice"
 	// SettingPhoneSeen is when the company phone was last heard from
-	// (RFC 3339); SettingPhoneNotice is the SettingPhoneSeen value staff
-	// were warned about, so they are warned once per silence.
-	SettingPhoneSeen   = "whatsapp_phone_seen"
-	SettingPhoneNotice = "whatsapp_phone_notice"
+	// (RFC 3339).
+	SettingPhoneSeen = "whatsapp_phone_seen"
 )
 
 // banRecheck is how long a ban of unknown length holds sending back
@@ -62,7 +53,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 	a.resume(ctx)
 	if !a.link.Paired {
 		a.cfg.Log.Error("WhatsApp is not paired: customers get no answers until it is", "fix", a.cfg.PairCommand+", then restart supportbot")
-		a.notice(ctx, "logged_out", []outbox.Address{outbox.StaffGroup}, "whatsapp.not_paired", map[string]any{"command": a.cfg.PairCommand})
+		a.notify(ctx, notice.WhatsAppNotPaired{Command: a.cfg.PairCommand})
 	} else {
 		a.connect()
 	}
@@ -93,7 +84,7 @@ func (a *Adapter) Check(ctx context.Context) {
 	if state == StateReconnecting && !since.IsZero() && now.Sub(since) >= a.cfg.DownAfter && !a.link.Client.IsConnected() {
 		a.setState(StateDisconnected)
 		a.cfg.Log.Error("WhatsApp has been disconnected for a while: customers are not heard", "since", since)
-		a.tell("down", []outbox.Address{outbox.StaffGroup}, "whatsapp.down", map[string]any{"since": since, "minutes": int(now.Sub(since).Minutes())})
+		a.tell(notice.WhatsAppDown{Since: since, For: now.Sub(since)})
 	}
 	a.checkPhone(ctx, now)
 	a.q.retry()
@@ -177,14 +168,9 @@ func (a *Adapter) connected() {
 	if err := a.st.SetSetting(ctx, SettingBanUntil, ""); err != nil {
 		a.cfg.Log.Warn("clear ban", "err", err)
 	}
-	a.sawPhone(ctx, time.Time{}) // a first connection starts the phone's clock
-	// Back after a problem staff were told of: say so once.
-	prev, err := a.st.Setting(ctx, SettingNotice)
-	if err == nil && prev != "" {
-		a.notice(ctx, "", []outbox.Address{outbox.StaffGroup}, "whatsapp.back", nil)
-	}
-	a.cfg.Available() // held messages can go now
-	a.cfg.Handled()
+	a.sawPhone(ctx, time.Time{})         // a first connection starts the phone's clock
+	a.notify(ctx, notice.WhatsAppBack{}) // said only after a problem staff were told of
+	a.cfg.Available()                    // held messages can go now
 }
 
 // disconnected notes a lost link; whatsmeow reconnects by itself (or Run
@@ -211,7 +197,7 @@ func (a *Adapter) replaced() {
 	a.setState(StateReplaced)
 	a.cfg.Log.Error("another process connected with this WhatsApp session; this one was disconnected: run only one supportbot per session file",
 		"retry_in", wait)
-	a.tell("replaced", []outbox.Address{outbox.StaffGroup}, "whatsapp.replaced", nil)
+	a.tell(notice.WhatsAppReplaced{})
 }
 
 // outdated: WhatsApp refuses this whatsmeow version until supportbot is
@@ -223,7 +209,7 @@ func (a *Adapter) outdated() {
 	a.setState(StateOutdated)
 	a.cfg.Log.Error("WhatsApp refuses this client as outdated (405): customers are not heard until supportbot is updated",
 		"whatsmeow", WhatsmeowVersion(), "fix", "update go.mau.fi/whatsmeow (README: Keeping whatsmeow current), rebuild, restart")
-	a.tell("outdated", append([]outbox.Address{outbox.StaffGroup}, a.cfg.Managers...), "whatsapp.outdated", map[string]any{"version": WhatsmeowVersion()})
+	a.tell(notice.WhatsAppOutdated{Version: WhatsmeowVersion()})
 }
 
 // connectFailure: WhatsApp refused the connection for a reason whatsmeow
@@ -242,13 +228,13 @@ func (a *Adapter) connectFailure(e *events.ConnectFailure) {
 	a.cfg.Log.Error("WhatsApp refused the connection", "reason", int(e.Reason), "message", e.Message, "retry_in", wait)
 }
 
-// tell is notice from an event handler: it counts as work in hand.
-func (a *Adapter) tell(kind string, to []outbox.Address, key string, args map[string]any) {
+// tell is notify from an event handler: it counts as work in hand.
+func (a *Adapter) tell(ev notice.Event) {
 	if !a.begin() {
 		return
 	}
 	defer a.end()
-	a.notice(a.base, kind, to, key, args)
+	a.notify(a.base, ev)
 }
 
 // loggedOut stops everything until the account is paired again, and tells
@@ -257,7 +243,7 @@ func (a *Adapter) loggedOut(e *events.LoggedOut) {
 	a.setState(StateLoggedOut)
 	a.cfg.Log.Error("WhatsApp logged this session out: customers get no answers until it is paired again",
 		"reason", e.Reason.String(), "on_connect", e.OnConnect, "fix", a.cfg.PairCommand+", then restart supportbot")
-	a.tell("logged_out", []outbox.Address{outbox.StaffGroup}, "whatsapp.logged_out", map[string]any{"command": a.cfg.PairCommand})
+	a.tell(notice.WhatsAppLoggedOut{Command: a.cfg.PairCommand})
 }
 
 // banned stops sending until the ban ends and tells staff and managers.
@@ -282,18 +268,7 @@ func (a *Adapter) banned(e *events.TemporaryBan) {
 	if err := a.st.SetSetting(ctx, SettingBanUntil, until.UTC().Format(time.RFC3339Nano)); err != nil {
 		a.cfg.Log.Error("store ban", "err", err)
 	}
-	reasonKey := fmt.Sprintf("whatsapp.ban_reason.%d", int(e.Code))
-	reason := a.cfg.Say(reasonKey, nil)
-	if strings.HasPrefix(reason, "[") || reason == reasonKey {
-		reason = a.cfg.Say("whatsapp.ban_reason.other", map[string]any{"code": int(e.Code)})
-	}
-	args := map[string]any{"reason": locales.Raw(reason), "until": until}
-	key := "whatsapp.banned"
-	if e.Expire <= 0 {
-		key = "whatsapp.banned_unknown"
-	}
-	to := append([]outbox.Address{outbox.StaffGroup}, a.cfg.Managers...)
-	a.notice(ctx, "banned:"+until.UTC().Format(time.RFC3339), to, key, args)
+	a.notify(ctx, notice.WhatsAppBanned{Code: int(e.Code), Until: until, LengthKnown: e.Expire > 0})
 }
 
 // fromPhone notes an event the company phone itself caused (its receipts
@@ -353,58 +328,32 @@ func (a *Adapter) loadPhoneSeen(ctx context.Context) {
 // devices after about 14 days without the phone.
 func (a *Adapter) checkPhone(ctx context.Context, now time.Time) {
 	a.mu.Lock()
-	seen, state := a.phoneSeen, a.state
+	seen, state, reported := a.phoneSeen, a.state, a.phoneReported
 	a.mu.Unlock()
-	if seen.IsZero() || state != StateConnected || now.Sub(seen) < a.cfg.PhoneWarnAfter {
-		return
-	}
-	stamp := seen.UTC().Format(time.RFC3339)
-	if told, err := a.st.Setting(ctx, SettingPhoneNotice); err == nil && told == stamp {
+	if seen.IsZero() || state != StateConnected || now.Sub(seen) < a.cfg.PhoneWarnAfter || reported.Equal(seen) {
 		return
 	}
 	days := int(now.Sub(seen) / (24 * time.Hour))
 	a.cfg.Log.Error("the company phone has not been online for days; WhatsApp unlinks the bot after about 14", "days", days, "last_seen", seen)
-	text := a.cfg.Say("whatsapp.phone_offline", map[string]any{"days": days, "left": max(14-days, 0)})
-	err := a.st.InTx(ctx, func(tx store.Store) error {
-		for _, addr := range append([]outbox.Address{outbox.StaffGroup}, a.cfg.Managers...) {
-			if _, err := outbox.Enqueue(ctx, tx, now, outbox.Post{To: addr, Text: text}); err != nil {
-				return err
-			}
-		}
-		return tx.SetSetting(ctx, SettingPhoneNotice, stamp)
-	})
-	if err != nil {
-		a.cfg.Log.Error("warn of the silent phone", "err", err)
-		return
+	if a.notify(ctx, notice.WhatsAppPhoneSilent{Seen: seen, Days: days}) {
+		a.mu.Lock()
+		a.phoneReported = seen
+		a.mu.Unlock()
 	}
-	a.cfg.Handled()
 }
 
-// notice enqueues one message to each address in to, unless kind is
-// already what staff were last told ("" always sends and clears it).
-func (a *Adapter) notice(ctx context.Context, kind string, to []outbox.Address, key string, args map[string]any) {
+// notify reports ev to the core (Config.Notify) in a transaction of its
+// own, which words it and decides whether it was already told, and has the
+// dispatcher deliver it. It reports whether the notice is stored.
+func (a *Adapter) notify(ctx context.Context, ev notice.Event) bool {
 	now := a.cfg.Now()
-	err := a.st.InTx(ctx, func(tx store.Store) error {
-		prev, err := tx.Setting(ctx, SettingNotice)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-		if kind != "" && prev == kind {
-			return nil
-		}
-		text := a.cfg.Say(key, args)
-		for _, addr := range to {
-			if _, err := outbox.Enqueue(ctx, tx, now, outbox.Post{To: addr, Text: text}); err != nil {
-				return err
-			}
-		}
-		return tx.SetSetting(ctx, SettingNotice, kind)
-	})
+	err := a.st.InTx(ctx, func(tx store.Store) error { return a.cfg.Notify.Notify(ctx, tx, now, ev) })
 	if err != nil {
-		a.cfg.Log.Error("tell staff", "notice", key, "err", err)
-		return
+		a.cfg.Log.Error("tell staff", "notice", ev.Kind(), "err", err)
+		return false
 	}
 	a.cfg.Handled()
+	return true
 }
 
 // handleReceipt follows the receipts of messages the bot sent: delivered,
@@ -461,7 +410,7 @@ func (a *Adapter) receipt(ctx context.Context, id string, typ types.ReceiptType,
 			s.FailedAt = at
 			if s.DeliveredAt.IsZero() && !s.Reported {
 				s.Reported = true
-				if err := a.tellUndelivered(ctx, tx, s, a.cfg.Say("whatsapp.reason.refused", nil)); err != nil {
+				if err := a.tellUndelivered(ctx, tx, s, true); err != nil {
 					return err
 				}
 				told = true
@@ -505,7 +454,7 @@ func (a *Adapter) CheckUndelivered(ctx context.Context) error {
 			if err := tx.UpdateWhatsAppSent(ctx, s); err != nil {
 				return err
 			}
-			return a.tellUndelivered(ctx, tx, s, a.cfg.Say("whatsapp.reason.no_receipt", map[string]any{"wait": a.cfg.UndeliveredAfter}))
+			return a.tellUndelivered(ctx, tx, s, false)
 		})
 		if err != nil {
 			return err
@@ -517,30 +466,13 @@ func (a *Adapter) CheckUndelivered(ctx context.Context) error {
 	return nil
 }
 
-// tellUndelivered enqueues the staff group's notice that s did not arrive,
-// quoting the start of its text so a person can pass it on by phone.
-func (a *Adapter) tellUndelivered(ctx context.Context, tx store.Store, s store.WhatsAppSent, reason string) error {
-	text := ""
-	if m, err := tx.OutboxMessage(ctx, s.OutboxID); err == nil {
-		text = clip(strings.TrimSpace(m.Text), 500)
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return err
+// tellUndelivered reports, in tx, that s did not arrive: WhatsApp refused
+// it, or no receipt came within UndeliveredAfter.
+func (a *Adapter) tellUndelivered(ctx context.Context, tx store.Store, s store.WhatsAppSent, refused bool) error {
+	wait := a.cfg.UndeliveredAfter
+	if refused {
+		wait = 0
 	}
-	args := map[string]any{"ticket": s.TicketID, "address": s.Address, "reason": locales.Raw(reason), "text": locales.Raw(text)}
-	key := "whatsapp.undelivered"
-	if s.TicketID == 0 {
-		key = "whatsapp.undelivered_no_ticket"
-	}
-	now := a.cfg.Now()
-	_, err := outbox.Enqueue(ctx, tx, now, outbox.Post{To: outbox.StaffGroup, TicketID: s.TicketID, Text: a.cfg.Say(key, args)})
-	return err
-}
-
-// clip shortens s to at most n runes, marking the cut.
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
+	return a.cfg.Notify.Notify(ctx, tx, a.cfg.Now(), notice.WhatsAppUndelivered{
+		OutboxID: s.OutboxID, Ticket: s.TicketID, Address: s.Address, Refused: refused, Wait: wait})
 }

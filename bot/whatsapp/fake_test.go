@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -16,7 +17,7 @@ import (
 	"supportbot/bot/whatsapp/whatsapptest"
 	"supportbot/inbound"
 	"supportbot/locales"
-	"supportbot/outbox"
+	"supportbot/notice"
 	"supportbot/store"
 	"supportbot/store/sqlite"
 )
@@ -71,6 +72,32 @@ func (c *clock) Add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
+// heard is the core's side of notices: it remembers each event reported,
+// and records it in the transaction it came with (as a setting), so a
+// test sees the event committed with the change that caused it, and
+// rolled back with it.
+type heard struct {
+	mu   sync.Mutex
+	evs  []notice.Event
+	fail error // returned instead, when set
+}
+
+func (n *heard) Notify(ctx context.Context, tx store.Store, _ time.Time, ev notice.Event) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.fail != nil {
+		return n.fail
+	}
+	n.evs = append(n.evs, ev)
+	return tx.SetSetting(ctx, "test_notice:"+strconv.Itoa(len(n.evs)), ev.Kind())
+}
+
+func (n *heard) events() []notice.Event {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return append([]notice.Event(nil), n.evs...)
+}
+
 // harness is an adapter on a fake client, a real database and a fake engine.
 type harness struct {
 	t      *testing.T
@@ -79,6 +106,7 @@ type harness struct {
 	h      *fakeHandler
 	a      *Adapter
 	clock  *clock
+	notes  *heard
 	sleeps []time.Duration
 	media  string
 	mu     sync.Mutex
@@ -97,11 +125,11 @@ func newHarness(t *testing.T, tune ...func(*Config, *Link)) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := &harness{t: t, db: db, cli: whatsapptest.NewClient(), clock: &clock{t: t0}, media: t.TempDir()}
+	hs := &harness{t: t, db: db, cli: whatsapptest.NewClient(), clock: &clock{t: t0}, media: t.TempDir(), notes: &heard{}}
 	hs.h = &fakeHandler{st: db}
 	cfg := Config{
 		MediaDir: hs.media, MaxFileBytes: 1 << 20, MinGap: time.Second, MaxGap: 3 * time.Second,
-		Managers: []outbox.Address{outbox.TelegramUser(2001)}, Say: p.T, Now: hs.clock.Now,
+		Notify: hs.notes, Say: p.T, Now: hs.clock.Now,
 		Sleep: func(ctx context.Context, d time.Duration) error {
 			hs.mu.Lock()
 			hs.sleeps = append(hs.sleeps, d)

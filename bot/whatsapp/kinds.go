@@ -11,7 +11,7 @@ import (
 	"go.mau.fi/whatsmeow/types/events"
 
 	"supportbot/inbound"
-	"supportbot/outbox"
+	"supportbot/notice"
 	"supportbot/store"
 )
 
@@ -103,7 +103,7 @@ func (a *Adapter) protocol(ctx context.Context, e *events.Message, c contact) (b
 			return true, a.edited(ctx, ed, inbound.CustomerEdit{ID: e.Info.ID, Chat: e.Info.Chat.ToNonAD().String(),
 				Original: p.GetKey().GetID(), Phone: c.addr, At: a.cfg.Now(), Revoked: true})
 		}
-		return true, a.tellStaffOnce(ctx, "revoke:"+e.Info.ID, "whatsapp.kind.revoked", map[string]any{"address": c.addr})
+		return true, a.tellOnce(ctx, "revoke:"+e.Info.ID, notice.WhatsAppRevoked{Address: c.addr})
 	case p.GetType() == waE2E.ProtocolMessage_MESSAGE_EDIT || e.IsEdit:
 		edited := p.GetEditedMessage()
 		if edited == nil {
@@ -117,7 +117,7 @@ func (a *Adapter) protocol(ctx context.Context, e *events.Message, c contact) (b
 			return true, a.edited(ctx, ed, inbound.CustomerEdit{ID: e.Info.ID, Chat: e.Info.Chat.ToNonAD().String(),
 				Original: p.GetKey().GetID(), Phone: c.addr, At: a.cfg.Now(), Text: text})
 		}
-		return true, a.tellStaffOnce(ctx, "edit:"+e.Info.ID, "whatsapp.kind.edited", map[string]any{"address": c.addr, "text": text})
+		return true, a.tellOnce(ctx, "edit:"+e.Info.ID, notice.WhatsAppEdited{Address: c.addr, Text: text})
 	}
 	return true, nil // other protocol messages (keys, history, ephemeral settings) are whatsmeow's
 }
@@ -156,19 +156,10 @@ func (a *Adapter) call(e *events.CallOffer) bool {
 		a.cfg.Log.Error("call", "err", err)
 		return false
 	}
-	now := a.cfg.Now()
-	err := a.once(ctx, "call:"+e.CallID, func(tx store.Store) error {
-		if _, err := outbox.Enqueue(ctx, tx, now, outbox.Post{To: outbox.WhatsApp(c.addr), Text: a.cfg.Say("whatsapp.call_reply", nil)}); err != nil {
-			return err
-		}
-		_, err := outbox.Enqueue(ctx, tx, now, outbox.Post{To: outbox.StaffGroup, Text: a.cfg.Say("whatsapp.kind.call", map[string]any{"address": c.addr, "at": e.Timestamp})})
-		return err
-	})
-	if err != nil {
+	if err := a.tellOnce(ctx, "call:"+e.CallID, notice.WhatsAppMissedCall{Address: c.addr, At: e.Timestamp}); err != nil {
 		a.cfg.Log.Error("call", "err", err)
 		return false
 	}
-	a.cfg.Handled()
 	return true
 }
 
@@ -189,20 +180,18 @@ func (a *Adapter) undecryptable(e *events.UndecryptableMessage) bool {
 		return true
 	}
 	a.cfg.Log.Warn("a message could not be decrypted; asked for again", "message_id", e.Info.ID, "unavailable", e.IsUnavailable, "fail_mode", string(e.DecryptFailMode))
-	if err := a.tellStaffOnce(ctx, "undecryptable:"+e.Info.ID, "whatsapp.kind.undecryptable", map[string]any{"address": c.addr}); err != nil {
+	if err := a.tellOnce(ctx, "undecryptable:"+e.Info.ID, notice.WhatsAppUndecryptable{Address: c.addr}); err != nil {
 		a.cfg.Log.Error("undecryptable message", "err", err)
 		return false
 	}
 	return true
 }
 
-// tellStaffOnce enqueues one staff group message per key.
-func (a *Adapter) tellStaffOnce(ctx context.Context, key, msgKey string, args map[string]any) error {
+// tellOnce reports ev once per key (a WhatsApp event's id), so a
+// redelivery of the event tells nobody twice.
+func (a *Adapter) tellOnce(ctx context.Context, key string, ev notice.Event) error {
 	now := a.cfg.Now()
-	err := a.once(ctx, key, func(tx store.Store) error {
-		_, err := outbox.Enqueue(ctx, tx, now, outbox.Post{To: outbox.StaffGroup, Text: a.cfg.Say(msgKey, args)})
-		return err
-	})
+	err := a.once(ctx, key, func(tx store.Store) error { return a.cfg.Notify.Notify(ctx, tx, now, ev) })
 	if err == nil {
 		a.cfg.Handled()
 	}

@@ -1,6 +1,7 @@
 package whatsapp
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -10,7 +11,7 @@ import (
 	"go.mau.fi/whatsmeow/types/events"
 	"google.golang.org/protobuf/proto"
 
-	"supportbot/outbox"
+	"supportbot/notice"
 )
 
 // raw is a message as whatsmeow dispatches it: RawMessage as decrypted,
@@ -74,8 +75,9 @@ func TestInboundRoundVideo(t *testing.T) {
 }
 
 // Edits and revokes, as WhatsApp sends them (a protocol message, an edit
-// wrapped in EditedMessage), reach staff once beside the address and never
-// the conversation; calls get a short reply and a note to staff.
+// wrapped in EditedMessage), are reported once with the address and never
+// reach the conversation; so are calls and messages that cannot be opened.
+// The adapter words nothing itself.
 func TestInboundEditsRevokesCallsUndecryptable(t *testing.T) {
 	key := &waCommon.MessageKey{RemoteJID: proto.String(pnJID.String()), FromMe: proto.Bool(false), ID: proto.String("ORIG1")}
 	edit := &waE2E.Message{EditedMessage: &waE2E.FutureProofMessage{Message: &waE2E.Message{ProtocolMessage: &waE2E.ProtocolMessage{
@@ -84,15 +86,14 @@ func TestInboundEditsRevokesCallsUndecryptable(t *testing.T) {
 	undecryptable := &events.UndecryptableMessage{Info: dm("U1", pnJID, nil).Info, DecryptFailMode: events.DecryptFailShow}
 	call := &events.CallOffer{BasicCallMeta: types.BasicCallMeta{From: pnJID, Timestamp: t0, CallCreator: pnJID, CallID: "CALL1"}}
 	tests := []struct {
-		name     string
-		evt      any
-		staff    string
-		customer string
+		name string
+		evt  any
+		want notice.Event
 	}{
-		{"edit", raw("E1", pnJID, edit), "نسخهٔ ۱۲ است، نه ۱۱", ""},
-		{"revoke", raw("R1", pnJID, revoke), "پاک کرد", ""},
-		{"undecryptable", undecryptable, "باز نشد؛ از مشتری بخواهید دوباره بفرستد", ""},
-		{"call", call, "تماس از دست‌رفته", "تماس واتس‌اپ پاسخ داده نمی‌شود"},
+		{"edit", raw("E1", pnJID, edit), notice.WhatsAppEdited{Address: customer, Text: "نسخهٔ ۱۲ است، نه ۱۱"}},
+		{"revoke", raw("R1", pnJID, revoke), notice.WhatsAppRevoked{Address: customer}},
+		{"undecryptable", undecryptable, notice.WhatsAppUndecryptable{Address: customer}},
+		{"call", call, notice.WhatsAppMissedCall{Address: customer, At: t0}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -105,15 +106,33 @@ func TestInboundEditsRevokesCallsUndecryptable(t *testing.T) {
 			if got := hs.h.messages(); len(got) != 0 {
 				t.Errorf("the conversation got %+v", got)
 			}
-			staff := hs.to(string(outbox.StaffGroup))
-			if len(staff) != 1 || !strings.Contains(staff[0].Text, tt.staff) || !strings.Contains(staff[0].Text, customer) {
-				t.Errorf("staff told %+v, want one note with %q and the address", staff, tt.staff)
+			if got := hs.notes.events(); !slices.Equal(got, []notice.Event{tt.want}) {
+				t.Errorf("reported %+v, want %+v once", got, tt.want)
 			}
-			cust := hs.to(string(outbox.WhatsApp(customer)))
-			if (tt.customer == "") != (len(cust) == 0) || (tt.customer != "" && (len(cust) != 1 || !strings.Contains(cust[0].Text, tt.customer))) {
-				t.Errorf("customer told %+v, want %q", cust, tt.customer)
+			if got := hs.outbox(); len(got) != 0 {
+				t.Errorf("the adapter enqueued %+v itself", got)
 			}
 		})
+	}
+}
+
+// A notice that cannot be stored leaves the event unacknowledged, so
+// WhatsApp delivers it again and it is told then.
+func TestInboundNoticeFailureIsRetried(t *testing.T) {
+	call := &events.CallOffer{BasicCallMeta: types.BasicCallMeta{From: pnJID, Timestamp: t0, CallCreator: pnJID, CallID: "CALL2"}}
+	hs := newHarness(t)
+	hs.notes.fail = errBoom
+	if hs.event(call) {
+		t.Fatal("acknowledged although the notice failed")
+	}
+	hs.notes.fail = nil
+	for range 2 {
+		if !hs.event(call) {
+			t.Fatal("redelivery not acknowledged")
+		}
+	}
+	if got := hs.notes.events(); len(got) != 1 {
+		t.Errorf("reported %+v, want the call once", got)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"go.mau.fi/whatsmeow/types/events"
 
 	"supportbot/bot/whatsapp/whatsapptest"
+	"supportbot/notice"
 	"supportbot/outbox"
 	"supportbot/store"
 )
@@ -232,27 +233,29 @@ func TestTemporaryBanStopsSending(t *testing.T) {
 	if len(hs.cli.Sent()) != 0 {
 		t.Error("sent during a ban")
 	}
-	for _, addr := range []string{string(outbox.StaffGroup), string(outbox.TelegramUser(2001))} {
-		got := hs.to(addr)
-		if len(got) != 1 || !strings.Contains(got[0].Text, "مسدود") || !strings.Contains(got[0].Text, "افراد زیادی") {
-			t.Errorf("%s told %+v", addr, got)
-		}
+	ban := notice.WhatsAppBanned{Code: int(events.TempBanSentToTooManyPeople), Until: t0.Add(2 * time.Hour), LengthKnown: true}
+	if got := hs.notes.events(); !slices.Equal(got, []notice.Event{ban}) {
+		t.Errorf("reported %+v, want %+v", got, ban)
 	}
-	// The same ban seen again (a restart) tells nobody twice, and a new
-	// adapter on the same database still holds sends back.
-	again := New(Link{Client: hs.cli, Paired: true}, hs.db, hs.h, Config{Now: hs.clock.Now, Say: hs.a.cfg.Say})
+	// A new adapter on the same database (a restart) still holds sends
+	// back, and reports nothing new.
+	again := New(Link{Client: hs.cli, Paired: true}, hs.db, hs.h, Config{Now: hs.clock.Now, Say: hs.a.cfg.Say, Notify: hs.notes})
 	again.loadBan(ctx)
 	if _, err := again.Send(ctx, store.OutboxMessage{ID: 1, To: string(outbox.WhatsApp(customer)), Text: "پاسخ"}); !errors.As(err, &ra) {
 		t.Errorf("after a restart err %v, want the ban to hold", err)
 	}
-	// When the ban is over, sending resumes and staff hear of it.
+	// When the ban is over, sending resumes and the connection is
+	// reported back.
 	hs.clock.Add(2*time.Hour + time.Second)
 	if _, err := hs.a.Send(ctx, store.OutboxMessage{ID: 1, To: string(outbox.WhatsApp(customer)), Text: "پاسخ"}); err != nil {
 		t.Fatalf("after the ban: %v", err)
 	}
 	hs.event(&events.Connected{})
-	if got := hs.to(string(outbox.StaffGroup)); len(got) != 2 || !strings.Contains(got[1].Text, "دوباره برقرار شد") {
-		t.Errorf("staff told %+v, want the ban notice and then the all-clear", got)
+	if got := hs.notes.events(); !slices.Equal(got, []notice.Event{ban, notice.WhatsAppBack{}}) {
+		t.Errorf("reported %+v, want the ban and then the connection back", got)
+	}
+	if got := hs.outbox(); len(got) != 0 {
+		t.Errorf("the adapter enqueued %+v itself", got)
 	}
 }
 
@@ -262,9 +265,9 @@ func TestLoggedOutHoldsSendsAndSaysHowToPair(t *testing.T) {
 	for range 2 {
 		hs.event(&events.LoggedOut{OnConnect: true, Reason: events.ConnectFailureLoggedOut})
 	}
-	staff := hs.to(string(outbox.StaffGroup))
-	if len(staff) != 1 || !strings.Contains(staff[0].Text, "supportbot pair -config /etc/supportbot/config.yaml") {
-		t.Fatalf("staff told %+v, want one notice with the pair command", staff)
+	out := notice.WhatsAppLoggedOut{Command: "supportbot pair -config /etc/supportbot/config.yaml"}
+	if got := hs.notes.events(); !slices.Equal(got, []notice.Event{out, out}) {
+		t.Fatalf("reported %+v, want %+v for each event (the core tells once)", got, out)
 	}
 	_, err := hs.a.Send(context.Background(), store.OutboxMessage{ID: 1, To: string(outbox.WhatsApp(customer)), Text: "پاسخ"})
 	if !errors.Is(err, ErrLoggedOut) || outbox.IsPermanent(err) {
@@ -295,8 +298,8 @@ func TestDisconnectHoldsSendsUntilReconnected(t *testing.T) {
 	if s := hs.a.State(); s != StateConnected {
 		t.Errorf("state %s", s)
 	}
-	if got := hs.to(string(outbox.StaffGroup)); len(got) != 0 {
-		t.Errorf("a passing disconnect told staff %+v", got)
+	if got := hs.notes.events(); !slices.Equal(got, []notice.Event{notice.WhatsAppBack{}}) {
+		t.Errorf("a passing disconnect reported %+v, want only the connection (the core says nothing of it)", got)
 	}
 }
 
@@ -334,22 +337,24 @@ func TestReceiptsTrackDeliveryAndTellStaffOfFailures(t *testing.T) {
 	if d.DeliveredAt.IsZero() || d.ReadAt.IsZero() || d.Reported {
 		t.Errorf("delivered message %+v", d)
 	}
-	staff := hs.to(string(outbox.StaffGroup))
-	if len(staff) != 1 || staff[0].TicketID != 12 || !strings.Contains(staff[0].Text, "پاسخ دوم") || !strings.Contains(staff[0].Text, "نپذیرفت") {
-		t.Fatalf("staff told %+v, want one notice about the refused reply on ticket 12", staff)
+	rs, _ := hs.db.WhatsAppSent(ctx, refused)
+	refusedEv := notice.WhatsAppUndelivered{OutboxID: rs.OutboxID, Ticket: 12, Address: customer, Refused: true}
+	if got := hs.notes.events(); !slices.Equal(got, []notice.Event{refusedEv}) {
+		t.Fatalf("reported %+v, want once %+v", got, refusedEv)
 	}
-	// The third never gets a receipt: staff hear of it after 12 hours, once.
+	// The third never gets a receipt: reported after 12 hours, once.
 	hs.clock.Add(11 * time.Hour)
 	must(t, hs.a.CheckUndelivered(ctx))
-	if n := len(hs.to(string(outbox.StaffGroup))); n != 1 {
-		t.Errorf("told after 11h: %d notices", n)
+	if n := len(hs.notes.events()); n != 1 {
+		t.Errorf("reported after 11h: %d events", n)
 	}
 	hs.clock.Add(2 * time.Hour)
 	must(t, hs.a.CheckUndelivered(ctx))
 	must(t, hs.a.CheckUndelivered(ctx))
-	staff = hs.to(string(outbox.StaffGroup))
-	if len(staff) != 2 || !strings.Contains(staff[1].Text, "پیام سوم") || !strings.Contains(staff[1].Text, "هنوز به گوشی مشتری نرسیده") {
-		t.Errorf("staff told %+v", staff)
+	ss, _ := hs.db.WhatsAppSent(ctx, silent)
+	silentEv := notice.WhatsAppUndelivered{OutboxID: ss.OutboxID, Address: customer, Wait: 12 * time.Hour}
+	if got := hs.notes.events(); !slices.Equal(got, []notice.Event{refusedEv, silentEv}) {
+		t.Errorf("reported %+v, want then %+v", got, silentEv)
 	}
 	if s, _ := hs.db.WhatsAppSent(ctx, silent); !s.Reported {
 		t.Errorf("silent message %+v not marked reported", s)

@@ -5,14 +5,14 @@ import (
 	"errors"
 	"log/slog"
 	"path/filepath"
-	"strings"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"go.mau.fi/whatsmeow/types/events"
 
-	"supportbot/outbox"
+	"supportbot/notice"
 )
 
 var eventsTemporaryBan = events.TemporaryBan{Code: events.TempBanBlockedByUsers, Expire: time.Hour}
@@ -55,14 +55,14 @@ func TestRunAsksForPairingWhenNotPaired(t *testing.T) {
 	done := make(chan struct{})
 	go func() { hs.a.Run(ctx); close(done) }()
 	deadline := time.Now().Add(5 * time.Second)
-	for len(hs.to(string(outbox.StaffGroup))) == 0 && time.Now().Before(deadline) {
+	for len(hs.notes.events()) == 0 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	cancel()
 	<-done
-	staff := hs.to(string(outbox.StaffGroup))
-	if len(staff) != 1 || !strings.Contains(staff[0].Text, "supportbot pair -config /etc/supportbot/config.yaml") || !strings.Contains(staff[0].Text, "QR") {
-		t.Errorf("staff told %+v", staff)
+	want := notice.WhatsAppNotPaired{Command: "supportbot pair -config /etc/supportbot/config.yaml"}
+	if got := hs.notes.events(); !slices.Equal(got, []notice.Event{want}) {
+		t.Errorf("reported %+v, want %+v", got, want)
 	}
 	if connects.Load() != 0 {
 		t.Error("connected without a session")

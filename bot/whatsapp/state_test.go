@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,32 +13,33 @@ import (
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 
+	"supportbot/notice"
 	"supportbot/outbox"
 	"supportbot/store"
 )
 
 // Each lifecycle event whatsmeow emits (as its connectionevents.go builds
-// them) leads to one state, at most one notice per audience however often
-// it repeats, the right health, and sends held rather than tried.
+// them) leads to one state, the right health, sends held rather than
+// tried, and the situation reported each time it is seen (the core tells
+// people once: bot.TestNotices).
 func TestLifecycleEvents(t *testing.T) {
-	managers := outbox.TelegramUser(2001)
 	tests := []struct {
 		name      string
 		evt       any
 		connected bool // the fake client's connection after the event
 		state     State
-		staff     string // a word of the staff notice, "" for none
-		managers  bool   // managers told too
-		reconnect bool   // Run connects again by itself
+		report    notice.Event // nil for none
+		reconnect bool         // Run connects again by itself
 	}{
-		{"connected", &events.Connected{}, true, StateConnected, "", false, false},
-		{"network drop", &events.Disconnected{}, false, StateReconnecting, "", false, false},
-		{"stream replaced", &events.StreamReplaced{}, false, StateReplaced, "دو نسخه", false, true},
-		{"client outdated", &events.ClientOutdated{}, false, StateOutdated, "قدیمی", true, true},
-		{"logged out on connect", &events.LoggedOut{OnConnect: true, Reason: events.ConnectFailureLoggedOut}, false, StateLoggedOut, "supportbot pair", false, false},
-		{"device removed", &events.LoggedOut{OnConnect: false, Reason: events.ConnectFailureLoggedOut}, false, StateLoggedOut, "supportbot pair", false, false},
-		{"temporary ban", &events.TemporaryBan{Code: events.TempBanSentToTooManyPeople, Expire: time.Hour}, false, StateBanned, "مسدود", true, true},
-		{"unknown connect failure", &events.ConnectFailure{Reason: 418, Message: "teapot", Raw: &waBinary.Node{Tag: "failure"}}, false, StateReconnecting, "", false, true},
+		{"connected", &events.Connected{}, true, StateConnected, notice.WhatsAppBack{}, false},
+		{"network drop", &events.Disconnected{}, false, StateReconnecting, nil, false},
+		{"stream replaced", &events.StreamReplaced{}, false, StateReplaced, notice.WhatsAppReplaced{}, true},
+		{"client outdated", &events.ClientOutdated{}, false, StateOutdated, notice.WhatsAppOutdated{Version: WhatsmeowVersion()}, true},
+		{"logged out on connect", &events.LoggedOut{OnConnect: true, Reason: events.ConnectFailureLoggedOut}, false, StateLoggedOut, notice.WhatsAppLoggedOut{Command: "supportbot pair"}, false},
+		{"device removed", &events.LoggedOut{OnConnect: false, Reason: events.ConnectFailureLoggedOut}, false, StateLoggedOut, notice.WhatsAppLoggedOut{Command: "supportbot pair"}, false},
+		{"temporary ban", &events.TemporaryBan{Code: events.TempBanSentToTooManyPeople, Expire: time.Hour}, false, StateBanned,
+			notice.WhatsAppBanned{Code: int(events.TempBanSentToTooManyPeople), Until: t0.Add(time.Hour), LengthKnown: true}, true},
+		{"unknown connect failure", &events.ConnectFailure{Reason: 418, Message: "teapot", Raw: &waBinary.Node{Tag: "failure"}}, false, StateReconnecting, nil, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -46,7 +48,8 @@ func TestLifecycleEvents(t *testing.T) {
 			hs.mustContact(customer, pnJID)
 			hs.event(&events.Connected{})
 			hs.cli.SetConnected(tt.connected)
-			for range 3 { // repeated events tell nobody twice
+			before := len(hs.notes.events())
+			for range 3 { // repeated events: each is reported
 				if !hs.event(tt.evt) {
 					t.Fatal("a lifecycle event was not acknowledged")
 				}
@@ -58,15 +61,15 @@ func TestLifecycleEvents(t *testing.T) {
 			if hs.a.State().Hearing() != wantHealthy {
 				t.Errorf("hearing %v in %s", !wantHealthy, tt.state)
 			}
-			staff := hs.to(string(outbox.StaffGroup))
-			switch {
-			case tt.staff == "" && len(staff) != 0:
-				t.Errorf("staff told %+v", staff)
-			case tt.staff != "" && (len(staff) != 1 || !strings.Contains(staff[0].Text, tt.staff)):
-				t.Errorf("staff told %+v, want one notice with %q", staff, tt.staff)
+			var want []notice.Event
+			if tt.report != nil {
+				want = []notice.Event{tt.report, tt.report, tt.report}
 			}
-			if got := len(hs.to(string(managers))); (got == 1) != tt.managers || got > 1 {
-				t.Errorf("managers told %d times, want told: %v", got, tt.managers)
+			if got := hs.notes.events()[before:]; !slices.Equal(got, want) {
+				t.Errorf("reported %+v, want %+v", got, want)
+			}
+			if got := hs.outbox(); len(got) != 0 {
+				t.Errorf("the adapter enqueued %+v itself", got)
 			}
 			_, err := hs.a.Send(context.Background(), store.OutboxMessage{ID: 1, To: string(outbox.WhatsApp(customer)), Text: "پاسخ"})
 			if tt.connected {
@@ -84,28 +87,21 @@ func TestLifecycleEvents(t *testing.T) {
 				t.Errorf("connects %d, want reconnect: %v", connects, tt.reconnect)
 			}
 			if tt.state == StateReconnecting {
-				// Still not back after hours: down, and staff told.
+				// Still not back after hours: down, and reported.
 				if s := hs.a.State(); s != StateDisconnected {
 					t.Errorf("state %s after 7h of reconnecting, want disconnected", s)
 				}
-				if staff := hs.to(string(outbox.StaffGroup)); len(staff) != 1 || !strings.Contains(staff[0].Text, "قطع است") {
-					t.Errorf("staff told %+v, want the disconnection notice", staff)
+				evs := hs.notes.events()
+				if down, ok := evs[len(evs)-1].(notice.WhatsAppDown); !ok || !down.Since.Equal(t0) || down.For != 7*time.Hour {
+					t.Errorf("reported %+v, want down since t0 for 7h", evs[len(evs)-1])
 				}
 			}
-			// Back: one all-clear after a notice, nothing otherwise.
+			// Back: reported, for the core to give the all-clear.
 			if tt.state != StateLoggedOut {
-				told := len(hs.to(string(outbox.StaffGroup)))
 				hs.cli.SetConnected(true)
 				hs.event(&events.Connected{})
-				staff := hs.to(string(outbox.StaffGroup))
-				back := 0
-				for _, m := range staff {
-					if strings.Contains(m.Text, "دوباره برقرار شد") {
-						back++
-					}
-				}
-				if want := map[bool]int{true: 1, false: 0}[told > 0]; back != want {
-					t.Errorf("all-clear sent %d times, want %d: %+v", back, want, staff)
+				if evs := hs.notes.events(); evs[len(evs)-1] != (notice.WhatsAppBack{}) {
+					t.Errorf("reported %+v last, want the connection back", evs[len(evs)-1])
 				}
 				if hs.a.State() != StateConnected {
 					t.Errorf("state %s after Connected", hs.a.State())
@@ -116,18 +112,19 @@ func TestLifecycleEvents(t *testing.T) {
 }
 
 // A reconnection that takes longer than DownAfter makes the state
-// disconnected (so /healthz is 503) and tells staff once; the reconnection
-// tells them it is over.
-func TestLongDisconnectionTellsStaffOnce(t *testing.T) {
+// disconnected (so /healthz is 503) and is reported once; the reconnection
+// is reported too.
+func TestLongDisconnectionReportedOnce(t *testing.T) {
 	hs := newHarness(t)
 	ctx := context.Background()
 	hs.event(&events.Connected{})
 	hs.cli.SetConnected(false)
+	lost := hs.clock.Now()
 	hs.event(&events.Disconnected{})
 	hs.clock.Add(2 * time.Minute)
 	hs.a.Check(ctx)
-	if s := hs.a.State(); s != StateReconnecting || len(hs.to(string(outbox.StaffGroup))) != 0 {
-		t.Fatalf("after 2 minutes: %s, staff told %d; want a quiet reconnection", s, len(hs.to(string(outbox.StaffGroup))))
+	if s := hs.a.State(); s != StateReconnecting || len(hs.notes.events()) != 1 {
+		t.Fatalf("after 2 minutes: %s, reported %+v; want a quiet reconnection", s, hs.notes.events())
 	}
 	hs.clock.Add(2 * time.Minute)
 	for range 3 {
@@ -138,29 +135,38 @@ func TestLongDisconnectionTellsStaffOnce(t *testing.T) {
 	if s := hs.a.State(); s != StateDisconnected || s.Hearing() {
 		t.Errorf("after 4 minutes: %s, want disconnected and not hearing", s)
 	}
-	staff := hs.to(string(outbox.StaffGroup))
-	if len(staff) != 1 || !strings.Contains(staff[0].Text, "۴ دقیقه") {
-		t.Fatalf("staff told %+v, want one notice of 4 minutes", staff)
+	down := notice.WhatsAppDown{Since: lost, For: 4 * time.Minute}
+	if got := hs.notes.events(); !slices.Equal(got, []notice.Event{notice.WhatsAppBack{}, down}) {
+		t.Fatalf("reported %+v, want once %+v", got, down)
 	}
 	hs.cli.SetConnected(true)
 	hs.event(&events.Connected{})
-	if staff := hs.to(string(outbox.StaffGroup)); len(staff) != 2 || !strings.Contains(staff[1].Text, "دوباره برقرار شد") {
-		t.Errorf("staff told %+v, want the all-clear", staff)
+	if got := hs.notes.events(); !slices.Equal(got, []notice.Event{notice.WhatsAppBack{}, down, notice.WhatsAppBack{}}) {
+		t.Errorf("reported %+v, want the connection back", got)
 	}
 }
 
 // The company phone is seen through its own receipts and messages (device
 // 0 of our account); after 10 days without it staff and managers are
 // warned once, and again only after the phone came back and went silent.
-func TestPhoneOfflineWarnsOnce(t *testing.T) {
+func TestPhoneOfflineReportedOnce(t *testing.T) {
 	hs := newHarness(t)
 	ctx := context.Background()
 	own := types.NewJID("989120000000", types.DefaultUserServer)
+	silences := func() []notice.Event {
+		var out []notice.Event
+		for _, ev := range hs.notes.events() {
+			if _, ok := ev.(notice.WhatsAppPhoneSilent); ok {
+				out = append(out, ev)
+			}
+		}
+		return out
+	}
 	hs.event(&events.Connected{})
 	hs.clock.Add(9 * 24 * time.Hour)
 	hs.a.Check(ctx)
-	if n := len(hs.to(string(outbox.StaffGroup))); n != 0 {
-		t.Fatalf("warned after 9 days: %d", n)
+	if got := silences(); len(got) != 0 {
+		t.Fatalf("reported after 9 days: %+v", got)
 	}
 	// A receipt from the bot's own companion device is not the phone.
 	companion := own
@@ -170,31 +176,30 @@ func TestPhoneOfflineWarnsOnce(t *testing.T) {
 	for range 3 {
 		hs.a.Check(ctx)
 	}
-	for _, addr := range []string{string(outbox.StaffGroup), string(outbox.TelegramUser(2001))} {
-		got := hs.to(addr)
-		if len(got) != 1 || !strings.Contains(got[0].Text, "۱۰ روز") || !strings.Contains(got[0].Text, "۴ روز دیگر") {
-			t.Errorf("%s told %+v, want one warning of 10 days", addr, got)
-		}
+	first := notice.WhatsAppPhoneSilent{Seen: t0, Days: 10}
+	if got := silences(); !slices.Equal(got, []notice.Event{first}) {
+		t.Errorf("reported %+v, want once %+v", got, first)
 	}
-	// A restart does not warn again.
+	// A restart reports it again, once (the core remembers it told).
 	again := New(hs.a.link, hs.db, hs.h, hs.a.cfg)
 	again.loadPhoneSeen(ctx)
 	again.HandleEvent(&events.Connected{})
 	again.Check(ctx)
-	if n := len(hs.to(string(outbox.StaffGroup))); n != 1 {
-		t.Errorf("warned %d times after a restart", n)
+	again.Check(ctx)
+	if got := silences(); len(got) != 2 || !got[1].(notice.WhatsAppPhoneSilent).Seen.Equal(t0) || got[1].(notice.WhatsAppPhoneSilent).Days != 10 {
+		t.Errorf("reported %+v after a restart, want the same silence once more", got)
 	}
 	// The phone reads a message: the clock starts again.
 	again.HandleEvent(&events.Receipt{MessageSource: types.MessageSource{Chat: pnJID, Sender: own, IsFromMe: true}, Type: types.ReceiptTypeReadSelf, Timestamp: hs.clock.Now(), MessageIDs: []string{"Y"}})
 	hs.clock.Add(5 * 24 * time.Hour)
 	again.Check(ctx)
-	if n := len(hs.to(string(outbox.StaffGroup))); n != 1 {
-		t.Errorf("warned 5 days after the phone was back")
+	if n := len(silences()); n != 2 {
+		t.Errorf("reported 5 days after the phone was back")
 	}
 	hs.clock.Add(6 * 24 * time.Hour)
 	again.Check(ctx)
-	if n := len(hs.to(string(outbox.StaffGroup))); n != 2 {
-		t.Errorf("%d warnings after a second silence of 11 days, want 2", n)
+	if got := silences(); len(got) != 3 || got[2].(notice.WhatsAppPhoneSilent).Days != 11 || got[2] == first {
+		t.Errorf("reported %+v after a second silence of 11 days, want a new one", got)
 	}
 }
 
@@ -220,8 +225,8 @@ func TestReplacedBacksOff(t *testing.T) {
 	if !(gaps[0] >= time.Minute && gaps[1] >= 2*time.Minute && gaps[2] >= 4*time.Minute) {
 		t.Errorf("waits before taking the session back %v, want about 1m, 2m, 4m", gaps)
 	}
-	if n := len(hs.to(string(outbox.StaffGroup))); n != 1 {
-		t.Errorf("staff told %d times, want once", n)
+	if got := hs.notes.events(); !slices.Equal(got, []notice.Event{notice.WhatsAppReplaced{}, notice.WhatsAppReplaced{}, notice.WhatsAppReplaced{}}) {
+		t.Errorf("reported %+v, want each replacement", got)
 	}
 }
 

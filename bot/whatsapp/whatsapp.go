@@ -33,6 +33,7 @@ import (
 	"go.mau.fi/whatsmeow/types"
 
 	"supportbot/inbound"
+	"supportbot/notice"
 	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
@@ -119,13 +120,18 @@ type Config struct {
 	// (retention.inbound_ids_days), so such a message could be a
 	// redelivery of one already answered. 0 means no limit.
 	MaxAge time.Duration
-	// Managers are the addresses told of a ban besides the staff group
-	// (bot.Desk.ManagerAddresses).
-	Managers []outbox.Address
 	// PairCommand is the command that pairs the account again, shown in
 	// the logout notice; default "supportbot pair".
 	PairCommand string
-	// Say renders a catalog message (locales.Printer.T); default the key.
+	// Notify is told, inside the transaction of the change that caused
+	// it, what staff, managers or a customer must hear of (a ban, a logout,
+	// an undelivered message, a missed call); the core (bot.Notices) words
+	// and enqueues it, once per situation. nil drops them, with a warning
+	// in the log.
+	Notify notice.Notifier
+	// Say renders a catalog message (locales.Printer.T) for the text the
+	// adapter makes of a message that has none (a location, a contact)
+	// and for the reasons it refuses a send; default the key.
 	Say func(key string, args map[string]any) string
 	// Handled is called after each message is handled, so the dispatcher
 	// delivers the answers at once (Dispatcher.Wake).
@@ -215,6 +221,9 @@ func (c *Config) defaults() {
 		c.Log = slog.Default()
 	}
 	c.Log = c.Log.With("transport", "whatsapp")
+	if c.Notify == nil {
+		c.Notify = notice.Dropped(c.Log)
+	}
 }
 
 // State is where the WhatsApp connection stands.
@@ -267,6 +276,7 @@ type Adapter struct {
 	reconnectAt   time.Time
 	reconnectWait time.Duration // the wait after the next failure
 	phoneSeen     time.Time     // last event from the company phone, as stored
+	phoneReported time.Time     // the phoneSeen whose silence was reported
 	lastSend      time.Time
 	secret        []byte // for message ids (messageID)
 	closing       bool

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -133,6 +132,7 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 	pace := runPace
 	pace.Log, pace.Report = log, outbox.FailureReport(printer)
 	disp := outbox.NewDispatcher(db, pace)
+	notices := bot.NewNotices(printer, engine.Desk()) // what the transports report, worded
 	met.Track("telegram", telegram.States, telegram.StateConnecting, telegram.Healthy)
 	met.StaleAfter("telegram", telegramStale)
 	adapter := telegram.New(api, db, telegram.Config{
@@ -142,7 +142,6 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 		FileDir:        filepath.Join(s.filesDir(), "telegram"),
 		FileEndpoint:   telegram.FileEndpointFor(tg.APIEndpoint),
 		Label:          func(b string) string { return bot.ButtonLabel(printer, b) },
-		FileTooBig:     printer.T("transport.file_too_big", nil),
 		NotHandled:     printer.T("transport.not_handled", nil),
 		Handled:        disp.Wake,
 		StateChanged:   func(st string) { met.SetState("telegram", st) },
@@ -150,15 +149,15 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 			met.Succeeded("telegram")
 			disp.Available("telegram")
 		},
-		Event: func(ev telegram.Event) { telegramEvent(engine, printer, disp, ev, log) },
-		Log:   log,
+		Notify: notices,
+		Log:    log,
 	})
 	disp.Register("telegram", adapter)
 
 	var wa *whatsapp.Adapter
 	if s.cfg.WhatsApp.Enabled {
 		var closeSession func() error
-		wa, closeSession, err = s.whatsApp(ctx, env, c, engine, db, printer, disp, met, log)
+		wa, closeSession, err = s.whatsApp(ctx, env, c, engine, db, printer, notices, disp, met, log)
 		if err != nil {
 			return err
 		}
@@ -227,7 +226,7 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 }
 
 // whatsApp opens the WhatsApp link and builds its adapter.
-func (s *setup) whatsApp(ctx context.Context, env *Env, c *common, engine *bot.Engine, db store.Store, printer *locales.Printer,
+func (s *setup) whatsApp(ctx context.Context, env *Env, c *common, engine *bot.Engine, db store.Store, printer *locales.Printer, notices *bot.Notices,
 	disp *outbox.Dispatcher, met *metrics.Metrics, log *slog.Logger) (*whatsapp.Adapter, func() error, error) {
 	dial := env.WhatsApp
 	if dial == nil {
@@ -270,10 +269,10 @@ func (s *setup) whatsApp(ctx context.Context, env *Env, c *common, engine *bot.E
 		MarkRead:     wcfg.MarkRead,
 		MinGap:       time.Duration(wcfg.MinSendGap),
 		MaxGap:       time.Duration(wcfg.MaxSendGap),
-		Managers:     engine.Desk().ManagerAddresses(),
 		PairCommand:  pair,
 		MaxAge:       time.Duration(s.cfg.Retention.InboundIDDays) * 24 * time.Hour,
 		Say:          printer.T,
+		Notify:       notices,
 		Handled:      disp.Wake,
 		StateChanged: func(st whatsapp.State) { met.SetState("whatsapp", string(st)) },
 		Available:    func() { disp.Available("whatsapp") },
@@ -316,35 +315,6 @@ func telegramHTTPClient(proxy *url.URL) (*http.Client, error) {
 		t.TLSHandshakeTimeout = 10 * time.Second
 	}
 	return &http.Client{Transport: t}, nil
-}
-
-// telegramEvent tells managers, in their private chats, what the Telegram
-// transport reported about itself.
-func telegramEvent(engine *bot.Engine, printer *locales.Printer, disp *outbox.Dispatcher, ev telegram.Event, log *slog.Logger) {
-	chat := printer.T("telegram.chat.staff", nil)
-	field := "telegram.staff_chat_id"
-	if ev.Chat == string(outbox.ManagersGroup) {
-		chat, field = printer.T("telegram.chat.managers", nil), "telegram.managers_chat_id"
-	}
-	args := map[string]any{"chat": locales.Raw(chat)}
-	key := ""
-	switch ev.Kind {
-	case telegram.EventMigrated:
-		key, args["setting"] = "telegram.migrated", field+": "+strconv.FormatInt(ev.NewID, 10)
-	case telegram.EventRemoved:
-		key = "telegram.removed"
-	case telegram.EventRestored:
-		key = "telegram.restored"
-	default:
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := engine.TellManagersPrivately(ctx, time.Now(), key, args); err != nil {
-		log.Error("tell managers about the Telegram group", "event", ev.Kind, "err", err)
-		return
-	}
-	disp.Wake()
 }
 
 // redactAttr keeps the bot token out of every log line, whatever an error

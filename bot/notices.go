@@ -1,0 +1,225 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"supportbot/locales"
+	// Imported as event: package bot's tests have a type notice (deadline
+	// notices) of their own.
+	event "supportbot/notice"
+	"supportbot/outbox"
+	"supportbot/store"
+)
+
+// Settings the notices keep, so a situation is told once across restarts.
+const (
+	// settingWhatsAppNotice is the WhatsApp connection problem staff were
+	// last told of ("logged_out", "banned:UNTIL", "replaced", "outdated",
+	// "down"), "" once they were told it is over.
+	settingWhatsAppNotice = "whatsapp_notice"
+	// settingPhoneNotice is the time the company phone was last seen
+	// (RFC 3339) when staff were warned of its silence: once per silence.
+	settingPhoneNotice = "whatsapp_phone_notice"
+)
+
+// undeliveredQuote is how much of an undelivered message staff are shown,
+// enough to pass it on by phone.
+const undeliveredQuote = 500
+
+// Notices is the one place where what the transports report (package
+// notice) becomes words: it renders each event from the catalogs and
+// enqueues it to the people it concerns, once per situation. The list of
+// events and who hears each is in docs/operations.md.
+type Notices struct {
+	p *locales.Printer
+	// managers is where managers' alerts go (Desk.ManagerAddresses);
+	// privately their own chats, for notices about a Telegram group.
+	managers  []outbox.Address
+	privately []outbox.Address
+}
+
+var _ event.Notifier = (*Notices)(nil)
+
+// NewNotices returns the notices worded by p, for the managers configured
+// on d.
+func NewNotices(p *locales.Printer, d *Desk) *Notices {
+	n := &Notices{p: p, managers: d.ManagerAddresses()}
+	for _, id := range d.cfg.Managers {
+		n.privately = append(n.privately, outbox.TelegramUser(id))
+	}
+	return n
+}
+
+// Notify words ev and enqueues it in tx (event.Notifier).
+func (n *Notices) Notify(ctx context.Context, tx store.Store, at time.Time, ev event.Event) error {
+	staff := []outbox.Address{outbox.StaffGroup}
+	everyone := append(staff, n.managers...)
+	var err error
+	switch ev := ev.(type) {
+	case event.WhatsAppNotPaired:
+		err = n.connection(ctx, tx, at, "logged_out", staff, n.p.T("whatsapp.not_paired", map[string]any{"command": ev.Command}))
+	case event.WhatsAppLoggedOut:
+		err = n.connection(ctx, tx, at, "logged_out", staff, n.p.T("whatsapp.logged_out", map[string]any{"command": ev.Command}))
+	case event.WhatsAppDown:
+		err = n.connection(ctx, tx, at, "down", staff, n.p.T("whatsapp.down", map[string]any{"since": ev.Since, "minutes": int(ev.For.Minutes())}))
+	case event.WhatsAppReplaced:
+		err = n.connection(ctx, tx, at, "replaced", staff, n.p.T("whatsapp.replaced", nil))
+	case event.WhatsAppOutdated:
+		err = n.connection(ctx, tx, at, "outdated", everyone, n.p.T("whatsapp.outdated", map[string]any{"version": ev.Version}))
+	case event.WhatsAppBanned:
+		err = n.connection(ctx, tx, at, "banned:"+ev.Until.UTC().Format(time.RFC3339), everyone, n.banned(ev))
+	case event.WhatsAppBack:
+		err = n.back(ctx, tx, at, staff)
+	case event.WhatsAppPhoneSilent:
+		err = n.phoneSilent(ctx, tx, at, everyone, ev)
+	case event.WhatsAppUndelivered:
+		err = n.undelivered(ctx, tx, at, ev)
+	case event.WhatsAppMissedCall:
+		err = n.post(ctx, tx, at, []outbox.Address{outbox.WhatsApp(ev.Address)}, 0, n.p.T("whatsapp.call_reply", nil))
+		if err == nil {
+			err = n.post(ctx, tx, at, staff, 0, n.p.T("whatsapp.kind.call", map[string]any{"address": ev.Address, "at": ev.At}))
+		}
+	case event.WhatsAppEdited:
+		err = n.post(ctx, tx, at, staff, 0, n.p.T("whatsapp.kind.edited", map[string]any{"address": ev.Address, "text": ev.Text}))
+	case event.WhatsAppRevoked:
+		err = n.post(ctx, tx, at, staff, 0, n.p.T("whatsapp.kind.revoked", map[string]any{"address": ev.Address}))
+	case event.WhatsAppUndecryptable:
+		err = n.post(ctx, tx, at, staff, 0, n.p.T("whatsapp.kind.undecryptable", map[string]any{"address": ev.Address}))
+	case event.TelegramMigrated:
+		field := "telegram.staff_chat_id"
+		if ev.Chat == outbox.ManagersGroup {
+			field = "telegram.managers_chat_id"
+		}
+		err = n.post(ctx, tx, at, n.privately, 0, n.p.T("telegram.migrated", map[string]any{
+			"chat": n.chatName(ev.Chat), "setting": field + ": " + strconv.FormatInt(ev.NewID, 10)}))
+	case event.TelegramRemoved:
+		err = n.post(ctx, tx, at, n.privately, 0, n.p.T("telegram.removed", map[string]any{"chat": n.chatName(ev.Chat)}))
+	case event.TelegramRestored:
+		err = n.post(ctx, tx, at, n.privately, 0, n.p.T("telegram.restored", map[string]any{"chat": n.chatName(ev.Chat)}))
+	case event.TelegramFileTooBig:
+		err = n.post(ctx, tx, at, []outbox.Address{ev.Chat}, ev.Ticket, n.p.T("transport.file_too_big", nil))
+	default:
+		return fmt.Errorf("notice %s: no words for it", ev.Kind())
+	}
+	if err != nil {
+		return fmt.Errorf("notice %s: %w", ev.Kind(), err)
+	}
+	return nil
+}
+
+// post enqueues text to each address in to.
+func (n *Notices) post(ctx context.Context, tx store.Store, at time.Time, to []outbox.Address, ticket int64, text string) error {
+	for _, addr := range to {
+		if _, err := outbox.Enqueue(ctx, tx, at, outbox.Post{To: addr, TicketID: ticket, Text: text}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// connection tells to of a WhatsApp connection problem unless it is the
+// one they were last told of, however often WhatsApp repeats it.
+func (n *Notices) connection(ctx context.Context, tx store.Store, at time.Time, problem string, to []outbox.Address, text string) error {
+	prev, err := setting(ctx, tx, settingWhatsAppNotice)
+	if err != nil || prev == problem {
+		return err
+	}
+	if err := n.post(ctx, tx, at, to, 0, text); err != nil {
+		return err
+	}
+	return tx.SetSetting(ctx, settingWhatsAppNotice, problem)
+}
+
+// back tells to that the connection is up again, only after a problem
+// they were told of.
+func (n *Notices) back(ctx context.Context, tx store.Store, at time.Time, to []outbox.Address) error {
+	prev, err := setting(ctx, tx, settingWhatsAppNotice)
+	if err != nil || prev == "" {
+		return err
+	}
+	if err := n.post(ctx, tx, at, to, 0, n.p.T("whatsapp.back", nil)); err != nil {
+		return err
+	}
+	return tx.SetSetting(ctx, settingWhatsAppNotice, "")
+}
+
+// banned words a ban with its reason, WhatsApp's code when the catalog
+// has no words for it.
+func (n *Notices) banned(ev event.WhatsAppBanned) string {
+	reasonKey := fmt.Sprintf("whatsapp.ban_reason.%d", ev.Code)
+	reason := n.p.T(reasonKey, nil)
+	if !n.p.Has(reasonKey) {
+		reason = n.p.T("whatsapp.ban_reason.other", map[string]any{"code": ev.Code})
+	}
+	key := "whatsapp.banned"
+	if !ev.LengthKnown {
+		key = "whatsapp.banned_unknown"
+	}
+	return n.p.T(key, map[string]any{"reason": locales.Raw(reason), "until": ev.Until})
+}
+
+// phoneSilent warns to once per silence of the company phone.
+func (n *Notices) phoneSilent(ctx context.Context, tx store.Store, at time.Time, to []outbox.Address, ev event.WhatsAppPhoneSilent) error {
+	stamp := ev.Seen.UTC().Format(time.RFC3339)
+	told, err := setting(ctx, tx, settingPhoneNotice)
+	if err != nil || told == stamp {
+		return err
+	}
+	text := n.p.T("whatsapp.phone_offline", map[string]any{"days": ev.Days, "left": max(14-ev.Days, 0)})
+	if err := n.post(ctx, tx, at, to, 0, text); err != nil {
+		return err
+	}
+	return tx.SetSetting(ctx, settingPhoneNotice, stamp)
+}
+
+// undelivered tells the staff group that a message did not arrive,
+// quoting its start so a person can pass it on by phone.
+func (n *Notices) undelivered(ctx context.Context, tx store.Store, at time.Time, ev event.WhatsAppUndelivered) error {
+	text := ""
+	if m, err := tx.OutboxMessage(ctx, ev.OutboxID); err == nil {
+		text = clipRunes(strings.TrimSpace(m.Text), undeliveredQuote)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	reason := n.p.T("whatsapp.reason.no_receipt", map[string]any{"wait": ev.Wait})
+	if ev.Refused {
+		reason = n.p.T("whatsapp.reason.refused", nil)
+	}
+	key := "whatsapp.undelivered"
+	if ev.Ticket == 0 {
+		key = "whatsapp.undelivered_no_ticket"
+	}
+	return n.post(ctx, tx, at, []outbox.Address{outbox.StaffGroup}, ev.Ticket, n.p.T(key, map[string]any{
+		"ticket": ev.Ticket, "address": ev.Address, "reason": locales.Raw(reason), "text": locales.Raw(text)}))
+}
+
+// chatName is how a Telegram group is named in a notice about it.
+func (n *Notices) chatName(chat outbox.Address) locales.Raw {
+	if chat == outbox.ManagersGroup {
+		return locales.Raw(n.p.T("telegram.chat.managers", nil))
+	}
+	return locales.Raw(n.p.T("telegram.chat.staff", nil))
+}
+
+// setting reads key, "" when it was never set.
+func setting(ctx context.Context, tx store.Store, key string) (string, error) {
+	v, err := tx.Setting(ctx, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	}
+	return v, err
+}
+
+// clipRunes shortens s to at most n runes, marking the cut.
+func clipRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

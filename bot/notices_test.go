@@ -1,0 +1,210 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"supportbot/locales"
+	event "supportbot/notice"
+	"supportbot/outbox"
+	"supportbot/rules"
+	"supportbot/store"
+	"supportbot/store/sqlite"
+)
+
+// told is one notice as the tests compare them: its address, its ticket,
+// and words it must contain (a "=" first: the whole text).
+type told struct {
+	to     outbox.Address
+	ticket int64
+	words  []string
+}
+
+// The core words each event the transports report, sends it to everyone it
+// concerns, and tells a situation once however often it is reported: one
+// table row per situation, its events reported one after the other, each
+// in a transaction of its own as the adapters do.
+func TestNotices(t *testing.T) {
+	at := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC) // 12:30 in Tehran
+	staff := outbox.StaffGroup
+	reza, sara := outbox.TelegramUser(2001), outbox.TelegramUser(2002)
+	customer := outbox.WhatsApp("+989121234567")
+	pair := event.WhatsAppNotPaired{Command: "supportbot pair -config /etc/supportbot/config.yaml"}
+	ban := event.WhatsAppBanned{Code: 101, Until: at.Add(2 * time.Hour), LengthKnown: true}
+	longText := strings.Repeat("ب", 600)
+	tests := []struct {
+		name          string
+		managersGroup bool
+		quote         string // the text of outbox row 1, which undelivered events name
+		events        []event.Event
+		want          []told
+	}{
+		{"not paired, reported at each start", false, "", []event.Event{pair, pair, event.WhatsAppLoggedOut{Command: "x"}},
+			[]told{{staff, 0, []string{"هنوز به ربات وصل", "\u2068supportbot pair -config /etc/supportbot/config.yaml\u2069", "QR"}}}},
+		{"logged out", false, "", []event.Event{event.WhatsAppLoggedOut{Command: "supportbot pair"}, event.WhatsAppLoggedOut{Command: "supportbot pair"}},
+			[]told{{staff, 0, []string{"از حساب خارج شد", "\u2068supportbot pair\u2069"}}}},
+		{"down for a while", false, "", []event.Event{event.WhatsAppDown{Since: at.Add(-4 * time.Minute), For: 4 * time.Minute}, event.WhatsAppDown{Since: at.Add(-4 * time.Minute), For: 9 * time.Minute}},
+			[]told{{staff, 0, []string{"قطع است", "(۴ دقیقه)", "۱۲:۲۶"}}}},
+		{"replaced, three times", false, "", []event.Event{event.WhatsAppReplaced{}, event.WhatsAppReplaced{}, event.WhatsAppReplaced{}},
+			[]told{{staff, 0, []string{"=⚠️ برنامهٔ دیگری با همین نشست واتس‌اپ وصل شد و اتصال این ربات را قطع کرد؛ احتمالاً دو نسخه از ربات هم‌زمان اجرا می‌شوند.\nتا رفع آن، پیام مشتریان ممکن است به این ربات نرسد. مدیر سرور لطفاً مطمئن شود فقط یک نسخه از ربات با این پروندهٔ نشست اجرا می‌شود. ربات هر چند دقیقه دوباره وصل می‌شود."}}}},
+		{"outdated: staff and each manager", false, "", []event.Event{event.WhatsAppOutdated{Version: "v0.0.0-2026"}, event.WhatsAppOutdated{Version: "v0.0.0-2026"}},
+			[]told{{staff, 0, []string{"قدیمی", "v0.0.0-2026"}}, {reza, 0, []string{"قدیمی"}}, {sara, 0, []string{"قدیمی"}}}},
+		{"banned: staff and the managers group, once per ban", true, "", []event.Event{ban, ban, event.WhatsAppBanned{Code: 101, Until: at.Add(5 * time.Hour), LengthKnown: true}},
+			[]told{{staff, 0, []string{"مسدود", "افراد زیادی", "۱۴:۳۰"}}, {outbox.ManagersGroup, 0, []string{"مسدود", "۱۴:۳۰"}},
+				{staff, 0, []string{"مسدود", "۱۷:۳۰"}}, {outbox.ManagersGroup, 0, []string{"۱۷:۳۰"}}}},
+		{"banned for an unknown reason and length", false, "", []event.Event{event.WhatsAppBanned{Code: 999, Until: at.Add(6 * time.Hour)}},
+			[]told{{staff, 0, []string{"مدت مسدودیت اعلام نشده", "با کد ۹۹۹"}}, {reza, 0, []string{"با کد ۹۹۹"}}, {sara, 0, []string{"با کد ۹۹۹"}}}},
+		{"back without a problem told: nothing", false, "", []event.Event{event.WhatsAppBack{}, event.WhatsAppBack{}}, nil},
+		{"a problem, back once, the problem again", false, "", []event.Event{event.WhatsAppReplaced{}, event.WhatsAppBack{}, event.WhatsAppBack{}, event.WhatsAppReplaced{}},
+			[]told{{staff, 0, []string{"دو نسخه"}}, {staff, 0, []string{"=✅ اتصال واتس‌اپ دوباره برقرار شد و پاسخ‌های در صف فرستاده می‌شوند."}}, {staff, 0, []string{"دو نسخه"}}}},
+		{"phone silent: once per silence", false, "", []event.Event{
+			event.WhatsAppPhoneSilent{Seen: at.Add(-240 * time.Hour), Days: 10}, event.WhatsAppPhoneSilent{Seen: at.Add(-240 * time.Hour).In(time.FixedZone("IRST", 12600)), Days: 10},
+			event.WhatsAppPhoneSilent{Seen: at.Add(-24 * 15 * time.Hour), Days: 15}},
+			[]told{{staff, 0, []string{"۱۰ روز", "(۴ روز دیگر)"}}, {reza, 0, []string{"۱۰ روز"}}, {sara, 0, []string{"۱۰ روز"}},
+				{staff, 0, []string{"۱۵ روز", "(۰ روز دیگر)"}}, {reza, 0, []string{"۱۵ روز"}}, {sara, 0, []string{"۱۵ روز"}}}},
+		{"undelivered on a ticket: refused", false, "  پاسخ دوم  ", []event.Event{event.WhatsAppUndelivered{OutboxID: 1, Ticket: 12, Address: "+989121234567", Refused: true}},
+			[]told{{staff, 12, []string{"تیکت ۱۲", "\u2068+989121234567\u2069", "واتس‌اپ پیام را نپذیرفت.", "متن پیام:\nپاسخ دوم"}}}},
+		{"undelivered, no ticket, no receipt, long", false, longText, []event.Event{event.WhatsAppUndelivered{OutboxID: 1, Address: "lid:111222333", Wait: 12 * time.Hour}},
+			[]told{{staff, 0, []string{"پیام ربات به", "lid:111222333", "پس از ۱۲ ساعت هنوز به گوشی مشتری نرسیده است.", "\n" + strings.Repeat("ب", 499) + "…"}}}},
+		{"undelivered, the row gone", false, "", []event.Event{event.WhatsAppUndelivered{OutboxID: 99, Ticket: 3, Address: "+989121234567", Refused: true}},
+			[]told{{staff, 3, []string{"تیکت ۳", "متن پیام:\n"}}}},
+		{"missed call: the customer and staff", false, "", []event.Event{event.WhatsAppMissedCall{Address: "+989121234567", At: at}},
+			[]told{{customer, 0, []string{"=تماس واتس‌اپ پاسخ داده نمی‌شود؛ لطفاً پیام بفرستید یا با شمارهٔ تلفن شرکت تماس بگیرید."}},
+				{staff, 0, []string{"تماس از دست‌رفته", "\u2068+989121234567\u2069", "۱۲:۳۰"}}}},
+		{"edited, revoked, undecryptable", false, "", []event.Event{
+			event.WhatsAppEdited{Address: "+989121234567", Text: "نسخه 12 است"}, event.WhatsAppRevoked{Address: "+989121234567"}, event.WhatsAppUndecryptable{Address: "+989121234567"}},
+			[]told{{staff, 0, []string{"ویرایش کرد", "نسخه ۱۲ است"}}, {staff, 0, []string{"پاک کرد"}}, {staff, 0, []string{"باز نشد"}}}},
+		{"staff group migrated: managers privately", true, "", []event.Event{event.TelegramMigrated{Chat: staff, OldID: -100, NewID: -100222}},
+			[]told{{reza, 0, []string{"گروه پشتیبانی", "سوپرگروه", "\u2068telegram.staff_chat_id: -100222\u2069"}}, {sara, 0, []string{"telegram.staff_chat_id: -100222"}}}},
+		{"managers group migrated", true, "", []event.Event{event.TelegramMigrated{Chat: outbox.ManagersGroup, OldID: -200, NewID: -100333}},
+			[]told{{reza, 0, []string{"گروه مدیران", "telegram.managers_chat_id: -100333"}}, {sara, 0, []string{"telegram.managers_chat_id"}}}},
+		{"removed and restored: managers privately", true, "", []event.Event{event.TelegramRemoved{Chat: staff, ChatID: -100}, event.TelegramRestored{Chat: staff, ChatID: -100}},
+			[]told{{reza, 0, []string{"=⚠️ ربات از گروه پشتیبانی بیرون گذاشته شده یا اجازهٔ نوشتن در آن را ندارد. پیام‌های این گروه نگه داشته می‌شوند و چیزی از دست نمی‌رود؛ لطفاً ربات را دوباره با اجازهٔ نوشتن به گروه بیفزایید."}},
+				{sara, 0, []string{"بیرون گذاشته"}}, {reza, 0, []string{"=✅ ربات دوباره در گروه پشتیبانی می‌نویسد و پیام‌های نگه‌داشته فرستاده می‌شوند."}}, {sara, 0, []string{"دوباره در گروه"}}}},
+		{"staff file too big: in its chat, on its ticket", false, "", []event.Event{event.TelegramFileTooBig{Chat: staff, Ticket: 12, Name: "dump.zip", Bytes: 25 << 20}},
+			[]told{{staff, 12, []string{"بیش از ۲۰ مگابایت"}}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db, n := newNoticesFixture(t, tt.managersGroup)
+			ctx := context.Background()
+			if tt.quote != "" {
+				m := store.OutboxMessage{CreatedAt: at, To: string(customer), Text: tt.quote, Status: store.OutboxSent}
+				if err := db.Enqueue(ctx, &m); err != nil || m.ID != 1 {
+					t.Fatalf("row %d: %v", m.ID, err)
+				}
+			}
+			for _, ev := range tt.events {
+				if err := db.InTx(ctx, func(tx store.Store) error { return n.Notify(ctx, tx, at, ev) }); err != nil {
+					t.Fatalf("%s: %v", ev.Kind(), err)
+				}
+			}
+			got := noticesSent(t, db, at)
+			if len(got) != len(tt.want) {
+				t.Fatalf("sent %d notices, want %d:\n%s", len(got), len(tt.want), describe(got))
+			}
+			for i, w := range tt.want {
+				m := got[i]
+				if m.To != string(w.to) || m.TicketID != w.ticket || !m.CreatedAt.Equal(at) {
+					t.Errorf("notice %d to %s on ticket %d at %s, want %s on %d at %s", i, m.To, m.TicketID, m.CreatedAt, w.to, w.ticket, at)
+				}
+				for _, word := range w.words {
+					if whole, ok := strings.CutPrefix(word, "="); ok {
+						if m.Text != whole {
+							t.Errorf("notice %d:\n%q\nwant\n%q", i, m.Text, whole)
+						}
+					} else if !strings.Contains(m.Text, word) {
+						t.Errorf("notice %d %q lacks %q", i, m.Text, word)
+					}
+				}
+				if strings.Contains(m.Text, "[") || strings.Contains(m.Text, "{") {
+					t.Errorf("notice %d has a missing key or placeholder: %q", i, m.Text)
+				}
+			}
+		})
+	}
+}
+
+// An event the core has no words for is an error, and nothing is sent.
+func TestNoticesUnknownEvent(t *testing.T) {
+	db, n := newNoticesFixture(t, false)
+	ctx := context.Background()
+	err := db.InTx(ctx, func(tx store.Store) error { return n.Notify(ctx, tx, time.Now(), strangeEvent{}) })
+	if err == nil || !strings.Contains(err.Error(), "strange") {
+		t.Errorf("err %v, want one naming the event", err)
+	}
+	if got := noticesSent(t, db, time.Now()); len(got) != 0 {
+		t.Errorf("sent %+v", got)
+	}
+}
+
+// A notice whose transaction rolls back is not told, and the situation is
+// told when it is reported again.
+func TestNoticesRollBackWithTheirChange(t *testing.T) {
+	db, n := newNoticesFixture(t, false)
+	ctx := context.Background()
+	at := time.Now()
+	boom := fmt.Errorf("the change failed")
+	err := db.InTx(ctx, func(tx store.Store) error {
+		if err := n.Notify(ctx, tx, at, event.WhatsAppReplaced{}); err != nil {
+			return err
+		}
+		return boom
+	})
+	if err != boom {
+		t.Fatalf("err %v", err)
+	}
+	if got := noticesSent(t, db, at); len(got) != 0 {
+		t.Fatalf("sent %+v after a rollback", got)
+	}
+	if err := db.InTx(ctx, func(tx store.Store) error { return n.Notify(ctx, tx, at, event.WhatsAppReplaced{}) }); err != nil {
+		t.Fatal(err)
+	}
+	if got := noticesSent(t, db, at); len(got) != 1 {
+		t.Errorf("sent %d notices when reported again, want 1", len(got))
+	}
+}
+
+type strangeEvent struct{}
+
+func (strangeEvent) Kind() string { return "strange" }
+
+func newNoticesFixture(tb testing.TB, managersGroup bool) (*sqlite.DB, *Notices) {
+	tb.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "notices.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	p, err := locales.New("fa", nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	d := NewDesk(&rules.Policy{}, p, DeskConfig{Managers: []int64{2001, 2002}, HasManagersGroup: managersGroup})
+	return db, NewNotices(p, d)
+}
+
+// noticesSent lists the pending outbox in order (the sent row a test quotes
+// is not one).
+func noticesSent(tb testing.TB, db *sqlite.DB, at time.Time) []store.OutboxMessage {
+	tb.Helper()
+	ms, err := db.DueOutbox(context.Background(), at.Add(24*time.Hour), 0)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	slices.SortFunc(ms, func(a, b store.OutboxMessage) int { return int(a.ID - b.ID) })
+	return ms
+}
+
+func describe(ms []store.OutboxMessage) string {
+	var b strings.Builder
+	for _, m := range ms {
+		fmt.Fprintf(&b, "  %s #%d: %q\n", m.To, m.TicketID, m.Text)
+	}
+	return b.String()
+}

@@ -1,0 +1,25 @@
+package telegram
+
+import (
+	"context"
+	"time"
+
+	"supportbot/notice"
+	"supportbot/store"
+)
+
+// noticeTimeout bounds the transaction that stores a notice.
+const noticeTimeout = 10 * time.Second
+
+// notify hands ev to the core (Config.Notify) in a transaction of its own
+// and wakes the dispatcher; a failure is logged, as the situation is.
+func (a *Adapter) notify(ctx context.Context, ev notice.Event) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), noticeTimeout)
+	defer cancel()
+	err := a.st.InTx(ctx, func(tx store.Store) error { return a.cfg.Notify.Notify(ctx, tx, a.cfg.Now(), ev) })
+	if err != nil {
+		a.cfg.Log.Error("tell staff and managers", "notice", ev.Kind(), "err", err)
+		return
+	}
+	a.cfg.Handled()
+}

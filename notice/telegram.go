@@ -1,0 +1,42 @@
+package notice
+
+import "supportbot/outbox"
+
+// The Telegram transport's situations. A notice about a group goes to the
+// managers' private chats, never a group: a group may be what it is about.
+
+// TelegramMigrated: the group Chat (outbox.StaffGroup or
+// outbox.ManagersGroup) became a supergroup; the bot follows it, and the
+// configuration should name NewID.
+type TelegramMigrated struct {
+	Chat  outbox.Address
+	OldID int64
+	NewID int64
+}
+
+// TelegramRemoved: the group Chat refuses the bot (removed, or not allowed
+// to write); its messages wait.
+type TelegramRemoved struct {
+	Chat   outbox.Address
+	ChatID int64
+}
+
+// TelegramRestored: the group Chat takes the bot's messages again.
+type TelegramRestored struct {
+	Chat   outbox.Address
+	ChatID int64
+}
+
+// TelegramFileTooBig: a file staff sent in Chat is over Telegram's download
+// limit for bots, so it was not relayed to the customer of Ticket.
+type TelegramFileTooBig struct {
+	Chat   outbox.Address
+	Ticket int64 // 0 when the reply was not on a ticket
+	Name   string
+	Bytes  int64
+}
+
+func (TelegramMigrated) Kind() string   { return "telegram_migrated" }
+func (TelegramRemoved) Kind() string    { return "telegram_removed" }
+func (TelegramRestored) Kind() string   { return "telegram_restored" }
+func (TelegramFileTooBig) Kind() string { return "telegram_file_too_big" }
