@@ -2,18 +2,14 @@ package bot
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"image"
 	"image/color"
 	"image/png"
-	"os"
-	"path/filepath"
 	"strconv"
 
 	"supportbot/locales"
 	"supportbot/rules"
-	"supportbot/store"
 )
 
 // chartDay is one office day of the digest's chart.
@@ -171,30 +167,4 @@ func drawText(img *image.Paletted, x, y int, s string, persian bool) {
 		}
 		x += (glyphW + 1) * glyphScale
 	}
-}
-
-// saveFile keeps data as dir/name (written whole, then renamed into place)
-// and describes it for the outbox.
-func saveFile(dir, name string, kind store.FileKind, mime string, data []byte) (*store.File, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, err
-	}
-	path, err := filepath.Abs(filepath.Join(dir, name))
-	if err != nil {
-		return nil, err
-	}
-	tmp, err := os.CreateTemp(dir, "."+name+".*")
-	if err != nil {
-		return nil, err
-	}
-	_, werr := tmp.Write(data)
-	if err := errors.Join(werr, tmp.Close()); err != nil {
-		os.Remove(tmp.Name())
-		return nil, err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return nil, err
-	}
-	return &store.File{Kind: kind, Name: name, MIME: mime, Bytes: int64(len(data)), Path: path}, nil
 }

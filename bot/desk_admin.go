@@ -214,5 +214,5 @@ func (d *Desk) cmdOutage(ctx context.Context, tx store.Store, in StaffInput, arg
 
 // cmdDigest sends the SLA digest and its chart now, to the chat that asked.
 func (d *Desk) cmdDigest(ctx context.Context, tx store.Store, in StaffInput, _ string) error {
-	return d.SendDigest(ctx, tx, in.At, []outbox.Address{replyAddr(in)})
+	return sendDigest(ctx, tx, d.digestEnv(), in.At, []outbox.Address{replyAddr(in)})
 }

@@ -1,16 +1,11 @@
 package bot
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"math"
-	"slices"
-	"strings"
 	"time"
 
-	"supportbot/locales"
 	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
@@ -119,43 +114,4 @@ func (d *Desk) csatStaff(t store.Ticket) string {
 		return d.assigneeName(t)
 	}
 	return d.printer.T("lifecycle.csat.unassigned", nil)
-}
-
-// csatLines are the digest's satisfaction lines: the average and count of
-// the scores given to tickets closed in [from, to), overall and per staff
-// member; none when no score came.
-func (d *Desk) csatLines(dd digestData, from, to time.Time) []string {
-	type group struct {
-		label      string
-		sum, count int
-	}
-	all := group{}
-	by := map[string]*group{}
-	for _, t := range dd.tickets {
-		if t.CSAT == 0 || t.ClosedAt.Before(from) || !t.ClosedAt.Before(to) {
-			continue
-		}
-		who := d.csatStaff(t)
-		if by[who] == nil {
-			by[who] = &group{label: who}
-		}
-		by[who].sum += t.CSAT
-		by[who].count++
-		all.sum += t.CSAT
-		all.count++
-	}
-	if all.count == 0 {
-		return nil
-	}
-	avg := func(g group) string { return d.printer.Format(math.Round(float64(g.sum)/float64(g.count)*10) / 10) }
-	lines := []string{d.printer.T("lifecycle.digest.csat", map[string]any{"average": locales.Raw(avg(all)), "count": all.count})}
-	gs := make([]*group, 0, len(by))
-	for _, g := range by {
-		gs = append(gs, g)
-	}
-	slices.SortFunc(gs, func(a, b *group) int { return cmp.Or(cmp.Compare(b.count, a.count), strings.Compare(a.label, b.label)) })
-	for _, g := range gs {
-		lines = append(lines, d.printer.T("lifecycle.digest.csat_staff", map[string]any{"name": g.label, "average": locales.Raw(avg(*g)), "count": g.count}))
-	}
-	return lines
 }

@@ -34,7 +34,7 @@ func TestSLACounts(t *testing.T) {
 		// Declined today before its deadline: answered in time, not open.
 		{ID: 6, Status: store.TicketDeclined, OpenedAt: h(-0.2), FirstResponseDue: h(1), FirstResponseAt: h(-0.1)},
 	}
-	got := f.desk.slaCounts(ts, at)
+	got := f.desk.digestEnv().slaCounts(ts, at)
 	want := slaCounts{
 		Yesterday: slaDay{Opened: 2, Answered: 1, OnTime: 1, Breached: 1},
 		Today:     slaDay{Opened: 3, Answered: 2, OnTime: 1, Breached: 1},
@@ -49,7 +49,7 @@ func TestSLACounts(t *testing.T) {
 func TestDigestText(t *testing.T) {
 	f := newDeskFixture(t)
 	threeTickets(t, f)
-	text, err := f.desk.Digest(t.Context(), f.db, f.at)
+	text, err := digestText(t.Context(), f.db, f.desk.digestEnv(), f.at)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestDigestPeriod(t *testing.T) {
 	}
 	for _, tt := range tests {
 		at, _ := time.ParseInLocation("2006-01-02 15:04", tt.at, f.loc)
-		from, to := f.desk.digestPeriod(at)
+		from, to := f.desk.digestEnv().digestPeriod(at)
 		if got := from.Format("2006-01-02"); got != tt.from || !to.Equal(time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, f.loc)) {
 			t.Errorf("digestPeriod(%s) = %s – %s, want %s – that day", tt.at, from, to, tt.from)
 		}
@@ -184,7 +184,7 @@ func TestDigestMatchesExport(t *testing.T) {
 	p := f.p
 	for _, line := range []string{
 		p.T("desk.digest.title", map[string]any{"date": rules.DateOf(at)}),
-		p.T("desk.digest.day", map[string]any{"day": f.desk.raw("desk.digest.yesterday"), "opened": want.Opened,
+		p.T("desk.digest.day", map[string]any{"day": f.desk.digestEnv().raw("desk.digest.yesterday"), "opened": want.Opened,
 			"answered": want.Answered, "on_time": want.OnTime, "breached": want.Breached}),
 		p.T("desk.digest.open", map[string]any{"due_today": dueToday, "overdue": overdue}),
 		p.T("desk.digest.group", map[string]any{"label": "Sara", "count": 1, "median": time.Hour}),
@@ -262,7 +262,7 @@ func TestDigestWatchLists(t *testing.T) {
 	if err := f.db.UpsertContract(ctx, b9); err != nil {
 		t.Fatal(err)
 	}
-	text, err := f.desk.Digest(ctx, f.db, f.at)
+	text, err := digestText(ctx, f.db, f.desk.digestEnv(), f.at)
 	if err != nil {
 		t.Fatal(err)
 	}

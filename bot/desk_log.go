@@ -103,16 +103,8 @@ func (d *Desk) budgetLines(ctx context.Context, tx store.Store, t store.Ticket, 
 	return lines, nil
 }
 
-// window is the periods c's usage is counted in at an instant: the Jalali
-// month and the contract year that hold it.
+// window is the periods c's usage is counted in at an instant
+// (store.WindowAt in the office's zone).
 func (d *Desk) window(c rules.Contract, at time.Time) store.UsageWindow {
-	local := at.In(d.loc)
-	ys, ye := c.ContractYear(at, d.loc)
-	return store.UsageWindow{
-		MonthStart: rules.JalaliMonthStart(local),
-		MonthEnd:   rules.JalaliMonthEnd(local),
-		YearStart:  ys,
-		YearEnd:    ye,
-		Hourly:     c.Kind == rules.KindHourly,
-	}
+	return store.WindowAt(c, at, d.loc)
 }

@@ -58,7 +58,7 @@ func (d *Desk) cmdStatement(ctx context.Context, tx store.Store, in StaffInput, 
 		statement.FormatCSV:  "text/csv",
 		statement.FormatText: "text/plain",
 	}[format]
-	file, err := saveFile(d.cfg.FilesDir, statement.FileName(s, format), store.FileDocument, mime, buf.Bytes())
+	file, err := outbox.SaveFile(d.cfg.FilesDir, statement.FileName(s, format), store.FileDocument, mime, buf.Bytes())
 	if err != nil {
 		return fmt.Errorf("desk: statement file: %w", err)
 	}

@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,43 +39,43 @@ type slaCounts struct {
 	Overdue          int    // unanswered open tickets past their deadline
 }
 
-// Digest is the managers' SLA summary at at, as text; the /digest command
-// and the daily job send it with a chart (SendDigest).
-func (d *Desk) Digest(ctx context.Context, tx store.Store, at time.Time) (string, error) {
-	r, err := d.digest(ctx, tx, at)
+// digestText is the managers' SLA summary at at, as text; the /digest
+// command and the daily job send it with a chart (sendDigest).
+func digestText(ctx context.Context, tx store.Store, e digestEnv, at time.Time) (string, error) {
+	r, err := e.digest(ctx, tx, at)
 	return r.text, err
 }
 
-// SendDigest enqueues the digest at at to each address, followed by the
-// chart of the last office days as a PNG kept in the desk's files
-// directory (no chart without one).
-func (d *Desk) SendDigest(ctx context.Context, tx store.Store, at time.Time, to []outbox.Address) error {
+// sendDigest enqueues the digest at at to each address, followed by the
+// chart of the last office days as a PNG kept in e.FilesDir (no chart
+// without one).
+func sendDigest(ctx context.Context, tx store.Store, e digestEnv, at time.Time, to []outbox.Address) error {
 	if len(to) == 0 {
 		return nil
 	}
-	r, err := d.digest(ctx, tx, at)
+	r, err := e.digest(ctx, tx, at)
 	if err != nil {
 		return err
 	}
 	var chart *store.File
-	if d.cfg.FilesDir != "" {
-		png, err := renderChart(r.chart, d.printer)
+	if e.FilesDir != "" {
+		png, err := renderChart(r.chart, e.Printer)
 		if err != nil {
 			return fmt.Errorf("digest: chart: %w", err)
 		}
-		y, m, day := rules.JalaliOf(at.In(d.loc))
-		name := fmt.Sprintf("sla-%04d-%02d-%02d-%s.png", y, m, day, at.In(d.loc).Format("1504"))
-		if chart, err = saveFile(d.cfg.FilesDir, name, store.FileImage, "image/png", png); err != nil {
+		y, m, day := rules.JalaliOf(at.In(e.Loc))
+		name := fmt.Sprintf("sla-%04d-%02d-%02d-%s.png", y, m, day, at.In(e.Loc).Format("1504"))
+		if chart, err = outbox.SaveFile(e.FilesDir, name, store.FileImage, "image/png", png); err != nil {
 			return fmt.Errorf("digest: chart: %w", err)
 		}
 	}
 	for _, addr := range to {
-		if _, err := d.post(ctx, tx, at, outbox.Post{To: addr, Text: r.text, Kind: store.OutboxBackground}); err != nil {
+		if _, err := e.Post(ctx, tx, at, outbox.Post{To: addr, Text: r.text, Kind: store.OutboxBackground}); err != nil {
 			return err
 		}
 		if chart != nil {
-			caption := d.printer.T("desk.digest.chart", map[string]any{"days": len(r.chart)})
-			if _, err := d.post(ctx, tx, at, outbox.Post{To: addr, Text: caption, File: chart, Kind: store.OutboxBackground}); err != nil {
+			caption := e.Printer.T("desk.digest.chart", map[string]any{"days": len(r.chart)})
+			if _, err := e.Post(ctx, tx, at, outbox.Post{To: addr, Text: caption, File: chart, Kind: store.OutboxBackground}); err != nil {
 				return err
 			}
 		}
@@ -89,20 +91,20 @@ type digestReport struct {
 
 // digestData is what the digest reads, once, in the caller's transaction.
 type digestData struct {
-	at        time.Time // in the desk's zone
+	at        time.Time // in the office's zone
 	tickets   []store.Ticket
 	contracts []rules.Contract
 	byID      map[string]rules.Contract
 	names     map[string]string // customer id → name
 }
 
-func (d *Desk) loadDigest(ctx context.Context, tx store.Store, at time.Time) (digestData, error) {
-	dd := digestData{at: at.In(d.loc), byID: map[string]rules.Contract{}, names: map[string]string{}}
+func (e digestEnv) loadDigest(ctx context.Context, tx store.Store, at time.Time) (digestData, error) {
+	dd := digestData{at: at.In(e.Loc), byID: map[string]rules.Contract{}, names: map[string]string{}}
 	var err error
 	// Only what the digest's days can count: the open tickets and those
 	// active since the chart's first day. Ten years of closed tickets are
 	// not read (docs/performance.md, "Years of data").
-	if dd.tickets, err = tx.ListTickets(ctx, store.TicketFilter{ActiveSince: d.digestSince(dd.at)}); err != nil {
+	if dd.tickets, err = tx.ListTickets(ctx, store.TicketFilter{ActiveSince: e.digestSince(dd.at)}); err != nil {
 		return dd, fmt.Errorf("digest: tickets: %w", err)
 	}
 	if dd.contracts, err = tx.ListContracts(ctx); err != nil {
@@ -132,72 +134,66 @@ func (dd digestData) name(customerID string) string {
 // digest builds the digest at at: the last office day's numbers and today's
 // so far, open tickets due today and overdue, first-answer times by tier and
 // by staff member, and the contracts that need a manager's eye.
-func (d *Desk) digest(ctx context.Context, tx store.Store, at time.Time) (digestReport, error) {
-	dd, err := d.loadDigest(ctx, tx, at)
+func (e digestEnv) digest(ctx context.Context, tx store.Store, at time.Time) (digestReport, error) {
+	dd, err := e.loadDigest(ctx, tx, at)
 	if err != nil {
 		return digestReport{}, err
 	}
-	p := d.printer
-	from, today := d.digestPeriod(dd.at)
-	n := d.slaCounts(dd.tickets, dd.at)
+	p := e.Printer
+	from, today := e.digestPeriod(dd.at)
+	n := e.slaCounts(dd.tickets, dd.at)
 	day := func(label locales.Raw, s slaDay) string {
 		return p.T("desk.digest.day", map[string]any{
 			"day": label, "opened": s.Opened, "answered": s.Answered, "on_time": s.OnTime, "breached": s.Breached,
 		})
 	}
-	period := d.raw("desk.digest.yesterday")
+	period := e.raw("desk.digest.yesterday")
 	if !from.Equal(today.AddDate(0, 0, -1)) {
 		period = locales.Raw(p.T("desk.digest.since", map[string]any{"weekday": from.Weekday(), "from": rules.DateOf(from)}))
 	}
 	lines := []string{
 		p.T("desk.digest.title", map[string]any{"date": rules.DateOf(dd.at)}),
 		day(period, n.Yesterday),
-		day(d.raw("desk.digest.today"), n.Today),
+		day(e.raw("desk.digest.today"), n.Today),
 		p.T("desk.digest.open", map[string]any{"due_today": n.DueToday, "overdue": n.Overdue}),
 	}
-	lines = append(lines, d.openLines(dd)...)
-	lines = append(lines, d.waitingLines(dd)...)
-	answers, err := d.answerLines(ctx, tx, dd, from, today)
+	lines = append(lines, e.openLines(dd)...)
+	lines = append(lines, e.waitingLines(dd)...)
+	answers, err := e.answerLines(ctx, tx, dd, from, today)
 	if err != nil {
 		return digestReport{}, err
 	}
 	lines = append(lines, answers...)
-	lines = append(lines, d.csatLines(dd, from, today)...)
-	watch, err := d.watchLines(ctx, tx, dd)
+	lines = append(lines, e.csatLines(dd, from, today)...)
+	watch, err := e.watchLines(ctx, tx, dd)
 	if err != nil {
 		return digestReport{}, err
 	}
 	lines = append(lines, watch...)
-	return digestReport{text: strings.Join(lines, "\n"), chart: d.chartDays(dd)}, nil
+	return digestReport{text: strings.Join(lines, "\n"), chart: e.chartDays(dd)}, nil
 }
 
 // digestPeriod is the stretch the digest's first line counts, [from, to):
 // from the start of the last office day before at's day to the start of
 // at's day. On Sunday it is Saturday; on Saturday it runs from Wednesday
 // through the weekend, so work done on days without a digest is reported.
-func (d *Desk) digestPeriod(at time.Time) (from, to time.Time) {
-	local := at.In(d.loc)
-	to = time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, d.loc)
+func (e digestEnv) digestPeriod(at time.Time) (from, to time.Time) {
+	local := at.In(e.Loc)
+	to = time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, e.Loc)
 	from = to.AddDate(0, 0, -1)
-	for i := 0; i < 31 && !d.officeDay(rules.DateOf(from)); i++ {
+	for i := 0; i < 31 && !e.Policy.Calendar.IsOfficeDay(rules.DateOf(from)); i++ {
 		from = from.AddDate(0, 0, -1)
 	}
-	if !d.officeDay(rules.DateOf(from)) {
+	if !e.Policy.Calendar.IsOfficeDay(rules.DateOf(from)) {
 		from = to.AddDate(0, 0, -1)
 	}
 	return from, to
 }
 
-// officeDay reports whether the SLA clock runs on day at all.
-func (d *Desk) officeDay(day rules.Date) bool {
-	cal := d.policy.Calendar
-	return len(cal.Office[day.Weekday()]) > 0 && !cal.IsHoliday(day)
-}
-
 // slaCounts counts ts for the digest at an instant: the digest period, today
 // so far, and the unanswered tickets due today or overdue.
-func (d *Desk) slaCounts(ts []store.Ticket, at time.Time) slaCounts {
-	from, today := d.digestPeriod(at)
+func (e digestEnv) slaCounts(ts []store.Ticket, at time.Time) slaCounts {
+	from, today := e.digestPeriod(at)
 	tomorrow := today.AddDate(0, 0, 1)
 	var n slaCounts
 	for _, t := range ts {
@@ -241,9 +237,9 @@ func waitingForAnswer(t store.Ticket) bool {
 
 // openLines lists the unanswered tickets due by the end of today, oldest
 // deadline first.
-func (d *Desk) openLines(dd digestData) []string {
+func (e digestEnv) openLines(dd digestData) []string {
 	local := dd.at
-	tomorrow := time.Date(local.Year(), local.Month(), local.Day()+1, 0, 0, 0, 0, d.loc)
+	tomorrow := time.Date(local.Year(), local.Month(), local.Day()+1, 0, 0, 0, 0, e.Loc)
 	var due []store.Ticket
 	for _, t := range dd.tickets {
 		if waitingForAnswer(t) && t.FirstResponseDue.Before(tomorrow) {
@@ -256,14 +252,14 @@ func (d *Desk) openLines(dd digestData) []string {
 	lines := make([]string, 0, min(len(due), digestListMax)+1)
 	for i, t := range due {
 		if i == digestListMax {
-			lines = append(lines, d.printer.T("desk.digest.more", map[string]any{"count": len(due) - i}))
+			lines = append(lines, e.Printer.T("desk.digest.more", map[string]any{"count": len(due) - i}))
 			break
 		}
 		key := "desk.digest.open_item"
 		if !t.FirstResponseDue.After(dd.at) {
 			key = "desk.digest.overdue_item"
 		}
-		lines = append(lines, d.printer.T(key, map[string]any{"id": t.ID, "name": dd.name(t.CustomerID), "due": t.FirstResponseDue}))
+		lines = append(lines, e.Printer.T(key, map[string]any{"id": t.ID, "name": dd.name(t.CustomerID), "due": t.FirstResponseDue}))
 	}
 	return lines
 }
@@ -278,10 +274,10 @@ type answerGroup struct {
 
 // answerLines reports, per tier and per staff member, how many first
 // answers were given in [from, to) and their median office time.
-func (d *Desk) answerLines(ctx context.Context, tx store.Store, dd digestData, from, to time.Time) ([]string, error) {
+func (e digestEnv) answerLines(ctx context.Context, tx store.Store, dd digestData, from, to time.Time) ([]string, error) {
 	tiers := map[string]*answerGroup{}
 	staff := map[string]*answerGroup{}
-	cal := d.policy.Calendar
+	cal := e.Policy.Calendar
 	for _, t := range dd.tickets {
 		if t.FirstResponseAt.IsZero() || t.FirstResponseAt.Before(from) || !t.FirstResponseAt.Before(to) {
 			continue
@@ -290,14 +286,14 @@ func (d *Desk) answerLines(ctx context.Context, tx store.Store, dd digestData, f
 		c, ok := dd.byID[t.ContractID]
 		tk := string(c.Kind) + "/" + string(c.Tier)
 		if tiers[tk] == nil {
-			label := d.raw("desk.digest.no_contract")
+			label := e.raw("desk.digest.no_contract")
 			if ok {
-				label = locales.Raw(d.printer.T("desk.digest.tier", map[string]any{"kind": c.Kind, "tier": c.Tier}))
+				label = locales.Raw(e.Printer.T("desk.digest.tier", map[string]any{"kind": c.Kind, "tier": c.Tier}))
 			}
 			tiers[tk] = &answerGroup{label: label, order: tierOrder(c)}
 		}
 		tiers[tk].times = append(tiers[tk].times, took)
-		who, err := d.firstAnswerer(ctx, tx, t)
+		who, err := e.firstAnswerer(ctx, tx, t)
 		if err != nil {
 			return nil, err
 		}
@@ -309,14 +305,14 @@ func (d *Desk) answerLines(ctx context.Context, tx store.Store, dd digestData, f
 	if len(tiers) == 0 {
 		return nil, nil
 	}
-	lines := []string{d.printer.T("desk.digest.by_tier", nil)}
-	lines = append(lines, d.groupLines(tiers)...)
-	lines = append(lines, d.printer.T("desk.digest.by_staff", nil))
-	return append(lines, d.groupLines(staff)...), nil
+	lines := []string{e.Printer.T("desk.digest.by_tier", nil)}
+	lines = append(lines, e.groupLines(tiers)...)
+	lines = append(lines, e.Printer.T("desk.digest.by_staff", nil))
+	return append(lines, e.groupLines(staff)...), nil
 }
 
 // groupLines lists groups by their order, then by most answers, then by label.
-func (d *Desk) groupLines(groups map[string]*answerGroup) []string {
+func (e digestEnv) groupLines(groups map[string]*answerGroup) []string {
 	gs := make([]*answerGroup, 0, len(groups))
 	for _, g := range groups {
 		gs = append(gs, g)
@@ -326,7 +322,7 @@ func (d *Desk) groupLines(groups map[string]*answerGroup) []string {
 	})
 	lines := make([]string, 0, len(gs))
 	for _, g := range gs {
-		lines = append(lines, d.printer.T("desk.digest.group", map[string]any{
+		lines = append(lines, e.Printer.T("desk.digest.group", map[string]any{
 			"label": g.label, "count": len(g.times), "median": median(g.times),
 		}))
 	}
@@ -345,7 +341,7 @@ func tierOrder(c rules.Contract) int {
 
 // firstAnswerer names who gave t's first answer: the author of the first
 // staff message, else the assignee, else "unknown".
-func (d *Desk) firstAnswerer(ctx context.Context, tx store.Store, t store.Ticket) (string, error) {
+func (e digestEnv) firstAnswerer(ctx context.Context, tx store.Store, t store.Ticket) (string, error) {
 	msgs, err := tx.Messages(ctx, t.ID)
 	if err != nil {
 		return "", fmt.Errorf("digest: messages of ticket %d: %w", t.ID, err)
@@ -356,9 +352,9 @@ func (d *Desk) firstAnswerer(ctx context.Context, tx store.Store, t store.Ticket
 		}
 	}
 	if t.Assignee != 0 {
-		return d.assigneeName(t), nil
+		return assigneeName(t), nil
 	}
-	return d.printer.T("desk.digest.nobody", nil), nil
+	return e.Printer.T("desk.digest.nobody", nil), nil
 }
 
 // median is the middle of ds (the mean of the middle two for an even
@@ -379,21 +375,21 @@ func median(ds []time.Duration) time.Duration {
 // watchLines lists the customers at their monthly request limit, the hourly
 // packages running low or expiring soon, and the contracts ending within
 // digestAhead days.
-func (d *Desk) watchLines(ctx context.Context, tx store.Store, dd digestData) ([]string, error) {
-	p := d.printer
+func (e digestEnv) watchLines(ctx context.Context, tx store.Store, dd digestData) ([]string, error) {
+	p := e.Printer
 	soon := dd.at.AddDate(0, 0, digestAhead)
 	var limit, hourly, ending []string
 	for _, c := range dd.contracts {
-		u, err := tx.Usage(ctx, c.ID, d.window(c, dd.at))
+		u, err := tx.Usage(ctx, c.ID, store.WindowAt(c, dd.at, e.Loc))
 		if err != nil {
 			return nil, fmt.Errorf("digest: usage of contract %s: %w", c.ID, err)
 		}
-		st := d.policy.Status(c, u, dd.at)
+		st := e.Policy.Status(c, u, dd.at)
 		if st != rules.StatusActive && st != rules.StatusExhausted {
 			continue
 		}
-		lim := d.policy.Limits(c)
-		end, _ := c.SupportEnd(d.loc, d.policy.Hourly)
+		lim := e.Policy.Limits(c)
+		end, _ := c.SupportEnd(e.Loc, e.Policy.Hourly)
 		args := map[string]any{"name": dd.name(c.CustomerID), "contract_id": c.ID, "kind": c.Kind, "tier": c.Tier, "date": lastDay(end)}
 		switch {
 		case c.Kind == rules.KindHourly:
@@ -437,14 +433,14 @@ func lastDay(end time.Time) rules.Date {
 // oldest first.
 // digestSince is the start of the earliest day the digest counts: the
 // chart's first office day (the period and today come after it).
-func (d *Desk) digestSince(at time.Time) time.Time {
-	from, today := d.digestPeriod(at)
+func (e digestEnv) digestSince(at time.Time) time.Time {
+	from, today := e.digestPeriod(at)
 	since := from
 	n := 0
 	for day := today.AddDate(0, 0, -1); n < digestChartLen && day.After(today.AddDate(-1, 0, 0)); day = day.AddDate(0, 0, -1) {
-		if d.officeDay(rules.DateOf(day)) {
+		if e.Policy.Calendar.IsOfficeDay(rules.DateOf(day)) {
 			n++
-			if t := rules.DateOf(day).Time(d.loc); t.Before(since) {
+			if t := rules.DateOf(day).Time(e.Loc); t.Before(since) {
 				since = t
 			}
 		}
@@ -452,17 +448,17 @@ func (d *Desk) digestSince(at time.Time) time.Time {
 	return since
 }
 
-func (d *Desk) chartDays(dd digestData) []chartDay {
-	_, today := d.digestPeriod(dd.at)
+func (e digestEnv) chartDays(dd digestData) []chartDay {
+	_, today := e.digestPeriod(dd.at)
 	var days []chartDay
 	for day := today.AddDate(0, 0, -1); len(days) < digestChartLen && day.After(today.AddDate(-1, 0, 0)); day = day.AddDate(0, 0, -1) {
-		if d.officeDay(rules.DateOf(day)) {
+		if e.Policy.Calendar.IsOfficeDay(rules.DateOf(day)) {
 			days = append(days, chartDay{Date: rules.DateOf(day)})
 		}
 	}
 	slices.Reverse(days)
 	for i := range days {
-		from := days[i].Date.Time(d.loc)
+		from := days[i].Date.Time(e.Loc)
 		var s slaDay
 		for _, t := range dd.tickets {
 			s.add(t, from, from.AddDate(0, 0, 1), dd.at)
@@ -471,3 +467,87 @@ func (d *Desk) chartDays(dd digestData) []chartDay {
 	}
 	return days
 }
+
+// waitingLines are the digest's list of tickets waiting on the customer,
+// apart from the overdue ones: they have been answered.
+func (e digestEnv) waitingLines(dd digestData) []string {
+	var waiting []store.Ticket
+	for _, t := range dd.tickets {
+		if t.Status == store.TicketWaiting {
+			waiting = append(waiting, t)
+		}
+	}
+	if len(waiting) == 0 {
+		return nil
+	}
+	lines := []string{e.Printer.T("lifecycle.digest.waiting", map[string]any{"count": len(waiting)})}
+	for i, t := range waiting {
+		if i == digestListMax {
+			lines = append(lines, e.Printer.T("desk.digest.more", map[string]any{"count": len(waiting) - i}))
+			break
+		}
+		lines = append(lines, e.Printer.T("lifecycle.digest.waiting_item", map[string]any{"id": t.ID, "name": dd.name(t.CustomerID), "since": t.WaitingSince}))
+	}
+	return lines
+}
+
+// csatLines are the digest's satisfaction lines: the average and count of
+// the scores given to tickets closed in [from, to), overall and per staff
+// member; none when no score came.
+func (e digestEnv) csatLines(dd digestData, from, to time.Time) []string {
+	type group struct {
+		label      string
+		sum, count int
+	}
+	all := group{}
+	by := map[string]*group{}
+	for _, t := range dd.tickets {
+		if t.CSAT == 0 || t.ClosedAt.Before(from) || !t.ClosedAt.Before(to) {
+			continue
+		}
+		who := e.csatStaff(t)
+		if by[who] == nil {
+			by[who] = &group{label: who}
+		}
+		by[who].sum += t.CSAT
+		by[who].count++
+		all.sum += t.CSAT
+		all.count++
+	}
+	if all.count == 0 {
+		return nil
+	}
+	avg := func(g group) string { return e.Printer.Format(math.Round(float64(g.sum)/float64(g.count)*10) / 10) }
+	lines := []string{e.Printer.T("lifecycle.digest.csat", map[string]any{"average": locales.Raw(avg(all)), "count": all.count})}
+	gs := make([]*group, 0, len(by))
+	for _, g := range by {
+		gs = append(gs, g)
+	}
+	slices.SortFunc(gs, func(a, b *group) int { return cmp.Or(cmp.Compare(b.count, a.count), strings.Compare(a.label, b.label)) })
+	for _, g := range gs {
+		lines = append(lines, e.Printer.T("lifecycle.digest.csat_staff", map[string]any{"name": g.label, "average": locales.Raw(avg(*g)), "count": g.count}))
+	}
+	return lines
+}
+
+// csatStaff is whom a score is credited to: the assignee, else nobody in
+// particular.
+func (e digestEnv) csatStaff(t store.Ticket) string {
+	if t.Assignee != 0 {
+		return assigneeName(t)
+	}
+	return e.Printer.T("lifecycle.csat.unassigned", nil)
+}
+
+// assigneeName is how the assignee is named in reports that group by
+// person: the name staff gave, else the user id, isolated (never a
+// mention).
+func assigneeName(t store.Ticket) string {
+	if t.AssigneeName != "" {
+		return t.AssigneeName
+	}
+	return "\u2068" + strconv.FormatInt(t.Assignee, 10) + "\u2069"
+}
+
+// raw renders a message without arguments for insertion into another.
+func (e digestEnv) raw(key string) locales.Raw { return locales.Raw(e.Printer.T(key, nil)) }

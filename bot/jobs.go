@@ -10,6 +10,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"supportbot/jobs"
+	"supportbot/locales"
 	"supportbot/rules"
 	"supportbot/store"
 )
@@ -51,20 +52,26 @@ const catchUp = 24 * time.Hour
 // instant, or a restart, sends nothing twice, and one failure does not
 // undo the others.
 type Jobs struct {
-	st   store.Store
-	desk *Desk
-	cal  *rules.Calendar
-	loc  *time.Location
-	cfg  JobsConfig
+	env jobsEnv
+	st  store.Store      // env.Store
+	cal *rules.Calendar  // env.Policy.Calendar
+	loc *time.Location   // env.Loc
+	p   *locales.Printer // env.Printer
+	cfg JobsConfig
 }
 
 // NewJobs returns the scheduled work on st; desk supplies the rules, the
-// printer and the managers' addresses.
+// printer and the managers' addresses (Desk.jobsEnv).
 func NewJobs(st store.Store, desk *Desk, cfg JobsConfig) *Jobs {
+	return newJobs(desk.jobsEnv(st), cfg)
+}
+
+// newJobs returns the scheduled work in env.
+func newJobs(env jobsEnv, cfg JobsConfig) *Jobs {
 	cfg.Reminders = slices.Clone(cfg.Reminders)
 	slices.SortFunc(cfg.Reminders, func(a, b time.Duration) int { return cmp.Compare(b, a) }) // longest lead first
 	cfg.Reminders = slices.DeleteFunc(slices.Compact(cfg.Reminders), func(d time.Duration) bool { return d <= 0 })
-	return &Jobs{st: st, desk: desk, cal: desk.policy.Calendar, loc: desk.loc, cfg: cfg}
+	return &Jobs{env: env, st: env.Store, cal: env.Policy.Calendar, loc: env.Loc, p: env.Printer, cfg: cfg}
 }
 
 // Register adds the jobs to s in the order they run when they fall due at
@@ -80,7 +87,7 @@ func (j *Jobs) Register(s *jobs.Scheduler) error {
 		if err != nil {
 			return fmt.Errorf("digest schedule: %w", err)
 		}
-		s.Add(jobs.Job{Name: "digest", When: officeDays{spec, j.desk}, Run: j.RunDigest})
+		s.Add(jobs.Job{Name: "digest", When: officeDays{spec, j.cal, j.loc}, Run: j.RunDigest})
 	}
 	s.Add(jobs.Job{Name: "package_notes", When: contactOpenings{j.cal}, Run: j.RunPackageNotes})
 	if len(j.cfg.ContractEndDays) > 0 {
@@ -110,14 +117,15 @@ const retryAfter = time.Minute
 // days (no weekends, no holidays).
 type officeDays struct {
 	cron.Schedule
-	desk *Desk
+	cal *rules.Calendar
+	loc *time.Location
 }
 
 // Next is the first instant of the schedule after t on an office day.
 func (o officeDays) Next(t time.Time) time.Time {
 	for range 3 * 366 {
 		t = o.Schedule.Next(t)
-		if t.IsZero() || o.desk.officeDay(rules.DateOf(t.In(o.desk.loc))) {
+		if t.IsZero() || o.cal.IsOfficeDay(rules.DateOf(t.In(o.loc))) {
 			return t
 		}
 	}
@@ -147,7 +155,7 @@ func (c contactOpenings) Next(t time.Time) time.Time {
 // RunDigest sends the daily digest and its chart to every manager, once a
 // day.
 func (j *Jobs) RunDigest(ctx context.Context, now time.Time) error {
-	to := j.desk.ManagerAddresses()
+	to := j.env.Managers
 	if len(to) == 0 {
 		return nil
 	}
@@ -156,6 +164,6 @@ func (j *Jobs) RunDigest(ctx context.Context, now time.Time) error {
 		if err != nil || !fresh {
 			return err
 		}
-		return j.desk.SendDigest(ctx, tx, now, to)
+		return sendDigest(ctx, tx, j.env.digest(), now, to)
 	})
 }

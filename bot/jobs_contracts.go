@@ -29,7 +29,7 @@ func (j *Jobs) contractReminders(c rules.Contract) []contractReminder {
 	if !ok {
 		return nil
 	}
-	end, _ := c.SupportEnd(j.loc, j.desk.policy.Hourly)
+	end, _ := c.SupportEnd(j.loc, j.env.Policy.Hourly)
 	var rs []contractReminder
 	for _, days := range j.cfg.ContractEndDays {
 		at := j.cal.NextContactOpening(end.AddDate(0, 0, -days))
@@ -178,12 +178,12 @@ func (j *Jobs) sentThisHour(ctx context.Context, tx store.Store, now time.Time) 
 }
 
 func (j *Jobs) remindContractEnd(ctx context.Context, tx store.Store, c rules.Contract, r contractReminder, now time.Time) error {
-	d, p := j.desk, j.desk.printer
-	u, err := tx.Usage(ctx, c.ID, d.window(c, now))
+	p := j.p
+	u, err := tx.Usage(ctx, c.ID, store.WindowAt(c, now, j.loc))
 	if err != nil {
 		return fmt.Errorf("contract reminders: usage of %s: %w", c.ID, err)
 	}
-	if d.policy.Status(c, u, now) != rules.StatusActive {
+	if j.env.Policy.Status(c, u, now) != rules.StatusActive {
 		return nil
 	}
 	key := reminderKey(c, r, j.loc)
@@ -204,7 +204,7 @@ func (j *Jobs) remindContractEnd(ctx context.Context, tx store.Store, c rules.Co
 	if !fresh {
 		return nil
 	}
-	cu, err := d.customer(ctx, tx, c.CustomerID)
+	cu, err := customer(ctx, tx, c.CustomerID)
 	if err != nil {
 		return err
 	}
@@ -231,7 +231,7 @@ func (j *Jobs) remindContractEnd(ctx context.Context, tx store.Store, c rules.Co
 		"subject": subjectOf(p, c), "kind": c.Kind, "tier": c.Tier, "date": lastDay(r.end), "days": days,
 	})
 	for _, phone := range cu.Phones {
-		if _, err := d.post(ctx, tx, now, outbox.Post{To: outbox.WhatsApp(phone), Text: text}); err != nil {
+		if _, err := j.env.Desk.Post(ctx, tx, now, outbox.Post{To: outbox.WhatsApp(phone), Text: text}); err != nil {
 			return err
 		}
 	}

@@ -104,7 +104,7 @@ func (j *Jobs) RunDeadlines(ctx context.Context, now time.Time) error {
 // sendDeadline sends one reminder or breach alert, once, if the ticket is
 // still waiting for its first answer with the same deadline.
 func (j *Jobs) sendDeadline(ctx context.Context, tx store.Store, ticketID int64, e deadlineEvent) error {
-	d, p := j.desk, j.desk.printer
+	p, desk := j.p, j.env.Desk
 	t, err := tx.Ticket(ctx, ticketID)
 	if err != nil {
 		return fmt.Errorf("deadlines: ticket %d: %w", ticketID, err)
@@ -116,15 +116,15 @@ func (j *Jobs) sendDeadline(ctx context.Context, tx store.Store, ticketID int64,
 	if err != nil || !fresh {
 		return err
 	}
-	cu, err := d.customer(ctx, tx, t.CustomerID)
+	cu, err := customer(ctx, tx, t.CustomerID)
 	if err != nil {
 		return err
 	}
-	c, err := d.contract(ctx, tx, t.ContractID)
+	c, err := contract(ctx, tx, t.ContractID)
 	if err != nil {
 		return err
 	}
-	card, err := d.cardOf(ctx, tx, t.ID)
+	card, err := desk.Card(ctx, tx, t.ID)
 	if err != nil {
 		return err
 	}
@@ -136,14 +136,14 @@ func (j *Jobs) sendDeadline(ctx context.Context, tx store.Store, ticketID int64,
 		return err
 	}
 	if e.lead > 0 {
-		_, err := d.post(ctx, tx, e.at, outbox.Post{To: outbox.StaffGroup, TicketID: t.ID, ReplyTo: card, Text: p.T("jobs.reminder", args), Kind: store.OutboxBackground})
+		_, err := desk.Post(ctx, tx, e.at, outbox.Post{To: outbox.StaffGroup, TicketID: t.ID, ReplyTo: card, Text: p.T("jobs.reminder", args), Kind: store.OutboxBackground})
 		return err
 	}
-	if _, err := d.post(ctx, tx, e.at, outbox.Post{To: outbox.StaffGroup, TicketID: t.ID, ReplyTo: card, Text: p.T("jobs.breach.staff", args), Kind: store.OutboxBackground}); err != nil {
+	if _, err := desk.Post(ctx, tx, e.at, outbox.Post{To: outbox.StaffGroup, TicketID: t.ID, ReplyTo: card, Text: p.T("jobs.breach.staff", args), Kind: store.OutboxBackground}); err != nil {
 		return err
 	}
-	for _, addr := range d.ManagerAddresses() {
-		if _, err := d.post(ctx, tx, e.at, outbox.Post{To: addr, TicketID: t.ID, Text: p.T("jobs.breach.managers", args), Kind: store.OutboxBackground}); err != nil {
+	for _, addr := range j.env.Managers {
+		if _, err := desk.Post(ctx, tx, e.at, outbox.Post{To: addr, TicketID: t.ID, Text: p.T("jobs.breach.managers", args), Kind: store.OutboxBackground}); err != nil {
 			return err
 		}
 	}
@@ -165,13 +165,13 @@ func (j *Jobs) hasEvent(t store.Ticket, e deadlineEvent) bool {
 // else an invitation to claim it. People are mentioned in the plain-text
 // form the Telegram adapter turns into mentions (known staff only).
 func (j *Jobs) responsible(ctx context.Context, tx store.Store, t store.Ticket, c rules.Contract) (locales.Raw, error) {
-	p := j.desk.printer
+	p := j.p
 	if t.Assignee != 0 {
-		who, err := j.desk.staffRef(ctx, tx, t.Assignee, t.AssigneeName)
+		who, err := j.env.Desk.StaffRef(ctx, tx, t.Assignee, t.AssigneeName)
 		return locales.Raw(p.T("jobs.deadline.assignee_id", map[string]any{"mention": who})), err
 	}
-	if r, ok := j.desk.policy.TierOf(c); ok && r.Dedicated && c.DedicatedStaff != 0 {
-		who, err := j.desk.staffRef(ctx, tx, c.DedicatedStaff, "")
+	if r, ok := j.env.Policy.TierOf(c); ok && r.Dedicated && c.DedicatedStaff != 0 {
+		who, err := j.env.Desk.StaffRef(ctx, tx, c.DedicatedStaff, "")
 		return locales.Raw(p.T("jobs.deadline.dedicated", map[string]any{"mention": who})), err
 	}
 	return locales.Raw(p.T("jobs.deadline.unclaimed", map[string]any{"id": t.ID})), nil

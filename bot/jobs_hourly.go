@@ -25,7 +25,7 @@ func (s hourlySchedule) Next(t time.Time) time.Time {
 	}
 	var next time.Time
 	for _, c := range cs {
-		end, ok := c.SupportEnd(s.j.loc, s.j.desk.policy.Hourly)
+		end, ok := c.SupportEnd(s.j.loc, s.j.env.Policy.Hourly)
 		if c.Kind != rules.KindHourly || !ok || !end.After(t) {
 			continue
 		}
@@ -60,7 +60,7 @@ func (j *Jobs) RunHourly(ctx context.Context, now time.Time) error {
 		if c.Kind != rules.KindHourly || !ok {
 			continue
 		}
-		end, _ := c.SupportEnd(j.loc, j.desk.policy.Hourly)
+		end, _ := c.SupportEnd(j.loc, j.env.Policy.Hourly)
 		// The month is settled when it ends inside the package's
 		// validity; the month of purchase counts from the purchase.
 		if due(monthStart, now) && monthStart.After(start) && !monthStart.After(end) {
@@ -106,8 +106,8 @@ func (j *Jobs) settle(ctx context.Context, tx store.Store, c rules.Contract, fro
 	if err != nil {
 		return fmt.Errorf("hourly: usage of %s: %w", c.ID, err)
 	}
-	h := j.desk.policy.Hourly
-	left := rules.HoursLeftMin(j.desk.policy.Limits(c).HoursTotalMin/60, u.HoursUsedMin)
+	h := j.env.Policy.Hourly
+	left := rules.HoursLeftMin(j.env.Policy.Limits(c).HoursTotalMin/60, u.HoursUsedMin)
 	top := rules.MonthEndTopUp(u.MonthUsedMin, left, h)
 	if top <= 0 {
 		return nil
@@ -132,7 +132,7 @@ func (j *Jobs) expire(ctx context.Context, tx store.Store, c rules.Contract, end
 	if err != nil {
 		return fmt.Errorf("hourly: usage of %s: %w", c.ID, err)
 	}
-	left := rules.HoursLeftMin(j.desk.policy.Limits(c).HoursTotalMin/60, u.HoursUsedMin)
+	left := rules.HoursLeftMin(j.env.Policy.Limits(c).HoursTotalMin/60, u.HoursUsedMin)
 	if left <= 0 {
 		return nil
 	}
@@ -171,15 +171,15 @@ func (j *Jobs) RunPackageNotes(ctx context.Context, now time.Time) error {
 }
 
 func (j *Jobs) packageNote(ctx context.Context, tx store.Store, c rules.Contract, now time.Time) error {
-	d, p := j.desk, j.desk.printer
-	u, err := tx.Usage(ctx, c.ID, d.window(c, now))
+	p, policy := j.p, j.env.Policy
+	u, err := tx.Usage(ctx, c.ID, store.WindowAt(c, now, j.loc))
 	if err != nil {
 		return fmt.Errorf("package notes: usage of %s: %w", c.ID, err)
 	}
-	if st := d.policy.Status(c, u, now); st != rules.StatusActive && st != rules.StatusExhausted {
+	if st := policy.Status(c, u, now); st != rules.StatusActive && st != rules.StatusExhausted {
 		return nil
 	}
-	total := d.policy.Limits(c).HoursTotalMin
+	total := policy.Limits(c).HoursTotalMin
 	left := rules.HoursLeftMin(total/60, u.HoursUsedMin)
 	level := "low"
 	switch {
@@ -194,7 +194,7 @@ func (j *Jobs) packageNote(ctx context.Context, tx store.Store, c rules.Contract
 	if err != nil || !fresh {
 		return err
 	}
-	cu, err := d.customer(ctx, tx, c.CustomerID)
+	cu, err := customer(ctx, tx, c.CustomerID)
 	if err != nil {
 		return err
 	}
@@ -202,11 +202,11 @@ func (j *Jobs) packageNote(ctx context.Context, tx store.Store, c rules.Contract
 		"contract_id": c.ID, "name": cu.Name, "subject": subjectOf(p, c),
 		"left": minutes(left), "total": minutes(total), "percent": lowPercent,
 	}
-	if _, err := d.post(ctx, tx, now, outbox.Post{To: outbox.StaffGroup, Text: p.T("jobs.hourly."+level+".staff", args), Kind: store.OutboxBackground}); err != nil {
+	if _, err := j.env.Desk.Post(ctx, tx, now, outbox.Post{To: outbox.StaffGroup, Text: p.T("jobs.hourly."+level+".staff", args), Kind: store.OutboxBackground}); err != nil {
 		return err
 	}
 	for _, phone := range cu.Phones {
-		if _, err := d.post(ctx, tx, now, outbox.Post{To: outbox.WhatsApp(phone), Text: p.T("jobs.hourly."+level+".customer", args)}); err != nil {
+		if _, err := j.env.Desk.Post(ctx, tx, now, outbox.Post{To: outbox.WhatsApp(phone), Text: p.T("jobs.hourly."+level+".customer", args)}); err != nil {
 			return err
 		}
 	}

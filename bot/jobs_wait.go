@@ -6,11 +6,12 @@ import (
 	"time"
 
 	"supportbot/outbox"
+	"supportbot/rules"
 	"supportbot/store"
 )
 
 // waitSchedule fires at the reminder and auto-close instants of the
-// tickets waiting on the customer (Desk.nudgeAt, Desk.autoCloseAt).
+// tickets waiting on the customer (jobsDesk.NudgeAt, jobsDesk.AutoCloseAt).
 type waitSchedule struct{ j *Jobs }
 
 // Next is the earliest reminder or auto-close after t; zero when none.
@@ -21,7 +22,7 @@ func (s waitSchedule) Next(t time.Time) time.Time {
 	}
 	var next time.Time
 	for _, tk := range ts {
-		for _, at := range []time.Time{s.j.pendingNudge(tk), s.j.desk.autoCloseAt(tk)} {
+		for _, at := range []time.Time{s.j.pendingNudge(tk), s.j.env.Desk.AutoCloseAt(tk)} {
 			if !at.IsZero() && at.After(t) && (next.IsZero() || at.Before(next)) {
 				next = at
 			}
@@ -40,7 +41,7 @@ func (j *Jobs) pendingNudge(tk store.Ticket) time.Time {
 	if !tk.NudgedAt.IsZero() {
 		return time.Time{}
 	}
-	return j.desk.nudgeAt(tk)
+	return j.env.Desk.NudgeAt(tk)
 }
 
 // RunWaiting reminds the customers of waiting tickets whose reminder is due
@@ -54,7 +55,7 @@ func (j *Jobs) RunWaiting(ctx context.Context, now time.Time) error {
 	}
 	for _, tk := range ts {
 		err := j.st.InTx(ctx, func(tx store.Store) error {
-			return j.desk.watched(ctx, tx, now, func(tx store.Store) error { return j.waitStep(ctx, tx, tk.ID, now) })
+			return j.env.Desk.Watched(ctx, tx, now, func(tx store.Store) error { return j.waitStep(ctx, tx, tk.ID, now) })
 		})
 		if err != nil {
 			return err
@@ -65,7 +66,7 @@ func (j *Jobs) RunWaiting(ctx context.Context, now time.Time) error {
 
 // waitStep does what is due for one waiting ticket at now.
 func (j *Jobs) waitStep(ctx context.Context, tx store.Store, id int64, now time.Time) error {
-	d := j.desk
+	p, desk := j.p, j.env.Desk
 	t, err := tx.Ticket(ctx, id)
 	if err != nil {
 		return fmt.Errorf("waiting ticket %d: %w", id, err)
@@ -73,68 +74,48 @@ func (j *Jobs) waitStep(ctx context.Context, tx store.Store, id int64, now time.
 	if t.Status != store.TicketWaiting {
 		return nil
 	}
-	card, err := d.cardOf(ctx, tx, t.ID)
+	card, err := desk.Card(ctx, tx, t.ID)
 	if err != nil {
 		return err
 	}
-	if at := d.autoCloseAt(t); !at.IsZero() && !at.After(now) {
-		c, err := d.contract(ctx, tx, t.ContractID)
+	if at := desk.AutoCloseAt(t); !at.IsZero() && !at.After(now) {
+		c, err := contract(ctx, tx, t.ContractID)
 		if err != nil {
 			return err
 		}
 		t.Status, t.ClosedAt = store.TicketClosed, at
-		d.charge(&t, c)
+		if c.Kind == rules.KindHourly { // charged as when staff close it
+			t.ChargedMin = rules.TicketCharge(t.LoggedMin, true, false, j.env.Policy.Hourly)
+		}
 		if err := tx.UpdateTicket(ctx, t); err != nil {
 			return fmt.Errorf("auto-close ticket %d: %w", t.ID, err)
 		}
-		if _, err := d.post(ctx, tx, at, outbox.Post{To: outbox.WhatsApp(t.Phone), TicketID: t.ID, Text: d.printer.T("lifecycle.autoclose.customer", map[string]any{"id": t.ID, "days": d.cfg.Lifecycle.AutoCloseDays})}); err != nil {
+		args := map[string]any{"id": t.ID, "days": j.env.AutoCloseDays}
+		if _, err := desk.Post(ctx, tx, at, outbox.Post{To: outbox.WhatsApp(t.Phone), TicketID: t.ID, Text: p.T("lifecycle.autoclose.customer", args)}); err != nil {
 			return err
 		}
-		if _, err := d.post(ctx, tx, at, outbox.Post{To: outbox.StaffGroup, TicketID: t.ID, ReplyTo: card, Text: d.printer.T("lifecycle.autoclose.staff", map[string]any{"id": t.ID, "days": d.cfg.Lifecycle.AutoCloseDays})}); err != nil {
+		if _, err := desk.Post(ctx, tx, at, outbox.Post{To: outbox.StaffGroup, TicketID: t.ID, ReplyTo: card, Text: p.T("lifecycle.autoclose.staff", args)}); err != nil {
 			return err
 		}
-		return d.audit(ctx, tx, store.AuditRecord{At: at, Action: "autoclose", TicketID: t.ID})
+		return audit(ctx, tx, store.AuditRecord{At: at, Action: "autoclose", TicketID: t.ID})
 	}
 	if at := j.pendingNudge(t); !at.IsZero() && !at.After(now) {
 		t.NudgedAt = at
 		if err := tx.UpdateTicket(ctx, t); err != nil {
 			return fmt.Errorf("remind on ticket %d: %w", t.ID, err)
 		}
-		args := map[string]any{"id": t.ID, "close": d.autoCloseAt(t)}
+		args := map[string]any{"id": t.ID, "close": desk.AutoCloseAt(t)}
 		key := "lifecycle.nudge.customer"
 		if args["close"].(time.Time).IsZero() {
 			key = "lifecycle.nudge.customer_no_close"
 		}
-		if _, err := d.post(ctx, tx, at, outbox.Post{To: outbox.WhatsApp(t.Phone), TicketID: t.ID, Text: d.printer.T(key, args)}); err != nil {
+		if _, err := desk.Post(ctx, tx, at, outbox.Post{To: outbox.WhatsApp(t.Phone), TicketID: t.ID, Text: p.T(key, args)}); err != nil {
 			return err
 		}
-		if _, err := d.post(ctx, tx, at, outbox.Post{To: outbox.StaffGroup, TicketID: t.ID, ReplyTo: card, Text: d.printer.T("lifecycle.nudge.staff", map[string]any{"id": t.ID})}); err != nil {
+		if _, err := desk.Post(ctx, tx, at, outbox.Post{To: outbox.StaffGroup, TicketID: t.ID, ReplyTo: card, Text: p.T("lifecycle.nudge.staff", map[string]any{"id": t.ID})}); err != nil {
 			return err
 		}
-		return d.audit(ctx, tx, store.AuditRecord{At: at, Action: "nudge", TicketID: t.ID})
+		return audit(ctx, tx, store.AuditRecord{At: at, Action: "nudge", TicketID: t.ID})
 	}
 	return nil
-}
-
-// waitingLines are the digest's list of tickets waiting on the customer,
-// apart from the overdue ones: they have been answered.
-func (d *Desk) waitingLines(dd digestData) []string {
-	var waiting []store.Ticket
-	for _, t := range dd.tickets {
-		if t.Status == store.TicketWaiting {
-			waiting = append(waiting, t)
-		}
-	}
-	if len(waiting) == 0 {
-		return nil
-	}
-	lines := []string{d.printer.T("lifecycle.digest.waiting", map[string]any{"count": len(waiting)})}
-	for i, t := range waiting {
-		if i == digestListMax {
-			lines = append(lines, d.printer.T("desk.digest.more", map[string]any{"count": len(waiting) - i}))
-			break
-		}
-		lines = append(lines, d.printer.T("lifecycle.digest.waiting_item", map[string]any{"id": t.ID, "name": dd.name(t.CustomerID), "since": t.WaitingSince}))
-	}
-	return lines
 }

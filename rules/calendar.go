@@ -97,6 +97,13 @@ func (c *Calendar) IsHoliday(d Date) bool {
 	return ok
 }
 
+// IsOfficeDay reports whether the SLA clock runs on d at all: a weekday
+// with office hours that is not a holiday. The digest and its schedule
+// count such days.
+func (c *Calendar) IsOfficeDay(d Date) bool {
+	return len(c.Office[d.Weekday()]) > 0 && !c.IsHoliday(d)
+}
+
 // IsOfficeOpen reports whether the SLA clock runs at t.
 func (c *Calendar) IsOfficeOpen(t time.Time) bool {
 	return c.isOpen(&c.Office, t)
