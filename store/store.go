@@ -234,6 +234,16 @@ type Tickets interface {
 	Messages(ctx context.Context, ticketID int64) ([]Message, error)
 	AddTimeLog(ctx context.Context, l *TimeLog) error // sets l.ID
 	TimeLogs(ctx context.Context, ticketID int64) ([]TimeLog, error)
+	// PeriodTickets returns the contract's tickets opened in [from, to) or
+	// with time logged in it, by id, each with the minutes logged in it: a
+	// statement's month, read without the rest of the contract's history.
+	PeriodTickets(ctx context.Context, contractID string, from, to time.Time) ([]PeriodTicket, error)
+}
+
+// PeriodTicket is a ticket and the staff time logged on it in a period.
+type PeriodTicket struct {
+	Ticket    Ticket
+	LoggedMin int // in the period; Ticket.LoggedMin is all of it
 }
 
 // Denials records refused intakes.

@@ -135,7 +135,8 @@ func (q *queries) MoveTicketHistory(ctx context.Context, from, to int64) error {
 		if _, err := tq.wr.ExecContext(ctx, `UPDATE ticket_messages SET ticket_id = ? WHERE ticket_id = ?`, to, from); err != nil {
 			return wrap(err, "move messages of ticket %d", from)
 		}
-		_, err := tq.wr.ExecContext(ctx, `UPDATE time_logs SET ticket_id = ? WHERE ticket_id = ?`, to, from)
+		_, err := tq.wr.ExecContext(ctx, `UPDATE time_logs SET ticket_id = ?1, contract_id = (SELECT contract_id FROM tickets WHERE id = ?1)
+			WHERE ticket_id = ?2`, to, from)
 		return wrap(err, "move time logs of ticket %d", from)
 	})
 }

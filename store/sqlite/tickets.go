@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"time"
 
 	"supportbot/rules"
 	"supportbot/store"
@@ -210,7 +211,10 @@ func (q *queries) Messages(ctx context.Context, ticketID int64) ([]store.Message
 // change the ticket's LoggedMin or ChargedMin: the caller computes those
 // (rules) and saves them with UpdateTicket in the same transaction.
 func (q *queries) AddTimeLog(ctx context.Context, l *store.TimeLog) error {
-	id, err := lastID(q.wr.ExecContext(ctx, `INSERT INTO time_logs (ticket_id, at, minutes, staff_id) VALUES (?, ?, ?, ?)`,
+	// The log carries its ticket's contract (migration 0020), so a
+	// contract's logs of a month are one range of an index.
+	id, err := lastID(q.wr.ExecContext(ctx, `INSERT INTO time_logs (ticket_id, contract_id, at, minutes, staff_id)
+		VALUES (?1, (SELECT contract_id FROM tickets WHERE id = ?1), ?2, ?3, ?4)`,
 		l.TicketID, timeArg(l.At), l.Minutes, l.StaffID))
 	if err != nil {
 		return wrap(err, "log time on ticket %d", l.TicketID)
@@ -237,3 +241,45 @@ func (q *queries) TimeLogs(ctx context.Context, ticketID int64) ([]store.TimeLog
 	}
 	return ls, wrap(closeRows(rows), "time logs of ticket %d", ticketID)
 }
+
+// periodTicketsQuery is PeriodTickets' statement. The tickets come from two
+// ranges, those opened in the period (tickets_contract_usage) and those
+// with time logged in it (time_logs_contract_at, migration 0020), and each
+// one's minutes from a range of its own logs: never the contract's whole
+// history. TestPeriodTicketsUseRanges pins the plan.
+const periodTicketsQuery = `SELECT ` + ticketCols + `,
+		(SELECT COALESCE(SUM(minutes), 0) FROM time_logs WHERE ticket_id = tickets.id AND at >= ?2 AND at < ?3)
+	FROM tickets
+	WHERE id IN (
+		SELECT id FROM tickets WHERE contract_id = ?1 AND opened_at >= ?2 AND opened_at < ?3
+		UNION ALL
+		SELECT ticket_id FROM time_logs WHERE contract_id = ?1 AND at >= ?2 AND at < ?3
+	)
+	ORDER BY id`
+
+// PeriodTickets returns the contract's tickets opened in [from, to) or with
+// time logged in it, by id, with the minutes logged in it.
+func (q *queries) PeriodTickets(ctx context.Context, contractID string, from, to time.Time) ([]store.PeriodTicket, error) {
+	rows, err := q.rd.QueryContext(ctx, periodTicketsQuery, contractID, timeArg(from), timeArg(to))
+	if err != nil {
+		return nil, wrap(err, "tickets of contract %s in a period", contractID)
+	}
+	var ts []store.PeriodTicket
+	for rows.Next() {
+		var pt store.PeriodTicket
+		if pt.Ticket, err = scanTicket(periodRow{rows, &pt.LoggedMin}); err != nil {
+			rows.Close()
+			return nil, wrap(err, "tickets of contract %s in a period", contractID)
+		}
+		ts = append(ts, pt)
+	}
+	return ts, wrap(closeRows(rows), "tickets of contract %s in a period", contractID)
+}
+
+// periodRow scans a row of ticketCols followed by the period's minutes.
+type periodRow struct {
+	rows interface{ Scan(...any) error }
+	min  *int
+}
+
+func (r periodRow) Scan(dest ...any) error { return r.rows.Scan(append(dest, r.min)...) }

@@ -23,3 +23,26 @@ func TestUsageCountsUseRanges(t *testing.T) {
 		}
 	}
 }
+
+// PeriodTickets finds a statement month's tickets through two ranges, the
+// tickets opened in it and the time logged in it, and never reads the
+// contract's other tickets (docs/performance.md, "Years of data").
+func TestPeriodTicketsUseRanges(t *testing.T) {
+	db := MustOpen(t)
+	from, to := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 22, 0, 0, 0, 0, time.UTC)
+	plan := queryPlan(t, db, periodTicketsQuery, "K-1", timeArg(from), timeArg(to))
+	for _, want := range []string{
+		"tickets_contract_usage (contract_id=? AND opened_at>? AND opened_at<?)",
+		"time_logs_contract_at (contract_id=? AND at>? AND at<?)",
+		"time_logs_ticket (ticket_id=? AND at>? AND at<?)",
+	} {
+		if !strings.Contains(plan, want) {
+			t.Errorf("plan %q lacks %s", plan, want)
+		}
+	}
+	for _, bad := range []string{"SCAN", "(contract_id=?)", "TEMP B-TREE"} {
+		if strings.Contains(plan, bad) {
+			t.Errorf("plan %q has %s", plan, bad)
+		}
+	}
+}
