@@ -108,6 +108,16 @@ type StaffInput struct {
 	// customer.
 	Forwarded bool
 	Thread    int64 // written in that ticket's forum topic (topics mode), 0 when not
+	// MessageID is the transport's id of the message in its chat, 0 when
+	// none (a button, a replay event): the desk answers an edit in reply.
+	MessageID int64
+	// Edited: an edit of the earlier message MessageID, first sent at
+	// Original; the rest of the input is the message as edited.
+	Edited   bool
+	Original time.Time
+	// Anonymous: an administrator posting as the group ("Remain
+	// anonymous"); UserID is 0, Telegram does not say who it is.
+	Anonymous bool
 	File      *store.File
 	Callback  string // inline-button data such as "claim:12" or "decline:12:misuse"
 
@@ -122,15 +132,20 @@ func (d *Desk) HandleStaff(ctx context.Context, tx store.Store, in StaffInput) e
 	if in.IsBot {
 		return nil
 	}
+	if !d.cfg.Topics || in.Chat != ChatStaff {
+		in.Thread = 0
+	}
+	switch {
+	case in.Anonymous:
+		return d.anonymousPost(ctx, tx, in)
+	case in.Edited:
+		return d.staffEdit(ctx, tx, in)
+	}
 	if err := d.rememberStaff(ctx, tx, in); err != nil {
 		return err
 	}
 	in.audit = &auditNote{}
-	var err error
-	if !d.cfg.Topics || in.Chat != ChatStaff {
-		in.Thread = 0
-	}
-	err = d.watched(ctx, tx, in.At, func(tx store.Store) error { return d.staffInput(ctx, tx, in) })
+	err := d.watched(ctx, tx, in.At, func(tx store.Store) error { return d.staffInput(ctx, tx, in) })
 	var ue *userError
 	if errors.As(err, &ue) {
 		_, err = d.post(ctx, tx, in.At, outbox.Post{To: replyAddr(in), TicketID: ue.ticket, Thread: answerThread(in), Text: d.printer.T(ue.key, ue.args)})

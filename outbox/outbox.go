@@ -26,6 +26,9 @@ type Post struct {
 	Thread   int64  // ticket whose forum topic this goes to (topics mode); Desk.post sets it
 	Kind     string // store.OutboxCard, OutboxFollowUp, OutboxBackground or "" (send budget)
 	Topic    string // the title the ticket's topic should carry (cards and their edits)
+	// ReplyToMessage is the transport's id of a message, not the bot's,
+	// in the recipient chat that this one answers (store.OutboxMessage).
+	ReplyToMessage int64
 }
 
 // Enqueue stores p in the outbox inside the caller's transaction, so the
@@ -36,18 +39,19 @@ type Post struct {
 // clock decides when a retry is due. at is kept as the creation time.
 func Enqueue(ctx context.Context, tx store.Outbox, at time.Time, p Post) (int64, error) {
 	m := store.OutboxMessage{
-		CreatedAt: at,
-		To:        string(p.To),
-		TicketID:  p.TicketID,
-		Text:      p.Text,
-		Buttons:   p.Buttons,
-		ReplyTo:   p.ReplyTo,
-		File:      p.File,
-		Edit:      p.Edit,
-		Thread:    p.Thread,
-		Kind:      p.Kind,
-		Topic:     p.Topic,
-		Status:    store.OutboxPending,
+		CreatedAt:      at,
+		To:             string(p.To),
+		TicketID:       p.TicketID,
+		Text:           p.Text,
+		Buttons:        p.Buttons,
+		ReplyTo:        p.ReplyTo,
+		File:           p.File,
+		Edit:           p.Edit,
+		Thread:         p.Thread,
+		Kind:           p.Kind,
+		Topic:          p.Topic,
+		Status:         store.OutboxPending,
+		ReplyToMessage: p.ReplyToMessage,
 	}
 	if err := tx.Enqueue(ctx, &m); err != nil {
 		return 0, fmt.Errorf("enqueue to %s: %w", p.To, err)

@@ -304,6 +304,10 @@ type OutboxMessage struct {
 	Thread      int64  // ticket whose forum topic this goes to (topics mode), 0 for the main chat
 	Kind        string // what the message is (Outbox* kinds), for the send budget; "" for an ordinary one
 	Topic       string // the title the ticket's topic should carry (cards and their edits), "" otherwise
+	// ReplyToMessage is the transport's id of a message in the recipient
+	// chat that this one answers when it is not the bot's own (a staff
+	// member's edited message): the answer quotes it. 0 when none.
+	ReplyToMessage int64
 }
 
 // Outbox message kinds: the send budget sends customer-relevant messages

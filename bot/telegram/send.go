@@ -339,10 +339,11 @@ func shortButton(b string) string {
 }
 
 // replyTarget is the Telegram message m threads under: the one its ReplyTo
-// outbox message became, when that was sent to the same chat; 0 otherwise.
+// outbox message became, when that was sent to the same chat; else the
+// person's message it answers (ReplyToMessage); 0 otherwise.
 func (a *Adapter) replyTarget(ctx context.Context, m store.OutboxMessage, chatID int64) int {
 	if m.ReplyTo == 0 {
-		return 0
+		return int(m.ReplyToMessage)
 	}
 	parent, err := a.st.OutboxMessage(ctx, m.ReplyTo)
 	if err != nil {

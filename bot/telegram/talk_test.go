@@ -39,38 +39,8 @@ func TestTopicStaffTalkStaysInternal(t *testing.T) {
 	h := newHarness(t, func(c *telegram.Config) { c.Topics = true })
 	h.srv.Forum(staffChat)
 	ctx := context.Background()
-	loc, err := time.LoadLocation("Asia/Tehran")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := locales.New("fa", loc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	policy := &rules.Policy{Calendar: rules.DefaultCalendar(loc), Tiers: rules.DefaultTiers(), Hourly: rules.DefaultHourlyRules()}
-	desk := bot.NewDesk(policy, p, bot.DeskConfig{StaffChatID: staffChat, Topics: true})
-	const phone = "+989121230001"
-	if err := h.db.UpsertCustomer(ctx, store.Customer{ID: "P-1", Name: "Acme", Phones: []string{phone}}); err != nil {
-		t.Fatal(err)
-	}
-	k := rules.Contract{ID: "A-1", CustomerID: "P-1", Kind: rules.KindProduct, Tier: rules.TierSilver,
-		PurchasedOn: rules.Date{Year: 2026, Month: 10, Day: 2}, DeliveredOn: rules.Date{Year: 2026, Month: 10, Day: 6}}
-	if err := h.db.UpsertContract(ctx, k); err != nil {
-		t.Fatal(err)
-	}
+	desk, tk, phone := deskTicket(t, h, true)
 	now := h.clock.Now()
-	tk := store.Ticket{ContractID: "A-1", CustomerID: "P-1", Phone: phone, Kind: rules.RequestProblem, Severity: rules.SeverityImportant,
-		Status: store.TicketNew, Description: "report", OpenedAt: now, FirstResponseDue: now.Add(8 * time.Hour)}
-	err = h.db.InTx(ctx, func(tx store.Store) error {
-		if err := tx.CreateTicket(ctx, &tk); err != nil {
-			return err
-		}
-		return desk.TicketOpened(ctx, tx, tk, now)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.flush() // the card makes the topic
 	var thread int
 	for id := range h.srv.Topics(staffChat) {
 		thread = id
@@ -129,4 +99,44 @@ func TestTopicStaffTalkStaysInternal(t *testing.T) {
 			}
 		}
 	}
+}
+
+// deskTicket is the real desk (topics as asked) on h's database, with one
+// customer, contract and ticket whose card is sent.
+func deskTicket(t *testing.T, h *harness, topics bool) (*bot.Desk, store.Ticket, string) {
+	t.Helper()
+	ctx := context.Background()
+	loc, err := time.LoadLocation("Asia/Tehran")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := locales.New("fa", loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy := &rules.Policy{Calendar: rules.DefaultCalendar(loc), Tiers: rules.DefaultTiers(), Hourly: rules.DefaultHourlyRules()}
+	desk := bot.NewDesk(policy, p, bot.DeskConfig{StaffChatID: staffChat, Topics: topics})
+	const phone = "+989121230001"
+	if err := h.db.UpsertCustomer(ctx, store.Customer{ID: "P-1", Name: "Acme", Phones: []string{phone}}); err != nil {
+		t.Fatal(err)
+	}
+	k := rules.Contract{ID: "A-1", CustomerID: "P-1", Kind: rules.KindProduct, Tier: rules.TierSilver,
+		PurchasedOn: rules.Date{Year: 2026, Month: 10, Day: 2}, DeliveredOn: rules.Date{Year: 2026, Month: 10, Day: 6}}
+	if err := h.db.UpsertContract(ctx, k); err != nil {
+		t.Fatal(err)
+	}
+	now := h.clock.Now()
+	tk := store.Ticket{ContractID: "A-1", CustomerID: "P-1", Phone: phone, Kind: rules.RequestProblem, Severity: rules.SeverityImportant,
+		Status: store.TicketNew, Description: "report", OpenedAt: now, FirstResponseDue: now.Add(8 * time.Hour)}
+	err = h.db.InTx(ctx, func(tx store.Store) error {
+		if err := tx.CreateTicket(ctx, &tk); err != nil {
+			return err
+		}
+		return desk.TicketOpened(ctx, tx, tk, now)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.flush() // the card makes the topic
+	return desk, tk, phone
 }

@@ -382,8 +382,9 @@ func (a *Adapter) handle(ctx context.Context, h Handler, u tgbotapi.Update) erro
 	case u.CallbackQuery != nil:
 		return a.callback(ctx, h, u.UpdateID, u.CallbackQuery)
 	case u.EditedMessage != nil:
-		// What was said is already handled; an edit does not undo it.
-		a.cfg.Log.Debug("edited message ignored", append([]any{"update_id", u.UpdateID}, chatAttrs(u.EditedMessage.Chat)...)...)
+		// What was said is already handled; an edit does not undo it, but
+		// the desk tells the editor when the customer has the old text.
+		return a.edited(ctx, h, u.UpdateID, u.EditedMessage)
 	case u.MyChatMember != nil:
 		mc := u.MyChatMember
 		a.cfg.Log.Info("the bot's membership changed", "chat_id", mc.Chat.ID, "chat_type", mc.Chat.Type,
@@ -428,8 +429,9 @@ func (a *Adapter) message(ctx context.Context, h Handler, id int, m *tgbotapi.Me
 	if c.kind != inbound.ChatPrivate {
 		a.knowStaff(ctx, m.From)
 	}
-	if m.From == nil || m.From.IsBot {
-		return nil // other bots, channels and anonymous admins do not act
+	anonymous := anonymousAdmin(m)
+	if (m.From == nil || m.From.IsBot) && !anonymous {
+		return nil // other bots and channels do not act
 	}
 	text := m.Text
 	if text == "" {
@@ -442,30 +444,16 @@ func (a *Adapter) message(ctx context.Context, h Handler, id int, m *tgbotapi.Me
 	if strings.TrimSpace(text) == "" && tf == nil {
 		return nil // joins, leaves, pins, title changes, stickers
 	}
-	in := bot.StaffInput{At: a.at(m.Date), Chat: c.kind, UserID: m.From.ID, UserName: name(m.From), Text: text}
-	x := a.extras[id]
-	thread := x.thread
-	in.Forwarded = x.forwarded || m.ForwardDate != 0
-	if a.cfg.Topics && c.kind == inbound.ChatStaff && thread != 0 {
-		t, err := a.topicTicket(ctx, m.Chat.ID, thread)
-		if err != nil {
-			return err
-		}
-		in.Thread = t
+	in, parent, err := a.staffInput(ctx, id, c, m, text)
+	if err != nil {
+		return err
 	}
-	var parent store.OutboxMessage
-	if r := m.ReplyToMessage; r != nil && !(thread != 0 && r.MessageID == thread) { // not the topic's own start
-		p, err := a.outboxID(ctx, c, m.Chat.ID, r.MessageID)
-		switch {
-		case err == nil:
-			in.ReplyTo, parent = p.ID, p
-		case !errors.Is(err, store.ErrNotFound):
-			return err
-		case r.From != nil && r.From.IsBot && r.SenderChat == nil && (a.self.Load() == nil || r.From.ID == a.self.Load().ID):
-			in.ReplyToUnknown = true // one of ours the store does not know
-		default:
-			in.ReplyToOther = true // a colleague's (or one's own), another bot's
+	if anonymous {
+		in.Anonymous, in.UserID, in.UserName = true, 0, ""
+		if tf != nil {
+			in.File = &tf.file // described, never relayed
 		}
+		return h.HandleStaff(ctx, a.updateKey(id), in)
 	}
 	if tf != nil {
 		f, err := a.file(ctx, id, c, in, parent, tf)
@@ -479,6 +467,76 @@ func (a *Adapter) message(ctx context.Context, h Handler, id int, m *tgbotapi.Me
 	}
 	a.cfg.Log.Debug("staff message", "update_id", id, "chat", c.kind, "user_id", in.UserID,
 		"reply_to", in.ReplyTo, "text_len", len(text), "file", in.File != nil)
+	return h.HandleStaff(ctx, a.updateKey(id), in)
+}
+
+// staffInput is what m says to the desk, but its file: who wrote it,
+// where (a ticket's topic), whether it is a forward, and what it replies
+// to (parent: the bot message, when it is one on record).
+func (a *Adapter) staffInput(ctx context.Context, id int, c chat, m *tgbotapi.Message, text string) (bot.StaffInput, store.OutboxMessage, error) {
+	in := bot.StaffInput{At: a.at(m.Date), Chat: c.kind, Text: text, MessageID: int64(m.MessageID)}
+	if m.From != nil {
+		in.UserID, in.UserName = m.From.ID, name(m.From)
+	}
+	x := a.extras[id]
+	thread := x.thread
+	in.Forwarded = x.forwarded || m.ForwardDate != 0
+	if a.cfg.Topics && c.kind == inbound.ChatStaff && thread != 0 {
+		t, err := a.topicTicket(ctx, m.Chat.ID, thread)
+		if err != nil {
+			return in, store.OutboxMessage{}, err
+		}
+		in.Thread = t
+	}
+	var parent store.OutboxMessage
+	if r := m.ReplyToMessage; r != nil && !(thread != 0 && r.MessageID == thread) { // not the topic's own start
+		p, err := a.outboxID(ctx, c, m.Chat.ID, r.MessageID)
+		switch {
+		case err == nil:
+			in.ReplyTo, parent = p.ID, p
+		case !errors.Is(err, store.ErrNotFound):
+			return in, parent, err
+		case r.From != nil && r.From.IsBot && r.SenderChat == nil && (a.self.Load() == nil || r.From.ID == a.self.Load().ID):
+			in.ReplyToUnknown = true // one of ours the store does not know
+		default:
+			in.ReplyToOther = true // a colleague's (or one's own), another bot's
+		}
+	}
+	return in, parent, nil
+}
+
+// anonymousAdmin reports a message an administrator posted as the group
+// itself ("Remain anonymous"): Telegram does not say who wrote it.
+func anonymousAdmin(m *tgbotapi.Message) bool {
+	return m.SenderChat != nil && m.Chat != nil && m.SenderChat.ID == m.Chat.ID
+}
+
+// edited hands the desk a staff member's edit of an earlier message in the
+// staff group, marked Edited, with the time the message was first sent:
+// the desk tells the editor when the customer already has the old text.
+// The file of an edited message is described, never downloaded.
+func (a *Adapter) edited(ctx context.Context, h Handler, id int, m *tgbotapi.Message) error {
+	c, ok := a.chatOf(m.Chat)
+	if !ok || c.kind != inbound.ChatStaff || m.From == nil || m.From.IsBot {
+		a.cfg.Log.Debug("edited message ignored", append([]any{"update_id", id}, chatAttrs(m.Chat)...)...)
+		return nil
+	}
+	text := m.Text
+	if text == "" {
+		text = m.Caption
+	}
+	in, _, err := a.staffInput(ctx, id, c, m, text)
+	if err != nil {
+		return err
+	}
+	in.Edited, in.Original = true, in.At
+	if m.EditDate > 0 {
+		in.At = a.at(m.EditDate)
+	}
+	if tf := fileOf(m); tf != nil {
+		in.File = &tf.file
+	}
+	a.cfg.Log.Debug("staff edit", "update_id", id, "user_id", in.UserID, "message_id", m.MessageID)
 	return h.HandleStaff(ctx, a.updateKey(id), in)
 }
 

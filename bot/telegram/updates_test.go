@@ -23,7 +23,11 @@ import (
 	"supportbot/store"
 )
 
-func TestIgnoresStrangersBotsEditsAndJoins(t *testing.T) {
+// Strangers' chats, other bots, joins and commands for other bots are not
+// handed on; an edit is, marked Edited (the desk tells the editor what it
+// did not do), and so is an anonymous administrator's post, marked
+// Anonymous with no user.
+func TestIgnoresStrangersBotsAndJoins(t *testing.T) {
 	h := newHarness(t)
 	rec := &recorder{st: h.db}
 	stop := h.run(h.ad, rec)
@@ -39,6 +43,7 @@ func TestIgnoresStrangersBotsEditsAndJoins(t *testing.T) {
 	h.srv.Push(telegramtest.Message(telegramtest.Private(ali), ali, "/digest"))
 	h.srv.Push(telegramtest.Message(telegramtest.Group(managersChat, "Managers"), ali, "/outage on"))
 	h.srv.Push(telegramtest.Message(staff, sara, "/close@OtherBot 3"))
+	h.srv.Push(telegramtest.Anonymous(staff, "/close 4"))
 	last := h.srv.Push(telegramtest.Message(staff, sara, "/tickets@support_desk_bot"))
 	wait(t, "the offset past the last update", func() bool { return h.offset() == strconv.Itoa(last+1) })
 	stop()
@@ -46,9 +51,16 @@ func TestIgnoresStrangersBotsEditsAndJoins(t *testing.T) {
 	got := rec.all()
 	var seen []string
 	for _, g := range got {
-		seen = append(seen, g.in.Chat+" "+g.in.Text)
+		mark := ""
+		if g.in.Edited {
+			mark += " (edited)"
+		}
+		if g.in.Anonymous && g.in.UserID == 0 {
+			mark += " (anonymous)"
+		}
+		seen = append(seen, g.in.Chat+" "+g.in.Text+mark)
 	}
-	want := []string{"private /digest", "managers /outage on", "staff /tickets@support_desk_bot"}
+	want := []string{"staff /close 2 (edited)", "private /digest", "managers /outage on", "staff /close 4 (anonymous)", "staff /tickets@support_desk_bot"}
 	if !slices.Equal(seen, want) {
 		t.Errorf("handled %q, want %q", seen, want)
 	}

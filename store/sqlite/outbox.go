@@ -15,7 +15,7 @@ import (
 const outboxCols = `id, created_at, recipient, ticket_id, text, buttons, reply_to,
 	file_kind, file_name, file_mime, file_bytes, file_path,
 	status, attempts, next_attempt, sent_at, external_id, last_error,
-	edit_of, thread, kind, topic`
+	edit_of, thread, kind, topic, reply_message`
 
 // scanOutbox reads one row of outboxCols.
 func scanOutbox(s interface{ Scan(...any) error }) (store.OutboxMessage, error) {
@@ -24,7 +24,7 @@ func scanOutbox(s interface{ Scan(...any) error }) (store.OutboxMessage, error) 
 	dest := append([]any{&m.ID, timeCol{&m.CreatedAt}, &m.To, &m.TicketID, &m.Text, buttonsCol{&m.Buttons}, &m.ReplyTo},
 		f.dest()...)
 	dest = append(dest, &m.Status, &m.Attempts, timeCol{&m.NextAttempt}, timeCol{&m.SentAt}, &m.ExternalID, &m.LastError,
-		&m.Edit, &m.Thread, &m.Kind, &m.Topic)
+		&m.Edit, &m.Thread, &m.Kind, &m.Topic, &m.ReplyToMessage)
 	err := s.Scan(dest...)
 	m.File = f.file()
 	return m, err
@@ -45,9 +45,9 @@ func (q *queries) Enqueue(ctx context.Context, m *store.OutboxMessage) error {
 		// defaults, which saves binding ten parameters on the busiest insert
 		// (about 2 µs of 10).
 		id, err := lastID(q.wr.ExecContext(ctx, `INSERT INTO outbox (created_at, recipient, ticket_id, text, buttons, reply_to, status, next_attempt,
-			edit_of, thread, kind, topic)
-			VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`, timeArg(m.CreatedAt), m.To, m.TicketID, m.Text, buttons, m.ReplyTo, timeArg(m.NextAttempt),
-			m.Edit, m.Thread, m.Kind, m.Topic))
+			edit_of, thread, kind, topic, reply_message)
+			VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)`, timeArg(m.CreatedAt), m.To, m.TicketID, m.Text, buttons, m.ReplyTo, timeArg(m.NextAttempt),
+			m.Edit, m.Thread, m.Kind, m.Topic, m.ReplyToMessage))
 		if err != nil {
 			return wrap(err, "enqueue to %s", m.To)
 		}
@@ -56,7 +56,7 @@ func (q *queries) Enqueue(ctx context.Context, m *store.OutboxMessage) error {
 	}
 	args := append([]any{timeArg(m.CreatedAt), m.To, m.TicketID, m.Text, buttons, m.ReplyTo}, fileArgs(m.File)...)
 	args = append(args, m.Status, m.Attempts, timeArg(m.NextAttempt), timeArg(m.SentAt), m.ExternalID, m.LastError,
-		m.Edit, m.Thread, m.Kind, m.Topic)
+		m.Edit, m.Thread, m.Kind, m.Topic, m.ReplyToMessage)
 	var id int64
 	err = q.inTx(ctx, func(tq *queries) error {
 		var err error
@@ -64,8 +64,8 @@ func (q *queries) Enqueue(ctx context.Context, m *store.OutboxMessage) error {
 			created_at, recipient, ticket_id, text, buttons, reply_to,
 			file_kind, file_name, file_mime, file_bytes, file_path,
 			status, attempts, next_attempt, sent_at, external_id, last_error,
-			edit_of, thread, kind, topic)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...))
+			edit_of, thread, kind, topic, reply_message)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...))
 		if err != nil || (m.Status != store.OutboxSent && m.Status != store.OutboxFailed) {
 			return err
 		}

@@ -76,10 +76,14 @@ func (s *Server) PushInTopic(u tgbotapi.Update, thread int) int {
 	return s.PushInTopicWith(u, thread, nil)
 }
 
-// PushInTopicWith is PushInTopic with fields the library's Message lacks
+// PushInTopicWith is PushInTopic (of a new or an edited message) with fields the library's Message lacks
 // set on the message, such as Bot API 7's forward_origin.
 func (s *Server) PushInTopicWith(u tgbotapi.Update, thread int, extra map[string]any) int {
-	m := *u.Message
+	key, src := "message", u.Message
+	if src == nil {
+		key, src = "edited_message", u.EditedMessage
+	}
+	m := *src
 	if m.ReplyToMessage == nil {
 		m.ReplyToMessage = &tgbotapi.Message{MessageID: thread, Chat: m.Chat, Date: m.Date}
 	}
@@ -100,5 +104,26 @@ func (s *Server) PushInTopicWith(u tgbotapi.Update, thread int, extra map[string
 	if err != nil {
 		panic(err)
 	}
-	return s.PushRaw(`"message":` + string(data))
+	return s.PushRaw(`"` + key + `":` + string(data))
+}
+
+// AnonymousBot is the user Telegram names as the sender of an anonymous
+// administrator's post.
+var AnonymousBot = tgbotapi.User{ID: 1087968824, IsBot: true, FirstName: "Group", UserName: "GroupAnonymousBot"}
+
+// Anonymous is a message an administrator posted as the group itself
+// ("Remain anonymous"): sent by AnonymousBot on behalf of chat.
+func Anonymous(chat tgbotapi.Chat, text string) tgbotapi.Update {
+	u := Message(chat, AnonymousBot, text)
+	c := chat
+	u.Message.SenderChat = &c
+	return u
+}
+
+// Edited is the update Telegram sends when u's message is edited to text:
+// edited_message, with the original date and editDate.
+func Edited(u tgbotapi.Update, text string, editDate int) tgbotapi.Update {
+	m := *u.Message
+	m.Text, m.EditDate = text, editDate
+	return tgbotapi.Update{EditedMessage: &m}
 }
