@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -363,10 +362,6 @@ func (d *Desk) internalReply(ctx context.Context, tx store.Store, in StaffInput,
 	return d.answer(ctx, tx, in, id, d.printer.T(key, map[string]any{"id": id}))
 }
 
-// relaySetting marks an outbox message that relays a customer's words or
-// files to the staff group: a reply to it reaches the customer.
-func relaySetting(outboxID int64) string { return "relay_outbox:" + strconv.FormatInt(outboxID, 10) }
-
 // repliedTicket is the ticket a staff message replies to, 0 when none, and
 // whether the reply is for the customer: it quotes the ticket's card or a
 // relayed customer message (or names the card by ReplyToTicket), not any
@@ -383,14 +378,11 @@ func (d *Desk) repliedTicket(ctx context.Context, tx store.Store, in StaffInput)
 			if card == m.ID || (m.Edit != 0 && card == m.Edit) {
 				return m.TicketID, true, nil // the card, or the card posted anew
 			}
-			_, err = tx.Setting(ctx, relaySetting(m.ID))
-			switch {
-			case err == nil:
-				return m.TicketID, true, nil
-			case errors.Is(err, store.ErrNotFound):
-				return m.TicketID, false, nil
+			relay, err := tx.IsRelay(ctx, m.ID)
+			if err != nil {
+				return 0, false, fmt.Errorf("desk: message replied to: %w", err)
 			}
-			return 0, false, fmt.Errorf("desk: message replied to: %w", err)
+			return m.TicketID, relay, nil
 		case err != nil && !errors.Is(err, store.ErrNotFound):
 			return 0, false, fmt.Errorf("desk: message replied to: %w", err)
 		}
@@ -424,7 +416,7 @@ func (d *Desk) postRelayID(ctx context.Context, tx store.Store, at time.Time, p 
 	if err != nil {
 		return 0, err
 	}
-	if err := tx.SetSetting(ctx, relaySetting(id), strconv.FormatInt(p.TicketID, 10)); err != nil {
+	if err := tx.MarkRelay(ctx, id, p.TicketID); err != nil {
 		return 0, fmt.Errorf("desk: mark relayed message: %w", err)
 	}
 	return id, nil
@@ -450,10 +442,7 @@ func (d *Desk) ticketOpened(ctx context.Context, tx store.Store, t store.Ticket,
 	if k.relayed != nil {
 		*k.relayed = cardID
 	}
-	if err := tx.SetSetting(ctx, cardSetting(t.ID), strconv.FormatInt(cardID, 10)); err != nil {
-		return fmt.Errorf("desk: remember card of ticket %d: %w", t.ID, err)
-	}
-	if err := tx.SetSetting(ctx, cardShownSetting(t.ID), shown(card)); err != nil {
+	if err := tx.SetCard(ctx, store.Card{TicketID: t.ID, OutboxID: cardID, Shown: shown(card)}); err != nil {
 		return fmt.Errorf("desk: remember card of ticket %d: %w", t.ID, err)
 	}
 	// msgs are the card's: posting the card and remembering it changed none.
@@ -543,21 +532,16 @@ func (d *Desk) UnknownContact(ctx context.Context, tx store.Store, phone, text s
 	return d.rememberUnknownCard(ctx, tx, phone, at, id)
 }
 
-// cardSetting is the settings key that remembers the outbox id of a
-// ticket's card.
-func cardSetting(ticketID int64) string { return "card_outbox:" + strconv.FormatInt(ticketID, 10) }
-
 // cardOf is the outbox id of a ticket's card, 0 when none was posted.
 func (d *Desk) cardOf(ctx context.Context, tx store.Store, ticketID int64) (int64, error) {
-	v, err := tx.Setting(ctx, cardSetting(ticketID))
+	c, err := tx.Card(ctx, ticketID)
 	if errors.Is(err, store.ErrNotFound) {
 		return 0, nil
 	}
 	if err != nil {
 		return 0, fmt.Errorf("desk: card of ticket %d: %w", ticketID, err)
 	}
-	id, _ := strconv.ParseInt(v, 10, 64)
-	return id, nil
+	return c.OutboxID, nil
 }
 
 // status is a ticket status in words, ready to be inserted in a message.

@@ -85,11 +85,8 @@ func (d *Desk) watched(ctx context.Context, tx store.Store, at time.Time, fn fun
 	return nil
 }
 
-// cardShownSetting keeps what a ticket's card shows now (text, buttons and
-// topic title), so an edit is made only when something changed.
-func cardShownSetting(ticketID int64) string { return "card_shown:" + strconv.FormatInt(ticketID, 10) }
-
-// shown is the value of cardShownSetting for a card.
+// shown is what a card shows (text, buttons and topic title), kept as
+// store.Card.Shown so an edit is made only when something changed.
 func shown(p outbox.Post) string {
 	return p.Text + "\x00" + strings.Join(p.Buttons, ",") + "\x00" + p.Topic
 }
@@ -141,9 +138,12 @@ func (d *Desk) topicTitle(ctx context.Context, tx store.Store, t store.Ticket, k
 // refreshCard edits ticket id's card when what it shows changed. A ticket
 // without a card (none was posted) is left alone.
 func (d *Desk) refreshCard(ctx context.Context, tx store.Store, id int64, at time.Time) error {
-	cardID, err := d.cardOf(ctx, tx, id)
-	if err != nil || cardID == 0 {
-		return err
+	card, err := tx.Card(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("desk: card of ticket %d: %w", id, err)
 	}
 	t, err := tx.Ticket(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -157,26 +157,24 @@ func (d *Desk) refreshCard(ctx context.Context, tx store.Store, id int64, at tim
 		return err
 	}
 	now := shown(p)
-	prev, err := tx.Setting(ctx, cardShownSetting(id))
-	switch {
-	case errors.Is(err, store.ErrNotFound):
+	prev := card.Shown
+	if prev == "" {
 		// A card posted before cards were edited: compare with the card.
-		m, err := tx.OutboxMessage(ctx, cardID)
+		m, err := tx.OutboxMessage(ctx, card.OutboxID)
 		if err != nil {
 			return fmt.Errorf("desk: card of ticket %d: %w", id, err)
 		}
 		prev = shown(outbox.Post{Text: m.Text, Buttons: m.Buttons, Topic: m.Topic})
-	case err != nil:
-		return fmt.Errorf("desk: card of ticket %d: %w", id, err)
 	}
 	if prev == now {
 		return nil
 	}
-	p.Edit = cardID
+	p.Edit = card.OutboxID
 	if _, err := d.post(ctx, tx, at, p); err != nil {
 		return err
 	}
-	if err := tx.SetSetting(ctx, cardShownSetting(id), now); err != nil {
+	card.Shown = now
+	if err := tx.SetCard(ctx, card); err != nil {
 		return fmt.Errorf("desk: card of ticket %d: %w", id, err)
 	}
 	return nil

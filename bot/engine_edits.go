@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -17,17 +16,13 @@ import (
 // CustomerEdit is inbound.CustomerEdit.
 type CustomerEdit = inbound.CustomerEdit
 
-// relayKey remembers which staff-group message showed a customer's
-// WhatsApp message: its relay, or the card it opened.
-func relayKey(chat, id string) string { return "wa_relay:" + chat + ":" + id }
-
 // rememberRelay records, for a customer message with an id, the outbox id
 // of the staff-group message that showed it.
 func (e *Engine) rememberRelay(ctx context.Context, tx store.Store, m CustomerMessage, relayed int64) error {
 	if relayed == 0 || m.ID == "" {
 		return nil
 	}
-	if err := tx.SetSetting(ctx, relayKey(m.DedupChat(), m.ID), strconv.FormatInt(relayed, 10)); err != nil {
+	if err := tx.SetMessageRelay(ctx, m.DedupChat(), m.ID, relayed); err != nil {
 		return fmt.Errorf("remember relay of %s: %w", m.ID, err)
 	}
 	return nil
@@ -62,8 +57,7 @@ func (e *Engine) HandleEdit(ctx context.Context, ed CustomerEdit) error {
 		}
 		ed.Phone = c.Phone
 		var relay store.OutboxMessage
-		if v, err := tx.Setting(ctx, relayKey(ed.Chat, ed.Original)); err == nil {
-			id, _ := strconv.ParseInt(v, 10, 64)
+		if id, err := tx.MessageRelay(ctx, ed.Chat, ed.Original); err == nil {
 			if relay, err = tx.OutboxMessage(ctx, id); err != nil && !errors.Is(err, store.ErrNotFound) {
 				return fmt.Errorf("edit: relayed message: %w", err)
 			}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -229,10 +228,6 @@ func defaultPrinter() *locales.Printer {
 	}
 	return p
 }
-
-// settingReportPrefix marks outbox messages that are failure reports, so a
-// report that fails in turn is not reported again.
-const settingReportPrefix = "outbox_report:"
 
 // Dispatcher delivers the outbox: it routes each due message by the prefix
 // of its address ("telegram", "whatsapp") to a registered Sender, marks it
@@ -743,11 +738,8 @@ func (d *Dispatcher) giveUp(ctx context.Context, log *slog.Logger, m store.Outbo
 		if err := tx.MarkFailed(ctx, m.ID, shorten(errText(sendErr), 500)); err != nil {
 			return err
 		}
-		_, err := tx.Setting(ctx, settingReportPrefix+strconv.FormatInt(m.ID, 10))
-		switch {
-		case err == nil:
-			return nil // a report about an earlier failure: do not loop
-		case !errors.Is(err, store.ErrNotFound):
+		// A report about an earlier failure is not reported: no loop.
+		if isReport, err := tx.IsOutboxReport(ctx, m.ID); err != nil || isReport {
 			return err
 		}
 		id, err := Enqueue(ctx, tx, now, Post{To: StaffGroup, TicketID: m.TicketID, Text: d.cfg.Report(m, attempts, sendErr)})
@@ -755,7 +747,7 @@ func (d *Dispatcher) giveUp(ctx context.Context, log *slog.Logger, m store.Outbo
 			return err
 		}
 		reported = true
-		return tx.SetSetting(ctx, settingReportPrefix+strconv.FormatInt(id, 10), strconv.FormatInt(m.ID, 10))
+		return tx.MarkOutboxReport(ctx, id, m.ID)
 	})
 	if err != nil {
 		return fmt.Errorf("give up on %d: %w", m.ID, err)

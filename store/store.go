@@ -615,6 +615,9 @@ type Store interface {
 	Settings
 	Sessions
 	Outbox
+	OutboxLinks
+	Cards
+	Relays
 	Inbox
 	Hourly
 	Notices

@@ -22,7 +22,7 @@ var statementsPerStep = map[int]int{
 	1: 8,  // «1» on the menu: + pending question, phone state (menu on screen?), contracts
 	2: 8,  // «1»
 	3: 8,  // «1»
-	4: 14, // the description opens a ticket: ticket, message, route, card (what it shows, which message it showed)
+	4: 13, // the description opens a ticket: ticket, message, route, card (one row with what it shows), which message it showed
 	5: 12, // follow-up on the open ticket: ticket, message, route, relay (marked, and which message it showed)
 	7: 11, // follow-up after staff answered
 }

@@ -362,42 +362,27 @@ func (a *Adapter) replyTarget(ctx context.Context, m store.OutboxMessage, chatID
 // sentParts lists the Telegram messages of outbox message id already sent
 // to chatID by an earlier, partly failed try.
 func (a *Adapter) sentParts(ctx context.Context, id, chatID int64) ([]int, error) {
-	v, err := a.st.Setting(ctx, settingParts+strconv.FormatInt(id, 10))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
+	list, err := a.st.OutboxParts(ctx, id, strconv.FormatInt(chatID, 10))
 	if err != nil {
 		return nil, err
 	}
-	c, list, _ := strings.Cut(v, ":")
-	if c != strconv.FormatInt(chatID, 10) || list == "" {
-		return nil, nil // sent somewhere else before the config changed: start over
-	}
 	var ids []int
-	for _, s := range strings.Split(list, ",") {
+	for _, s := range list {
 		n, err := strconv.Atoi(s)
 		if err != nil {
-			return nil, nil
+			return nil, nil // not ours: start over
 		}
 		ids = append(ids, n)
 	}
 	return ids, nil
 }
 
-// rememberParts records the parts sent so far, and maps the latest to the
-// outbox message so a reply to it reaches the ticket.
+// rememberParts records the parts sent so far (store.OutboxLinks): a retry
+// sends the rest, and a reply to any part reaches the ticket.
 func (a *Adapter) rememberParts(ctx context.Context, id, chatID int64, done []int) error {
 	list := make([]string, len(done))
 	for i, n := range done {
 		list[i] = strconv.Itoa(n)
 	}
-	return a.st.InTx(ctx, func(tx store.Store) error {
-		if err := tx.SetSetting(ctx, settingParts+strconv.FormatInt(id, 10), strconv.FormatInt(chatID, 10)+":"+strings.Join(list, ",")); err != nil {
-			return err
-		}
-		if len(done) < 2 {
-			return nil
-		}
-		return tx.SetSetting(ctx, settingPart+externalID(chatID, done[len(done)-1]), strconv.FormatInt(id, 10))
-	})
+	return a.st.SetOutboxParts(ctx, id, strconv.FormatInt(chatID, 10), list)
 }

@@ -133,17 +133,9 @@ const (
 	MaxPhotoUpload = 10 << 20 // sendPhoto
 )
 
-// Settings the adapter keeps in the store.
-const (
-	// SettingOffset is the next update id to ask for.
-	SettingOffset = "telegram_offset"
-	// settingParts maps outbox id → "chat:msg,msg…", the parts of a long
-	// message sent so far, so a retry sends only the rest.
-	settingParts = "telegram_parts:"
-	// settingPart maps "chat:msg" of a second or later part → outbox id,
-	// so a reply to any part reaches the ticket.
-	settingPart = "telegram_part:"
-)
+// SettingOffset is the next update id to ask for, kept in the store's
+// settings.
+const SettingOffset = "telegram_offset"
 
 // Adapter is the Telegram transport.
 type Adapter struct {
@@ -313,13 +305,9 @@ func (a *Adapter) outboxID(ctx context.Context, c chat, chatID int64, messageID 
 	if err == nil || !errors.Is(err, store.ErrNotFound) {
 		return m, err
 	}
-	v, err := a.st.Setting(ctx, settingPart+ext)
+	id, err := a.st.OutboxByPart(ctx, strconv.FormatInt(chatID, 10), strconv.Itoa(messageID))
 	if err != nil {
 		return store.OutboxMessage{}, err
-	}
-	id, err := strconv.ParseInt(v, 10, 64)
-	if err != nil {
-		return store.OutboxMessage{}, fmt.Errorf("setting %s%s: %w", settingPart, ext, err)
 	}
 	return a.st.OutboxMessage(ctx, id)
 }

@@ -32,10 +32,6 @@ const MaxCaption = 1024
 // part until WhatsApp acknowledges it (a retry reuses the part's id).
 var uploadTimeout = 2 * time.Minute // a variable for tests
 
-// settingParts maps outbox id → the WhatsApp ids of the parts of a
-// two-part message sent so far, so a retry sends only the rest.
-const settingParts = "whatsapp_parts:"
-
 // ErrNeverWrote refuses a message to an address that never wrote to the
 // company: WhatsApp bans accounts that message strangers, so the bot only
 // answers people who wrote first.
@@ -139,7 +135,9 @@ func (a *Adapter) Send(ctx context.Context, m store.OutboxMessage) (string, erro
 			a.cfg.Log.Warn("sent message not followed for receipts", "outbox_id", m.ID, "err", err)
 		}
 		if len(parts) > 1 {
-			if err := a.st.SetSetting(rec, settingParts+strconv.FormatInt(m.ID, 10), strings.Join(done, ",")); err != nil {
+			// A retry sends only the rest (store.OutboxLinks); WhatsApp's
+			// ids name their chat.
+			if err := a.st.SetOutboxParts(rec, m.ID, "", done); err != nil {
 				return "", err
 			}
 		}
@@ -396,12 +394,5 @@ func (a *Adapter) media(ctx context.Context, f *store.File, caption string) (*wa
 // sentParts lists the WhatsApp ids of the parts of outbox message id that
 // an earlier, partly failed try sent.
 func (a *Adapter) sentParts(ctx context.Context, id int64) ([]string, error) {
-	v, err := a.st.Setting(ctx, settingParts+strconv.FormatInt(id, 10))
-	if errors.Is(err, store.ErrNotFound) || v == "" {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return strings.Split(v, ","), nil
+	return a.st.OutboxParts(ctx, id, "")
 }

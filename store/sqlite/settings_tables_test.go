@@ -2,9 +2,12 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"supportbot/store"
 )
 
 // settingsBefore fills a database at the migration before the one under
@@ -103,5 +106,155 @@ func TestContractEnds(t *testing.T) {
 	must(t, db.SetContractEndHour(ctx, "2026-12-02T09", 5))
 	if h, n, err := db.ContractEndHour(ctx); err != nil || h != "2026-12-02T09" || n != 5 {
 		t.Errorf("hour = %q %d %v, want 2026-12-02T09 5", h, n, err)
+	}
+}
+
+// TestOutboxLinksMigration: 0020 carries the desk's and the transports'
+// settings keys about outbox messages over into their tables, reading the
+// values as the older program wrote them; keys naming rows that do not
+// exist and values that do not parse are dropped, every old key is
+// deleted, and other settings stay.
+func TestOutboxLinksMigration(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "bot.db")
+	raw := migratedTo(t, path, 19)
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := raw.Exec(q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	exec(`INSERT INTO customers (id, name) VALUES ('C-1', 'Acme')`)
+	exec(`INSERT INTO contracts (id, customer_id, kind, tier) VALUES ('K-1', 'C-1', 'product', 'gold')`)
+	for range 2 {
+		exec(`INSERT INTO tickets (contract_id, customer_id, status) VALUES ('K-1', 'C-1', 'new')`)
+	}
+	for range 6 {
+		exec(`INSERT INTO outbox (recipient, status) VALUES ('telegram:staff', 'sent')`)
+	}
+	old := map[string]string{
+		"card_outbox:1": "1", "card_shown:1": "card text\x00claim,close\x00",
+		"card_outbox:2":  "2", // posted before cards were edited: shown unknown
+		"card_outbox:9":  "3", // no such ticket
+		"relay_outbox:3": "1", "relay_outbox:4": "2", "relay_outbox:99": "1",
+		"wa_relay:+989121111111:3EB0AA": "3",
+		"wa_relay:lid:12345:3EB0BB":     "4",
+		"wa_relay:broken":               "4",
+		"telegram_parts:5":              "-1001234:101,102,103",
+		"telegram_part:-1001234:102":    "5",
+		"telegram_part:-1001234:103":    "5",
+		"telegram_parts:6":              "garbage",
+		"whatsapp_parts:4":              "3EB0C1,3EB0C2",
+		"outbox_report:6":               "5",
+		"outbox_report:77":              "5",
+		"outage":                        "on",
+		"telegram_offset":               "4711",
+	}
+	for k, v := range old {
+		exec(`INSERT INTO settings (key, value) VALUES (?, ?)`, k, v)
+	}
+	must(t, raw.Close())
+
+	db, err := Open(ctx, path)
+	must(t, err)
+	defer db.Close()
+	cards := []struct {
+		ticket int64
+		want   store.Card
+		err    error
+	}{
+		{1, store.Card{TicketID: 1, OutboxID: 1, Shown: "card text\x00claim,close\x00"}, nil},
+		{2, store.Card{TicketID: 2, OutboxID: 2}, nil},
+		{9, store.Card{}, store.ErrNotFound},
+	}
+	for _, c := range cards {
+		got, err := db.Card(ctx, c.ticket)
+		if got != c.want || !errors.Is(err, c.err) {
+			t.Errorf("Card(%d) = %+v, %v; want %+v, %v", c.ticket, got, err, c.want, c.err)
+		}
+	}
+	for id, want := range map[int64]bool{3: true, 4: true, 5: false, 99: false} {
+		if got, err := db.IsRelay(ctx, id); err != nil || got != want {
+			t.Errorf("IsRelay(%d) = %v, %v; want %v", id, got, err, want)
+		}
+	}
+	relays := []struct {
+		chat, msg string
+		want      int64
+	}{{"+989121111111", "3EB0AA", 3}, {"lid:12345", "3EB0BB", 4}, {"lid", "12345:3EB0BB", 0}}
+	for _, r := range relays {
+		got, err := db.MessageRelay(ctx, r.chat, r.msg)
+		if got != r.want || (r.want == 0) != errors.Is(err, store.ErrNotFound) {
+			t.Errorf("MessageRelay(%s, %s) = %d, %v; want %d", r.chat, r.msg, got, err, r.want)
+		}
+	}
+	if got, err := db.OutboxParts(ctx, 5, "-1001234"); err != nil || !slices.Equal(got, []string{"101", "102", "103"}) {
+		t.Errorf("Telegram parts of 5 = %q, %v", got, err)
+	}
+	for _, part := range []string{"101", "102", "103"} {
+		if id, err := db.OutboxByPart(ctx, "-1001234", part); err != nil || id != 5 {
+			t.Errorf("OutboxByPart(%s) = %d, %v; want 5", part, id, err)
+		}
+	}
+	if got, err := db.OutboxParts(ctx, 6, ""); err != nil || len(got) != 0 {
+		t.Errorf("parts of a garbled value = %q, %v; want none", got, err)
+	}
+	if got, err := db.OutboxParts(ctx, 4, ""); err != nil || !slices.Equal(got, []string{"3EB0C1", "3EB0C2"}) {
+		t.Errorf("WhatsApp parts of 4 = %q, %v", got, err)
+	}
+	for id, want := range map[int64]bool{6: true, 5: false, 77: false} {
+		if got, err := db.IsOutboxReport(ctx, id); err != nil || got != want {
+			t.Errorf("IsOutboxReport(%d) = %v, %v; want %v", id, got, err, want)
+		}
+	}
+	if keys := settingKeys(t, db); !slices.Equal(keys, []string{"outage", "telegram_offset"}) {
+		t.Errorf("settings left: %q", keys)
+	}
+}
+
+// TestOutboxLinks: parts are kept per chat and replaced whole; a card is
+// replaced; a relay is a mark.
+func TestOutboxLinks(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	must(t, db.SetOutboxParts(ctx, 7, "-100", []string{"1", "2", "3"}))
+	must(t, db.SetOutboxParts(ctx, 7, "-200", []string{"9"}))
+	must(t, db.SetOutboxParts(ctx, 7, "-100", []string{"4", "5"}))
+	if got, err := db.OutboxParts(ctx, 7, "-100"); err != nil || !slices.Equal(got, []string{"4", "5"}) {
+		t.Errorf("parts in -100 = %q, %v; want [4 5]", got, err)
+	}
+	if got, err := db.OutboxParts(ctx, 7, "-200"); err != nil || !slices.Equal(got, []string{"9"}) {
+		t.Errorf("parts in -200 = %q, %v; want [9]", got, err)
+	}
+	if _, err := db.OutboxByPart(ctx, "-100", "3"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a replaced part still found: %v", err)
+	}
+	if id, err := db.OutboxByPart(ctx, "-200", "9"); err != nil || id != 7 {
+		t.Errorf("OutboxByPart = %d, %v; want 7", id, err)
+	}
+	MustSeed(t, db)
+	tk := store.Ticket{ContractID: "K-1", CustomerID: "C-1", Status: store.TicketNew, OpenedAt: at(2026, 11, 29, 10, 0)}
+	must(t, db.CreateTicket(ctx, &tk))
+	var ids []int64
+	for range 2 {
+		m := store.OutboxMessage{To: "telegram:staff", TicketID: tk.ID, Text: "card", CreatedAt: tk.OpenedAt, NextAttempt: tk.OpenedAt}
+		must(t, db.Enqueue(ctx, &m))
+		ids = append(ids, m.ID)
+	}
+	must(t, db.SetCard(ctx, store.Card{TicketID: tk.ID, OutboxID: ids[0], Shown: "a"}))
+	must(t, db.SetCard(ctx, store.Card{TicketID: tk.ID, OutboxID: ids[1], Shown: "b"}))
+	if c, err := db.Card(ctx, tk.ID); err != nil || c != (store.Card{TicketID: tk.ID, OutboxID: ids[1], Shown: "b"}) {
+		t.Errorf("Card = %+v, %v", c, err)
+	}
+	if err := db.SetCard(ctx, store.Card{TicketID: tk.ID + 1, OutboxID: ids[0]}); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("card of a ticket that does not exist: %v, want ErrConflict", err)
+	}
+	must(t, db.MarkRelay(ctx, ids[1], tk.ID))
+	must(t, db.MarkOutboxReport(ctx, ids[0], ids[1]))
+	if r, err := db.IsRelay(ctx, ids[1]); err != nil || !r {
+		t.Errorf("IsRelay = %v, %v", r, err)
+	}
+	if r, err := db.IsOutboxReport(ctx, ids[0]); err != nil || !r {
+		t.Errorf("IsOutboxReport = %v, %v", r, err)
 	}
 }

@@ -1,0 +1,103 @@
+package telegram_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"supportbot/bot/telegram"
+	"supportbot/bot/telegram/telegramtest"
+	"supportbot/outbox"
+	"supportbot/store"
+)
+
+// partsBefore0020 turns a database into what the program before migration
+// 0020 kept of a partly sent message: telegram_parts:ID = "CHAT:MSG,MSG…",
+// and telegram_part:CHAT:MSG = ID for every part after the first; none of
+// 0020's tables.
+const partsBefore0020 = `
+INSERT INTO settings (key, value)
+	SELECT 'telegram_parts:' || outbox_id, chat || ':' || group_concat(external_id, ',')
+	FROM (SELECT * FROM outbox_parts WHERE chat != '' ORDER BY outbox_id, part) GROUP BY outbox_id, chat;
+INSERT INTO settings (key, value)
+	SELECT 'telegram_part:' || chat || ':' || external_id, outbox_id FROM outbox_parts WHERE chat != '' AND part > 0;
+DROP TABLE ticket_cards;
+DROP TABLE outbox_relays;
+DROP TABLE message_relays;
+DROP TABLE outbox_parts;
+DROP TABLE outbox_reports;
+DELETE FROM schema_migrations WHERE version = 20;
+`
+
+// TestUpgradeResumesAPartlySentMessage: a long message the previous
+// program sent only in part (Telegram refused the third part with a 429)
+// goes on after the upgrade with the parts not sent yet, none twice, its
+// id the first part's; a reply to a part sent before the upgrade reaches
+// the message.
+func TestUpgradeResumesAPartlySentMessage(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	h.srv.Fail("sendMessage", telegramtest.Failure{Skip: 2, Code: 429, Description: "Too Many Requests: retry after 1", RetryAfter: 1})
+	long := strings.Repeat("a line of text\n", 1000)
+	want := telegram.Split(long, telegram.MaxText)
+	if len(want) < 4 {
+		t.Fatalf("the text splits in %d parts, want at least 4", len(want))
+	}
+	id := h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), Text: long})
+	h.flush()
+	before := h.srv.SentTo(staffChat)
+	if len(before) != 2 {
+		t.Fatalf("%d parts went before the 429, want 2", len(before))
+	}
+
+	path := filepath.Join(t.TempDir(), "old.db")
+	if err := h.db.Backup(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.ExecContext(ctx, partsBefore0020); err != nil {
+		t.Fatal(err)
+	}
+	var old string
+	if err := raw.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, fmt.Sprintf("telegram_parts:%d", id)).Scan(&old); err != nil {
+		t.Fatalf("the old database lacks the parts: %v", err)
+	}
+	if err := raw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	h.path = path
+	h.db = h.open()
+	h.ad = h.adapter(h.db)
+	h.disp = outbox.NewDispatcher(h.db, outbox.DispatcherConfig{Now: h.clock.Now, Sleep: h.clock.Sleep, Log: h.log})
+	h.disp.Register("telegram", h.ad)
+
+	h.clock.Advance(2e9)
+	h.flush()
+	sent := h.srv.SentTo(staffChat)
+	if len(sent) != len(want) {
+		t.Fatalf("the message went as %d messages, want %d (no part twice)", len(sent), len(want))
+	}
+	for i := range want {
+		if sent[i].Text != want[i] {
+			t.Errorf("part %d differs", i)
+		}
+	}
+	if m := h.outbox(id); m.Status != store.OutboxSent || m.ExternalID != fmt.Sprintf("%d:%d", staffChat, before[0].MessageID) {
+		t.Errorf("after the upgrade: status %q external id %q; want sent, the first part %d (stored %q)", m.Status, m.ExternalID, before[0].MessageID, old)
+	}
+
+	rec := &recorder{st: h.db}
+	stop := h.run(h.ad, rec)
+	h.srv.Push(telegramtest.Reply(staff, sara, "got it", before[1].MessageID, telegramtest.BotUser))
+	wait(t, "the reply", func() bool { return rec.count() == 1 })
+	stop()
+	if got := rec.all()[0].in.ReplyTo; got != id {
+		t.Errorf("reply to the second part, sent before the upgrade: ReplyTo %d, want %d", got, id)
+	}
+}

@@ -1,0 +1,56 @@
+package store
+
+import "context"
+
+// Card is the staff-group message that stands for a ticket: the outbox
+// message that posted it (edits replace it in place) and what it shows now.
+type Card struct {
+	TicketID int64
+	OutboxID int64
+	// Shown is what the card shows (text, buttons, topic title), compared
+	// whole so the card is edited only when it changes; "" when not known
+	// (a card posted before cards were edited).
+	Shown string
+}
+
+// Cards keeps each ticket's card.
+type Cards interface {
+	// SetCard creates or replaces the card of c.TicketID.
+	SetCard(ctx context.Context, c Card) error
+	Card(ctx context.Context, ticketID int64) (Card, error) // ErrNotFound when none was posted
+}
+
+// Relays links the staff-group messages that show a customer's words to
+// what they show, so a staff reply or a customer's edit finds its way.
+type Relays interface {
+	// MarkRelay records that outbox message outboxID relays a customer's
+	// words or file on ticketID to staff: a reply to it reaches the
+	// customer.
+	MarkRelay(ctx context.Context, outboxID, ticketID int64) error
+	IsRelay(ctx context.Context, outboxID int64) (bool, error)
+	// SetMessageRelay records the outbox message (a relay or a card) that
+	// showed staff the customer's message messageID in chat.
+	SetMessageRelay(ctx context.Context, chat, messageID string, outboxID int64) error
+	MessageRelay(ctx context.Context, chat, messageID string) (int64, error) // ErrNotFound when none
+}
+
+// OutboxLinks keeps what delivering an outbox message leaves behind beyond
+// its row: the transport messages it went out as, and whether it is a
+// failure report.
+type OutboxLinks interface {
+	// SetOutboxParts records the transport message ids the outbox message
+	// has gone out as in chat so far, in order, replacing the earlier list
+	// for that chat: a retry sends only the rest. chat is the transport's
+	// (a Telegram chat id; "" for WhatsApp, whose ids name the chat).
+	SetOutboxParts(ctx context.Context, outboxID int64, chat string, externalIDs []string) error
+	// OutboxParts lists what SetOutboxParts recorded for chat; none when
+	// nothing was.
+	OutboxParts(ctx context.Context, outboxID int64, chat string) ([]string, error)
+	// OutboxByPart is the outbox message a transport message in chat is a
+	// part of; ErrNotFound when none.
+	OutboxByPart(ctx context.Context, chat, externalID string) (int64, error)
+	// MarkOutboxReport records that outbox message reportID tells staff
+	// that failedID was given up on: a report that fails is not reported.
+	MarkOutboxReport(ctx context.Context, reportID, failedID int64) error
+	IsOutboxReport(ctx context.Context, id int64) (bool, error)
+}
