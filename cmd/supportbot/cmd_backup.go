@@ -8,8 +8,8 @@ import (
 )
 
 // runBackup is `supportbot backup FILE`: a consistent copy of the database
-// (SQLite's online backup) taken beside a running bot, never over an
-// existing file.
+// (the file and its log, copied under one read transaction) taken beside a
+// running bot, never over an existing file.
 func runBackup(ctx context.Context, env *Env, args []string) error {
 	fs, c := newFlags("backup", env)
 	fs.Usage = func() {
