@@ -12,10 +12,10 @@ import (
 	"supportbot/store/sqlite"
 )
 
-// before0020 turns a database into what the program before migration
-// 0020 kept: the cards, relay marks, parts and failure reports in settings
-// keys with values written as it wrote them, and none of 0020's tables.
-const before0020 = `
+// before0022 turns a database into what the program before migration
+// 0022 kept: the cards, relay marks, parts and failure reports in settings
+// keys with values written as it wrote them, and none of 0022's tables.
+const before0022 = `
 INSERT INTO settings (key, value) SELECT 'card_outbox:' || ticket_id, outbox_id FROM ticket_cards;
 INSERT INTO settings (key, value) SELECT 'card_shown:' || ticket_id, shown FROM ticket_cards;
 INSERT INTO settings (key, value) SELECT 'relay_outbox:' || outbox_id, ticket_id FROM outbox_relays;
@@ -26,7 +26,7 @@ DROP TABLE outbox_relays;
 DROP TABLE message_relays;
 DROP TABLE outbox_parts;
 DROP TABLE outbox_reports;
-DELETE FROM schema_migrations WHERE version = 20;
+DELETE FROM schema_migrations WHERE version = 22;
 `
 
 // downgrade copies db to a new file, rewinds the copy with undo, and
@@ -61,7 +61,7 @@ func downgrade(t *testing.T, db *sqlite.DB, undo string) *sqlite.DB {
 }
 
 // TestUpgradeKeepsCardsAndRelays: on a database the previous program
-// wrote, with the card and relay marks in settings, migration 0020 carries
+// wrote, with the card and relay marks in settings, migration 0022 carries
 // them over and the desk goes on with them: a claim edits the ticket's own
 // card in place, a reply to the card or to a relayed file reaches the
 // customer, a reply to a bot message that relays nothing stays internal.
@@ -85,7 +85,7 @@ func TestUpgradeKeepsCardsAndRelays(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.db = downgrade(t, f.db, before0020)
+	f.db = downgrade(t, f.db, before0022)
 
 	e := edits(f.handleAll(t, f.staff("/claim 1")))
 	if len(e) != 1 || e[0].Edit != card {

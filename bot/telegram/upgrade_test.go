@@ -14,11 +14,11 @@ import (
 	"supportbot/store"
 )
 
-// partsBefore0020 turns a database into what the program before migration
-// 0020 kept of a partly sent message: telegram_parts:ID = "CHAT:MSG,MSG…",
+// partsBefore0022 turns a database into what the program before migration
+// 0022 kept of a partly sent message: telegram_parts:ID = "CHAT:MSG,MSG…",
 // and telegram_part:CHAT:MSG = ID for every part after the first; none of
-// 0020's tables.
-const partsBefore0020 = `
+// 0022's tables.
+const partsBefore0022 = `
 INSERT INTO settings (key, value)
 	SELECT 'telegram_parts:' || outbox_id, chat || ':' || group_concat(external_id, ',')
 	FROM (SELECT * FROM outbox_parts WHERE chat != '' ORDER BY outbox_id, part) GROUP BY outbox_id, chat;
@@ -29,7 +29,7 @@ DROP TABLE outbox_relays;
 DROP TABLE message_relays;
 DROP TABLE outbox_parts;
 DROP TABLE outbox_reports;
-DELETE FROM schema_migrations WHERE version = 20;
+DELETE FROM schema_migrations WHERE version = 22;
 `
 
 // TestUpgradeResumesAPartlySentMessage: a long message the previous
@@ -61,7 +61,7 @@ func TestUpgradeResumesAPartlySentMessage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := raw.ExecContext(ctx, partsBefore0020); err != nil {
+	if _, err := raw.ExecContext(ctx, partsBefore0022); err != nil {
 		t.Fatal(err)
 	}
 	var old string

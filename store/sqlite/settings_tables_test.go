@@ -109,7 +109,7 @@ func TestContractEnds(t *testing.T) {
 	}
 }
 
-// TestOutboxLinksMigration: 0020 carries the desk's and the transports'
+// TestOutboxLinksMigration: 0022 carries the desk's and the transports'
 // settings keys about outbox messages over into their tables, reading the
 // values as the older program wrote them; keys naming rows that do not
 // exist and values that do not parse are dropped, every old key is
@@ -117,7 +117,7 @@ func TestContractEnds(t *testing.T) {
 func TestOutboxLinksMigration(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "bot.db")
-	raw := migratedTo(t, path, 19)
+	raw := migratedTo(t, path, 21)
 	exec := func(q string, args ...any) {
 		t.Helper()
 		if _, err := raw.Exec(q, args...); err != nil {

@@ -1,4 +1,4 @@
--- 0020: what the desk and the transports kept about outbox messages in the
+-- 0022: what the desk and the transports kept about outbox messages in the
 -- settings table, as "prefix:id" keys with values parsed by hand, gets
 -- tables (docs/store.md). Each old key's rows are carried over, then the
 -- keys are deleted; a value that does not parse is dropped.
