@@ -107,12 +107,7 @@ func (e *Engine) Desk() *Desk { return e.desk }
 // message whose transport id was seen before changes nothing. It returns
 // after the message and everything it caused are committed.
 func (e *Engine) HandleCustomer(ctx context.Context, m CustomerMessage) error {
-	m.Text = outbox.ScrubMarks(strings.ToValidUTF8(m.Text, "\uFFFD"))
-	if m.File != nil {
-		f := *m.File
-		f.Name = outbox.ScrubMarks(strings.ToValidUTF8(f.Name, "\uFFFD"))
-		m.File = &f
-	}
+	m = scrubbed(m)
 	err := e.group.do(ctx, func(ctx context.Context, b *batch) error { return e.customer(ctx, b, m) })
 	var pe *PanicError
 	if !errors.As(err, &pe) {
@@ -121,7 +116,8 @@ func (e *Engine) HandleCustomer(ctx context.Context, m CustomerMessage) error {
 	// A bug: retrying cannot help, and the customer must not be lost. The
 	// message is recorded and held, and staff told, so the transport can
 	// acknowledge it and a person can answer.
-	held := e.group.do(ctx, func(ctx context.Context, b *batch) error { return e.failed(ctx, b.tx, m, pe) })
+	why := shorten(fmt.Sprint(pe.Value), 300)
+	held := e.group.do(ctx, func(ctx context.Context, b *batch) error { return e.failed(ctx, b.tx, m, why) })
 	if held != nil {
 		return errors.Join(err, held)
 	}
@@ -130,8 +126,30 @@ func (e *Engine) HandleCustomer(ctx context.Context, m CustomerMessage) error {
 	return nil
 }
 
-// failed keeps a message whose handling panicked and tells staff.
-func (e *Engine) failed(ctx context.Context, tx store.Store, m CustomerMessage, pe *PanicError) error {
+// HoldCustomer keeps a message a transport could not get handled (it kept
+// failing, why) aside for a person to answer and tells staff, as for a
+// panic: the last resort before the message would be lost. An id seen
+// before is a no-op.
+func (e *Engine) HoldCustomer(ctx context.Context, m CustomerMessage, why string) error {
+	m = scrubbed(m)
+	return e.group.do(ctx, func(ctx context.Context, b *batch) error { return e.failed(ctx, b.tx, m, shorten(why, 300)) })
+}
+
+// scrubbed is m with valid UTF-8 and no invisible marks in its text and
+// file name.
+func scrubbed(m CustomerMessage) CustomerMessage {
+	m.Text = outbox.ScrubMarks(strings.ToValidUTF8(m.Text, "\uFFFD"))
+	if m.File != nil {
+		f := *m.File
+		f.Name = outbox.ScrubMarks(strings.ToValidUTF8(f.Name, "\uFFFD"))
+		m.File = &f
+	}
+	return m
+}
+
+// failed keeps a message whose handling failed on a bug (why) and tells
+// staff.
+func (e *Engine) failed(ctx context.Context, tx store.Store, m CustomerMessage, why string) error {
 	if m.ID != "" {
 		fresh, err := tx.RecordChatInbound(ctx, TransportWhatsApp, m.DedupChat(), m.ID, m.At)
 		if err != nil || !fresh {
@@ -146,7 +164,7 @@ func (e *Engine) failed(ctx context.Context, tx store.Store, m CustomerMessage, 
 	}
 	text := e.desk.printer.T("engine.staff.failed", map[string]any{
 		"phone": m.Phone, "text": locales.Raw(clip(strings.TrimSpace(m.Text), maxRelayRunes)),
-		"error": locales.Raw(shorten(fmt.Sprint(pe.Value), 300)),
+		"error": locales.Raw(why),
 	})
 	_, err := outbox.Enqueue(ctx, tx, m.At, outbox.Post{To: outbox.StaffGroup, Text: text})
 	return err

@@ -594,3 +594,31 @@ func TestStaffPanicIsAnswered(t *testing.T) {
 		t.Errorf("redelivery sent %+v", got)
 	}
 }
+
+// TestHoldCustomer: a message a transport gave up on (it kept failing) is
+// recorded and held, staff are told with its text and why, once; a later
+// delivery of the same id is a no-op.
+func TestHoldCustomer(t *testing.T) {
+	f := newEngineFixture(t)
+	m := CustomerMessage{ID: "g1", Phone: phoneGold, At: f.at, Text: "سیستم بالا نمی‌آید",
+		File: &store.File{Kind: store.FileImage, Name: "⚠️ دریافت نشد: shot.png", MIME: "image/png", Bytes: 2048}}
+	before := len(f.outbox(t))
+	if err := f.eng.HoldCustomer(context.Background(), m, "engine: database is locked"); err != nil {
+		t.Fatal(err)
+	}
+	got := f.outbox(t)[before:]
+	if len(got) != 1 || got[0].To != string(outbox.StaffGroup) || !strings.Contains(got[0].Text, "سیستم بالا نمی‌آید") ||
+		!strings.Contains(got[0].Text, "database is locked") {
+		t.Fatalf("sent %+v, want one staff alert with the text and why", got)
+	}
+	if hs := f.held(t, phoneGold); len(hs) != 1 || hs[0].Reason != store.HeldFailed || hs[0].Text != "سیستم بالا نمی‌آید" ||
+		hs[0].File == nil || hs[0].File.Name != m.File.Name {
+		t.Errorf("held %+v", hs)
+	}
+	if err := f.eng.HoldCustomer(context.Background(), m, "again"); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.say(t, m); len(got) != 0 || len(f.held(t, phoneGold)) != 1 {
+		t.Errorf("the same id again sent %+v, held %d; want nothing new", got, len(f.held(t, phoneGold)))
+	}
+}

@@ -25,11 +25,19 @@ const (
 	// settingPhoneNotice is the time the company phone was last seen
 	// (RFC 3339) when staff were warned of its silence: once per silence.
 	settingPhoneNotice = "whatsapp_phone_notice"
+	// settingQueueNotice is the oldest queued message's time (RFC 3339)
+	// when staff were told the WhatsApp queue is stuck, "" once they were
+	// told it moves again: a restart in the same spell tells nobody twice.
+	settingQueueNotice = "whatsapp_queue_notice"
 )
 
 // undeliveredQuote is how much of an undelivered message staff are shown,
 // enough to pass it on by phone.
 const undeliveredQuote = 500
+
+// givenUpQuote is how much of a given-up message staff are shown: enough
+// to answer it.
+const givenUpQuote = 1000
 
 // Notices is the one place where what the transports report (package
 // notice) becomes words: it renders each event from the catalogs and
@@ -79,6 +87,17 @@ func (n *Notices) Notify(ctx context.Context, tx store.Store, at time.Time, ev e
 		err = n.phoneSilent(ctx, tx, at, everyone, ev)
 	case event.WhatsAppUndelivered:
 		err = n.undelivered(ctx, tx, at, ev)
+	case event.WhatsAppQueueStuck:
+		err = n.queueStuck(ctx, tx, at, everyone, ev)
+	case event.WhatsAppQueueMoving:
+		err = n.queueMoving(ctx, tx, at, staff)
+	case event.WhatsAppQueuedGivenUp:
+		key := "whatsapp.queue.dropped"
+		if ev.FileLost {
+			key = "whatsapp.queue.file_lost"
+		}
+		err = n.post(ctx, tx, at, staff, 0, n.p.T(key, map[string]any{"address": ev.Address, "attempts": ev.Attempts,
+			"text": locales.Raw(clipRunes(ev.Text, givenUpQuote)), "error": locales.Raw(ev.Error)}))
 	case event.WhatsAppMissedCall:
 		err = n.post(ctx, tx, at, []outbox.Address{outbox.WhatsApp(ev.Address)}, 0, n.p.T("whatsapp.call_reply", nil))
 		if err == nil {
@@ -175,6 +194,35 @@ func (n *Notices) phoneSilent(ctx context.Context, tx store.Store, at time.Time,
 		return err
 	}
 	return tx.SetSetting(ctx, settingPhoneNotice, stamp)
+}
+
+// queueStuck tells to of a stuck WhatsApp queue, unless they were told of
+// it with the same oldest message (the adapter reports a spell once; this
+// covers a restart in the middle of one).
+func (n *Notices) queueStuck(ctx context.Context, tx store.Store, at time.Time, to []outbox.Address, ev event.WhatsAppQueueStuck) error {
+	stamp := ev.Oldest.UTC().Format(time.RFC3339Nano)
+	told, err := setting(ctx, tx, settingQueueNotice)
+	if err != nil || told == stamp {
+		return err
+	}
+	text := n.p.T("whatsapp.queue.stuck", map[string]any{"count": ev.Count, "minutes": int(ev.Waited / time.Minute)})
+	if err := n.post(ctx, tx, at, to, 0, text); err != nil {
+		return err
+	}
+	return tx.SetSetting(ctx, settingQueueNotice, stamp)
+}
+
+// queueMoving tells to that the queue moves again, only after they were
+// told it was stuck.
+func (n *Notices) queueMoving(ctx context.Context, tx store.Store, at time.Time, to []outbox.Address) error {
+	told, err := setting(ctx, tx, settingQueueNotice)
+	if err != nil || told == "" {
+		return err
+	}
+	if err := n.post(ctx, tx, at, to, 0, n.p.T("whatsapp.queue.moving", nil)); err != nil {
+		return err
+	}
+	return tx.SetSetting(ctx, settingQueueNotice, "")
 }
 
 // undelivered tells the staff group that a message did not arrive,

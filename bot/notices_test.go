@@ -79,6 +79,18 @@ func TestNotices(t *testing.T) {
 		{"edited, revoked, undecryptable", false, "", []event.Event{
 			event.WhatsAppEdited{Address: "+989121234567", Text: "نسخه 12 است"}, event.WhatsAppRevoked{Address: "+989121234567"}, event.WhatsAppUndecryptable{Address: "+989121234567"}},
 			[]told{{staff, 0, []string{"ویرایش کرد", "نسخه ۱۲ است"}}, {staff, 0, []string{"پاک کرد"}}, {staff, 0, []string{"باز نشد"}}}},
+		{"queue stuck: staff and managers once per spell; moving only after", false, "", []event.Event{
+			event.WhatsAppQueueMoving{}, event.WhatsAppQueueStuck{Count: 3, Oldest: at.Add(-11 * time.Minute), Waited: 11 * time.Minute},
+			event.WhatsAppQueueStuck{Count: 5, Oldest: at.Add(-11 * time.Minute), Waited: 20 * time.Minute}, event.WhatsAppQueueMoving{}, event.WhatsAppQueueMoving{},
+			event.WhatsAppQueueStuck{Count: 1, Oldest: at.Add(-10 * time.Minute), Waited: 10 * time.Minute}},
+			[]told{{staff, 0, []string{"۳ پیام واتس‌اپ در صف پردازش مانده است", "۱۱ دقیقه پیش"}}, {reza, 0, []string{"۳ پیام"}}, {sara, 0, []string{"۳ پیام"}},
+				{staff, 0, []string{"=✅ پیام‌های واتس‌اپی که در صف مانده بودند پردازش شدند و پیام‌های تازهٔ مشتریان دوباره بی‌درنگ پردازش می‌شوند."}},
+				{staff, 0, []string{"۱ پیام", "۱۰ دقیقه"}}, {reza, 0, []string{"۱ پیام"}}, {sara, 0, []string{"۱ پیام"}}}},
+		{"queued message given up: file left out, set aside", false, "", []event.Event{
+			event.WhatsAppQueuedGivenUp{Address: "+989121234567", Attempts: 5, Text: "نسخه 12 خطا می‌دهد", Error: "engine: boom", FileLost: true},
+			event.WhatsAppQueuedGivenUp{Address: "lid:111222333", Attempts: 7, Text: longText, Error: "deadline exceeded"}},
+			[]told{{staff, 0, []string{"فایل پیام واتس‌اپ \u2068+989121234567\u2069 پس از ۵ بار تلاش دریافت نشد", "متن: نسخه 12 خطا می‌دهد", "خطا: engine: boom"}},
+				{staff, 0, []string{"lid:111222333", "پس از ۷ بار تلاش پردازش نشد و کنار گذاشته شد", "متن: " + longText, "deadline exceeded"}}}},
 		{"staff group migrated: managers privately", true, "", []event.Event{event.TelegramMigrated{Chat: staff, OldID: -100, NewID: -100222}},
 			[]told{{reza, 0, []string{"گروه پشتیبانی", "سوپرگروه", "\u2068telegram.staff_chat_id: -100222\u2069"}}, {sara, 0, []string{"telegram.staff_chat_id: -100222"}}}},
 		{"managers group migrated", true, "", []event.Event{event.TelegramMigrated{Chat: outbox.ManagersGroup, OldID: -200, NewID: -100333}},

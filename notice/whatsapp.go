@@ -93,6 +93,35 @@ type WhatsAppUndecryptable struct {
 	Address string
 }
 
+// The queue of messages handled off the event loop (files to download,
+// and their chats' later messages): docs/whatsapp.md, "A queued message
+// that keeps failing".
+
+// WhatsAppQueueStuck: the oldest of Count queued messages arrived at Oldest
+// and has waited Waited; customers in those chats get no answer meanwhile.
+// The adapter reports it when the queue becomes stuck.
+type WhatsAppQueueStuck struct {
+	Count  int
+	Oldest time.Time
+	Waited time.Duration
+}
+
+// WhatsAppQueueMoving: the queue is not stuck (reported at start and when
+// it moves again). Staff hear of it only when they were told it was stuck.
+type WhatsAppQueueMoving struct{}
+
+// WhatsAppQueuedGivenUp: a queued message kept failing (Attempts rounds,
+// the last with Error) and was given up so its chat goes on: handled
+// without its file (FileLost), else set aside, its Text for staff to read.
+// A customer's message held for a person instead is told by the engine.
+type WhatsAppQueuedGivenUp struct {
+	Address  string
+	Attempts int
+	Text     string
+	Error    string
+	FileLost bool
+}
+
 // Kind implementations: stable names for logs.
 
 func (WhatsAppNotPaired) Kind() string     { return "whatsapp_not_paired" }
@@ -108,3 +137,6 @@ func (WhatsAppMissedCall) Kind() string    { return "whatsapp_missed_call" }
 func (WhatsAppEdited) Kind() string        { return "whatsapp_edited" }
 func (WhatsAppRevoked) Kind() string       { return "whatsapp_revoked" }
 func (WhatsAppUndecryptable) Kind() string { return "whatsapp_undecryptable" }
+func (WhatsAppQueueStuck) Kind() string    { return "whatsapp_queue_stuck" }
+func (WhatsAppQueueMoving) Kind() string   { return "whatsapp_queue_moving" }
+func (WhatsAppQueuedGivenUp) Kind() string { return "whatsapp_queued_given_up" }

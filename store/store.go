@@ -487,6 +487,12 @@ type WhatsAppPending struct {
 	SentAt    time.Time // WhatsApp's timestamp; zero when none
 	FromMe    bool      // typed on the company phone into the chat
 	Message   []byte    // the waE2E.Message, protobuf
+	// Attempts is how many rounds of handling failed, FailedAt when the
+	// first did (zero before) and LastError why the last did: the give-up
+	// rule reads them.
+	Attempts  int
+	FailedAt  time.Time
+	LastError string
 }
 
 // WhatsAppQueue keeps the WhatsAppPending messages.
@@ -497,6 +503,8 @@ type WhatsAppQueue interface {
 	AddWhatsAppPending(ctx context.Context, p *WhatsAppPending) (bool, error)
 	// WhatsAppPendingList lists every pending message, oldest first.
 	WhatsAppPendingList(ctx context.Context) ([]WhatsAppPending, error)
+	// FailWhatsAppPending stores p's Attempts, FailedAt and LastError.
+	FailWhatsAppPending(ctx context.Context, p WhatsAppPending) error
 	DeleteWhatsAppPending(ctx context.Context, id int64) error
 }
 

@@ -40,6 +40,7 @@ type Metrics struct {
 
 	mu     sync.Mutex
 	states map[string]transportState
+	queues map[string]queueWatch
 }
 
 type transportState struct {
@@ -188,7 +189,7 @@ type collector struct{ m *Metrics }
 
 // Describe sends every metric's description.
 func (c collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descIn, descOut, descFailed, descTickets, descDenials, descDepth, descBreaches, descState, descDB, descHealthy, descLastOK} {
+	for _, d := range []*prometheus.Desc{descIn, descOut, descFailed, descTickets, descDenials, descDepth, descBreaches, descState, descDB, descHealthy, descLastOK, descQueueDepth, descQueueAge} {
 		ch <- d
 	}
 }
@@ -240,6 +241,7 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstMetric(descState, prometheus.GaugeValue, v, t, st)
 		}
 	}
+	c.m.collectQueues(ch, now)
 }
 
 func b2f(b bool) float64 {
@@ -251,11 +253,15 @@ func b2f(b bool) float64 {
 
 // Health is what /healthz answers.
 type Health struct {
-	Status     string            `json:"status"` // ok or failing
+	// ok; failing (the database or a transport); degraded (all work, but
+	// a queue is stuck: TrackQueue).
+	Status     string            `json:"status"`
 	Database   string            `json:"database"`
 	Transports map[string]string `json:"transports"` // transport → state
 	// Detail is each transport's state, health and last success.
 	Detail map[string]TransportHealth `json:"detail"`
+	// Queues is each watched work queue's size and wait; absent when none.
+	Queues map[string]QueueHealth `json:"queues,omitempty"`
 }
 
 // Check reads the database and judges every transport's state.
@@ -276,17 +282,30 @@ func (m *Metrics) Check(ctx context.Context) (Health, bool) {
 		h.Transports[t], h.Detail[t] = s.state, r
 		healthy = healthy && r.Healthy
 	}
-	m.mu.Unlock()
-	if !healthy {
-		h.Status = "failing"
+	flowing := true
+	for name, q := range m.queues {
+		if h.Queues == nil {
+			h.Queues = map[string]QueueHealth{}
+		}
+		r := q.report(now)
+		h.Queues[name] = r
+		flowing = flowing && r.Healthy
 	}
-	return h, healthy
+	m.mu.Unlock()
+	switch {
+	case !healthy:
+		h.Status = "failing"
+	case !flowing:
+		h.Status = "degraded"
+	}
+	return h, healthy && flowing
 }
 
 // Handler serves /metrics and /healthz. /healthz answers 200 while the
 // database reads and every transport is healthy: in a healthy state (a
 // passing disconnect is; a logout or a ban is not) and, where StaleAfter
-// is set, with a recent enough success; else 503, with the details as JSON.
+// is set, with a recent enough success; and no watched queue is stuck
+// (TrackQueue); else 503, with the details as JSON.
 func (m *Metrics) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))

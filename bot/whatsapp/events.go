@@ -72,7 +72,8 @@ func (a *Adapter) Run(ctx context.Context) error {
 }
 
 // Check is one round of Run's watch: undelivered messages, a long
-// disconnection, a silent phone, a reconnection that is due.
+// disconnection, a silent phone, a stuck queue (whose failed chats are
+// tried again), a reconnection that is due.
 func (a *Adapter) Check(ctx context.Context) {
 	if err := a.CheckUndelivered(ctx); err != nil && ctx.Err() == nil {
 		a.cfg.Log.Error("check undelivered messages", "err", err)
@@ -87,6 +88,7 @@ func (a *Adapter) Check(ctx context.Context) {
 		a.tell(notice.WhatsAppDown{Since: since, For: now.Sub(since)})
 	}
 	a.checkPhone(ctx, now)
+	a.checkQueue(ctx, now)
 	a.q.retry()
 	if state == StateLoggedOut || at.IsZero() || now.Before(at) || a.link.Client.IsConnected() {
 		return

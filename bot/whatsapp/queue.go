@@ -106,6 +106,40 @@ func (q *queue) pop(chat string) {
 	}
 }
 
+// failed counts a failed round of chat's oldest message, at now for
+// why, and returns the message as it now stands.
+func (q *queue) failed(chat string, now time.Time, why string) store.WhatsAppPending {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	ms := q.chats[chat]
+	if len(ms) == 0 {
+		return store.WhatsAppPending{}
+	}
+	p := &ms[0]
+	p.Attempts++
+	if p.FailedAt.IsZero() {
+		p.FailedAt = now
+	}
+	p.LastError = why
+	return *p
+}
+
+// stats is how many messages are queued and when the oldest was
+// received (zero when none).
+func (q *queue) stats() (n int, oldest time.Time) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, ms := range q.chats {
+		n += len(ms)
+		for _, p := range ms {
+			if oldest.IsZero() || p.At.Before(oldest) {
+				oldest = p.At
+			}
+		}
+	}
+	return n, oldest
+}
+
 // release gives chat up with its messages still queued (handling failed);
 // retry schedules it again.
 func (q *queue) release(chat string) {
@@ -180,6 +214,9 @@ func (a *Adapter) resume(ctx context.Context) {
 		return
 	}
 	a.cfg.Log.Info("messages queued before the restart are handled now", "count", len(ps))
+	a.mu.Lock()
+	a.queueUnsure = true
+	a.mu.Unlock()
 	for _, p := range ps {
 		a.q.push(p)
 	}
@@ -226,6 +263,9 @@ func (a *Adapter) drain(chat string) bool {
 			return false
 		}
 		err := a.handlePending(p)
+		if err != nil {
+			err = a.failedRound(p, err)
+		}
 		a.end()
 		if err != nil {
 			a.cfg.Log.Error("queued message not handled; tried again in a minute", "message_id", p.MessageID, "err", err)
@@ -236,10 +276,6 @@ func (a *Adapter) drain(chat string) bool {
 	}
 }
 
-// pendingHandleTimeout bounds a queued message's handling beyond its
-// download.
-const pendingHandleTimeout = time.Minute
-
 // handlePending handles one queued message, retrying a failed store a few
 // times, and forgets it once the engine has it.
 func (a *Adapter) handlePending(p store.WhatsAppPending) error {
@@ -248,8 +284,8 @@ func (a *Adapter) handlePending(p store.WhatsAppPending) error {
 	for attempt := 1; ; attempt++ {
 		// One try: the download has its own deadline; the rest (the store,
 		// the engine, presence) must not hold a worker for ever either.
-		tctx, cancel := context.WithTimeout(ctx, a.cfg.DownloadTimeout+pendingHandleTimeout)
-		err := a.pending(tctx, p)
+		tctx, cancel := context.WithTimeout(ctx, a.cfg.DownloadTimeout+a.cfg.HandleTimeout)
+		err := a.pending(tctx, p, false)
 		cancel()
 		if err == nil {
 			return a.st.DeleteWhatsAppPending(ctx, p.ID)
@@ -266,8 +302,10 @@ func (a *Adapter) handlePending(p store.WhatsAppPending) error {
 }
 
 // pending downloads a queued message's file and hands the message to the
-// engine, which ignores an id it has seen (a retry after a crash).
-func (a *Adapter) pending(ctx context.Context, p store.WhatsAppPending) error {
+// engine, which ignores an id it has seen (a retry after a crash). bare
+// hands it on without downloading, the file described and marked as not
+// received (the give-up rule, giveUp).
+func (a *Adapter) pending(ctx context.Context, p store.WhatsAppPending, bare bool) error {
 	var msg waE2E.Message
 	if err := proto.Unmarshal(p.Message, &msg); err != nil {
 		// Nothing can be made of it; dropping it is all that is left.
@@ -294,7 +332,10 @@ func (a *Adapter) pending(ctx context.Context, p store.WhatsAppPending) error {
 		defer a.presence(ctx, chat, types.ChatPresencePaused)
 	}
 	var file *store.File
-	if media != nil {
+	switch {
+	case media != nil && bare:
+		file = a.notReceived(media)
+	case media != nil:
 		file = a.keep(ctx, p.MessageID, media, a.cfg.Log.With("message_id", p.MessageID))
 	}
 	if p.FromMe {

@@ -112,9 +112,25 @@ type Config struct {
 	DownloadWorkers int
 	// DownloadTimeout bounds one try of a download; default 2m.
 	DownloadTimeout time.Duration
+	// HandleTimeout bounds a queued message's handling beyond its
+	// download (the store, the engine, presence), so a worker is never
+	// held for ever; default 1m.
+	HandleTimeout time.Duration
 	// HandleAttempts is how many times a message is tried before it is
-	// left for WhatsApp to deliver again; default 3.
+	// left for WhatsApp to deliver again (a queued one: before the round
+	// counts as failed); default 3.
 	HandleAttempts int
+	// QueueAttempts and QueueGiveUpAfter are the give-up rule of a queued
+	// message that keeps failing: after that many failed rounds (one a
+	// Tick), or that long after its first failure, it is handled without
+	// its file, else held for a person, and its chat goes on; defaults
+	// DefaultQueueAttempts and DefaultQueueGiveUpAfter.
+	QueueAttempts    int
+	QueueGiveUpAfter time.Duration
+	// QueueStuckAfter is the age of the oldest queued message past which
+	// the queue counts as stuck: staff and managers are told once, and
+	// /healthz is degraded (QueueStats); default DefaultQueueStuckAfter.
+	QueueStuckAfter time.Duration
 	// MaxAge is the age past which a message delivered now is not acted
 	// on: the store forgets message ids after that long
 	// (retention.inbound_ids_days), so such a message could be a
@@ -158,6 +174,15 @@ const (
 	DefaultMaxGap = 3 * time.Second
 )
 
+// The shipped give-up rule and stuck threshold of the queue of messages
+// handled off the event loop (docs/whatsapp.md, "A queued message that
+// keeps failing").
+const (
+	DefaultQueueAttempts    = 5
+	DefaultQueueGiveUpAfter = 30 * time.Minute
+	DefaultQueueStuckAfter  = 10 * time.Minute
+)
+
 func (c *Config) defaults() {
 	if c.MaxFileBytes <= 0 {
 		c.MaxFileBytes = rules.DefaultMaxFileBytes
@@ -187,8 +212,20 @@ func (c *Config) defaults() {
 	if c.DownloadTimeout <= 0 {
 		c.DownloadTimeout = 2 * time.Minute
 	}
+	if c.HandleTimeout <= 0 {
+		c.HandleTimeout = time.Minute
+	}
 	if c.HandleAttempts <= 0 {
 		c.HandleAttempts = 3
+	}
+	if c.QueueAttempts <= 0 {
+		c.QueueAttempts = DefaultQueueAttempts
+	}
+	if c.QueueGiveUpAfter <= 0 {
+		c.QueueGiveUpAfter = DefaultQueueGiveUpAfter
+	}
+	if c.QueueStuckAfter <= 0 {
+		c.QueueStuckAfter = DefaultQueueStuckAfter
 	}
 	if c.PairCommand == "" {
 		c.PairCommand = "supportbot pair"
@@ -276,14 +313,17 @@ type Adapter struct {
 	reconnectAt   time.Time
 	reconnectWait time.Duration // the wait after the next failure
 	phoneSeen     time.Time     // last event from the company phone, as stored
-	phoneReported time.Time     // the phoneSeen whose silence was reported
-	lastSend      time.Time
-	secret        []byte // for message ids (messageID)
-	closing       bool
-	stop          chan struct{} // closed by Close: the download workers stop
-	q             *queue
-	inflight      sync.WaitGroup
-	closeOnce     sync.Once
+	// queueStuck is the queue's state last reported (checkQueue);
+	// queueUnsure says to report it whatever it is (set by resume).
+	queueStuck, queueUnsure bool
+	phoneReported           time.Time // the phoneSeen whose silence was reported
+	lastSend                time.Time
+	secret                  []byte // for message ids (messageID)
+	closing                 bool
+	stop                    chan struct{} // closed by Close: the download workers stop
+	q                       *queue
+	inflight                sync.WaitGroup
+	closeOnce               sync.Once
 }
 
 var _ outbox.Sender = (*Adapter)(nil)

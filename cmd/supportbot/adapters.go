@@ -12,6 +12,7 @@ var (
 	_ telegram.Handler      = (*bot.Engine)(nil)
 	_ whatsapp.Handler      = (*bot.Engine)(nil)
 	_ whatsapp.CompanyPhone = (*bot.Engine)(nil)
+	_ whatsapp.Holder       = (*bot.Engine)(nil)
 	_ whatsapp.Revealer     = (*bot.Engine)(nil)
 	_ whatsapp.Editor       = (*bot.Engine)(nil)
 )

@@ -264,24 +264,28 @@ func (s *setup) whatsApp(ctx context.Context, env *Env, c *common, engine *bot.E
 		return nil, nil, fmt.Errorf("whatsapp.session_db %s: %w", wcfg.SessionDB, err)
 	}
 	wa := whatsapp.New(link, db, engine, whatsapp.Config{
-		MediaDir:     media,
-		MaxFileBytes: maxBytes,
-		MarkRead:     wcfg.MarkRead,
-		MinGap:       time.Duration(wcfg.MinSendGap),
-		MaxGap:       time.Duration(wcfg.MaxSendGap),
-		PairCommand:  pair,
-		MaxAge:       time.Duration(s.cfg.Retention.InboundIDDays) * 24 * time.Hour,
-		Say:          printer.T,
-		Notify:       notices,
-		Handled:      disp.Wake,
-		StateChanged: func(st whatsapp.State) { met.SetState("whatsapp", string(st)) },
-		Available:    func() { disp.Available("whatsapp") },
-		Worked:       func() { met.Succeeded("whatsapp") },
-		Log:          log,
+		MediaDir:         media,
+		MaxFileBytes:     maxBytes,
+		MarkRead:         wcfg.MarkRead,
+		QueueAttempts:    wcfg.QueueAttempts,
+		QueueGiveUpAfter: time.Duration(wcfg.QueueGiveUpAfter),
+		QueueStuckAfter:  time.Duration(wcfg.QueueStuckAfter),
+		MinGap:           time.Duration(wcfg.MinSendGap),
+		MaxGap:           time.Duration(wcfg.MaxSendGap),
+		PairCommand:      pair,
+		MaxAge:           time.Duration(s.cfg.Retention.InboundIDDays) * 24 * time.Hour,
+		Say:              printer.T,
+		Notify:           notices,
+		Handled:          disp.Wake,
+		StateChanged:     func(st whatsapp.State) { met.SetState("whatsapp", string(st)) },
+		Available:        func() { disp.Available("whatsapp") },
+		Worked:           func() { met.Succeeded("whatsapp") },
+		Log:              log,
 	})
 	met.Track("whatsapp", states, string(wa.State()), func(st string) bool {
 		return whatsapp.State(st).Hearing() // a reconnection longer than a few minutes is not
 	})
+	met.TrackQueue("whatsapp", time.Duration(wcfg.QueueStuckAfter), wa.QueueStats)
 	log.Info("WhatsApp session", "proxy", netproxy.Redacted(waProxy), "session_db", wcfg.SessionDB, "paired", link.Paired, "media_dir", media)
 	return wa, closeSession, nil
 }

@@ -163,6 +163,14 @@ type WhatsAppConfig struct {
 	MarkRead string `yaml:"mark_read"`
 	// Debug passes whatsmeow's own debug log into the log (keys redacted).
 	Debug bool `yaml:"debug"`
+	// A queued message (one with a file, and its chat's later ones) that
+	// keeps failing is given up after QueueAttempts failed rounds or
+	// QueueGiveUpAfter since its first failure: handled without its file,
+	// else held. QueueStuckAfter is the wait of the oldest queued message
+	// that tells staff and degrades /healthz (docs/whatsapp.md).
+	QueueAttempts    int      `yaml:"queue_attempts"`
+	QueueGiveUpAfter Duration `yaml:"queue_give_up_after"`
+	QueueStuckAfter  Duration `yaml:"queue_stuck_after"`
 }
 
 // MetricsConfig is the monitoring endpoint of `supportbot run`.
@@ -333,7 +341,8 @@ func DefaultConfig() Config {
 		},
 		WhatsApp: WhatsAppConfig{Enabled: true, SessionDB: "whatsapp-session.db", MediaDir: "media", MaxFileMB: rules.DefaultMaxFileMB,
 			MinSendGap: Duration(whatsapp.DefaultMinGap), MaxSendGap: Duration(whatsapp.DefaultMaxGap),
-			MarkRead: whatsapp.MarkReadImmediate},
+			MarkRead: whatsapp.MarkReadImmediate, QueueAttempts: whatsapp.DefaultQueueAttempts,
+			QueueGiveUpAfter: Duration(whatsapp.DefaultQueueGiveUpAfter), QueueStuckAfter: Duration(whatsapp.DefaultQueueStuckAfter)},
 		Metrics: MetricsConfig{Listen: "127.0.0.1:9090"},
 		Schedule: ScheduleConfig{
 			Reminders:            []Duration{Duration(2 * time.Hour), Duration(30 * time.Minute)},
@@ -664,6 +673,15 @@ func (c Config) Validate() error {
 	}
 	if c.WhatsApp.MinSendGap <= 0 || c.WhatsApp.MaxSendGap < c.WhatsApp.MinSendGap || c.WhatsApp.MaxSendGap > Duration(time.Minute) {
 		return errors.New("whatsapp.min_send_gap, whatsapp.max_send_gap: want 0 < min_send_gap <= max_send_gap <= 1m")
+	}
+	if n := c.WhatsApp.QueueAttempts; n < 1 || n > 1000 {
+		return fmt.Errorf("whatsapp.queue_attempts: %d is not between 1 and 1000", n)
+	}
+	if d := c.WhatsApp.QueueGiveUpAfter; d < Duration(time.Minute) || d > Duration(7*24*time.Hour) {
+		return fmt.Errorf("whatsapp.queue_give_up_after: %s is not between 1m and 168h", time.Duration(d))
+	}
+	if d := c.WhatsApp.QueueStuckAfter; d < Duration(time.Minute) || d > Duration(24*time.Hour) {
+		return fmt.Errorf("whatsapp.queue_stuck_after: %s is not between 1m and 24h", time.Duration(d))
 	}
 	if c.Metrics.Listen != "" {
 		if _, _, err := net.SplitHostPort(c.Metrics.Listen); err != nil {

@@ -139,6 +139,9 @@ func TestBadConfigNamesTheField(t *testing.T) {
 		{"negative reminder cap", "schedule:\n  contract_end_per_hour: -1\n", "schedule.contract_end_per_hour"},
 		{"bad mark_read", "whatsapp:\n  mark_read: later\n", "whatsapp.mark_read"},
 		{"empty mark_read", "whatsapp:\n  mark_read: \"\"\n", "whatsapp.mark_read"},
+		{"no queue attempts", "whatsapp:\n  queue_attempts: 0\n", "whatsapp.queue_attempts"},
+		{"give-up too soon", "whatsapp:\n  queue_give_up_after: 10s\n", "whatsapp.queue_give_up_after"},
+		{"stuck after a week", "whatsapp:\n  queue_stuck_after: 168h\n", "whatsapp.queue_stuck_after"},
 		{"not yaml", "timezone: [\n", "c.yaml"},
 	}
 	for _, tt := range tests {

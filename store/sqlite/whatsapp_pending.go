@@ -26,7 +26,8 @@ func (q *queries) AddWhatsAppPending(ctx context.Context, p *store.WhatsAppPendi
 
 // WhatsAppPendingList lists the pending messages, oldest first.
 func (q *queries) WhatsAppPendingList(ctx context.Context) ([]store.WhatsAppPending, error) {
-	rows, err := q.rd.QueryContext(ctx, `SELECT id, chat, message_id, sender, address, at, sent_at, from_me, message
+	rows, err := q.rd.QueryContext(ctx, `SELECT id, chat, message_id, sender, address, at, sent_at, from_me, message,
+		attempts, failed_at, last_error
 		FROM whatsapp_pending ORDER BY id`)
 	if err != nil {
 		return nil, wrap(err, "whatsapp pending")
@@ -34,7 +35,8 @@ func (q *queries) WhatsAppPendingList(ctx context.Context) ([]store.WhatsAppPend
 	var out []store.WhatsAppPending
 	for rows.Next() {
 		var p store.WhatsAppPending
-		if err := rows.Scan(&p.ID, &p.Chat, &p.MessageID, &p.Sender, &p.Address, timeCol{&p.At}, timeCol{&p.SentAt}, &p.FromMe, &p.Message); err != nil {
+		if err := rows.Scan(&p.ID, &p.Chat, &p.MessageID, &p.Sender, &p.Address, timeCol{&p.At}, timeCol{&p.SentAt}, &p.FromMe, &p.Message,
+			&p.Attempts, timeCol{&p.FailedAt}, &p.LastError); err != nil {
 			rows.Close()
 			return nil, wrap(err, "whatsapp pending")
 		}
@@ -47,4 +49,11 @@ func (q *queries) WhatsAppPendingList(ctx context.Context) ([]store.WhatsAppPend
 func (q *queries) DeleteWhatsAppPending(ctx context.Context, id int64) error {
 	_, err := q.wr.ExecContext(ctx, `DELETE FROM whatsapp_pending WHERE id = ?`, id)
 	return wrap(err, "delete whatsapp pending %d", id)
+}
+
+// FailWhatsAppPending stores how often p failed, since when and why.
+func (q *queries) FailWhatsAppPending(ctx context.Context, p store.WhatsAppPending) error {
+	_, err := q.wr.ExecContext(ctx, `UPDATE whatsapp_pending SET attempts = ?, failed_at = ?, last_error = ? WHERE id = ?`,
+		p.Attempts, timeArg(p.FailedAt), p.LastError, p.ID)
+	return wrap(err, "fail whatsapp pending %d", p.ID)
 }
