@@ -1,4 +1,4 @@
--- 0021: how often a queued WhatsApp message failed, since when and why,
+-- 0023: how often a queued WhatsApp message failed, since when and why,
 -- so the rule that gives a stuck message up (docs/whatsapp.md, "A queued
 -- message that keeps failing") counts across restarts.
 ALTER TABLE whatsapp_pending ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
