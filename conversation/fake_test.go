@@ -5,44 +5,55 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"testing"
+	"time"
 
 	"supportbot/rules"
 	"supportbot/store"
+	"supportbot/store/storetest"
 )
 
 // fakeStore is an in-memory Store with the same counting rules as the
-// SQLite store: monthly requests are non-declined tickets opened in the
-// window, yearly allowances count tickets (or logged minutes) of their kind
-// in the contract year. Hourly charges are set directly in hours.
+// SQLite store; TestFakeStoreContract holds it to the store contract suite
+// (store/storetest) that SQLite passes, so the two cannot drift.
 type fakeStore struct {
 	mu        sync.Mutex
 	customers map[string]store.Customer
 	phones    map[string]string // phone -> customer id
+	linked    map[string]bool   // phones staff linked: an import leaves them
 	hidden    map[string]string // hidden address with no number known -> customer id
 	contracts []rules.Contract
 	tickets   []store.Ticket
 	messages  []store.Message
+	timeLogs  []store.TimeLog
+	entries   []store.HourlyEntry
 	denials   []store.Denial
 	settings  map[string]string
 	sessions  map[string]store.Session
-	hours     map[string]hourly // contract id -> hourly charges
-	routes    map[int64]routed  // received message id -> where it went
-	received  int64             // the last Received id handed out
-	err       error             // when set, every call fails with it
+	routes    map[int64]routed // received message id -> where it went
+	received  int64            // the last Received id handed out
+	err       error            // when set, every call fails with it
 }
 
-type hourly struct{ used, month int }
+var (
+	_ Store                  = (*fakeStore)(nil)
+	_ storetest.Conversation = (*fakeStore)(nil)
+)
 
-var _ Store = (*fakeStore)(nil)
+// TestFakeStoreContract: the fake behaves as SQLite does in everything the
+// conversation relies on (usage counting, quotas, tickets, customers).
+func TestFakeStoreContract(t *testing.T) {
+	storetest.RunConversation(t, func(*testing.T) storetest.Conversation { return newFakeStore() })
+}
 
 func newFakeStore() *fakeStore {
 	return &fakeStore{
 		customers: map[string]store.Customer{},
 		phones:    map[string]string{},
+		linked:    map[string]bool{},
 		hidden:    map[string]string{},
 		settings:  map[string]string{},
 		sessions:  map[string]store.Session{},
-		hours:     map[string]hourly{},
 		routes:    map[int64]routed{},
 	}
 }
@@ -77,16 +88,122 @@ func (f *fakeStore) UpdateTicket(_ context.Context, t store.Ticket) error {
 }
 
 func (f *fakeStore) addCustomer(c store.Customer, contracts ...rules.Contract) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.customers[c.ID] = c
-	for _, p := range c.Phones {
-		f.phones[p] = c.ID
-	}
+	ctx := context.Background()
+	_ = f.UpsertCustomer(ctx, c)
+	_ = f.SetImportedPhones(ctx, c.ID, c.Phones)
 	for _, k := range contracts {
 		k.CustomerID = c.ID
-		f.contracts = append(f.contracts, k)
+		_ = f.UpsertContract(ctx, k)
 	}
+}
+
+// charge sets what hourly package contractID has been charged besides
+// ticket time: used minutes in all, month of them in the Jalali month of
+// now (as month-end and expiry entries would).
+func (f *fakeStore) charge(contractID string, used, month int, now time.Time) {
+	f.mu.Lock()
+	f.entries = slices.DeleteFunc(f.entries, func(e store.HourlyEntry) bool { return e.ContractID == contractID })
+	f.mu.Unlock()
+	ctx := context.Background()
+	_ = f.AddHourlyEntry(ctx, &store.HourlyEntry{ContractID: contractID, At: now.AddDate(-1, 0, 0), Month: "before",
+		Kind: store.HourlySettlement, Minutes: used - month})
+	_ = f.AddHourlyEntry(ctx, &store.HourlyEntry{ContractID: contractID, At: now, Month: "now",
+		Kind: store.HourlySettlement, Minutes: month})
+}
+
+func (f *fakeStore) UpsertCustomer(_ context.Context, c store.Customer) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return f.err
+	}
+	f.customers[c.ID] = store.Customer{ID: c.ID, Name: c.Name, City: c.City}
+	return nil
+}
+
+func (f *fakeStore) SetImportedPhones(_ context.Context, customerID string, phones []string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return f.err
+	}
+	for p, id := range f.phones {
+		if id == customerID && !f.linked[p] && f.hidden[p] == "" && !slices.Contains(phones, p) {
+			delete(f.phones, p)
+		}
+	}
+	for _, p := range phones {
+		if !f.linked[p] {
+			f.phones[p] = customerID
+		}
+	}
+	return nil
+}
+
+func (f *fakeStore) UpsertContract(_ context.Context, c rules.Contract) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return f.err
+	}
+	if i := slices.IndexFunc(f.contracts, func(k rules.Contract) bool { return k.ID == c.ID }); i >= 0 {
+		f.contracts[i] = c
+		return nil
+	}
+	f.contracts = append(f.contracts, c)
+	return nil
+}
+
+func (f *fakeStore) AddTimeLog(_ context.Context, l *store.TimeLog) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return f.err
+	}
+	l.ID = int64(len(f.timeLogs) + 1)
+	f.timeLogs = append(f.timeLogs, *l)
+	return nil
+}
+
+func (f *fakeStore) AddHourlyEntry(_ context.Context, e *store.HourlyEntry) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return f.err
+	}
+	for _, o := range f.entries {
+		if o.ContractID == e.ContractID && o.Month == e.Month && o.Kind == e.Kind {
+			return store.ErrConflict
+		}
+	}
+	e.ID = int64(len(f.entries) + 1)
+	f.entries = append(f.entries, *e)
+	return nil
+}
+
+func (f *fakeStore) Messages(_ context.Context, ticketID int64) ([]store.Message, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return nil, f.err
+	}
+	var out []store.Message
+	for _, m := range f.messages {
+		if m.TicketID == ticketID {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeStore) SetSetting(_ context.Context, key, value string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return f.err
+	}
+	f.settings[key] = value
+	return nil
 }
 
 // link attaches phone to a customer and resets its session, as the desk's
@@ -95,6 +212,7 @@ func (f *fakeStore) link(phone, customerID string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.phones[phone] = customerID
+	f.linked[phone] = true
 	delete(f.sessions, phone)
 }
 
@@ -133,7 +251,14 @@ func (f *fakeStore) CustomerByPhone(_ context.Context, phone string) (store.Cust
 	if !ok {
 		return store.Customer{}, store.ErrNotFound
 	}
-	return f.customers[id], nil
+	c := f.customers[id]
+	for p, owner := range f.phones {
+		if owner == id && f.hidden[p] == "" {
+			c.Phones = append(c.Phones, p)
+		}
+	}
+	slices.Sort(c.Phones)
+	return c, nil
 }
 
 func (f *fakeStore) ContractsOf(_ context.Context, customerID string) ([]rules.Contract, error) {
@@ -152,39 +277,81 @@ func (f *fakeStore) ContractsOf(_ context.Context, customerID string) ([]rules.C
 	return out, nil
 }
 
+// Usage counts as store/sqlite's usage query does: declined and merged
+// tickets count for nothing; requests by opening in the month; visits,
+// reinstalls and reviews by opening in the year; training and
+// customization by the time logged in the year; for hourly packages every
+// minute charged (tickets and entries) and, in the month, the time logged,
+// the charge above it (at the first log, else the close) and the entries.
 func (f *fakeStore) Usage(_ context.Context, contractID string, w store.UsageWindow) (rules.Usage, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.err != nil {
 		return rules.Usage{}, f.err
 	}
+	in := func(t, start, end time.Time) bool {
+		return !t.IsZero() && !start.IsZero() && !end.IsZero() && !t.Before(start) && t.Before(end)
+	}
 	var u rules.Usage
 	for _, t := range f.tickets {
-		if t.ContractID != contractID || t.Status == store.TicketDeclined {
+		if t.ContractID != contractID || t.Status == store.TicketDeclined || t.Status == store.TicketMerged {
 			continue
 		}
-		if !t.OpenedAt.Before(w.MonthStart) && t.OpenedAt.Before(w.MonthEnd) {
+		if in(t.OpenedAt, w.MonthStart, w.MonthEnd) {
 			u.MonthRequests++
 		}
-		if t.OpenedAt.Before(w.YearStart) || !t.OpenedAt.Before(w.YearEnd) {
+		if in(t.OpenedAt, w.YearStart, w.YearEnd) {
+			switch t.Kind {
+			case rules.RequestOnsite:
+				u.Onsite++
+			case rules.RequestReinstall:
+				u.Reinstalls++
+			case rules.RequestReview:
+				u.Reviews++
+			}
+		}
+		var first time.Time
+		for _, l := range f.timeLogs {
+			if l.TicketID != t.ID {
+				continue
+			}
+			if first.IsZero() || l.At.Before(first) {
+				first = l.At
+			}
+			if in(l.At, w.YearStart, w.YearEnd) {
+				switch t.Kind {
+				case rules.RequestTraining:
+					u.TrainingMin += l.Minutes
+				case rules.RequestCustomization:
+					u.CustomizationMin += l.Minutes
+				}
+			}
+			if w.Hourly && in(l.At, w.MonthStart, w.MonthEnd) {
+				u.MonthUsedMin += l.Minutes
+			}
+		}
+		if !w.Hourly {
 			continue
 		}
-		switch t.Kind {
-		case rules.RequestOnsite:
-			u.Onsite++
-		case rules.RequestReinstall:
-			u.Reinstalls++
-		case rules.RequestReview:
-			u.Reviews++
-		case rules.RequestCustomization:
-			u.CustomizationMin += t.LoggedMin
-		case rules.RequestTraining:
-			u.TrainingMin += t.LoggedMin
+		u.HoursUsedMin += t.ChargedMin
+		if extra := t.ChargedMin - t.LoggedMin; extra > 0 {
+			if first.IsZero() {
+				first = t.ClosedAt
+			}
+			if in(first, w.MonthStart, w.MonthEnd) {
+				u.MonthUsedMin += extra
+			}
 		}
 	}
 	if w.Hourly {
-		h := f.hours[contractID]
-		u.HoursUsedMin, u.MonthUsedMin = h.used, h.month
+		for _, e := range f.entries {
+			if e.ContractID == contractID {
+				u.HoursUsedMin += e.Minutes
+				if in(e.At, w.MonthStart, w.MonthEnd) {
+					u.MonthUsedMin += e.Minutes
+				}
+			}
+		}
 	}
 	return u, nil
 }

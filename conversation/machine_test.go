@@ -447,7 +447,7 @@ func TestSeveralActiveContracts(t *testing.T) {
 
 func TestHourlyMonthCap(t *testing.T) {
 	f := fixture()
-	f.hours["B-5"] = hourly{used: 700, month: 600} // h50: 10 h cap a month
+	f.charge("B-5", 700, 600, sunday10) // h50: 10 h cap a month
 	c := newChat(t, f, phoneHourly, sunday10)
 	r := c.sendAll("0", "1")
 	wantKeys(t, r, "denial.hours_month_cap", "denial.hours_month_cap.next", "contact.sales")
@@ -459,14 +459,14 @@ func TestHourlyMonthCap(t *testing.T) {
 		t.Errorf("denials = %+v", d)
 	}
 
-	f.hours["B-5"] = hourly{used: 3000, month: 0}
+	f.charge("B-5", 3000, 0, sunday10)
 	r = c.sendAll("0", "1")
 	wantKeys(t, r, "denial.hours_exhausted", "denial.hours_exhausted.detail")
 }
 
 func TestHourlyTicketSaysHoursLeft(t *testing.T) {
 	f := fixture()
-	f.hours["B-5"] = hourly{used: 90, month: 90}
+	f.charge("B-5", 90, 90, sunday10)
 	c := newChat(t, f, phoneHourly, sunday10)
 	r := c.sendAll("0", "1", "6", "یک گزارش جدید لازم داریم")
 	h := line(t, r, "ticket.hours_left").Args
@@ -713,7 +713,7 @@ func TestMyRequestsShowsOnlyOwnTicketsNewestFirst(t *testing.T) {
 func TestMyContract(t *testing.T) {
 	f := fixture()
 	c := newChat(t, f, phoneMulti, sunday10)
-	f.hours["A-4"] = hourly{used: 120, month: 60}
+	f.charge("A-4", 120, 60, sunday10)
 	r := c.sendAll("0", "3")
 	wantKeys(t, r, "contracts.title", "contracts.item", "contracts.status", "contracts.until",
 		"contracts.hours", "contracts.month_hours", "contracts.requests_unlimited", "contracts.allowance", "contracts.allowance_time")

@@ -68,7 +68,7 @@ var transcripts = []struct {
 	}},
 	{"several_contracts_and_views", func(f *fakeStore) {
 		f.settings[store.SettingOutage] = "on"
-		f.hours["A-4"] = hourly{used: 150, month: 90}
+		f.charge("A-4", 150, 90, sunday10)
 	}, []step{
 		{phoneMulti, sunday10, "0", nil},
 		{phoneMulti, sunday10, "1", nil},

@@ -85,30 +85,6 @@ func TestContractEndMigration(t *testing.T) {
 	}
 }
 
-// TestContractEnds: waiting reminders are a set (a second wait changes
-// nothing, dropping an absent key is no error), and the hour's count is
-// one row, replaced.
-func TestContractEnds(t *testing.T) {
-	ctx := context.Background()
-	db := MustOpen(t)
-	for _, k := range []string{"b", "a", "b"} {
-		must(t, db.WaitContractEnd(ctx, k))
-	}
-	must(t, db.DropContractEndWaiting(ctx, "c"))
-	if got, err := db.ContractEndWaiting(ctx); err != nil || !slices.Equal(got, []string{"a", "b"}) {
-		t.Errorf("waiting = %q, %v; want [a b]", got, err)
-	}
-	must(t, db.DropContractEndWaiting(ctx, "a", "b"))
-	if got, err := db.ContractEndWaiting(ctx); err != nil || len(got) != 0 {
-		t.Errorf("waiting after drop = %q, %v", got, err)
-	}
-	must(t, db.SetContractEndHour(ctx, "2026-12-02T08", 3))
-	must(t, db.SetContractEndHour(ctx, "2026-12-02T09", 5))
-	if h, n, err := db.ContractEndHour(ctx); err != nil || h != "2026-12-02T09" || n != 5 {
-		t.Errorf("hour = %q %d %v, want 2026-12-02T09 5", h, n, err)
-	}
-}
-
 // TestOutboxLinksMigration: 0022 carries the desk's and the transports'
 // settings keys about outbox messages over into their tables, reading the
 // values as the older program wrote them; keys naming rows that do not
