@@ -31,9 +31,6 @@ func TestCatalogs(t *testing.T) {
 			"desk.outage.":          {"on", "off"},
 			"desk.decline.explain.": declineReasons,
 		}},
-		{"jobs", "jobs*.go", map[string][]string{
-			"jobs.hourly.": {"low.staff", "low.customer", "out.staff", "out.customer"},
-		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.area, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"supportbot/jobs/digest"
 	"supportbot/locales"
 	"supportbot/outbox"
 	"supportbot/rules"
@@ -214,5 +215,5 @@ func (d *Desk) cmdOutage(ctx context.Context, tx store.Store, in StaffInput, arg
 
 // cmdDigest sends the SLA digest and its chart now, to the chat that asked.
 func (d *Desk) cmdDigest(ctx context.Context, tx store.Store, in StaffInput, _ string) error {
-	return sendDigest(ctx, tx, d.digestEnv(), in.At, []outbox.Address{replyAddr(in)})
+	return digest.Send(ctx, tx, d.digestEnv(), in.At, []outbox.Address{replyAddr(in)})
 }

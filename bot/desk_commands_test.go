@@ -181,7 +181,7 @@ func TestCommands(t *testing.T) {
 			return in
 		}, func(t *testing.T, f *deskFixture, sent []store.OutboxMessage) {
 			m := only(t, sent)
-			if m.To != string(outbox.ManagersGroup) || !strings.Contains(m.Text, f.p.T("desk.digest.yesterday", nil)) || !strings.Contains(m.Text, "۳ تیکت تازه") {
+			if m.To != string(outbox.ManagersGroup) || !strings.Contains(m.Text, f.p.T("digest.yesterday", nil)) || !strings.Contains(m.Text, "۳ تیکت تازه") {
 				t.Errorf("digest %+v", m)
 			}
 		}},

@@ -4,16 +4,19 @@ import (
 	"context"
 	"time"
 
+	"supportbot/jobs"
+	"supportbot/jobs/digest"
 	"supportbot/locales"
 	"supportbot/outbox"
 	"supportbot/store"
 )
 
-// jobsEnv is the environment the scheduled jobs run in on st: this desk's
-// terms, printer, zone and managers, and the desk itself for posting,
-// cards and names.
-func (d *Desk) jobsEnv(st store.Store) jobsEnv {
-	return jobsEnv{
+// JobsEnv is the environment the scheduled jobs run in on st (jobs.New):
+// this desk's support terms, printer, zone and managers, and the desk
+// itself, so that the jobs post, thread under cards and name people as the
+// desk does.
+func (d *Desk) JobsEnv(st store.Store) jobs.Env {
+	return jobs.Env{
 		Store: st, Policy: d.policy, Printer: d.printer, Loc: d.loc,
 		Managers: d.ManagerAddresses(), FilesDir: d.cfg.FilesDir, AutoCloseDays: d.cfg.Lifecycle.AutoCloseDays,
 		Desk: deskForJobs{d},
@@ -21,12 +24,14 @@ func (d *Desk) jobsEnv(st store.Store) jobsEnv {
 }
 
 // digestEnv is what the /digest command gives the digest.
-func (d *Desk) digestEnv() digestEnv {
-	return digestEnv{Policy: d.policy, Printer: d.printer, Loc: d.loc, FilesDir: d.cfg.FilesDir, Post: d.post}
+func (d *Desk) digestEnv() digest.Env {
+	return digest.Env{Policy: d.policy, Printer: d.printer, Loc: d.loc, FilesDir: d.cfg.FilesDir, Post: d.post}
 }
 
-// deskForJobs is the desk as the jobs see it (jobsDesk).
+// deskForJobs is the desk as the jobs see it.
 type deskForJobs struct{ d *Desk }
+
+var _ jobs.Desk = deskForJobs{}
 
 func (j deskForJobs) Post(ctx context.Context, tx store.Store, at time.Time, p outbox.Post) (int64, error) {
 	return j.d.post(ctx, tx, at, p)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -636,3 +637,5 @@ func TestReplyToAnUnrecordedBotMessageIsRefusedAloud(t *testing.T) {
 		t.Errorf("sent %+v for an empty reply", sent)
 	}
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -73,10 +73,10 @@ func newDemo(t *testing.T) (*Demo, *httptest.Server) {
 	})
 	engine := bot.NewEngine(db, conversation.New(policy, conversation.Config{IdleTimeout: 30 * time.Minute}), desk, printer)
 	sched := &jobs.Scheduler{}
-	jobs := bot.NewJobs(db, desk, bot.JobsConfig{
+	work := jobs.New(desk.JobsEnv(db), jobs.Config{
 		Reminders: []time.Duration{2 * time.Hour, 30 * time.Minute}, Digest: "0 8 * * *", ContractEndDays: []int{30, 7},
 	})
-	if err := jobs.Register(sched); err != nil {
+	if err := work.Register(sched); err != nil {
 		t.Fatal(err)
 	}
 	d, err := New(ctx, Config{

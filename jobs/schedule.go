@@ -1,6 +1,12 @@
-// Package jobs runs the bot's scheduled work: the Scheduler that fires jobs at
-// the instants of their schedules (replay and tests drive it with RunDue on a
-// scripted clock) and Cron, which fires them on the wall clock for
+// Package jobs is the bot's scheduled work and when it runs. Work holds the
+// jobs themselves: deadline reminders and breach alerts, the managers'
+// daily digest (package jobs/digest, which the desk's /digest command uses
+// too), hourly-package settlement and notes, the wait on a customer
+// (reminder, then auto-close), contract-end reminders and forgetting old
+// message ids. They run in an explicit environment (Env) that the staff
+// desk supplies, so this package never imports bot. The Scheduler fires
+// jobs at the instants of their schedules (replay and tests drive it with
+// RunDue on a scripted clock) and Cron fires them on the wall clock for
 // `supportbot run`.
 package jobs
 

@@ -15,6 +15,7 @@ import (
 
 	"supportbot/bot"
 	"supportbot/bot/statement"
+	"supportbot/jobs"
 	"supportbot/locales"
 	"supportbot/rules"
 	"supportbot/store"
@@ -91,8 +92,8 @@ func month(t *testing.T) (store.Store, *rules.Policy, time.Time) {
 	ticket(gold, rules.RequestOnsite, rules.SeverityCritical, at(12, 6, 9, 0), at(12, 8, 15, 0), at(12, 9, 12, 0))
 	ticket(gold, rules.RequestQuestion, "", at(12, 14, 9, 0), at(12, 14, 9, 20), time.Time{})
 	desk := bot.NewDesk(p, nil, bot.DeskConfig{})
-	jobs := bot.NewJobs(db, desk, bot.JobsConfig{})
-	must(jobs.RunHourly(ctx, at(12, 22, 0, 0))) // 1 Dey 1405: Azar is settled
+	scheduled := jobs.New(desk.JobsEnv(db), jobs.Config{})
+	must(scheduled.RunHourly(ctx, at(12, 22, 0, 0))) // 1 Dey 1405: Azar is settled
 	return db, p, at(12, 23, 10, 0)
 }
 

@@ -159,14 +159,14 @@ func (s *setup) wire(db *sqlite.DB) (*bot.Engine, *jobs.Scheduler, error) {
 	for _, d := range s.cfg.Schedule.Reminders {
 		reminders = append(reminders, time.Duration(d))
 	}
-	jobs := bot.NewJobs(db, desk, bot.JobsConfig{
+	work := jobs.New(desk.JobsEnv(db), jobs.Config{
 		Reminders:          reminders,
 		Digest:             s.cfg.Schedule.Digest,
 		ContractEndDays:    s.cfg.Schedule.ContractEndReminders,
 		ContractEndPerHour: s.cfg.Schedule.ContractEndPerHour,
 		InboundIDDays:      s.cfg.Retention.InboundIDDays,
 	})
-	if err := jobs.Register(sched); err != nil {
+	if err := work.Register(sched); err != nil {
 		return nil, nil, fmt.Errorf("schedule: %w", err)
 	}
 	return engine, sched, nil

@@ -1,4 +1,4 @@
-package bot
+package jobs
 
 import (
 	"cmp"
@@ -9,14 +9,14 @@ import (
 
 	"github.com/robfig/cron/v3"
 
-	"supportbot/jobs"
+	"supportbot/jobs/digest"
 	"supportbot/locales"
 	"supportbot/rules"
 	"supportbot/store"
 )
 
-// JobsConfig times the scheduled work (config.example.yaml, schedule.*).
-type JobsConfig struct {
+// Config times the scheduled work (config.example.yaml, schedule.*).
+type Config struct {
 	// Reminders are the office time before a first-response deadline at
 	// which the staff group is reminded; none means no reminders (the
 	// breach alert at the deadline is always sent).
@@ -42,63 +42,57 @@ type JobsConfig struct {
 // real-time scheduler, does what fell due in the last day.
 const catchUp = 24 * time.Hour
 
-// Jobs is the bot's scheduled work: deadline reminders and breach alerts,
+// Work is the bot's scheduled work: deadline reminders and breach alerts,
 // the managers' daily digest, hourly-package settlement and notes,
 // contract-end reminders, and forgetting the ids of old inbound messages.
 // Every job is a plain function of (ctx, now) that does what is due at or
-// before now and has not been done: each
-// notice is enqueued in its own transaction together with the record that
+// before now and has not been done: each notice is enqueued in its own transaction together with the record that
 // it was sent (store.Notices, store.Hourly), so a second run at the same
 // instant, or a restart, sends nothing twice, and one failure does not
 // undo the others.
-type Jobs struct {
-	env jobsEnv
+type Work struct {
+	env Env
 	st  store.Store      // env.Store
 	cal *rules.Calendar  // env.Policy.Calendar
 	loc *time.Location   // env.Loc
 	p   *locales.Printer // env.Printer
-	cfg JobsConfig
+	cfg Config
 }
 
-// NewJobs returns the scheduled work on st; desk supplies the rules, the
-// printer and the managers' addresses (Desk.jobsEnv).
-func NewJobs(st store.Store, desk *Desk, cfg JobsConfig) *Jobs {
-	return newJobs(desk.jobsEnv(st), cfg)
-}
-
-// newJobs returns the scheduled work in env.
-func newJobs(env jobsEnv, cfg JobsConfig) *Jobs {
+// New returns the scheduled work in env, timed by cfg; Register schedules
+// it.
+func New(env Env, cfg Config) *Work {
 	cfg.Reminders = slices.Clone(cfg.Reminders)
 	slices.SortFunc(cfg.Reminders, func(a, b time.Duration) int { return cmp.Compare(b, a) }) // longest lead first
 	cfg.Reminders = slices.DeleteFunc(slices.Compact(cfg.Reminders), func(d time.Duration) bool { return d <= 0 })
-	return &Jobs{env: env, st: env.Store, cal: env.Policy.Calendar, loc: env.Loc, p: env.Printer, cfg: cfg}
+	return &Work{env: env, st: env.Store, cal: env.Policy.Calendar, loc: env.Loc, p: env.Printer, cfg: cfg}
 }
 
 // Register adds the jobs to s in the order they run when they fall due at
 // the same instant: month-end and expiry work first (it changes what the
 // others report), then deadlines, the digest, package notes, contract
 // reminders and the nightly pruning.
-func (j *Jobs) Register(s *jobs.Scheduler) error {
-	s.Add(jobs.Job{Name: "hourly_settlement", When: hourlySchedule{j}, Run: j.RunHourly})
-	s.Add(jobs.Job{Name: "deadlines", When: deadlineSchedule{j}, Run: j.RunDeadlines})
-	s.Add(jobs.Job{Name: "waiting", When: waitSchedule{j}, Run: j.RunWaiting})
+func (j *Work) Register(s *Scheduler) error {
+	s.Add(Job{Name: "hourly_settlement", When: hourlySchedule{j}, Run: j.RunHourly})
+	s.Add(Job{Name: "deadlines", When: deadlineSchedule{j}, Run: j.RunDeadlines})
+	s.Add(Job{Name: "waiting", When: waitSchedule{j}, Run: j.RunWaiting})
 	if j.cfg.Digest != "" {
-		spec, err := jobs.ParseSchedule(j.cfg.Digest, j.loc)
+		spec, err := ParseSchedule(j.cfg.Digest, j.loc)
 		if err != nil {
 			return fmt.Errorf("digest schedule: %w", err)
 		}
-		s.Add(jobs.Job{Name: "digest", When: officeDays{spec, j.cal, j.loc}, Run: j.RunDigest})
+		s.Add(Job{Name: "digest", When: officeDays{spec, j.cal, j.loc}, Run: j.RunDigest})
 	}
-	s.Add(jobs.Job{Name: "package_notes", When: contactOpenings{j.cal}, Run: j.RunPackageNotes})
+	s.Add(Job{Name: "package_notes", When: contactOpenings{j.cal}, Run: j.RunPackageNotes})
 	if len(j.cfg.ContractEndDays) > 0 {
-		s.Add(jobs.Job{Name: "contract_end", When: contractEndSchedule{j}, Run: j.RunContractEnd})
+		s.Add(Job{Name: "contract_end", When: contractEndSchedule{j}, Run: j.RunContractEnd})
 	}
 	if j.cfg.InboundIDDays > 0 {
-		spec, err := jobs.ParseSchedule(pruneSpec, j.loc)
+		spec, err := ParseSchedule(pruneSpec, j.loc)
 		if err != nil {
 			return fmt.Errorf("inbound prune schedule: %w", err)
 		}
-		s.Add(jobs.Job{Name: "inbound_prune", When: spec, Run: j.RunInboundPrune})
+		s.Add(Job{Name: "inbound_prune", When: spec, Run: j.RunInboundPrune})
 	}
 	return nil
 }
@@ -154,7 +148,7 @@ func (c contactOpenings) Next(t time.Time) time.Time {
 
 // RunDigest sends the daily digest and its chart to every manager, once a
 // day.
-func (j *Jobs) RunDigest(ctx context.Context, now time.Time) error {
+func (j *Work) RunDigest(ctx context.Context, now time.Time) error {
 	to := j.env.Managers
 	if len(to) == 0 {
 		return nil
@@ -164,6 +158,6 @@ func (j *Jobs) RunDigest(ctx context.Context, now time.Time) error {
 		if err != nil || !fresh {
 			return err
 		}
-		return sendDigest(ctx, tx, j.env.digest(), now, to)
+		return digest.Send(ctx, tx, j.env.digestEnv(), now, to)
 	})
 }

@@ -1,4 +1,4 @@
-package bot
+package jobs
 
 import (
 	"context"
@@ -6,17 +6,18 @@ import (
 	"fmt"
 	"time"
 
+	"supportbot/jobs/digest"
 	"supportbot/locales"
 	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
 )
 
-// jobsEnv is what the scheduled jobs work with, given to them whole
-// instead of read from the desk's fields: the store, the support terms,
-// the printer and zone every notice is worded and dated in, where the
-// managers are told, and what they need from the staff desk.
-type jobsEnv struct {
+// Env is what the scheduled jobs work with, given to them whole (the desk
+// supplies it: bot.Desk.JobsEnv): the store, the support terms, the
+// printer and zone every notice is worded and dated in, where the managers
+// are told, and what they need from the staff desk.
+type Env struct {
 	Store   store.Store
 	Policy  *rules.Policy
 	Printer *locales.Printer
@@ -29,12 +30,13 @@ type jobsEnv struct {
 	// AutoCloseDays is how many office days a ticket waits on its customer
 	// before it closes by itself, as the notice of the close says.
 	AutoCloseDays int
-	Desk          jobsDesk
+	Desk          Desk
 }
 
-// jobsDesk is what the jobs need from the staff desk, so that what they
-// post looks and threads like the desk's own messages.
-type jobsDesk interface {
+// Desk is what the jobs need from the staff desk, so that what they post
+// looks and threads like the desk's own messages and the ticket cards
+// follow what they change.
+type Desk interface {
 	// Post enqueues p in tx as the desk does: in topics mode a staff
 	// group message about a ticket goes to the ticket's topic.
 	Post(ctx context.Context, tx store.Store, at time.Time, p outbox.Post) (int64, error)
@@ -53,20 +55,9 @@ type jobsDesk interface {
 	AutoCloseAt(t store.Ticket) time.Time
 }
 
-// digestEnv is what the digest reads and how it sends: the jobs' daily
-// digest and the /digest command share it.
-type digestEnv struct {
-	Policy   *rules.Policy
-	Printer  *locales.Printer
-	Loc      *time.Location
-	FilesDir string // where charts are kept; "" makes none
-	// Post enqueues a message as the desk does (jobsDesk.Post).
-	Post func(ctx context.Context, tx store.Store, at time.Time, p outbox.Post) (int64, error)
-}
-
-// digest is the digest's part of the environment.
-func (e jobsEnv) digest() digestEnv {
-	return digestEnv{Policy: e.Policy, Printer: e.Printer, Loc: e.Loc, FilesDir: e.FilesDir, Post: e.Desk.Post}
+// digestEnv is the digest's part of the environment.
+func (e Env) digestEnv() digest.Env {
+	return digest.Env{Policy: e.Policy, Printer: e.Printer, Loc: e.Loc, FilesDir: e.FilesDir, Post: e.Desk.Post}
 }
 
 // customer loads a customer; one that is gone is shown by its id.

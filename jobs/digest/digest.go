@@ -1,4 +1,10 @@
-package bot
+// Package digest is the managers' SLA digest: the last office day's
+// first-response numbers and today's so far, the open tickets due today and
+// overdue, the tickets waiting on their customers, first-answer times and
+// satisfaction per tier and per person, the contracts that need a manager's
+// eye, and a chart of the last office days. The daily job (package jobs)
+// and the desk's /digest command send it alike.
+package digest
 
 import (
 	"cmp"
@@ -16,13 +22,26 @@ import (
 	"supportbot/store"
 )
 
+// LowPercent is the share of its hours under which an hourly package is
+// low: the digest lists it, and the jobs tell staff and the customer once.
+const LowPercent = 20
+
 // Digest bounds.
 const (
-	digestListMax  = 15 // lines per list; the rest are counted
-	digestChartLen = 14 // office days in the chart
-	digestAhead    = 30 // days ahead that contract ends and package expiries are listed
-	lowPercent     = 20 // an hourly package with less than this share left is low
+	listMax   = 15 // lines per list; the rest are counted
+	chartLen  = 14 // office days in the chart
+	aheadDays = 30 // days ahead that contract ends and package expiries are listed
 )
+
+// Env is what the digest reads and how it sends.
+type Env struct {
+	Policy   *rules.Policy
+	Printer  *locales.Printer
+	Loc      *time.Location // the office's zone
+	FilesDir string         // where charts are kept; "" sends the digest without one
+	// Post enqueues a message in tx as the desk does.
+	Post func(ctx context.Context, tx store.Store, at time.Time, p outbox.Post) (int64, error)
+}
 
 // slaDay counts first responses over one stretch of time.
 type slaDay struct {
@@ -34,26 +53,26 @@ type slaDay struct {
 
 // slaCounts is what the SLA digest reports at an instant.
 type slaCounts struct {
-	Yesterday, Today slaDay // Yesterday is the digest period (digestPeriod)
+	Yesterday, Today slaDay // Yesterday is the digest period (period)
 	DueToday         int    // unanswered tickets whose deadline is later today
 	Overdue          int    // unanswered open tickets past their deadline
 }
 
-// digestText is the managers' SLA summary at at, as text; the /digest
-// command and the daily job send it with a chart (sendDigest).
-func digestText(ctx context.Context, tx store.Store, e digestEnv, at time.Time) (string, error) {
-	r, err := e.digest(ctx, tx, at)
+// Text is the managers' SLA summary at at, as text; the /digest
+// command and the daily job send it with a chart (Send).
+func Text(ctx context.Context, tx store.Store, e Env, at time.Time) (string, error) {
+	r, err := e.build(ctx, tx, at)
 	return r.text, err
 }
 
-// sendDigest enqueues the digest at at to each address, followed by the
+// Send enqueues the digest at at to each address, followed by the
 // chart of the last office days as a PNG kept in e.FilesDir (no chart
 // without one).
-func sendDigest(ctx context.Context, tx store.Store, e digestEnv, at time.Time, to []outbox.Address) error {
+func Send(ctx context.Context, tx store.Store, e Env, at time.Time, to []outbox.Address) error {
 	if len(to) == 0 {
 		return nil
 	}
-	r, err := e.digest(ctx, tx, at)
+	r, err := e.build(ctx, tx, at)
 	if err != nil {
 		return err
 	}
@@ -74,7 +93,7 @@ func sendDigest(ctx context.Context, tx store.Store, e digestEnv, at time.Time, 
 			return err
 		}
 		if chart != nil {
-			caption := e.Printer.T("desk.digest.chart", map[string]any{"days": len(r.chart)})
+			caption := e.Printer.T("digest.chart", map[string]any{"days": len(r.chart)})
 			if _, err := e.Post(ctx, tx, at, outbox.Post{To: addr, Text: caption, File: chart, Kind: store.OutboxBackground}); err != nil {
 				return err
 			}
@@ -83,14 +102,14 @@ func sendDigest(ctx context.Context, tx store.Store, e digestEnv, at time.Time, 
 	return nil
 }
 
-// digestReport is the digest's text and the numbers of its chart.
-type digestReport struct {
+// report is the digest's text and the numbers of its chart.
+type report struct {
 	text  string
 	chart []chartDay
 }
 
-// digestData is what the digest reads, once, in the caller's transaction.
-type digestData struct {
+// data is what the digest reads, once, in the caller's transaction.
+type data struct {
 	at        time.Time // in the office's zone
 	tickets   []store.Ticket
 	contracts []rules.Contract
@@ -98,13 +117,13 @@ type digestData struct {
 	names     map[string]string // customer id → name
 }
 
-func (e digestEnv) loadDigest(ctx context.Context, tx store.Store, at time.Time) (digestData, error) {
-	dd := digestData{at: at.In(e.Loc), byID: map[string]rules.Contract{}, names: map[string]string{}}
+func (e Env) load(ctx context.Context, tx store.Store, at time.Time) (data, error) {
+	dd := data{at: at.In(e.Loc), byID: map[string]rules.Contract{}, names: map[string]string{}}
 	var err error
 	// Only what the digest's days can count: the open tickets and those
 	// active since the chart's first day. Ten years of closed tickets are
 	// not read (docs/performance.md, "Years of data").
-	if dd.tickets, err = tx.ListTickets(ctx, store.TicketFilter{ActiveSince: e.digestSince(dd.at)}); err != nil {
+	if dd.tickets, err = tx.ListTickets(ctx, store.TicketFilter{ActiveSince: e.since(dd.at)}); err != nil {
 		return dd, fmt.Errorf("digest: tickets: %w", err)
 	}
 	if dd.contracts, err = tx.ListContracts(ctx); err != nil {
@@ -124,7 +143,7 @@ func (e digestEnv) loadDigest(ctx context.Context, tx store.Store, at time.Time)
 }
 
 // name is a customer's name, or its id when it is gone.
-func (dd digestData) name(customerID string) string {
+func (dd data) name(customerID string) string {
 	if n, ok := dd.names[customerID]; ok && n != "" {
 		return n
 	}
@@ -134,50 +153,50 @@ func (dd digestData) name(customerID string) string {
 // digest builds the digest at at: the last office day's numbers and today's
 // so far, open tickets due today and overdue, first-answer times by tier and
 // by staff member, and the contracts that need a manager's eye.
-func (e digestEnv) digest(ctx context.Context, tx store.Store, at time.Time) (digestReport, error) {
-	dd, err := e.loadDigest(ctx, tx, at)
+func (e Env) build(ctx context.Context, tx store.Store, at time.Time) (report, error) {
+	dd, err := e.load(ctx, tx, at)
 	if err != nil {
-		return digestReport{}, err
+		return report{}, err
 	}
 	p := e.Printer
-	from, today := e.digestPeriod(dd.at)
+	from, today := e.period(dd.at)
 	n := e.slaCounts(dd.tickets, dd.at)
 	day := func(label locales.Raw, s slaDay) string {
-		return p.T("desk.digest.day", map[string]any{
+		return p.T("digest.day", map[string]any{
 			"day": label, "opened": s.Opened, "answered": s.Answered, "on_time": s.OnTime, "breached": s.Breached,
 		})
 	}
-	period := e.raw("desk.digest.yesterday")
+	period := e.raw("digest.yesterday")
 	if !from.Equal(today.AddDate(0, 0, -1)) {
-		period = locales.Raw(p.T("desk.digest.since", map[string]any{"weekday": from.Weekday(), "from": rules.DateOf(from)}))
+		period = locales.Raw(p.T("digest.since", map[string]any{"weekday": from.Weekday(), "from": rules.DateOf(from)}))
 	}
 	lines := []string{
-		p.T("desk.digest.title", map[string]any{"date": rules.DateOf(dd.at)}),
+		p.T("digest.title", map[string]any{"date": rules.DateOf(dd.at)}),
 		day(period, n.Yesterday),
-		day(e.raw("desk.digest.today"), n.Today),
-		p.T("desk.digest.open", map[string]any{"due_today": n.DueToday, "overdue": n.Overdue}),
+		day(e.raw("digest.today"), n.Today),
+		p.T("digest.open", map[string]any{"due_today": n.DueToday, "overdue": n.Overdue}),
 	}
 	lines = append(lines, e.openLines(dd)...)
 	lines = append(lines, e.waitingLines(dd)...)
 	answers, err := e.answerLines(ctx, tx, dd, from, today)
 	if err != nil {
-		return digestReport{}, err
+		return report{}, err
 	}
 	lines = append(lines, answers...)
 	lines = append(lines, e.csatLines(dd, from, today)...)
 	watch, err := e.watchLines(ctx, tx, dd)
 	if err != nil {
-		return digestReport{}, err
+		return report{}, err
 	}
 	lines = append(lines, watch...)
-	return digestReport{text: strings.Join(lines, "\n"), chart: e.chartDays(dd)}, nil
+	return report{text: strings.Join(lines, "\n"), chart: e.chartDays(dd)}, nil
 }
 
-// digestPeriod is the stretch the digest's first line counts, [from, to):
+// period is the stretch the digest's first line counts, [from, to):
 // from the start of the last office day before at's day to the start of
 // at's day. On Sunday it is Saturday; on Saturday it runs from Wednesday
 // through the weekend, so work done on days without a digest is reported.
-func (e digestEnv) digestPeriod(at time.Time) (from, to time.Time) {
+func (e Env) period(at time.Time) (from, to time.Time) {
 	local := at.In(e.Loc)
 	to = time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, e.Loc)
 	from = to.AddDate(0, 0, -1)
@@ -192,8 +211,8 @@ func (e digestEnv) digestPeriod(at time.Time) (from, to time.Time) {
 
 // slaCounts counts ts for the digest at an instant: the digest period, today
 // so far, and the unanswered tickets due today or overdue.
-func (e digestEnv) slaCounts(ts []store.Ticket, at time.Time) slaCounts {
-	from, today := e.digestPeriod(at)
+func (e Env) slaCounts(ts []store.Ticket, at time.Time) slaCounts {
+	from, today := e.period(at)
 	tomorrow := today.AddDate(0, 0, 1)
 	var n slaCounts
 	for _, t := range ts {
@@ -237,7 +256,7 @@ func waitingForAnswer(t store.Ticket) bool {
 
 // openLines lists the unanswered tickets due by the end of today, oldest
 // deadline first.
-func (e digestEnv) openLines(dd digestData) []string {
+func (e Env) openLines(dd data) []string {
 	local := dd.at
 	tomorrow := time.Date(local.Year(), local.Month(), local.Day()+1, 0, 0, 0, 0, e.Loc)
 	var due []store.Ticket
@@ -249,15 +268,15 @@ func (e digestEnv) openLines(dd digestData) []string {
 	slices.SortStableFunc(due, func(a, b store.Ticket) int {
 		return cmp.Or(a.FirstResponseDue.Compare(b.FirstResponseDue), cmp.Compare(a.ID, b.ID))
 	})
-	lines := make([]string, 0, min(len(due), digestListMax)+1)
+	lines := make([]string, 0, min(len(due), listMax)+1)
 	for i, t := range due {
-		if i == digestListMax {
-			lines = append(lines, e.Printer.T("desk.digest.more", map[string]any{"count": len(due) - i}))
+		if i == listMax {
+			lines = append(lines, e.Printer.T("digest.more", map[string]any{"count": len(due) - i}))
 			break
 		}
-		key := "desk.digest.open_item"
+		key := "digest.open_item"
 		if !t.FirstResponseDue.After(dd.at) {
-			key = "desk.digest.overdue_item"
+			key = "digest.overdue_item"
 		}
 		lines = append(lines, e.Printer.T(key, map[string]any{"id": t.ID, "name": dd.name(t.CustomerID), "due": t.FirstResponseDue}))
 	}
@@ -274,7 +293,7 @@ type answerGroup struct {
 
 // answerLines reports, per tier and per staff member, how many first
 // answers were given in [from, to) and their median office time.
-func (e digestEnv) answerLines(ctx context.Context, tx store.Store, dd digestData, from, to time.Time) ([]string, error) {
+func (e Env) answerLines(ctx context.Context, tx store.Store, dd data, from, to time.Time) ([]string, error) {
 	tiers := map[string]*answerGroup{}
 	staff := map[string]*answerGroup{}
 	cal := e.Policy.Calendar
@@ -286,9 +305,9 @@ func (e digestEnv) answerLines(ctx context.Context, tx store.Store, dd digestDat
 		c, ok := dd.byID[t.ContractID]
 		tk := string(c.Kind) + "/" + string(c.Tier)
 		if tiers[tk] == nil {
-			label := e.raw("desk.digest.no_contract")
+			label := e.raw("digest.no_contract")
 			if ok {
-				label = locales.Raw(e.Printer.T("desk.digest.tier", map[string]any{"kind": c.Kind, "tier": c.Tier}))
+				label = locales.Raw(e.Printer.T("digest.tier", map[string]any{"kind": c.Kind, "tier": c.Tier}))
 			}
 			tiers[tk] = &answerGroup{label: label, order: tierOrder(c)}
 		}
@@ -305,14 +324,14 @@ func (e digestEnv) answerLines(ctx context.Context, tx store.Store, dd digestDat
 	if len(tiers) == 0 {
 		return nil, nil
 	}
-	lines := []string{e.Printer.T("desk.digest.by_tier", nil)}
+	lines := []string{e.Printer.T("digest.by_tier", nil)}
 	lines = append(lines, e.groupLines(tiers)...)
-	lines = append(lines, e.Printer.T("desk.digest.by_staff", nil))
+	lines = append(lines, e.Printer.T("digest.by_staff", nil))
 	return append(lines, e.groupLines(staff)...), nil
 }
 
 // groupLines lists groups by their order, then by most answers, then by label.
-func (e digestEnv) groupLines(groups map[string]*answerGroup) []string {
+func (e Env) groupLines(groups map[string]*answerGroup) []string {
 	gs := make([]*answerGroup, 0, len(groups))
 	for _, g := range groups {
 		gs = append(gs, g)
@@ -322,7 +341,7 @@ func (e digestEnv) groupLines(groups map[string]*answerGroup) []string {
 	})
 	lines := make([]string, 0, len(gs))
 	for _, g := range gs {
-		lines = append(lines, e.Printer.T("desk.digest.group", map[string]any{
+		lines = append(lines, e.Printer.T("digest.group", map[string]any{
 			"label": g.label, "count": len(g.times), "median": median(g.times),
 		}))
 	}
@@ -341,7 +360,7 @@ func tierOrder(c rules.Contract) int {
 
 // firstAnswerer names who gave t's first answer: the author of the first
 // staff message, else the assignee, else "unknown".
-func (e digestEnv) firstAnswerer(ctx context.Context, tx store.Store, t store.Ticket) (string, error) {
+func (e Env) firstAnswerer(ctx context.Context, tx store.Store, t store.Ticket) (string, error) {
 	msgs, err := tx.Messages(ctx, t.ID)
 	if err != nil {
 		return "", fmt.Errorf("digest: messages of ticket %d: %w", t.ID, err)
@@ -354,7 +373,7 @@ func (e digestEnv) firstAnswerer(ctx context.Context, tx store.Store, t store.Ti
 	if t.Assignee != 0 {
 		return assigneeName(t), nil
 	}
-	return e.Printer.T("desk.digest.nobody", nil), nil
+	return e.Printer.T("digest.nobody", nil), nil
 }
 
 // median is the middle of ds (the mean of the middle two for an even
@@ -374,10 +393,10 @@ func median(ds []time.Duration) time.Duration {
 
 // watchLines lists the customers at their monthly request limit, the hourly
 // packages running low or expiring soon, and the contracts ending within
-// digestAhead days.
-func (e digestEnv) watchLines(ctx context.Context, tx store.Store, dd digestData) ([]string, error) {
+// aheadDays days.
+func (e Env) watchLines(ctx context.Context, tx store.Store, dd data) ([]string, error) {
 	p := e.Printer
-	soon := dd.at.AddDate(0, 0, digestAhead)
+	soon := dd.at.AddDate(0, 0, aheadDays)
 	var limit, hourly, ending []string
 	for _, c := range dd.contracts {
 		u, err := tx.Usage(ctx, c.ID, store.WindowAt(c, dd.at, e.Loc))
@@ -394,16 +413,16 @@ func (e digestEnv) watchLines(ctx context.Context, tx store.Store, dd digestData
 		switch {
 		case c.Kind == rules.KindHourly:
 			left := rules.HoursLeftMin(lim.HoursTotalMin/60, u.HoursUsedMin)
-			if left*100 < lim.HoursTotalMin*lowPercent || end.Before(soon) {
+			if left*100 < lim.HoursTotalMin*LowPercent || end.Before(soon) {
 				args["left"], args["total"] = minutes(left), minutes(lim.HoursTotalMin)
-				hourly = append(hourly, p.T("desk.digest.hourly_item", args))
+				hourly = append(hourly, p.T("digest.hourly_item", args))
 			}
 		case end.Before(soon):
-			ending = append(ending, p.T("desk.digest.ending_item", args))
+			ending = append(ending, p.T("digest.ending_item", args))
 		}
 		if lim.RequestsPerMonth > 0 && u.MonthRequests >= lim.RequestsPerMonth {
 			args["used"], args["limit"] = u.MonthRequests, lim.RequestsPerMonth
-			limit = append(limit, p.T("desk.digest.limit_item", args))
+			limit = append(limit, p.T("digest.limit_item", args))
 		}
 	}
 	var lines []string
@@ -411,15 +430,15 @@ func (e digestEnv) watchLines(ctx context.Context, tx store.Store, dd digestData
 		if len(items) == 0 {
 			return
 		}
-		lines = append(lines, p.T(key, map[string]any{"days": digestAhead, "percent": lowPercent}))
-		if len(items) > digestListMax {
-			items = append(items[:digestListMax:digestListMax], p.T("desk.digest.more", map[string]any{"count": len(items) - digestListMax}))
+		lines = append(lines, p.T(key, map[string]any{"days": aheadDays, "percent": LowPercent}))
+		if len(items) > listMax {
+			items = append(items[:listMax:listMax], p.T("digest.more", map[string]any{"count": len(items) - listMax}))
 		}
 		lines = append(lines, items...)
 	}
-	section("desk.digest.at_limit", limit)
-	section("desk.digest.hourly", hourly)
-	section("desk.digest.ending", ending)
+	section("digest.at_limit", limit)
+	section("digest.hourly", hourly)
+	section("digest.ending", ending)
 	return lines, nil
 }
 
@@ -429,15 +448,15 @@ func lastDay(end time.Time) rules.Date {
 	return rules.DateOf(end.Add(-time.Nanosecond))
 }
 
-// chartDays counts the last digestChartLen office days before dd.at's day,
+// chartDays counts the last chartLen office days before dd.at's day,
 // oldest first.
-// digestSince is the start of the earliest day the digest counts: the
+// since is the start of the earliest day the digest counts: the
 // chart's first office day (the period and today come after it).
-func (e digestEnv) digestSince(at time.Time) time.Time {
-	from, today := e.digestPeriod(at)
+func (e Env) since(at time.Time) time.Time {
+	from, today := e.period(at)
 	since := from
 	n := 0
-	for day := today.AddDate(0, 0, -1); n < digestChartLen && day.After(today.AddDate(-1, 0, 0)); day = day.AddDate(0, 0, -1) {
+	for day := today.AddDate(0, 0, -1); n < chartLen && day.After(today.AddDate(-1, 0, 0)); day = day.AddDate(0, 0, -1) {
 		if e.Policy.Calendar.IsOfficeDay(rules.DateOf(day)) {
 			n++
 			if t := rules.DateOf(day).Time(e.Loc); t.Before(since) {
@@ -448,10 +467,10 @@ func (e digestEnv) digestSince(at time.Time) time.Time {
 	return since
 }
 
-func (e digestEnv) chartDays(dd digestData) []chartDay {
-	_, today := e.digestPeriod(dd.at)
+func (e Env) chartDays(dd data) []chartDay {
+	_, today := e.period(dd.at)
 	var days []chartDay
-	for day := today.AddDate(0, 0, -1); len(days) < digestChartLen && day.After(today.AddDate(-1, 0, 0)); day = day.AddDate(0, 0, -1) {
+	for day := today.AddDate(0, 0, -1); len(days) < chartLen && day.After(today.AddDate(-1, 0, 0)); day = day.AddDate(0, 0, -1) {
 		if e.Policy.Calendar.IsOfficeDay(rules.DateOf(day)) {
 			days = append(days, chartDay{Date: rules.DateOf(day)})
 		}
@@ -470,7 +489,7 @@ func (e digestEnv) chartDays(dd digestData) []chartDay {
 
 // waitingLines are the digest's list of tickets waiting on the customer,
 // apart from the overdue ones: they have been answered.
-func (e digestEnv) waitingLines(dd digestData) []string {
+func (e Env) waitingLines(dd data) []string {
 	var waiting []store.Ticket
 	for _, t := range dd.tickets {
 		if t.Status == store.TicketWaiting {
@@ -482,8 +501,8 @@ func (e digestEnv) waitingLines(dd digestData) []string {
 	}
 	lines := []string{e.Printer.T("lifecycle.digest.waiting", map[string]any{"count": len(waiting)})}
 	for i, t := range waiting {
-		if i == digestListMax {
-			lines = append(lines, e.Printer.T("desk.digest.more", map[string]any{"count": len(waiting) - i}))
+		if i == listMax {
+			lines = append(lines, e.Printer.T("digest.more", map[string]any{"count": len(waiting) - i}))
 			break
 		}
 		lines = append(lines, e.Printer.T("lifecycle.digest.waiting_item", map[string]any{"id": t.ID, "name": dd.name(t.CustomerID), "since": t.WaitingSince}))
@@ -494,7 +513,7 @@ func (e digestEnv) waitingLines(dd digestData) []string {
 // csatLines are the digest's satisfaction lines: the average and count of
 // the scores given to tickets closed in [from, to), overall and per staff
 // member; none when no score came.
-func (e digestEnv) csatLines(dd digestData, from, to time.Time) []string {
+func (e Env) csatLines(dd data, from, to time.Time) []string {
 	type group struct {
 		label      string
 		sum, count int
@@ -532,7 +551,7 @@ func (e digestEnv) csatLines(dd digestData, from, to time.Time) []string {
 
 // csatStaff is whom a score is credited to: the assignee, else nobody in
 // particular.
-func (e digestEnv) csatStaff(t store.Ticket) string {
+func (e Env) csatStaff(t store.Ticket) string {
 	if t.Assignee != 0 {
 		return assigneeName(t)
 	}
@@ -550,4 +569,8 @@ func assigneeName(t store.Ticket) string {
 }
 
 // raw renders a message without arguments for insertion into another.
-func (e digestEnv) raw(key string) locales.Raw { return locales.Raw(e.Printer.T(key, nil)) }
+func (e Env) raw(key string) locales.Raw { return locales.Raw(e.Printer.T(key, nil)) }
+
+// minutes is a minute count as a duration, which the printer writes in
+// hours and minutes.
+func minutes(n int) time.Duration { return time.Duration(n) * time.Minute }

@@ -1,4 +1,4 @@
-package bot
+package jobs_test
 
 import (
 	"context"
@@ -22,16 +22,16 @@ const (
 func (f *jobsFixture) endingContract(tb testing.TB) {
 	tb.Helper()
 	ctx := context.Background()
-	if err := f.db.UpsertCustomer(ctx, store.Customer{ID: "P-7", Name: "شرکت هفت", City: "تهران"}); err != nil {
+	if err := f.DB.UpsertCustomer(ctx, store.Customer{ID: "P-7", Name: "شرکت هفت", City: "تهران"}); err != nil {
 		tb.Fatal(err)
 	}
-	if err := f.db.SetImportedPhones(ctx, "P-7", []string{phoneP7a, phoneP7b}); err != nil {
+	if err := f.DB.SetImportedPhones(ctx, "P-7", []string{phoneP7a, phoneP7b}); err != nil {
 		tb.Fatal(err)
 	}
 	date := func(y, m, d int) rules.Date { return rules.Date{Year: y, Month: time.Month(m), Day: d} }
 	c := rules.Contract{ID: "K-7", CustomerID: "P-7", Kind: rules.KindProduct, Tier: rules.TierBronze, Subject: "ماژول انبار",
 		PurchasedOn: date(2025, 12, 20), DeliveredOn: date(2025, 12, 25), ConfirmedOn: date(2026, 1, 1)}
-	if err := f.db.UpsertContract(ctx, c); err != nil {
+	if err := f.DB.UpsertContract(ctx, c); err != nil {
 		tb.Fatal(err)
 	}
 }
@@ -40,12 +40,12 @@ func (f *jobsFixture) endingContract(tb testing.TB) {
 func (f *jobsFixture) p7Messages(tb testing.TB) []string {
 	tb.Helper()
 	var out []string
-	for _, m := range f.outbox(tb) {
+	for _, m := range f.Outbox(tb) {
 		if m.To == string(outbox.WhatsApp(phoneP7a)) || m.To == string(outbox.WhatsApp(phoneP7b)) {
-			if !f.desk.policy.Calendar.IsContactOpen(m.CreatedAt) {
-				tb.Errorf("reminder at %s, outside contact hours", m.CreatedAt.In(f.loc))
+			if !f.Policy.Calendar.IsContactOpen(m.CreatedAt) {
+				tb.Errorf("reminder at %s, outside contact hours", m.CreatedAt.In(f.Loc))
 			}
-			out = append(out, strings.TrimPrefix(m.To, "whatsapp:")+" "+m.CreatedAt.In(f.loc).Format("2006-01-02 15:04"))
+			out = append(out, strings.TrimPrefix(m.To, "whatsapp:")+" "+m.CreatedAt.In(f.Loc).Format("2006-01-02 15:04"))
 		}
 	}
 	return out
@@ -69,7 +69,7 @@ func TestContractEndReminders(t *testing.T) {
 			cfg.ContractEndDays = tt.days
 			f := newJobsFixture(t, cfg)
 			f.endingContract(t)
-			from, to := f.time(t, "2026-11-25 12:00"), f.time(t, "2027-01-05 12:00")
+			from, to := f.Time(t, "2026-11-25 12:00"), f.Time(t, "2027-01-05 12:00")
 			f.run(t, from, to)
 			f.run(t, from, to)
 			f.restart(t)
@@ -84,18 +84,18 @@ func TestContractEndReminders(t *testing.T) {
 func TestContractEndReminderText(t *testing.T) {
 	f := newJobsFixture(t, defaultJobs)
 	f.endingContract(t)
-	f.run(t, f.time(t, "2026-12-01 12:00"), f.time(t, "2026-12-02 12:00"))
+	f.run(t, f.Time(t, "2026-12-01 12:00"), f.Time(t, "2026-12-02 12:00"))
 	ms := f.p7Messages(t)
 	if len(ms) != 2 {
 		t.Fatalf("reminders %v, want one to each phone", ms)
 	}
 	var text string
-	for _, m := range f.outbox(t) {
+	for _, m := range f.Outbox(t) {
 		if m.To == string(outbox.WhatsApp(phoneP7a)) {
 			text = m.Text
 		}
 	}
-	for _, want := range []string{"ماژول انبار", "۱۰ دی ۱۴۰۵", "۳۰ روز", f.p.T("tier.bronze", nil)} {
+	for _, want := range []string{"ماژول انبار", "۱۰ دی ۱۴۰۵", "۳۰ روز", f.Printer.T("tier.bronze", nil)} {
 		if !strings.Contains(text, want) {
 			t.Errorf("reminder lacks %q:\n%s", want, text)
 		}
@@ -131,23 +131,23 @@ func TestContractEndRemindersSpreadOut(t *testing.T) {
 				id := fmt.Sprintf("Z-%02d", i)
 				phone := fmt.Sprintf("+9891255%05d", i)
 				phones = append(phones, phone)
-				if err := f.db.UpsertCustomer(ctx, store.Customer{ID: id, Name: "شرکت " + id, City: "تهران"}); err != nil {
+				if err := f.DB.UpsertCustomer(ctx, store.Customer{ID: id, Name: "شرکت " + id, City: "تهران"}); err != nil {
 					t.Fatal(err)
 				}
-				if err := f.db.SetImportedPhones(ctx, id, []string{phone}); err != nil {
+				if err := f.DB.SetImportedPhones(ctx, id, []string{phone}); err != nil {
 					t.Fatal(err)
 				}
 				c := rules.Contract{ID: "K" + id, CustomerID: id, Kind: rules.KindProduct, Tier: rules.TierBronze, Subject: "ماژول انبار",
 					PurchasedOn: rules.Date{Year: 2025, Month: 12, Day: 20}, DeliveredOn: rules.Date{Year: 2025, Month: 12, Day: 25},
 					ConfirmedOn: rules.Date{Year: 2026, Month: 1, Day: 1}}
-				if err := f.db.UpsertContract(ctx, c); err != nil {
+				if err := f.DB.UpsertContract(ctx, c); err != nil {
 					t.Fatal(err)
 				}
 			}
 			// Run in steps with a restart in the middle, and each step twice.
-			from := f.time(t, "2026-11-25 12:00")
+			from := f.Time(t, "2026-11-25 12:00")
 			for _, to := range []string{"2026-12-02 09:10", "2026-12-02 12:40", "2026-12-03 10:00", "2026-12-20 12:00"} {
-				end := f.time(t, to)
+				end := f.Time(t, to)
 				f.run(t, from, end)
 				f.run(t, from, end)
 				f.restart(t)
@@ -156,18 +156,18 @@ func TestContractEndRemindersSpreadOut(t *testing.T) {
 			perHour := map[string]int{}
 			seen := map[string]int{}
 			var last time.Time
-			for _, m := range f.outbox(t) {
+			for _, m := range f.Outbox(t) {
 				phone, ok := strings.CutPrefix(m.To, "whatsapp:")
 				if !ok || !strings.HasPrefix(phone, "+9891255") {
 					continue
 				}
 				seen[phone]++
-				perHour[m.CreatedAt.In(f.loc).Format("2006-01-02T15")]++
-				if !f.desk.policy.Calendar.IsContactOpen(m.CreatedAt) {
-					t.Errorf("reminder at %s, outside contact hours", m.CreatedAt.In(f.loc))
+				perHour[m.CreatedAt.In(f.Loc).Format("2006-01-02T15")]++
+				if !f.Policy.Calendar.IsContactOpen(m.CreatedAt) {
+					t.Errorf("reminder at %s, outside contact hours", m.CreatedAt.In(f.Loc))
 				}
 				if m.CreatedAt.Before(last) {
-					t.Errorf("reminders out of order at %s", m.CreatedAt.In(f.loc))
+					t.Errorf("reminders out of order at %s", m.CreatedAt.In(f.Loc))
 				}
 				last = m.CreatedAt
 				if !strings.Contains(m.Text, "ماژول انبار") {
@@ -192,7 +192,7 @@ func TestContractEndRemindersSpreadOut(t *testing.T) {
 					t.Errorf("reminders in %d hours, want at least %d", len(perHour), want)
 				}
 			}
-			w, err := f.jobs.waitingReminders(ctx, f.db)
+			w, err := f.DB.ContractEndWaiting(ctx)
 			if err != nil || len(w) != 0 {
 				t.Errorf("still waiting: %v %v", w, err)
 			}

@@ -1,4 +1,4 @@
-package bot
+package jobs_test
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"supportbot/inbound"
+	"supportbot/jobs"
 	"supportbot/store"
 )
 
@@ -16,22 +18,22 @@ import (
 func TestInboundPruneJob(t *testing.T) {
 	f := newJobsFixture(t, defaultJobs)
 	ctx := context.Background()
-	night := f.time(t, "2026-11-28 04:30")
+	night := f.Time(t, "2026-11-28 04:30")
 	old := night.AddDate(0, 0, -90)
 	ids := []struct {
 		transport, id string
 		at            time.Time
 		kept          bool
 	}{
-		{TransportWhatsApp, "3EB0OLD1", old.Add(-time.Minute), false},
-		{TransportWhatsApp, "3EB0OLD2", old.AddDate(0, -3, 0), false},
-		{TransportTelegram, "update:7", old.Add(-time.Hour), false},
-		{TransportWhatsApp, "3EB0NEW1", old.Add(time.Minute), true},
-		{TransportWhatsApp, "3EB0NEW2", night.Add(-time.Hour), true},
-		{TransportTelegram, "update:8", night.Add(-24 * time.Hour), true},
+		{inbound.TransportWhatsApp, "3EB0OLD1", old.Add(-time.Minute), false},
+		{inbound.TransportWhatsApp, "3EB0OLD2", old.AddDate(0, -3, 0), false},
+		{inbound.TransportTelegram, "update:7", old.Add(-time.Hour), false},
+		{inbound.TransportWhatsApp, "3EB0NEW1", old.Add(time.Minute), true},
+		{inbound.TransportWhatsApp, "3EB0NEW2", night.Add(-time.Hour), true},
+		{inbound.TransportTelegram, "update:8", night.Add(-24 * time.Hour), true},
 	}
-	for i := range pruneStretch + 10 { // more than one stretch of old ids
-		if _, err := f.db.RecordInbound(ctx, TransportWhatsApp, "3EB0BULK"+strconv.Itoa(i), old.AddDate(0, 0, -1)); err != nil {
+	for i := range jobs.PruneStretch + 10 { // more than one stretch of old ids
+		if _, err := f.DB.RecordInbound(ctx, inbound.TransportWhatsApp, "3EB0BULK"+strconv.Itoa(i), old.AddDate(0, 0, -1)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -42,65 +44,65 @@ func TestInboundPruneJob(t *testing.T) {
 		kept bool
 	}{{"989121110001@s.whatsapp.net", old.Add(-time.Second), false}, {"989121110002@s.whatsapp.net", old.Add(time.Second), true}}
 	for _, c := range chatIDs {
-		if _, err := f.db.RecordChatInbound(ctx, TransportWhatsApp, c.chat, "3EB0CHAT", c.at); err != nil {
+		if _, err := f.DB.RecordChatInbound(ctx, inbound.TransportWhatsApp, c.chat, "3EB0CHAT", c.at); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// Held messages go with the same retention, more than a stretch of them.
-	for i := range pruneStretch + 5 {
+	for i := range jobs.PruneStretch + 5 {
 		h := store.HeldMessage{At: old.Add(-time.Duration(i+1) * time.Minute), Phone: "+989121110003", Reason: store.HeldFlood, Text: "قدیمی"}
-		if err := f.db.Hold(ctx, &h); err != nil {
+		if err := f.DB.Hold(ctx, &h); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for _, at := range []time.Time{old.Add(time.Minute), night.Add(-time.Hour)} {
 		h := store.HeldMessage{At: at, Phone: "+989121110003", Reason: store.HeldTooLong, Text: "تازه"}
-		if err := f.db.Hold(ctx, &h); err != nil {
+		if err := f.DB.Hold(ctx, &h); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for _, r := range ids {
-		if _, err := f.db.RecordInbound(ctx, r.transport, r.id, r.at); err != nil {
+		if _, err := f.DB.RecordInbound(ctx, r.transport, r.id, r.at); err != nil {
 			t.Fatal(err)
 		}
 	}
 
 	f.run(t, night.Add(-time.Minute), night.Add(-time.Second)) // not yet
-	if seen, _ := f.db.InboundSeen(ctx, TransportWhatsApp, "3EB0OLD1"); !seen {
+	if seen, _ := f.DB.InboundSeen(ctx, inbound.TransportWhatsApp, "3EB0OLD1"); !seen {
 		t.Fatal("an id was forgotten before 04:30")
 	}
 	f.run(t, night.Add(-time.Second), night)
 	for _, r := range ids {
-		seen, err := f.db.InboundSeen(ctx, r.transport, r.id)
+		seen, err := f.DB.InboundSeen(ctx, r.transport, r.id)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if seen != r.kept {
-			t.Errorf("%s %s sent %s: seen %v after the night, want %v", r.transport, r.id, r.at.In(f.loc).Format(time.DateTime), seen, r.kept)
+			t.Errorf("%s %s sent %s: seen %v after the night, want %v", r.transport, r.id, r.at.In(f.Loc).Format(time.DateTime), seen, r.kept)
 		}
 	}
 	for _, c := range chatIDs {
-		if seen, err := f.db.ChatInboundSeen(ctx, TransportWhatsApp, c.chat, "3EB0CHAT"); err != nil || seen != c.kept {
-			t.Errorf("id in %s sent %s: seen %v (%v) after the night, want %v", c.chat, c.at.In(f.loc).Format(time.DateTime), seen, err, c.kept)
+		if seen, err := f.DB.ChatInboundSeen(ctx, inbound.TransportWhatsApp, c.chat, "3EB0CHAT"); err != nil || seen != c.kept {
+			t.Errorf("id in %s sent %s: seen %v (%v) after the night, want %v", c.chat, c.at.In(f.Loc).Format(time.DateTime), seen, err, c.kept)
 		}
 	}
-	held, total, err := f.db.HeldPage(ctx, "+989121110003", 0, 10)
+	held, total, err := f.DB.HeldPage(ctx, "+989121110003", 0, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if total != 2 || len(held) != 2 || held[0].Text != "تازه" || held[1].Text != "تازه" {
 		t.Errorf("held after the night: %d in all, page %+v; want the 2 newer than the retention", total, held)
 	}
-	for i := range pruneStretch + 10 {
-		if seen, err := f.db.InboundSeen(ctx, TransportWhatsApp, "3EB0BULK"+strconv.Itoa(i)); err != nil || seen {
+	for i := range jobs.PruneStretch + 10 {
+		if seen, err := f.DB.InboundSeen(ctx, inbound.TransportWhatsApp, "3EB0BULK"+strconv.Itoa(i)); err != nil || seen {
 			t.Fatalf("old id %d still there after the night (%v)", i, err)
 		}
 	}
-	c, err := f.db.Counts(ctx, night)
+	c, err := f.DB.Counts(ctx, night)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Inbound[TransportWhatsApp] != pruneStretch+10+4+2 || c.Inbound[TransportTelegram] != 2 {
+	if c.Inbound[inbound.TransportWhatsApp] != jobs.PruneStretch+10+4+2 || c.Inbound[inbound.TransportTelegram] != 2 {
 		t.Errorf("inbound counts %v after the night, want every message still counted", c.Inbound)
 	}
 

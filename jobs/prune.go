@@ -1,4 +1,4 @@
-package bot
+package jobs
 
 import (
 	"context"
@@ -18,12 +18,12 @@ const pruneSpec = "30 4 * * *"
 const pruneStretch = 2000
 
 // RunInboundPrune forgets the ids of inbound messages sent more than the
-// configured number of days before now (JobsConfig.InboundIDDays), in
+// configured number of days before now (Config.InboundIDDays), in
 // short transactions over the whole table. Without it the table that
 // recognises redeliveries grows by every message ever received. Running
 // it twice forgets nothing more. Messages held without being acted on
 // (flood, cut texts, refused files) are forgotten with the same retention.
-func (j *Jobs) RunInboundPrune(ctx context.Context, now time.Time) error {
+func (j *Work) RunInboundPrune(ctx context.Context, now time.Time) error {
 	before := now.AddDate(0, 0, -j.cfg.InboundIDDays)
 	for {
 		if err := ctx.Err(); err != nil {

@@ -1,4 +1,4 @@
-package bot
+package jobs_test
 
 import (
 	"context"
@@ -23,13 +23,13 @@ func newMonthGap(tb testing.TB) *monthGap {
 	tb.Helper()
 	f := newJobsFixture(tb, defaultJobs)
 	f.endingContract(tb)
-	f.charge(tb, "A-4", "2026-11-20 10:00", 2500)
+	f.Charge(tb, "A-4", "2026-11-20 10:00", 2500)
 	contracts := []struct{ id, phone string }{{"A-1", phoneSilver}, {"A-3", phoneProj}, {"G-1", phoneGold}, {"A-4", phoneProj}}
 	for i := range 20 {
 		c := contracts[i%len(contracts)]
 		f.openAt(tb, fmt.Sprintf("2026-11-27 %02d:%02d", 8+i%4, 7*i%60), c.id, c.phone)
 	}
-	start := f.time(tb, "2026-11-27 12:00")
+	start := f.Time(tb, "2026-11-27 12:00")
 	return &monthGap{f: f, start: start, end: start.AddDate(0, 0, 30)}
 }
 
@@ -42,7 +42,7 @@ func (g *monthGap) run(ctx context.Context) ([]store.OutboxMessage, error) {
 	if err := g.f.sched.RunDue(ctx, g.start, g.end); err != nil {
 		return nil, err
 	}
-	return g.f.db.DueOutbox(ctx, g.end, 10000)
+	return g.f.DB.DueOutbox(ctx, g.end, 10000)
 }
 
 // TestReplayMonthGap checks what the benchmark replays: every deadline

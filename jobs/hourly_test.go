@@ -1,15 +1,13 @@
-package bot
+package jobs_test
 
 import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"supportbot/export"
 	"supportbot/outbox"
 	"supportbot/rules"
-	"supportbot/store"
 )
 
 // hourly adds an h50 package of customer P-3 bought on a Jalali date.
@@ -20,34 +18,16 @@ func (f *jobsFixture) hourly(tb testing.TB, id string, jy, jm, jd int) rules.Con
 		tb.Fatal(err)
 	}
 	c := rules.Contract{ID: id, CustomerID: "P-3", Kind: rules.KindHourly, Tier: rules.TierH50, Subject: "بسته ساعتی", PurchasedOn: d, ProjectID: "A-3"}
-	if err := f.db.UpsertContract(context.Background(), c); err != nil {
+	if err := f.DB.UpsertContract(context.Background(), c); err != nil {
 		tb.Fatal(err)
 	}
 	return c
 }
 
-// charge records work on a package: a closed ticket of contractID with a
-// time log of min minutes at a Tehran wall-clock time.
-func (f *jobsFixture) charge(tb testing.TB, contractID, at string, min int) {
-	tb.Helper()
-	ctx := context.Background()
-	when := f.time(tb, at)
-	t := store.Ticket{
-		ContractID: contractID, CustomerID: "P-3", Phone: phoneProj, Kind: rules.RequestCustomization, Status: store.TicketClosed,
-		OpenedAt: when, FirstResponseDue: when.Add(time.Hour), FirstResponseAt: when, ClosedAt: when, LoggedMin: min, ChargedMin: min,
-	}
-	if err := f.db.CreateTicket(ctx, &t); err != nil {
-		tb.Fatal(err)
-	}
-	if err := f.db.AddTimeLog(ctx, &store.TimeLog{TicketID: t.ID, At: when, Minutes: min, StaffID: staffSara}); err != nil {
-		tb.Fatal(err)
-	}
-}
-
 // usageAt is a contract's export as of a Tehran wall-clock time.
 func (f *jobsFixture) usageAt(tb testing.TB, contractID, at string) export.Contract {
 	tb.Helper()
-	snap, err := export.Take(context.Background(), f.db, f.desk.policy, f.time(tb, at))
+	snap, err := export.Take(context.Background(), f.DB, f.Policy, f.Time(tb, at))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -63,13 +43,13 @@ func (f *jobsFixture) usageAt(tb testing.TB, contractID, at string) export.Contr
 // entries is a contract's hourly entries as "kind month minutes at".
 func (f *jobsFixture) entries(tb testing.TB, contractID string) []string {
 	tb.Helper()
-	es, err := f.db.HourlyEntries(context.Background(), contractID)
+	es, err := f.DB.HourlyEntries(context.Background(), contractID)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	var out []string
 	for _, e := range es {
-		out = append(out, string(e.Kind)+" "+e.Month+" "+itoa(int64(e.Minutes))+" "+e.At.In(f.loc).Format("2006-01-02 15:04:05"))
+		out = append(out, string(e.Kind)+" "+e.Month+" "+itoa(int64(e.Minutes))+" "+e.At.In(f.Loc).Format("2006-01-02 15:04:05"))
 	}
 	return out
 }
@@ -84,15 +64,15 @@ func TestMonthEndSettlement(t *testing.T) {
 		used  int // hours_used_min after the month end
 	}{
 		{"1h used in Azar: charged up to 5h", func(t *testing.T, f *jobsFixture) string {
-			f.charge(t, "A-4", "2026-12-06 10:00", 60)
+			f.Charge(t, "A-4", "2026-12-06 10:00", 60)
 			return "A-4"
 		}, []string{"settlement 1405-09 240 " + azarEnd}, 300},
 		{"5h or more used: nothing to charge", func(t *testing.T, f *jobsFixture) string {
-			f.charge(t, "A-4", "2026-12-06 10:00", 360)
+			f.Charge(t, "A-4", "2026-12-06 10:00", 360)
 			return "A-4"
 		}, nil, 360},
 		{"never more than the package has left", func(t *testing.T, f *jobsFixture) string {
-			f.charge(t, "A-4", "2026-11-10 10:00", 2900) // in Aban
+			f.Charge(t, "A-4", "2026-11-10 10:00", 2900) // in Aban
 			return "A-4"
 		}, []string{"settlement 1405-09 100 " + azarEnd}, 3000},
 		{"bought during the month: the first month counts from the purchase", func(t *testing.T, f *jobsFixture) string {
@@ -112,7 +92,7 @@ func TestMonthEndSettlement(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newJobsFixture(t, defaultJobs)
 			id := tt.setup(t, f)
-			from, to := f.time(t, "2026-12-21 12:00"), f.time(t, "2026-12-22 12:00")
+			from, to := f.Time(t, "2026-12-21 12:00"), f.Time(t, "2026-12-22 12:00")
 			f.run(t, from, to)
 			f.run(t, from, to) // twice: charged once
 			f.restart(t)
@@ -137,8 +117,8 @@ func TestMonthEndSettlement(t *testing.T) {
 
 func TestSettlementCountsInItsMonth(t *testing.T) {
 	f := newJobsFixture(t, defaultJobs)
-	f.charge(t, "A-4", "2026-12-06 10:00", 60)
-	f.run(t, f.time(t, "2026-12-21 12:00"), f.time(t, "2026-12-22 12:00"))
+	f.Charge(t, "A-4", "2026-12-06 10:00", 60)
+	f.run(t, f.Time(t, "2026-12-21 12:00"), f.Time(t, "2026-12-22 12:00"))
 	azar := f.usageAt(t, "A-4", "2026-12-21 20:00")
 	if got := *azar.Usage.MonthUsedMin; got != 300 {
 		t.Errorf("Azar month_used_min = %d, want 300 (the 5h minimum)", got)
@@ -152,10 +132,10 @@ func TestYearEndExpiry(t *testing.T) {
 	f := newJobsFixture(t, defaultJobs)
 	ordibehesht := f.hourly(t, "H-5", 1405, 2, 10) // expires at the end of 1405
 	dey := f.hourly(t, "H-6", 1405, 10, 15)        // Dey: carried into 1406, valid one year
-	f.charge(t, "H-5", "2027-03-01 10:00", 120)
+	f.Charge(t, "H-5", "2027-03-01 10:00", 120)
 
 	// 1 Farvardin 1406 is 2027-03-21: Esfand is settled, then H-5 expires.
-	f.run(t, f.time(t, "2027-03-20 12:00"), f.time(t, "2027-03-21 12:00"))
+	f.run(t, f.Time(t, "2027-03-20 12:00"), f.Time(t, "2027-03-21 12:00"))
 	const esfandEnd = "2027-03-20 23:59:59"
 	if got, want := strings.Join(f.entries(t, ordibehesht.ID), "\n"), "settlement 1405-12 180 "+esfandEnd+"\nexpiry 1405-12 2700 "+esfandEnd; got != want {
 		t.Errorf("H-5 entries:\n%s\nwant\n%s", got, want)
@@ -173,9 +153,9 @@ func TestYearEndExpiry(t *testing.T) {
 	}
 
 	// H-6 expires on 1406/10/15 (2028-01-05) with what it has left.
-	f.run(t, f.time(t, "2028-01-04 12:00"), f.time(t, "2028-01-05 12:00"))
+	f.run(t, f.Time(t, "2028-01-04 12:00"), f.Time(t, "2028-01-05 12:00"))
 	f.restart(t)
-	f.run(t, f.time(t, "2028-01-04 12:00"), f.time(t, "2028-01-05 12:00"))
+	f.run(t, f.Time(t, "2028-01-04 12:00"), f.Time(t, "2028-01-05 12:00"))
 	got := f.entries(t, dey.ID)
 	if len(got) != 2 || got[1] != "expiry 1406-10 2700 2028-01-04 23:59:59" {
 		t.Errorf("H-6 entries %q, want its expiry of 2700 minutes once", got)
@@ -184,15 +164,15 @@ func TestYearEndExpiry(t *testing.T) {
 
 func TestHourlyScheduleFiresAtMonthStartsAndExpiries(t *testing.T) {
 	f := newJobsFixture(t, defaultJobs)
-	s := hourlySchedule{f.jobs}
-	at := f.time(t, "2027-02-10 12:00") // 1405/11/21; A-4 expires at the year end
+	s := f.schedule(t, "hourly_settlement").When
+	at := f.Time(t, "2027-02-10 12:00") // 1405/11/21; A-4 expires at the year end
 	var got []string
 	for range 4 {
 		at = s.Next(at)
 		if at.IsZero() {
 			break
 		}
-		got = append(got, at.In(f.loc).Format("2006-01-02 15:04"))
+		got = append(got, at.In(f.Loc).Format("2006-01-02 15:04"))
 	}
 	want := []string{"2027-02-20 00:00", "2027-03-21 00:00"} // 1 Esfand, 1 Farvardin; then A-4 is gone
 	if strings.Join(got, " ") != strings.Join(want, " ") {
@@ -202,23 +182,23 @@ func TestHourlyScheduleFiresAtMonthStartsAndExpiries(t *testing.T) {
 
 func TestPackageNotes(t *testing.T) {
 	f := newJobsFixture(t, defaultJobs)
-	f.charge(t, "A-4", "2026-11-28 10:00", 2500) // 500 of 3000 minutes left: under 20%
-	from, to := f.time(t, "2026-11-29 12:00"), f.time(t, "2026-12-01 12:00")
+	f.Charge(t, "A-4", "2026-11-28 10:00", 2500) // 500 of 3000 minutes left: under 20%
+	from, to := f.Time(t, "2026-11-29 12:00"), f.Time(t, "2026-12-01 12:00")
 	f.run(t, from, to)
 	f.run(t, from, to)
 	f.restart(t)
 	f.run(t, from, to)
 
-	f.charge(t, "A-4", "2026-12-01 11:00", 500) // none left
-	f.run(t, to, f.time(t, "2026-12-06 12:00"))
+	f.Charge(t, "A-4", "2026-12-01 11:00", 500) // none left
+	f.run(t, to, f.Time(t, "2026-12-06 12:00"))
 
 	var got []string
-	for _, m := range f.outbox(t) {
+	for _, m := range f.Outbox(t) {
 		if m.TicketID == 0 && (m.To == string(outbox.StaffGroup) || m.To == string(outbox.WhatsApp(phoneProj))) {
-			if !f.desk.policy.Calendar.IsContactOpen(m.CreatedAt) {
+			if !f.Policy.Calendar.IsContactOpen(m.CreatedAt) {
 				t.Errorf("note at %s, outside contact hours", m.CreatedAt)
 			}
-			got = append(got, m.To+" "+m.CreatedAt.In(f.loc).Format("2006-01-02 15:04"))
+			got = append(got, m.To+" "+m.CreatedAt.In(f.Loc).Format("2006-01-02 15:04"))
 		}
 	}
 	want := []string{

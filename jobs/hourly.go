@@ -1,10 +1,11 @@
-package bot
+package jobs
 
 import (
 	"context"
 	"fmt"
 	"time"
 
+	"supportbot/jobs/digest"
 	"supportbot/locales"
 	"supportbot/outbox"
 	"supportbot/rules"
@@ -14,7 +15,7 @@ import (
 // hourlySchedule fires at every Jalali month start (the settlement of the
 // month that ended) and at every hourly package's expiry, while some
 // package is still valid.
-type hourlySchedule struct{ j *Jobs }
+type hourlySchedule struct{ j *Work }
 
 // Next is the first month start or package expiry after t; the zero Time
 // when no hourly package is valid after t.
@@ -49,7 +50,7 @@ func (hourlySchedule) Recheck() time.Duration { return time.Hour }
 // now and expires the packages whose validity ended, recording each charge
 // as an hourly entry (store.Hourly), at most once per contract, kind and
 // month. Both are done only within a day of their instant (catchUp).
-func (j *Jobs) RunHourly(ctx context.Context, now time.Time) error {
+func (j *Work) RunHourly(ctx context.Context, now time.Time) error {
 	cs, err := j.st.ListContracts(ctx)
 	if err != nil {
 		return fmt.Errorf("hourly: %w", err)
@@ -97,7 +98,7 @@ func hasEntry(ctx context.Context, tx store.Store, contractID string, kind store
 // up to the minimum monthly consumption, never more than the package has
 // left (rules.MonthEndTopUp). The entry is dated the last second of the
 // month, so it counts in that month's consumption.
-func (j *Jobs) settle(ctx context.Context, tx store.Store, c rules.Contract, from, to time.Time) error {
+func (j *Work) settle(ctx context.Context, tx store.Store, c rules.Contract, from, to time.Time) error {
 	month := rules.JalaliMonthKey(from)
 	if done, err := hasEntry(ctx, tx, c.ID, store.HourlySettlement, month); err != nil || done {
 		return err
@@ -124,7 +125,7 @@ func (j *Jobs) settle(ctx context.Context, tx store.Store, c rules.Contract, fro
 
 // expire records the hours c had left when its validity ended at end (the
 // Dey–Esfand rule, rules.HourlyExpiry), dated the last second of validity.
-func (j *Jobs) expire(ctx context.Context, tx store.Store, c rules.Contract, end time.Time) error {
+func (j *Work) expire(ctx context.Context, tx store.Store, c rules.Contract, end time.Time) error {
 	if done, err := hasEntry(ctx, tx, c.ID, store.HourlyExpiry, ""); err != nil || done {
 		return err
 	}
@@ -148,10 +149,10 @@ func (j *Jobs) expire(ctx context.Context, tx store.Store, c rules.Contract, end
 }
 
 // RunPackageNotes tells the staff group, and the customer on every phone,
-// once each, when a valid hourly package has less than lowPercent of its
-// hours left and again when it has none. It runs when contact hours open,
-// so customers hear it when people can answer.
-func (j *Jobs) RunPackageNotes(ctx context.Context, now time.Time) error {
+// once each, when a valid hourly package has less than digest.LowPercent
+// of its hours left and again when it has none. It runs when contact hours
+// open, so customers hear it when people can answer.
+func (j *Work) RunPackageNotes(ctx context.Context, now time.Time) error {
 	if !j.cal.IsContactOpen(now) {
 		return nil
 	}
@@ -170,7 +171,7 @@ func (j *Jobs) RunPackageNotes(ctx context.Context, now time.Time) error {
 	return nil
 }
 
-func (j *Jobs) packageNote(ctx context.Context, tx store.Store, c rules.Contract, now time.Time) error {
+func (j *Work) packageNote(ctx context.Context, tx store.Store, c rules.Contract, now time.Time) error {
 	p, policy := j.p, j.env.Policy
 	u, err := tx.Usage(ctx, c.ID, store.WindowAt(c, now, j.loc))
 	if err != nil {
@@ -187,7 +188,7 @@ func (j *Jobs) packageNote(ctx context.Context, tx store.Store, c rules.Contract
 		return nil
 	case left == 0:
 		level = "out"
-	case left*100 >= total*lowPercent:
+	case left*100 >= total*digest.LowPercent:
 		return nil
 	}
 	fresh, err := tx.RecordNotice(ctx, "hourly_"+level+":"+c.ID, now)
@@ -200,7 +201,7 @@ func (j *Jobs) packageNote(ctx context.Context, tx store.Store, c rules.Contract
 	}
 	args := map[string]any{
 		"contract_id": c.ID, "name": cu.Name, "subject": subjectOf(p, c),
-		"left": minutes(left), "total": minutes(total), "percent": lowPercent,
+		"left": minutes(left), "total": minutes(total), "percent": digest.LowPercent,
 	}
 	if _, err := j.env.Desk.Post(ctx, tx, now, outbox.Post{To: outbox.StaffGroup, Text: p.T("jobs.hourly."+level+".staff", args), Kind: store.OutboxBackground}); err != nil {
 		return err
@@ -221,3 +222,7 @@ func subjectOf(p *locales.Printer, c rules.Contract) any {
 	}
 	return locales.Raw(p.T(c.Tier.LocaleKey(), nil))
 }
+
+// minutes is a minute count as a duration, which the printer writes in
+// hours and minutes.
+func minutes(n int) time.Duration { return time.Duration(n) * time.Minute }

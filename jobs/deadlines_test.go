@@ -1,80 +1,14 @@
-package bot
+package jobs_test
 
 import (
-	"context"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"supportbot/jobs"
 	"supportbot/outbox"
 	"supportbot/rules"
-	"supportbot/store"
 )
-
-// defaultJobs is the shipped schedule (config.example.yaml).
-var defaultJobs = JobsConfig{
-	Reminders:       []time.Duration{2 * time.Hour, 30 * time.Minute},
-	Digest:          "0 8 * * *",
-	ContractEndDays: []int{30, 7},
-	InboundIDDays:   90,
-}
-
-// jobsFixture is the desk fixture with a files directory, the scheduled
-// jobs of cfg and a scheduler that fires them.
-type jobsFixture struct {
-	*deskFixture
-	cfg   JobsConfig
-	jobs  *Jobs
-	sched *jobs.Scheduler
-}
-
-func newJobsFixture(tb testing.TB, cfg JobsConfig) *jobsFixture {
-	tb.Helper()
-	f := &jobsFixture{deskFixture: newDeskFixture(tb), cfg: cfg}
-	f.desk = NewDesk(f.desk.policy, f.p, DeskConfig{Managers: []int64{managerReza}, StaffChatID: -100, FilesDir: tb.TempDir()})
-	f.restart(tb)
-	return f
-}
-
-// restart builds new jobs and a new scheduler on the same database, as a
-// restarted bot would.
-func (f *jobsFixture) restart(tb testing.TB) {
-	tb.Helper()
-	f.jobs = NewJobs(f.db, f.desk, f.cfg)
-	f.sched = &jobs.Scheduler{}
-	if err := f.jobs.Register(f.sched); err != nil {
-		tb.Fatal(err)
-	}
-}
-
-// run fires every job due in (from, to].
-func (f *jobsFixture) run(tb testing.TB, from, to time.Time) {
-	tb.Helper()
-	if err := f.sched.RunDue(context.Background(), from, to); err != nil {
-		tb.Fatal(err)
-	}
-}
-
-// openAt opens a ticket on contractID at a Tehran wall-clock time
-// "2006-01-02 15:04" and posts its card.
-func (f *jobsFixture) openAt(tb testing.TB, at, contractID, phone string) store.Ticket {
-	tb.Helper()
-	f.at = f.time(tb, at)
-	return f.ticket(tb, contractID, phone, rules.RequestProblem, rules.SeverityNormal)
-}
-
-// time reads a Tehran wall-clock time "2006-01-02 15:04".
-func (f *jobsFixture) time(tb testing.TB, s string) time.Time {
-	tb.Helper()
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, f.loc)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return t
-}
 
 // notice is a deadline message as the tests compare them.
 type notice struct {
@@ -86,7 +20,7 @@ type notice struct {
 func (f *jobsFixture) deadlineNotices(tb testing.TB, ticket int64) []notice {
 	tb.Helper()
 	var out []notice
-	for _, m := range f.outbox(tb) {
+	for _, m := range f.Outbox(tb) {
 		if m.TicketID != ticket {
 			continue
 		}
@@ -99,7 +33,7 @@ func (f *jobsFixture) deadlineNotices(tb testing.TB, ticket int64) []notice {
 		default:
 			continue
 		}
-		out = append(out, notice{to: m.To, kind: kind, at: m.CreatedAt.In(f.loc).Format("2006-01-02 15:04")})
+		out = append(out, notice{to: m.To, kind: kind, at: m.CreatedAt.In(f.Loc).Format("2006-01-02 15:04")})
 	}
 	return out
 }
@@ -159,11 +93,8 @@ func TestDeadlineReminderInstants(t *testing.T) {
 			if got := f.deadlineNotices(t, tk.ID); !slices.Equal(got, tt.want) {
 				t.Errorf("due %s; notices:\n%v\nwant\n%v", tk.FirstResponseDue.Format("Mon 2006-01-02 15:04"), got, tt.want)
 			}
-			card, err := f.desk.cardOf(context.Background(), f.db, tk.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, m := range f.outbox(t) {
+			card := f.card(t, tk.ID)
+			for _, m := range f.Outbox(t) {
 				if m.TicketID == tk.ID && m.To == string(outbox.StaffGroup) && m.ID != card && m.ReplyTo != card {
 					t.Errorf("staff notice %q is not threaded under the card", m.Text)
 				}
@@ -175,8 +106,8 @@ func TestDeadlineReminderInstants(t *testing.T) {
 func TestBreachAlertExactlyOnce(t *testing.T) {
 	f := newJobsFixture(t, defaultJobs)
 	tk := f.openAt(t, "2026-11-25 16:00", "G-1", phoneGold)
-	end := f.time(t, "2026-11-30 12:00")
-	mid := f.time(t, "2026-11-28 15:00") // after the 2h reminder, before the 30m one
+	end := f.Time(t, "2026-11-30 12:00")
+	mid := f.Time(t, "2026-11-28 15:00") // after the 2h reminder, before the 30m one
 
 	f.run(t, tk.OpenedAt, mid)
 	f.run(t, tk.OpenedAt, mid) // the same window again
@@ -208,7 +139,7 @@ func TestNoDeadlineNoticesForAnsweredTickets(t *testing.T) {
 	late := f.ticket(t, "G-1", phoneGold, rules.RequestQuestion, "")
 	waiting := f.ticket(t, "A-4", phoneProj, rules.RequestQuestion, "")
 
-	f.at = f.time(t, "2026-11-29 11:00")
+	f.At = f.Time(t, "2026-11-29 11:00")
 	reply := f.staff("بررسی می‌کنیم")
 	reply.ReplyToTicket = answered.ID
 	f.handle(t, reply)
@@ -216,11 +147,11 @@ func TestNoDeadlineNoticesForAnsweredTickets(t *testing.T) {
 	f.handle(t, f.staff("/decline "+itoa(declined.ID)+" misuse"))
 
 	// The late one is answered after its 2h reminder, before the 30m one.
-	f.run(t, f.at, f.time(t, "2026-11-30 09:00"))
-	f.at = f.time(t, "2026-11-30 09:00")
-	reply.At, reply.ReplyToTicket = f.at, late.ID
+	f.run(t, f.At, f.Time(t, "2026-11-30 09:00"))
+	f.At = f.Time(t, "2026-11-30 09:00")
+	reply.At, reply.ReplyToTicket = f.At, late.ID
 	f.handle(t, reply)
-	f.run(t, f.at, f.time(t, "2026-12-10 12:00"))
+	f.run(t, f.At, f.Time(t, "2026-12-10 12:00"))
 
 	for _, id := range []int64{answered.ID, closed.ID, declined.ID} {
 		if got := f.deadlineNotices(t, id); len(got) != 0 {
@@ -243,11 +174,11 @@ func TestDeadlineNoticeMentions(t *testing.T) {
 	silver := f.ticket(t, "A-1", phoneSilver, rules.RequestProblem, rules.SeverityNormal)
 	claimed := f.ticket(t, "A-3", phoneProj, rules.RequestProblem, rules.SeverityNormal)
 	f.handle(t, f.staff("/claim "+itoa(claimed.ID)))
-	f.run(t, f.at, f.time(t, "2026-12-05 12:00"))
+	f.run(t, f.At, f.Time(t, "2026-12-05 12:00"))
 
 	texts := func(id int64) string {
 		var b strings.Builder
-		for _, m := range f.outbox(t) {
+		for _, m := range f.Outbox(t) {
 			if m.TicketID == id && strings.HasPrefix(m.Text, "⏰") {
 				b.WriteString(m.Text + "\n")
 			}
@@ -258,10 +189,10 @@ func TestDeadlineNoticeMentions(t *testing.T) {
 		id   int64
 		want string
 	}{
-		{gold.ID, string(userID(dedicated))},            // the gold product's dedicated person, never seen: the bare id
-		{silver.ID, "/claim ۲"},                         // nobody yet: an invitation to claim
-		{claimed.ID, "Sara"},                            // the assignee by name
-		{claimed.ID, "\x1e" + itoa(staffSara) + "\x1f"}, // and as a mention
+		{gold.ID, "\u2068" + itoa(dedicated) + "\u2069"}, // the gold product's dedicated person, never seen: the bare id
+		{silver.ID, "/claim ۲"},                          // nobody yet: an invitation to claim
+		{claimed.ID, "Sara"},                             // the assignee by name
+		{claimed.ID, "\x1e" + itoa(staffSara) + "\x1f"},  // and as a mention
 	}
 	for _, tt := range tests {
 		if got := texts(tt.id); !strings.Contains(got, tt.want) {
@@ -272,8 +203,8 @@ func TestDeadlineNoticeMentions(t *testing.T) {
 
 func TestDeadlineScheduleFollowsTheStore(t *testing.T) {
 	f := newJobsFixture(t, defaultJobs)
-	s := deadlineSchedule{f.jobs}
-	start := f.time(t, "2026-11-25 09:00")
+	s := f.schedule(t, "deadlines").When
+	start := f.Time(t, "2026-11-25 09:00")
 	if got := s.Next(start); !got.IsZero() {
 		t.Errorf("Next with no tickets = %s, want zero", got)
 	}
@@ -282,7 +213,7 @@ func TestDeadlineScheduleFollowsTheStore(t *testing.T) {
 	at := start
 	for _, w := range want {
 		at = s.Next(at)
-		if got := at.In(f.loc).Format("2006-01-02 15:04"); got != w {
+		if got := at.In(f.Loc).Format("2006-01-02 15:04"); got != w {
 			t.Fatalf("Next = %s, want %s", got, w)
 		}
 	}
@@ -296,5 +227,3 @@ func TestDeadlineScheduleFollowsTheStore(t *testing.T) {
 		t.Errorf("Next once answered = %s, want zero", got)
 	}
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,4 +1,4 @@
-package bot
+package jobs
 
 import (
 	"context"
@@ -24,7 +24,7 @@ type deadlineEvent struct {
 // reminder is the instant lead of office time before the deadline
 // (rules.Calendar.SubOfficeTime); one that would come before the ticket
 // opened is left out.
-func (j *Jobs) deadlineEvents(t store.Ticket) []deadlineEvent {
+func (j *Work) deadlineEvents(t store.Ticket) []deadlineEvent {
 	if t.FirstResponseDue.IsZero() {
 		return nil
 	}
@@ -50,7 +50,7 @@ func deadlineKey(ticketID int64, lead time.Duration) string {
 // deadlineSchedule fires at every reminder and breach instant of the
 // tickets still waiting for a first answer. Its Next asks the store, so a
 // replayed month costs one run per instant instead of one per minute.
-type deadlineSchedule struct{ j *Jobs }
+type deadlineSchedule struct{ j *Work }
 
 // Next is the earliest reminder or deadline after t of the tickets waiting
 // for a first answer; the zero Time when there is none.
@@ -83,7 +83,7 @@ func (deadlineSchedule) Recheck() time.Duration { return time.Minute }
 // alerts the staff group and the managers to those that passed without an
 // answer. A reminder whose deadline has already passed (a late run) is
 // left out: the breach alert says more.
-func (j *Jobs) RunDeadlines(ctx context.Context, now time.Time) error {
+func (j *Work) RunDeadlines(ctx context.Context, now time.Time) error {
 	ts, err := j.st.UnansweredTickets(ctx, now.Add(-catchUp))
 	if err != nil {
 		return fmt.Errorf("deadlines: %w", err)
@@ -103,7 +103,7 @@ func (j *Jobs) RunDeadlines(ctx context.Context, now time.Time) error {
 
 // sendDeadline sends one reminder or breach alert, once, if the ticket is
 // still waiting for its first answer with the same deadline.
-func (j *Jobs) sendDeadline(ctx context.Context, tx store.Store, ticketID int64, e deadlineEvent) error {
+func (j *Work) sendDeadline(ctx context.Context, tx store.Store, ticketID int64, e deadlineEvent) error {
 	p, desk := j.p, j.env.Desk
 	t, err := tx.Ticket(ctx, ticketID)
 	if err != nil {
@@ -151,7 +151,7 @@ func (j *Jobs) sendDeadline(ctx context.Context, tx store.Store, ticketID int64,
 }
 
 // hasEvent reports whether e is still one of t's deadline events.
-func (j *Jobs) hasEvent(t store.Ticket, e deadlineEvent) bool {
+func (j *Work) hasEvent(t store.Ticket, e deadlineEvent) bool {
 	for _, x := range j.deadlineEvents(t) {
 		if x.lead == e.lead && x.at.Equal(e.at) {
 			return true
@@ -164,7 +164,7 @@ func (j *Jobs) hasEvent(t store.Ticket, e deadlineEvent) bool {
 // assignee, else the dedicated person of a contract whose tier has one,
 // else an invitation to claim it. People are mentioned in the plain-text
 // form the Telegram adapter turns into mentions (known staff only).
-func (j *Jobs) responsible(ctx context.Context, tx store.Store, t store.Ticket, c rules.Contract) (locales.Raw, error) {
+func (j *Work) responsible(ctx context.Context, tx store.Store, t store.Ticket, c rules.Contract) (locales.Raw, error) {
 	p := j.p
 	if t.Assignee != 0 {
 		who, err := j.env.Desk.StaffRef(ctx, tx, t.Assignee, t.AssigneeName)

@@ -1,4 +1,4 @@
-package bot
+package jobs
 
 import (
 	"context"
@@ -11,8 +11,8 @@ import (
 )
 
 // waitSchedule fires at the reminder and auto-close instants of the
-// tickets waiting on the customer (jobsDesk.NudgeAt, jobsDesk.AutoCloseAt).
-type waitSchedule struct{ j *Jobs }
+// tickets waiting on the customer (Desk.NudgeAt, Desk.AutoCloseAt).
+type waitSchedule struct{ j *Work }
 
 // Next is the earliest reminder or auto-close after t; zero when none.
 func (s waitSchedule) Next(t time.Time) time.Time {
@@ -37,7 +37,7 @@ func (waitSchedule) Recheck() time.Duration { return time.Minute }
 
 // pendingNudge is when tk's customer is still to be reminded; zero when
 // reminded already or never.
-func (j *Jobs) pendingNudge(tk store.Ticket) time.Time {
+func (j *Work) pendingNudge(tk store.Ticket) time.Time {
 	if !tk.NudgedAt.IsZero() {
 		return time.Time{}
 	}
@@ -48,7 +48,7 @@ func (j *Jobs) pendingNudge(tk store.Ticket) time.Time {
 // and closes, with a notice, those that waited their full time. Each ticket
 // is handled in its own transaction and re-read there, so a customer's
 // message that ended the wait meanwhile wins.
-func (j *Jobs) RunWaiting(ctx context.Context, now time.Time) error {
+func (j *Work) RunWaiting(ctx context.Context, now time.Time) error {
 	ts, err := j.st.WaitingTickets(ctx)
 	if err != nil {
 		return fmt.Errorf("waiting tickets: %w", err)
@@ -65,7 +65,7 @@ func (j *Jobs) RunWaiting(ctx context.Context, now time.Time) error {
 }
 
 // waitStep does what is due for one waiting ticket at now.
-func (j *Jobs) waitStep(ctx context.Context, tx store.Store, id int64, now time.Time) error {
+func (j *Work) waitStep(ctx context.Context, tx store.Store, id int64, now time.Time) error {
 	p, desk := j.p, j.env.Desk
 	t, err := tx.Ticket(ctx, id)
 	if err != nil {

@@ -1,4 +1,4 @@
-package bot
+package jobs
 
 import (
 	"context"
@@ -24,7 +24,7 @@ type contractReminder struct {
 // days, the first contact-hours moment of the day that many days before the
 // support end (the next contact opening when that day has none), kept only
 // while support has started by then.
-func (j *Jobs) contractReminders(c rules.Contract) []contractReminder {
+func (j *Work) contractReminders(c rules.Contract) []contractReminder {
 	start, ok := c.SupportStart(j.loc)
 	if !ok {
 		return nil
@@ -42,7 +42,7 @@ func (j *Jobs) contractReminders(c rules.Contract) []contractReminder {
 }
 
 // contractEndSchedule fires at every contract-end reminder instant.
-type contractEndSchedule struct{ j *Jobs }
+type contractEndSchedule struct{ j *Work }
 
 // Next is the earliest contract-end reminder after t, or the next hour's
 // start while reminders wait for the hourly cap; the zero Time when there
@@ -79,7 +79,7 @@ func (contractEndSchedule) Recheck() time.Duration { return time.Hour }
 // goes out at most once, inside contact hours, oldest first, and at most
 // ContractEndPerHour messages in a clock hour: the rest wait (stored, see
 // store.ContractEnds) for the following hours.
-func (j *Jobs) RunContractEnd(ctx context.Context, now time.Time) error {
+func (j *Work) RunContractEnd(ctx context.Context, now time.Time) error {
 	if !j.cal.IsContactOpen(now) {
 		return nil
 	}
@@ -141,7 +141,7 @@ func reminderKey(c rules.Contract, r contractReminder, loc *time.Location) strin
 
 // waitingReminders is the set of contract-end reminders waiting for the
 // hourly cap (store.ContractEnds).
-func (j *Jobs) waitingReminders(ctx context.Context, tx store.Store) (map[string]bool, error) {
+func (j *Work) waitingReminders(ctx context.Context, tx store.Store) (map[string]bool, error) {
 	keys, err := tx.ContractEndWaiting(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("contract reminders waiting: %w", err)
@@ -163,7 +163,7 @@ func daysBetween(a, b rules.Date) int {
 
 // sentThisHour reads how many reminder messages went out in now's clock
 // hour (in the office's zone), and that hour's key.
-func (j *Jobs) sentThisHour(ctx context.Context, tx store.Store, now time.Time) (string, int, error) {
+func (j *Work) sentThisHour(ctx context.Context, tx store.Store, now time.Time) (string, int, error) {
 	hour := now.In(j.loc).Format("2006-01-02T15")
 	h, count, err := tx.ContractEndHour(ctx)
 	if err != nil {
@@ -177,7 +177,7 @@ func (j *Jobs) sentThisHour(ctx context.Context, tx store.Store, now time.Time) 
 	return h, count, nil
 }
 
-func (j *Jobs) remindContractEnd(ctx context.Context, tx store.Store, c rules.Contract, r contractReminder, now time.Time) error {
+func (j *Work) remindContractEnd(ctx context.Context, tx store.Store, c rules.Contract, r contractReminder, now time.Time) error {
 	p := j.p
 	u, err := tx.Usage(ctx, c.ID, store.WindowAt(c, now, j.loc))
 	if err != nil {
@@ -236,4 +236,10 @@ func (j *Jobs) remindContractEnd(ctx context.Context, tx store.Store, c rules.Co
 		}
 	}
 	return nil
+}
+
+// lastDay is the last day inside a period whose exclusive end (midnight) is
+// end: what people mean by "valid until".
+func lastDay(end time.Time) rules.Date {
+	return rules.DateOf(end.Add(-time.Nanosecond))
 }

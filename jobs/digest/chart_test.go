@@ -1,4 +1,4 @@
-package bot
+package digest
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 )
 
 func TestRenderChart(t *testing.T) {
-	days := make([]chartDay, digestChartLen)
+	days := make([]chartDay, chartLen)
 	for i := range days {
 		days[i] = chartDay{Date: rules.Date{Year: 2026, Month: 11, Day: 10 + i}, Opened: 3 + i%5, OnTime: 2 + i%3, Breached: i % 2}
 	}
@@ -74,7 +74,7 @@ func BenchmarkRenderChart(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	days := make([]chartDay, digestChartLen)
+	days := make([]chartDay, chartLen)
 	for i := range days {
 		days[i] = chartDay{Date: rules.Date{Year: 2026, Month: 11, Day: 10 + i}, Opened: 3 + i%5, OnTime: 2 + i%3, Breached: i % 2}
 	}
