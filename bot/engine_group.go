@@ -37,9 +37,8 @@ import (
 // slow write, a WAL restart) the queue is drained in commits of this size:
 // the first messages queued are answered after 64 messages' work rather than
 // 256's, and a commit of 64 already shares its fixed cost widely enough that
-// the throughput of a full queue does not drop (`supportbot bench` on 2
-// cores: the same messages a second at 64 as at 256, paced p99 about 20 ms
-// rather than 25-55 ms).
+// the throughput of a full queue does not drop (figures in
+// docs/performance.md, "Group commit").
 const maxBatch = 64
 
 // batchBudget is how long a batch keeps taking messages that queued while

@@ -249,8 +249,9 @@ type run struct {
 // real desk. Without it every customer would make the same move at the same
 // moment: a thousand tickets opened within a fifth of a second, then a
 // thousand staff answers. No desk sees that, and it flatters throughput
-// (a commit of 64 identical steps is about 20% cheaper than a mixed one)
-// while it swings latency from one step's cost to the next's. Client i
+// (a commit of identical steps is cheaper than a mixed one:
+// docs/performance.md, "The stagger") while it swings latency from one
+// step's cost to the next's. Client i
 // plays i mod CycleSteps steps, then up to its next customer message.
 func stagger(ctx context.Context, clients []*player) error {
 	var wg sync.WaitGroup

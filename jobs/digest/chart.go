@@ -18,12 +18,12 @@ type chartDay struct {
 	Opened, OnTime, Breached int
 }
 
-// The chart is drawn with the standard library on a small palette: a
-// paletted PNG at the fastest compression costs about a millisecond, so a
-// replayed month of daily digests stays fast. (github.com/wcharczuk/go-chart
-// takes some 40 ms a chart, most of it in a PNG encoder it does not let us
-// tune.) Labels are numbers only, drawn from a built-in pixel font in the
-// printer's digits; the message caption says what the colours mean.
+// The chart is drawn with the standard library on a small palette and
+// encoded at the fastest compression, so that a replayed month of daily
+// digests stays fast; a charting library spent most of its time in a PNG
+// encoder it does not let us tune (figures in docs/performance.md, "Digest
+// charts"). Labels are numbers only, drawn from a built-in pixel font in
+// the printer's digits; the message caption says what the colours mean.
 const (
 	chartW, chartH = 840, 420
 	chartLeft      = 56 // room for the value labels

@@ -24,8 +24,9 @@ import (
 // beginning when a transaction begins while every frame in it is already in
 // the database, and under steady load some commit always lands while the
 // background checkpoint runs: the WAL grew until the writer's own
-// checkpoint fired, about once a second at 5,000 messages a second, each
-// time stalling the writer for 30-110 ms (`supportbot bench`, 2 cores).
+// checkpoint fired, about once a second under load, each time stalling the
+// writer for tens of milliseconds (figures in docs/performance.md, "The
+// checkpointer").
 // So once the WAL is past restartFrames the checkpointer holds the store's
 // transaction gate for a last pass that copies what was committed during
 // the passes before it. The next transaction finds the WAL fully copied and
@@ -36,13 +37,12 @@ import (
 // a pass long is not copying but syncing: SQLite syncs the database file
 // only in a pass that no commit overtook, so under load every earlier pass
 // skips it and the gated pass, the first nobody overtakes, syncs all their
-// copies at once (hundreds of scattered pages: on the test server's disk
-// a sync of one page takes 0.2 ms, of 200 about 4). So before taking the
-// gate the checkpointer catches up with passes until one finds little new
-// to copy, syncs the database file itself, and catches up once more: the
-// gated pass is left a few dozen frames and their sync, 1-3 ms instead of
-// 2-15, and the paced p99 of `supportbot bench` was 8.9-11.3 ms against
-// 10.1-15.1 in four paired runs.
+// copies at once (hundreds of scattered pages, and a sync costs about in
+// proportion to them). So before taking the gate the checkpointer catches
+// up with passes until one finds little new to copy, syncs the database
+// file itself, and catches up once more: the gated pass is left a few
+// dozen frames and their sync (figures in docs/performance.md, "The
+// checkpointer").
 
 const (
 	// checkpointEvery is how often the background checkpointer looks. A
@@ -50,13 +50,12 @@ const (
 	checkpointEvery = 100 * time.Millisecond
 	// restartFrames is the WAL size, in frames (4 KiB pages), from which
 	// the checkpointer makes the next transaction restart the WAL: 32 MB,
-	// reached about three times a second at 5,000 messages a second and
-	// never at a desk's usual pace, where the WAL restarts between messages
-	// on its own. Each restart holds the writer for one gated pass, so
-	// fewer are better: at 4000 frames twice as many passes ran and the
-	// paced p99 was worse in every paired trial (`supportbot bench`). Half
-	// the writer's own autocheckpoint (writerParams), so that one stays a
-	// safety net.
+	// reached only under heavy load and never at a desk's usual pace, where
+	// the WAL restarts between messages on its own. Each restart holds the
+	// writer for one gated pass, so fewer are better: half as many frames
+	// made twice as many passes and a worse paced p99 (docs/performance.md,
+	// "The checkpointer"). Half the writer's own autocheckpoint
+	// (writerParams), so that one stays a safety net.
 	restartFrames = 8000
 	// smallGap is the catch-up target: a pass that copied at most this
 	// many frames ran so briefly that few commits can have landed during

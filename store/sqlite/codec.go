@@ -26,8 +26,8 @@ func timeArg(t time.Time) any {
 }
 
 // formatTime is t.UTC().Format(timeLayout), written out by hand: every
-// message stores several times, and Format's general layout walk was about
-// 2% of a message's work in the writer.
+// message stores several times, and Format's general layout walk showed in
+// the writer's profile (docs/performance.md, "Times written by hand").
 func formatTime(t time.Time) string {
 	t = t.UTC()
 	year, month, day := t.Date()

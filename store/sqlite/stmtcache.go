@@ -169,8 +169,9 @@ func newTxQuerier(tx *sql.Tx, c *stmtCache) txQuerier {
 // statement not in the cache yet is noted, to be prepared for good after
 // the transaction, and prepared for this transaction meanwhile: the first
 // commits after a start can hold dozens of messages running the same
-// statements (a backlog of offline messages), and parsing each again cost
-// about 50 µs a time. Nil when even that fails; the caller runs the text.
+// statements (a backlog of offline messages), and parsing each again is
+// costly (docs/performance.md, "Prepared statements"). Nil when even that
+// fails; the caller runs the text.
 // Like the transaction, the handles are for one goroutine at a time.
 func (t txQuerier) stmt(ctx context.Context, query string) *sql.Stmt {
 	if s := t.stmts[query]; s != nil {
