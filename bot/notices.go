@@ -44,7 +44,8 @@ const givenUpQuote = 1000
 // enqueues it to the people it concerns, once per situation. The list of
 // events and who hears each is in docs/operations.md.
 type Notices struct {
-	p *locales.Printer
+	p      *locales.Printer
+	report func(m store.OutboxMessage, attempts int, err error) string
 	// managers is where managers' alerts go (Desk.ManagerAddresses);
 	// privately their own chats, for notices about a Telegram group.
 	managers  []outbox.Address
@@ -56,7 +57,7 @@ var _ event.Notifier = (*Notices)(nil)
 // NewNotices returns the notices worded by p, for the managers configured
 // on d.
 func NewNotices(p *locales.Printer, d *Desk) *Notices {
-	n := &Notices{p: p, managers: d.ManagerAddresses()}
+	n := &Notices{p: p, report: outbox.FailureReport(p), managers: d.ManagerAddresses()}
 	for _, id := range d.cfg.Managers {
 		n.privately = append(n.privately, outbox.TelegramUser(id))
 	}
@@ -271,3 +272,39 @@ func clipRunes(s string, n int) string {
 	}
 	return string(r[:n-1]) + "…"
 }
+
+// FailureReport words the staff group's report on a message the outbox gave
+// up on (outbox.DispatcherConfig.Report): outbox.FailureReport, with a
+// transport's refusal (notice.NeverWrote, notice.WhatsAppRefused) in
+// staff's words instead of the error's.
+func (n *Notices) FailureReport(m store.OutboxMessage, attempts int, err error) string {
+	return n.report(m, attempts, n.reason(err))
+}
+
+// reason is err in staff's words when a transport gave its reason as data,
+// else err.
+func (n *Notices) reason(err error) error {
+	var never *event.NeverWrote
+	if errors.As(err, &never) {
+		return worded{n.p.T("whatsapp.never_wrote", map[string]any{"address": never.Address}), err}
+	}
+	var refused *event.WhatsAppRefused
+	if errors.As(err, &refused) {
+		args := map[string]any{"code": refused.Code}
+		key := fmt.Sprintf("whatsapp.server_error.%d", refused.Code)
+		if !n.p.Has(key) {
+			key = "whatsapp.server_error.other"
+		}
+		return worded{n.p.T(key, args), err}
+	}
+	return err
+}
+
+// worded is an error shown to people in their words.
+type worded struct {
+	text string
+	err  error
+}
+
+func (w worded) Error() string { return w.text }
+func (w worded) Unwrap() error { return w.err }

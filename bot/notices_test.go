@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -219,4 +220,37 @@ func describe(ms []store.OutboxMessage) string {
 		fmt.Fprintf(&b, "  %s #%d: %q\n", m.To, m.TicketID, m.Text)
 	}
 	return b.String()
+}
+
+// A transport's refusal of one message reaches staff in their words in the
+// outbox's report; any other error is quoted as it is.
+func TestNoticesFailureReport(t *testing.T) {
+	_, n := newNoticesFixture(t, false)
+	m := store.OutboxMessage{ID: 41, To: "whatsapp:+989121234567", TicketID: 7, Text: "پاسخ کارشناس"}
+	wrapped := func(err error) error { return outbox.Permanent(fmt.Errorf("send part 1: %w", err)) }
+	tests := []struct {
+		name string
+		err  error
+		want string // the error line of the report
+	}{
+		{"never wrote", wrapped(&event.NeverWrote{Address: "+989129999999"}),
+			"این مخاطب (\u2068+989129999999\u2069) تاکنون در واتس‌اپ به شرکت پیام نداده است و ربات فقط به کسانی پیام می‌دهد که خودشان اول پیام داده‌اند؛ لطفاً تلفنی تماس بگیرید."},
+		{"463", wrapped(&event.WhatsAppRefused{Code: 463, Err: errors.New("server returned error 463")}),
+			"واتس‌اپ اجازهٔ فرستادن این پیام را نداد (کد ۴۶۳): حساب شرکت فعلاً نمی‌تواند در این گفتگو پیام بدهد تا مشتری خودش دوباره پیام بدهد."},
+		{"479", wrapped(&event.WhatsAppRefused{Code: 479}), "واتس‌اپ این نشانی را برای پیام نپذیرفت (کد ۴۷۹)؛ احتمالاً نشانی پنهان مشتری دیگر معتبر نیست."},
+		{"a code without words of its own", wrapped(&event.WhatsAppRefused{Code: 403}), "واتس‌اپ پیام را نپذیرفت (کد ۴۰۳)."},
+		{"any other error", wrapped(errors.New("file x.pdf is gone")), "send part 1: file x.pdf is gone"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := n.FailureReport(m, 1, tt.err)
+			want := outbox.FailureReport(n.p)(m, 1, errors.New(tt.want))
+			if got != want {
+				t.Errorf("report\n%s\nwant\n%s", got, want)
+			}
+			if !strings.Contains(got, tt.want) || !strings.Contains(got, "پاسخ کارشناس") {
+				t.Errorf("report %q lacks the reason or the text", got)
+			}
+		})
+	}
 }

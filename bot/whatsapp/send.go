@@ -20,6 +20,7 @@ import (
 	"go.mau.fi/whatsmeow/types"
 	"google.golang.org/protobuf/proto"
 
+	"supportbot/notice"
 	"supportbot/outbox"
 	"supportbot/store"
 )
@@ -36,13 +37,6 @@ var uploadTimeout = 2 * time.Minute // a variable for tests
 // company: WhatsApp bans accounts that message strangers, so the bot only
 // answers people who wrote first.
 var ErrNeverWrote = errors.New("never wrote to the company's WhatsApp")
-
-// neverWroteError is ErrNeverWrote in the words staff read (the
-// dispatcher quotes it in its notice).
-type neverWroteError struct{ text string }
-
-func (e *neverWroteError) Error() string { return e.text }
-func (e *neverWroteError) Unwrap() error { return ErrNeverWrote }
 
 // ErrLoggedOut is a send while the account is not paired.
 var ErrLoggedOut = errors.New("the WhatsApp session is logged out: pair again with `supportbot pair`")
@@ -79,7 +73,9 @@ func (a *Adapter) Send(ctx context.Context, m store.OutboxMessage) (string, erro
 	}
 	c, err := a.st.WhatsAppContact(ctx, addr)
 	if errors.Is(err, store.ErrNotFound) {
-		return "", outbox.Permanent(&neverWroteError{a.cfg.Say("whatsapp.never_wrote", map[string]any{"address": addr})})
+		// The refusal as data (notice.NeverWrote): the core words it in
+		// the dispatcher's report to staff.
+		return "", outbox.Permanent(fmt.Errorf("%w: %w", ErrNeverWrote, &notice.NeverWrote{Address: addr}))
 	}
 	if err != nil {
 		return "", err
@@ -167,21 +163,11 @@ func (a *Adapter) ready() error {
 }
 
 // permanentCodes are the server's refusals of one message that no retry
-// changes, each with the words staff read (whatsapp.server_error.CODE).
+// changes, reported as notice.WhatsAppRefused (the core words each code).
 // 463: WhatsApp does not let the account start or continue this chat now
 // (the customer must write first); 479: the address is refused (a hidden
 // address the account may not write to).
 var permanentCodes = map[int]bool{400: true, 403: true, 404: true, 406: true, 463: true, 479: true}
-
-// ServerError is WhatsApp's refusal of one message, with its code.
-type ServerError struct {
-	Code   int
-	reason string
-	err    error
-}
-
-func (e *ServerError) Error() string { return e.reason }
-func (e *ServerError) Unwrap() error { return e.err }
 
 // classify maps a send error: a lost connection holds the transport's
 // messages (no attempt counted), a refusal no retry changes is permanent
@@ -202,13 +188,8 @@ func (a *Adapter) classify(err error) error {
 		if !permanentCodes[code] {
 			return err
 		}
-		key := fmt.Sprintf("whatsapp.server_error.%d", code)
-		reason := a.cfg.Say(key, map[string]any{"code": code})
-		if strings.HasPrefix(reason, "[") {
-			reason = a.cfg.Say("whatsapp.server_error.other", map[string]any{"code": code})
-		}
 		a.cfg.Log.Warn("WhatsApp refused the message", "code", code)
-		return outbox.Permanent(&ServerError{Code: code, reason: reason, err: err})
+		return outbox.Permanent(&notice.WhatsAppRefused{Code: code, Err: err})
 	}
 	return err
 }

@@ -88,8 +88,9 @@ func TestSendRefusesWhoNeverWrote(t *testing.T) {
 	if !outbox.IsPermanent(err) || !errors.Is(err, ErrNeverWrote) {
 		t.Fatalf("err %v, want a permanent ErrNeverWrote", err)
 	}
-	if !strings.Contains(err.Error(), "تاکنون در واتس‌اپ به شرکت پیام نداده است") {
-		t.Errorf("err %q does not explain it to staff in Persian", err)
+	var never *notice.NeverWrote
+	if !errors.As(err, &never) || never.Address != "+989129999999" {
+		t.Errorf("err %v, want the refusal as data for the core to word", err)
 	}
 	if len(hs.cli.Sent()) != 0 {
 		t.Error("sent to a stranger")
@@ -99,7 +100,8 @@ func TestSendRefusesWhoNeverWrote(t *testing.T) {
 	}
 }
 
-// The dispatcher gives up on a refused message at once and tells staff.
+// The dispatcher gives up on a refused message at once and tells staff,
+// with the refusal as data for the core to word.
 func TestDispatcherTellsStaffOfARefusedAddress(t *testing.T) {
 	hs := newHarness(t)
 	ctx := context.Background()
@@ -107,7 +109,12 @@ func TestDispatcherTellsStaffOfARefusedAddress(t *testing.T) {
 	if err := hs.db.Enqueue(ctx, &m); err != nil {
 		t.Fatal(err)
 	}
-	d := outbox.NewDispatcher(hs.db, outbox.DispatcherConfig{Now: hs.clock.Now, Sleep: func(context.Context, time.Duration) error { return nil }})
+	var reported []error
+	report := func(m store.OutboxMessage, attempts int, err error) string {
+		reported = append(reported, err)
+		return outbox.DefaultFailureReport(m, attempts, err)
+	}
+	d := outbox.NewDispatcher(hs.db, outbox.DispatcherConfig{Now: hs.clock.Now, Sleep: func(context.Context, time.Duration) error { return nil }, Report: report})
 	d.Register("whatsapp", hs.a)
 	if err := d.Flush(ctx); err != nil {
 		t.Fatal(err)
@@ -116,9 +123,10 @@ func TestDispatcherTellsStaffOfARefusedAddress(t *testing.T) {
 	if got.Status != store.OutboxFailed {
 		t.Errorf("status %s, want failed", got.Status)
 	}
+	var never *notice.NeverWrote
 	staff := hs.to(string(outbox.StaffGroup))
-	if len(staff) != 1 || !strings.Contains(staff[0].Text, "+989129999999") || !strings.Contains(staff[0].Text, "پیام نداده است") {
-		t.Errorf("staff told %+v", staff)
+	if len(staff) != 1 || staff[0].TicketID != 4 || len(reported) != 1 || !errors.As(reported[0], &never) || never.Address != "+989129999999" {
+		t.Errorf("staff told %+v of %v, want one report of the address that never wrote", staff, reported)
 	}
 }
 
@@ -417,19 +425,20 @@ func TestSendRetryReusesTheMessageID(t *testing.T) {
 }
 
 // WhatsApp's refusals that no retry changes are given up at once and
-// reported once with the reason; server trouble and timeouts are retried.
+// reported once with the code as data (the core words it); server trouble
+// and timeouts are retried.
 func TestSendServerErrors(t *testing.T) {
 	tests := []struct {
 		name      string
 		err       error
 		permanent bool
-		reason    string
+		code      int
 	}{
-		{"463 no permission to write", fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, 463), true, "کد ۴۶۳"},
-		{"479 address refused", fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, 479), true, "نشانی"},
-		{"403 forbidden", fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, 403), true, "کد ۴۰۳"},
-		{"500 server trouble", fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, 500), false, ""},
-		{"timeout", whatsmeow.ErrMessageTimedOut, false, ""},
+		{"463 no permission to write", fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, 463), true, 463},
+		{"479 address refused", fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, 479), true, 479},
+		{"403 forbidden", fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, 403), true, 403},
+		{"500 server trouble", fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, 500), false, 0},
+		{"timeout", whatsmeow.ErrMessageTimedOut, false, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -439,7 +448,12 @@ func TestSendServerErrors(t *testing.T) {
 			hs.cli.SetSendErr(func(int) error { return tt.err })
 			m := store.OutboxMessage{CreatedAt: t0, To: string(outbox.WhatsApp(customer)), TicketID: 8, Text: "پاسخ", Status: store.OutboxPending, NextAttempt: t0}
 			must(t, hs.db.Enqueue(ctx, &m))
-			d := outbox.NewDispatcher(hs.db, outbox.DispatcherConfig{Now: hs.clock.Now, Sleep: func(context.Context, time.Duration) error { return nil }})
+			var reported []error
+			report := func(m store.OutboxMessage, attempts int, err error) string {
+				reported = append(reported, err)
+				return outbox.DefaultFailureReport(m, attempts, err)
+			}
+			d := outbox.NewDispatcher(hs.db, outbox.DispatcherConfig{Now: hs.clock.Now, Sleep: func(context.Context, time.Duration) error { return nil }, Report: report})
 			d.Register("whatsapp", hs.a)
 			for range 3 {
 				must(t, d.Flush(ctx))
@@ -451,8 +465,9 @@ func TestSendServerErrors(t *testing.T) {
 				if got.Status != store.OutboxFailed {
 					t.Errorf("row %s, want failed at once", got.Status)
 				}
-				if len(staff) != 1 || !strings.Contains(staff[0].Text, tt.reason) {
-					t.Errorf("staff told %+v, want one report with %q", staff, tt.reason)
+				var refused *notice.WhatsAppRefused
+				if len(staff) != 1 || len(reported) != 1 || !errors.As(reported[0], &refused) || refused.Code != tt.code {
+					t.Errorf("staff told %+v of %v, want one report of code %d", staff, reported, tt.code)
 				}
 				return
 			}

@@ -146,8 +146,9 @@ type Config struct {
 	// in the log.
 	Notify notice.Notifier
 	// Say renders a catalog message (locales.Printer.T) for the text the
-	// adapter makes of a message that has none (a location, a contact)
-	// and for the reasons it refuses a send; default the key.
+	// adapter makes of a customer message that has none (a location, a
+	// contact card, a poll, a sticker); default the key. Notices and the
+	// reasons a send is refused are worded by the core, not here.
 	Say func(key string, args map[string]any) string
 	// Handled is called after each message is handled, so the dispatcher
 	// delivers the answers at once (Dispatcher.Wake).

@@ -130,9 +130,9 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 		"managers_chat_id", tg.ManagersChatID, "database", s.cfg.Database)
 
 	pace := runPace
-	pace.Log, pace.Report = log, outbox.FailureReport(printer)
-	disp := outbox.NewDispatcher(db, pace)
 	notices := bot.NewNotices(printer, engine.Desk()) // what the transports report, worded
+	pace.Log, pace.Report = log, notices.FailureReport
+	disp := outbox.NewDispatcher(db, pace)
 	met.Track("telegram", telegram.States, telegram.StateConnecting, telegram.Healthy)
 	met.StaleAfter("telegram", telegramStale)
 	adapter := telegram.New(api, db, telegram.Config{
