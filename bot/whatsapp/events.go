@@ -79,14 +79,10 @@ func (a *Adapter) Check(ctx context.Context) {
 		a.cfg.Log.Error("check undelivered messages", "err", err)
 	}
 	now := a.cfg.Now()
+	a.checkDown(now)
 	a.mu.Lock()
-	state, since, at := a.state, a.downSince, a.reconnectAt
+	state, at := a.state, a.reconnectAt
 	a.mu.Unlock()
-	if state == StateReconnecting && !since.IsZero() && now.Sub(since) >= a.cfg.DownAfter && !a.link.Client.IsConnected() {
-		a.setState(StateDisconnected)
-		a.cfg.Log.Error("WhatsApp has been disconnected for a while: customers are not heard", "since", since)
-		a.tell(notice.WhatsAppDown{Since: since, For: now.Sub(since)})
-	}
 	a.checkPhone(ctx, now)
 	a.checkQueue(ctx, now)
 	a.q.retry()
@@ -94,6 +90,22 @@ func (a *Adapter) Check(ctx context.Context) {
 		return
 	}
 	a.connect()
+}
+
+// checkDown turns a reconnection that has lasted DownAfter into
+// StateDisconnected, and reports it.
+func (a *Adapter) checkDown(now time.Time) {
+	a.transition.Lock()
+	defer a.transition.Unlock()
+	a.mu.Lock()
+	state, since := a.state, a.downSince
+	a.mu.Unlock()
+	if state != StateReconnecting || since.IsZero() || now.Sub(since) < a.cfg.DownAfter || a.link.Client.IsConnected() {
+		return
+	}
+	a.setState(StateDisconnected)
+	a.cfg.Log.Error("WhatsApp has been disconnected for a while: customers are not heard", "since", since)
+	a.tell(notice.WhatsAppDown{Since: since, For: now.Sub(since)})
 }
 
 // Disconnect closes the connection, after Run has returned and the outbox
@@ -155,6 +167,8 @@ func (a *Adapter) loadBan(ctx context.Context) {
 }
 
 func (a *Adapter) connected() {
+	a.transition.Lock()
+	defer a.transition.Unlock()
 	a.mu.Lock()
 	a.banUntil = time.Time{}
 	a.reconnectAt = time.Time{}
@@ -179,6 +193,8 @@ func (a *Adapter) connected() {
 // does, after reconnectLater). A state that needs more than a reconnection
 // stays.
 func (a *Adapter) disconnected(why string) {
+	a.transition.Lock()
+	defer a.transition.Unlock()
 	a.mu.Lock()
 	state := a.state
 	if state == StateConnected {
@@ -195,6 +211,8 @@ func (a *Adapter) disconnected(why string) {
 // not reconnect; Run does, with a growing wait, so an overlapping restart
 // heals and two copies running do not fight every second.
 func (a *Adapter) replaced() {
+	a.transition.Lock()
+	defer a.transition.Unlock()
 	wait := a.retryLater()
 	a.setState(StateReplaced)
 	a.cfg.Log.Error("another process connected with this WhatsApp session; this one was disconnected: run only one supportbot per session file",
@@ -205,6 +223,8 @@ func (a *Adapter) replaced() {
 // outdated: WhatsApp refuses this whatsmeow version until supportbot is
 // updated.
 func (a *Adapter) outdated() {
+	a.transition.Lock()
+	defer a.transition.Unlock()
 	a.mu.Lock()
 	a.reconnectAt = a.cfg.Now().Add(outdatedRecheck)
 	a.mu.Unlock()
@@ -217,6 +237,8 @@ func (a *Adapter) outdated() {
 // connectFailure: WhatsApp refused the connection for a reason whatsmeow
 // does not know; it does not reconnect, Run does.
 func (a *Adapter) connectFailure(e *events.ConnectFailure) {
+	a.transition.Lock()
+	defer a.transition.Unlock()
 	wait := a.retryLater()
 	a.mu.Lock()
 	if a.state == StateConnected || a.downSince.IsZero() {
@@ -242,6 +264,8 @@ func (a *Adapter) tell(ev notice.Event) {
 // loggedOut stops everything until the account is paired again, and tells
 // the log and the staff group how.
 func (a *Adapter) loggedOut(e *events.LoggedOut) {
+	a.transition.Lock()
+	defer a.transition.Unlock()
 	a.setState(StateLoggedOut)
 	a.cfg.Log.Error("WhatsApp logged this session out: customers get no answers until it is paired again",
 		"reason", e.Reason.String(), "on_connect", e.OnConnect, "fix", a.cfg.PairCommand+", then restart supportbot")
@@ -250,6 +274,8 @@ func (a *Adapter) loggedOut(e *events.LoggedOut) {
 
 // banned stops sending until the ban ends and tells staff and managers.
 func (a *Adapter) banned(e *events.TemporaryBan) {
+	a.transition.Lock()
+	defer a.transition.Unlock()
 	now := a.cfg.Now()
 	wait := e.Expire
 	if wait <= 0 {

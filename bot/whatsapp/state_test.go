@@ -257,3 +257,51 @@ func TestWhatsmeowVersion(t *testing.T) {
 		t.Errorf("no deps: %q", got)
 	}
 }
+
+// gatedStore holds the adapter's clearing of a ban (the first thing it
+// stores on a connection) until the test lets it go.
+type gatedStore struct {
+	store.Store
+	entered, release chan struct{}
+}
+
+func (g *gatedStore) SetSetting(ctx context.Context, key, value string) error {
+	if key == SettingBanUntil && value == "" {
+		close(g.entered)
+		<-g.release
+	}
+	return g.Store.SetSetting(ctx, key, value)
+}
+
+// A ban that arrives while the connection's all-clear is being worked out
+// waits for it, so the notices follow the states: the connection back,
+// then the ban (the core then tells the ban; in the other order the
+// all-clear would clear it and the next report of it would be told again).
+func TestStateNoticesFollowTheStates(t *testing.T) {
+	hs := newHarness(t)
+	gate := &gatedStore{Store: hs.db, entered: make(chan struct{}), release: make(chan struct{})}
+	a := New(hs.a.link, gate, hs.h, hs.a.cfg)
+	connected := make(chan struct{})
+	go func() { a.HandleEvent(&events.Connected{}); close(connected) }()
+	<-gate.entered
+	banned := make(chan struct{})
+	go func() {
+		a.HandleEvent(&events.TemporaryBan{Code: events.TempBanSentToTooManyPeople, Expire: time.Hour})
+		close(banned)
+	}()
+	select {
+	case <-banned:
+		t.Fatal("the ban was handled in the middle of the connection")
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(gate.release)
+	<-connected
+	<-banned
+	ban := notice.WhatsAppBanned{Code: int(events.TempBanSentToTooManyPeople), Until: t0.Add(time.Hour), LengthKnown: true}
+	if got := hs.notes.events(); !slices.Equal(got, []notice.Event{notice.WhatsAppBack{}, ban}) {
+		t.Errorf("reported %+v, want the connection back, then the ban", got)
+	}
+	if s := a.State(); s != StateBanned {
+		t.Errorf("state %s, want banned", s)
+	}
+}

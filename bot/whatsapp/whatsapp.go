@@ -304,6 +304,13 @@ type Adapter struct {
 	cfg  Config
 	base context.Context // outlives run's ctx, so the message in hand is finished
 
+	// transition holds one connection-state change and its notice at a
+	// time, so the notices follow the states in order: a ban handled while
+	// the connection's all-clear is being stored is told after it, not
+	// cleared by it; a "down" decided by Run's watch does not land after
+	// the reconnection it raced with.
+	transition sync.Mutex
+
 	mu        sync.Mutex
 	state     State
 	downSince time.Time // when the link was last lost (or first opened)
