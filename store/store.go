@@ -463,6 +463,10 @@ type WhatsApp interface {
 	TouchWhatsAppContact(ctx context.Context, c WhatsAppContact) error
 	WhatsAppContact(ctx context.Context, address string) (WhatsAppContact, error) // ErrNotFound when it never wrote
 	AddWhatsAppSent(ctx context.Context, s WhatsAppSent) error
+	// SendingWhatsApp records s before it is sent, so its echo and its
+	// receipts are known whatever becomes of the send; a retry of the
+	// same id moves SentAt to the new try and changes nothing else.
+	SendingWhatsApp(ctx context.Context, s WhatsAppSent) error
 	WhatsAppSent(ctx context.Context, messageID string) (WhatsAppSent, error)
 	UpdateWhatsAppSent(ctx context.Context, s WhatsAppSent) error
 	// UndeliveredWhatsApp lists sent messages with no delivery receipt, not

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/types"
@@ -146,5 +147,90 @@ func TestFromMeEchoOfOwnSend(t *testing.T) {
 	}
 	if len(ch.company) != 0 {
 		t.Errorf("the bot's own send recorded as a company-phone answer: %+v", ch.company)
+	}
+}
+
+// sentRecordFails is the store with the record of sends failing while
+// fail is set, as a full disk or a locked database would.
+type sentRecordFails struct {
+	store.Store
+	mu   sync.Mutex
+	fail bool
+}
+
+func (s *sentRecordFails) failing() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.fail
+}
+
+func (s *sentRecordFails) AddWhatsAppSent(ctx context.Context, m store.WhatsAppSent) error {
+	if s.failing() {
+		return errBoom
+	}
+	return s.Store.AddWhatsAppSent(ctx, m)
+}
+
+func (s *sentRecordFails) SendingWhatsApp(ctx context.Context, m store.WhatsAppSent) error {
+	if s.failing() {
+		return errBoom
+	}
+	return s.Store.SendingWhatsApp(ctx, m)
+}
+
+// Whatever becomes of the record of a send or of the send itself, WhatsApp's
+// echo of a message the bot sent never passes for an answer typed on the
+// company phone, and the customer's phone shows it once.
+func TestEchoOfASendWhoseRecordFailed(t *testing.T) {
+	tests := []struct {
+		name   string
+		record bool             // the record of the first try fails
+		lose   func(n int) bool // the answer to the n-th send is lost
+	}{
+		{"the record fails", true, nil},
+		{"the answer is lost after WhatsApp took it", false, func(n int) bool { return n == 1 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hs := newHarness(t)
+			ch := &companyHandler{fakeHandler: hs.h}
+			st := &sentRecordFails{Store: hs.db, fail: tt.record}
+			hs.a = New(hs.a.link, st, ch, hs.a.cfg)
+			hs.mustContact("+989121234567", pnJID)
+			hs.cli.SetLoseAnswer(tt.lose)
+			ctx := context.Background()
+			m := store.OutboxMessage{CreatedAt: t0, To: string(outbox.WhatsApp("+989121234567")), TicketID: 4, Text: "پاسخ کارشناس", Status: store.OutboxPending, NextAttempt: t0}
+			must(t, hs.db.Enqueue(ctx, &m))
+			d := outbox.NewDispatcher(st, outbox.DispatcherConfig{Now: hs.clock.Now, Sleep: func(context.Context, time.Duration) error { return nil }})
+			d.Register("whatsapp", hs.a)
+			bot := types.JID{User: ownPhone.User, Server: ownPhone.Server, Device: 7}
+			echo := func() {
+				t.Helper()
+				for _, s := range hs.cli.Sent() { // WhatsApp echoes each send to the linked devices
+					if !hs.event(fromPhone(s.ID, bot, pnJID, s.Msg)) {
+						t.Fatal("echo not acknowledged")
+					}
+				}
+			}
+			must(t, d.Flush(ctx))
+			echo() // before the retry
+			st.mu.Lock()
+			st.fail = false
+			st.mu.Unlock()
+			hs.clock.Add(time.Minute)
+			must(t, d.Flush(ctx))
+			echo()
+			if len(ch.company) != 0 {
+				t.Errorf("the bot's own send recorded as a company-phone answer: %+v", ch.company)
+			}
+			if shown := hs.cli.Shown(); len(shown) != 1 {
+				t.Errorf("the customer's phone shows %d messages, want 1", len(shown))
+			}
+			got, _ := hs.db.OutboxMessage(ctx, m.ID)
+			rec, err := hs.db.WhatsAppSent(ctx, got.ExternalID)
+			if got.Status != store.OutboxSent || err != nil || rec.OutboxID != m.ID || rec.TicketID != 4 {
+				t.Errorf("row %s %q, followed %+v, %v; want sent and followed for receipts", got.Status, got.ExternalID, rec, err)
+			}
+		})
 	}
 }

@@ -109,6 +109,17 @@ func (a *Adapter) Send(ctx context.Context, m store.OutboxMessage) (string, erro
 		if err != nil {
 			return "", err
 		}
+		// Recorded before it is sent: WhatsApp may echo it to this device
+		// as "from me" (IsFromMe), which must never pass for an answer
+		// typed on the company phone, and its receipts must be followed,
+		// whatever becomes of the send. A record that fails sends nothing;
+		// the retry reuses the id and the record.
+		sending := store.WhatsAppSent{MessageID: id, OutboxID: m.ID, Address: addr, TicketID: m.TicketID, SentAt: a.cfg.Now()}
+		if id != "" {
+			if err := a.st.SendingWhatsApp(rec, sending); err != nil {
+				return "", fmt.Errorf("record the send before sending: %w", err)
+			}
+		}
 		sctx, cancel := context.WithTimeout(ctx, uploadTimeout)
 		resp, err := a.link.Client.SendMessage(sctx, jid, msg, whatsmeow.SendRequestExtra{ID: id})
 		cancel()
@@ -116,19 +127,23 @@ func (a *Adapter) Send(ctx context.Context, m store.OutboxMessage) (string, erro
 		a.lastSend = a.cfg.Now()
 		a.mu.Unlock()
 		if err != nil {
-			return "", a.classify(err)
+			err = a.classify(err)
+			if id != "" && outbox.IsPermanent(err) {
+				a.refused(rec, id) // the dispatcher tells staff
+			}
+			return "", err
 		}
 		if resp.ID == "" {
 			resp.ID = id
 		}
 		a.cfg.Worked()
 		done = append(done, resp.ID)
-		sentAt := resp.Timestamp
-		if sentAt.IsZero() {
-			sentAt = a.cfg.Now()
-		}
-		if err := a.st.AddWhatsAppSent(rec, store.WhatsAppSent{MessageID: resp.ID, OutboxID: m.ID, Address: addr, TicketID: m.TicketID, SentAt: sentAt}); err != nil && !errors.Is(err, store.ErrConflict) {
-			a.cfg.Log.Warn("sent message not followed for receipts", "outbox_id", m.ID, "err", err)
+		if resp.ID != id {
+			// Not an outbox row's id (whatsmeow picked it): recorded after.
+			sending.MessageID, sending.SentAt = resp.ID, a.cfg.Now()
+			if err := a.st.AddWhatsAppSent(rec, sending); err != nil && !errors.Is(err, store.ErrConflict) {
+				a.cfg.Log.Warn("sent message not followed for receipts", "outbox_id", m.ID, "err", err)
+			}
 		}
 		if len(parts) > 1 {
 			// A retry sends only the rest (store.OutboxLinks); WhatsApp's
@@ -142,6 +157,23 @@ func (a *Adapter) Send(ctx context.Context, m store.OutboxMessage) (string, erro
 		a.readHeld(rec, addr)
 	}
 	return done[0], nil
+}
+
+// refused marks the record of a send WhatsApp refused for good as
+// reported: the dispatcher tells staff of the refusal, and the undelivered
+// check must not tell them again.
+func (a *Adapter) refused(ctx context.Context, id types.MessageID) {
+	err := a.st.InTx(ctx, func(tx store.Store) error {
+		s, err := tx.WhatsAppSent(ctx, id)
+		if err != nil || s.Reported {
+			return err
+		}
+		s.Reported = true
+		return tx.UpdateWhatsAppSent(ctx, s)
+	})
+	if err != nil {
+		a.cfg.Log.Warn("mark a refused send", "message_id", id, "err", err)
+	}
 }
 
 // ready says whether sending is possible now.

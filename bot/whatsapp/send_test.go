@@ -557,3 +557,26 @@ func TestStalledUploadHasADeadline(t *testing.T) {
 		t.Errorf("sent %+v", s)
 	}
 }
+
+// A send WhatsApp refuses for good is reported by the dispatcher; its
+// record, made before the send, does not make the undelivered check tell
+// staff a second time.
+func TestRefusedSendToldOnce(t *testing.T) {
+	hs := newHarness(t)
+	hs.mustContact(customer, pnJID)
+	ctx := context.Background()
+	hs.cli.SetSendErr(func(int) error { return fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, 463) })
+	m := store.OutboxMessage{CreatedAt: t0, To: string(outbox.WhatsApp(customer)), TicketID: 8, Text: "پاسخ", Status: store.OutboxPending, NextAttempt: t0}
+	must(t, hs.db.Enqueue(ctx, &m))
+	d := outbox.NewDispatcher(hs.db, outbox.DispatcherConfig{Now: hs.clock.Now, Sleep: func(context.Context, time.Duration) error { return nil }})
+	d.Register("whatsapp", hs.a)
+	must(t, d.Flush(ctx))
+	hs.clock.Add(13 * time.Hour)
+	must(t, hs.a.CheckUndelivered(ctx))
+	if staff := hs.to(string(outbox.StaffGroup)); len(staff) != 1 {
+		t.Errorf("staff told %d times, want once (the dispatcher's report)", len(staff))
+	}
+	for _, ev := range hs.notes.events() {
+		t.Errorf("reported %+v besides the dispatcher's report", ev)
+	}
+}

@@ -47,6 +47,16 @@ func (q *queries) AddWhatsAppSent(ctx context.Context, s store.WhatsAppSent) err
 	return wrap(err, "add whatsapp sent %s", s.MessageID)
 }
 
+// SendingWhatsApp records a message about to be sent; a retry of its id
+// moves sent_at to the new try.
+func (q *queries) SendingWhatsApp(ctx context.Context, s store.WhatsAppSent) error {
+	_, err := q.wr.ExecContext(ctx, `INSERT INTO whatsapp_sent (`+sentCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (message_id) DO UPDATE SET sent_at = excluded.sent_at`,
+		s.MessageID, s.OutboxID, s.Address, s.TicketID, timeArg(s.SentAt),
+		timeArg(s.DeliveredAt), timeArg(s.ReadAt), timeArg(s.FailedAt), s.Reported)
+	return wrap(err, "record whatsapp sending %s", s.MessageID)
+}
+
 // WhatsAppSent returns a followed message; store.ErrNotFound when the id is
 // not one the bot sent.
 func (q *queries) WhatsAppSent(ctx context.Context, messageID string) (store.WhatsAppSent, error) {

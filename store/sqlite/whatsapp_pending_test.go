@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"testing"
 	"time"
@@ -57,5 +58,31 @@ func TestWhatsAppPending(t *testing.T) {
 	must(t, db.DeleteWhatsAppPending(ctx, ps[0].ID))
 	if ps, err := db.WhatsAppPendingList(ctx); err != nil || len(ps) != 1 || ps[0].MessageID != "M1" || ps[0].Chat == p.Chat {
 		t.Errorf("after the delete: %+v, %v", ps, err)
+	}
+}
+
+// A send is recorded before it goes; a retry of its id moves the time of
+// the send and keeps the receipts.
+func TestSendingWhatsApp(t *testing.T) {
+	db := MustOpen(t)
+	ctx := context.Background()
+	first := at(2026, 11, 28, 9, 0)
+	s := store.WhatsAppSent{MessageID: "3EB0AA", OutboxID: 7, Address: "+989121234567", TicketID: 3, SentAt: first}
+	must(t, db.SendingWhatsApp(ctx, s))
+	got, err := db.WhatsAppSent(ctx, "3EB0AA")
+	if err != nil || got.OutboxID != 7 || got.TicketID != 3 || !got.SentAt.Equal(first) {
+		t.Fatalf("recorded %+v, %v", got, err)
+	}
+	got.DeliveredAt = first.Add(time.Second)
+	must(t, db.UpdateWhatsAppSent(ctx, got))
+	retry := s
+	retry.SentAt, retry.OutboxID, retry.Reported = first.Add(time.Hour), 99, true
+	must(t, db.SendingWhatsApp(ctx, retry))
+	got, err = db.WhatsAppSent(ctx, "3EB0AA")
+	if err != nil || !got.SentAt.Equal(retry.SentAt) || got.OutboxID != 7 || got.Reported || !got.DeliveredAt.Equal(first.Add(time.Second)) {
+		t.Errorf("after a retry %+v, %v; want only the time moved", got, err)
+	}
+	if err := db.AddWhatsAppSent(ctx, s); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("adding the id again: %v, want ErrConflict", err)
 	}
 }
