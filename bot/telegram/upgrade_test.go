@@ -29,7 +29,12 @@ DROP TABLE outbox_relays;
 DROP TABLE message_relays;
 DROP TABLE outbox_parts;
 DROP TABLE outbox_reports;
-DELETE FROM schema_migrations WHERE version = 22;
+-- and undo the migrations after 0022, which that program did not have
+-- either (0023: the WhatsApp queue's failure counts)
+ALTER TABLE whatsapp_pending DROP COLUMN attempts;
+ALTER TABLE whatsapp_pending DROP COLUMN failed_at;
+ALTER TABLE whatsapp_pending DROP COLUMN last_error;
+DELETE FROM schema_migrations WHERE version >= 22;
 `
 
 // TestUpgradeResumesAPartlySentMessage: a long message the previous
