@@ -9,9 +9,7 @@ import (
 	"time"
 
 	"supportbot/locales"
-	// Imported as event: package bot's tests have a type notice (deadline
-	// notices) of their own.
-	event "supportbot/notice"
+	"supportbot/notice"
 	"supportbot/outbox"
 	"supportbot/store"
 )
@@ -52,7 +50,7 @@ type Notices struct {
 	privately []outbox.Address
 }
 
-var _ event.Notifier = (*Notices)(nil)
+var _ notice.Notifier = (*Notices)(nil)
 
 // NewNotices returns the notices worded by p, for the managers configured
 // on d.
@@ -64,64 +62,64 @@ func NewNotices(p *locales.Printer, d *Desk) *Notices {
 	return n
 }
 
-// Notify words ev and enqueues it in tx (event.Notifier).
-func (n *Notices) Notify(ctx context.Context, tx store.Store, at time.Time, ev event.Event) error {
+// Notify words ev and enqueues it in tx (notice.Notifier).
+func (n *Notices) Notify(ctx context.Context, tx store.Store, at time.Time, ev notice.Event) error {
 	staff := []outbox.Address{outbox.StaffGroup}
 	everyone := append(staff, n.managers...)
 	var err error
 	switch ev := ev.(type) {
-	case event.WhatsAppNotPaired:
+	case notice.WhatsAppNotPaired:
 		err = n.connection(ctx, tx, at, "logged_out", staff, n.p.T("whatsapp.not_paired", map[string]any{"command": ev.Command}))
-	case event.WhatsAppLoggedOut:
+	case notice.WhatsAppLoggedOut:
 		err = n.connection(ctx, tx, at, "logged_out", staff, n.p.T("whatsapp.logged_out", map[string]any{"command": ev.Command}))
-	case event.WhatsAppDown:
+	case notice.WhatsAppDown:
 		err = n.connection(ctx, tx, at, "down", staff, n.p.T("whatsapp.down", map[string]any{"since": ev.Since, "minutes": int(ev.For.Minutes())}))
-	case event.WhatsAppReplaced:
+	case notice.WhatsAppReplaced:
 		err = n.connection(ctx, tx, at, "replaced", staff, n.p.T("whatsapp.replaced", nil))
-	case event.WhatsAppOutdated:
+	case notice.WhatsAppOutdated:
 		err = n.connection(ctx, tx, at, "outdated", everyone, n.p.T("whatsapp.outdated", map[string]any{"version": ev.Version}))
-	case event.WhatsAppBanned:
+	case notice.WhatsAppBanned:
 		err = n.connection(ctx, tx, at, "banned:"+ev.Until.UTC().Format(time.RFC3339), everyone, n.banned(ev))
-	case event.WhatsAppBack:
+	case notice.WhatsAppBack:
 		err = n.back(ctx, tx, at, staff)
-	case event.WhatsAppPhoneSilent:
+	case notice.WhatsAppPhoneSilent:
 		err = n.phoneSilent(ctx, tx, at, everyone, ev)
-	case event.WhatsAppUndelivered:
+	case notice.WhatsAppUndelivered:
 		err = n.undelivered(ctx, tx, at, ev)
-	case event.WhatsAppQueueStuck:
+	case notice.WhatsAppQueueStuck:
 		err = n.queueStuck(ctx, tx, at, everyone, ev)
-	case event.WhatsAppQueueMoving:
+	case notice.WhatsAppQueueMoving:
 		err = n.queueMoving(ctx, tx, at, staff)
-	case event.WhatsAppQueuedGivenUp:
+	case notice.WhatsAppQueuedGivenUp:
 		key := "whatsapp.queue.dropped"
 		if ev.FileLost {
 			key = "whatsapp.queue.file_lost"
 		}
 		err = n.post(ctx, tx, at, staff, 0, n.p.T(key, map[string]any{"address": ev.Address, "attempts": ev.Attempts,
 			"text": locales.Raw(clipRunes(ev.Text, givenUpQuote)), "error": locales.Raw(ev.Error)}))
-	case event.WhatsAppMissedCall:
+	case notice.WhatsAppMissedCall:
 		err = n.post(ctx, tx, at, []outbox.Address{outbox.WhatsApp(ev.Address)}, 0, n.p.T("whatsapp.call_reply", nil))
 		if err == nil {
 			err = n.post(ctx, tx, at, staff, 0, n.p.T("whatsapp.kind.call", map[string]any{"address": ev.Address, "at": ev.At}))
 		}
-	case event.WhatsAppEdited:
+	case notice.WhatsAppEdited:
 		err = n.post(ctx, tx, at, staff, 0, n.p.T("whatsapp.kind.edited", map[string]any{"address": ev.Address, "text": ev.Text}))
-	case event.WhatsAppRevoked:
+	case notice.WhatsAppRevoked:
 		err = n.post(ctx, tx, at, staff, 0, n.p.T("whatsapp.kind.revoked", map[string]any{"address": ev.Address}))
-	case event.WhatsAppUndecryptable:
+	case notice.WhatsAppUndecryptable:
 		err = n.post(ctx, tx, at, staff, 0, n.p.T("whatsapp.kind.undecryptable", map[string]any{"address": ev.Address}))
-	case event.TelegramMigrated:
+	case notice.TelegramMigrated:
 		field := "telegram.staff_chat_id"
 		if ev.Chat == outbox.ManagersGroup {
 			field = "telegram.managers_chat_id"
 		}
 		err = n.post(ctx, tx, at, n.privately, 0, n.p.T("telegram.migrated", map[string]any{
 			"chat": n.chatName(ev.Chat), "setting": field + ": " + strconv.FormatInt(ev.NewID, 10)}))
-	case event.TelegramRemoved:
+	case notice.TelegramRemoved:
 		err = n.post(ctx, tx, at, n.privately, 0, n.p.T("telegram.removed", map[string]any{"chat": n.chatName(ev.Chat)}))
-	case event.TelegramRestored:
+	case notice.TelegramRestored:
 		err = n.post(ctx, tx, at, n.privately, 0, n.p.T("telegram.restored", map[string]any{"chat": n.chatName(ev.Chat)}))
-	case event.TelegramFileTooBig:
+	case notice.TelegramFileTooBig:
 		err = n.post(ctx, tx, at, []outbox.Address{ev.Chat}, ev.Ticket, n.p.T("transport.file_too_big", nil))
 	default:
 		return fmt.Errorf("notice %s: no words for it", ev.Kind())
@@ -170,7 +168,7 @@ func (n *Notices) back(ctx context.Context, tx store.Store, at time.Time, to []o
 
 // banned words a ban with its reason, WhatsApp's code when the catalog
 // has no words for it.
-func (n *Notices) banned(ev event.WhatsAppBanned) string {
+func (n *Notices) banned(ev notice.WhatsAppBanned) string {
 	reasonKey := fmt.Sprintf("whatsapp.ban_reason.%d", ev.Code)
 	reason := n.p.T(reasonKey, nil)
 	if !n.p.Has(reasonKey) {
@@ -184,7 +182,7 @@ func (n *Notices) banned(ev event.WhatsAppBanned) string {
 }
 
 // phoneSilent warns to once per silence of the company phone.
-func (n *Notices) phoneSilent(ctx context.Context, tx store.Store, at time.Time, to []outbox.Address, ev event.WhatsAppPhoneSilent) error {
+func (n *Notices) phoneSilent(ctx context.Context, tx store.Store, at time.Time, to []outbox.Address, ev notice.WhatsAppPhoneSilent) error {
 	stamp := ev.Seen.UTC().Format(time.RFC3339)
 	told, err := setting(ctx, tx, settingPhoneNotice)
 	if err != nil || told == stamp {
@@ -200,7 +198,7 @@ func (n *Notices) phoneSilent(ctx context.Context, tx store.Store, at time.Time,
 // queueStuck tells to of a stuck WhatsApp queue, unless they were told of
 // it with the same oldest message (the adapter reports a spell once; this
 // covers a restart in the middle of one).
-func (n *Notices) queueStuck(ctx context.Context, tx store.Store, at time.Time, to []outbox.Address, ev event.WhatsAppQueueStuck) error {
+func (n *Notices) queueStuck(ctx context.Context, tx store.Store, at time.Time, to []outbox.Address, ev notice.WhatsAppQueueStuck) error {
 	stamp := ev.Oldest.UTC().Format(time.RFC3339Nano)
 	told, err := setting(ctx, tx, settingQueueNotice)
 	if err != nil || told == stamp {
@@ -228,7 +226,7 @@ func (n *Notices) queueMoving(ctx context.Context, tx store.Store, at time.Time,
 
 // undelivered tells the staff group that a message did not arrive,
 // quoting its start so a person can pass it on by phone.
-func (n *Notices) undelivered(ctx context.Context, tx store.Store, at time.Time, ev event.WhatsAppUndelivered) error {
+func (n *Notices) undelivered(ctx context.Context, tx store.Store, at time.Time, ev notice.WhatsAppUndelivered) error {
 	text := ""
 	if m, err := tx.OutboxMessage(ctx, ev.OutboxID); err == nil {
 		text = clipRunes(strings.TrimSpace(m.Text), undeliveredQuote)
@@ -284,11 +282,11 @@ func (n *Notices) FailureReport(m store.OutboxMessage, attempts int, err error) 
 // reason is err in staff's words when a transport gave its reason as data,
 // else err.
 func (n *Notices) reason(err error) error {
-	var never *event.NeverWrote
+	var never *notice.NeverWrote
 	if errors.As(err, &never) {
 		return worded{n.p.T("whatsapp.never_wrote", map[string]any{"address": never.Address}), err}
 	}
-	var refused *event.WhatsAppRefused
+	var refused *notice.WhatsAppRefused
 	if errors.As(err, &refused) {
 		args := map[string]any{"code": refused.Code}
 		key := fmt.Sprintf("whatsapp.server_error.%d", refused.Code)

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"supportbot/locales"
-	event "supportbot/notice"
+	"supportbot/notice"
 	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
@@ -35,71 +35,71 @@ func TestNotices(t *testing.T) {
 	staff := outbox.StaffGroup
 	reza, sara := outbox.TelegramUser(2001), outbox.TelegramUser(2002)
 	customer := outbox.WhatsApp("+989121234567")
-	pair := event.WhatsAppNotPaired{Command: "supportbot pair -config /etc/supportbot/config.yaml"}
-	ban := event.WhatsAppBanned{Code: 101, Until: at.Add(2 * time.Hour), LengthKnown: true}
+	pair := notice.WhatsAppNotPaired{Command: "supportbot pair -config /etc/supportbot/config.yaml"}
+	ban := notice.WhatsAppBanned{Code: 101, Until: at.Add(2 * time.Hour), LengthKnown: true}
 	longText := strings.Repeat("ب", 600)
 	tests := []struct {
 		name          string
 		managersGroup bool
 		quote         string // the text of outbox row 1, which undelivered events name
-		events        []event.Event
+		events        []notice.Event
 		want          []told
 	}{
-		{"not paired, reported at each start", false, "", []event.Event{pair, pair, event.WhatsAppLoggedOut{Command: "x"}},
+		{"not paired, reported at each start", false, "", []notice.Event{pair, pair, notice.WhatsAppLoggedOut{Command: "x"}},
 			[]told{{staff, 0, []string{"هنوز به ربات وصل", "\u2068supportbot pair -config /etc/supportbot/config.yaml\u2069", "QR"}}}},
-		{"logged out", false, "", []event.Event{event.WhatsAppLoggedOut{Command: "supportbot pair"}, event.WhatsAppLoggedOut{Command: "supportbot pair"}},
+		{"logged out", false, "", []notice.Event{notice.WhatsAppLoggedOut{Command: "supportbot pair"}, notice.WhatsAppLoggedOut{Command: "supportbot pair"}},
 			[]told{{staff, 0, []string{"از حساب خارج شد", "\u2068supportbot pair\u2069"}}}},
-		{"down for a while", false, "", []event.Event{event.WhatsAppDown{Since: at.Add(-4 * time.Minute), For: 4 * time.Minute}, event.WhatsAppDown{Since: at.Add(-4 * time.Minute), For: 9 * time.Minute}},
+		{"down for a while", false, "", []notice.Event{notice.WhatsAppDown{Since: at.Add(-4 * time.Minute), For: 4 * time.Minute}, notice.WhatsAppDown{Since: at.Add(-4 * time.Minute), For: 9 * time.Minute}},
 			[]told{{staff, 0, []string{"قطع است", "(۴ دقیقه)", "۱۲:۲۶"}}}},
-		{"replaced, three times", false, "", []event.Event{event.WhatsAppReplaced{}, event.WhatsAppReplaced{}, event.WhatsAppReplaced{}},
+		{"replaced, three times", false, "", []notice.Event{notice.WhatsAppReplaced{}, notice.WhatsAppReplaced{}, notice.WhatsAppReplaced{}},
 			[]told{{staff, 0, []string{"=⚠️ برنامهٔ دیگری با همین نشست واتس‌اپ وصل شد و اتصال این ربات را قطع کرد؛ احتمالاً دو نسخه از ربات هم‌زمان اجرا می‌شوند.\nتا رفع آن، پیام مشتریان ممکن است به این ربات نرسد. مدیر سرور لطفاً مطمئن شود فقط یک نسخه از ربات با این پروندهٔ نشست اجرا می‌شود. ربات هر چند دقیقه دوباره وصل می‌شود."}}}},
-		{"outdated: staff and each manager", false, "", []event.Event{event.WhatsAppOutdated{Version: "v0.0.0-2026"}, event.WhatsAppOutdated{Version: "v0.0.0-2026"}},
+		{"outdated: staff and each manager", false, "", []notice.Event{notice.WhatsAppOutdated{Version: "v0.0.0-2026"}, notice.WhatsAppOutdated{Version: "v0.0.0-2026"}},
 			[]told{{staff, 0, []string{"قدیمی", "v0.0.0-2026"}}, {reza, 0, []string{"قدیمی"}}, {sara, 0, []string{"قدیمی"}}}},
-		{"banned: staff and the managers group, once per ban", true, "", []event.Event{ban, ban, event.WhatsAppBanned{Code: 101, Until: at.Add(5 * time.Hour), LengthKnown: true}},
+		{"banned: staff and the managers group, once per ban", true, "", []notice.Event{ban, ban, notice.WhatsAppBanned{Code: 101, Until: at.Add(5 * time.Hour), LengthKnown: true}},
 			[]told{{staff, 0, []string{"مسدود", "افراد زیادی", "۱۴:۳۰"}}, {outbox.ManagersGroup, 0, []string{"مسدود", "۱۴:۳۰"}},
 				{staff, 0, []string{"مسدود", "۱۷:۳۰"}}, {outbox.ManagersGroup, 0, []string{"۱۷:۳۰"}}}},
-		{"banned for an unknown reason and length", false, "", []event.Event{event.WhatsAppBanned{Code: 999, Until: at.Add(6 * time.Hour)}},
+		{"banned for an unknown reason and length", false, "", []notice.Event{notice.WhatsAppBanned{Code: 999, Until: at.Add(6 * time.Hour)}},
 			[]told{{staff, 0, []string{"مدت مسدودیت اعلام نشده", "با کد ۹۹۹"}}, {reza, 0, []string{"با کد ۹۹۹"}}, {sara, 0, []string{"با کد ۹۹۹"}}}},
-		{"back without a problem told: nothing", false, "", []event.Event{event.WhatsAppBack{}, event.WhatsAppBack{}}, nil},
-		{"a problem, back once, the problem again", false, "", []event.Event{event.WhatsAppReplaced{}, event.WhatsAppBack{}, event.WhatsAppBack{}, event.WhatsAppReplaced{}},
+		{"back without a problem told: nothing", false, "", []notice.Event{notice.WhatsAppBack{}, notice.WhatsAppBack{}}, nil},
+		{"a problem, back once, the problem again", false, "", []notice.Event{notice.WhatsAppReplaced{}, notice.WhatsAppBack{}, notice.WhatsAppBack{}, notice.WhatsAppReplaced{}},
 			[]told{{staff, 0, []string{"دو نسخه"}}, {staff, 0, []string{"=✅ اتصال واتس‌اپ دوباره برقرار شد و پاسخ‌های در صف فرستاده می‌شوند."}}, {staff, 0, []string{"دو نسخه"}}}},
-		{"phone silent: once per silence", false, "", []event.Event{
-			event.WhatsAppPhoneSilent{Seen: at.Add(-240 * time.Hour), Days: 10}, event.WhatsAppPhoneSilent{Seen: at.Add(-240 * time.Hour).In(time.FixedZone("IRST", 12600)), Days: 10},
-			event.WhatsAppPhoneSilent{Seen: at.Add(-24 * 15 * time.Hour), Days: 15}},
+		{"phone silent: once per silence", false, "", []notice.Event{
+			notice.WhatsAppPhoneSilent{Seen: at.Add(-240 * time.Hour), Days: 10}, notice.WhatsAppPhoneSilent{Seen: at.Add(-240 * time.Hour).In(time.FixedZone("IRST", 12600)), Days: 10},
+			notice.WhatsAppPhoneSilent{Seen: at.Add(-24 * 15 * time.Hour), Days: 15}},
 			[]told{{staff, 0, []string{"۱۰ روز", "(۴ روز دیگر)"}}, {reza, 0, []string{"۱۰ روز"}}, {sara, 0, []string{"۱۰ روز"}},
 				{staff, 0, []string{"۱۵ روز", "(۰ روز دیگر)"}}, {reza, 0, []string{"۱۵ روز"}}, {sara, 0, []string{"۱۵ روز"}}}},
-		{"undelivered on a ticket: refused", false, "  پاسخ دوم  ", []event.Event{event.WhatsAppUndelivered{OutboxID: 1, Ticket: 12, Address: "+989121234567", Refused: true}},
+		{"undelivered on a ticket: refused", false, "  پاسخ دوم  ", []notice.Event{notice.WhatsAppUndelivered{OutboxID: 1, Ticket: 12, Address: "+989121234567", Refused: true}},
 			[]told{{staff, 12, []string{"تیکت ۱۲", "\u2068+989121234567\u2069", "واتس‌اپ پیام را نپذیرفت.", "متن پیام:\nپاسخ دوم"}}}},
-		{"undelivered, no ticket, no receipt, long", false, longText, []event.Event{event.WhatsAppUndelivered{OutboxID: 1, Address: "lid:111222333", Wait: 12 * time.Hour}},
+		{"undelivered, no ticket, no receipt, long", false, longText, []notice.Event{notice.WhatsAppUndelivered{OutboxID: 1, Address: "lid:111222333", Wait: 12 * time.Hour}},
 			[]told{{staff, 0, []string{"پیام ربات به", "lid:111222333", "پس از ۱۲ ساعت هنوز به گوشی مشتری نرسیده است.", "\n" + strings.Repeat("ب", 499) + "…"}}}},
-		{"undelivered, the row gone", false, "", []event.Event{event.WhatsAppUndelivered{OutboxID: 99, Ticket: 3, Address: "+989121234567", Refused: true}},
+		{"undelivered, the row gone", false, "", []notice.Event{notice.WhatsAppUndelivered{OutboxID: 99, Ticket: 3, Address: "+989121234567", Refused: true}},
 			[]told{{staff, 3, []string{"تیکت ۳", "متن پیام:\n"}}}},
-		{"missed call: the customer and staff", false, "", []event.Event{event.WhatsAppMissedCall{Address: "+989121234567", At: at}},
+		{"missed call: the customer and staff", false, "", []notice.Event{notice.WhatsAppMissedCall{Address: "+989121234567", At: at}},
 			[]told{{customer, 0, []string{"=تماس واتس‌اپ پاسخ داده نمی‌شود؛ لطفاً پیام بفرستید یا با شمارهٔ تلفن شرکت تماس بگیرید."}},
 				{staff, 0, []string{"تماس از دست‌رفته", "\u2068+989121234567\u2069", "۱۲:۳۰"}}}},
-		{"edited, revoked, undecryptable", false, "", []event.Event{
-			event.WhatsAppEdited{Address: "+989121234567", Text: "نسخه 12 است"}, event.WhatsAppRevoked{Address: "+989121234567"}, event.WhatsAppUndecryptable{Address: "+989121234567"}},
+		{"edited, revoked, undecryptable", false, "", []notice.Event{
+			notice.WhatsAppEdited{Address: "+989121234567", Text: "نسخه 12 است"}, notice.WhatsAppRevoked{Address: "+989121234567"}, notice.WhatsAppUndecryptable{Address: "+989121234567"}},
 			[]told{{staff, 0, []string{"ویرایش کرد", "نسخه ۱۲ است"}}, {staff, 0, []string{"پاک کرد"}}, {staff, 0, []string{"باز نشد"}}}},
-		{"queue stuck: staff and managers once per spell; moving only after", false, "", []event.Event{
-			event.WhatsAppQueueMoving{}, event.WhatsAppQueueStuck{Count: 3, Oldest: at.Add(-11 * time.Minute), Waited: 11 * time.Minute},
-			event.WhatsAppQueueStuck{Count: 5, Oldest: at.Add(-11 * time.Minute), Waited: 20 * time.Minute}, event.WhatsAppQueueMoving{}, event.WhatsAppQueueMoving{},
-			event.WhatsAppQueueStuck{Count: 1, Oldest: at.Add(-10 * time.Minute), Waited: 10 * time.Minute}},
+		{"queue stuck: staff and managers once per spell; moving only after", false, "", []notice.Event{
+			notice.WhatsAppQueueMoving{}, notice.WhatsAppQueueStuck{Count: 3, Oldest: at.Add(-11 * time.Minute), Waited: 11 * time.Minute},
+			notice.WhatsAppQueueStuck{Count: 5, Oldest: at.Add(-11 * time.Minute), Waited: 20 * time.Minute}, notice.WhatsAppQueueMoving{}, notice.WhatsAppQueueMoving{},
+			notice.WhatsAppQueueStuck{Count: 1, Oldest: at.Add(-10 * time.Minute), Waited: 10 * time.Minute}},
 			[]told{{staff, 0, []string{"۳ پیام واتس‌اپ در صف پردازش مانده است", "۱۱ دقیقه پیش"}}, {reza, 0, []string{"۳ پیام"}}, {sara, 0, []string{"۳ پیام"}},
 				{staff, 0, []string{"=✅ پیام‌های واتس‌اپی که در صف مانده بودند پردازش شدند و پیام‌های تازهٔ مشتریان دوباره بی‌درنگ پردازش می‌شوند."}},
 				{staff, 0, []string{"۱ پیام", "۱۰ دقیقه"}}, {reza, 0, []string{"۱ پیام"}}, {sara, 0, []string{"۱ پیام"}}}},
-		{"queued message given up: file left out, set aside", false, "", []event.Event{
-			event.WhatsAppQueuedGivenUp{Address: "+989121234567", Attempts: 5, Text: "نسخه 12 خطا می‌دهد", Error: "engine: boom", FileLost: true},
-			event.WhatsAppQueuedGivenUp{Address: "lid:111222333", Attempts: 7, Text: longText, Error: "deadline exceeded"}},
+		{"queued message given up: file left out, set aside", false, "", []notice.Event{
+			notice.WhatsAppQueuedGivenUp{Address: "+989121234567", Attempts: 5, Text: "نسخه 12 خطا می‌دهد", Error: "engine: boom", FileLost: true},
+			notice.WhatsAppQueuedGivenUp{Address: "lid:111222333", Attempts: 7, Text: longText, Error: "deadline exceeded"}},
 			[]told{{staff, 0, []string{"فایل پیام واتس‌اپ \u2068+989121234567\u2069 پس از ۵ بار تلاش دریافت نشد", "متن: نسخه 12 خطا می‌دهد", "خطا: engine: boom"}},
 				{staff, 0, []string{"lid:111222333", "پس از ۷ بار تلاش پردازش نشد و کنار گذاشته شد", "متن: " + longText, "deadline exceeded"}}}},
-		{"staff group migrated: managers privately", true, "", []event.Event{event.TelegramMigrated{Chat: staff, OldID: -100, NewID: -100222}},
+		{"staff group migrated: managers privately", true, "", []notice.Event{notice.TelegramMigrated{Chat: staff, OldID: -100, NewID: -100222}},
 			[]told{{reza, 0, []string{"گروه پشتیبانی", "سوپرگروه", "\u2068telegram.staff_chat_id: -100222\u2069"}}, {sara, 0, []string{"telegram.staff_chat_id: -100222"}}}},
-		{"managers group migrated", true, "", []event.Event{event.TelegramMigrated{Chat: outbox.ManagersGroup, OldID: -200, NewID: -100333}},
+		{"managers group migrated", true, "", []notice.Event{notice.TelegramMigrated{Chat: outbox.ManagersGroup, OldID: -200, NewID: -100333}},
 			[]told{{reza, 0, []string{"گروه مدیران", "telegram.managers_chat_id: -100333"}}, {sara, 0, []string{"telegram.managers_chat_id"}}}},
-		{"removed and restored: managers privately", true, "", []event.Event{event.TelegramRemoved{Chat: staff, ChatID: -100}, event.TelegramRestored{Chat: staff, ChatID: -100}},
+		{"removed and restored: managers privately", true, "", []notice.Event{notice.TelegramRemoved{Chat: staff, ChatID: -100}, notice.TelegramRestored{Chat: staff, ChatID: -100}},
 			[]told{{reza, 0, []string{"=⚠️ ربات از گروه پشتیبانی بیرون گذاشته شده یا اجازهٔ نوشتن در آن را ندارد. پیام‌های این گروه نگه داشته می‌شوند و چیزی از دست نمی‌رود؛ لطفاً ربات را دوباره با اجازهٔ نوشتن به گروه بیفزایید."}},
 				{sara, 0, []string{"بیرون گذاشته"}}, {reza, 0, []string{"=✅ ربات دوباره در گروه پشتیبانی می‌نویسد و پیام‌های نگه‌داشته فرستاده می‌شوند."}}, {sara, 0, []string{"دوباره در گروه"}}}},
-		{"staff file too big: in its chat, on its ticket", false, "", []event.Event{event.TelegramFileTooBig{Chat: staff, Ticket: 12, Name: "dump.zip", Bytes: 25 << 20}},
+		{"staff file too big: in its chat, on its ticket", false, "", []notice.Event{notice.TelegramFileTooBig{Chat: staff, Ticket: 12, Name: "dump.zip", Bytes: 25 << 20}},
 			[]told{{staff, 12, []string{"بیش از ۲۰ مگابایت"}}}},
 	}
 	for _, tt := range tests {
@@ -164,7 +164,7 @@ func TestNoticesRollBackWithTheirChange(t *testing.T) {
 	at := time.Now()
 	boom := fmt.Errorf("the change failed")
 	err := db.InTx(ctx, func(tx store.Store) error {
-		if err := n.Notify(ctx, tx, at, event.WhatsAppReplaced{}); err != nil {
+		if err := n.Notify(ctx, tx, at, notice.WhatsAppReplaced{}); err != nil {
 			return err
 		}
 		return boom
@@ -175,7 +175,7 @@ func TestNoticesRollBackWithTheirChange(t *testing.T) {
 	if got := noticesSent(t, db, at); len(got) != 0 {
 		t.Fatalf("sent %+v after a rollback", got)
 	}
-	if err := db.InTx(ctx, func(tx store.Store) error { return n.Notify(ctx, tx, at, event.WhatsAppReplaced{}) }); err != nil {
+	if err := db.InTx(ctx, func(tx store.Store) error { return n.Notify(ctx, tx, at, notice.WhatsAppReplaced{}) }); err != nil {
 		t.Fatal(err)
 	}
 	if got := noticesSent(t, db, at); len(got) != 1 {
@@ -233,12 +233,12 @@ func TestNoticesFailureReport(t *testing.T) {
 		err  error
 		want string // the error line of the report
 	}{
-		{"never wrote", wrapped(&event.NeverWrote{Address: "+989129999999"}),
+		{"never wrote", wrapped(&notice.NeverWrote{Address: "+989129999999"}),
 			"این مخاطب (\u2068+989129999999\u2069) تاکنون در واتس‌اپ به شرکت پیام نداده است و ربات فقط به کسانی پیام می‌دهد که خودشان اول پیام داده‌اند؛ لطفاً تلفنی تماس بگیرید."},
-		{"463", wrapped(&event.WhatsAppRefused{Code: 463, Err: errors.New("server returned error 463")}),
+		{"463", wrapped(&notice.WhatsAppRefused{Code: 463, Err: errors.New("server returned error 463")}),
 			"واتس‌اپ اجازهٔ فرستادن این پیام را نداد (کد ۴۶۳): حساب شرکت فعلاً نمی‌تواند در این گفتگو پیام بدهد تا مشتری خودش دوباره پیام بدهد."},
-		{"479", wrapped(&event.WhatsAppRefused{Code: 479}), "واتس‌اپ این نشانی را برای پیام نپذیرفت (کد ۴۷۹)؛ احتمالاً نشانی پنهان مشتری دیگر معتبر نیست."},
-		{"a code without words of its own", wrapped(&event.WhatsAppRefused{Code: 403}), "واتس‌اپ پیام را نپذیرفت (کد ۴۰۳)."},
+		{"479", wrapped(&notice.WhatsAppRefused{Code: 479}), "واتس‌اپ این نشانی را برای پیام نپذیرفت (کد ۴۷۹)؛ احتمالاً نشانی پنهان مشتری دیگر معتبر نیست."},
+		{"a code without words of its own", wrapped(&notice.WhatsAppRefused{Code: 403}), "واتس‌اپ پیام را نپذیرفت (کد ۴۰۳)."},
 		{"any other error", wrapped(errors.New("file x.pdf is gone")), "send part 1: file x.pdf is gone"},
 	}
 	for _, tt := range tests {
