@@ -254,3 +254,48 @@ func TestNoticesFailureReport(t *testing.T) {
 		})
 	}
 }
+
+// Every event the transports can report has words in both languages: none
+// is refused, none renders a missing key or placeholder.
+func TestNoticesWordEveryEvent(t *testing.T) {
+	for _, lang := range locales.Languages {
+		db, _ := newNoticesFixture(t, false)
+		p, err := locales.New(lang, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := NewNotices(p, NewDesk(&rules.Policy{}, p, DeskConfig{Managers: []int64{2001}}))
+		ctx := context.Background()
+		at := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+		tell := func(ev notice.Event) {
+			if err := db.InTx(ctx, func(tx store.Store) error { return n.Notify(ctx, tx, at, ev) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, ev := range notice.All() {
+			// Each connection problem is told once until the connection
+			// is back, and the all-clears only after a problem.
+			tell(notice.WhatsAppBack{})
+			switch ev.(type) {
+			case notice.WhatsAppBack:
+				tell(notice.WhatsAppReplaced{})
+			case notice.WhatsAppQueueMoving:
+				tell(notice.WhatsAppQueueStuck{})
+			}
+			before := len(noticesSent(t, db, at))
+			if err := db.InTx(ctx, func(tx store.Store) error { return n.Notify(ctx, tx, at, ev) }); err != nil {
+				t.Errorf("%s %s: %v", lang, ev.Kind(), err)
+				continue
+			}
+			sent := noticesSent(t, db, at)
+			if len(sent) == before {
+				t.Errorf("%s %s: nothing sent", lang, ev.Kind())
+			}
+			for _, m := range sent[before:] {
+				if strings.Contains(m.Text, "[") || strings.Contains(m.Text, "{") || strings.TrimSpace(m.Text) == "" {
+					t.Errorf("%s %s: %q", lang, ev.Kind(), m.Text)
+				}
+			}
+		}
+	}
+}

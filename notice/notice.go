@@ -50,3 +50,15 @@ func Dropped(log *slog.Logger) Notifier {
 		return nil
 	})
 }
+
+// All is one of each event, so the core's tests can check that every
+// event has words (a test of this package checks the list is complete).
+func All() []Event {
+	return []Event{
+		WhatsAppNotPaired{}, WhatsAppLoggedOut{}, WhatsAppDown{}, WhatsAppReplaced{}, WhatsAppOutdated{},
+		WhatsAppBanned{}, WhatsAppBack{}, WhatsAppPhoneSilent{}, WhatsAppUndelivered{},
+		WhatsAppQueueStuck{}, WhatsAppQueueMoving{}, WhatsAppQueuedGivenUp{},
+		WhatsAppMissedCall{}, WhatsAppEdited{}, WhatsAppRevoked{}, WhatsAppUndecryptable{},
+		TelegramMigrated{}, TelegramRemoved{}, TelegramRestored{}, TelegramFileTooBig{},
+	}
+}
