@@ -21,6 +21,17 @@ func TestCatalogs(t *testing.T) {
 	for _, r := range rules.AllDeclineReasons {
 		declineReasons = append(declineReasons, string(r))
 	}
+	commandNames := make([]string, 0, len(commands))
+	for _, c := range commands {
+		commandNames = append(commandNames, c.name)
+	}
+	var kinds, severities []string
+	for _, k := range rules.AllRequestKinds {
+		kinds = append(kinds, string(k))
+	}
+	for _, s := range rules.AllSeverities {
+		severities = append(severities, string(s))
+	}
 	tests := []struct {
 		area, files string
 		dynamic     map[string][]string
@@ -30,6 +41,12 @@ func TestCatalogs(t *testing.T) {
 			"desk.file_kind.":       {"image", "document", "audio", "voice", "video"},
 			"desk.outage.":          {"on", "off"},
 			"desk.decline.explain.": declineReasons,
+		}},
+		{"words", "*.go", map[string][]string{
+			"words.command.":      commandNames,
+			"words.decline.":      declineReasons,
+			"words.request_kind.": kinds,
+			"words.severity.":     severities,
 		}},
 	}
 	for _, tt := range tests {

@@ -189,8 +189,8 @@ func (d *Desk) usageLines(c rules.Contract, u rules.Usage, in StaffInput) []stri
 func (d *Desk) cmdOutage(ctx context.Context, tx store.Store, in StaffInput, args string) error {
 	arg, _ := nextField(args)
 	var value string
-	switch rules.Fold(arg) {
-	case "":
+	switch arg := rules.Fold(arg); {
+	case arg == "":
 		v, err := tx.Setting(ctx, store.SettingOutage)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("desk: outage setting: %w", err)
@@ -200,9 +200,9 @@ func (d *Desk) cmdOutage(ctx context.Context, tx store.Store, in StaffInput, arg
 			key = "desk.outage.is_on"
 		}
 		return d.answer(ctx, tx, in, 0, d.printer.T(key, nil))
-	case "on", "روشن", "فعال":
+	case arg == "on" || isWord("words.outage.on", arg):
 		value = "on"
-	case "off", "خاموش", "غیرفعال":
+	case arg == "off" || isWord("words.outage.off", arg):
 		value = "off"
 	default:
 		return fail("desk.err.bad_outage", map[string]any{"arg": clip(arg, 32)})

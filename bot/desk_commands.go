@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
+	"supportbot/locales"
 	"supportbot/rules"
 	"supportbot/store"
 )
@@ -27,38 +29,41 @@ type handler func(d *Desk, ctx context.Context, tx store.Store, in StaffInput, a
 // command is one staff or manager command and the names it answers to.
 type command struct {
 	name    string   // canonical, as docs/interface.md lists it
-	aliases []string // Persian names staff may type instead
+	aliases []string // other names that are no language's words ("start")
 	scope   scope
 	run     handler
 }
 
-// commands is the command table; /help lists it in this order.
+// commands is the command table; /help lists it in this order. The names
+// staff may type in Persian instead are words.command.NAME in the catalogs
+// (locales.Words).
 var commands = []command{
-	{"tickets", []string{"تیکت‌ها", "تیکتها"}, staffChat, (*Desk).cmdTickets},
-	{"ticket", []string{"تیکت"}, staffChat, (*Desk).cmdTicket},
-	{"claim", []string{"برداشتن", "برمی‌دارم"}, staffChat, (*Desk).cmdClaim},
-	{"assign", []string{"ارجاع", "واگذاری"}, staffChat, (*Desk).cmdAssign},
-	{"log", []string{"زمان", "ثبت‌زمان"}, staffChat, (*Desk).cmdLog},
-	{"close", []string{"بستن", "ببند"}, staffChat, (*Desk).cmdClose},
-	{"reopen", []string{"بازکردن", "بازگشایی"}, staffChat, (*Desk).cmdReopen},
-	{"decline", []string{"رد"}, staffChat, (*Desk).cmdDecline},
-	{"note", []string{"یادداشت"}, staffChat, (*Desk).cmdNote},
-	{"link", []string{"اتصال", "پیوند"}, staffChat, (*Desk).cmdLink},
-	{"usage", []string{"مصرف"}, staffOrManager, (*Desk).cmdUsage},
-	{"held", []string{"نگه‌داشته"}, staffChat, (*Desk).cmdHeld},
-	{"open", []string{"ثبت", "تیکت‌تلفنی"}, staffChat, (*Desk).cmdOpen},
-	{"r", []string{"پاسخ"}, staffChat, (*Desk).cmdSavedReply},
-	{"snippet", []string{"پاسخ‌آماده"}, staffChat, (*Desk).cmdSnippet},
-	{"snippets", []string{"پاسخ‌های‌آماده"}, staffChat, (*Desk).cmdSnippets},
-	{"wait", []string{"انتظار"}, staffChat, (*Desk).cmdWait},
-	{"merge", []string{"ادغام"}, staffChat, (*Desk).cmdMerge},
-	{"statement", []string{"صورتحساب", "صورت‌حساب"}, staffOrManager, (*Desk).cmdStatement},
-	{"outage", []string{"قطعی", "قطعی‌برق"}, managersOnly, (*Desk).cmdOutage},
-	{"digest", []string{"گزارش", "خلاصه"}, managersOnly, (*Desk).cmdDigest},
-	{"help", []string{"راهنما", "start"}, anyone, (*Desk).cmdHelp},
+	{"tickets", nil, staffChat, (*Desk).cmdTickets},
+	{"ticket", nil, staffChat, (*Desk).cmdTicket},
+	{"claim", nil, staffChat, (*Desk).cmdClaim},
+	{"assign", nil, staffChat, (*Desk).cmdAssign},
+	{"log", nil, staffChat, (*Desk).cmdLog},
+	{"close", nil, staffChat, (*Desk).cmdClose},
+	{"reopen", nil, staffChat, (*Desk).cmdReopen},
+	{"decline", nil, staffChat, (*Desk).cmdDecline},
+	{"note", nil, staffChat, (*Desk).cmdNote},
+	{"link", nil, staffChat, (*Desk).cmdLink},
+	{"usage", nil, staffOrManager, (*Desk).cmdUsage},
+	{"held", nil, staffChat, (*Desk).cmdHeld},
+	{"open", nil, staffChat, (*Desk).cmdOpen},
+	{"r", nil, staffChat, (*Desk).cmdSavedReply},
+	{"snippet", nil, staffChat, (*Desk).cmdSnippet},
+	{"snippets", nil, staffChat, (*Desk).cmdSnippets},
+	{"wait", nil, staffChat, (*Desk).cmdWait},
+	{"merge", nil, staffChat, (*Desk).cmdMerge},
+	{"statement", nil, staffOrManager, (*Desk).cmdStatement},
+	{"outage", nil, managersOnly, (*Desk).cmdOutage},
+	{"digest", nil, managersOnly, (*Desk).cmdDigest},
+	{"help", []string{"start"}, anyone, (*Desk).cmdHelp}, // Telegram sends /start when someone opens the bot
 }
 
-// commandIndex maps every folded name and alias to its command.
+// commandIndex maps every folded name, alias and catalog word of a command
+// to it.
 var commandIndex = func() map[string]*command {
 	m := make(map[string]*command)
 	for i := range commands {
@@ -67,9 +72,19 @@ var commandIndex = func() map[string]*command {
 		for _, a := range c.aliases {
 			m[rules.Fold(a)] = c
 		}
+		for _, w := range locales.Words("words.command." + c.name) {
+			m[rules.Fold(w)] = c
+		}
 	}
 	return m
 }()
+
+// isWord reports whether s, folded, is one of the catalog words of key
+// (locales.Words): an "on" or an "add" typed in Persian.
+func isWord(key, s string) bool {
+	f := rules.Fold(s)
+	return slices.ContainsFunc(locales.Words(key), func(w string) bool { return rules.Fold(w) == f })
+}
 
 // handleCommand runs the command text starts with, after checking who may.
 func (d *Desk) handleCommand(ctx context.Context, tx store.Store, in StaffInput, text string) error {

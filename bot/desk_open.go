@@ -25,20 +25,6 @@ var _ PhoneIntake = (*conversation.Machine)(nil)
 // engine's conversation.
 func (d *Desk) SetIntake(pi PhoneIntake) { d.intake = pi }
 
-// kindWords are the words staff may type for a request kind besides its
-// code and its menu number.
-var kindWords = map[string]rules.RequestKind{
-	"مشکل": rules.RequestProblem, "خطا": rules.RequestProblem, "پرسش": rules.RequestQuestion, "سوال": rules.RequestQuestion,
-	"اتصال": rules.RequestRemote, "نصب": rules.RequestReinstall, "حضوری": rules.RequestOnsite,
-	"سفارشی‌سازی": rules.RequestCustomization, "توسعه": rules.RequestCustomization, "آموزش": rules.RequestTraining,
-	"بازدید": rules.RequestReview, "تماس": rules.RequestCallback, "به‌روزرسانی": rules.RequestUpdate,
-}
-
-// severityWords are the Persian names of severities.
-var severityWords = map[string]rules.Severity{
-	"عادی": rules.SeverityNormal, "مهم": rules.SeverityImportant, "بحرانی": rules.SeverityCritical,
-}
-
 // parseRequestKind reads a kind: its code, its menu number (any digit
 // script) or a Persian word.
 func parseRequestKind(s string) (rules.RequestKind, bool) {
@@ -50,12 +36,7 @@ func parseRequestKind(s string) (rules.RequestKind, bool) {
 		return "", false
 	}
 	for _, k := range rules.AllRequestKinds {
-		if f == string(k) {
-			return k, true
-		}
-	}
-	for w, k := range kindWords {
-		if rules.Fold(w) == f {
+		if f == string(k) || isWord("words.request_kind."+string(k), f) {
 			return k, true
 		}
 	}
@@ -72,12 +53,7 @@ func parseSeverity(s string) (rules.Severity, bool) {
 		return "", false
 	}
 	for _, v := range rules.AllSeverities {
-		if f == string(v) {
-			return v, true
-		}
-	}
-	for w, v := range severityWords {
-		if rules.Fold(w) == f {
+		if f == string(v) || isWord("words.severity."+string(v), f) {
 			return v, true
 		}
 	}

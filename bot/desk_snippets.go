@@ -41,8 +41,8 @@ func snippetKey(s string) (string, bool) {
 func (d *Desk) cmdSnippet(ctx context.Context, tx store.Store, in StaffInput, args string) error {
 	verb, rest := nextField(args)
 	field, text := nextField(rest)
-	switch rules.Fold(verb) {
-	case "add", "افزودن":
+	switch verb := rules.Fold(verb); {
+	case verb == "add" || isWord("words.snippet.add", verb):
 		key, ok := snippetKey(field)
 		if !ok {
 			return fail("lifecycle.snippet.err_key", map[string]any{"arg": clip(field, 40), "usage": d.raw("lifecycle.syntax.snippet")})
@@ -63,7 +63,7 @@ func (d *Desk) cmdSnippet(ctx context.Context, tx store.Store, in StaffInput, ar
 			keyArg = "lifecycle.snippet.saved_file"
 		}
 		return d.answer(ctx, tx, in, 0, d.printer.T(keyArg, map[string]any{"key": key}))
-	case "del", "delete", "rm", "حذف":
+	case verb == "del" || verb == "delete" || verb == "rm" || isWord("words.snippet.del", verb):
 		key, ok := snippetKey(field)
 		if !ok {
 			return fail("lifecycle.snippet.err_key", map[string]any{"arg": clip(field, 40), "usage": d.raw("lifecycle.syntax.snippet")})

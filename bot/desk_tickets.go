@@ -304,24 +304,14 @@ func (d *Desk) reasonList() string {
 	return strings.Join(lines, "\n")
 }
 
-// declineNames are the Persian names staff may give a decline reason
-// instead of its code.
-var declineNames = map[rules.DeclineReason][]string{
-	rules.DeclineNewCustomization:       {"سفارشی‌سازی", "سفارشی‌سازی جدید", "توسعه"},
-	rules.DeclineMisuse:                 {"استفاده نادرست", "استفاده‌ی نادرست"},
-	rules.DeclineCustomerInfrastructure: {"زیرساخت", "زیرساخت مشتری", "تغییرات زیرساخت"},
-	rules.DeclineNoCooperation:          {"عدم همکاری", "اطلاعات ناقص"},
-	rules.DeclineOutOfContract:          {"خارج از قرارداد", "خارج از تعهد"},
-	rules.DeclineExternalChange:         {"تغییرات خارجی", "تغییر خارجی"},
-	rules.DeclineDisrespect:             {"بی‌احترامی", "رفتار غیرمحترمانه", "برخورد غیرحرفه‌ای"},
-}
-
 // declineIndex maps every code and name, in reasonKey form, to its reason.
+// The names staff may type instead of a code are words.decline.CODE in the
+// catalogs (locales.Words).
 var declineIndex = func() map[string]rules.DeclineReason {
 	m := make(map[string]rules.DeclineReason)
 	for _, r := range rules.AllDeclineReasons {
 		m[reasonKey(string(r))] = r
-		for _, n := range declineNames[r] {
+		for _, n := range locales.Words("words.decline." + string(r)) {
 			m[reasonKey(n)] = r
 		}
 	}

@@ -258,3 +258,36 @@ func Placeholders(text string) []string {
 	sort.Strings(names)
 	return names
 }
+
+// wordSeparator separates the words of a word list in a catalog.
+const wordSeparator = "|"
+
+// Words lists what people may type for key, in every language: names of
+// commands and of decline reasons, on and off. A catalog holds them as one
+// entry with the words separated by "|" ("" for none in that language), so
+// that the words of a language live with its sentences. Input accepts them
+// whatever the printer's language, so the result is every language's
+// words, the default language's first, without repeats. It is nil when
+// the catalogs cannot be read (New fails then too).
+func Words(key string) []string {
+	all, err := loadCatalogs()
+	if err != nil {
+		return nil
+	}
+	return words(all, key)
+}
+
+// words is Words in the catalogs all.
+func words(all map[string]catalog, key string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, lang := range Languages {
+		for _, w := range strings.Split(all[lang][key], wordSeparator) {
+			if w = strings.TrimSpace(w); w != "" && !seen[w] {
+				seen[w] = true
+				out = append(out, w)
+			}
+		}
+	}
+	return out
+}
