@@ -43,13 +43,14 @@ type Config struct {
 const catchUp = 24 * time.Hour
 
 // Work is the bot's scheduled work: deadline reminders and breach alerts,
-// the managers' daily digest, hourly-package settlement and notes,
-// contract-end reminders, and forgetting the ids of old inbound messages.
-// Every job is a plain function of (ctx, now) that does what is due at or
-// before now and has not been done: each notice is enqueued in its own transaction together with the record that
-// it was sent (store.Notices, store.Hourly), so a second run at the same
-// instant, or a restart, sends nothing twice, and one failure does not
-// undo the others.
+// the wait on a customer (a reminder, then the auto-close), the managers'
+// daily digest, hourly-package settlement and notes, contract-end
+// reminders, and forgetting the ids of old inbound messages. Every job is a
+// plain function of (ctx, now) that does what is due at or before now and
+// has not been done: each notice is enqueued in its own transaction
+// together with the record that it was sent (store.Notices, store.Hourly),
+// so a second run at the same instant, or a restart, sends nothing twice,
+// and one failure does not undo the others.
 type Work struct {
 	env Env
 	st  store.Store      // env.Store
