@@ -24,6 +24,12 @@ func IsHidden(addr string) bool {
 // digits, in any digits and case, with direction marks ignored. It returns
 // the address in its one stored form and whether s is one.
 func ParseHidden(s string) (string, bool) {
+	s = strings.Map(func(r rune) rune {
+		if invisible(r) {
+			return -1
+		}
+		return r
+	}, s)
 	s = strings.ToLower(NormalizeDigits(strings.TrimSpace(s)))
 	return s, IsHidden(s)
 }

@@ -87,14 +87,20 @@ func Fold(s string) string {
 // foldDrops reports whether Fold removes r: joiners, direction marks,
 // tatweel, Arabic diacritics and the byte-order mark.
 func foldDrops(r rune) bool {
+	return invisible(r) || r == '\u0640' || (r >= '\u064b' && r <= '\u065f') || r == '\u0670'
+}
+
+// invisible reports the zero-width characters and direction marks that
+// text copied from the bot's messages (or typed on a phone) carries around
+// ids and numbers: joiners, LRM/RLM/ALM, embeddings, isolates, the
+// word joiner and the byte-order mark.
+func invisible(r rune) bool {
 	switch {
 	case r == '\u200b', r == '\u200c', r == '\u200d', r == '\u200e', r == '\u200f':
 		return true
 	case r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
 		return true
 	case r == '\u061c', r == '\u2060', r == '\ufeff':
-		return true
-	case r == '\u0640', r >= '\u064b' && r <= '\u065f', r == '\u0670':
 		return true
 	}
 	return false
