@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -81,10 +80,8 @@ func (e *Engine) reveal(ctx context.Context, tx store.Store, address, phone stri
 		return phone, tx.JoinAddress(ctx, address, phone)
 	}
 	// The number is another customer's, or nobody's: tell staff once.
-	told := "reveal_told:" + address + " " + phone
-	if _, err := tx.Setting(ctx, told); err == nil {
-		return address, nil
-	} else if !errors.Is(err, store.ErrNotFound) {
+	fresh, err := tx.RecordNotice(ctx, "reveal_told:"+address+" "+phone, at)
+	if err != nil || !fresh {
 		return address, err
 	}
 	linked, err := tx.Customer(ctx, a.CustomerID)
@@ -100,13 +97,7 @@ func (e *Engine) reveal(ctx context.Context, tx store.Store, address, phone stri
 	if _, err := e.desk.post(ctx, tx, at, outbox.Post{To: outbox.StaffGroup, Text: e.desk.printer.T(key, args)}); err != nil {
 		return address, err
 	}
-	return address, tx.SetSetting(ctx, told, at.UTC().Format(time.RFC3339))
-}
-
-// cardAddressSetting remembers which contact an unknown-contact card was
-// about, so `/link CUSTOMER_ID` in reply to the card knows what to link.
-func cardAddressSetting(cardID int64) string {
-	return "unknown_card_of:" + strconv.FormatInt(cardID, 10)
+	return address, nil
 }
 
 // linkTarget reads what /link is to attach: a phone number or a hidden
@@ -120,14 +111,14 @@ func (d *Desk) linkTarget(ctx context.Context, tx store.Store, in StaffInput, ar
 	usage := map[string]any{"usage": d.raw("desk.syntax.link")}
 	switch {
 	case len(fields) == 1 && in.ReplyTo != 0:
-		v, err := tx.Setting(ctx, cardAddressSetting(in.ReplyTo))
-		if errors.Is(err, store.ErrNotFound) || v == "" {
+		card, err := tx.UnknownCard(ctx, in.ReplyTo)
+		if errors.Is(err, store.ErrNotFound) || card.Contact == "" {
 			return "", "", false, fail("desk.err.link_args", usage)
 		}
 		if err != nil {
 			return "", "", false, fmt.Errorf("desk: card %d: %w", in.ReplyTo, err)
 		}
-		return v, fields[0], force, nil
+		return card.Contact, fields[0], force, nil
 	case len(fields) < 2:
 		return "", "", false, fail("desk.err.link_args", usage)
 	}

@@ -180,10 +180,6 @@ func (d *Desk) refreshCard(ctx context.Context, tx store.Store, id int64, at tim
 	return nil
 }
 
-// settingStaffName is the name of a Telegram user seen writing in the staff
-// or managers group; the Telegram adapter keeps the same key.
-const settingStaffName = "telegram_staff_name:"
-
 // rememberStaff keeps the name of someone writing in a staff chat, so
 // cards and answers can name them.
 func (d *Desk) rememberStaff(ctx context.Context, tx store.Store, in StaffInput) error {
@@ -191,13 +187,12 @@ func (d *Desk) rememberStaff(ctx context.Context, tx store.Store, in StaffInput)
 	if in.UserID <= 0 || name == "" || (in.Chat != ChatStaff && in.Chat != ChatManagers) {
 		return nil
 	}
-	key := settingStaffName + strconv.FormatInt(in.UserID, 10)
-	if v, err := tx.Setting(ctx, key); err == nil && v == name {
+	if v, err := tx.StaffName(ctx, in.UserID); err == nil && v == name {
 		return nil
 	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("desk: staff name: %w", err)
 	}
-	if err := tx.SetSetting(ctx, key, clip(name, 64)); err != nil {
+	if err := tx.SetStaffName(ctx, in.UserID, clip(name, 64)); err != nil {
 		return fmt.Errorf("desk: staff name: %w", err)
 	}
 	return nil
@@ -210,7 +205,7 @@ func (d *Desk) knownStaffName(ctx context.Context, tx store.Store, id int64) (st
 	if n := strings.TrimSpace(d.cfg.StaffNames[id]); n != "" {
 		return n, nil
 	}
-	v, err := tx.Setting(ctx, settingStaffName+strconv.FormatInt(id, 10))
+	v, err := tx.StaffName(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return "", nil
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -13,24 +12,19 @@ import (
 	"supportbot/store"
 )
 
-// unknownCardSetting is the settings key that remembers an unknown
-// number's card of the day: "2006-01-02 <outbox id>".
-func unknownCardSetting(phone string) string { return "unknown_card:" + phone }
-
 // underUnknownCard relays a later message of an unknown number under the
 // card it got today, instead of a new card with new /link instructions;
 // done is false when the number has no card today.
 func (d *Desk) underUnknownCard(ctx context.Context, tx store.Store, phone, text string, at time.Time) (done bool, err error) {
-	v, err := tx.Setting(ctx, unknownCardSetting(phone))
+	card, err := tx.LatestUnknownCard(ctx, phone)
 	if errors.Is(err, store.ErrNotFound) {
 		return false, nil
 	}
 	if err != nil {
 		return false, fmt.Errorf("desk: card of %s: %w", phone, err)
 	}
-	day, id, _ := strings.Cut(v, " ")
-	cardID, _ := strconv.ParseInt(id, 10, 64)
-	if day != at.In(d.loc).Format(time.DateOnly) || cardID == 0 {
+	cardID := card.OutboxID
+	if card.Day != at.In(d.loc).Format(time.DateOnly) || cardID == 0 {
 		return false, nil
 	}
 	key := "desk.unknown.more"
@@ -45,12 +39,9 @@ func (d *Desk) underUnknownCard(ctx context.Context, tx store.Store, phone, text
 
 // rememberUnknownCard notes the card an unknown number got today.
 func (d *Desk) rememberUnknownCard(ctx context.Context, tx store.Store, phone string, at time.Time, cardID int64) error {
-	v := at.In(d.loc).Format(time.DateOnly) + " " + strconv.FormatInt(cardID, 10)
-	if err := tx.SetSetting(ctx, unknownCardSetting(phone), v); err != nil {
-		return fmt.Errorf("desk: remember card of %s: %w", phone, err)
-	}
 	// `/link CUSTOMER_ID` in reply to the card links this contact.
-	if err := tx.SetSetting(ctx, cardAddressSetting(cardID), phone); err != nil {
+	card := store.UnknownCard{OutboxID: cardID, Contact: phone, Day: at.In(d.loc).Format(time.DateOnly)}
+	if err := tx.AddUnknownCard(ctx, card); err != nil {
 		return fmt.Errorf("desk: remember card of %s: %w", phone, err)
 	}
 	return nil

@@ -2,62 +2,33 @@ package bot
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"testing"
+	"time"
 
 	"supportbot/outbox"
 	"supportbot/rules"
 	"supportbot/store"
 	"supportbot/store/sqlite"
+	"supportbot/store/sqlite/sqlitetest"
 )
 
-// before0022 turns a database into what the program before migration
-// 0022 kept: the cards, relay marks, parts and failure reports in settings
-// keys with values written as it wrote them, and none of 0022's tables.
+// before0022 writes what the program before migration 0022 kept of the
+// cards, relay marks and failure reports: settings keys with values as it
+// wrote them (sqlitetest.Rewind).
 const before0022 = `
-INSERT INTO settings (key, value) SELECT 'card_outbox:' || ticket_id, outbox_id FROM ticket_cards;
-INSERT INTO settings (key, value) SELECT 'card_shown:' || ticket_id, shown FROM ticket_cards;
-INSERT INTO settings (key, value) SELECT 'relay_outbox:' || outbox_id, ticket_id FROM outbox_relays;
-INSERT INTO settings (key, value) SELECT 'wa_relay:' || chat || ':' || message_id, outbox_id FROM message_relays;
-INSERT INTO settings (key, value) SELECT 'outbox_report:' || report_id, failed_id FROM outbox_reports;
-DROP TABLE ticket_cards;
-DROP TABLE outbox_relays;
-DROP TABLE message_relays;
-DROP TABLE outbox_parts;
-DROP TABLE outbox_reports;
--- and undo the migrations after 0022, which that program did not have
--- either (0023: the WhatsApp queue's failure counts)
-ALTER TABLE whatsapp_pending DROP COLUMN attempts;
-ALTER TABLE whatsapp_pending DROP COLUMN failed_at;
-ALTER TABLE whatsapp_pending DROP COLUMN last_error;
-DELETE FROM schema_migrations WHERE version >= 22;
+INSERT INTO settings (key, value) SELECT 'card_outbox:' || ticket_id, outbox_id FROM current.ticket_cards;
+INSERT INTO settings (key, value) SELECT 'card_shown:' || ticket_id, shown FROM current.ticket_cards;
+INSERT INTO settings (key, value) SELECT 'relay_outbox:' || outbox_id, ticket_id FROM current.outbox_relays;
+INSERT INTO settings (key, value) SELECT 'wa_relay:' || chat || ':' || message_id, outbox_id FROM current.message_relays;
+INSERT INTO settings (key, value) SELECT 'outbox_report:' || report_id, failed_id FROM current.outbox_reports;
 `
 
-// downgrade copies db to a new file, rewinds the copy with undo, and
-// returns the copy opened again: the migrations after undo's run on it.
-func downgrade(t *testing.T, db *sqlite.DB, undo string) *sqlite.DB {
+// upgraded opens a copy of db as the program before migration version
+// would have left it (sqlitetest.Rewind with undo): the later migrations
+// run on it.
+func upgraded(t *testing.T, db *sqlite.DB, version int, undo string) *sqlite.DB {
 	t.Helper()
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	if err := db.Backup(ctx, path); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := raw.ExecContext(ctx, undo); err != nil {
-		t.Fatal(err)
-	}
-	var old int
-	if err := raw.QueryRowContext(ctx, `SELECT COUNT(*) FROM settings`).Scan(&old); err != nil || old == 0 {
-		t.Fatalf("the old database has %d settings (%v): nothing to carry over", old, err)
-	}
-	if err := raw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	up, err := sqlite.Open(ctx, path)
+	up, err := sqlite.Open(context.Background(), sqlitetest.Rewind(t, db, version-1, undo))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +61,7 @@ func TestUpgradeKeepsCardsAndRelays(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.db = downgrade(t, f.db, before0022)
+	f.db = upgraded(t, f.db, 22, before0022)
 
 	e := edits(f.handleAll(t, f.staff("/claim 1")))
 	if len(e) != 1 || e[0].Edit != card {
@@ -110,5 +81,50 @@ func TestUpgradeKeepsCardsAndRelays(t *testing.T) {
 		if reached != c.toCustomer {
 			t.Errorf("a reply to %s reached the customer: %v, want %v", c.name, reached, c.toCustomer)
 		}
+	}
+}
+
+// before0024 writes what the program before migration 0024 kept of
+// unknown contacts' cards and staff names: settings keys.
+const before0024 = `
+INSERT INTO settings (key, value) SELECT 'unknown_card_of:' || outbox_id, contact FROM current.unknown_cards;
+INSERT INTO settings (key, value) SELECT 'unknown_card:' || contact, day || ' ' || outbox_id FROM current.unknown_cards;
+INSERT INTO settings (key, value) SELECT 'telegram_staff_name:' || user_id, name FROM current.staff_names;
+`
+
+// TestUpgradeKeepsUnknownCardsAndNames: after migration 0024 carried the
+// old keys over, a second message of an unknown number that day goes under
+// its card, `/link CUSTOMER_ID` in reply to the card links the number, and
+// a claim names the staff member the bot knew by name.
+func TestUpgradeKeepsUnknownCardsAndNames(t *testing.T) {
+	f := newDeskFixture(t)
+	ctx := context.Background()
+	const stranger = "+989370009999"
+	if err := f.db.InTx(ctx, func(tx store.Store) error {
+		return f.desk.UnknownContact(ctx, tx, stranger, "سلام، از شرکت نمونه یک هستم", f.at)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	card := f.outbox(t)[0].ID
+	f.handle(t, f.staff("سلام همکاران")) // the desk learns Sara's name
+	f.db = upgraded(t, f.db, 24, before0024)
+
+	before := len(f.outbox(t))
+	if err := f.db.InTx(ctx, func(tx store.Store) error {
+		return f.desk.UnknownContact(ctx, tx, stranger, "لطفاً تماس بگیرید", f.at.Add(time.Hour))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if more := f.outbox(t)[before:]; len(more) != 1 || more[0].ReplyTo != card {
+		t.Fatalf("the second message after the upgrade: %+v, want one under the card %d", more, card)
+	}
+	in := f.staff("/link P-1")
+	in.ReplyTo = card
+	f.handle(t, in)
+	if c, err := f.db.CustomerByPhone(ctx, stranger); err != nil || c.ID != "P-1" {
+		t.Errorf("/link in reply to the card after the upgrade: %+v, %v; want the number linked to P-1", c, err)
+	}
+	if name, err := f.db.StaffName(ctx, staffSara); err != nil || name != "Sara" {
+		t.Errorf("Sara's name after the upgrade: %q, %v", name, err)
 	}
 }

@@ -54,3 +54,39 @@ type OutboxLinks interface {
 	MarkOutboxReport(ctx context.Context, reportID, failedID int64) error
 	IsOutboxReport(ctx context.Context, id int64) (bool, error)
 }
+
+// UnknownCard is a staff-group card about a contact no customer has:
+// `/link CUSTOMER_ID` in reply to it links the contact, and the contact's
+// later messages that day go under it.
+type UnknownCard struct {
+	OutboxID int64
+	Contact  string // the phone or hidden address, as the desk names it
+	Day      string // the office date it was posted, "2006-01-02"
+}
+
+// UnknownCards keeps the cards about unknown contacts.
+type UnknownCards interface {
+	AddUnknownCard(ctx context.Context, c UnknownCard) error
+	UnknownCard(ctx context.Context, outboxID int64) (UnknownCard, error) // ErrNotFound when the message is no such card
+	// LatestUnknownCard is the contact's newest card; ErrNotFound when none.
+	LatestUnknownCard(ctx context.Context, contact string) (UnknownCard, error)
+}
+
+// Telegram keeps what the Telegram side learns as it goes: who the staff
+// are by name, which supergroup a group became, and which message stands
+// for a card that had to be posted anew.
+type Telegram interface {
+	// SetStaffName records the name a Telegram user writes under in a
+	// staff chat.
+	SetStaffName(ctx context.Context, userID int64, name string) error
+	StaffName(ctx context.Context, userID int64) (string, error) // ErrNotFound when never seen
+	// SetChatMigration records that Telegram group from became the
+	// supergroup to.
+	SetChatMigration(ctx context.Context, from, to int64) error
+	ChatMigration(ctx context.Context, from int64) (int64, error) // ErrNotFound when it did not move
+	// SetOutboxRepost records the transport message ("chat:message") that
+	// stands for outbox message outboxID after it was posted anew (the
+	// original was deleted): later edits change it.
+	SetOutboxRepost(ctx context.Context, outboxID int64, externalID string) error
+	OutboxRepost(ctx context.Context, outboxID int64) (string, error) // ErrNotFound when never posted anew
+}

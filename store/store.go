@@ -630,6 +630,8 @@ type Store interface {
 	OutboxLinks
 	Cards
 	Relays
+	UnknownCards
+	Telegram
 	Inbox
 	Hourly
 	Notices

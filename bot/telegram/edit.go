@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -12,11 +11,6 @@ import (
 	"supportbot/outbox"
 	"supportbot/store"
 )
-
-// settingMoved maps the outbox id of a message that had to be posted anew
-// (the original was deleted) → "chat:message" of the new one, so later
-// edits change the new one.
-const settingMoved = "telegram_moved:"
 
 // edit replaces the Telegram message that outbox message m.Edit became with
 // m's text and buttons (editMessageText; no buttons removes them). "Message
@@ -68,7 +62,7 @@ func (a *Adapter) edit(ctx context.Context, m store.OutboxMessage, chatID int64)
 // false when there is none to change.
 func (a *Adapter) editTarget(ctx context.Context, m store.OutboxMessage, chatID int64) (int, bool, error) {
 	ext := ""
-	v, err := a.st.Setting(ctx, settingMoved+strconv.FormatInt(m.Edit, 10))
+	v, err := a.st.OutboxRepost(ctx, m.Edit)
 	switch {
 	case err == nil:
 		ext = v
@@ -103,7 +97,7 @@ func (a *Adapter) repost(ctx context.Context, m store.OutboxMessage) (string, er
 	if err != nil {
 		return "", err
 	}
-	if err := a.st.SetSetting(context.WithoutCancel(ctx), settingMoved+strconv.FormatInt(target, 10), ext); err != nil {
+	if err := a.st.SetOutboxRepost(context.WithoutCancel(ctx), target, ext); err != nil {
 		a.cfg.Log.Warn("remember a message posted anew", "outbox_id", m.ID, "err", err)
 	}
 	return ext, nil

@@ -401,9 +401,6 @@ func migratedTo(err error) (int64, bool) {
 	return 0, false
 }
 
-// settingMigrated maps a group id to the supergroup it became.
-const settingMigrated = "telegram_migrated:"
-
 // current is the chat a configured group id stands for now: the
 // supergroup it became, if Telegram said so, else itself.
 func (a *Adapter) current(ctx context.Context, id int64) int64 {
@@ -417,10 +414,10 @@ func (a *Adapter) current(ctx context.Context, id int64) int64 {
 		return to
 	}
 	to = id
-	v, err := a.st.Setting(ctx, settingMigrated+strconv.FormatInt(id, 10))
+	n, err := a.st.ChatMigration(ctx, id)
 	switch {
 	case err == nil:
-		if n, perr := strconv.ParseInt(v, 10, 64); perr == nil && n != 0 {
+		if n != 0 {
 			to = n
 		}
 	case !errors.Is(err, store.ErrNotFound):
@@ -440,7 +437,7 @@ func (a *Adapter) followMigration(ctx context.Context, to string, from, newID in
 	if outbox.Address(to) == outbox.ManagersGroup {
 		configured = a.cfg.ManagersChatID
 	}
-	if err := a.st.SetSetting(context.WithoutCancel(ctx), settingMigrated+strconv.FormatInt(configured, 10), strconv.FormatInt(newID, 10)); err != nil {
+	if err := a.st.SetChatMigration(context.WithoutCancel(ctx), configured, newID); err != nil {
 		a.cfg.Log.Error("store the group's new chat id", "err", err)
 	}
 	a.mu.Lock()
@@ -488,10 +485,6 @@ func (a *Adapter) reachable(to string, chatID int64) {
 	a.notify(context.Background(), notice.TelegramRestored{Chat: outbox.Address(to), ChatID: chatID})
 }
 
-// settingStaffName maps a Telegram user id seen writing in the staff or
-// managers group to their name: only they are ever mentioned.
-const settingStaffName = "telegram_staff_name:"
-
 // staffName is the name of a known staff member, "" for any other id.
 func (a *Adapter) staffName(id int64) string {
 	a.mu.Lock()
@@ -500,7 +493,9 @@ func (a *Adapter) staffName(id int64) string {
 	if ok {
 		return n
 	}
-	v, err := a.st.Setting(context.Background(), settingStaffName+strconv.FormatInt(id, 10))
+	// Only staff seen writing in a staff chat have a name: only they are
+	// ever mentioned.
+	v, err := a.st.StaffName(context.Background(), id)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return ""
 	}
@@ -516,7 +511,7 @@ func (a *Adapter) knowStaff(ctx context.Context, u *tgbotapi.User) {
 	if u == nil || u.IsBot || n == "" || a.staffName(u.ID) == n {
 		return
 	}
-	if err := a.st.SetSetting(ctx, settingStaffName+strconv.FormatInt(u.ID, 10), n); err != nil {
+	if err := a.st.SetStaffName(ctx, u.ID, n); err != nil {
 		a.cfg.Log.Warn("remember a staff name", "err", err)
 		return
 	}

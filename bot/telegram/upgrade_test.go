@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,29 +11,19 @@ import (
 	"supportbot/bot/telegram/telegramtest"
 	"supportbot/outbox"
 	"supportbot/store"
+	"supportbot/store/sqlite/sqlitetest"
 )
 
-// partsBefore0022 turns a database into what the program before migration
-// 0022 kept of a partly sent message: telegram_parts:ID = "CHAT:MSG,MSG…",
-// and telegram_part:CHAT:MSG = ID for every part after the first; none of
-// 0022's tables.
+// partsBefore0022 writes what the program before migration 0022 kept of a
+// partly sent message: telegram_parts:ID = "CHAT:MSG,MSG…", and
+// telegram_part:CHAT:MSG = ID for every part after the first
+// (sqlitetest.Rewind).
 const partsBefore0022 = `
 INSERT INTO settings (key, value)
 	SELECT 'telegram_parts:' || outbox_id, chat || ':' || group_concat(external_id, ',')
-	FROM (SELECT * FROM outbox_parts WHERE chat != '' ORDER BY outbox_id, part) GROUP BY outbox_id, chat;
+	FROM (SELECT * FROM current.outbox_parts WHERE chat != '' ORDER BY outbox_id, part) GROUP BY outbox_id, chat;
 INSERT INTO settings (key, value)
-	SELECT 'telegram_part:' || chat || ':' || external_id, outbox_id FROM outbox_parts WHERE chat != '' AND part > 0;
-DROP TABLE ticket_cards;
-DROP TABLE outbox_relays;
-DROP TABLE message_relays;
-DROP TABLE outbox_parts;
-DROP TABLE outbox_reports;
--- and undo the migrations after 0022, which that program did not have
--- either (0023: the WhatsApp queue's failure counts)
-ALTER TABLE whatsapp_pending DROP COLUMN attempts;
-ALTER TABLE whatsapp_pending DROP COLUMN failed_at;
-ALTER TABLE whatsapp_pending DROP COLUMN last_error;
-DELETE FROM schema_migrations WHERE version >= 22;
+	SELECT 'telegram_part:' || chat || ':' || external_id, outbox_id FROM current.outbox_parts WHERE chat != '' AND part > 0;
 `
 
 // TestUpgradeResumesAPartlySentMessage: a long message the previous
@@ -58,15 +47,9 @@ func TestUpgradeResumesAPartlySentMessage(t *testing.T) {
 		t.Fatalf("%d parts went before the 429, want 2", len(before))
 	}
 
-	path := filepath.Join(t.TempDir(), "old.db")
-	if err := h.db.Backup(ctx, path); err != nil {
-		t.Fatal(err)
-	}
+	path := sqlitetest.Rewind(t, h.db, 21, partsBefore0022)
 	raw, err := sql.Open("sqlite", path)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := raw.ExecContext(ctx, partsBefore0022); err != nil {
 		t.Fatal(err)
 	}
 	var old string

@@ -2,7 +2,6 @@ package whatsapp
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -198,21 +197,15 @@ func (a *Adapter) tellOnce(ctx context.Context, key string, ev notice.Event) err
 	return err
 }
 
-// settingOnce marks a WhatsApp event already told, so a redelivery or a
-// retry of it tells nobody twice.
-const settingOnce = "whatsapp_told:"
-
-// once runs f in a transaction unless key was done before.
+// once runs f in a transaction unless key was done before: the notice
+// "whatsapp_told:KEY" marks a WhatsApp event already told, so a
+// redelivery or a retry of it tells nobody twice.
 func (a *Adapter) once(ctx context.Context, key string, f func(tx store.Store) error) error {
 	return a.st.InTx(ctx, func(tx store.Store) error {
-		if _, err := tx.Setting(ctx, settingOnce+key); err == nil {
-			return nil
-		} else if !errors.Is(err, store.ErrNotFound) {
+		fresh, err := tx.RecordNotice(ctx, "whatsapp_told:"+key, a.cfg.Now())
+		if err != nil || !fresh {
 			return err
 		}
-		if err := f(tx); err != nil {
-			return err
-		}
-		return tx.SetSetting(ctx, settingOnce+key, a.cfg.Now().UTC().Format("2006-01-02T15:04:05Z"))
+		return f(tx)
 	})
 }

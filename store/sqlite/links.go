@@ -109,3 +109,74 @@ func (q *queries) IsOutboxReport(ctx context.Context, id int64) (bool, error) {
 	err := q.rd.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM outbox_reports WHERE report_id = ?)`, id).Scan(&ok)
 	return ok, wrap(err, "report %d", id)
 }
+
+// AddUnknownCard records a card about an unknown contact.
+func (q *queries) AddUnknownCard(ctx context.Context, c store.UnknownCard) error {
+	_, err := q.wr.ExecContext(ctx, `INSERT INTO unknown_cards (outbox_id, contact, day) VALUES (?, ?, ?)
+		ON CONFLICT (outbox_id) DO UPDATE SET contact = excluded.contact, day = excluded.day`, c.OutboxID, c.Contact, c.Day)
+	return wrap(err, "card of %s", c.Contact)
+}
+
+// UnknownCard reads the card about an unknown contact that outbox message
+// outboxID is.
+func (q *queries) UnknownCard(ctx context.Context, outboxID int64) (store.UnknownCard, error) {
+	c := store.UnknownCard{OutboxID: outboxID}
+	err := q.rd.QueryRowContext(ctx, `SELECT contact, day FROM unknown_cards WHERE outbox_id = ?`, outboxID).Scan(&c.Contact, &c.Day)
+	if err != nil {
+		return store.UnknownCard{}, wrap(err, "card %d", outboxID)
+	}
+	return c, nil
+}
+
+// LatestUnknownCard is the contact's newest card.
+func (q *queries) LatestUnknownCard(ctx context.Context, contact string) (store.UnknownCard, error) {
+	c := store.UnknownCard{Contact: contact}
+	err := q.rd.QueryRowContext(ctx, `SELECT outbox_id, day FROM unknown_cards WHERE contact = ? ORDER BY outbox_id DESC LIMIT 1`,
+		contact).Scan(&c.OutboxID, &c.Day)
+	if err != nil {
+		return store.UnknownCard{}, wrap(err, "card of %s", contact)
+	}
+	return c, nil
+}
+
+// SetStaffName records a staff member's name.
+func (q *queries) SetStaffName(ctx context.Context, userID int64, name string) error {
+	_, err := q.wr.ExecContext(ctx, `INSERT INTO staff_names (user_id, name) VALUES (?, ?)
+		ON CONFLICT (user_id) DO UPDATE SET name = excluded.name`, userID, name)
+	return wrap(err, "name of %d", userID)
+}
+
+// StaffName reads a staff member's name.
+func (q *queries) StaffName(ctx context.Context, userID int64) (string, error) {
+	var n string
+	err := q.rd.QueryRowContext(ctx, `SELECT name FROM staff_names WHERE user_id = ?`, userID).Scan(&n)
+	return n, wrap(err, "name of %d", userID)
+}
+
+// SetChatMigration records a group's new supergroup id.
+func (q *queries) SetChatMigration(ctx context.Context, from, to int64) error {
+	_, err := q.wr.ExecContext(ctx, `INSERT INTO telegram_migrations (chat_id, migrated_to) VALUES (?, ?)
+		ON CONFLICT (chat_id) DO UPDATE SET migrated_to = excluded.migrated_to`, from, to)
+	return wrap(err, "migration of chat %d", from)
+}
+
+// ChatMigration reads the supergroup a group became.
+func (q *queries) ChatMigration(ctx context.Context, from int64) (int64, error) {
+	var to int64
+	err := q.rd.QueryRowContext(ctx, `SELECT migrated_to FROM telegram_migrations WHERE chat_id = ?`, from).Scan(&to)
+	return to, wrap(err, "migration of chat %d", from)
+}
+
+// SetOutboxRepost records the message posted anew for an outbox message.
+func (q *queries) SetOutboxRepost(ctx context.Context, outboxID int64, externalID string) error {
+	_, err := q.wr.ExecContext(ctx, `INSERT INTO outbox_reposts (outbox_id, external_id) VALUES (?, ?)
+		ON CONFLICT (outbox_id) DO UPDATE SET external_id = excluded.external_id`, outboxID, externalID)
+	return wrap(err, "repost of %d", outboxID)
+}
+
+// OutboxRepost reads the message posted anew for an outbox message.
+func (q *queries) OutboxRepost(ctx context.Context, outboxID int64) (string, error) {
+	var ext string
+	err := q.rd.QueryRowContext(ctx, `SELECT external_id FROM outbox_reposts WHERE outbox_id = ?`, outboxID).Scan(&ext)
+	return ext, wrap(err, "repost of %d", outboxID)
+}

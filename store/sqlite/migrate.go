@@ -115,3 +115,34 @@ func apply(ctx context.Context, db *sql.DB, m migration) error {
 	}
 	return tx.Commit()
 }
+
+// MigrateTo creates the database at path, or brings it, up to exactly
+// version and no further, as an older program would have left it: for
+// tests of an upgrade, which fill it as that program did and then Open it.
+func MigrateTo(ctx context.Context, path string, version int) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	if version < 0 || version > len(ms) {
+		return fmt.Errorf("migrate to %d: this program knows versions 0 to %d", version, len(ms))
+	}
+	db, err := sql.Open("sqlite", path+"?"+writerParams)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT NOT NULL,
+		applied_at TEXT NOT NULL
+	)`); err != nil {
+		return fmt.Errorf("migrate to %d: %w", version, err)
+	}
+	for _, m := range ms[:version] {
+		if err := apply(ctx, db, m); err != nil {
+			return fmt.Errorf("migrate %s: %w", m.name, err)
+		}
+	}
+	return db.Close()
+}

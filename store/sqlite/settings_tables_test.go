@@ -188,49 +188,76 @@ func TestOutboxLinksMigration(t *testing.T) {
 	}
 }
 
-// TestOutboxLinks: parts are kept per chat and replaced whole; a card is
-// replaced; a relay is a mark.
-func TestOutboxLinks(t *testing.T) {
+// TestKeyedSettingsMigration: 0024 carries unknown contacts' cards,
+// told-once marks, staff names, group migrations and reposted messages over
+// from settings keys into their tables, and deletes the keys.
+func TestKeyedSettingsMigration(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpen(t)
-	must(t, db.SetOutboxParts(ctx, 7, "-100", []string{"1", "2", "3"}))
-	must(t, db.SetOutboxParts(ctx, 7, "-200", []string{"9"}))
-	must(t, db.SetOutboxParts(ctx, 7, "-100", []string{"4", "5"}))
-	if got, err := db.OutboxParts(ctx, 7, "-100"); err != nil || !slices.Equal(got, []string{"4", "5"}) {
-		t.Errorf("parts in -100 = %q, %v; want [4 5]", got, err)
+	path := filepath.Join(t.TempDir(), "bot.db")
+	raw := migratedTo(t, path, 23)
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := raw.Exec(q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
 	}
-	if got, err := db.OutboxParts(ctx, 7, "-200"); err != nil || !slices.Equal(got, []string{"9"}) {
-		t.Errorf("parts in -200 = %q, %v; want [9]", got, err)
+	for range 3 {
+		exec(`INSERT INTO outbox (recipient, status) VALUES ('telegram:staff', 'sent')`)
 	}
-	if _, err := db.OutboxByPart(ctx, "-100", "3"); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("a replaced part still found: %v", err)
+	old := map[string]string{
+		"unknown_card_of:1":              "+989121111111",
+		"unknown_card_of:2":              "lid:12345",
+		"unknown_card_of:3":              "+989121111111",
+		"unknown_card:+989121111111":     "2026-12-01 3",
+		"unknown_card:lid:12345":         "2026-11-30 2",
+		"reveal_told:lid:12345 +9891222": "2026-12-01T10:00:00Z",
+		"whatsapp_told:call:ABC":         "2026-12-01T10:05:00Z",
+		"whatsapp_told:garbled":          "yesterday",
+		"telegram_staff_name:1001":       "Sara",
+		"telegram_migrated:-1234":        "-1001234",
+		"telegram_moved:2":               "-1001234:77",
+		"outage":                         "on",
 	}
-	if id, err := db.OutboxByPart(ctx, "-200", "9"); err != nil || id != 7 {
-		t.Errorf("OutboxByPart = %d, %v; want 7", id, err)
+	for k, v := range old {
+		exec(`INSERT INTO settings (key, value) VALUES (?, ?)`, k, v)
 	}
-	MustSeed(t, db)
-	tk := store.Ticket{ContractID: "K-1", CustomerID: "C-1", Status: store.TicketNew, OpenedAt: at(2026, 11, 29, 10, 0)}
-	must(t, db.CreateTicket(ctx, &tk))
-	var ids []int64
-	for range 2 {
-		m := store.OutboxMessage{To: "telegram:staff", TicketID: tk.ID, Text: "card", CreatedAt: tk.OpenedAt, NextAttempt: tk.OpenedAt}
-		must(t, db.Enqueue(ctx, &m))
-		ids = append(ids, m.ID)
+	must(t, raw.Close())
+
+	db, err := Open(ctx, path)
+	must(t, err)
+	defer db.Close()
+	cards := []struct {
+		outbox int64
+		want   store.UnknownCard
+	}{
+		{1, store.UnknownCard{OutboxID: 1, Contact: "+989121111111"}},
+		{2, store.UnknownCard{OutboxID: 2, Contact: "lid:12345", Day: "2026-11-30"}},
+		{3, store.UnknownCard{OutboxID: 3, Contact: "+989121111111", Day: "2026-12-01"}},
 	}
-	must(t, db.SetCard(ctx, store.Card{TicketID: tk.ID, OutboxID: ids[0], Shown: "a"}))
-	must(t, db.SetCard(ctx, store.Card{TicketID: tk.ID, OutboxID: ids[1], Shown: "b"}))
-	if c, err := db.Card(ctx, tk.ID); err != nil || c != (store.Card{TicketID: tk.ID, OutboxID: ids[1], Shown: "b"}) {
-		t.Errorf("Card = %+v, %v", c, err)
+	for _, c := range cards {
+		if got, err := db.UnknownCard(ctx, c.outbox); err != nil || got != c.want {
+			t.Errorf("UnknownCard(%d) = %+v, %v; want %+v", c.outbox, got, err, c.want)
+		}
 	}
-	if err := db.SetCard(ctx, store.Card{TicketID: tk.ID + 1, OutboxID: ids[0]}); !errors.Is(err, store.ErrConflict) {
-		t.Errorf("card of a ticket that does not exist: %v, want ErrConflict", err)
+	if got, err := db.LatestUnknownCard(ctx, "+989121111111"); err != nil || got != cards[2].want {
+		t.Errorf("LatestUnknownCard = %+v, %v; want %+v", got, err, cards[2].want)
 	}
-	must(t, db.MarkRelay(ctx, ids[1], tk.ID))
-	must(t, db.MarkOutboxReport(ctx, ids[0], ids[1]))
-	if r, err := db.IsRelay(ctx, ids[1]); err != nil || !r {
-		t.Errorf("IsRelay = %v, %v", r, err)
+	for key, told := range map[string]bool{"reveal_told:lid:12345 +9891222": true, "whatsapp_told:call:ABC": true, "whatsapp_told:garbled": false} {
+		fresh, err := db.RecordNotice(ctx, key, at(2026, 12, 2, 9, 0))
+		if err != nil || fresh == told {
+			t.Errorf("RecordNotice(%s) after the migration = %v, %v; want fresh %v", key, fresh, err, !told)
+		}
 	}
-	if r, err := db.IsOutboxReport(ctx, ids[0]); err != nil || !r {
-		t.Errorf("IsOutboxReport = %v, %v", r, err)
+	if n, err := db.StaffName(ctx, 1001); err != nil || n != "Sara" {
+		t.Errorf("StaffName = %q, %v", n, err)
+	}
+	if to, err := db.ChatMigration(ctx, -1234); err != nil || to != -1001234 {
+		t.Errorf("ChatMigration = %d, %v", to, err)
+	}
+	if ext, err := db.OutboxRepost(ctx, 2); err != nil || ext != "-1001234:77" {
+		t.Errorf("OutboxRepost = %q, %v", ext, err)
+	}
+	if keys := settingKeys(t, db); !slices.Equal(keys, []string{"outage"}) {
+		t.Errorf("settings left: %q", keys)
 	}
 }

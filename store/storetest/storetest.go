@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("ContractEnds", func(t *testing.T) {
 		RunContractEnds(t, func(t *testing.T) store.ContractEnds { return open(t) })
 	})
+	t.Run("Links", func(t *testing.T) { RunLinks(t, open) })
 }
 
 // RunConversation runs the suites of what the conversation relies on.

@@ -1,0 +1,118 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+
+	"supportbot/store"
+)
+
+// RunLinks: what the desk and the transports keep about outbox messages:
+// a ticket's card (replaced), relay marks, the parts of a long message per
+// chat (replaced whole, found back by any part), failure reports, cards
+// about unknown contacts (the latest per contact), staff names, group
+// migrations and reposted messages; each ErrNotFound before it is set.
+func RunLinks(t *testing.T, open func(t *testing.T) store.Store) {
+	st := open(t)
+	ctx := context.Background()
+	seedCustomer(t, st)
+	tk := store.Ticket{ContractID: "K-1", CustomerID: "C-1", Phone: "+989121111111", Status: store.TicketNew, OpenedAt: at(2026, 11, 29, 10, 0)}
+	must(t, st.CreateTicket(ctx, &tk))
+	var ids []int64
+	for range 3 {
+		m := store.OutboxMessage{To: "telegram:staff", TicketID: tk.ID, Text: "card", CreatedAt: tk.OpenedAt, NextAttempt: tk.OpenedAt}
+		must(t, st.Enqueue(ctx, &m))
+		ids = append(ids, m.ID)
+	}
+	notFound := func(what string, err error) {
+		t.Helper()
+		if !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("%s before it was set: %v, want ErrNotFound", what, err)
+		}
+	}
+	_, err := st.Card(ctx, tk.ID)
+	notFound("Card", err)
+	must(t, st.SetCard(ctx, store.Card{TicketID: tk.ID, OutboxID: ids[0], Shown: "a"}))
+	must(t, st.SetCard(ctx, store.Card{TicketID: tk.ID, OutboxID: ids[1], Shown: "b"}))
+	if c, err := st.Card(ctx, tk.ID); err != nil || c != (store.Card{TicketID: tk.ID, OutboxID: ids[1], Shown: "b"}) {
+		t.Errorf("Card = %+v, %v; want the second", c, err)
+	}
+
+	for _, id := range ids[:2] {
+		if r, err := st.IsRelay(ctx, id); err != nil || r {
+			t.Errorf("IsRelay(%d) before the mark = %v, %v", id, r, err)
+		}
+	}
+	must(t, st.MarkRelay(ctx, ids[1], tk.ID))
+	if r, err := st.IsRelay(ctx, ids[1]); err != nil || !r {
+		t.Errorf("IsRelay after the mark = %v, %v", r, err)
+	}
+	_, err = st.MessageRelay(ctx, "lid:1", "3EB0")
+	notFound("MessageRelay", err)
+	must(t, st.SetMessageRelay(ctx, "lid:1", "3EB0", ids[1]))
+	if id, err := st.MessageRelay(ctx, "lid:1", "3EB0"); err != nil || id != ids[1] {
+		t.Errorf("MessageRelay = %d, %v", id, err)
+	}
+
+	must(t, st.SetOutboxParts(ctx, ids[2], "-100", []string{"1", "2", "3"}))
+	must(t, st.SetOutboxParts(ctx, ids[2], "-200", []string{"9"}))
+	must(t, st.SetOutboxParts(ctx, ids[2], "-100", []string{"4", "5"}))
+	if got, err := st.OutboxParts(ctx, ids[2], "-100"); err != nil || !slices.Equal(got, []string{"4", "5"}) {
+		t.Errorf("parts in -100 = %q, %v; want [4 5]", got, err)
+	}
+	if got, err := st.OutboxParts(ctx, ids[2], "-200"); err != nil || !slices.Equal(got, []string{"9"}) {
+		t.Errorf("parts in -200 = %q, %v; want [9]", got, err)
+	}
+	if got, err := st.OutboxParts(ctx, ids[0], "-100"); err != nil || len(got) != 0 {
+		t.Errorf("parts of a message sent whole = %q, %v; want none", got, err)
+	}
+	_, err = st.OutboxByPart(ctx, "-100", "3")
+	notFound("OutboxByPart of a replaced part", err)
+	if id, err := st.OutboxByPart(ctx, "-100", "5"); err != nil || id != ids[2] {
+		t.Errorf("OutboxByPart = %d, %v; want %d", id, err, ids[2])
+	}
+
+	must(t, st.MarkOutboxReport(ctx, ids[2], ids[0]))
+	for id, want := range map[int64]bool{ids[2]: true, ids[0]: false} {
+		if r, err := st.IsOutboxReport(ctx, id); err != nil || r != want {
+			t.Errorf("IsOutboxReport(%d) = %v, %v; want %v", id, r, err, want)
+		}
+	}
+
+	_, err = st.LatestUnknownCard(ctx, "+989370009999")
+	notFound("LatestUnknownCard", err)
+	first := store.UnknownCard{OutboxID: ids[0], Contact: "+989370009999", Day: "2026-11-29"}
+	second := store.UnknownCard{OutboxID: ids[2], Contact: "+989370009999", Day: "2026-11-30"}
+	must(t, st.AddUnknownCard(ctx, second))
+	must(t, st.AddUnknownCard(ctx, first))
+	if c, err := st.LatestUnknownCard(ctx, "+989370009999"); err != nil || c != second {
+		t.Errorf("LatestUnknownCard = %+v, %v; want %+v", c, err, second)
+	}
+	if c, err := st.UnknownCard(ctx, ids[0]); err != nil || c != first {
+		t.Errorf("UnknownCard = %+v, %v; want %+v", c, err, first)
+	}
+	_, err = st.UnknownCard(ctx, ids[1])
+	notFound("UnknownCard of a ticket's card", err)
+
+	_, err = st.StaffName(ctx, 1001)
+	notFound("StaffName", err)
+	must(t, st.SetStaffName(ctx, 1001, "Sara"))
+	must(t, st.SetStaffName(ctx, 1001, "Sara M."))
+	if n, err := st.StaffName(ctx, 1001); err != nil || n != "Sara M." {
+		t.Errorf("StaffName = %q, %v", n, err)
+	}
+	_, err = st.ChatMigration(ctx, -1234)
+	notFound("ChatMigration", err)
+	must(t, st.SetChatMigration(ctx, -1234, -1001234))
+	if to, err := st.ChatMigration(ctx, -1234); err != nil || to != -1001234 {
+		t.Errorf("ChatMigration = %d, %v", to, err)
+	}
+	_, err = st.OutboxRepost(ctx, ids[0])
+	notFound("OutboxRepost", err)
+	must(t, st.SetOutboxRepost(ctx, ids[0], "-1001234:77"))
+	if ext, err := st.OutboxRepost(ctx, ids[0]); err != nil || ext != "-1001234:77" {
+		t.Errorf("OutboxRepost = %q, %v", ext, err)
+	}
+}
