@@ -97,6 +97,9 @@ func (d *Desk) cardWith(ctx context.Context, tx store.Store, t store.Ticket, k k
 		}
 		lines = append(lines, p.T("desk.card.assignee", map[string]any{"name": who}))
 	}
+	if line := d.afterCloseLine(t, msgs); line != "" {
+		lines = append(lines, line)
+	}
 	if t.LoggedMin > 0 {
 		lines = append(lines, p.T("desk.card.logged", map[string]any{"logged": minutes(t.LoggedMin)}))
 	}
@@ -105,6 +108,12 @@ func (d *Desk) cardWith(ctx context.Context, tx store.Store, t store.Ticket, k k
 	}
 	if desc := strings.TrimSpace(t.Description); desc != "" {
 		lines = append(lines, p.T("desk.card.description", map[string]any{"text": locales.Raw(clip(desc, maxDescriptionRunes))}))
+	}
+	if sent := d.sentLine(k.sentAt, t.OpenedAt); sent != "" {
+		// WhatsApp's time for the message that opened the ticket, when it
+		// came late (a backlog after downtime): the deadline runs from
+		// its arrival, the line says when the customer wrote.
+		lines = append(lines, sent)
 	}
 	var files []string
 	for _, m := range msgs {
@@ -117,6 +126,28 @@ func (d *Desk) cardWith(ctx context.Context, tx store.Store, t store.Ticket, k k
 		lines = append(lines, files...)
 	}
 	return strings.Join(lines, "\n"), msgs, nil
+}
+
+// afterCloseLine says on a closed ticket's card that someone answered
+// the customer after the close (the company phone, which may write on a
+// ticket closed within the reopen window without reopening it): who and
+// when, the latest; "" when nobody did.
+func (d *Desk) afterCloseLine(t store.Ticket, msgs []store.Message) string {
+	if t.Status != store.TicketClosed || t.ClosedAt.IsZero() {
+		return ""
+	}
+	var last *store.Message
+	for i := range msgs {
+		if m := &msgs[i]; m.Direction == store.FromStaff && m.At.After(t.ClosedAt) {
+			last = m
+		}
+	}
+	if last == nil {
+		return ""
+	}
+	return d.printer.T("desk.card.after_close", map[string]any{
+		"author": locales.Raw(clip(outbox.ScrubMarks(last.Author), 64)), "when": locales.Raw(d.printer.DayTime(last.At)),
+	})
 }
 
 // maxHistoryRunes bounds /ticket's message history; the newest messages win.

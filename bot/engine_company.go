@@ -146,6 +146,12 @@ func (d *Desk) companyAnswer(ctx context.Context, tx store.Store, m CompanyMessa
 			return fmt.Errorf("desk: answer ticket %d: %w", t.ID, err)
 		}
 	}
+	if !open {
+		// The closed ticket's card says it was answered after the close.
+		if err := d.refreshCard(ctx, tx, t.ID, m.At); err != nil {
+			return err
+		}
+	}
 	if err := d.audit(ctx, tx, store.AuditRecord{At: m.At, UserName: author, Action: "company_phone",
 		TicketID: t.ID, Detail: clip(text, maxAuditDetail)}); err != nil {
 		return err

@@ -76,8 +76,16 @@ func TestHandleCompanyPhone(t *testing.T) {
 			if id == 0 {
 				return
 			}
-			if card, _ := f.desk.cardOf(ctx, f.db, id); out[0].ReplyTo != card || card == 0 {
+			card, _ := f.desk.cardOf(ctx, f.db, id)
+			if out[0].ReplyTo != card || card == 0 {
 				t.Errorf("staff message replies to %d, want the card %d", out[0].ReplyTo, card)
+			}
+			// The card is redrawn once, open or closed: answered, or
+			// marked answered after the close.
+			if es := edits(all); len(es) != 1 || es[0].Edit != card {
+				t.Errorf("card edits %+v, want one of card %d", es, card)
+			} else if closed := tt.status == store.TicketClosed; strings.Contains(es[0].Text, "پاسخ پس از بستن: گوشی شرکت") != closed {
+				t.Errorf("card edit %q; want the after-close line: %v", es[0].Text, closed)
 			}
 			tk := f.getTicket(t, id)
 			if tk.Status != tt.status {

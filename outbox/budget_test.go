@@ -100,3 +100,48 @@ func TestFollowUpsJoined(t *testing.T) {
 		}
 	}
 }
+
+// Several quick status changes of one card queue one edit each; while the
+// group's budget holds them back they go as one edit showing the last,
+// every one of them marked sent. Another card's edit is not taken in.
+func TestCardEditsCoalesce(t *testing.T) {
+	e := newDispatchEnv(t, outbox.DispatcherConfig{})
+	card := e.enqueueKind(store.OutboxCard, 7, "card 7: new")
+	edit := func(of int64, ticket int64, text string, buttons ...string) int64 {
+		m := store.OutboxMessage{CreatedAt: e.clock.Now(), To: string(outbox.StaffGroup), TicketID: ticket, Text: text,
+			Kind: store.OutboxCard, Edit: of, Buttons: buttons, Topic: text}
+		if err := e.st.Enqueue(context.Background(), &m); err != nil {
+			t.Fatal(err)
+		}
+		return m.ID
+	}
+	other := e.enqueueKind(store.OutboxCard, 8, "card 8: new")
+	var edits []int64
+	for _, status := range []string{"claimed", "answered", "closed"} {
+		buttons := []string{"claim", "close"}
+		if status == "closed" {
+			buttons = nil
+		}
+		edits = append(edits, edit(card, 7, "card 7: "+status, buttons...))
+		e.clock.Advance(time.Second)
+	}
+	otherEdit := edit(other, 8, "card 8: claimed")
+	e.flush()
+	sent := e.tg.sent()
+	var got []string
+	for _, s := range sent {
+		got = append(got, fmt.Sprintf("%d:%s", s.m.Edit, s.m.Text))
+	}
+	want := []string{"0:card 7: new", "0:card 8: new", fmt.Sprintf("%d:card 7: closed", card), fmt.Sprintf("%d:card 8: claimed", other)}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("sent %q, want %q", got, want)
+	}
+	if last := sent[2].m; len(last.Buttons) != 0 || last.Topic != "card 7: closed" || last.ID != edits[0] {
+		t.Errorf("the one edit: id %d buttons %v topic %q; want the first edit's row showing the last (no buttons)", last.ID, last.Buttons, last.Topic)
+	}
+	for _, id := range append(edits, otherEdit) {
+		if m := e.get(id); m.Status != store.OutboxSent {
+			t.Errorf("edit %d %q, want sent", id, m.Status)
+		}
+	}
+}

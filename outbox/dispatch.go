@@ -498,6 +498,9 @@ func (d *Dispatcher) pass(ctx context.Context, l *lane, tried map[int64]bool) (p
 		tried[m.ID] = true
 		progress = true
 		m, joined := d.join(due[i+1:], m, tried)
+		if len(joined) == 0 {
+			m, joined = supersede(due[i+1:], m, tried)
+		}
 		for _, id := range joined {
 			tried[id] = true
 		}
@@ -548,6 +551,28 @@ func (d *Dispatcher) join(rest []store.OutboxMessage, m store.OutboxMessage, tri
 			break
 		}
 		m.Text += "\n" + text
+		ids = append(ids, n.ID)
+	}
+	return m, ids
+}
+
+// supersede makes m, an edit of an earlier message (a ticket's card at a
+// status change), show what the latest edit of the same message waiting
+// behind it in rest shows, and returns the ids of those later edits: they
+// are sent as one, so several quick status changes cost one edit of the
+// group's budget, and the card ends as the last of them says. The rows are
+// kept and marked sent together (an edit being sent while the desk queues
+// the next one is never changed under the dispatcher's hands).
+func supersede(rest []store.OutboxMessage, m store.OutboxMessage, tried map[int64]bool) (store.OutboxMessage, []int64) {
+	if m.Edit == 0 || m.File != nil {
+		return m, nil
+	}
+	var ids []int64
+	for _, n := range rest {
+		if n.To != m.To || n.Edit != m.Edit || n.File != nil || tried[n.ID] {
+			continue
+		}
+		m.Text, m.Buttons, m.Topic, m.Thread, m.Kind = n.Text, n.Buttons, n.Topic, n.Thread, n.Kind
 		ids = append(ids, n.ID)
 	}
 	return m, ids
