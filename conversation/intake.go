@@ -485,17 +485,7 @@ func (t *turn) usage(c rules.Contract) (rules.Usage, error) {
 	if u, ok := t.usages[c.ID]; ok {
 		return u, nil
 	}
-	loc := t.loc()
-	at := t.in.At.In(loc)
-	ys, ye := c.ContractYear(at, loc)
-	w := store.UsageWindow{
-		MonthStart: rules.JalaliMonthStart(at),
-		MonthEnd:   rules.JalaliMonthEnd(at),
-		YearStart:  ys,
-		YearEnd:    ye,
-		Hourly:     c.Kind == rules.KindHourly,
-	}
-	u, err := t.st.Usage(t.ctx, c.ID, w)
+	u, err := t.st.Usage(t.ctx, c.ID, store.WindowAt(c, t.in.At, t.loc()))
 	if err != nil {
 		return rules.Usage{}, fmt.Errorf("usage of %s: %w", c.ID, err)
 	}

@@ -334,14 +334,7 @@ func (x exporter) walk(ctx context.Context, tx store.Store, sink exportSink) err
 // contract reports c as of x.at.
 func (x exporter) contract(ctx context.Context, tx store.Store, c rules.Contract) (Contract, error) {
 	hourly := c.Kind == rules.KindHourly
-	ys, ye := c.ContractYear(x.at, x.loc)
-	u, err := tx.Usage(ctx, c.ID, store.UsageWindow{
-		MonthStart: rules.JalaliMonthStart(x.at),
-		MonthEnd:   rules.JalaliMonthEnd(x.at),
-		YearStart:  ys,
-		YearEnd:    ye,
-		Hourly:     hourly,
-	})
+	u, err := tx.Usage(ctx, c.ID, store.WindowAt(c, x.at, x.loc))
 	if err != nil {
 		return Contract{}, fmt.Errorf("export: contract %s: %w", c.ID, err)
 	}
