@@ -90,3 +90,40 @@ type Telegram interface {
 	SetOutboxRepost(ctx context.Context, outboxID int64, externalID string) error
 	OutboxRepost(ctx context.Context, outboxID int64) (string, error) // ErrNotFound when never posted anew
 }
+
+// Topic is a ticket's forum topic in a Telegram group (topics mode).
+type Topic struct {
+	TicketID int64
+	Chat     int64
+	Thread   int    // 0 when the topic is gone (its title is kept for the next one)
+	Title    string // what Telegram shows
+}
+
+// Topics keeps each ticket's forum topic and which ticket a topic is for.
+type Topics interface {
+	// SetTopic records the ticket's topic; a topic with a thread also
+	// becomes the one messages written in it go to.
+	SetTopic(ctx context.Context, t Topic) error
+	Topic(ctx context.Context, ticketID int64) (Topic, error) // ErrNotFound when none was made
+	// TopicTicket is the ticket whose topic thread is in chat; ErrNotFound
+	// for none (the General topic, one people made themselves).
+	TopicTicket(ctx context.Context, chat int64, thread int) (int64, error)
+}
+
+// UnreadMessage is a customer's WhatsApp message waiting for its read
+// receipt until someone answers (whatsapp.mark_read: after_answer).
+type UnreadMessage struct {
+	ID     string // WhatsApp's message id
+	Chat   string // JID
+	Sender string // JID
+}
+
+// Unread keeps the messages waiting for their read receipt, per customer
+// address.
+type Unread interface {
+	// HoldUnread adds m to what address wrote since the last answer,
+	// keeping the newest max; one held already stays where it is.
+	HoldUnread(ctx context.Context, address string, m UnreadMessage, max int) error
+	Unread(ctx context.Context, address string) ([]UnreadMessage, error) // oldest first
+	ForgetUnread(ctx context.Context, address string) error
+}

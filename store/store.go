@@ -632,6 +632,8 @@ type Store interface {
 	Relays
 	UnknownCards
 	Telegram
+	Topics
+	Unread
 	Inbox
 	Hourly
 	Notices

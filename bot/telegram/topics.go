@@ -21,35 +21,20 @@ import (
 // (editForumTopic). The library predates forums (Bot API 6.3), so these
 // calls and message_thread_id go as raw requests.
 
-// Settings of topics mode.
-const (
-	// settingTopic maps a ticket → "chat:thread:title" of its topic.
-	settingTopic = "telegram_topic:"
-	// settingTopicTicket maps "chat:thread" → the ticket the topic is for,
-	// so a message written in a topic reaches its ticket.
-	settingTopicTicket = "telegram_topic_ticket:"
-)
-
 // topicOf is the topic of ticket in chatID and its title; thread 0 when it
 // has none there (the title of one that was deleted is kept).
 func (a *Adapter) topicOf(ctx context.Context, ticket, chatID int64) (thread int, title string, err error) {
-	v, err := a.st.Setting(ctx, settingTopic+strconv.FormatInt(ticket, 10))
+	t, err := a.st.Topic(ctx, ticket)
 	if errors.Is(err, store.ErrNotFound) {
 		return 0, "", nil
 	}
 	if err != nil {
 		return 0, "", err
 	}
-	parts := strings.SplitN(v, ":", 3)
-	if len(parts) != 3 {
-		return 0, "", nil
-	}
-	c, err1 := strconv.ParseInt(parts[0], 10, 64)
-	t, err2 := strconv.Atoi(parts[1])
-	if err1 != nil || err2 != nil || c != chatID {
+	if t.Chat != chatID {
 		return 0, "", nil // made in the group before it became a supergroup
 	}
-	return t, parts[2], nil
+	return t.Thread, t.Title, nil
 }
 
 // topic is the thread m goes to in chatID: its ticket's topic, made now
@@ -87,13 +72,8 @@ func (a *Adapter) createTopic(ctx context.Context, m store.OutboxMessage, chatID
 		return 0, fmt.Errorf("createForumTopic: no message_thread_id in the answer: %v", err)
 	}
 	a.cfg.Log.Info("forum topic made", "ticket", m.Thread, "thread", t.Thread)
-	err = a.st.InTx(context.WithoutCancel(ctx), func(tx store.Store) error {
-		if err := tx.SetSetting(ctx, settingTopic+strconv.FormatInt(m.Thread, 10), fmt.Sprintf("%d:%d:%s", chatID, t.Thread, title)); err != nil {
-			return err
-		}
-		return tx.SetSetting(ctx, settingTopicTicket+externalID(chatID, t.Thread), strconv.FormatInt(m.Thread, 10))
-	})
-	if err != nil {
+	// A message written in the topic reaches its ticket (store.Topics).
+	if err := a.st.SetTopic(context.WithoutCancel(ctx), store.Topic{TicketID: m.Thread, Chat: chatID, Thread: t.Thread, Title: title}); err != nil {
 		return 0, fmt.Errorf("remember the topic of ticket %d: %w", m.Thread, err)
 	}
 	return t.Thread, nil
@@ -116,13 +96,13 @@ func (a *Adapter) renameTopic(ctx context.Context, m store.OutboxMessage, chatID
 	default:
 		return a.classify(m.To, chatID, err)
 	}
-	return a.st.SetSetting(context.WithoutCancel(ctx), settingTopic+strconv.FormatInt(m.Thread, 10), fmt.Sprintf("%d:%d:%s", chatID, thread, title))
+	return a.st.SetTopic(context.WithoutCancel(ctx), store.Topic{TicketID: m.Thread, Chat: chatID, Thread: thread, Title: title})
 }
 
 // forgetTopic drops a ticket's topic that Telegram says is gone, keeping
 // its title, so the next send makes it again under the same name.
 func (a *Adapter) forgetTopic(ctx context.Context, ticket, chatID int64, title string) error {
-	return a.st.SetSetting(context.WithoutCancel(ctx), settingTopic+strconv.FormatInt(ticket, 10), fmt.Sprintf("%d:0:%s", chatID, title))
+	return a.st.SetTopic(context.WithoutCancel(ctx), store.Topic{TicketID: ticket, Chat: chatID, Title: title})
 }
 
 // topicTitle is the title a new topic gets: the one the message carries,
@@ -164,15 +144,11 @@ func (a *Adapter) topicTicket(ctx context.Context, chatID int64, thread int) (in
 	if thread == 0 {
 		return 0, nil
 	}
-	v, err := a.st.Setting(ctx, settingTopicTicket+externalID(chatID, thread))
+	id, err := a.st.TopicTicket(ctx, chatID, thread)
 	if errors.Is(err, store.ErrNotFound) {
 		return 0, nil
 	}
-	if err != nil {
-		return 0, err
-	}
-	id, _ := strconv.ParseInt(v, 10, 64)
-	return id, nil
+	return id, err
 }
 
 // wireMessage is what getUpdates says of a message that the library's

@@ -89,3 +89,52 @@ func TestUpgradeResumesAPartlySentMessage(t *testing.T) {
 		t.Errorf("reply to the second part, sent before the upgrade: ReplyTo %d, want %d", got, id)
 	}
 }
+
+// topicsBefore0025 writes what the program before migration 0025 kept of
+// forum topics: telegram_topic:T = "CHAT:THREAD:TITLE" and
+// telegram_topic_ticket:CHAT:THREAD = T (sqlitetest.Rewind).
+const topicsBefore0025 = `
+INSERT INTO settings (key, value) SELECT 'telegram_topic:' || ticket_id, chat || ':' || thread || ':' || title FROM current.ticket_topics;
+INSERT INTO settings (key, value) SELECT 'telegram_topic_ticket:' || chat || ':' || thread, ticket_id FROM current.topic_threads;
+`
+
+// TestUpgradeKeepsTopics: a ticket's forum topic, kept in settings by the
+// previous program, is the one its next message goes to after migration
+// 0025 (no second topic is made), and a message written in it reaches the
+// ticket.
+func TestUpgradeKeepsTopics(t *testing.T) {
+	h := newHarness(t, func(c *telegram.Config) { c.Topics = true })
+	h.srv.Forum(staffChat)
+	title := "Ticket 12 · Acme: Tehran · problem · new"
+	h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), TicketID: 12, Thread: 12, Kind: store.OutboxCard,
+		Topic: title, Text: "Ticket 12\nnew", Buttons: []string{"claim"}})
+	h.flush()
+	var thread int
+	for id := range h.srv.Topics(staffChat) {
+		thread = id
+	}
+	if thread == 0 {
+		t.Fatal("no topic made")
+	}
+
+	h.path = sqlitetest.Rewind(t, h.db, 24, topicsBefore0025)
+	h.db = h.open()
+	h.ad = h.adapter(h.db)
+	h.disp = outbox.NewDispatcher(h.db, outbox.DispatcherConfig{Now: h.clock.Now, Sleep: h.clock.Sleep, Log: h.log})
+	h.disp.Register("telegram", h.ad)
+	h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), TicketID: 12, Thread: 12, Kind: store.OutboxFollowUp, Text: "the customer wrote"})
+	h.flush()
+	sent := h.srv.SentTo(staffChat)
+	if n := len(h.srv.Calls("createForumTopic")); n != 1 || sent[len(sent)-1].Thread != thread {
+		t.Fatalf("after the upgrade: %d topics made, the follow-up went to thread %d; want 1, %d", n, sent[len(sent)-1].Thread, thread)
+	}
+
+	rec := &recorder{st: h.db}
+	stop := h.run(h.ad, rec)
+	h.srv.PushInTopic(telegramtest.Message(staff, sara, "در حال بررسی"), thread)
+	wait(t, "the message in the topic", func() bool { return rec.count() == 1 })
+	stop()
+	if got := rec.all()[0].in.Thread; got != 12 {
+		t.Errorf("a message in the topic after the upgrade: Thread %d, want ticket 12", got)
+	}
+}

@@ -2,10 +2,6 @@ package whatsapp
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"slices"
 	"time"
 
 	"go.mau.fi/whatsmeow/types"
@@ -36,16 +32,9 @@ const markReadTimeout = 10 * time.Second
 // marking the last messages read shows the chat as read).
 const maxHeldReads = 50
 
-// settingUnread keeps, per customer address, the messages waiting to be
-// marked read after an answer (MarkReadAfterAnswer).
-const settingUnread = "whatsapp_unread:"
-
-// heldRead is a message waiting for its read receipt.
-type heldRead struct {
-	ID     string `json:"id"`
-	Chat   string `json:"chat"`
-	Sender string `json:"sender"`
-}
+// heldRead is a message waiting for its read receipt: the store keeps
+// them per customer address until an answer (MarkReadAfterAnswer).
+type heldRead = store.UnreadMessage
 
 // markRead marks a stored message read, now or after an answer as
 // configured. addr is the customer's address; "" for a redelivery, which
@@ -74,47 +63,12 @@ func (a *Adapter) sendRead(ctx context.Context, ids []types.MessageID, chat, sen
 }
 
 func (a *Adapter) heldReads(ctx context.Context, addr string) ([]heldRead, error) {
-	v, err := a.st.Setting(ctx, settingUnread+addr)
-	if errors.Is(err, store.ErrNotFound) || v == "" {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var hs []heldRead
-	if err := json.Unmarshal([]byte(v), &hs); err != nil {
-		return nil, fmt.Errorf("unread messages of %s: %w", addr, err)
-	}
-	return hs, nil
+	return a.st.Unread(ctx, addr)
 }
 
 // holdRead keeps h until someone answers addr.
 func (a *Adapter) holdRead(ctx context.Context, addr string, h heldRead) {
-	err := a.st.InTx(ctx, func(tx store.Store) error {
-		v, err := tx.Setting(ctx, settingUnread+addr)
-		var hs []heldRead
-		switch {
-		case err == nil && v != "":
-			if err := json.Unmarshal([]byte(v), &hs); err != nil {
-				hs = nil // a damaged list costs only blue ticks
-			}
-		case err != nil && !errors.Is(err, store.ErrNotFound):
-			return err
-		}
-		if slices.Contains(hs, h) {
-			return nil
-		}
-		hs = append(hs, h)
-		if len(hs) > maxHeldReads {
-			hs = hs[len(hs)-maxHeldReads:]
-		}
-		data, err := json.Marshal(hs)
-		if err != nil {
-			return err
-		}
-		return tx.SetSetting(ctx, settingUnread+addr, string(data))
-	})
-	if err != nil {
+	if err := a.st.HoldUnread(ctx, addr, h, maxHeldReads); err != nil {
 		a.cfg.Log.Warn("keep a message unread until it is answered", "err", err)
 	}
 }
@@ -146,7 +100,7 @@ func (a *Adapter) readHeld(ctx context.Context, addr string) {
 		}
 		a.sendRead(ctx, ids[k], chat, sender)
 	}
-	if err := a.st.SetSetting(ctx, settingUnread+addr, ""); err != nil {
+	if err := a.st.ForgetUnread(ctx, addr); err != nil {
 		a.cfg.Log.Warn("forget unread messages", "err", err)
 	}
 }

@@ -180,3 +180,76 @@ func (q *queries) OutboxRepost(ctx context.Context, outboxID int64) (string, err
 	err := q.rd.QueryRowContext(ctx, `SELECT external_id FROM outbox_reposts WHERE outbox_id = ?`, outboxID).Scan(&ext)
 	return ext, wrap(err, "repost of %d", outboxID)
 }
+
+// SetTopic records a ticket's forum topic.
+func (q *queries) SetTopic(ctx context.Context, t store.Topic) error {
+	return q.inTx(ctx, func(tq *queries) error {
+		if _, err := tq.wr.ExecContext(ctx, `INSERT INTO ticket_topics (ticket_id, chat, thread, title) VALUES (?, ?, ?, ?)
+			ON CONFLICT (ticket_id) DO UPDATE SET chat = excluded.chat, thread = excluded.thread, title = excluded.title`,
+			t.TicketID, t.Chat, t.Thread, t.Title); err != nil {
+			return wrap(err, "topic of ticket %d", t.TicketID)
+		}
+		if t.Thread == 0 {
+			return nil
+		}
+		_, err := tq.wr.ExecContext(ctx, `INSERT INTO topic_threads (chat, thread, ticket_id) VALUES (?, ?, ?)
+			ON CONFLICT (chat, thread) DO UPDATE SET ticket_id = excluded.ticket_id`, t.Chat, t.Thread, t.TicketID)
+		return wrap(err, "topic of ticket %d", t.TicketID)
+	})
+}
+
+// Topic reads a ticket's forum topic.
+func (q *queries) Topic(ctx context.Context, ticketID int64) (store.Topic, error) {
+	t := store.Topic{TicketID: ticketID}
+	err := q.rd.QueryRowContext(ctx, `SELECT chat, thread, title FROM ticket_topics WHERE ticket_id = ?`, ticketID).
+		Scan(&t.Chat, &t.Thread, &t.Title)
+	if err != nil {
+		return store.Topic{}, wrap(err, "topic of ticket %d", ticketID)
+	}
+	return t, nil
+}
+
+// TopicTicket is the ticket a topic thread is for.
+func (q *queries) TopicTicket(ctx context.Context, chat int64, thread int) (int64, error) {
+	var id int64
+	err := q.rd.QueryRowContext(ctx, `SELECT ticket_id FROM topic_threads WHERE chat = ? AND thread = ?`, chat, thread).Scan(&id)
+	return id, wrap(err, "ticket of topic %d:%d", chat, thread)
+}
+
+// HoldUnread keeps a message unread until an answer, the newest max.
+func (q *queries) HoldUnread(ctx context.Context, address string, m store.UnreadMessage, max int) error {
+	return q.inTx(ctx, func(tq *queries) error {
+		if _, err := tq.wr.ExecContext(ctx, `INSERT INTO whatsapp_unread (address, seq, message_id, chat, sender)
+			VALUES (?1, (SELECT COALESCE(MAX(seq), -1) + 1 FROM whatsapp_unread WHERE address = ?1), ?2, ?3, ?4)
+			ON CONFLICT DO NOTHING`, address, m.ID, m.Chat, m.Sender); err != nil {
+			return wrap(err, "unread of %s", address)
+		}
+		_, err := tq.wr.ExecContext(ctx, `DELETE FROM whatsapp_unread WHERE address = ?1 AND seq <=
+			(SELECT MAX(seq) FROM whatsapp_unread WHERE address = ?1) - ?2`, address, max)
+		return wrap(err, "unread of %s", address)
+	})
+}
+
+// Unread lists what address wrote since the last answer, oldest first.
+func (q *queries) Unread(ctx context.Context, address string) ([]store.UnreadMessage, error) {
+	rows, err := q.rd.QueryContext(ctx, `SELECT message_id, chat, sender FROM whatsapp_unread WHERE address = ? ORDER BY seq`, address)
+	if err != nil {
+		return nil, wrap(err, "unread of %s", address)
+	}
+	var ms []store.UnreadMessage
+	for rows.Next() {
+		var m store.UnreadMessage
+		if err := rows.Scan(&m.ID, &m.Chat, &m.Sender); err != nil {
+			rows.Close()
+			return nil, wrap(err, "unread of %s", address)
+		}
+		ms = append(ms, m)
+	}
+	return ms, wrap(closeRows(rows), "unread of %s", address)
+}
+
+// ForgetUnread drops what address wrote since the last answer.
+func (q *queries) ForgetUnread(ctx context.Context, address string) error {
+	_, err := q.wr.ExecContext(ctx, `DELETE FROM whatsapp_unread WHERE address = ?`, address)
+	return wrap(err, "unread of %s", address)
+}

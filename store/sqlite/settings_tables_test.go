@@ -261,3 +261,66 @@ func TestKeyedSettingsMigration(t *testing.T) {
 		t.Errorf("settings left: %q", keys)
 	}
 }
+
+// TestTopicsUnreadMigration: 0025 carries tickets' forum topics (titles
+// with colons too), the topics' tickets and the messages waiting for their
+// read receipt over from settings keys, and deletes the keys.
+func TestTopicsUnreadMigration(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "bot.db")
+	raw := migratedTo(t, path, 24)
+	old := map[string]string{
+		"telegram_topic:12":                 "-1001234:77:تیکت ۱۲ · شرکت: نمونه · problem",
+		"telegram_topic:13":                 "-1001234:0:تیکت ۱۳",
+		"telegram_topic:14":                 "garbled",
+		"telegram_topic_ticket:-1001234:77": "12",
+		"telegram_topic_ticket:-1001234:55": "13",
+		"whatsapp_unread:+989121111111":     `[{"id":"A1","chat":"989121111111@s.whatsapp.net","sender":"989121111111@s.whatsapp.net"},{"id":"A2","chat":"989121111111@s.whatsapp.net","sender":"989121111111@s.whatsapp.net"}]`,
+		"whatsapp_unread:+989122222222":     "",
+		"whatsapp_unread:lid:1":             "[oops",
+		"outage":                            "on",
+	}
+	for k, v := range old {
+		if _, err := raw.Exec(`INSERT INTO settings (key, value) VALUES (?, ?)`, k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(t, raw.Close())
+	db, err := Open(ctx, path)
+	must(t, err)
+	defer db.Close()
+	topics := []struct {
+		ticket int64
+		want   store.Topic
+		err    error
+	}{
+		{12, store.Topic{TicketID: 12, Chat: -1001234, Thread: 77, Title: "تیکت ۱۲ · شرکت: نمونه · problem"}, nil},
+		{13, store.Topic{TicketID: 13, Chat: -1001234, Title: "تیکت ۱۳"}, nil},
+		{14, store.Topic{}, store.ErrNotFound},
+	}
+	for _, tt := range topics {
+		if got, err := db.Topic(ctx, tt.ticket); got != tt.want || !errors.Is(err, tt.err) {
+			t.Errorf("Topic(%d) = %+v, %v; want %+v, %v", tt.ticket, got, err, tt.want, tt.err)
+		}
+	}
+	for thread, want := range map[int]int64{77: 12, 55: 13} {
+		if got, err := db.TopicTicket(ctx, -1001234, thread); err != nil || got != want {
+			t.Errorf("TopicTicket(%d) = %d, %v; want %d", thread, got, err, want)
+		}
+	}
+	want := []store.UnreadMessage{
+		{ID: "A1", Chat: "989121111111@s.whatsapp.net", Sender: "989121111111@s.whatsapp.net"},
+		{ID: "A2", Chat: "989121111111@s.whatsapp.net", Sender: "989121111111@s.whatsapp.net"},
+	}
+	if got, err := db.Unread(ctx, "+989121111111"); err != nil || !slices.Equal(got, want) {
+		t.Errorf("Unread = %+v, %v; want %+v", got, err, want)
+	}
+	for _, addr := range []string{"+989122222222", "lid:1"} {
+		if got, err := db.Unread(ctx, addr); err != nil || len(got) != 0 {
+			t.Errorf("Unread(%s) = %+v, %v; want none", addr, got, err)
+		}
+	}
+	if keys := settingKeys(t, db); !slices.Equal(keys, []string{"outage"}) {
+		t.Errorf("settings left: %q", keys)
+	}
+}

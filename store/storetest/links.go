@@ -13,7 +13,8 @@ import (
 // a ticket's card (replaced), relay marks, the parts of a long message per
 // chat (replaced whole, found back by any part), failure reports, cards
 // about unknown contacts (the latest per contact), staff names, group
-// migrations and reposted messages; each ErrNotFound before it is set.
+// migrations, reposted messages, forum topics and messages waiting for
+// their read receipt; each ErrNotFound before it is set.
 func RunLinks(t *testing.T, open func(t *testing.T) store.Store) {
 	st := open(t)
 	ctx := context.Background()
@@ -114,5 +115,43 @@ func RunLinks(t *testing.T, open func(t *testing.T) store.Store) {
 	must(t, st.SetOutboxRepost(ctx, ids[0], "-1001234:77"))
 	if ext, err := st.OutboxRepost(ctx, ids[0]); err != nil || ext != "-1001234:77" {
 		t.Errorf("OutboxRepost = %q, %v", ext, err)
+	}
+
+	_, err = st.Topic(ctx, tk.ID)
+	notFound("Topic", err)
+	must(t, st.SetTopic(ctx, store.Topic{TicketID: tk.ID, Chat: -100, Thread: 7, Title: "تیکت ۱"}))
+	must(t, st.SetTopic(ctx, store.Topic{TicketID: tk.ID, Chat: -100, Thread: 7, Title: "تیکت ۱ · بسته"}))
+	if got, err := st.Topic(ctx, tk.ID); err != nil || got != (store.Topic{TicketID: tk.ID, Chat: -100, Thread: 7, Title: "تیکت ۱ · بسته"}) {
+		t.Errorf("Topic = %+v, %v", got, err)
+	}
+	// A topic that is gone keeps its title; its old thread still names
+	// the ticket; a new topic is found by its own thread.
+	must(t, st.SetTopic(ctx, store.Topic{TicketID: tk.ID, Chat: -100, Title: "تیکت ۱ · بسته"}))
+	if got, err := st.Topic(ctx, tk.ID); err != nil || got.Thread != 0 || got.Title != "تیکت ۱ · بسته" {
+		t.Errorf("Topic after it was lost = %+v, %v", got, err)
+	}
+	must(t, st.SetTopic(ctx, store.Topic{TicketID: tk.ID, Chat: -100, Thread: 9, Title: "تیکت ۱ · بسته"}))
+	for _, thread := range []int{7, 9} {
+		if id, err := st.TopicTicket(ctx, -100, thread); err != nil || id != tk.ID {
+			t.Errorf("TopicTicket(%d) = %d, %v; want %d", thread, id, err, tk.ID)
+		}
+	}
+	_, err = st.TopicTicket(ctx, -100, 1)
+	notFound("TopicTicket of the General topic", err)
+
+	const addr = "+989121111111"
+	msg := func(id string) store.UnreadMessage {
+		return store.UnreadMessage{ID: id, Chat: "989121111111@s.whatsapp.net", Sender: "989121111111@s.whatsapp.net"}
+	}
+	for _, id := range []string{"A", "B", "A", "C", "D"} {
+		must(t, st.HoldUnread(ctx, addr, msg(id), 3))
+	}
+	if got, err := st.Unread(ctx, addr); err != nil || !slices.Equal(got, []store.UnreadMessage{msg("B"), msg("C"), msg("D")}) {
+		t.Errorf("Unread = %+v, %v; want the newest three, B C D", got, err)
+	}
+	must(t, st.ForgetUnread(ctx, addr))
+	must(t, st.HoldUnread(ctx, addr, msg("E"), 3))
+	if got, err := st.Unread(ctx, addr); err != nil || !slices.Equal(got, []store.UnreadMessage{msg("E")}) {
+		t.Errorf("Unread after an answer = %+v, %v; want E", got, err)
 	}
 }
