@@ -180,6 +180,38 @@ func (d *Desk) refreshCard(ctx context.Context, tx store.Store, id int64, at tim
 	return nil
 }
 
+// repostCard queues ticket id's card as it is now as an edit of the card,
+// whatever the card last showed: when the card is gone (its forum topic was
+// deleted and made anew), the transport posts the edit as a new card in the
+// new topic, and later edits change that one. A ticket without a card is
+// left alone.
+func (d *Desk) repostCard(ctx context.Context, tx store.Store, id int64, at time.Time) error {
+	card, err := tx.Card(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("desk: card of ticket %d: %w", id, err)
+	}
+	t, err := tx.Ticket(ctx, id)
+	if err != nil {
+		return fmt.Errorf("desk: card of ticket %d: %w", id, err)
+	}
+	p, _, err := d.cardPost(ctx, tx, t, known{})
+	if err != nil {
+		return err
+	}
+	p.Edit = card.OutboxID
+	if _, err := d.post(ctx, tx, at, p); err != nil {
+		return err
+	}
+	card.Shown = shown(p)
+	if err := tx.SetCard(ctx, card); err != nil {
+		return fmt.Errorf("desk: card of ticket %d: %w", id, err)
+	}
+	return nil
+}
+
 // rememberStaff keeps the name of someone writing in a staff chat, so
 // cards and answers can name them.
 func (d *Desk) rememberStaff(ctx context.Context, tx store.Store, in StaffInput) error {

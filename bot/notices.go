@@ -48,6 +48,7 @@ type Notices struct {
 	// privately their own chats, for notices about a Telegram group.
 	managers  []outbox.Address
 	privately []outbox.Address
+	desk      *Desk // posts a card again when its topic was made anew
 }
 
 var _ notice.Notifier = (*Notices)(nil)
@@ -55,7 +56,7 @@ var _ notice.Notifier = (*Notices)(nil)
 // NewNotices returns the notices worded by p, for the managers configured
 // on d.
 func NewNotices(p *locales.Printer, d *Desk) *Notices {
-	n := &Notices{p: p, report: outbox.FailureReport(p), managers: d.ManagerAddresses()}
+	n := &Notices{p: p, report: outbox.FailureReport(p), managers: d.ManagerAddresses(), desk: d}
 	for _, id := range d.cfg.Managers {
 		n.privately = append(n.privately, outbox.TelegramUser(id))
 	}
@@ -119,6 +120,16 @@ func (n *Notices) Notify(ctx context.Context, tx store.Store, at time.Time, ev n
 		err = n.post(ctx, tx, at, n.privately, 0, n.p.T("telegram.removed", map[string]any{"chat": n.chatName(ev.Chat)}))
 	case notice.TelegramRestored:
 		err = n.post(ctx, tx, at, n.privately, 0, n.p.T("telegram.restored", map[string]any{"chat": n.chatName(ev.Chat)}))
+	case notice.TelegramTopicRemade:
+		// The card went with the deleted topic: it is posted in the new
+		// one now, not at the ticket's next status change.
+		if n.desk != nil {
+			err = n.desk.repostCard(ctx, tx, ev.Ticket, at)
+		}
+		if err == nil {
+			_, err = outbox.Enqueue(ctx, tx, at, outbox.Post{To: outbox.StaffGroup, TicketID: ev.Ticket, Thread: ev.Ticket,
+				Text: n.p.T("telegram.topic_remade", map[string]any{"id": ev.Ticket})})
+		}
 	case notice.TelegramFileTooBig:
 		err = n.post(ctx, tx, at, []outbox.Address{ev.Chat}, ev.Ticket, n.p.T("transport.file_too_big", nil))
 	default:

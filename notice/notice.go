@@ -59,6 +59,6 @@ func All() []Event {
 		WhatsAppBanned{}, WhatsAppBack{}, WhatsAppPhoneSilent{}, WhatsAppUndelivered{},
 		WhatsAppQueueStuck{}, WhatsAppQueueMoving{}, WhatsAppQueuedGivenUp{},
 		WhatsAppMissedCall{}, WhatsAppEdited{}, WhatsAppRevoked{}, WhatsAppUndecryptable{},
-		TelegramMigrated{}, TelegramRemoved{}, TelegramRestored{}, TelegramFileTooBig{},
+		TelegramMigrated{}, TelegramRemoved{}, TelegramRestored{}, TelegramFileTooBig{}, TelegramTopicRemade{},
 	}
 }

@@ -36,6 +36,15 @@ type TelegramFileTooBig struct {
 	Bytes  int64
 }
 
+// TelegramTopicRemade: ticket Ticket's forum topic was deleted and the
+// transport made it again (topics mode); the ticket's card went with the
+// old topic.
+type TelegramTopicRemade struct {
+	Ticket int64
+}
+
+func (TelegramTopicRemade) Kind() string { return "telegram_topic_remade" }
+
 func (TelegramMigrated) Kind() string   { return "telegram_migrated" }
 func (TelegramRemoved) Kind() string    { return "telegram_removed" }
 func (TelegramRestored) Kind() string   { return "telegram_restored" }

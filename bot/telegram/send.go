@@ -14,6 +14,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"supportbot/notice"
 	"supportbot/outbox"
 	"supportbot/store"
 )
@@ -71,6 +72,11 @@ func (a *Adapter) Send(ctx context.Context, m store.OutboxMessage) (string, erro
 				return sent, err
 			}
 			base.ReplyToMessageID = 0 // what it replied to was in the old topic
+			if m.Kind != store.OutboxCard {
+				// The card went with the old topic: the desk posts it
+				// again now (a card or its edit being sent is the card).
+				a.notify(ctx, notice.TelegramTopicRemade{Ticket: m.Thread})
+			}
 			sent, err = a.sendThreaded(ctx, base, p, bold, plain, thread)
 		}
 		return sent, err

@@ -110,10 +110,7 @@ func deskTicket(t *testing.T, h *harness, topics bool) (*bot.Desk, store.Ticket,
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := locales.New("fa", loc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := deskPrinter(t)
 	policy := &rules.Policy{Calendar: rules.DefaultCalendar(loc), Tiers: rules.DefaultTiers(), Hourly: rules.DefaultHourlyRules()}
 	desk := bot.NewDesk(policy, p, bot.DeskConfig{StaffChatID: staffChat, Topics: topics})
 	const phone = "+989121230001"
@@ -139,4 +136,18 @@ func deskTicket(t *testing.T, h *harness, topics bool) (*bot.Desk, store.Ticket,
 	}
 	h.flush() // the card makes the topic
 	return desk, tk, phone
+}
+
+// deskPrinter is the Persian printer the desk speaks with, in Tehran time.
+func deskPrinter(t *testing.T) *locales.Printer {
+	t.Helper()
+	loc, err := time.LoadLocation("Asia/Tehran")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := locales.New("fa", loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -1,11 +1,17 @@
 package telegram_test
 
 import (
+	"context"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
+
+	"supportbot/bot"
 
 	"supportbot/bot/telegram"
 	"supportbot/bot/telegram/telegramtest"
+	"supportbot/notice"
 	"supportbot/outbox"
 	"supportbot/store"
 )
@@ -113,3 +119,57 @@ func TestTopicsOff(t *testing.T) {
 }
 
 var _ = strconv.Itoa
+
+// A topic someone deleted is made again at the ticket's next message, and
+// the card (gone with the old topic) is posted in the new one at once,
+// with its buttons, by the real desk; a later status change edits the new
+// card.
+func TestRemadeTopicGetsItsCard(t *testing.T) {
+	var notices notice.Notifier
+	h := newHarness(t, func(c *telegram.Config) {
+		c.Topics = true
+		c.Notify = notice.NotifierFunc(func(ctx context.Context, tx store.Store, at time.Time, ev notice.Event) error {
+			return notices.Notify(ctx, tx, at, ev)
+		})
+	})
+	h.srv.Forum(staffChat)
+	desk, tk, _ := deskTicket(t, h, true)
+	notices = bot.NewNotices(deskPrinter(t), desk)
+	ctx := context.Background()
+	old := h.srv.SentTo(staffChat)[0]
+	h.srv.DeleteTopic(staffChat, old.Thread)
+
+	now := h.clock.Now()
+	err := h.db.InTx(ctx, func(tx store.Store) error {
+		return desk.CustomerWrote(ctx, tx, tk, store.Message{TicketID: tk.ID, At: now, Direction: store.FromCustomer, Text: "هنوز خطا می‌دهد"}, now)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.flush()
+	var thread int
+	for id := range h.srv.Topics(staffChat) {
+		thread = id
+	}
+	var card *telegramtest.Sent
+	for _, s := range h.srv.SentTo(staffChat) {
+		if s.Thread == thread && s.Markup != nil && strings.Contains(s.Text, "تیکت شماره") {
+			card = &s
+		}
+	}
+	if thread == 0 || thread == old.Thread || card == nil {
+		t.Fatalf("topic %d (was %d); card in it: %v; sent %+v", thread, old.Thread, card, h.srv.SentTo(staffChat))
+	}
+
+	// /claim: the new card is edited in place.
+	err = h.db.InTx(ctx, func(tx store.Store) error {
+		return desk.HandleStaff(ctx, tx, bot.StaffInput{At: now, Chat: bot.ChatStaff, UserID: sara.ID, UserName: "Sara", Text: "/claim", Thread: tk.ID})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.flush()
+	if html, ok := h.srv.Shown(staffChat, card.MessageID); !ok || !strings.Contains(html, "Sara") {
+		t.Errorf("the new card shows %q after /claim, want it edited to name Sara", html)
+	}
+}

@@ -287,6 +287,11 @@ func (s *Server) DeleteTopic(chatID int64, threadID int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.forums[chatID], threadID)
+	for _, m := range s.sent { // its messages go with it
+		if m.ChatID == chatID && m.Thread == threadID {
+			delete(s.shown, msgKey{chatID, m.MessageID})
+		}
+	}
 }
 
 // DeleteMessage deletes a message, as a person may: it can no longer be
