@@ -106,8 +106,9 @@ type WhatsAppQueueStuck struct {
 	Waited time.Duration
 }
 
-// WhatsAppQueueMoving: the queue is not stuck (reported at start and when
-// it moves again). Staff hear of it only when they were told it was stuck.
+// WhatsAppQueueMoving: the queue is not stuck (reported when it moves
+// again, and at the first check after a restart that found messages
+// queued). Staff hear of it only when they were told it was stuck.
 type WhatsAppQueueMoving struct{}
 
 // WhatsAppQueuedGivenUp: a queued message kept failing (Attempts rounds,

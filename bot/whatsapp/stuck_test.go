@@ -117,12 +117,17 @@ func TestStuckQueuedMessageGivenUp(t *testing.T) {
 				hs.a.h = hd
 			}
 			hs.cli.AddMedia("/s1", []byte("\x89PNG"))
+			// The first round waits until S2 is queued behind S1, so that
+			// S2's arrival does not start a round of its own.
+			g := newGate("/s1")
+			hs.cli.SetDownloadGate(g.wait)
 			if !hs.a.HandleEvent(dm("S1", pnJID, whatsapptest.Image("برنامه این خطا را می‌دهد", "image/png", "/s1", 4))) {
 				t.Fatal("not acknowledged")
 			}
 			if !hs.a.HandleEvent(dm("S2", pnJID, text("لطفاً زودتر بررسی کنید"))) {
 				t.Fatal("not acknowledged")
 			}
+			close(g.release)
 			hs.settle()
 			for r := 2; r < tc.rounds; r++ {
 				hs.round()

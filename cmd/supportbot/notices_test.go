@@ -93,6 +93,15 @@ metrics:
 	if code, body := httpGet(t, "http://"+m[1]+"/healthz"); code != 200 || !strings.Contains(body, `"whatsapp":"connected"`) {
 		t.Errorf("/healthz after the ban: %d %s", code, body)
 	}
+	// The queue of messages handled off WhatsApp's event loop is watched
+	// too (empty here).
+	if _, body := httpGet(t, "http://"+m[1]+"/healthz"); !strings.Contains(body, `"queues":{"whatsapp":{"count":0,"oldest_age_s":0,"healthy":true}}`) {
+		t.Errorf("/healthz lacks the WhatsApp queue: %s", body)
+	}
+	if _, body := httpGet(t, "http://"+m[1]+"/metrics"); !strings.Contains(body, `supportbot_queue_depth{queue="whatsapp"} 0`) ||
+		!strings.Contains(body, `supportbot_queue_oldest_age_seconds{queue="whatsapp"} 0`) {
+		t.Errorf("/metrics lacks the WhatsApp queue")
+	}
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
