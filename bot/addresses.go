@@ -103,7 +103,7 @@ func (e *Engine) reveal(ctx context.Context, tx store.Store, address, phone stri
 // linkTarget reads what /link is to attach: a phone number or a hidden
 // address typed before the customer id, or the contact of the unknown
 // card the command replies to. force is a trailing "force".
-func (d *Desk) linkTarget(ctx context.Context, tx store.Store, in StaffInput, args string) (contact, customerID string, force bool, err error) {
+func (d *Desk) linkTarget(ctx context.Context, tx store.Store, in staffIn, args string) (contact, customerID string, force bool, err error) {
 	fields := strings.Fields(args)
 	if n := len(fields); n > 0 && strings.EqualFold(fields[n-1], "force") {
 		force, fields = true, fields[:n-1]

@@ -85,49 +85,23 @@ func (d *Desk) ManagerAddresses() []outbox.Address {
 	return out
 }
 
-// StaffInput is one message or button press from Telegram, transport-free.
-type StaffInput struct {
-	At            time.Time
-	Chat          string // ChatStaff, ChatManagers or ChatPrivate
-	UserID        int64
-	UserName      string
-	IsBot         bool
-	Text          string
-	ReplyTo       int64 // outbox id of the bot message this replies to, 0 when none
-	ReplyToTicket int64 // a reply to that ticket's card, 0 when none
-	// ReplyToUnknown: the message replies to one of the bot's own that the
-	// bot has no record of, such as a card sent twice because the bot was
-	// stopped after Telegram took it and before it was recorded.
-	ReplyToUnknown bool
-	// ReplyToOther: the message quotes one that is not the bot's (a
-	// colleague's, one's own, another bot's): staff talking among
-	// themselves, never an answer to the customer.
-	ReplyToOther bool
-	// Forwarded: a forward of someone's message, never an answer to the
-	// customer.
-	Forwarded bool
-	Thread    int64 // written in that ticket's forum topic (topics mode), 0 when not
-	// MessageID is the transport's id of the message in its chat, 0 when
-	// none (a button, a replay event): the desk answers an edit in reply.
-	MessageID int64
-	// Edited: an edit of the earlier message MessageID, first sent at
-	// Original; the rest of the input is the message as edited.
-	Edited   bool
-	Original time.Time
-	// Anonymous: an administrator posting as the group ("Remain
-	// anonymous"); UserID is 0, Telegram does not say who it is.
-	Anonymous bool
-	File      *store.File
-	Callback  string // inline-button data such as "claim:12" or "decline:12:misuse"
+// StaffInput is inbound.StaffInput: one message or button press from
+// Telegram, transport-free.
+type StaffInput = inbound.StaffInput
 
-	audit *auditNote // what the audit trail records of this input (desk_audit.go)
+// staffIn is a staff input as the desk handles it: with what the audit
+// trail records of it (desk_audit.go), filled in on the way.
+type staffIn struct {
+	StaffInput
+	audit *auditNote
 }
 
 // HandleStaff acts on one staff input inside the caller's transaction:
 // a button press, a command, or a reply that answers a customer. Mistakes
 // in what staff typed are answered in the chat they came from and change
 // nothing; only storage failures are returned.
-func (d *Desk) HandleStaff(ctx context.Context, tx store.Store, in StaffInput) error {
+func (d *Desk) HandleStaff(ctx context.Context, tx store.Store, input StaffInput) error {
+	in := staffIn{StaffInput: input}
 	if in.IsBot {
 		return nil
 	}
@@ -147,7 +121,7 @@ func (d *Desk) HandleStaff(ctx context.Context, tx store.Store, in StaffInput) e
 	err := d.watched(ctx, tx, in.At, func(tx store.Store) error { return d.staffInput(ctx, tx, in) })
 	var ue *userError
 	if errors.As(err, &ue) {
-		_, err = d.post(ctx, tx, in.At, outbox.Post{To: replyAddr(in), TicketID: ue.ticket, Thread: answerThread(in), Text: d.printer.T(ue.key, ue.args)})
+		_, err = d.post(ctx, tx, in.At, outbox.Post{To: replyAddr(in.StaffInput), TicketID: ue.ticket, Thread: answerThread(in.StaffInput), Text: d.printer.T(ue.key, ue.args)})
 		return err
 	}
 	if err != nil {
@@ -157,7 +131,7 @@ func (d *Desk) HandleStaff(ctx context.Context, tx store.Store, in StaffInput) e
 }
 
 // staffInput is HandleStaff's work: a button, a command, or a reply.
-func (d *Desk) staffInput(ctx context.Context, tx store.Store, in StaffInput) error {
+func (d *Desk) staffInput(ctx context.Context, tx store.Store, in staffIn) error {
 	switch text := strings.TrimSpace(in.Text); {
 	case in.Callback != "":
 		return d.handleCallback(ctx, tx, in)
@@ -227,13 +201,13 @@ func (d *Desk) post(ctx context.Context, tx store.Store, at time.Time, p outbox.
 }
 
 // answer says key in the chat in came from, about ticket (0 for none).
-func (d *Desk) answer(ctx context.Context, tx store.Store, in StaffInput, ticket int64, text string) error {
-	_, err := d.post(ctx, tx, in.At, outbox.Post{To: replyAddr(in), TicketID: ticket, Thread: answerThread(in), Text: text})
+func (d *Desk) answer(ctx context.Context, tx store.Store, in staffIn, ticket int64, text string) error {
+	_, err := d.post(ctx, tx, in.At, outbox.Post{To: replyAddr(in.StaffInput), TicketID: ticket, Thread: answerThread(in.StaffInput), Text: text})
 	return err
 }
 
 // staffName is how a staff member is named to customers and in notes.
-func (d *Desk) staffName(in StaffInput) string {
+func (d *Desk) staffName(in staffIn) string {
 	if n := strings.TrimSpace(in.UserName); n != "" {
 		return clip(n, 64)
 	}
@@ -278,7 +252,7 @@ func isMark(r rune) bool {
 // stays internal: it is stored as a note and the bot says so in one line.
 // Anything that is not a reply to a ticket is ordinary group chat and
 // ignored.
-func (d *Desk) relayReply(ctx context.Context, tx store.Store, in StaffInput) error {
+func (d *Desk) relayReply(ctx context.Context, tx store.Store, in staffIn) error {
 	id, toCustomer, err := d.repliedTicket(ctx, tx, in)
 	if err != nil {
 		return err
@@ -341,7 +315,7 @@ func (d *Desk) relayReply(ctx context.Context, tx store.Store, in StaffInput) er
 
 // internalReply stores a staff reply that must not reach the customer as
 // a note on ticket id, and says so in one short line.
-func (d *Desk) internalReply(ctx context.Context, tx store.Store, in StaffInput, id int64, text string) error {
+func (d *Desk) internalReply(ctx context.Context, tx store.Store, in staffIn, id int64, text string) error {
 	if text == "" && in.File == nil {
 		return nil
 	}
@@ -366,7 +340,7 @@ func (d *Desk) internalReply(ctx context.Context, tx store.Store, in StaffInput,
 // whether the reply is for the customer: it quotes the ticket's card or a
 // relayed customer message (or names the card by ReplyToTicket), not any
 // other bot message about the ticket.
-func (d *Desk) repliedTicket(ctx context.Context, tx store.Store, in StaffInput) (id int64, toCustomer bool, err error) {
+func (d *Desk) repliedTicket(ctx context.Context, tx store.Store, in staffIn) (id int64, toCustomer bool, err error) {
 	if in.ReplyTo != 0 {
 		m, err := tx.OutboxMessage(ctx, in.ReplyTo)
 		switch {

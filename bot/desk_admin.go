@@ -18,7 +18,7 @@ import (
 // reply to the contact's card. The contact's conversation starts afresh and
 // the customer is welcomed by name. A contact that is another customer's
 // moves only with a trailing "force".
-func (d *Desk) cmdLink(ctx context.Context, tx store.Store, in StaffInput, args string) error {
+func (d *Desk) cmdLink(ctx context.Context, tx store.Store, in staffIn, args string) error {
 	contact, id, force, err := d.linkTarget(ctx, tx, in, args)
 	if err != nil {
 		return err
@@ -80,7 +80,7 @@ func (d *Desk) findCustomer(ctx context.Context, tx store.Store, id string) (sto
 }
 
 // cmdUsage shows what each of a customer's contracts has used and has left.
-func (d *Desk) cmdUsage(ctx context.Context, tx store.Store, in StaffInput, args string) error {
+func (d *Desk) cmdUsage(ctx context.Context, tx store.Store, in staffIn, args string) error {
 	id, _ := nextField(args)
 	if id == "" {
 		return fail("desk.err.missing_customer", map[string]any{"usage": d.raw("desk.syntax.usage")})
@@ -144,7 +144,7 @@ func (d *Desk) hourlyEntryLines(ctx context.Context, tx store.Store, c rules.Con
 }
 
 // usageLines describes one contract's usage against its limits.
-func (d *Desk) usageLines(c rules.Contract, u rules.Usage, in StaffInput) []string {
+func (d *Desk) usageLines(c rules.Contract, u rules.Usage, in staffIn) []string {
 	p := d.printer
 	l := d.policy.Limits(c)
 	lines := []string{p.T("desk.usage.contract", map[string]any{
@@ -186,7 +186,7 @@ func (d *Desk) usageLines(c rules.Contract, u rules.Usage, in StaffInput) []stri
 
 // cmdOutage switches the power-outage notice customers see; without an
 // argument it says whether the notice is on.
-func (d *Desk) cmdOutage(ctx context.Context, tx store.Store, in StaffInput, args string) error {
+func (d *Desk) cmdOutage(ctx context.Context, tx store.Store, in staffIn, args string) error {
 	arg, _ := nextField(args)
 	var value string
 	switch arg := rules.Fold(arg); {
@@ -214,6 +214,6 @@ func (d *Desk) cmdOutage(ctx context.Context, tx store.Store, in StaffInput, arg
 }
 
 // cmdDigest sends the SLA digest and its chart now, to the chat that asked.
-func (d *Desk) cmdDigest(ctx context.Context, tx store.Store, in StaffInput, _ string) error {
-	return digest.Send(ctx, tx, d.digestEnv(), in.At, []outbox.Address{replyAddr(in)})
+func (d *Desk) cmdDigest(ctx context.Context, tx store.Store, in staffIn, _ string) error {
+	return digest.Send(ctx, tx, d.digestEnv(), in.At, []outbox.Address{replyAddr(in.StaffInput)})
 }

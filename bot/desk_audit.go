@@ -60,7 +60,7 @@ func (a *auditNote) note(action string, ticket int64, detail string) {
 }
 
 // recordAudit appends the input's record, when it did something.
-func (d *Desk) recordAudit(ctx context.Context, tx store.Store, in StaffInput) error {
+func (d *Desk) recordAudit(ctx context.Context, tx store.Store, in staffIn) error {
 	a := in.audit
 	if a == nil || a.action == "" {
 		return nil

@@ -214,7 +214,7 @@ func (d *Desk) repostCard(ctx context.Context, tx store.Store, id int64, at time
 
 // rememberStaff keeps the name of someone writing in a staff chat, so
 // cards and answers can name them.
-func (d *Desk) rememberStaff(ctx context.Context, tx store.Store, in StaffInput) error {
+func (d *Desk) rememberStaff(ctx context.Context, tx store.Store, in staffIn) error {
 	name := strings.TrimSpace(in.UserName)
 	if in.UserID <= 0 || name == "" || (in.Chat != ChatStaff && in.Chat != ChatManagers) {
 		return nil

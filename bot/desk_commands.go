@@ -24,7 +24,7 @@ const (
 )
 
 // handler runs one command with the text after the command name.
-type handler func(d *Desk, ctx context.Context, tx store.Store, in StaffInput, args string) error
+type handler func(d *Desk, ctx context.Context, tx store.Store, in staffIn, args string) error
 
 // command is one staff or manager command and the names it answers to.
 type command struct {
@@ -87,7 +87,7 @@ func isWord(key, s string) bool {
 }
 
 // handleCommand runs the command text starts with, after checking who may.
-func (d *Desk) handleCommand(ctx context.Context, tx store.Store, in StaffInput, text string) error {
+func (d *Desk) handleCommand(ctx context.Context, tx store.Store, in staffIn, text string) error {
 	name, args := splitCommand(text)
 	c := commandIndex[rules.Fold(name)]
 	if c == nil {
@@ -120,7 +120,7 @@ func topicArgs(name string, thread int64, args string) string {
 }
 
 // allowed refuses, with a userError, what in's sender may not do.
-func (d *Desk) allowed(s scope, in StaffInput) error {
+func (d *Desk) allowed(s scope, in staffIn) error {
 	staff, manager := in.Chat == ChatStaff, d.managers[in.UserID]
 	switch {
 	case s == staffChat && !staff:
@@ -161,7 +161,7 @@ func nextField(s string) (field, rest string) {
 
 // handleCallback runs an inline button: "claim:12", "close:12", "log:12",
 // "decline:12" (asks for a reason) or "decline:12:misuse".
-func (d *Desk) handleCallback(ctx context.Context, tx store.Store, in StaffInput) error {
+func (d *Desk) handleCallback(ctx context.Context, tx store.Store, in staffIn) error {
 	if err := d.allowed(staffChat, in); err != nil {
 		return err
 	}
@@ -247,6 +247,6 @@ func (d *Desk) mustBeOpen(t store.Ticket) error {
 }
 
 // cmdHelp lists the commands.
-func (d *Desk) cmdHelp(ctx context.Context, tx store.Store, in StaffInput, _ string) error {
+func (d *Desk) cmdHelp(ctx context.Context, tx store.Store, in staffIn, _ string) error {
 	return d.answer(ctx, tx, in, 0, d.printer.T("desk.help", nil)+"\n\n"+d.printer.T("lifecycle.help", nil))
 }

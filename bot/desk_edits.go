@@ -19,7 +19,7 @@ import (
 // a new message; when the message was kept as an internal note and the
 // edit would now reach the customer, that nothing was sent. Edits of
 // commands and of group chat are left alone (docs/telegram.md, "Edits").
-func (d *Desk) staffEdit(ctx context.Context, tx store.Store, in StaffInput) error {
+func (d *Desk) staffEdit(ctx context.Context, tx store.Store, in staffIn) error {
 	if in.Chat != ChatStaff || in.MessageID == 0 || strings.HasPrefix(dropMarks(strings.TrimSpace(in.Text)), "/") {
 		return nil
 	}
@@ -56,7 +56,7 @@ func (d *Desk) staffEdit(ctx context.Context, tx store.Store, in StaffInput) err
 	if err != nil || !first {
 		return err
 	}
-	_, err = d.post(ctx, tx, in.At, outbox.Post{To: replyAddr(in), TicketID: id, Thread: answerThread(in),
+	_, err = d.post(ctx, tx, in.At, outbox.Post{To: replyAddr(in.StaffInput), TicketID: id, Thread: answerThread(in.StaffInput),
 		ReplyToMessage: in.MessageID, Text: d.printer.T(key, map[string]any{"id": id})})
 	return err
 }
@@ -65,7 +65,7 @@ func (d *Desk) staffEdit(ctx context.Context, tx store.Store, in StaffInput) err
 // cannot tell who they are, so a command or an answer to a ticket from
 // them is not acted on, and they are told so in reply with how to post as
 // themselves. Group chat from them is left alone.
-func (d *Desk) anonymousPost(ctx context.Context, tx store.Store, in StaffInput) error {
+func (d *Desk) anonymousPost(ctx context.Context, tx store.Store, in staffIn) error {
 	acts := strings.HasPrefix(dropMarks(strings.TrimSpace(in.Text)), "/")
 	ticket := max(in.Thread, 0)
 	if !acts && in.Chat == ChatStaff && !in.Forwarded && !in.ReplyToOther {
@@ -78,7 +78,7 @@ func (d *Desk) anonymousPost(ctx context.Context, tx store.Store, in StaffInput)
 	if !acts {
 		return nil
 	}
-	_, err := d.post(ctx, tx, in.At, outbox.Post{To: replyAddr(in), TicketID: ticket, Thread: answerThread(in),
+	_, err := d.post(ctx, tx, in.At, outbox.Post{To: replyAddr(in.StaffInput), TicketID: ticket, Thread: answerThread(in.StaffInput),
 		ReplyToMessage: in.MessageID, Text: d.printer.T("desk.anonymous", nil)})
 	return err
 }

@@ -18,7 +18,7 @@ const heldPageLines = 20
 // acting on (flood, cut texts, refused files, failures), so staff can read
 // everything a customer wrote: `/held PHONE` the newest page, `/held PHONE
 // 2` the one before it, and so on. Only the page asked for is read.
-func (d *Desk) cmdHeld(ctx context.Context, tx store.Store, in StaffInput, args string) error {
+func (d *Desk) cmdHeld(ctx context.Context, tx store.Store, in staffIn, args string) error {
 	raw := strings.TrimSpace(args)
 	if raw == "" {
 		return fail("desk.err.held_args", map[string]any{"usage": d.raw("desk.syntax.held")})

@@ -34,7 +34,7 @@ func DefaultLifecycle() LifecycleConfig {
 // text, when given, goes to the customer as an answer; without it the
 // customer gets a short standard line. A waiting ticket has been answered,
 // so its first-response clock stops.
-func (d *Desk) cmdWait(ctx context.Context, tx store.Store, in StaffInput, args string) error {
+func (d *Desk) cmdWait(ctx context.Context, tx store.Store, in staffIn, args string) error {
 	t, text, err := d.ticketArg(ctx, tx, args, "lifecycle.syntax.wait")
 	if err != nil {
 		return err
@@ -108,7 +108,7 @@ func (d *Desk) endWait(ctx context.Context, tx store.Store, t *store.Ticket) err
 // cmdMerge joins ticket M into ticket N: "/merge N M". M's messages, files
 // and logged time move to N, M becomes merged (it no longer counts as a
 // request), and the customer hears it once.
-func (d *Desk) cmdMerge(ctx context.Context, tx store.Store, in StaffInput, args string) error {
+func (d *Desk) cmdMerge(ctx context.Context, tx store.Store, in staffIn, args string) error {
 	into, rest, err := d.ticketArg(ctx, tx, args, "lifecycle.syntax.merge")
 	if err != nil {
 		return err

@@ -14,7 +14,7 @@ import (
 // recomputes the ticket's charge and warns when the package's month cap or
 // hours are exceeded; for the yearly customisation and training hours of a
 // project contract it shows what is left.
-func (d *Desk) cmdLog(ctx context.Context, tx store.Store, in StaffInput, args string) error {
+func (d *Desk) cmdLog(ctx context.Context, tx store.Store, in staffIn, args string) error {
 	t, rest, err := d.ticketArg(ctx, tx, args, "desk.syntax.log")
 	if err != nil {
 		return err

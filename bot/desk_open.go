@@ -65,7 +65,7 @@ func parseSeverity(s string) (rules.Severity, bool) {
 // the WhatsApp conversation's; a denial is stored and explained here, and
 // an opened ticket gets its card and the customer a confirmation with the
 // tracking number and the promised time.
-func (d *Desk) cmdOpen(ctx context.Context, tx store.Store, in StaffInput, args string) error {
+func (d *Desk) cmdOpen(ctx context.Context, tx store.Store, in staffIn, args string) error {
 	usage := d.raw("lifecycle.syntax.open")
 	id, rest := nextField(args)
 	if id == "" {

@@ -38,7 +38,7 @@ func snippetKey(s string) (string, bool) {
 // cmdSnippet manages the saved replies: "/snippet add KEY TEXT" (sent with
 // a file, or as a reply to a message carrying one, saves the file too) and
 // "/snippet del KEY".
-func (d *Desk) cmdSnippet(ctx context.Context, tx store.Store, in StaffInput, args string) error {
+func (d *Desk) cmdSnippet(ctx context.Context, tx store.Store, in staffIn, args string) error {
 	verb, rest := nextField(args)
 	field, text := nextField(rest)
 	switch verb := rules.Fold(verb); {
@@ -82,7 +82,7 @@ func (d *Desk) cmdSnippet(ctx context.Context, tx store.Store, in StaffInput, ar
 
 // snippetFile is the file a /snippet add saves: the one sent with the
 // command, else the one of the bot message it replies to.
-func (d *Desk) snippetFile(ctx context.Context, tx store.Store, in StaffInput) (*store.File, error) {
+func (d *Desk) snippetFile(ctx context.Context, tx store.Store, in staffIn) (*store.File, error) {
 	if in.File != nil {
 		return in.File, nil
 	}
@@ -100,7 +100,7 @@ func (d *Desk) snippetFile(ctx context.Context, tx store.Store, in StaffInput) (
 }
 
 // cmdSnippets lists the saved replies.
-func (d *Desk) cmdSnippets(ctx context.Context, tx store.Store, in StaffInput, _ string) error {
+func (d *Desk) cmdSnippets(ctx context.Context, tx store.Store, in staffIn, _ string) error {
 	ss, err := tx.Snippets(ctx)
 	if err != nil {
 		return fmt.Errorf("desk: snippets: %w", err)
@@ -123,7 +123,7 @@ func (d *Desk) cmdSnippets(ctx context.Context, tx store.Store, in StaffInput, _
 // "/r KEY" as a reply to the ticket's card or one of its messages. The
 // variables are filled for the ticket, and the reply then goes out as if
 // the staff member had written it (it stops the first-response clock).
-func (d *Desk) cmdSavedReply(ctx context.Context, tx store.Store, in StaffInput, args string) error {
+func (d *Desk) cmdSavedReply(ctx context.Context, tx store.Store, in staffIn, args string) error {
 	first, rest := nextField(args)
 	var id int64
 	if n, err := parseTicketID(first); err == nil {
@@ -165,7 +165,7 @@ func (d *Desk) cmdSavedReply(ctx context.Context, tx store.Store, in StaffInput,
 
 // fillSnippet fills a saved reply's variables for ticket t; an unknown
 // {name} is left as written.
-func (d *Desk) fillSnippet(ctx context.Context, tx store.Store, text string, t store.Ticket, in StaffInput) (string, error) {
+func (d *Desk) fillSnippet(ctx context.Context, tx store.Store, text string, t store.Ticket, in staffIn) (string, error) {
 	if !strings.Contains(text, "{") {
 		return text, nil
 	}

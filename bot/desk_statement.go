@@ -15,7 +15,7 @@ import (
 // cmdStatement sends a customer's monthly statement as a file:
 // "/statement CUSTOMER_ID [1405-09] [xlsx|csv|text]"; the month defaults to
 // the current one and the format to xlsx.
-func (d *Desk) cmdStatement(ctx context.Context, tx store.Store, in StaffInput, args string) error {
+func (d *Desk) cmdStatement(ctx context.Context, tx store.Store, in staffIn, args string) error {
 	usage := d.raw("lifecycle.syntax.statement")
 	id, rest := nextField(args)
 	if id == "" {
@@ -63,6 +63,6 @@ func (d *Desk) cmdStatement(ctx context.Context, tx store.Store, in StaffInput, 
 		return fmt.Errorf("desk: statement file: %w", err)
 	}
 	caption := d.printer.T("statement.desk.caption", map[string]any{"month": s.Month, "name": cu.Name, "id": cu.ID})
-	_, err = d.post(ctx, tx, in.At, outbox.Post{To: replyAddr(in), Text: caption, File: file})
+	_, err = d.post(ctx, tx, in.At, outbox.Post{To: replyAddr(in.StaffInput), Text: caption, File: file})
 	return err
 }

@@ -16,7 +16,7 @@ import (
 // How to reach the customer is said the first time each person does it;
 // after that the note is kept without a word, so a conversation among
 // staff in a topic is not interrupted at every line.
-func (d *Desk) staffTalk(ctx context.Context, tx store.Store, in StaffInput, id int64, text string) error {
+func (d *Desk) staffTalk(ctx context.Context, tx store.Store, in staffIn, id int64, text string) error {
 	if _, err := tx.Ticket(ctx, id); errors.Is(err, store.ErrNotFound) {
 		return fail("desk.err.ticket_not_found", map[string]any{"id": id})
 	} else if err != nil {

@@ -20,7 +20,7 @@ const maxListed = 40
 
 // cmdTickets lists open tickets, the earliest first-response deadline
 // first, marking the overdue ones.
-func (d *Desk) cmdTickets(ctx context.Context, tx store.Store, in StaffInput, _ string) error {
+func (d *Desk) cmdTickets(ctx context.Context, tx store.Store, in staffIn, _ string) error {
 	ts, err := tx.ListTickets(ctx, store.TicketFilter{OpenOnly: true})
 	if err != nil {
 		return fmt.Errorf("desk: open tickets: %w", err)
@@ -80,7 +80,7 @@ func (d *Desk) customerName(ctx context.Context, tx store.Store, id string, cach
 }
 
 // cmdTicket shows a ticket's card again, with its messages and notes.
-func (d *Desk) cmdTicket(ctx context.Context, tx store.Store, in StaffInput, args string) error {
+func (d *Desk) cmdTicket(ctx context.Context, tx store.Store, in staffIn, args string) error {
 	t, _, err := d.ticketArg(ctx, tx, args, "desk.syntax.ticket")
 	if err != nil {
 		return err
@@ -107,7 +107,7 @@ func (d *Desk) cmdTicket(ctx context.Context, tx store.Store, in StaffInput, arg
 }
 
 // cmdClaim makes the sender the ticket's assignee.
-func (d *Desk) cmdClaim(ctx context.Context, tx store.Store, in StaffInput, args string) error {
+func (d *Desk) cmdClaim(ctx context.Context, tx store.Store, in staffIn, args string) error {
 	t, _, err := d.ticketArg(ctx, tx, args, "desk.syntax.claim")
 	if err != nil {
 		return err
@@ -124,7 +124,7 @@ func (d *Desk) cmdClaim(ctx context.Context, tx store.Store, in StaffInput, args
 
 // cmdAssign makes a staff member (by Telegram user id, optionally followed
 // by a name) the ticket's assignee.
-func (d *Desk) cmdAssign(ctx context.Context, tx store.Store, in StaffInput, args string) error {
+func (d *Desk) cmdAssign(ctx context.Context, tx store.Store, in staffIn, args string) error {
 	t, rest, err := d.ticketArg(ctx, tx, args, "desk.syntax.assign")
 	if err != nil {
 		return err
@@ -160,7 +160,7 @@ func (d *Desk) assigneeName(t store.Ticket) string {
 // cmdClose closes a ticket and thanks the customer. A ticket closed without
 // an answer counts as answered when closed; an hourly ticket is charged at
 // least the per-ticket minimum.
-func (d *Desk) cmdClose(ctx context.Context, tx store.Store, in StaffInput, args string) error {
+func (d *Desk) cmdClose(ctx context.Context, tx store.Store, in staffIn, args string) error {
 	t, _, err := d.ticketArg(ctx, tx, args, "desk.syntax.close")
 	if err != nil {
 		return err
@@ -206,7 +206,7 @@ func (d *Desk) charge(t *store.Ticket, c rules.Contract) {
 }
 
 // cmdReopen opens a closed or declined ticket again.
-func (d *Desk) cmdReopen(ctx context.Context, tx store.Store, in StaffInput, args string) error {
+func (d *Desk) cmdReopen(ctx context.Context, tx store.Store, in staffIn, args string) error {
 	t, _, err := d.ticketArg(ctx, tx, args, "desk.syntax.reopen")
 	if err != nil {
 		return err
@@ -237,7 +237,7 @@ func (d *Desk) cmdReopen(ctx context.Context, tx store.Store, in StaffInput, arg
 // cmdDecline refuses an open ticket for one of the reasons the support
 // terms allow, and explains it to the customer. Without a reason it asks
 // for one with buttons.
-func (d *Desk) cmdDecline(ctx context.Context, tx store.Store, in StaffInput, args string) error {
+func (d *Desk) cmdDecline(ctx context.Context, tx store.Store, in staffIn, args string) error {
 	t, rest, err := d.ticketArg(ctx, tx, args, "desk.syntax.decline")
 	if err != nil {
 		return err
@@ -278,7 +278,7 @@ func (d *Desk) cmdDecline(ctx context.Context, tx store.Store, in StaffInput, ar
 }
 
 // declinePicker asks staff for a decline reason with one button per reason.
-func (d *Desk) declinePicker(ctx context.Context, tx store.Store, in StaffInput, id int64) error {
+func (d *Desk) declinePicker(ctx context.Context, tx store.Store, in staffIn, id int64) error {
 	t, err := d.ticket(ctx, tx, id)
 	if err != nil {
 		return err
@@ -291,7 +291,7 @@ func (d *Desk) declinePicker(ctx context.Context, tx store.Store, in StaffInput,
 		buttons = append(buttons, "decline:"+strconv.FormatInt(id, 10)+":"+string(r))
 	}
 	text := d.printer.T("desk.decline.pick", map[string]any{"id": id, "reasons": locales.Raw(d.reasonList())})
-	_, err = d.post(ctx, tx, in.At, outbox.Post{To: replyAddr(in), TicketID: id, Text: text, Buttons: buttons})
+	_, err = d.post(ctx, tx, in.At, outbox.Post{To: replyAddr(in.StaffInput), TicketID: id, Text: text, Buttons: buttons})
 	return err
 }
 
@@ -339,7 +339,7 @@ func parseDeclineReason(s string) (rules.DeclineReason, bool) {
 }
 
 // cmdNote adds an internal note to a ticket; the customer never sees it.
-func (d *Desk) cmdNote(ctx context.Context, tx store.Store, in StaffInput, args string) error {
+func (d *Desk) cmdNote(ctx context.Context, tx store.Store, in staffIn, args string) error {
 	t, text, err := d.ticketArg(ctx, tx, args, "desk.syntax.note")
 	if err != nil {
 		return err

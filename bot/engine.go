@@ -430,7 +430,7 @@ func (e *Engine) HandleStaff(ctx context.Context, id string, in StaffInput) erro
 			"text":  locales.Raw(clip(strings.TrimSpace(sent), maxRelayRunes)),
 			"error": locales.Raw(shorten(fmt.Sprint(pe.Value), 300)),
 		})
-		return e.desk.answer(ctx, b.tx, in, 0, text)
+		return e.desk.answer(ctx, b.tx, staffIn{StaffInput: in}, 0, text)
 	})
 	if told != nil {
 		return errors.Join(err, told)

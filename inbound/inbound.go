@@ -1,6 +1,7 @@
 // Package inbound holds what the transports hand the engine: a customer's
 // WhatsApp message, an edit or deletion of one, a message typed on the
-// company phone, and the names of the transports and staff chats. The
+// company phone, a staff member's message or button press (StaffInput),
+// and the names of the transports and staff chats. The
 // adapters (bot/whatsapp, bot/telegram) build these from wire types and
 // never import package bot; the engine (bot.Engine) takes them.
 package inbound

@@ -12,7 +12,6 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
-	"supportbot/bot"
 	"supportbot/inbound"
 	"supportbot/notice"
 	"supportbot/outbox"
@@ -65,7 +64,7 @@ var errTooBig = errors.New("file over Telegram's 20 MB download limit")
 // file describes a staff file for the desk. A file the desk may relay to a
 // customer (mayRelay) is downloaded into FileDir; a file over Telegram's 20 MB limit cannot be,
 // and the staff are told so in the chat (the file is then left out).
-func (a *Adapter) file(ctx context.Context, updateID int, c chat, in bot.StaffInput, parent store.OutboxMessage, tf *tgFile) (*store.File, error) {
+func (a *Adapter) file(ctx context.Context, updateID int, c chat, in inbound.StaffInput, parent store.OutboxMessage, tf *tgFile) (*store.File, error) {
 	f := tf.file
 	f.Bytes = int64(tf.size)
 	if c.kind != inbound.ChatStaff || !mayRelay(in) || a.cfg.FileDir == "" {
@@ -88,7 +87,7 @@ func (a *Adapter) file(ctx context.Context, updateID int, c chat, in bot.StaffIn
 // mayRelay reports a staff message the desk may send on to a customer: a
 // reply to one of the bot's messages, or a message written in a ticket's
 // topic. A forward or a reply to a person's message never is.
-func mayRelay(in bot.StaffInput) bool {
+func mayRelay(in inbound.StaffInput) bool {
 	return (in.ReplyTo != 0 || in.Thread != 0) && !in.Forwarded && !in.ReplyToOther && !in.ReplyToUnknown
 }
 

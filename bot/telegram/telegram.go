@@ -1,7 +1,7 @@
 // Package telegram connects the staff desk to the Telegram Bot API. It only
 // translates: outbox messages addressed "telegram:…" become Bot API sends
 // (Sender), and updates from the staff group, a managers group or private
-// chats become bot.StaffInput for the engine (Run). Everything that decides
+// chats become inbound.StaffInput for the engine (Run). Everything that decides
 // what to say lives in package bot.
 //
 // Updates are read with the adapter's own getUpdates loop: the offset is kept
@@ -28,7 +28,6 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
-	"supportbot/bot"
 	"supportbot/inbound"
 	"supportbot/locales"
 	"supportbot/notice"
@@ -39,7 +38,7 @@ import (
 // Handler is the part of the engine that updates are handed to;
 // *bot.Engine is one (cmd/supportbot checks it). It must handle an id it has seen before as a no-op.
 type Handler interface {
-	HandleStaff(ctx context.Context, id string, in bot.StaffInput) error
+	HandleStaff(ctx context.Context, id string, in inbound.StaffInput) error
 }
 
 // Config is what the adapter needs besides the API client and the store.

@@ -13,7 +13,6 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
-	"supportbot/bot"
 	"supportbot/inbound"
 	"supportbot/store"
 )
@@ -473,8 +472,8 @@ func (a *Adapter) message(ctx context.Context, h Handler, id int, m *tgbotapi.Me
 // staffInput is what m says to the desk, but its file: who wrote it,
 // where (a ticket's topic), whether it is a forward, and what it replies
 // to (parent: the bot message, when it is one on record).
-func (a *Adapter) staffInput(ctx context.Context, id int, c chat, m *tgbotapi.Message, text string) (bot.StaffInput, store.OutboxMessage, error) {
-	in := bot.StaffInput{At: a.at(m.Date), Chat: c.kind, Text: text, MessageID: int64(m.MessageID)}
+func (a *Adapter) staffInput(ctx context.Context, id int, c chat, m *tgbotapi.Message, text string) (inbound.StaffInput, store.OutboxMessage, error) {
+	in := inbound.StaffInput{At: a.at(m.Date), Chat: c.kind, Text: text, MessageID: int64(m.MessageID)}
 	if m.From != nil {
 		in.UserID, in.UserName = m.From.ID, name(m.From)
 	}
@@ -550,7 +549,7 @@ func (a *Adapter) callback(ctx context.Context, h Handler, id int, q *tgbotapi.C
 		a.cfg.Log.Info("button pressed in a chat the bot does not serve; ignored", append([]any{"update_id", id}, chatAttrs(q.Message.Chat)...)...)
 		return nil
 	}
-	in := bot.StaffInput{At: a.cfg.Now(), Chat: c.kind, UserID: q.From.ID, UserName: name(q.From), Callback: q.Data}
+	in := inbound.StaffInput{At: a.cfg.Now(), Chat: c.kind, UserID: q.From.ID, UserName: name(q.From), Callback: q.Data}
 	a.cfg.Log.Debug("button", "update_id", id, "chat", c.kind, "user_id", in.UserID, "data", q.Data)
 	return h.HandleStaff(ctx, a.updateKey(id), in)
 }
