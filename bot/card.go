@@ -23,7 +23,13 @@ const maxDescriptionRunes = 2500
 // card is the text of a ticket's card in the staff group: who asks, under
 // which contract, for what, by when, and what they wrote and sent.
 func (d *Desk) card(ctx context.Context, tx store.Store, t store.Ticket) (string, error) {
-	text, _, err := d.cardWith(ctx, tx, t, known{})
+	var k known
+	if c, err := tx.Card(ctx, t.ID); err == nil {
+		k.sentAt = c.SentAt
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return "", fmt.Errorf("desk: card of ticket %d: %w", t.ID, err)
+	}
+	text, _, err := d.cardWith(ctx, tx, t, k)
 	return text, err
 }
 

@@ -416,7 +416,11 @@ func (d *Desk) ticketOpened(ctx context.Context, tx store.Store, t store.Ticket,
 	if k.relayed != nil {
 		*k.relayed = cardID
 	}
-	if err := tx.SetCard(ctx, store.Card{TicketID: t.ID, OutboxID: cardID, Shown: shown(card)}); err != nil {
+	c := store.Card{TicketID: t.ID, OutboxID: cardID, Shown: shown(card)}
+	if d.sentLine(k.sentAt, t.OpenedAt) != "" {
+		c.SentAt = k.sentAt // shown at every redraw
+	}
+	if err := tx.SetCard(ctx, c); err != nil {
 		return fmt.Errorf("desk: remember card of ticket %d: %w", t.ID, err)
 	}
 	// msgs are the card's: posting the card and remembering it changed none.

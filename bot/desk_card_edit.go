@@ -152,7 +152,7 @@ func (d *Desk) refreshCard(ctx context.Context, tx store.Store, id int64, at tim
 	if err != nil {
 		return fmt.Errorf("desk: card of ticket %d: %w", id, err)
 	}
-	p, _, err := d.cardPost(ctx, tx, t, known{})
+	p, _, err := d.cardPost(ctx, tx, t, known{sentAt: card.SentAt})
 	if err != nil {
 		return err
 	}
@@ -197,7 +197,7 @@ func (d *Desk) repostCard(ctx context.Context, tx store.Store, id int64, at time
 	if err != nil {
 		return fmt.Errorf("desk: card of ticket %d: %w", id, err)
 	}
-	p, _, err := d.cardPost(ctx, tx, t, known{})
+	p, _, err := d.cardPost(ctx, tx, t, known{sentAt: card.SentAt})
 	if err != nil {
 		return err
 	}

@@ -349,6 +349,7 @@ func (e *Engine) apply(ctx context.Context, tx store.Store, m CustomerMessage, r
 		case conversation.TicketOpened:
 			k := eventKnown(ev)
 			k.relayed = &relayed
+			k.sentAt = m.SentAt
 			err = e.desk.ticketOpened(ctx, tx, ev.Ticket, m.At, k)
 		case conversation.FollowUp:
 			k := eventKnown(ev)

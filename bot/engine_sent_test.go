@@ -77,3 +77,60 @@ func TestSentAtStoredAndShown(t *testing.T) {
 		})
 	}
 }
+
+// The card of a ticket opened by a message that came late shows when the
+// customer sent it, and keeps showing it when it is redrawn (a claim) and
+// in /ticket; a card of a message on time shows none.
+func TestSentAtOnCards(t *testing.T) {
+	for _, late := range []bool{false, true} {
+		f := newEngineFixture(t)
+		at := f.at.Add(time.Minute) // Sunday 1405/09/08 10:01
+		sentBy := 20 * time.Second
+		if late {
+			sentBy = 3 * time.Hour
+		}
+		var card store.OutboxMessage
+		for i, text := range []string{"گزارش فروش در موبایل باز نمی‌شود", "۱", "۲"} {
+			at := at.Add(time.Duration(i) * time.Second)
+			for _, m := range f.say(t, CustomerMessage{ID: "W" + itoa(int64(i)), Chat: "c", Phone: phoneSilver, At: at, SentAt: at.Add(-sentBy), Text: text}) {
+				if m.Kind == store.OutboxCard {
+					card = m
+				}
+			}
+		}
+		if card.ID == 0 {
+			t.Fatal("no card posted")
+		}
+		const line = "ارسال‌شده ۷:۰۱"
+		claim := f.desk.HandleStaff
+		var edit store.OutboxMessage
+		ctx := context.Background()
+		before := len(f.outbox(t))
+		if err := f.db.InTx(ctx, func(tx store.Store) error {
+			return claim(ctx, tx, StaffInput{At: at.Add(time.Hour), Chat: ChatStaff, UserID: staffSara, UserName: "Sara", Text: "/claim " + itoa(card.TicketID)})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range f.outbox(t)[before:] {
+			if m.Edit == card.ID {
+				edit = m
+			}
+		}
+		var shown string
+		if err := f.db.InTx(ctx, func(tx store.Store) error {
+			tk, err := tx.Ticket(ctx, card.TicketID)
+			if err != nil {
+				return err
+			}
+			shown, err = f.desk.card(ctx, tx, tk)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for what, text := range map[string]string{"card": card.Text, "card after /claim": edit.Text, "/ticket": shown} {
+			if strings.Contains(text, line) != late || (!late && strings.Contains(text, "ارسال‌شده")) {
+				t.Errorf("late %v: %s:\n%s\nwant the line %q: %v", late, what, text, line, late)
+			}
+		}
+	}
+}

@@ -1,6 +1,9 @@
 package store
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Card is the staff-group message that stands for a ticket: the outbox
 // message that posted it (edits replace it in place) and what it shows now.
@@ -11,6 +14,9 @@ type Card struct {
 	// whole so the card is edited only when it changes; "" when not known
 	// (a card posted before cards were edited).
 	Shown string
+	// SentAt is WhatsApp's own time for the customer message that opened
+	// the ticket, when the card shows it (it came late); zero otherwise.
+	SentAt time.Time
 }
 
 // Cards keeps each ticket's card.

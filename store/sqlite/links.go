@@ -8,17 +8,17 @@ import (
 
 // SetCard creates or replaces a ticket's card.
 func (q *queries) SetCard(ctx context.Context, c store.Card) error {
-	_, err := q.wr.ExecContext(ctx, `INSERT INTO ticket_cards (ticket_id, outbox_id, shown) VALUES (?, ?, ?)
-		ON CONFLICT (ticket_id) DO UPDATE SET outbox_id = excluded.outbox_id, shown = excluded.shown`,
-		c.TicketID, c.OutboxID, c.Shown)
+	_, err := q.wr.ExecContext(ctx, `INSERT INTO ticket_cards (ticket_id, outbox_id, shown, sent_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (ticket_id) DO UPDATE SET outbox_id = excluded.outbox_id, shown = excluded.shown, sent_at = excluded.sent_at`,
+		c.TicketID, c.OutboxID, c.Shown, timeArg(c.SentAt))
 	return wrap(err, "card of ticket %d", c.TicketID)
 }
 
 // Card reads a ticket's card; store.ErrNotFound when none was posted.
 func (q *queries) Card(ctx context.Context, ticketID int64) (store.Card, error) {
 	c := store.Card{TicketID: ticketID}
-	err := q.rd.QueryRowContext(ctx, `SELECT outbox_id, shown FROM ticket_cards WHERE ticket_id = ?`, ticketID).
-		Scan(&c.OutboxID, &c.Shown)
+	err := q.rd.QueryRowContext(ctx, `SELECT outbox_id, shown, sent_at FROM ticket_cards WHERE ticket_id = ?`, ticketID).
+		Scan(&c.OutboxID, &c.Shown, timeCol{&c.SentAt})
 	if err != nil {
 		return store.Card{}, wrap(err, "card of ticket %d", ticketID)
 	}
