@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"time"
 	_ "time/tzdata" // tests must not depend on the host's zoneinfo
 
+	"supportbot/jobs/jobstest"
 	"supportbot/locales"
 	"supportbot/outbox"
 	"supportbot/rules"
@@ -19,14 +19,15 @@ import (
 	"supportbot/store/sqlite"
 )
 
-// Phones and people of the desk fixture.
+// Phones and people of the desk fixture: those of the jobs' test world,
+// which the desk's tests share.
 const (
-	phoneSilver = "+989121230001" // P-1, product silver A-1
-	phoneProj   = "+989121230003" // P-3, project gold A-3 and hourly h50 A-4
-	phoneGold   = "+989121230005" // P-5, product gold G-1 with a dedicated person
-	staffSara   = int64(1001)
-	managerReza = int64(2001)
-	dedicated   = int64(777)
+	phoneSilver = jobstest.PhoneSilver
+	phoneProj   = jobstest.PhoneProj
+	phoneGold   = jobstest.PhoneGold
+	staffSara   = jobstest.StaffSara
+	managerReza = jobstest.ManagerReza
+	dedicated   = jobstest.Dedicated
 )
 
 // deskFixture is a fresh database with three customers, a desk of the
@@ -41,62 +42,14 @@ type deskFixture struct {
 
 func newDeskFixture(tb testing.TB) *deskFixture {
 	tb.Helper()
-	ctx := context.Background()
-	loc, err := time.LoadLocation("Asia/Tehran")
-	if err != nil {
-		tb.Fatal(err)
+	w := jobstest.New(tb)
+	return &deskFixture{
+		db:   w.DB,
+		desk: NewDesk(w.Policy, w.Printer, DeskConfig{Managers: []int64{managerReza}, StaffChatID: -100}),
+		p:    w.Printer,
+		loc:  w.Loc,
+		at:   w.At,
 	}
-	db, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "desk.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	p, err := locales.New("fa", loc)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	policy := &rules.Policy{Calendar: rules.DefaultCalendar(loc), Tiers: rules.DefaultTiers(), Hourly: rules.DefaultHourlyRules()}
-	f := &deskFixture{
-		db:   db,
-		desk: NewDesk(policy, p, DeskConfig{Managers: []int64{managerReza}, StaffChatID: -100}),
-		p:    p,
-		loc:  loc,
-		at:   time.Date(2026, 11, 29, 10, 0, 0, 0, loc),
-	}
-	date := func(y int, m time.Month, d int) rules.Date { return rules.Date{Year: y, Month: m, Day: d} }
-	customers := []struct {
-		c         store.Customer
-		contracts []rules.Contract
-	}{
-		{store.Customer{ID: "P-1", Name: "شرکت نمونه یک", City: "تهران", Phones: []string{phoneSilver}}, []rules.Contract{
-			{ID: "A-1", CustomerID: "P-1", Kind: rules.KindProduct, Tier: rules.TierSilver, Subject: "ماژول موبایل",
-				PurchasedOn: date(2026, 10, 2), DeliveredOn: date(2026, 10, 6), ConfirmedOn: date(2026, 10, 7)},
-		}},
-		{store.Customer{ID: "P-3", Name: "شرکت نمونه سه", City: "Tehran", Phones: []string{phoneProj}}, []rules.Contract{
-			{ID: "A-3", CustomerID: "P-3", Kind: rules.KindProject, Tier: rules.TierGold, Subject: "پروژه پورتال",
-				PurchasedOn: date(2026, 7, 23), DeliveredOn: date(2026, 8, 1), ConfirmedOn: date(2026, 8, 3)},
-			{ID: "A-4", CustomerID: "P-3", Kind: rules.KindHourly, Tier: rules.TierH50, Subject: "بسته ساعتی",
-				PurchasedOn: date(2026, 10, 23), ProjectID: "A-3"},
-		}},
-		{store.Customer{ID: "P-5", Name: "شرکت طلایی", City: "تهران", Phones: []string{phoneGold}}, []rules.Contract{
-			{ID: "G-1", CustomerID: "P-5", Kind: rules.KindProduct, Tier: rules.TierGold, Subject: "ماژول فروش",
-				PurchasedOn: date(2026, 10, 2), DeliveredOn: date(2026, 10, 6), ConfirmedOn: date(2026, 10, 7), DedicatedStaff: dedicated},
-		}},
-	}
-	for _, c := range customers {
-		if err := db.UpsertCustomer(ctx, c.c); err != nil {
-			tb.Fatal(err)
-		}
-		if err := db.SetImportedPhones(ctx, c.c.ID, c.c.Phones); err != nil {
-			tb.Fatal(err)
-		}
-		for _, k := range c.contracts {
-			if err := db.UpsertContract(ctx, k); err != nil {
-				tb.Fatal(err)
-			}
-		}
-	}
-	return f
 }
 
 // ticket opens a ticket on contract for phone at the fixture's clock, as

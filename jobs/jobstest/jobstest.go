@@ -1,4 +1,4 @@
-// Package jobstest is the world the tests of the scheduled jobs and the
+// Package jobstest is the world the tests of the scheduled jobs, the desk and the
 // digest run in: a real SQLite database in a temporary folder with three
 // customers and their contracts, the shipped support terms and calendar of
 // Tehran and the Persian printer, with a clock at Sunday 1405/09/08 10:00.
