@@ -72,7 +72,10 @@ func (a *Adapter) giveUp(ctx context.Context, p store.WhatsAppPending) error {
 		told.FileLost = true
 		ev = told
 	default:
-		herr := a.holdPending(tctx, p, &msg, text, media, err)
+		// A fresh deadline: the bare try may have used all of its own.
+		hctx, hcancel := context.WithTimeout(ctx, a.cfg.HandleTimeout)
+		herr := a.holdPending(hctx, p, &msg, text, media, err)
+		hcancel()
 		if herr == nil {
 			log.Error("a queued message kept failing; held for a person to answer, staff told", "err", err)
 			break

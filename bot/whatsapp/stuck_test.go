@@ -87,6 +87,15 @@ func TestStuckQueuedMessageGivenUp(t *testing.T) {
 		}
 		return nil
 	}
+	bareHangs := func(m inbound.CustomerMessage) error { // the try without the file uses up its deadline
+		if m.ID != "S1" {
+			return nil
+		}
+		if m.File != nil && m.File.Path == "" {
+			time.Sleep(120 * time.Millisecond)
+		}
+		return errBoom
+	}
 	for _, tc := range []struct {
 		name     string
 		fail     func(inbound.CustomerMessage) error
@@ -103,6 +112,8 @@ func TestStuckQueuedMessageGivenUp(t *testing.T) {
 			tune: func(c *Config, _ *Link) { c.QueueAttempts = 100; c.QueueGiveUpAfter = 3 * time.Minute }},
 		{name: "held when it fails without its file too", fail: always, holder: true, rounds: 5, heldByUs: true},
 		{name: "set aside when nothing takes it", fail: always, rounds: 5, told: true},
+		{name: "held when the try without its file ran out of time", fail: bareHangs, holder: true, rounds: 5, heldByUs: true,
+			tune: func(c *Config, _ *Link) { c.HandleTimeout = 50 * time.Millisecond }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tune := []func(*Config, *Link){}
