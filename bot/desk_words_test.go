@@ -49,7 +49,7 @@ func TestArgumentWordsFromTheCatalogs(t *testing.T) {
 		}
 	}
 	for _, k := range rules.AllRequestKinds {
-		for _, w := range locales.Words("words.request_kind." + string(k)) {
+		for _, w := range wordsOf(t, "words.request_kind."+string(k)) {
 			if got, ok := parseRequestKind(w); !ok || got != k {
 				t.Errorf("parseRequestKind(%q) = %q, %v; want %q", w, got, ok, k)
 			}
@@ -79,7 +79,7 @@ func TestArgumentWordsFromTheCatalogs(t *testing.T) {
 		}
 		return v
 	}
-	for _, w := range locales.Words("words.outage.on") {
+	for _, w := range wordsOf(t, "words.outage.on") {
 		f.handle(t, f.staff("/قطعی خاموش")) // by staff: refused, still off
 		manager.Text = "/outage off"
 		f.handle(t, manager)
@@ -89,7 +89,7 @@ func TestArgumentWordsFromTheCatalogs(t *testing.T) {
 			t.Errorf("/outage %s: the notice is %q, want on", w, got)
 		}
 	}
-	for _, w := range locales.Words("words.outage.off") {
+	for _, w := range wordsOf(t, "words.outage.off") {
 		manager.Text = "/outage on"
 		f.handle(t, manager)
 		manager.Text = "/outage " + w
@@ -98,8 +98,8 @@ func TestArgumentWordsFromTheCatalogs(t *testing.T) {
 			t.Errorf("/outage %s: the notice is %q, want off", w, got)
 		}
 	}
-	for _, add := range locales.Words("words.snippet.add") {
-		for _, del := range locales.Words("words.snippet.del") {
+	for _, add := range wordsOf(t, "words.snippet.add") {
+		for _, del := range wordsOf(t, "words.snippet.del") {
 			f.handle(t, f.staff("/snippet "+add+" ver لطفاً نسخه را بفرستید"))
 			if _, err := f.db.Snippet(ctx, "ver"); err != nil {
 				t.Fatalf("/snippet %s: %v", add, err)
@@ -114,4 +114,15 @@ func TestArgumentWordsFromTheCatalogs(t *testing.T) {
 	if got := f.getTicket(t, tk.ID); got.Status != store.TicketDeclined || got.DeclineReason != rules.DeclineMisuse {
 		t.Errorf("declined with a Persian reason: %s %q, want declined misuse", got.Status, got.DeclineReason)
 	}
+}
+
+// wordsOf is locales.Words, failing the test when the key has no word (a
+// renamed or emptied key would leave the loop over them empty).
+func wordsOf(t *testing.T, key string) []string {
+	t.Helper()
+	ws := locales.Words(key)
+	if len(ws) == 0 {
+		t.Errorf("%s has no words", key)
+	}
+	return ws
 }

@@ -90,7 +90,7 @@ func TestNotices(t *testing.T) {
 		{"queued message given up: file left out, set aside", false, "", []notice.Event{
 			notice.WhatsAppQueuedGivenUp{Address: "+989121234567", Attempts: 5, Text: "نسخه 12 خطا می‌دهد", Error: "engine: boom", FileLost: true},
 			notice.WhatsAppQueuedGivenUp{Address: "lid:111222333", Attempts: 7, Text: longText, Error: "deadline exceeded"}},
-			[]told{{staff, 0, []string{"فایل پیام واتس‌اپ \u2068+989121234567\u2069 پس از ۵ بار تلاش دریافت نشد", "متن: نسخه 12 خطا می‌دهد", "خطا: engine: boom"}},
+			[]told{{staff, 0, []string{"فایل پیام واتس‌اپی که از \u2068+989121234567\u2069 رسیده بود، پس از ۵ بار تلاش دریافت نشد", "متن: نسخه 12 خطا می‌دهد", "خطا: engine: boom"}},
 				{staff, 0, []string{"lid:111222333", "پس از ۷ بار تلاش پردازش نشد و کنار گذاشته شد", "متن: " + longText, "deadline exceeded"}}}},
 		{"staff group migrated: managers privately", true, "", []notice.Event{notice.TelegramMigrated{Chat: staff, OldID: -100, NewID: -100222}},
 			[]told{{reza, 0, []string{"گروه پشتیبانی", "سوپرگروه", "\u2068telegram.staff_chat_id: -100222\u2069"}}, {sara, 0, []string{"telegram.staff_chat_id: -100222"}}}},
@@ -236,7 +236,7 @@ func TestNoticesFailureReport(t *testing.T) {
 		{"never wrote", wrapped(&notice.NeverWrote{Address: "+989129999999"}),
 			"این مخاطب (\u2068+989129999999\u2069) تاکنون در واتس‌اپ به شرکت پیام نداده است و ربات فقط به کسانی پیام می‌دهد که خودشان اول پیام داده‌اند؛ لطفاً تلفنی تماس بگیرید."},
 		{"463", wrapped(&notice.WhatsAppRefused{Code: 463, Err: errors.New("server returned error 463")}),
-			"واتس‌اپ اجازهٔ فرستادن این پیام را نداد (کد ۴۶۳): حساب شرکت فعلاً نمی‌تواند در این گفتگو پیام بدهد تا مشتری خودش دوباره پیام بدهد."},
+			"واتس‌اپ اجازهٔ فرستادن این پیام را نداد (کد ۴۶۳): حساب شرکت فعلاً نمی‌تواند در این گفت‌وگو پیام بدهد تا مشتری خودش دوباره پیام بدهد."},
 		{"479", wrapped(&notice.WhatsAppRefused{Code: 479}), "واتس‌اپ این نشانی را برای پیام نپذیرفت (کد ۴۷۹)؛ احتمالاً نشانی پنهان مشتری دیگر معتبر نیست."},
 		{"a code without words of its own", wrapped(&notice.WhatsAppRefused{Code: 403}), "واتس‌اپ پیام را نپذیرفت (کد ۴۰۳)."},
 		{"any other error", wrapped(errors.New("file x.pdf is gone")), "send part 1: file x.pdf is gone"},

@@ -58,9 +58,7 @@ func TestBackupWhileWriting(t *testing.T) {
 	}()
 	var copies []string
 	for i := range 3 {
-		for committed.Load() < int64(50*(i+1)) {
-			time.Sleep(time.Millisecond)
-		}
+		waitCommitted(t, &committed, int64(50*(i+1)))
 		dest := filepath.Join(dir, "copy"+strconv.Itoa(i)+".db")
 		if i%2 == 0 {
 			must(t, db.Backup(ctx, dest))
@@ -271,9 +269,7 @@ func TestBackupWhileCheckpointing(t *testing.T) {
 	dir := t.TempDir()
 	var copies []string
 	for i := range 8 {
-		for committed.Load() < int64(20*(i+1)) {
-			time.Sleep(time.Millisecond)
-		}
+		waitCommitted(t, &committed, int64(20*(i+1)))
 		dest := filepath.Join(dir, "copy"+strconv.Itoa(i)+".db")
 		must(t, BackupFile(ctx, dbPath(t, db), dest))
 		copies = append(copies, dest)
@@ -339,5 +335,18 @@ func TestBackupAcrossACheckpoint(t *testing.T) {
 	must(t, c.reader.QueryRowContext(ctx, `SELECT COUNT(*) FROM inbound`).Scan(&n))
 	if ok != "ok" || (n != 300 && n != 600 && n != 900) {
 		t.Errorf("copy: integrity %q, %d ids; want ok and 300, 600 or 900 (whole commits, the first one in)", ok, n)
+	}
+}
+
+// waitCommitted waits until the writers have committed n transactions; a
+// writer that failed (and stopped) fails the test instead of hanging it.
+func waitCommitted(t *testing.T, committed *atomic.Int64, n int64) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for committed.Load() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("the writers committed %d transactions in 30s, want %d", committed.Load(), n)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
