@@ -75,10 +75,13 @@ func (q *queries) UpdateWhatsAppSent(ctx context.Context, s store.WhatsAppSent) 
 }
 
 // UndeliveredWhatsApp lists messages sent before before that no receipt has
-// confirmed and nobody was told about, oldest first.
+// confirmed and nobody was told about, oldest first. A send the outbox gave
+// up on is left out: its failure report told staff already (a send is
+// recorded before it is tried, so a failed one has a row too).
 func (q *queries) UndeliveredWhatsApp(ctx context.Context, before time.Time) ([]store.WhatsAppSent, error) {
-	rows, err := q.rd.QueryContext(ctx, `SELECT `+sentCols+` FROM whatsapp_sent
+	rows, err := q.rd.QueryContext(ctx, `SELECT `+sentCols+` FROM whatsapp_sent s
 		WHERE delivered_at IS NULL AND failed_at IS NULL AND reported = 0 AND sent_at < ?
+		AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.id = s.outbox_id AND o.status = 'failed')
 		ORDER BY sent_at, message_id`, timeArg(before))
 	if err != nil {
 		return nil, wrap(err, "undelivered whatsapp")

@@ -53,6 +53,18 @@ func TestWhatsAppSentAndUndelivered(t *testing.T) {
 	if list, _ := db.UndeliveredWhatsApp(ctx, t0); len(list) != 0 {
 		t.Errorf("undelivered before t0: %+v", list)
 	}
+	// A send the outbox gave up on (staff told by its failure report) is
+	// not reported again as undelivered.
+	m := &store.OutboxMessage{To: "whatsapp:+989121234567", Text: "سلام"}
+	must(t, db.Enqueue(ctx, m))
+	must(t, db.AddWhatsAppSent(ctx, store.WhatsAppSent{MessageID: "D", OutboxID: m.ID, Address: "+989121234567", SentAt: t0.Add(3 * time.Minute)}))
+	if list, _ := db.UndeliveredWhatsApp(ctx, t0.Add(time.Hour)); len(list) != 2 || list[1].MessageID != "D" {
+		t.Fatalf("undelivered %+v; want C and D while D's send may still go", list)
+	}
+	must(t, db.MarkFailed(ctx, m.ID, "connection reset"))
+	if list, _ := db.UndeliveredWhatsApp(ctx, t0.Add(time.Hour)); len(list) != 1 || list[0].MessageID != "C" {
+		t.Errorf("undelivered %+v; want only C once D's send was given up", list)
+	}
 	if _, err := db.WhatsAppSent(ctx, "Z"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown id: %v", err)
 	}
