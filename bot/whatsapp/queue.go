@@ -13,6 +13,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"supportbot/inbound"
+	"supportbot/notice"
 	"supportbot/store"
 )
 
@@ -308,14 +309,14 @@ func (a *Adapter) handlePending(p store.WhatsAppPending) error {
 func (a *Adapter) pending(ctx context.Context, p store.WhatsAppPending, bare bool) error {
 	var msg waE2E.Message
 	if err := proto.Unmarshal(p.Message, &msg); err != nil {
-		// Nothing can be made of it; dropping it is all that is left.
-		a.cfg.Log.Error("queued message unreadable; dropped", "message_id", p.MessageID, "err", err)
-		return nil
+		// Nothing can be made of it: set aside, staff told who wrote.
+		a.cfg.Log.Error("queued message unreadable; set aside, staff told", "message_id", p.MessageID, "err", err)
+		return a.forget(ctx, p, notice.WhatsAppQueuedGivenUp{Address: p.Address, Attempts: p.Attempts + 1, Error: "unreadable: " + err.Error()})
 	}
 	chat, err := types.ParseJID(p.Chat)
 	if err != nil {
-		a.cfg.Log.Error("queued message with a bad chat; dropped", "message_id", p.MessageID, "chat", p.Chat)
-		return nil
+		a.cfg.Log.Error("queued message with a bad chat; set aside, staff told", "message_id", p.MessageID, "chat", p.Chat)
+		return a.forget(ctx, p, notice.WhatsAppQueuedGivenUp{Address: p.Address, Attempts: p.Attempts + 1, Error: "bad chat: " + err.Error()})
 	}
 	sender, _ := types.ParseJID(p.Sender)
 	info := types.MessageInfo{MessageSource: types.MessageSource{Chat: chat, Sender: sender, IsFromMe: p.FromMe}, ID: p.MessageID, Timestamp: p.SentAt}

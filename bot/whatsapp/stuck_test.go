@@ -314,3 +314,43 @@ func TestQueueStateReportedAfterARestart(t *testing.T) {
 		t.Errorf("reported %+v, want the queue moving once", got)
 	}
 }
+
+// A queued message that cannot be read back (its stored protobuf or chat
+// damaged) is set aside with staff told who wrote, not dropped with only a
+// log line.
+func TestUnreadableQueuedMessageTold(t *testing.T) {
+	readable, err := proto.Marshal(text("سلام"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, chat string
+		message    []byte
+		why        string
+	}{
+		{"damaged message", pnJID.String(), []byte{0xff, 0xff, 0xff}, "unreadable"},
+		{"damaged chat", "1.2.3@s.whatsapp.net", readable, "bad chat"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hs := newHarness(t)
+			p := store.WhatsAppPending{Chat: tc.chat, MessageID: "U9", Sender: pnJID.String(), Address: "+989121234567", At: t0, Message: tc.message}
+			if _, err := hs.db.AddWhatsAppPending(context.Background(), &p); err != nil {
+				t.Fatal(err)
+			}
+			hs.a.resume(context.Background())
+			if !hs.a.waitIdle(10 * time.Second) {
+				t.Fatal("queue not drained")
+			}
+			if n := hs.pendingRows(); n != 0 {
+				t.Errorf("%d messages still queued", n)
+			}
+			told := hs.givenUp()
+			if len(told) != 1 || told[0].Address != "+989121234567" || !strings.Contains(told[0].Error, tc.why) {
+				t.Errorf("reported %+v, want one give-up of +989121234567 saying %q", told, tc.why)
+			}
+			if got := hs.h.messages(); len(got) != 0 {
+				t.Errorf("engine got %+v", got)
+			}
+		})
+	}
+}
