@@ -188,11 +188,15 @@ func (s *Server) PushRaw(body string) int {
 // RestartIDs makes the next updates start at id, below the offset the bot
 // holds, as Telegram may after a week without updates: until the bot asks
 // for an offset at or below the new ids, getUpdates ignores its offset.
+// Updates the bot never confirmed are gone by then (Telegram keeps them for
+// at most 24 hours), so they are dropped.
 func (s *Server) RestartIDs(id int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.lastID = id - 1
 	s.restarted = true
+	s.updates = s.updates[:0]
+	s.raw = s.raw[:0]
 }
 
 // Endpoint is the API endpoint format for tgbotapi.NewBotAPIWithAPIEndpoint.
