@@ -65,8 +65,9 @@ type Config struct {
 	// default tgbotapi.FileEndpoint.
 	FileEndpoint string
 	// NotHandled is said to the sender when an update is skipped after
-	// HandleAttempts failures: sent straight to the chat (the store may be
-	// what fails), or shown on the button pressed; default
+	// HandleAttempts failures: through the outbox, or straight to the chat
+	// when the store refuses it (the store may be what fails), or shown on
+	// the button pressed; default
 	// DefaultNotHandled. A button's alert shows 200 characters at most.
 	NotHandled string
 

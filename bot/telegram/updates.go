@@ -14,6 +14,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"supportbot/inbound"
+	"supportbot/outbox"
 	"supportbot/store"
 )
 
@@ -340,13 +341,27 @@ func (a *Adapter) process(ctx, work context.Context, h Handler, u tgbotapi.Updat
 // maxAlert is the most a callback answer shows, in UTF-16 units.
 const maxAlert = 200
 
-// tellSkipped answers a skipped message in its chat, straight through the
-// API rather than the outbox: what failed may be the store itself. Best
-// effort: a failure is logged.
+// tellSkipped answers a skipped message in its chat, in reply to it:
+// through the outbox when the store takes it (retried, paced, held while
+// Telegram is down, and recorded like every other answer), else straight
+// through the API, best effort, since the store may be what failed. Never
+// both: the direct send is only tried when the outbox refused the message.
 func (a *Adapter) tellSkipped(ctx context.Context, m *tgbotapi.Message, log *slog.Logger) {
-	if _, ok := a.chatOf(m.Chat); !ok {
+	c, ok := a.chatOf(m.Chat)
+	if !ok {
 		return
 	}
+	tctx, cancel := context.WithTimeout(ctx, noticeTimeout)
+	err := a.st.InTx(tctx, func(tx store.Store) error {
+		_, err := outbox.Enqueue(tctx, tx, a.cfg.Now(), outbox.Post{To: c.addr, Text: a.cfg.NotHandled, ReplyToMessage: int64(m.MessageID)})
+		return err
+	})
+	cancel()
+	if err == nil {
+		a.cfg.Handled() // the dispatcher sends it now
+		return
+	}
+	log.Warn("the outbox refused the answer to a skipped update; sending it straight", "err", err)
 	msg := tgbotapi.NewMessage(m.Chat.ID, a.cfg.NotHandled)
 	msg.ReplyToMessageID = m.MessageID
 	msg.AllowSendingWithoutReply = true

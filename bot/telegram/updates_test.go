@@ -232,31 +232,64 @@ func (f *failing) HandleStaff(context.Context, string, bot.StaffInput) error {
 
 // TestSkippedUpdateIsTold: an update that fails HandleAttempts times is
 // skipped, and its sender told so: a message gets an answer in its chat,
-// replying to it, sent straight through the API; a button press an alert.
-// Later updates still get through.
+// replying to it, through the outbox (recorded, paced, retried) when the
+// store takes it, else straight through the API when the store refuses it,
+// never both; a button press an alert. Later updates still get through.
 func TestSkippedUpdateIsTold(t *testing.T) {
-	h := newHarness(t, func(c *telegram.Config) { c.HandleAttempts = 2 })
-	msg := telegramtest.Message(staff, sara, "/close 12")
-	h.srv.Push(msg)
-	h.srv.Push(telegramtest.Button(staff, ali, 300, "claim:12"))
-	last := h.srv.Push(telegramtest.Message(stranger, sara, "/close 13")) // not served: ignored, no error
-	f := &failing{}
-	stop := h.run(h.ad, f)
-	wait(t, "the offset past the last update", func() bool { return h.offset() == strconv.Itoa(last+1) })
-	stop()
+	for _, storeFails := range []bool{false, true} {
+		t.Run(map[bool]string{false: "through the outbox", true: "straight when the store refuses"}[storeFails], func(t *testing.T) {
+			h := newHarness(t, func(c *telegram.Config) { c.HandleAttempts = 2 })
+			msg := telegramtest.Message(staff, sara, "/close 12")
+			h.srv.Push(msg)
+			h.srv.Push(telegramtest.Button(staff, ali, 300, "claim:12"))
+			last := h.srv.Push(telegramtest.Message(stranger, sara, "/close 13")) // not served: ignored, no error
+			f := &failing{}
+			st := &refusingStore{Store: h.db}
+			st.refuse.Store(storeFails)
+			stop := h.run(h.adapter(st), f)
+			wait(t, "the offset past the last update", func() bool { return h.offset() == strconv.Itoa(last+1) })
+			stop()
+			if !storeFails && len(h.srv.Sent()) != 0 {
+				t.Errorf("sent %+v before the dispatcher ran: straight past the outbox", h.srv.Sent())
+			}
+			h.flush()
 
-	if n := f.calls.Load(); n != 4 {
-		t.Errorf("handler called %d times, want 2 tries for each of 2 updates", n)
+			if n := f.calls.Load(); n != 4 {
+				t.Errorf("handler called %d times, want 2 tries for each of 2 updates", n)
+			}
+			want := telegram.DefaultNotHandled()
+			sent := h.srv.Sent()
+			if len(sent) != 1 || sent[0].ChatID != staffChat || sent[0].ReplyTo != msg.Message.MessageID || sent[0].Text != want {
+				t.Errorf("sent %+v, want one answer to message %d in the staff group saying %q", sent, msg.Message.MessageID, want)
+			}
+			row, err := h.db.OutboxMessage(context.Background(), 1)
+			switch {
+			case storeFails && !errors.Is(err, store.ErrNotFound):
+				t.Errorf("outbox row %+v, %v; want none: the store refused", row, err)
+			case !storeFails && (err != nil || row.Status != store.OutboxSent || row.Text != want ||
+				row.ReplyToMessage != int64(msg.Message.MessageID) || row.To != string(outbox.StaffGroup)):
+				t.Errorf("outbox row %+v, %v; want the answer recorded as sent", row, err)
+			}
+			answers := h.srv.Calls("answerCallbackQuery")
+			if len(answers) != 1 || answers[0].Params.Get("show_alert") != "true" || answers[0].Params.Get("text") != want {
+				t.Errorf("callback answers %+v, want one alert saying %q", answers, want)
+			}
+		})
 	}
-	want := telegram.DefaultNotHandled()
-	sent := h.srv.Sent()
-	if len(sent) != 1 || sent[0].ChatID != staffChat || sent[0].ReplyTo != msg.Message.MessageID || sent[0].Text != want {
-		t.Errorf("sent %+v, want one answer to message %d in the staff group saying %q", sent, msg.Message.MessageID, want)
+}
+
+// refusingStore refuses every transaction while refuse is set, as a full
+// or locked database does; reads and single writes (the offset) go on.
+type refusingStore struct {
+	store.Store
+	refuse atomic.Bool
+}
+
+func (r *refusingStore) InTx(ctx context.Context, fn func(tx store.Store) error) error {
+	if r.refuse.Load() {
+		return errors.New("database or disk is full")
 	}
-	answers := h.srv.Calls("answerCallbackQuery")
-	if len(answers) != 1 || answers[0].Params.Get("show_alert") != "true" || answers[0].Params.Get("text") != want {
-		t.Errorf("callback answers %+v, want one alert saying %q", answers, want)
-	}
+	return r.Store.InTx(ctx, fn)
 }
 
 // TestNotHandledFitsAnAlert: the catalogs' text for a skipped update fits
