@@ -208,6 +208,62 @@ func TestForbiddenGroupHoldsItsMessagesAndTellsManagers(t *testing.T) {
 	}
 }
 
+// TestRemovalToldOnceAcrossRestarts: managers hear once that the staff
+// group refuses the bot and once that it is back, however many processes
+// see the removal: a restart in the middle of one neither tells them again
+// nor forgets to tell them it ended.
+func TestRemovalToldOnceAcrossRestarts(t *testing.T) {
+	w := &watch{}
+	h := newHarness(t, w.config)
+	kicked := telegramtest.Failure{Code: 403, Description: "Forbidden: bot was kicked from the supergroup chat"}
+	removed := notice.TelegramRemoved{Chat: outbox.StaffGroup, ChatID: staffChat}
+	restored := notice.TelegramRestored{Chat: outbox.StaffGroup, ChatID: staffChat}
+	card := h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), TicketID: 1, Text: "card"})
+	// restart is a new process on the same database: a fresh adapter and
+	// dispatcher, and a clock past any hold.
+	restart := func() {
+		h.clock.Advance(10 * time.Minute)
+		ad := h.adapter(h.db)
+		d := outbox.NewDispatcher(h.db, outbox.DispatcherConfig{Now: h.clock.Now, Sleep: h.clock.Sleep, Log: h.log})
+		d.Register("telegram", ad)
+		if err := d.Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	steps := []struct {
+		name   string
+		refuse bool
+		want   []notice.Event
+	}{
+		{"first refusal", true, []notice.Event{removed}},
+		{"refused again after a restart", true, []notice.Event{removed}},
+		{"taken after a restart", false, []notice.Event{removed, restored}},
+		{"taken again after a restart", false, []notice.Event{removed, restored}},
+	}
+	for _, step := range steps {
+		if step.refuse {
+			h.srv.Fail("sendMessage", kicked)
+		}
+		restart()
+		if got := h.notes.events(); !slices.Equal(got, step.want) {
+			t.Fatalf("%s: events %+v, want %+v", step.name, got, step.want)
+		}
+		if step.refuse && w.state() != telegram.StateRemoved {
+			t.Errorf("%s: state %q, want %q", step.name, w.state(), telegram.StateRemoved)
+		}
+	}
+	if m := h.outbox(card); m.Status != store.OutboxSent || len(h.srv.SentTo(staffChat)) != 1 {
+		t.Errorf("card: %q, %d in the group; want sent once when the group took it", m.Status, len(h.srv.SentTo(staffChat)))
+	}
+	// A later removal is a new one: told again.
+	h.srv.Fail("sendMessage", kicked)
+	h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), TicketID: 2, Text: "card 2"})
+	restart()
+	if got := h.notes.events(); !slices.Equal(got, []notice.Event{removed, restored, removed}) {
+		t.Errorf("a second removal: events %+v, want it told", got)
+	}
+}
+
 func TestMigratedGroupIsFollowed(t *testing.T) {
 	w := &watch{}
 	h := newHarness(t, w.config)

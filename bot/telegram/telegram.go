@@ -152,7 +152,7 @@ type Adapter struct {
 	mu       sync.Mutex
 	state    string
 	migrated map[int64]int64 // group id → the supergroup it became, loaded lazily
-	removed  map[int64]bool  // groups that answered 403
+	removed  map[string]bool // group addresses managers were told refuse the bot (removedKey), loaded lazily
 	names    map[int64]string
 }
 
@@ -225,7 +225,7 @@ func New(api *tgbotapi.BotAPI, st store.Store, cfg Config) *Adapter {
 	if cfg.Notify == nil {
 		cfg.Notify = notice.Dropped(cfg.Log)
 	}
-	return &Adapter{api: api, st: st, cfg: cfg, migrated: map[int64]int64{}, removed: map[int64]bool{}, names: map[int64]string{}}
+	return &Adapter{api: api, st: st, cfg: cfg, migrated: map[int64]int64{}, removed: map[string]bool{}, names: map[int64]string{}}
 }
 
 // FileEndpointFor derives the file download URL format from a Bot API
@@ -452,37 +452,82 @@ func (a *Adapter) followMigration(ctx context.Context, to string, from, newID in
 	a.notify(ctx, notice.TelegramMigrated{Chat: outbox.Address(to), OldID: from, NewID: newID})
 }
 
-// unreachable records a 403 from a group: its messages wait, the staff
-// group's refusal turns the state "removed", and managers are told once.
-func (a *Adapter) unreachable(to string, chatID int64, err error) {
+// removedKey is the setting that keeps that managers were told the group
+// at address to refuses the bot (its chat id), "" once they were told it
+// is back: a restart during a removal neither tells them again nor forgets
+// to tell them when it ends. One fixed key per group (docs/store.md).
+func removedKey(to string) string {
+	if outbox.Address(to) == outbox.ManagersGroup {
+		return "telegram_managers_removed"
+	}
+	return "telegram_staff_removed"
+}
+
+// isRemoved says whether managers were told that the group at address to
+// refuses the bot and not yet that it is back.
+func (a *Adapter) isRemoved(to string) bool {
 	a.mu.Lock()
-	was := a.removed[chatID]
-	a.removed[chatID] = true
+	v, ok := a.removed[to]
 	a.mu.Unlock()
-	if chatID == a.current(context.Background(), a.cfg.StaffChatID) {
+	if ok {
+		return v
+	}
+	told, err := a.st.Setting(context.Background(), removedKey(to))
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		a.cfg.Log.Warn("read whether the group refuses the bot", "chat", to, "err", err)
+		return false // not cached: read again next time
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if v, ok := a.removed[to]; ok {
+		return v
+	}
+	a.removed[to] = told != ""
+	return told != ""
+}
+
+// unreachable records a 403 from a group: its messages wait, the staff
+// group's refusal turns the state "removed", and managers are told once
+// per removal, across restarts.
+func (a *Adapter) unreachable(to string, chatID int64, err error) {
+	a.isRemoved(to) // loaded
+	a.mu.Lock()
+	was := a.removed[to]
+	a.removed[to] = true
+	a.mu.Unlock()
+	if outbox.Address(to) == outbox.StaffGroup {
 		a.setState(StateRemoved)
 	}
-	if !was {
-		a.cfg.Log.Error("the group refuses the bot (removed, or not allowed to write); its messages wait until it is added back",
-			"chat", to, "chat_id", chatID, "err", a.redact(err))
-		a.notify(context.Background(), notice.TelegramRemoved{Chat: outbox.Address(to), ChatID: chatID})
+	if was {
+		a.cfg.Log.Debug("the group still refuses the bot", "chat", to, "chat_id", chatID, "err", a.redact(err))
+		return
 	}
+	a.cfg.Log.Error("the group refuses the bot (removed, or not allowed to write); its messages wait until it is added back",
+		"chat", to, "chat_id", chatID, "err", a.redact(err))
+	a.notify(context.Background(), notice.TelegramRemoved{Chat: outbox.Address(to), ChatID: chatID}, func(ctx context.Context, tx store.Store) error {
+		return tx.SetSetting(ctx, removedKey(to), strconv.FormatInt(chatID, 10))
+	})
 }
 
 // reachable records a message a chat accepted, ending a "removed".
 func (a *Adapter) reachable(to string, chatID int64) {
+	if chatID >= 0 || !a.isRemoved(to) {
+		return
+	}
 	a.mu.Lock()
-	was := a.removed[chatID]
-	delete(a.removed, chatID)
+	was := a.removed[to]
+	a.removed[to] = false
 	a.mu.Unlock()
 	if !was {
 		return
 	}
-	if a.State() == StateRemoved {
+	if a.State() == StateRemoved && outbox.Address(to) == outbox.StaffGroup {
 		a.setState(StateRunning)
 	}
 	a.cfg.Log.Info("the group takes the bot's messages again", "chat", to, "chat_id", chatID)
-	a.notify(context.Background(), notice.TelegramRestored{Chat: outbox.Address(to), ChatID: chatID})
+	a.notify(context.Background(), notice.TelegramRestored{Chat: outbox.Address(to), ChatID: chatID}, func(ctx context.Context, tx store.Store) error {
+		return tx.SetSetting(ctx, removedKey(to), "")
+	})
 }
 
 // staffName is the name of a known staff member, "" for any other id.

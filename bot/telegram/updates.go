@@ -134,10 +134,9 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 // answered records a poll Telegram answered: the transport runs (unless the
 // bot is out of the staff group) and held messages may go.
 func (a *Adapter) answered() {
-	a.mu.Lock()
-	removed := a.removed[a.cfg.StaffChatID]
-	a.mu.Unlock()
-	if !removed {
+	if a.isRemoved(string(outbox.StaffGroup)) {
+		a.setState(StateRemoved) // as last known, also after a restart
+	} else {
 		a.setState(StateRunning)
 	}
 	a.cfg.Succeeded()
