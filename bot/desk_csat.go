@@ -36,14 +36,16 @@ func csatScore(text string) (int, bool) {
 
 // AnswerCSAT is the step before the customer conversation: when the
 // sender's last closed ticket waits for a satisfaction score, the message
-// is one and no menu of the conversation is on screen (menuOnScreen; a
-// number then picks from the menu), the score is stored on the ticket (with the message),
+// is one and no menu of the conversation is on screen and the customer has
+// not used the conversation since the question (menuOnScreen, given when
+// the question was asked; a number then picks from the menu or means what
+// the conversation makes of it), the score is stored on the ticket (with the message),
 // the customer thanked, and a 1 or 2 alerts the managers; it reports true
 // and the conversation never sees the message. Anything else goes on to
 // the conversation as an ordinary message (it may reopen the ticket); the
 // question stays open until its window ends or the ticket is reopened.
 func (d *Desk) AnswerCSAT(ctx context.Context, tx store.Store, phone string, at time.Time, text string, file *store.File,
-	menuOnScreen func() (bool, error)) (bool, error) {
+	menuOnScreen func(asked time.Time) (bool, error)) (bool, error) {
 	if d.cfg.Lifecycle.CSATDays <= 0 {
 		return false, nil
 	}
@@ -70,7 +72,7 @@ func (d *Desk) AnswerCSAT(ctx context.Context, tx store.Store, phone string, at 
 		return false, nil
 	}
 	if menuOnScreen != nil {
-		if busy, err := menuOnScreen(); err != nil || busy {
+		if busy, err := menuOnScreen(t.CSATAskedAt); err != nil || busy {
 			return false, err
 		}
 	}

@@ -198,8 +198,16 @@ func (e *Engine) customerIn(ctx context.Context, b *batch, tx store.Store, m Cus
 	}
 	rec := store.Received{At: m.At, SentAt: m.SentAt, Phone: m.Phone, Route: store.RouteMenu, Text: m.Text, File: m.File}
 	// A score answering the satisfaction question asked at a close never
-	// reaches the conversation (where a bare number shows the menu).
-	menu := func() (bool, error) { return e.conv.AwaitsChoice(ctx, tx, m.Phone, m.At) }
+	// reaches the conversation (where a bare number shows the menu). Once
+	// the customer has gone on in the conversation (a menu, a denial) and is
+	// still in it, a bare number belongs to it: «۲» after a refused request
+	// is not a score.
+	menu := func(asked time.Time) (bool, error) {
+		if busy, err := e.conv.AwaitsChoice(ctx, tx, m.Phone, m.At); err != nil || busy {
+			return busy, err
+		}
+		return e.conv.UsedSince(ctx, tx, m.Phone, asked, m.At)
+	}
 	if scored, err := e.desk.AnswerCSAT(ctx, tx, m.Phone, m.At, m.Text, m.File, menu); err != nil || scored {
 		if err == nil {
 			rec.Route = store.RouteScore

@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -105,6 +107,34 @@ func ackedNow(acks map[int64]time.Time, id int64, at time.Time) map[int64]time.T
 		}
 	}
 	return out
+}
+
+// ticketMention is a tracking number as customers name it in a sentence:
+// «درخواست ۲»، «تیکت شماره ۲»، «شماره پیگیری ٢»، «#2» (text folded, so any
+// digit script).
+var ticketMention = regexp.MustCompile(`(?:درخواست|تیکت|پیگیری|شماره|#)\s*(?:شماره\s*)?(?:پیگیری\s*)?#?\s*([0-9]{1,9})`)
+
+// namedTicket is the one open ticket text names by its tracking number
+// («درخواست ۲ چی شد؟»): the customer said which, so the picker is not
+// needed. ok is false when text names none of them or several.
+func namedTicket(text string, open []store.Ticket) (store.Ticket, bool) {
+	var found store.Ticket
+	for _, m := range ticketMention.FindAllStringSubmatch(rules.Fold(text), -1) {
+		id, err := strconv.ParseInt(m[1], 10, 64)
+		if err != nil {
+			continue
+		}
+		for _, tk := range open {
+			if tk.ID != id {
+				continue
+			}
+			if found.ID != 0 && found.ID != id {
+				return store.Ticket{}, false
+			}
+			found = tk
+		}
+	}
+	return found, found.ID != 0
 }
 
 // askTicket asks which open ticket the messages belong to.

@@ -45,6 +45,9 @@ func (t *turn) known(newConversation bool) error {
 		case cmdCancel:
 			return t.cancel()
 		}
+		if word, ok := slashCommand(t.in.Text); ok {
+			return t.onSlashCommand(word, newConversation)
+		}
 	}
 	switch s.state {
 	case stateMainMenu:
@@ -95,6 +98,9 @@ func (t *turn) freeText() error {
 	case 1:
 		return t.fileFollowUps(open[0], []pending{t.message()})
 	default:
+		if tk, ok := namedTicket(t.in.Text, open); ok {
+			return t.fileFollowUps(tk, []pending{t.message()})
+		}
 		return t.askTicket(open, []pending{t.message()})
 	}
 	if tk, ok, err := t.reopenable(); err != nil || ok {
@@ -151,7 +157,14 @@ func (t *turn) onCourtesy() error {
 		return err
 	}
 	if d := &t.sess.data; d.Quiet.IsZero() || t.in.At.Sub(d.Quiet) >= quietFor {
-		t.say("courtesy.reply", nil)
+		switch courtesyOf(t.in.Text) {
+		case courtesyAgree:
+			t.say("courtesy.agree", nil)
+		case courtesyEmoji:
+			t.say("courtesy.emoji", nil)
+		default:
+			t.say("courtesy.reply", nil)
+		}
 		d.Quiet = t.in.At
 	}
 	return nil
@@ -245,6 +258,38 @@ const (
 	cmdCancel         // "لغو": drop the request in progress
 )
 
+// slashCommand reads a message that is a bot command as staff type them in
+// Telegram («/close 12», «/tickets», «/start»): a slash and Latin letters
+// first. Paths and dates («/var/log»، «۱۴۰۵/۰۹/۱۵») are not.
+func slashCommand(text string) (string, bool) {
+	f := strings.TrimSpace(rules.Fold(text))
+	rest, ok := strings.CutPrefix(f, "/")
+	if !ok {
+		return "", false
+	}
+	end := strings.IndexFunc(rest, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r == '_') })
+	if end < 0 {
+		end = len(rest)
+	}
+	word, after := rest[:end], rest[end:]
+	if word == "" || (after != "" && !strings.HasPrefix(after, " ") && !strings.HasPrefix(after, "@")) {
+		return "", false
+	}
+	return word, true
+}
+
+// onSlashCommand answers a customer who writes a staff command: it is not
+// a message for the ticket (a «/close» must not reopen one) and nothing is
+// done; «/start» and «/help», as people type to any bot, show the menu.
+// The conversation stays where it was.
+func (t *turn) onSlashCommand(word string, newConversation bool) error {
+	if word == "start" || word == "help" {
+		return t.mainMenu(newConversation)
+	}
+	t.say("staff_command", nil)
+	return nil
+}
+
 // parseCommand recognises the words that work everywhere, in any digit
 // script, with Arabic letter variants and stray marks or punctuation.
 func parseCommand(text string) command {
@@ -285,6 +330,14 @@ var greetingWords = map[string]bool{
 	"afternoon": true, "evening": true, "dorood": true,
 }
 
+// greetingAnchors are the greeting words that make a message a greeting;
+// the others («صبح»، «روز»، «وقت») only beside one: «از صبح» is a
+// description, «صبح بخیر» a greeting.
+var greetingAnchors = map[string]bool{
+	"سلام": true, "درود": true, "علیکم": true, "سلامعلیکم": true, "بخیر": true, "نباشید": true, "ادب": true,
+	"hi": true, "hello": true, "hey": true, "salam": true, "morning": true, "afternoon": true, "evening": true, "dorood": true,
+}
+
 // isGreeting reports whether text is only a greeting ("سلام", "سلام وقت
 // بخیر", "hello 🙏"), which shows the menu rather than filing a follow-up.
 func isGreeting(text string) bool {
@@ -292,10 +345,15 @@ func isGreeting(text string) bool {
 	if len(words) == 0 || len(words) > 8 {
 		return false
 	}
-	for _, w := range words {
+	anchored := false
+	for i, w := range words {
 		if !greetingWords[w] {
 			return false
 		}
+		// «به خیر» as in «صبح به خیر»; «خیر» alone is "no".
+		if greetingAnchors[w] || (w == "خیر" && i > 0 && words[i-1] == "به") {
+			anchored = true
+		}
 	}
-	return true
+	return anchored
 }

@@ -246,9 +246,19 @@ func TestTicketPickerByTrackingNumber(t *testing.T) {
 }
 
 func TestCourtesy(t *testing.T) {
-	courteous := []string{"ممنون", "مرسی", "متشکرم", "سپاس", "دستتون درد نکنه", "باشه", "اوکی", "ok", "OK!", "👍", "🙏",
-		"🌹", "مرسی 🙏🌹", "خیلی ممنون", "ممنونم از شما", "سلام، ممنون", "thanks"}
-	for _, text := range courteous {
+	// Thanks is answered as thanks; agreement and other emoji get a reply
+	// that fits them: «خواهش می‌کنم» to «باشه» or 😡 reads wrong.
+	courteous := []struct{ text, reply string }{
+		{"ممنون", "courtesy.reply"}, {"مرسی", "courtesy.reply"}, {"متشکرم", "courtesy.reply"}, {"سپاس", "courtesy.reply"},
+		{"دستتون درد نکنه", "courtesy.reply"}, {"🙏", "courtesy.reply"}, {"🌹", "courtesy.reply"}, {"مرسی 🙏🌹", "courtesy.reply"},
+		{"خیلی ممنون", "courtesy.reply"}, {"ممنونم از شما", "courtesy.reply"}, {"سلام، ممنون", "courtesy.reply"},
+		{"thanks", "courtesy.reply"}, {"لطف کردید", "courtesy.reply"}, {"باشه ممنون", "courtesy.reply"},
+		{"باشه", "courtesy.agree"}, {"اوکی", "courtesy.agree"}, {"ok", "courtesy.agree"}, {"OK!", "courtesy.agree"},
+		{"👍", "courtesy.agree"}, {"چشم", "courtesy.agree"},
+		{"😡", "courtesy.emoji"}, {"😢😢", "courtesy.emoji"}, {"🤔", "courtesy.emoji"},
+	}
+	for _, tt := range courteous {
+		text := tt.text
 		t.Run(text, func(t *testing.T) {
 			f := fixture()
 			c := newChat(t, f, phoneSilver, sunday10)
@@ -257,8 +267,8 @@ func TestCourtesy(t *testing.T) {
 			c.now = c.now.Add(5 * time.Minute)
 			before := c.f.sessions[phoneSilver]
 			r := c.send(text)
-			if got := keys(r); !slices.Equal(got, []string{"courtesy.reply"}) {
-				t.Errorf("reply %v, want one short polite line", got)
+			if got := keys(r); !slices.Equal(got, []string{tt.reply}) {
+				t.Errorf("reply %v, want %s", got, tt.reply)
 			}
 			if len(r.Events) != 0 || len(f.messages) != 1 || len(f.tickets) != 1 {
 				t.Errorf("courtesy relayed or filed: events %v, messages %d, tickets %d", r.Events, len(f.messages), len(f.tickets))
@@ -274,11 +284,33 @@ func TestCourtesy(t *testing.T) {
 			}
 		})
 	}
-	for _, text := range []string{"ممنون ولی هنوز خطا میده", "سلام 🙏", "1", "مرسی، فایل را هم فرستادم؟"} {
+	// Words that go with thanks or greetings («از»، «شما»، «صبح») are no
+	// thanks or greeting alone: «از صبح» is part of a description.
+	for _, text := range []string{"ممنون ولی هنوز خطا میده", "سلام 🙏", "1", "مرسی، فایل را هم فرستادم؟", "از صبح", "از شما",
+		"شما", "از دیروز عصر", "درد", "صبح", "شب", "خیر"} {
 		if isCourtesy(text) {
 			t.Errorf("isCourtesy(%q) = true", text)
 		}
 	}
+	for _, text := range []string{"از صبح", "صبح", "روز به روز", "خیر", "شب", "وقت"} {
+		if isGreeting(text) {
+			t.Errorf("isGreeting(%q) = true", text)
+		}
+	}
+	for _, text := range []string{"سلام", "صبح بخیر", "صبح به خیر", "سلام وقت بخیر", "عرض ادب", "خسته نباشید", "good morning", "Hi"} {
+		if !isGreeting(text) {
+			t.Errorf("isGreeting(%q) = false", text)
+		}
+	}
+	t.Run("«از صبح» at the contract menu joins the description", func(t *testing.T) {
+		c := newChat(t, fixture(), phoneSilver, sunday10)
+		c.send("گزارش فروش باز نمی‌شود")
+		r := c.send("از صبح")
+		noKeys(t, r, "courtesy.reply", "courtesy.agree", "courtesy.emoji", "menu.title")
+		if got := c.f.routes[c.last]; got.route != store.RouteWaiting {
+			t.Errorf("«از صبح» stored as %+v, want waiting with the description", got)
+		}
+	})
 	t.Run("mid-flow keeps the menu", func(t *testing.T) {
 		c := newChat(t, fixture(), phoneSilver, sunday10)
 		c.sendAll("0", "1")
@@ -491,5 +523,85 @@ func TestReadChoice(t *testing.T) {
 		if n != tt.want || ok != tt.ok {
 			t.Errorf("readChoice(%q, %d) = %d, %v; want %d, %v", tt.text, tt.max, n, ok, tt.want, tt.ok)
 		}
+	}
+}
+
+// A customer who types a staff command («/close») gets told it does nothing
+// here: it neither reopens a closed ticket nor reaches staff on an open one,
+// and the menu on screen stays. «/start» and «/help» show the menu.
+func TestStaffCommandFromACustomer(t *testing.T) {
+	for _, text := range []string{"/close", "/close 1", "/tickets", "/CLOSE", "\u200f/close ۱", "/note 1 hi", "/claim@supportbot 1"} {
+		t.Run(text, func(t *testing.T) {
+			f := fixture()
+			f.tickets = append(f.tickets, store.Ticket{ID: 1, ContractID: "A-2", CustomerID: "P-2", Phone: phoneBronze,
+				Kind: rules.RequestQuestion, Status: store.TicketClosed, OpenedAt: sunday10.Add(-2 * time.Hour),
+				FirstResponseAt: sunday10.Add(-2 * time.Hour), ClosedAt: sunday10.Add(-time.Hour)})
+			c := newChat(t, f, phoneBronze, sunday10)
+			r := c.send(text)
+			wantKeys(t, r, "staff_command")
+			noKeys(t, r, "followup.reopened", "kind.title_draft")
+			if f.tickets[0].Status != store.TicketClosed || len(r.Events) != 0 || len(f.tickets) != 1 {
+				t.Errorf("%q: ticket %s, events %+v, %d tickets", text, f.tickets[0].Status, r.Events, len(f.tickets))
+			}
+			f.tickets[0].Status, f.tickets[0].ClosedAt = store.TicketAnswered, time.Time{}
+			c.now = c.now.Add(5 * time.Minute)
+			if r := c.send(text); len(r.Events) != 0 {
+				t.Errorf("%q on an open ticket reached staff: %+v", text, r.Events)
+			}
+		})
+	}
+	t.Run("a menu on screen stays", func(t *testing.T) {
+		c := newChat(t, fixture(), phoneSilver, sunday10)
+		c.sendAll("0", "1")
+		wantKeys(t, c.send("/tickets"), "staff_command")
+		wantState(t, c, statePickKind)
+	})
+	for _, text := range []string{"/start", "/help"} {
+		c := newChat(t, fixture(), phoneSilver, sunday10)
+		wantKeys(t, c.send(text), "menu.title")
+	}
+	for _, text := range []string{"/var/log خطا می‌دهد", "۱۴۰۵/۰۹/۱۵ خطا", "/ خطا"} {
+		if _, ok := slashCommand(text); ok {
+			t.Errorf("slashCommand(%q) = true", text)
+		}
+	}
+}
+
+// A follow-up that names one of the open tickets by its tracking number
+// («درخواست ۲ چی شد؟») goes to it: asking «which request?» after the
+// customer said which reads as not listening.
+func TestTicketNamedInTheMessage(t *testing.T) {
+	tests := []struct {
+		text string
+		want int64 // 0: the picker
+	}{
+		{"درخواست ۲ چی شد؟", 2},
+		{"تیکت شماره ١ هنوز جواب نگرفته", 1},
+		{"شماره پیگیری ٢", 2},
+		{"پیگیری #1", 1},
+		{"درخواست 1 و درخواست 2 هر دو", 0},
+		{"درخواست ۷ چی شد؟", 0},
+		{"هنوز جواب نگرفتم", 0},
+		{"شماره تماس من ۰۹۱۲۱۱۱۰۰۰۲ است", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			f := fixture()
+			c := newChat(t, f, phoneSilver, sunday10)
+			c.sendAll("0", "1", "2", "سؤال اول درباره گزارش فروش")
+			c.sendAll("0", "1", "2", "سؤال دوم")
+			r := c.send(tt.text)
+			if tt.want == 0 {
+				wantKeys(t, r, "followup.which")
+				return
+			}
+			noKeys(t, r, "followup.which")
+			if got := f.routes[c.last]; got != (routed{tt.want, store.RouteTicket}) {
+				t.Errorf("filed as %+v, want on ticket %d", got, tt.want)
+			}
+			if ev := eventsOf(r, FollowUp); len(ev) != 1 || ev[0].Ticket.ID != tt.want {
+				t.Errorf("staff told %+v, want a follow-up on ticket %d", r.Events, tt.want)
+			}
+		})
 	}
 }

@@ -125,3 +125,17 @@ func (m *Machine) AwaitsChoice(ctx context.Context, st Store, phone string, at t
 	}
 	return !s.fresh && s.state != stateIdle && at.Sub(s.updatedAt) <= m.cfg.IdleTimeout, nil
 }
+
+// UsedSince reports whether phone's conversation has handled a message
+// after since (a menu answer, a greeting, a request; courtesy leaves it as
+// it was) and that was at most the idle timeout before at: a bare number
+// then belongs to the conversation the customer is in, not to a question
+// asked at since (the satisfaction score). After the idle timeout the
+// conversation is over and the question may get its answer.
+func (m *Machine) UsedSince(ctx context.Context, st Store, phone string, since, at time.Time) (bool, error) {
+	s, err := loadSession(ctx, st, phone)
+	if err != nil {
+		return false, err
+	}
+	return !s.fresh && s.updatedAt.After(since) && at.Sub(s.updatedAt) <= m.cfg.IdleTimeout, nil
+}

@@ -70,15 +70,23 @@ func parseChoice(text string, words map[string]int) (int, bool) {
 	return 0, false
 }
 
-// courtesyWords are the words of a message that is only thanks or
-// agreement («ممنون»، «دستتون درد نکنه»، «باشه»، «ok»).
-var courtesyWords = map[string]bool{
+// thanksWords and agreeWords each make a message courtesy on their own
+// («ممنون»، «باشه»); courtesyPhrase words only beside them («دستتون درد
+// نکنه»، «لطف کردید»، «ممنونم از شما»): «از» or «شما» alone is no thanks,
+// and «از صبح» is part of a description.
+var thanksWords = map[string]bool{
 	"ممنون": true, "ممنونم": true, "مرسی": true, "مرسیی": true, "متشکرم": true, "متشکر": true, "تشکر": true,
 	"سپاس": true, "سپاسگزارم": true, "سپاسگزاریم": true, "دستتون": true, "دستتان": true, "دستت": true,
-	"درد": true, "نکنه": true, "نکند": true, "باشه": true, "باشد": true, "اوکی": true, "اکی": true,
-	"ok": true, "okay": true, "oki": true, "thanks": true, "thank": true, "thx": true, "tnx": true, "tanks": true, "merci": true, "mersi": true,
-	"چشم": true, "عالی": true, "لطف": true, "کردید": true, "کردین": true, "فرمودید": true, "بزرگوار": true,
-	"بزرگوارید": true, "شما": true, "از": true, "you": true,
+	"thanks": true, "thank": true, "thx": true, "tnx": true, "tanks": true, "merci": true, "mersi": true,
+	"لطف": true, "بزرگوار": true, "بزرگوارید": true,
+}
+
+var agreeWords = map[string]bool{
+	"باشه": true, "باشد": true, "اوکی": true, "اکی": true, "ok": true, "okay": true, "oki": true, "چشم": true, "عالی": true,
+}
+
+var courtesyPhrase = map[string]bool{
+	"درد": true, "نکنه": true, "نکند": true, "کردید": true, "کردین": true, "فرمودید": true, "شما": true, "از": true, "you": true,
 }
 
 // courtesyFillers may stand beside courtesy words but not alone («خیلی
@@ -88,35 +96,76 @@ var courtesyFillers = map[string]bool{
 	"sir": true, "بله": true, "حتما": true, "حتماً": true,
 }
 
+// Emoji that say thanks (🙏 🌹 ❤️) or agreement (👍 👌); any other emoji
+// alone (😡 😢 🤔) is courtesy too, but is not answered as thanks.
+const (
+	thanksEmoji = "🙏🌹💐❤♥🌸🌺🌷😊☺🥰😍💙💚🤍🧡💜💛🫶👏💯"
+	agreeEmoji  = "👍👌✅🆗✔"
+)
+
+// courtesy is what a courtesy message says, for its reply.
+type courtesy int
+
+const (
+	notCourtesy courtesy = iota
+	courtesyThanks
+	courtesyAgree
+	courtesyEmoji // only emoji that neither thank nor agree
+)
+
 // isCourtesy reports whether text is only thanks, agreement or emoji: it
 // gets at most a short polite reply and changes nothing.
-func isCourtesy(text string) bool {
+func isCourtesy(text string) bool { return courtesyOf(text) != notCourtesy }
+
+// courtesyOf reads a message that is only thanks, agreement or emoji;
+// notCourtesy for anything else.
+func courtesyOf(text string) courtesy {
 	f := rules.Fold(text)
 	if f == "" || len(f) > 200 {
-		return false
+		return notCourtesy
 	}
-	words, greet, emoji := 0, 0, 0
+	thanks, agree, greet := 0, 0, 0
+	thanksIcon, agreeIcon, emoji := 0, 0, 0
 	for _, w := range strings.FieldsFunc(f, func(r rune) bool { return !unicode.IsLetter(r) }) {
 		switch {
-		case courtesyWords[w]:
-			words++
+		case thanksWords[w]:
+			thanks++
+		case agreeWords[w]:
+			agree++
 		case greetingWords[w]:
 			greet++
-		case courtesyFillers[w]:
+		case courtesyPhrase[w], courtesyFillers[w]:
 		default:
-			return false
+			return notCourtesy
 		}
 	}
 	for _, r := range f {
 		switch {
 		case unicode.IsLetter(r), unicode.IsSpace(r), unicode.IsPunct(r):
+		case strings.ContainsRune(thanksEmoji, r):
+			thanksIcon++
+		case strings.ContainsRune(agreeEmoji, r):
+			agreeIcon++
 		case unicode.Is(unicode.So, r), unicode.Is(unicode.Sk, r):
 			emoji++
 		case r == '\u200d' || r == '\ufe0f' || r == '\u20e3' || unicode.Is(unicode.Mn, r):
 		default:
-			return false // digits and other marks: an answer, not courtesy
+			return notCourtesy // digits and other marks: an answer, not courtesy
 		}
 	}
-	// «سلام 🙏» is a greeting: it gets the menu.
-	return words > 0 || (emoji > 0 && greet == 0)
+	switch {
+	case thanks > 0:
+		return courtesyThanks
+	case agree > 0:
+		return courtesyAgree
+	case greet > 0: // «سلام 🙏» is a greeting: it gets the menu
+		return notCourtesy
+	case thanksIcon > 0:
+		return courtesyThanks
+	case agreeIcon > 0:
+		return courtesyAgree
+	case emoji > 0:
+		return courtesyEmoji
+	}
+	return notCourtesy
 }

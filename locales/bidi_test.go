@@ -3,40 +3,7 @@ package locales
 import (
 	"strings"
 	"testing"
-	"unicode"
 )
-
-// firstStrong is the direction the first strong character outside isolates
-// gives a line, as Android and most clients pick a paragraph's direction:
-// 'L', 'R', or 0 when there is none. U+200E counts as L, U+200F and U+061C
-// as R; text between an isolate initiator (U+2066–U+2068) and U+2069 is
-// skipped, as the Unicode bidi algorithm does.
-func firstStrong(line string) rune {
-	depth := 0
-	for _, r := range line {
-		switch {
-		case r >= '\u2066' && r <= '\u2068':
-			depth++
-		case r == '\u2069':
-			depth = max(0, depth-1)
-		case depth > 0:
-		case r == '\u200e':
-			return 'L'
-		case r == '\u200f', r == '\u061c':
-			return 'R'
-		case unicode.In(r, unicode.Arabic, unicode.Hebrew) && unicode.IsLetter(r):
-			return 'R'
-		case unicode.IsLetter(r):
-			return 'L'
-		}
-	}
-	return 0
-}
-
-// hasPersianLetters reports whether a line holds Arabic-script letters.
-func hasPersianLetters(line string) bool {
-	return strings.ContainsFunc(line, func(r rune) bool { return unicode.Is(unicode.Arabic, r) && unicode.IsLetter(r) })
-}
 
 // TestEveryLineStaysRightToLeft renders every Persian catalog entry with
 // Latin, digit and Persian arguments (and a mix) and checks that each line
@@ -78,5 +45,32 @@ func TestEveryLineStaysRightToLeft(t *testing.T) {
 	}
 	if firstStrong("\u2068K-1004\u2069 ماژول") != 'R' || firstStrong("K-1004 ماژول") != 'L' || firstStrong("\u200eK\u200e م") != 'L' {
 		t.Fatal("firstStrong is wrong")
+	}
+}
+
+// TestRightToLeftLines: text people typed, relayed as it is, keeps every
+// Persian line right to left; other lines and right-to-left lines are
+// untouched.
+func TestRightToLeftLines(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"CRM من باز نمی‌شود", "\u200fCRM من باز نمی‌شود"},
+		{"ERP و CRM\nهر دو\nExcel 2019 خطا", "\u200fERP و CRM\nهر دو\n\u200fExcel 2019 خطا"},
+		{"Hello, error 500", "Hello, error 500"},
+		{"report.xlsx", "report.xlsx"},
+		{"«K-1001» کد", "\u200f«K-1001» کد"},
+		{"\u2068K-1001\u2069 کد", "\u2068K-1001\u2069 کد"},
+		{"\u200fCRM من", "\u200fCRM من"},
+		{"۱۲ CRM خطا", "\u200f۱۲ CRM خطا"},
+		{"", ""},
+	} {
+		got := RightToLeftLines(c.in)
+		if got != c.want {
+			t.Errorf("RightToLeftLines(%q) = %q, want %q", c.in, got, c.want)
+		}
+		for _, line := range strings.Split(got, "\n") {
+			if hasPersianLetters(line) && firstStrong(line) != 'R' {
+				t.Errorf("%q: line %q lays out left to right", c.in, line)
+			}
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"time"
 
+	"supportbot/locales"
 	"supportbot/store"
 )
 
@@ -37,12 +38,14 @@ type Post struct {
 // come from the network (a WhatsApp message's own timestamp, from a phone
 // whose clock can be minutes ahead of ours), and only the dispatcher's
 // clock decides when a retry is due. at is kept as the creation time.
+// Every line with Persian letters goes out right to left, whatever people
+// typed first on it (locales.RightToLeftLines).
 func Enqueue(ctx context.Context, tx store.Outbox, at time.Time, p Post) (int64, error) {
 	m := store.OutboxMessage{
 		CreatedAt:      at,
 		To:             string(p.To),
 		TicketID:       p.TicketID,
-		Text:           p.Text,
+		Text:           locales.RightToLeftLines(p.Text),
 		Buttons:        p.Buttons,
 		ReplyTo:        p.ReplyTo,
 		File:           p.File,

@@ -1,0 +1,183 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"unicode"
+)
+
+// Transcript tests of how real customers write (docs/conversation.md),
+// through the binary with the goodCSV customers: C-1 gold product, C-2
+// bronze product in Mashhad, C-3 project silver with an hourly package.
+// Each case is a habit that once got a wrong answer. 2026-11-29 is Sunday.
+
+const (
+	phoneC1 = "09121230001"
+	phoneC2 = "09151230002"
+	phoneC3 = "989121230003"
+)
+
+func TestFieldHabits(t *testing.T) {
+	tests := []struct {
+		name   string
+		events []string
+		check  func(t *testing.T, d *desk, out []sent)
+	}{{
+		// Customers and staff start lines with Latin words (CRM, Excel): the
+		// relayed line must still lay out right to left.
+		name: "latin first words keep lines right to left",
+		events: []string{
+			customer("2026-11-29T10:00:00+03:30", phoneC2, "ERP و CRM هر دو از صبح مشکل دارند"),
+			customer("2026-11-29T10:00:20+03:30", phoneC2, "1"),
+			customer("2026-11-29T10:00:40+03:30", phoneC2, "1"),
+			customer("2026-11-29T10:01:00+03:30", phoneC2, "Excel هم باز نمی‌شود"),
+			staff("2026-11-29T10:30:00+03:30", "Excel را ببندید و دوباره باز کنید", `"reply_to_ticket":1`),
+		},
+		check: func(t *testing.T, d *desk, out []sent) {
+			if len(find(out, group, "CRM")) == 0 || len(find(out, waC2, "Excel را ببندید")) == 0 {
+				t.Fatalf("the texts were not relayed:\n%s", dump(out))
+			}
+			for _, m := range out {
+				for _, line := range strings.Split(m.Text, "\n") {
+					if persianLetters(line) && firstStrongOf(line) != 'R' {
+						t.Errorf("%s to %s: line %q lays out left to right", m.ID, m.To, line)
+					}
+				}
+			}
+		},
+	}, {
+		// «از صبح» ("since this morning") was read as thanks: answered
+		// «خواهش می‌کنم» and left out of the ticket.
+		name: "«از صبح» joins the description",
+		events: []string{
+			customer("2026-11-29T10:00:00+03:30", phoneC3, "پورتال بالا نمیاد"),
+			customer("2026-11-29T10:00:05+03:30", phoneC3, "از صبح"),
+			customer("2026-11-29T10:00:30+03:30", phoneC3, "1"),
+			customer("2026-11-29T10:00:50+03:30", phoneC3, "1"),
+			customer("2026-11-29T10:01:10+03:30", phoneC3, "3"),
+		},
+		check: func(t *testing.T, d *desk, out []sent) {
+			if got := find(out, "whatsapp:+989121230003", "خواهش می‌کنم"); len(got) != 0 {
+				t.Errorf("«از صبح» answered as thanks:\n%s", dump(got))
+			}
+			if got := find(out, group, "پورتال بالا نمیاد", "از صبح"); len(got) == 0 {
+				t.Errorf("the card does not carry «از صبح»:\n%s", dump(out))
+			}
+		},
+	}, {
+		// An angry face is no thanks.
+		name: "an angry emoji is not thanked",
+		events: []string{
+			customer("2026-11-29T10:00:00+03:30", phoneC2, "😡"),
+		},
+		check: func(t *testing.T, d *desk, out []sent) {
+			if len(find(out, waC2)) != 1 || len(find(out, waC2, "خواهش می‌کنم")) != 0 {
+				t.Errorf("want one reply, not a «you are welcome»:\n%s", dump(out))
+			}
+		},
+	}, {
+		// The score question waits after a close; the customer goes on in
+		// the menus, and a «۲» there is a menu answer, not a score of 2 that
+		// tells the managers the customer is unhappy.
+		name: "a number after using the menus is not a score",
+		events: []string{
+			customer("2026-11-29T10:00:00+03:30", phoneC2, "خروجی اکسل خالی است"),
+			customer("2026-11-29T10:00:20+03:30", phoneC2, "1"),
+			customer("2026-11-29T10:00:40+03:30", phoneC2, "1"),
+			staff("2026-11-29T10:10:00+03:30", "/close 1"),
+			customer("2026-11-29T10:20:00+03:30", phoneC2, "منو"),
+			customer("2026-11-29T10:20:10+03:30", phoneC2, "4"),
+			customer("2026-11-29T10:20:30+03:30", phoneC2, "2"),
+		},
+		check: func(t *testing.T, d *desk, out []sent) {
+			if tk := d.ticket("2026-11-29T11:00:00+03:30", 1); tk["csat"] != nil {
+				t.Errorf("score %v stored from a menu answer", tk["csat"])
+			}
+			if got := find(out, "telegram:user:2001", "نارضایتی"); len(got) != 0 {
+				t.Errorf("managers alerted of a score nobody gave:\n%s", dump(got))
+			}
+			if got := find(out, waC2, "از نظر شما سپاسگزاریم"); len(got) != 0 {
+				t.Errorf("«۲» was thanked as a score:\n%s", dump(got))
+			}
+		},
+	}, {
+		// A customer copying a staff command: «/close» reopened the closed
+		// ticket and went to staff as a customer message.
+		name: "a staff command from a customer does nothing",
+		events: []string{
+			customer("2026-11-29T10:00:00+03:30", phoneC2, "خروجی اکسل خالی است"),
+			customer("2026-11-29T10:00:20+03:30", phoneC2, "1"),
+			customer("2026-11-29T10:00:40+03:30", phoneC2, "1"),
+			staff("2026-11-29T10:10:00+03:30", "/close 1"),
+			customer("2026-11-29T10:11:00+03:30", phoneC2, "/close"),
+			customer("2026-11-29T10:12:00+03:30", phoneC2, "/tickets"),
+		},
+		check: func(t *testing.T, d *desk, out []sent) {
+			if tk := d.ticket("2026-11-29T11:00:00+03:30", 1); tk["status"] != "closed" {
+				t.Errorf("ticket %v after «/close» from the customer, want closed", tk["status"])
+			}
+			if got := find(out, group, "/close"); len(got) != 0 {
+				t.Errorf("the customer's «/close» reached staff:\n%s", dump(got))
+			}
+			if got := find(out, waC2, "همکاران پشتیبانی"); len(got) != 2 {
+				t.Errorf("want the staff-command answer twice:\n%s", dump(out))
+			}
+		},
+	}, {
+		// «درخواست ۲ چی شد؟» with two requests open: the customer said
+		// which, and was asked «which request?» all the same.
+		name: "a message naming its ticket goes to it",
+		events: []string{
+			customer("2026-11-29T10:00:00+03:30", phoneC1, "اپ موبایل کند است"),
+			customer("2026-11-29T10:00:20+03:30", phoneC1, "1"),
+			customer("2026-11-29T10:00:40+03:30", phoneC1, "1"),
+			customer("2026-11-29T10:01:00+03:30", phoneC1, "منو"),
+			customer("2026-11-29T10:01:10+03:30", phoneC1, "1"),
+			customer("2026-11-29T10:01:20+03:30", phoneC1, "2"),
+			customer("2026-11-29T10:01:30+03:30", phoneC1, "گزارش ماهانه کجاست؟"),
+			customer("2026-11-29T11:00:00+03:30", phoneC1, "درخواست ٢ چی شد؟"),
+		},
+		check: func(t *testing.T, d *desk, out []sent) {
+			if got := find(out, waC1, "مربوط به کدام درخواست"); len(got) != 0 {
+				t.Errorf("asked which request although the message names it:\n%s", dump(got))
+			}
+			if got := find(out, group, "درخواست ٢ چی شد؟"); len(got) != 1 || got[0].Ticket != 2 {
+				t.Errorf("want the message relayed on ticket 2:\n%s", dump(out))
+			}
+		},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := newDesk(t, "fa")
+			tt.check(t, d, d.play(tt.events...))
+		})
+	}
+}
+
+// firstStrongOf is the direction a line takes in WhatsApp and Telegram: that
+// of its first strong character outside isolates (U+2066–U+2069).
+func firstStrongOf(line string) rune {
+	depth := 0
+	for _, r := range line {
+		switch {
+		case r >= '\u2066' && r <= '\u2068':
+			depth++
+		case r == '\u2069':
+			depth = max(0, depth-1)
+		case depth > 0:
+		case r == '\u200e':
+			return 'L'
+		case r == '\u200f', r == '\u061c':
+			return 'R'
+		case unicode.In(r, unicode.Arabic, unicode.Hebrew) && unicode.IsLetter(r):
+			return 'R'
+		case unicode.IsLetter(r):
+			return 'L'
+		}
+	}
+	return 0
+}
+
+func persianLetters(line string) bool {
+	return strings.ContainsFunc(line, func(r rune) bool { return unicode.Is(unicode.Arabic, r) && unicode.IsLetter(r) })
+}
