@@ -46,19 +46,27 @@ func TestBrowser(t *testing.T) {
 		chromedp.NoSandbox, // CI runs as root
 		chromedp.WindowSize(1500, 920),
 		chromedp.Flag("lang", "fa"),
+		// Chromium's start on a loaded machine can pass chromedp's default
+		// 20 s for printing its address.
+		chromedp.WSURLReadTimeout(2*time.Minute),
 	)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	defer cancelAlloc()
 	browser, cancel := chromedp.NewContext(alloc)
 	defer cancel()
-	// The first action starts the browser, which lives as long as the
-	// context of that call: no timeout on it, one on everything after.
-	if err := chromedp.Do(browser, chromedp.Navigate(srv.URL)); err != nil {
+	// The first run starts the browser, which lives as long as the context
+	// of that call: no timeout on it (the allocator bounds the start), one
+	// on everything after.
+	if err := chromedp.Do(browser); err != nil {
+		t.Fatalf("start the browser: %v", err)
+	}
+	// A run takes 10-20 s on a quiet machine; each wait below has its own
+	// 30 s bound, this one only stops a run that hangs.
+	ctx, cancelTime := context.WithTimeout(browser, 5*time.Minute)
+	defer cancelTime()
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL)); err != nil {
 		t.Fatalf("open the page: %v", err)
 	}
-	// A run takes 10-20 s; the bounds are generous for a loaded machine.
-	ctx, cancelTime := context.WithTimeout(browser, 90*time.Second)
-	defer cancelTime()
 
 	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
@@ -91,14 +99,27 @@ func TestBrowser(t *testing.T) {
 	hasText := func(sel, text string) string {
 		return fmt.Sprintf("[...document.querySelectorAll(%q)].some(e => e.textContent.includes(%q))", sel, text)
 	}
+	// idle: no request of the page is under way. The page disables its
+	// clock buttons while one is (a click on them is then lost), and the
+	// bot's answers reach the page by the event stream, often before the
+	// request that caused them has returned.
+	idle := until(`!document.body.classList.contains("busy")`)
 	customerSays := func(text string) {
 		t.Helper()
 		botMsgs := count("#customer-msgs .msg:not(.mine)")
-		before := eval(botMsgs)
+		mine := count("#customer-msgs .msg.mine")
+		before, sent := eval(botMsgs), eval(mine)
+		// The message is on the page once the server took it; the page is
+		// idle again once the bot has handled it. So the next message is
+		// sent only after this one is handled: the bot may answer one
+		// message with several, and a count of answers alone could let two
+		// messages race to the server.
 		step("customer writes "+text,
-			until(`document.getElementById("customer-text").value === ""`),
+			idle,
 			chromedp.SendKeys(chromedp.ID("customer-text"), text),
 			chromedp.Click(chromedp.ID("customer-send")),
+			until(fmt.Sprintf("%s > %d", mine, sent)),
+			idle,
 			until(fmt.Sprintf("%s > %d", botMsgs, before)),
 		)
 	}
@@ -149,6 +170,7 @@ func TestBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		step("+1 office day",
+			idle, // a click on a disabled button is lost
 			chromedp.Click(chromedp.ID("clock-day")),
 			until(fmt.Sprintf("document.getElementById('clock-label').textContent !== %q", label)),
 		)
