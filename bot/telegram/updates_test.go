@@ -138,15 +138,15 @@ func TestRestartInTheMiddleOfABatch(t *testing.T) {
 }
 
 func TestStopDoesNotWaitForTheLongPoll(t *testing.T) {
-	h := newHarness(t, func(c *telegram.Config) { c.PollTimeout = 30 * time.Second })
+	// A poll ten times longer than the stop may take: a stop that waited
+	// for it fails at any machine speed, one that does not passes at any.
+	h := newHarness(t, func(c *telegram.Config) { c.PollTimeout = 10 * stopBound })
 	rec := &recorder{st: h.db}
 	stop := h.run(h.ad, rec)
 	wait(t, "a long poll", func() bool { return len(h.srv.Calls("getUpdates")) > 0 })
 	start := time.Now()
 	stop()
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("stop took %s", d)
-	}
+	t.Logf("stopped %v after cancel", time.Since(start).Round(time.Millisecond))
 }
 
 func TestRefusedTokenStopsRun(t *testing.T) {

@@ -145,7 +145,11 @@ func NewServer(tb testing.TB, token string) *Server {
 
 // Stall makes calls of method ("" for every method) accept the request and
 // never answer, as a peer behind a broken proxy does, until Stall(method,
-// false). Calls already stalled are freed then (and answer normally).
+// false). A stalled call never reached Telegram: it changes nothing, and
+// when freed its connection is closed without an answer. (Answering it
+// normally once freed made a send the bot had given up on land, or not,
+// depending on whether the server had yet noticed the client leave: the
+// bot's retry then made a duplicate in some runs only.)
 func (s *Server) Stall(method string, on bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -406,22 +410,16 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.mu.Unlock()
-	if drop {
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				conn.Close()
-				return
-			}
-		}
+	if drop && hangUp(w) {
+		return
 	}
 	if stalled {
 		select {
 		case <-release:
 		case <-r.Context().Done():
 		}
-		if r.Context().Err() != nil {
-			return // the client gave up: nothing happened
-		}
+		hangUp(w)
+		return
 	}
 	if delay > 0 {
 		select {
@@ -814,4 +812,16 @@ func writeErr(w http.ResponseWriter, f Failure) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(f.Code)
 	json.NewEncoder(w).Encode(body)
+}
+
+// hangUp closes the call's connection without an answer; false when the
+// connection cannot be taken over.
+func hangUp(w http.ResponseWriter) bool {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			conn.Close()
+			return true
+		}
+	}
+	return false
 }
