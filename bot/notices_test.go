@@ -16,6 +16,7 @@ import (
 	"supportbot/rules"
 	"supportbot/store"
 	"supportbot/store/sqlite"
+	"supportbot/store/sqlite/sqlitetest"
 )
 
 // told is one notice as the tests compare them: its address, its ticket,
@@ -189,11 +190,7 @@ func (strangeEvent) Kind() string { return "strange" }
 
 func newNoticesFixture(tb testing.TB, managersGroup bool) (*sqlite.DB, *Notices) {
 	tb.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "notices.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
+	db := sqlitetest.Open(tb, filepath.Join(tb.TempDir(), "notices.db"))
 	p, err := locales.New("fa", nil)
 	if err != nil {
 		tb.Fatal(err)

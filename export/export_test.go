@@ -16,6 +16,7 @@ import (
 	"supportbot/store"
 	"supportbot/store/importcsv"
 	"supportbot/store/sqlite"
+	"supportbot/store/sqlite/sqlitetest"
 )
 
 // exportContracts is the acceptance sample's contracts.csv, kept with the
@@ -35,11 +36,7 @@ func newExportFixture(tb testing.TB) exportFixture {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "bot.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
+	db := sqlitetest.Open(tb, filepath.Join(tb.TempDir(), "bot.db"))
 	p := &rules.Policy{Calendar: rules.DefaultCalendar(loc), Tiers: rules.DefaultTiers(), Hourly: rules.DefaultHourlyRules()}
 	return exportFixture{db: db, p: p, loc: loc}
 }

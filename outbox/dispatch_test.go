@@ -15,6 +15,7 @@ import (
 	"supportbot/outbox"
 	"supportbot/store"
 	"supportbot/store/sqlite"
+	"supportbot/store/sqlite/sqlitetest"
 )
 
 // fakeClock is a clock whose Sleep moves time on at once.
@@ -91,11 +92,7 @@ type dispatchEnv struct {
 
 func newDispatchEnv(t *testing.T, cfg outbox.DispatcherConfig) *dispatchEnv {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := sqlitetest.Open(t, filepath.Join(t.TempDir(), "t.db"))
 	clock := &fakeClock{t: time.Date(2026, 11, 28, 6, 0, 0, 0, time.UTC)}
 	cfg.Now, cfg.Sleep = clock.Now, clock.Sleep
 	cfg.Log = slog.New(slog.NewTextHandler(t.Output(), nil))
@@ -362,7 +359,7 @@ func TestDispatcherRunDeliversUntilCancelled(t *testing.T) {
 			if got != text {
 				t.Errorf("sent %q, want %q", got, text)
 			}
-		case <-time.After(5 * time.Second):
+		case <-time.After(time.Minute):
 			t.Fatalf("%q not sent after Wake", text)
 		}
 	}
@@ -372,7 +369,7 @@ func TestDispatcherRunDeliversUntilCancelled(t *testing.T) {
 		if err != nil {
 			t.Errorf("Run: %v", err)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("Run did not stop")
 	}
 }
@@ -519,7 +516,7 @@ func TestDispatcherStalledTransportDoesNotDelayAnother(t *testing.T) {
 	enqueue(string(outbox.StaffGroup), "card")
 	select {
 	case <-stalled.entered:
-	case <-time.After(5 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("the Telegram send never started")
 	}
 	enqueue(string(outbox.WhatsApp("+989121234567")), "answer")
@@ -528,13 +525,13 @@ func TestDispatcherStalledTransportDoesNotDelayAnother(t *testing.T) {
 		if got != "answer" {
 			t.Errorf("sent %q", got)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("the WhatsApp answer waited behind the stalled Telegram send")
 	}
 	cancel()
 	select {
 	case <-done:
-	case <-time.After(5 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("Run did not stop")
 	}
 }

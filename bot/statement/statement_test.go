@@ -19,7 +19,7 @@ import (
 	"supportbot/locales"
 	"supportbot/rules"
 	"supportbot/store"
-	"supportbot/store/sqlite"
+	"supportbot/store/sqlite/sqlitetest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -36,11 +36,7 @@ func month(t *testing.T) (store.Store, *rules.Policy, time.Time) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := sqlitetest.Open(t, filepath.Join(t.TempDir(), "s.db"))
 	p := &rules.Policy{Calendar: rules.DefaultCalendar(loc), Tiers: rules.DefaultTiers(), Hourly: rules.DefaultHourlyRules()}
 	date := func(y int, m time.Month, d int) rules.Date { return rules.Date{Year: y, Month: m, Day: d} }
 	cu := store.Customer{ID: "C-7", Name: "مهندسی سپهر", City: "تهران", Phones: []string{"+989121110006"}}

@@ -61,7 +61,8 @@ func TestStartsWhileTelegramHangsAndStopsPromptly(t *testing.T) {
 	patientCfg := h.cfg
 	patientCfg.SendTimeout = 10 * stopBound
 	patient := telegram.New(h.srv.API(t), h.db, patientCfg) // made while Telegram answers
-	h.srv.Stall("", true) // getMe and everything else: accepted, never answered
+	// getMe and everything else: accepted, never answered.
+	h.srv.Stall("", true)
 	rec := &recorder{st: h.db}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -19,6 +19,7 @@ import (
 	"supportbot/outbox"
 	"supportbot/store"
 	"supportbot/store/sqlite"
+	"supportbot/store/sqlite/sqlitetest"
 )
 
 const (
@@ -158,6 +159,7 @@ func newHarness(t *testing.T, mods ...func(*telegram.Config)) *harness {
 	t.Helper()
 	h := &harness{t: t, srv: telegramtest.NewServer(t, token), path: filepath.Join(t.TempDir(), "t.db"), clock: newClock(), notes: &heard{}}
 	h.log = slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	sqlitetest.Create(t, h.path)
 	h.db = h.open()
 	h.cfg = telegram.Config{
 		StaffChatID:    staffChat,

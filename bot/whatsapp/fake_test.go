@@ -20,6 +20,7 @@ import (
 	"supportbot/notice"
 	"supportbot/store"
 	"supportbot/store/sqlite"
+	"supportbot/store/sqlite/sqlitetest"
 )
 
 var _ Client = (*whatsapptest.Client)(nil)
@@ -116,11 +117,7 @@ var t0 = time.Date(2026, 11, 28, 9, 0, 0, 0, time.FixedZone("IRST", 3*3600+1800)
 
 func newHarness(t *testing.T, tune ...func(*Config, *Link)) *harness {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "bot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := sqlitetest.Open(t, filepath.Join(t.TempDir(), "bot.db"))
 	p, err := locales.New("fa", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -224,7 +221,7 @@ func (h *revealingHandler) Reveal(_ context.Context, address, phone string, _ ti
 func (hs *harness) event(evt any) bool {
 	hs.t.Helper()
 	ok := hs.a.HandleEvent(evt)
-	if !hs.a.waitIdle(10 * time.Second) {
+	if !hs.a.waitIdle(time.Minute) {
 		hs.t.Fatal("queued messages not handled within 10s")
 	}
 	return ok

@@ -15,6 +15,7 @@ import (
 	"supportbot/rules"
 	"supportbot/store"
 	"supportbot/store/sqlite"
+	"supportbot/store/sqlite/sqlitetest"
 )
 
 // Phones and people of the world.
@@ -44,11 +45,7 @@ func New(tb testing.TB) *World {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	db, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "jobs.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
+	db := sqlitetest.Open(tb, filepath.Join(tb.TempDir(), "jobs.db"))
 	p, err := locales.New("fa", loc)
 	if err != nil {
 		tb.Fatal(err)

@@ -12,16 +12,13 @@ import (
 	"supportbot/store"
 	"supportbot/store/importcsv"
 	"supportbot/store/sqlite"
+	"supportbot/store/sqlite/sqlitetest"
 )
 
 // MustOpen opens a fresh database in a temporary directory.
 func MustOpen(tb testing.TB) *sqlite.DB {
 	tb.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "bot.db"))
-	if err != nil {
-		tb.Fatalf("Open: %v", err)
-	}
-	tb.Cleanup(func() { db.Close() })
+	db := sqlitetest.Open(tb, filepath.Join(tb.TempDir(), "bot.db"))
 	return db
 }
 

@@ -1,7 +1,9 @@
-// Package sqlitetest helps tests of an upgrade: it turns a database the
-// current program wrote into the one an older program would have left,
-// so a test can open it with the current program and check the migration
-// carried everything over and the bot goes on with it.
+// Package sqlitetest makes databases for tests: new ones, quickly (Open,
+// Create: the migrations run once per test binary); and for tests of an
+// upgrade, the one an older program would have left (Rewind turns a
+// database the current program wrote into it, so a test can open it with
+// the current program and check the migration carried everything over and
+// the bot goes on with it).
 package sqlitetest
 
 import (
