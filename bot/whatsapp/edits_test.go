@@ -67,7 +67,7 @@ func TestEditsReachTheEngineInOrder(t *testing.T) {
 		t.Fatalf("the edit overtook the message it edits: %+v", h.edits)
 	}
 	close(g.release)
-	if !hs.a.waitIdle(10 * time.Second) {
+	if !hs.a.waitIdle(time.Minute) {
 		t.Fatal("queue not drained")
 	}
 	if !hs.event(raw("R1", pnJID, revoke)) {

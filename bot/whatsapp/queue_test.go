@@ -62,7 +62,10 @@ func TestSlowDownloadOffTheEventLoop(t *testing.T) {
 	if !hs.a.HandleEvent(dm("A2", pnJID, text("این هم توضیح خطا"))) {
 		t.Fatal("the chat's next message was not acknowledged")
 	}
-	if took := time.Since(start); took > 2*time.Second {
+	// The download is held until the gate opens below, so an event loop
+	// that waited for it would be held for ever: any bound far beyond a
+	// slow machine's handling tells them apart.
+	if took := time.Since(start); took > time.Minute {
 		t.Errorf("the event loop was held %v by a download", took)
 	}
 	if n := hs.pendingRows(); n != 2 {
@@ -75,7 +78,7 @@ func TestSlowDownloadOffTheEventLoop(t *testing.T) {
 		t.Fatalf("while A's file downloads the engine got %+v, want only B1", got)
 	}
 	close(g.release)
-	if !hs.a.waitIdle(10 * time.Second) {
+	if !hs.a.waitIdle(time.Minute) {
 		t.Fatal("queue not drained")
 	}
 	got := hs.h.messages()
@@ -112,7 +115,7 @@ func TestDownloadsBounded(t *testing.T) {
 			t.Fatal("not acknowledged")
 		}
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for hs.cli.MaxConcurrentDownloads() < 2 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -121,7 +124,7 @@ func TestDownloadsBounded(t *testing.T) {
 		t.Errorf("%d downloads at once, want 2", n)
 	}
 	close(g.release)
-	if !hs.a.waitIdle(10 * time.Second) {
+	if !hs.a.waitIdle(time.Minute) {
 		t.Fatal("queue not drained")
 	}
 	if got := hs.h.messages(); len(got) != 5 {
@@ -171,7 +174,7 @@ func TestQueuedMessagesSurviveARestart(t *testing.T) {
 	a2 := New(Link{Client: cli, Paired: true}, hs.db, h2, cfg)
 	defer a2.Close()
 	a2.resume(context.Background())
-	if !a2.waitIdle(10 * time.Second) {
+	if !a2.waitIdle(time.Minute) {
 		t.Fatal("queue not drained after the restart")
 	}
 	got := h2.messages()

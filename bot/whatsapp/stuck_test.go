@@ -19,7 +19,7 @@ import (
 // released after a failed round.
 func (hs *harness) settle() {
 	hs.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for time.Now().Before(deadline) {
 		hs.a.q.mu.Lock()
 		busy := len(hs.a.q.active) > 0
@@ -29,7 +29,7 @@ func (hs *harness) settle() {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	hs.t.Fatal("a queued chat still busy after 10s")
+	hs.t.Fatal("a queued chat still busy after a minute")
 }
 
 // round is one minute of Run's watch: Check tries the released chats again.
@@ -239,7 +239,7 @@ func TestStuckQueueToldOnce(t *testing.T) {
 		t.Fatalf("reported %+v, want the stuck queue once: %+v", got, want)
 	}
 	close(g.release)
-	if !hs.a.waitIdle(10 * time.Second) {
+	if !hs.a.waitIdle(time.Minute) {
 		t.Fatal("queue not drained")
 	}
 	if n, oldest := hs.a.QueueStats(); n != 0 || !oldest.IsZero() {
@@ -272,15 +272,17 @@ func TestPendingHandleTimeout(t *testing.T) {
 	go func() { done <- hs.a.handlePending(p) }()
 	select {
 	case err = <-done:
-	case <-time.After(5 * time.Second):
+	case <-time.After(time.Minute):
+		// The engine never returns by itself: without the deadline the
+		// worker would be held for ever.
 		t.Fatal("a hanging engine held the worker past any bound")
 	}
 	took := time.Since(start)
 	if err == nil || !strings.Contains(err.Error(), "deadline") {
 		t.Errorf("handlePending = %v, want the deadline", err)
 	}
-	if took < 70*time.Millisecond || took > 2*time.Second {
-		t.Errorf("handling took %v, want about DownloadTimeout+HandleTimeout (70ms)", took)
+	if took < 70*time.Millisecond {
+		t.Errorf("handling took %v, want at least DownloadTimeout+HandleTimeout (70ms)", took)
 	}
 }
 
@@ -305,7 +307,7 @@ func TestQueueStateReportedAfterARestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	hs.a.resume(context.Background())
-	if !hs.a.waitIdle(10 * time.Second) {
+	if !hs.a.waitIdle(time.Minute) {
 		t.Fatal("queue not drained")
 	}
 	hs.a.Check(context.Background())
@@ -338,7 +340,7 @@ func TestUnreadableQueuedMessageTold(t *testing.T) {
 				t.Fatal(err)
 			}
 			hs.a.resume(context.Background())
-			if !hs.a.waitIdle(10 * time.Second) {
+			if !hs.a.waitIdle(time.Minute) {
 				t.Fatal("queue not drained")
 			}
 			if n := hs.pendingRows(); n != 0 {

@@ -261,7 +261,7 @@ limits:
 		// customers' messages come in, the others while a staff update
 		// waits for the bot to confirm it (or, when none comes, anyway).
 		before := countLines(filepath.Join(dir, "wa-acks.log"))
-		deadline := time.Now().Add(5 * time.Second)
+		deadline := time.Now().Add(time.Minute)
 		for time.Now().Before(deadline) {
 			working := countLines(filepath.Join(dir, "wa-acks.log")) > before
 			if k%2 == 0 && working || k%2 == 1 && srv.Pending() > 0 {

@@ -65,8 +65,8 @@ func TestDemoCommand(t *testing.T) {
 				if c != 0 {
 					t.Errorf("exit %d after Ctrl-C: %s", c, stderr.String())
 				}
-			case <-time.After(10 * time.Second):
-				t.Fatal("the demo did not stop within 10 s of Ctrl-C")
+			case <-time.After(time.Minute):
+				t.Fatal("the demo did not stop within a minute of Ctrl-C")
 			}
 		})
 	}
@@ -76,7 +76,7 @@ var demoURL = regexp.MustCompile(`open (http://\S+/)`)
 
 func waitForURL(t *testing.T, stdout, stderr *syncBuffer, code chan int) string {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for time.Now().Before(deadline) {
 		if m := demoURL.FindStringSubmatch(stdout.String()); m != nil {
 			return m[1]

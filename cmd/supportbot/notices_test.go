@@ -42,13 +42,13 @@ metrics:
 		}
 	})
 	var m []string
-	telegramtest.WaitFor(t, 10*time.Second, "the metrics endpoint", func() bool {
+	telegramtest.WaitFor(t, time.Minute, "the metrics endpoint", func() bool {
 		m = metricsAddr.FindStringSubmatch(stderr.String())
 		return m != nil
 	})
 	// Connected as whatsmeow says it (the fake delivers that event on its
 	// own), so the ban below is not cut short by it.
-	telegramtest.WaitFor(t, 10*time.Second, "the WhatsApp connection", func() bool {
+	telegramtest.WaitFor(t, time.Minute, "the WhatsApp connection", func() bool {
 		_, body := httpGet(t, "http://"+m[1]+"/healthz")
 		return strings.Contains(body, `"whatsapp":"connected"`)
 	})

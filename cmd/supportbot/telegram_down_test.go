@@ -84,7 +84,7 @@ C-101,شرکت آریا پخش,تهران,09121110001,K-1001,product,silver,ما
 			t.Logf("log:\n%s", stderr.String())
 		}
 	})
-	telegramtest.WaitFor(t, 10*time.Second, "the WhatsApp connection", func() bool { return wa.cli.IsConnected() })
+	telegramtest.WaitFor(t, time.Minute, "the WhatsApp connection", func() bool { return wa.cli.IsConnected() })
 
 	// A customer opens a ticket while Telegram hangs: answered on WhatsApp.
 	at := time.Date(2026, 11, 21, 10, 0, 0, 0, time.FixedZone("IRST", 3*3600+1800))
@@ -98,7 +98,7 @@ C-101,شرکت آریا پخش,تهران,09121110001,K-1001,product,silver,ما
 			t.Fatalf("message %s not acknowledged", e.Info.ID)
 		}
 	}
-	telegramtest.WaitFor(t, 20*time.Second, "the tracking number on WhatsApp", func() bool {
+	telegramtest.WaitFor(t, time.Minute, "the tracking number on WhatsApp", func() bool {
 		for _, s := range wa.sentTo(phone) {
 			if strings.Contains(textOf(s), "K-1001") || strings.Count(textOf(s), "\n") > 1 {
 				return len(wa.sentTo(phone)) >= 5
@@ -113,7 +113,7 @@ C-101,شرکت آریا پخش,تهران,09121110001,K-1001,product,silver,ما
 	}
 	var code int
 	var body string
-	telegramtest.WaitFor(t, 10*time.Second, "/healthz to turn red", func() bool {
+	telegramtest.WaitFor(t, time.Minute, "/healthz to turn red", func() bool {
 		code, body = httpGet(t, "http://"+m[1]+"/healthz")
 		return code == 503
 	})
@@ -146,10 +146,10 @@ C-101,شرکت آریا پخش,تهران,09121110001,K-1001,product,silver,ما
 	stop2 := runWithWhatsApp(t, dial, cfg, db, &stderr2)
 	// The first run's abandoned send may still land once the peer is freed;
 	// the second run must be up (its database open) before it is stopped.
-	telegramtest.WaitFor(t, 20*time.Second, "the second run to start", func() bool {
+	telegramtest.WaitFor(t, time.Minute, "the second run to start", func() bool {
 		return metricsAddr.MatchString(stderr2.String())
 	})
-	telegramtest.WaitFor(t, 20*time.Second, "the card that waited", func() bool {
+	telegramtest.WaitFor(t, time.Minute, "the card that waited", func() bool {
 		for _, s := range srv.SentTo(e2eStaffChat) {
 			if strings.Contains(s.Text, "خطای ۵۰۰") {
 				return true

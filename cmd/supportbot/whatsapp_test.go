@@ -65,7 +65,7 @@ func newFakeWhatsApp(t *testing.T, lids whatsapptest.LIDs) (*fakeWhatsApp, Whats
 // whether the bot let whatsmeow acknowledge it.
 func (f *fakeWhatsApp) deliver(evt any) bool {
 	var h func(any) bool
-	telegramtest.WaitFor(f.t, 10*time.Second, "the WhatsApp adapter to subscribe", func() bool {
+	telegramtest.WaitFor(f.t, time.Minute, "the WhatsApp adapter to subscribe", func() bool {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		h = f.handler
@@ -185,7 +185,7 @@ C-101,شرکت آریا پخش,تهران,09121110001,K-1001,product,silver,ما
 			}
 		}
 	})
-	telegramtest.WaitFor(t, 10*time.Second, "the WhatsApp connection", func() bool { return wa.cli.IsConnected() })
+	telegramtest.WaitFor(t, time.Minute, "the WhatsApp connection", func() bool { return wa.cli.IsConnected() })
 
 	// A Saturday morning in office hours, in the past so every answer is due.
 	at := time.Date(2026, 11, 21, 10, 0, 0, 0, time.FixedZone("IRST", 3*3600+1800))

@@ -92,7 +92,7 @@ func TestEachRow(t *testing.T) {
 			if tt.cancelled && len(got.errs) == 1 && !errors.Is(got.errs[0], context.Canceled) {
 				t.Errorf("error %v does not wrap context.Canceled", got.errs[0])
 			}
-			deadline := time.Now().Add(2 * time.Second)
+			deadline := time.Now().Add(time.Minute)
 			for readersInUse(db) != 0 && time.Now().Before(deadline) {
 				time.Sleep(time.Millisecond)
 			}
