@@ -102,26 +102,52 @@ func (t *turn) explain(c rules.Contract, u rules.Usage, kind rules.RequestKind, 
 			t.say("denial.try_problem", kv{"kind": rules.RequestProblem})
 			offer = rules.RequestProblem
 		}
-	case rules.DenyContractEnded:
-		if end, ok := c.SupportEnd(loc, p.Hourly); ok {
-			t.say("denial.contract_ended.detail", kv{"subject": subject(c), "date": lastDay(end)})
+	case rules.DenyContractEnded, rules.DenyNotStarted, rules.DenyHoursExhausted:
+		t.sayWhyInactive(c, d)
+		t.sayOthersInactive()
+		if d == rules.DenyContractEnded {
+			t.say("denial.renew", nil)
 		}
-		t.say("denial.renew", nil)
-		t.saySales()
-	case rules.DenyNotStarted:
-		if start, ok := c.SupportStart(loc); ok && start.After(at) {
-			t.say("denial.not_started.detail", kv{"subject": subject(c), "date": rules.DateOf(start.In(loc))})
-		} else {
-			t.say("denial.not_started.delivery", kv{"subject": subject(c)})
-		}
-		t.saySales()
-	case rules.DenyHoursExhausted:
-		t.say("denial.hours_exhausted.detail", kv{"subject": subject(c), "hours": minutes(p.Limits(c).HoursTotalMin)})
 		t.saySales()
 	default:
 		t.saySales()
 	}
 	return offer
+}
+
+// sayWhyInactive says how contract c stands when it is refused as a whole
+// (d is contract_ended, not_started or hours_exhausted): until when it
+// ran, from when it starts, or that its hours are used up.
+func (t *turn) sayWhyInactive(c rules.Contract, d rules.Denial) {
+	p, loc := t.m.p, t.loc()
+	switch d {
+	case rules.DenyContractEnded:
+		if end, ok := c.SupportEnd(loc, p.Hourly); ok {
+			t.say("denial.contract_ended.detail", kv{"subject": subject(c), "date": lastDay(end)})
+		}
+	case rules.DenyNotStarted:
+		if start, ok := c.SupportStart(loc); ok && start.After(t.in.At) {
+			t.say("denial.not_started.detail", kv{"subject": subject(c), "date": rules.DateOf(start.In(loc))})
+		} else {
+			t.say("denial.not_started.delivery", kv{"subject": subject(c)})
+		}
+	case rules.DenyHoursExhausted:
+		t.say("denial.hours_exhausted.detail", kv{"subject": subject(c), "hours": minutes(p.Limits(c).HoursTotalMin)})
+	}
+}
+
+// sayOthersInactive tells how each of the customer's other contracts
+// stands when none is active: a customer whose warehouse module's support
+// ended and whose new module is not delivered yet was told only about the
+// new one, though writing about the warehouse.
+func (t *turn) sayOthersInactive() {
+	for _, o := range t.others {
+		u, err := t.usage(o)
+		if err != nil {
+			continue // the refusal above stands; this line is only a courtesy
+		}
+		t.sayWhyInactive(o, t.decideOrStatus(o, u))
+	}
 }
 
 // saySales points the customer to the sales team.

@@ -39,6 +39,11 @@ func (t *turn) startRequest() error {
 		if err != nil {
 			return err
 		}
+		for _, o := range all {
+			if o.ID != c.ID {
+				t.others = append(t.others, o)
+			}
+		}
 		return t.deny(c, u, "", "", t.decideOrStatus(c, u))
 	case 1:
 		return t.chooseContract(active[0])

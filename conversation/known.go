@@ -48,6 +48,11 @@ func (t *turn) known(newConversation bool) error {
 		if word, ok := slashCommand(t.in.Text); ok {
 			return t.onSlashCommand(word, newConversation)
 		}
+		// «شماره تماس شما چنده؟» asks for the number: it gets the contact
+		// details, not the start of a request or a note on a ticket.
+		if (s.state == stateIdle || s.state == stateMainMenu) && asksForPhone(t.in.Text) {
+			return t.showContact()
+		}
 	}
 	switch s.state {
 	case stateMainMenu:
@@ -220,18 +225,24 @@ func (t *turn) onMainMenu() error {
 		}
 		return t.freeText()
 	}
+	var err error
 	switch n {
 	case menuNew:
 		return t.startRequest()
 	case menuTickets:
-		return t.showTickets()
+		err = t.showTickets()
 	case menuContract:
-		return t.showContracts()
+		err = t.showContracts()
 	case menuContact:
-		return t.showContact()
+		err = t.showContact()
 	default:
-		return t.showSales()
+		err = t.showSales()
 	}
+	// After a view the main menu stays on screen: a customer who read
+	// «۳» (the contract) goes on with «۵» from the same menu, and was shown
+	// the menu again instead.
+	t.sess.to(stateMainMenu)
+	return err
 }
 
 // cancel drops whatever was in progress and leaves no menu on screen.

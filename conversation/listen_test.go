@@ -605,3 +605,74 @@ func TestTicketNamedInTheMessage(t *testing.T) {
 		})
 	}
 }
+
+// After a view (my requests, my contract, contact, sales) the main menu the
+// customer just used stays on screen: «۳» then «۵» reads the sales view,
+// as the customer meant, instead of showing the menu again.
+func TestViewKeepsTheMainMenu(t *testing.T) {
+	for _, first := range []string{"2", "3", "4", "5"} {
+		c := newChat(t, fixture(), phoneSilver, sunday10)
+		c.sendAll("سلام", first)
+		r := c.send("۵")
+		wantKeys(t, r, "sales.title", "hint.menu")
+		noKeys(t, r, "menu.title")
+		wantKeys(t, c.send("١"), "kind.title")
+	}
+}
+
+// «شماره تماس شما چنده؟» gets the contact details (with the fallback number
+// during a power cut), not a new request; a description that mentions a
+// phone, or gives the customer's own number, is still a description.
+func TestAsksForThePhoneNumber(t *testing.T) {
+	for _, text := range []string{"شماره تماس شما چنده؟", "شماره تلفن پشتیبانی چیه", "تلفن شرکت؟", "شماره‌تون رو بدید",
+		"What is your phone number?", "شمارتون چنده"} {
+		t.Run(text, func(t *testing.T) {
+			c := newChat(t, fixture(), phoneSilver, sunday10)
+			r := c.send(text)
+			wantKeys(t, r, "contact.title", "contact.phone")
+			noKeys(t, r, "kind.title_draft", "kind.title")
+			if got := c.f.routes[c.last]; got.route == store.RouteWaiting || got.route == store.RouteTicket {
+				t.Errorf("stored as %+v, want a menu answer", got)
+			}
+		})
+	}
+	for _, text := range []string{"ماژول تلفن گویا خطا می‌دهد", "شماره تماس من ۰۹۱۲۱۱۱۰۰۰۱ است، تماس بگیرید", "شماره تماس من عوض شده؟",
+		"تلفن شرکت ما قطع است و سیستم کار نمی‌کند"} {
+		if asksForPhone(text) {
+			t.Errorf("asksForPhone(%q) = true", text)
+		}
+	}
+	t.Run("with an open ticket", func(t *testing.T) {
+		f := fixture()
+		c := newChat(t, f, phoneSilver, sunday10)
+		c.sendAll("0", "1", "2", "پرسش درباره تنظیمات اعلان‌ها")
+		c.now = c.now.Add(5 * time.Minute)
+		r := c.send("شماره تماس پشتیبانی چنده؟")
+		wantKeys(t, r, "contact.phone")
+		if len(r.Events) != 0 {
+			t.Errorf("relayed to staff: %+v", r.Events)
+		}
+	})
+}
+
+// A customer with no active contract, one ended and one not started yet,
+// is told about both: it was told only that the new one has not started,
+// though writing about the module whose support ended.
+func TestNoActiveContractTellsEach(t *testing.T) {
+	f := fixture()
+	const phone = "+989121230011"
+	ended := product("B-7", rules.TierSilver, "ماژول انبار")
+	ended.PurchasedOn, ended.DeliveredOn, ended.ConfirmedOn = date(2024, 12, 1), date(2024, 12, 10), date(2024, 12, 12)
+	pending := product("B-8", rules.TierSilver, "ماژول فروش حضوری")
+	pending.PurchasedOn, pending.DeliveredOn, pending.ConfirmedOn = date(2026, 11, 20), rules.Date{}, rules.Date{}
+	f.addCustomer(store.Customer{ID: "P-11", Name: "داروسازی", City: "تهران", Phones: []string{phone}}, ended, pending)
+	c := newChat(t, f, phone, sunday10)
+	r := c.send("انبار ما خطا می‌دهد")
+	wantKeys(t, r, "denial.not_started", "denial.not_started.delivery", "denial.contract_ended.detail", "contact.sales")
+	if got := line(t, r, "denial.contract_ended.detail").Args["subject"]; got != "ماژول انبار" {
+		t.Errorf("ended contract told as %v", got)
+	}
+	if d := f.denialsOf(rules.DenyNotStarted); len(d) != 1 || d[0].ContractID != "B-8" {
+		t.Errorf("denials %+v, want one not_started for B-8", d)
+	}
+}

@@ -394,6 +394,9 @@ type turn struct {
 	hint     bool                   // no menu is left on screen: say how to get it back
 	outage   *bool                  // the outage setting, read once when needed
 	usages   map[string]rules.Usage // by contract id, counted once per turn
+	// others are a customer's other contracts, none of them active, told
+	// after the refusal of the one the request was refused for.
+	others []rules.Contract
 }
 
 // say appends one line to the reply.
@@ -425,7 +428,7 @@ func (t *turn) finish() error {
 			t.say("outage.notice", kv{"phone": t.m.cfg.FallbackPhone})
 		}
 	}
-	if t.hint && t.sess.state == stateIdle {
+	if t.hint && (t.sess.state == stateIdle || t.sess.state == stateMainMenu) {
 		t.say("hint.menu", nil)
 	}
 	if (t.newConv || t.opened) && !t.courtesy && len(t.lines) > 0 {

@@ -49,18 +49,18 @@ func TestMainMenuChoicesInEveryDigitScript(t *testing.T) {
 		{"۱", "kind.title", statePickKind},
 		{"١", "kind.title", statePickKind},
 		{" ۱. ", "kind.title", statePickKind},
-		{"2", "tickets.none", stateIdle},
-		{"۲", "tickets.none", stateIdle},
-		{"٢", "tickets.none", stateIdle},
-		{"3", "contracts.title", stateIdle},
-		{"۳", "contracts.title", stateIdle},
-		{"٣", "contracts.title", stateIdle},
-		{"4", "contact.title", stateIdle},
-		{"۴", "contact.title", stateIdle},
-		{"٤", "contact.title", stateIdle},
-		{"5", "sales.title", stateIdle},
-		{"۵", "sales.title", stateIdle},
-		{"٥", "sales.title", stateIdle},
+		{"2", "tickets.none", stateMainMenu},
+		{"۲", "tickets.none", stateMainMenu},
+		{"٢", "tickets.none", stateMainMenu},
+		{"3", "contracts.title", stateMainMenu},
+		{"۳", "contracts.title", stateMainMenu},
+		{"٣", "contracts.title", stateMainMenu},
+		{"4", "contact.title", stateMainMenu},
+		{"۴", "contact.title", stateMainMenu},
+		{"٤", "contact.title", stateMainMenu},
+		{"5", "sales.title", stateMainMenu},
+		{"۵", "sales.title", stateMainMenu},
+		{"٥", "sales.title", stateMainMenu},
 		{"6", "hint.invalid_choice", stateMainMenu},
 		{"؟", "hint.invalid_choice", stateMainMenu},
 	}
@@ -707,7 +707,7 @@ func TestMyRequestsShowsOnlyOwnTicketsNewestFirst(t *testing.T) {
 	if a["count"] != 10 || a["total"] != 12 {
 		t.Errorf("title args = %v", a)
 	}
-	wantState(t, c, stateIdle)
+	wantState(t, c, stateMainMenu) // the menu the customer used stays
 }
 
 func TestMyContract(t *testing.T) {
@@ -773,7 +773,7 @@ func TestContactView(t *testing.T) {
 			} else {
 				noKeys(t, r, "outage.notice")
 			}
-			wantState(t, c, stateIdle)
+			wantState(t, c, stateMainMenu)
 		})
 	}
 }

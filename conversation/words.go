@@ -1,6 +1,7 @@
 package conversation
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -168,4 +169,46 @@ func courtesyOf(text string) courtesy {
 		return courtesyEmoji
 	}
 	return notCourtesy
+}
+
+// phonePhrases ask for the company's number («شماره تماس شما چنده؟»،
+// «تلفن پشتیبانی؟»، "phone number?"), folded (no ZWNJ).
+var phonePhrases = []string{
+	"شماره تماس", "شماره تلفن", "شماره پشتیبانی", "شمارتون", "شمارهتون", "شماره شرکت", "شماره شما",
+	"تلفن پشتیبانی", "تلفن شرکت", "تلفنتون", "تلفن تماس", "phone number", "contact number", "telephone",
+}
+
+// questionWords mark a question where the customer left out «؟».
+var questionWords = []string{"چنده", "چند", "چیه", "چیست", "کدومه", "کدام", "بدید", "بدین", "بفرمایید", "میخواستم", "می خواستم", "what", "send"}
+
+// asksForPhone reports whether text is a short question for the company's
+// phone number: it gets the contact details, not a new request. A message
+// with digits in it gives a number rather than asks for one, and one about
+// the customer's own number («شماره تماس من …») is not such a question.
+func asksForPhone(text string) bool {
+	f := rules.Fold(text)
+	words := strings.Fields(f)
+	if len(words) == 0 || len(words) > 10 || strings.ContainsFunc(f, unicode.IsDigit) {
+		return false
+	}
+	for _, w := range words {
+		if w == "من" || w == "my" || w == "بنده" || w == "ما" {
+			return false
+		}
+	}
+	asks := strings.ContainsAny(f, "?؟")
+	for _, q := range questionWords {
+		if slices.Contains(words, q) || strings.HasPrefix(f, q+" ") {
+			asks = true
+		}
+	}
+	if !asks {
+		return false
+	}
+	for _, p := range phonePhrases {
+		if strings.Contains(f, p) {
+			return true
+		}
+	}
+	return false
 }

@@ -145,6 +145,36 @@ func TestFieldHabits(t *testing.T) {
 				t.Errorf("want the message relayed on ticket 2:\n%s", dump(out))
 			}
 		},
+	}, {
+		// «۳» (my contract) then «۵» (sales) from the menu just shown: the
+		// second number showed the main menu again.
+		name: "a view keeps the main menu for the next number",
+		events: []string{
+			customer("2026-11-29T10:00:00+03:30", phoneC2, "سلام"),
+			customer("2026-11-29T10:00:10+03:30", phoneC2, "۳"),
+			customer("2026-11-29T10:00:30+03:30", phoneC2, "۵"),
+		},
+		check: func(t *testing.T, d *desk, out []sent) {
+			got := find(out, waC2)
+			if len(got) != 3 || !strings.Contains(got[2].Text, "فروش و پشتیبانی ویژه") {
+				t.Errorf("«۵» after the contract view did not show sales:\n%s", dump(out))
+			}
+		},
+	}, {
+		// Asking for the phone number during a power cut started a request
+		// («پیام شما دریافت شد… نوع درخواست») instead of giving the numbers.
+		name: "asking for the phone number gets it, with the fallback",
+		events: []string{
+			`{"at":"2026-11-29T09:00:00+03:30","telegram":{"chat":"private","user":2001,"name":"Reza"},"text":"/outage on"}`,
+			customer("2026-11-29T10:00:00+03:30", phoneC2, "شماره تلفن پشتیبانی چنده؟"),
+		},
+		check: func(t *testing.T, d *desk, out []sent) {
+			got := find(out, waC2)
+			if len(got) != 1 || !strings.Contains(got[0].Text, "۰۲۱۹۱۰۰۱۲۳۴") || !strings.Contains(got[0].Text, "۰۹۱۹۸۹۰۶۸۵۰") ||
+				strings.Contains(got[0].Text, "نوع درخواست") {
+				t.Errorf("want the support and fallback numbers, no request:\n%s", dump(out))
+			}
+		},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
