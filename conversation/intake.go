@@ -258,7 +258,7 @@ func (t *turn) offMenu(max int, repeat func()) error {
 			repeat()
 			return nil
 		case isGreeting(t.in.Text):
-			t.say("greeting.again", nil)
+			t.greetBack()
 			repeat()
 			return nil
 		}
@@ -303,7 +303,7 @@ func (t *turn) onDescribe() error {
 	}
 	if t.in.File == nil && isGreeting(t.in.Text) {
 		// «سلام وقت بخیر» is not the description.
-		t.say("greeting.again", nil)
+		t.greetBack()
 		t.askDescription(t.sess.data.Kind)
 		return nil
 	}

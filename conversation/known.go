@@ -341,6 +341,20 @@ var greetingWords = map[string]bool{
 	"afternoon": true, "evening": true, "dorood": true,
 }
 
+// greetBack answers a greeting sent in the middle of a flow: «وقت شما هم
+// بخیر» only to someone who wished it («سلام وقت بخیر»، «صبح بخیر»); a bare
+// «سلام» gets «سلام، وقت بخیر» (the «هم» would answer a wish not made).
+func (t *turn) greetBack() {
+	for _, w := range strings.Fields(rules.Fold(t.in.Text)) {
+		switch w {
+		case "بخیر", "خیر", "نباشید", "morning", "afternoon", "evening":
+			t.say("greeting.again", nil)
+			return
+		}
+	}
+	t.say("greeting.again_plain", nil)
+}
+
 // greetingAnchors are the greeting words that make a message a greeting;
 // the others («صبح»، «روز»، «وقت») only beside one: «از صبح» is a
 // description, «صبح بخیر» a greeting.

@@ -106,8 +106,12 @@ func TestGreetingMidFlow(t *testing.T) {
 	c := newChat(t, f, phoneSilver, sunday10)
 	c.sendAll("0", "1")
 	r := c.send("سلام")
-	wantKeys(t, r, "greeting.again", "kind.title")
+	// A bare «سلام» gets «سلام، وقت بخیر», not «وقت شما هم بخیر» (a wish
+	// the customer did not make).
+	wantKeys(t, r, "greeting.again_plain", "kind.title")
+	noKeys(t, r, "greeting.again")
 	wantState(t, c, statePickKind)
+	wantKeys(t, c.send("صبح بخیر"), "greeting.again")
 	c.send("2")
 	r = c.send("سلام وقت بخیر")
 	wantKeys(t, r, "greeting.again", "describe.prompt")
