@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"supportbot/locales"
 	"supportbot/outbox"
+	"supportbot/rules"
 	"supportbot/store"
 )
 
@@ -26,24 +26,57 @@ import (
 // status change goes through UpdateTicket or MoveTicketHistory. (A
 // customer's file alone does not edit the card: the list of files on it
 // catches up at the next change, and the file itself is posted under it.)
+// It keeps the ticket each UpdateTicket stored, so the card is drawn from
+// it instead of reading it back (docs/performance.md).
 type ticketWatch struct {
 	store.Store
-	changed []int64
+	changed []changedTicket
 }
 
-func (w *ticketWatch) note(id int64) {
-	if id != 0 && !slices.Contains(w.changed, id) {
-		w.changed = append(w.changed, id)
+// changedTicket is a ticket the watch saw change, with the ticket as the
+// last UpdateTicket stored it when that is what reading it back gives.
+type changedTicket struct {
+	id     int64
+	stored store.Ticket
+	known  bool
+}
+
+func (w *ticketWatch) note(id int64) *changedTicket {
+	if id == 0 {
+		return nil
 	}
+	for i := range w.changed {
+		if w.changed[i].id == id {
+			return &w.changed[i]
+		}
+	}
+	w.changed = append(w.changed, changedTicket{id: id})
+	return &w.changed[len(w.changed)-1]
 }
 
 // UpdateTicket stores t and notes it changed.
 func (w *ticketWatch) UpdateTicket(ctx context.Context, t store.Ticket) error {
 	err := w.Store.UpdateTicket(ctx, t)
 	if err == nil {
-		w.note(t.ID)
+		if c := w.note(t.ID); c != nil {
+			c.stored, c.known = t, readsBackAsIs(t)
+		}
 	}
 	return err
+}
+
+// readsBackAsIs reports whether reading t back after storing it gives t's
+// status: waiting and merged are stored as answered and declined with the
+// time or ticket they need, and read back as such only when those are set
+// (every desk path sets them).
+func readsBackAsIs(t store.Ticket) bool {
+	switch t.Status {
+	case store.TicketWaiting:
+		return !t.WaitingSince.IsZero() || !t.OpenedAt.IsZero()
+	case store.TicketMerged:
+		return t.MergedInto != 0
+	}
+	return true
 }
 
 // MoveTicketHistory moves the history and notes both tickets changed.
@@ -77,8 +110,12 @@ func (d *Desk) watched(ctx context.Context, tx store.Store, at time.Time, fn fun
 	if err := fn(inner); err != nil {
 		return err
 	}
-	for _, id := range w.changed {
-		if err := d.refreshCard(ctx, tx, id, at); err != nil {
+	for _, c := range w.changed {
+		var known *store.Ticket
+		if c.known {
+			known = &c.stored
+		}
+		if err := d.refreshCard(ctx, tx, c.id, at, known); err != nil {
 			return err
 		}
 	}
@@ -136,23 +173,18 @@ func (d *Desk) topicTitle(ctx context.Context, tx store.Store, t store.Ticket, k
 }
 
 // refreshCard edits ticket id's card when what it shows changed. A ticket
-// without a card (none was posted) is left alone.
-func (d *Desk) refreshCard(ctx context.Context, tx store.Store, id int64, at time.Time) error {
-	card, err := tx.Card(ctx, id)
+// without a card (none was posted) is left alone. known, when given, is
+// the ticket as the transaction last stored it.
+func (d *Desk) refreshCard(ctx context.Context, tx store.Store, id int64, at time.Time, known *store.Ticket) error {
+	v, err := tx.CardView(ctx, id, known)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("desk: card of ticket %d: %w", id, err)
 	}
-	t, err := tx.Ticket(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("desk: card of ticket %d: %w", id, err)
-	}
-	p, _, err := d.cardPost(ctx, tx, t, known{sentAt: card.SentAt})
+	card := v.Card
+	p, _, err := d.cardPost(ctx, tx, v.Ticket, viewKnown(v))
 	if err != nil {
 		return err
 	}
@@ -180,24 +212,37 @@ func (d *Desk) refreshCard(ctx context.Context, tx store.Store, id int64, at tim
 	return nil
 }
 
+// viewKnown is what a card view read, as the card drawing takes it: a
+// customer or contract that is gone is what Desk.customer and
+// Desk.contract make of it.
+func viewKnown(v store.CardView) known {
+	k := known{sentAt: v.Card.SentAt}
+	cu, c := v.Customer, v.Contract
+	if !v.HasCustomer {
+		cu = store.Customer{ID: v.Ticket.CustomerID, Name: v.Ticket.CustomerID}
+	}
+	if !v.HasContract {
+		c = rules.Contract{ID: v.Ticket.ContractID}
+	}
+	k.customer, k.contract = &cu, &c
+	return k
+}
+
 // repostCard queues ticket id's card as it is now as an edit of the card,
 // whatever the card last showed: when the card is gone (its forum topic was
 // deleted and made anew), the transport posts the edit as a new card in the
 // new topic, and later edits change that one. A ticket without a card is
 // left alone.
 func (d *Desk) repostCard(ctx context.Context, tx store.Store, id int64, at time.Time) error {
-	card, err := tx.Card(ctx, id)
+	v, err := tx.CardView(ctx, id, nil)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("desk: card of ticket %d: %w", id, err)
 	}
-	t, err := tx.Ticket(ctx, id)
-	if err != nil {
-		return fmt.Errorf("desk: card of ticket %d: %w", id, err)
-	}
-	p, _, err := d.cardPost(ctx, tx, t, known{sentAt: card.SentAt})
+	card := v.Card
+	p, _, err := d.cardPost(ctx, tx, v.Ticket, viewKnown(v))
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"supportbot/outbox"
 	"supportbot/rules"
@@ -89,7 +90,7 @@ func TestCardEdits(t *testing.T) {
 			}
 			// The same change again edits nothing.
 			ctx := context.Background()
-			if err := f.db.InTx(ctx, func(tx store.Store) error { return f.desk.refreshCard(ctx, tx, tk.ID, f.at) }); err != nil {
+			if err := f.db.InTx(ctx, func(tx store.Store) error { return f.desk.refreshCard(ctx, tx, tk.ID, f.at, nil) }); err != nil {
 				t.Fatal(err)
 			}
 			if n := len(edits(f.outbox(t))); n != before+1 {
@@ -112,5 +113,61 @@ func TestReplyToAnEditedCardReachesTheCustomer(t *testing.T) {
 	in.ReplyTo = e[0].ID
 	if w := to(f.handle(t, in), string(outbox.WhatsApp(phoneSilver))); len(w) != 1 {
 		t.Errorf("to the customer: %+v, want the reply", w)
+	}
+}
+
+// The watch draws a changed card from the ticket as UpdateTicket stored
+// it: the card must be the one the stored row gives, so a refresh that
+// reads the row back edits nothing more. Tickets a desk path never
+// writes (merged without the ticket it went into) are read back.
+func TestCardFromTheStoredTicket(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(f *deskFixture, tk *store.Ticket)
+	}{
+		{"answered", func(f *deskFixture, tk *store.Ticket) {
+			tk.Status, tk.FirstResponseAt = store.TicketAnswered, f.at
+		}},
+		{"waiting", func(f *deskFixture, tk *store.Ticket) {
+			tk.Status, tk.WaitingSince = store.TicketWaiting, f.at
+		}},
+		{"waiting without its start", func(f *deskFixture, tk *store.Ticket) { tk.Status = store.TicketWaiting }},
+		{"merged", func(f *deskFixture, tk *store.Ticket) {
+			tk.Status, tk.MergedInto, tk.ClosedAt = store.TicketMerged, tk.ID+1, f.at
+		}},
+		{"merged into no ticket (read back as declined)", func(f *deskFixture, tk *store.Ticket) {
+			tk.Status, tk.ClosedAt = store.TicketMerged, f.at
+		}},
+		{"closed, times in another zone", func(f *deskFixture, tk *store.Ticket) {
+			tk.Status, tk.ClosedAt = store.TicketClosed, f.at.In(time.FixedZone("X", -7*3600))
+			tk.FirstResponseDue = tk.FirstResponseDue.In(time.FixedZone("Y", 5*3600))
+		}},
+		{"assigned, logged", func(f *deskFixture, tk *store.Ticket) {
+			tk.Assignee, tk.AssigneeName, tk.LoggedMin = staffSara, "Sara", 45
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newDeskFixture(t)
+			tk := f.ticket(t, "A-1", phoneSilver, rules.RequestProblem, rules.SeverityImportant)
+			f.ticket(t, "A-1", phoneSilver, rules.RequestQuestion, "")
+			ctx := context.Background()
+			tt.change(f, &tk)
+			err := f.db.InTx(ctx, func(tx store.Store) error {
+				return f.desk.watched(ctx, tx, f.at, func(tx store.Store) error { return tx.UpdateTicket(ctx, tk) })
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := len(edits(f.outbox(t))); n != 1 {
+				t.Fatalf("%d edits after the change, want 1", n)
+			}
+			if err := f.db.InTx(ctx, func(tx store.Store) error { return f.desk.refreshCard(ctx, tx, tk.ID, f.at, nil) }); err != nil {
+				t.Fatal(err)
+			}
+			if es := edits(f.outbox(t)); len(es) != 1 {
+				t.Errorf("the stored ticket draws another card:\n%s\nthen\n%s", es[0].Text, es[len(es)-1].Text)
+			}
+		})
 	}
 }

@@ -148,7 +148,7 @@ func (d *Desk) companyAnswer(ctx context.Context, tx store.Store, m CompanyMessa
 	}
 	if !open {
 		// The closed ticket's card says it was answered after the close.
-		if err := d.refreshCard(ctx, tx, t.ID, m.At); err != nil {
+		if err := d.refreshCard(ctx, tx, t.ID, m.At, nil); err != nil {
 			return err
 		}
 	}

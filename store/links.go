@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"supportbot/rules"
 )
 
 // Card is the staff-group message that stands for a ticket: the outbox
@@ -24,6 +26,25 @@ type Cards interface {
 	// SetCard creates or replaces the card of c.TicketID.
 	SetCard(ctx context.Context, c Card) error
 	Card(ctx context.Context, ticketID int64) (Card, error) // ErrNotFound when none was posted
+	// CardView reads, in one go, ticket ticketID's card and what the
+	// card is drawn from: the ticket, its customer and its contract, as
+	// Card, Ticket, Customer and Contract would (the customer without
+	// its phones). Given known, the ticket the caller holds, the ticket
+	// is not read again: its customer and contract are. ErrNotFound when
+	// the ticket has no card (or, without known, is gone).
+	CardView(ctx context.Context, ticketID int64, known *Ticket) (CardView, error)
+}
+
+// CardView is what redrawing a ticket's card reads (Cards.CardView).
+type CardView struct {
+	Card   Card
+	Ticket Ticket // the known ticket when one was given
+	// Customer has ID and Name, and Contract every field, when
+	// HasCustomer and HasContract say they exist.
+	Customer    Customer
+	HasCustomer bool
+	Contract    rules.Contract
+	HasContract bool
 }
 
 // Relays links the staff-group messages that show a customer's words to

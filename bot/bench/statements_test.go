@@ -11,8 +11,8 @@ import (
 	"supportbot/store/sqlite"
 )
 
-// statementsPerStep pins how many SQL statements each customer step of the
-// script runs in its transaction, once a cycle has closed a ticket (so the
+// statementsPerStep pins how many SQL statements each step of the script
+// runs in its transaction, once a cycle has closed a ticket (so the
 // satisfaction question is pending, as it is for most customers of a busy
 // desk). Statements are the hot path's cost (10-25 µs each in the driver,
 // docs/performance.md): a change that adds one to every message must say
@@ -25,10 +25,13 @@ var statementsPerStep = map[int]int{
 	4: 13, // the description opens a ticket: ticket, message, route, card (one row with what it shows), which message it showed
 	5: 12, // follow-up on the open ticket: ticket, message, route, relay (marked, and which message it showed)
 	7: 11, // follow-up after staff answered
+	// Staff steps, without the load's own lookup of the ticket to answer:
+	6: 11, // answer: dedup, staff name, ticket, message, ticket updated, relay, card view, messages, card edited, card row, audit
+	8: 13, // close: dedup, staff name, ticket, contract, ticket updated, three messages, card view, messages, card edited, card row, audit
 }
 
 // TestStatementsPerMessage plays the script's second cycle for one
-// customer and counts the statements of each customer message, and of a
+// customer and counts the statements of each message, and of a
 // redelivered one (its id seen before: the dedup statement only).
 func TestStatementsPerMessage(t *testing.T) {
 	ctx := context.Background()
@@ -70,18 +73,15 @@ func TestStatementsPerMessage(t *testing.T) {
 		defer mu.Unlock()
 		return seen, err
 	}
-	ran := map[string]bool{} // every statement of the cycle's customer messages
+	ran := map[string]bool{} // every statement of the cycle's messages
 	for s := range CycleSteps {
 		i := CycleSteps + s
-		if IsStaff(i) {
-			if _, err := c.Play(ctx, i); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
 		qs, err := count(func() error { _, err := c.Play(ctx, i); return err })
 		if err != nil {
 			t.Fatal(err)
+		}
+		if IsStaff(i) {
+			qs = qs[1:] // the load's lookup of the open ticket, outside the bot
 		}
 		for _, q := range qs {
 			ran[q] = true

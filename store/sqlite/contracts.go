@@ -28,13 +28,30 @@ const contractCols = `id, customer_id, kind, tier, subject, purchased_on, delive
 
 // scanContract reads one row of contractCols.
 func scanContract(s interface{ Scan(...any) error }) (rules.Contract, error) {
-	var c rules.Contract
-	var kind, tier string
-	err := s.Scan(&c.ID, &c.CustomerID, &kind, &tier, &c.Subject,
+	var r contractRow
+	err := s.Scan(r.dest()...)
+	return r.contract(), err
+}
+
+// contractRow is where a row of contractCols is scanned.
+type contractRow struct {
+	c          rules.Contract
+	kind, tier string
+}
+
+// dest lists the scan targets in column order.
+func (r *contractRow) dest() []any {
+	c := &r.c
+	return []any{&c.ID, &c.CustomerID, &r.kind, &r.tier, &c.Subject,
 		dateCol{&c.PurchasedOn}, dateCol{&c.DeliveredOn}, dateCol{&c.ConfirmedOn},
-		&c.ProjectID, &c.DedicatedStaff)
-	c.Kind, c.Tier = rules.Kind(kind), rules.Tier(tier)
-	return c, err
+		&c.ProjectID, &c.DedicatedStaff}
+}
+
+// contract is the scanned contract.
+func (r *contractRow) contract() rules.Contract {
+	c := r.c
+	c.Kind, c.Tier = rules.Kind(r.kind), rules.Tier(r.tier)
+	return c
 }
 
 // Contract returns one contract.

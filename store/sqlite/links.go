@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"strings"
 
 	"supportbot/store"
 )
@@ -23,6 +24,74 @@ func (q *queries) Card(ctx context.Context, ticketID int64) (store.Card, error) 
 		return store.Card{}, wrap(err, "card of ticket %d", ticketID)
 	}
 	return c, nil
+}
+
+// Card views (store.Cards.CardView): redrawing a card read the card, the
+// ticket, its customer (with every phone) and its contract in four
+// statements; one join reads what the card needs (docs/performance.md).
+var (
+	// cardViewHead reads the card, and whether the customer and the
+	// contract exist with what the card shows of them (a missing one's
+	// columns are NULL: they are read as their zero values).
+	cardViewHead = `SELECT tc.outbox_id, tc.shown, tc.sent_at,
+		c.id IS NOT NULL, coalesce(c.id, ''), coalesce(c.name, ''),
+		k.id IS NOT NULL, coalesce(k.id, ''), coalesce(k.customer_id, ''), coalesce(k.kind, ''), coalesce(k.tier, ''),
+		coalesce(k.subject, ''), k.purchased_on, k.delivered_on, k.confirmed_on, coalesce(k.project_id, ''),
+		coalesce(k.dedicated_staff, 0)` // contractCols
+	// cardViewQuery is the view with the ticket (?1 its id).
+	cardViewQuery = cardViewHead + `, ` + qualified("t", ticketCols) + `
+		FROM ticket_cards tc JOIN tickets t ON t.id = tc.ticket_id
+		LEFT JOIN customers c ON c.id = t.customer_id
+		LEFT JOIN contracts k ON k.id = t.contract_id
+		WHERE tc.ticket_id = ?1`
+	// cardViewKnownQuery is the view of a ticket the caller holds: ?2 is
+	// its customer, ?3 its contract.
+	cardViewKnownQuery = cardViewHead + `
+		FROM ticket_cards tc
+		LEFT JOIN customers c ON c.id = ?2
+		LEFT JOIN contracts k ON k.id = ?3
+		WHERE tc.ticket_id = ?1`
+)
+
+// CardView reads a ticket's card with its ticket (unless known), customer
+// and contract in one statement.
+func (q *queries) CardView(ctx context.Context, ticketID int64, known *store.Ticket) (store.CardView, error) {
+	v := store.CardView{Card: store.Card{TicketID: ticketID}}
+	var k contractRow
+	dest := append([]any{&v.Card.OutboxID, &v.Card.Shown, timeCol{&v.Card.SentAt},
+		&v.HasCustomer, &v.Customer.ID, &v.Customer.Name, &v.HasContract}, k.dest()...)
+	var err error
+	if known != nil {
+		v.Ticket = *known
+		err = q.rd.QueryRowContext(ctx, cardViewKnownQuery, ticketID, nullString(known.CustomerID), nullString(known.ContractID)).Scan(dest...)
+	} else {
+		v.Ticket, err = scanTicket(prefixed{q.rd.QueryRowContext(ctx, cardViewQuery, ticketID), dest})
+	}
+	if err != nil {
+		return store.CardView{}, wrap(err, "card of ticket %d", ticketID)
+	}
+	if v.HasContract {
+		v.Contract = k.contract()
+	}
+	return v, nil
+}
+
+// prefixed scans a row whose first columns go to dest, the rest to what
+// Scan is given.
+type prefixed struct {
+	row  interface{ Scan(...any) error }
+	dest []any
+}
+
+func (p prefixed) Scan(dest ...any) error { return p.row.Scan(append(p.dest, dest...)...) }
+
+// qualified is the column list cols with each column named by table alias.
+func qualified(alias, cols string) string {
+	names := strings.Split(cols, ",")
+	for i, n := range names {
+		names[i] = alias + "." + strings.TrimSpace(n)
+	}
+	return strings.Join(names, ", ")
 }
 
 // MarkRelay records that an outbox message relays a customer's words.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"supportbot/store"
 )
@@ -40,6 +41,8 @@ func RunLinks(t *testing.T, open func(t *testing.T) store.Store) {
 	if c, err := st.Card(ctx, tk.ID); err != nil || c != (store.Card{TicketID: tk.ID, OutboxID: ids[1], Shown: "b"}) {
 		t.Errorf("Card = %+v, %v; want the second", c, err)
 	}
+
+	testCardView(t, st, tk, ids[1])
 
 	for _, id := range ids[:2] {
 		if r, err := st.IsRelay(ctx, id); err != nil || r {
@@ -154,4 +157,64 @@ func RunLinks(t *testing.T, open func(t *testing.T) store.Store) {
 	if got, err := st.Unread(ctx, addr); err != nil || !slices.Equal(got, []store.UnreadMessage{msg("E")}) {
 		t.Errorf("Unread after an answer = %+v, %v; want E", got, err)
 	}
+}
+
+// testCardView checks that CardView reads what Card, Ticket, Customer and
+// Contract read (the customer's id and name), with and without the ticket
+// given, and for a ticket with neither contract nor customer. tk has card
+// outbox id cardID.
+func testCardView(t *testing.T, st store.Store, tk store.Ticket, cardID int64) {
+	t.Helper()
+	ctx := context.Background()
+	check := func(name string, id int64, known *store.Ticket) {
+		t.Helper()
+		card, err := st.Card(ctx, id)
+		must(t, err)
+		tk, err := st.Ticket(ctx, id)
+		must(t, err)
+		if known != nil {
+			tk = *known
+		}
+		want := store.CardView{Card: card, Ticket: tk}
+		if c, err := st.Customer(ctx, tk.CustomerID); err == nil {
+			want.Customer, want.HasCustomer = store.Customer{ID: c.ID, Name: c.Name}, true
+		} else if !errors.Is(err, store.ErrNotFound) {
+			t.Fatal(err)
+		}
+		if k, err := st.Contract(ctx, tk.ContractID); err == nil {
+			want.Contract, want.HasContract = k, true
+		} else if !errors.Is(err, store.ErrNotFound) {
+			t.Fatal(err)
+		}
+		got, err := st.CardView(ctx, id, known)
+		if err != nil || !sameCardView(got, want) {
+			t.Errorf("%s: CardView = %+v, %v\nwant %+v", name, got, err, want)
+		}
+	}
+	check("stored ticket", tk.ID, nil)
+	// A ticket the caller holds is taken as it is: its customer and
+	// contract are read, not the stored row.
+	held := tk
+	held.Status, held.Description, held.CustomerID, held.ContractID = store.TicketAnswered, "held", "C-2", "K-2"
+	check("held ticket", tk.ID, &held)
+
+	bare := store.Ticket{Phone: "+989370000000", Status: store.TicketNew, OpenedAt: tk.OpenedAt, Description: "no contract"}
+	must(t, st.CreateTicket(ctx, &bare))
+	_, err := st.CardView(ctx, bare.ID, nil)
+	if !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("CardView of a ticket without a card = %v, want ErrNotFound", err)
+	}
+	must(t, st.SetCard(ctx, store.Card{TicketID: bare.ID, OutboxID: cardID, Shown: "bare", SentAt: tk.OpenedAt.Add(-time.Hour)}))
+	check("no customer, no contract", bare.ID, nil)
+	check("held, no customer, no contract", bare.ID, &bare)
+	if _, err := st.CardView(ctx, bare.ID+1000, nil); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("CardView of no ticket = %v, want ErrNotFound", err)
+	}
+}
+
+func sameCardView(a, b store.CardView) bool {
+	return a.Card.TicketID == b.Card.TicketID && a.Card.OutboxID == b.Card.OutboxID && a.Card.Shown == b.Card.Shown &&
+		a.Card.SentAt.Equal(b.Card.SentAt) && sameTicket(a.Ticket, b.Ticket) &&
+		a.HasCustomer == b.HasCustomer && a.Customer.ID == b.Customer.ID && a.Customer.Name == b.Customer.Name &&
+		len(a.Customer.Phones) == 0 && a.HasContract == b.HasContract && a.Contract == b.Contract
 }
