@@ -260,6 +260,7 @@ func TestCourtesy(t *testing.T) {
 		{"باشه", "courtesy.agree"}, {"اوکی", "courtesy.agree"}, {"ok", "courtesy.agree"}, {"OK!", "courtesy.agree"},
 		{"👍", "courtesy.agree"}, {"چشم", "courtesy.agree"},
 		{"😡", "courtesy.emoji"}, {"😢😢", "courtesy.emoji"}, {"🤔", "courtesy.emoji"},
+		{"[استیکر]", "courtesy.emoji"}, {"[sticker]", "courtesy.emoji"}, // what the WhatsApp adapter makes of a sticker
 	}
 	for _, tt := range courteous {
 		text := tt.text

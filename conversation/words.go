@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode"
 
+	"supportbot/locales"
 	"supportbot/rules"
 )
 
@@ -118,9 +119,16 @@ const (
 // gets at most a short polite reply and changes nothing.
 func isCourtesy(text string) bool { return courtesyOf(text) != notCourtesy }
 
-// courtesyOf reads a message that is only thanks, agreement or emoji;
-// notCourtesy for anything else.
+// stickerTexts are what the WhatsApp adapter puts in place of a sticker
+// («[استیکر]», in every language): a sticker says no more than an emoji.
+var stickerTexts = locales.Words("whatsapp.kind.sticker")
+
+// courtesyOf reads a message that is only thanks, agreement or emoji (or a
+// sticker); notCourtesy for anything else.
 func courtesyOf(text string) courtesy {
+	if slices.Contains(stickerTexts, strings.TrimSpace(text)) {
+		return courtesyEmoji
+	}
 	f := rules.Fold(text)
 	if f == "" || len(f) > 200 {
 		return notCourtesy

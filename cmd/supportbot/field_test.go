@@ -175,6 +175,26 @@ func TestFieldHabits(t *testing.T) {
 				t.Errorf("want the support and fallback numbers, no request:\n%s", dump(out))
 			}
 		},
+	}, {
+		// A sticker reaches the conversation as «[استیکر]» (bot/whatsapp):
+		// it started a request («نوع درخواست …») like a description, and on
+		// an open ticket went to staff.
+		name: "a sticker is no description",
+		events: []string{
+			customer("2026-11-29T10:00:00+03:30", phoneC2, "[استیکر]"),
+			customer("2026-11-29T10:05:00+03:30", phoneC2, "خروجی اکسل خالی است"),
+			customer("2026-11-29T10:05:20+03:30", phoneC2, "1"),
+			customer("2026-11-29T10:05:40+03:30", phoneC2, "1"),
+			customer("2026-11-29T10:10:00+03:30", phoneC2, "[استیکر]"),
+		},
+		check: func(t *testing.T, d *desk, out []sent) {
+			if got := find(out, waC2); len(got) == 0 || strings.Contains(got[0].Text, "نوع درخواست") {
+				t.Errorf("a sticker started a request:\n%s", dump(out))
+			}
+			if got := find(out, group, "استیکر"); len(got) != 0 {
+				t.Errorf("a sticker reached staff:\n%s", dump(got))
+			}
+		},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
