@@ -162,10 +162,15 @@ func (e *Engine) failed(ctx context.Context, tx store.Store, m CustomerMessage, 
 	if err := e.received(ctx, tx, m, store.RouteHeld, store.HeldFailed); err != nil {
 		return err
 	}
-	text := e.desk.printer.T("engine.staff.failed", map[string]any{
-		"phone": m.Phone, "text": locales.Raw(clip(strings.TrimSpace(m.Text), maxRelayRunes)),
-		"error": locales.Raw(why),
-	})
+	p := e.desk.printer
+	file := ""
+	if m.File != nil {
+		file = e.desk.fileText(*m.File)
+	}
+	text := withLines(p.T("engine.staff.failed", map[string]any{"phone": m.Phone}),
+		line(p, "notice.line.file", file),
+		line(p, "notice.line.text", clip(strings.TrimSpace(m.Text), maxRelayRunes)),
+		line(p, "notice.line.error", why))
 	_, err := outbox.Enqueue(ctx, tx, m.At, outbox.Post{To: outbox.StaffGroup, Text: text})
 	return err
 }

@@ -621,4 +621,16 @@ func TestHoldCustomer(t *testing.T) {
 	if got := f.say(t, m); len(got) != 0 || len(f.held(t, phoneGold)) != 1 {
 		t.Errorf("the same id again sent %+v, held %d; want nothing new", got, len(f.held(t, phoneGold)))
 	}
+	// A file without a caption: the alert names the file and shows no
+	// empty «متن:» line.
+	bare := CustomerMessage{ID: "g2", Phone: phoneGold, At: f.at, File: m.File}
+	before = len(f.outbox(t))
+	if err := f.eng.HoldCustomer(context.Background(), bare, "engine: database is locked"); err != nil {
+		t.Fatal(err)
+	}
+	got = f.outbox(t)[before:]
+	if len(got) != 1 || !strings.Contains(got[0].Text, "\nفایل: ") || !strings.Contains(got[0].Text, "shot.png") ||
+		strings.Contains(got[0].Text, "متن:") || !strings.HasSuffix(got[0].Text, "\nخطا: engine: database is locked") {
+		t.Errorf("sent %+v, want one alert naming the file, without a text line", got)
+	}
 }

@@ -25,7 +25,8 @@ const (
 	settingPhoneNotice = "whatsapp_phone_notice"
 	// settingQueueNotice is the oldest queued message's time (RFC 3339)
 	// when staff were told the WhatsApp queue is stuck, "" once they were
-	// told it moves again: a restart in the same spell tells nobody twice.
+	// told it moves again: a restart in the same spell tells nobody twice,
+	// whichever message is the oldest by then.
 	settingQueueNotice = "whatsapp_queue_notice"
 )
 
@@ -70,19 +71,19 @@ func (n *Notices) Notify(ctx context.Context, tx store.Store, at time.Time, ev n
 	var err error
 	switch ev := ev.(type) {
 	case notice.WhatsAppNotPaired:
-		err = n.connection(ctx, tx, at, "logged_out", staff, n.p.T("whatsapp.not_paired", map[string]any{"command": ev.Command}))
+		err = n.connection(ctx, tx, at, "logged_out", everyone, n.p.T("whatsapp.not_paired", map[string]any{"command": ev.Command}))
 	case notice.WhatsAppLoggedOut:
-		err = n.connection(ctx, tx, at, "logged_out", staff, n.p.T("whatsapp.logged_out", map[string]any{"command": ev.Command}))
+		err = n.connection(ctx, tx, at, "logged_out", everyone, n.p.T("whatsapp.logged_out", map[string]any{"command": ev.Command}))
 	case notice.WhatsAppDown:
-		err = n.connection(ctx, tx, at, "down", staff, n.p.T("whatsapp.down", map[string]any{"since": ev.Since, "minutes": int(ev.For.Minutes())}))
+		err = n.connection(ctx, tx, at, "down", everyone, n.p.T("whatsapp.down", map[string]any{"since": ev.Since, "minutes": int(ev.For.Minutes())}))
 	case notice.WhatsAppReplaced:
-		err = n.connection(ctx, tx, at, "replaced", staff, n.p.T("whatsapp.replaced", nil))
+		err = n.connection(ctx, tx, at, "replaced", everyone, n.p.T("whatsapp.replaced", nil))
 	case notice.WhatsAppOutdated:
 		err = n.connection(ctx, tx, at, "outdated", everyone, n.p.T("whatsapp.outdated", map[string]any{"version": ev.Version}))
 	case notice.WhatsAppBanned:
 		err = n.connection(ctx, tx, at, "banned:"+ev.Until.UTC().Format(time.RFC3339), everyone, n.banned(ev))
 	case notice.WhatsAppBack:
-		err = n.back(ctx, tx, at, staff)
+		err = n.back(ctx, tx, at, everyone)
 	case notice.WhatsAppPhoneSilent:
 		err = n.phoneSilent(ctx, tx, at, everyone, ev)
 	case notice.WhatsAppUndelivered:
@@ -90,14 +91,9 @@ func (n *Notices) Notify(ctx context.Context, tx store.Store, at time.Time, ev n
 	case notice.WhatsAppQueueStuck:
 		err = n.queueStuck(ctx, tx, at, everyone, ev)
 	case notice.WhatsAppQueueMoving:
-		err = n.queueMoving(ctx, tx, at, staff)
+		err = n.queueMoving(ctx, tx, at, everyone)
 	case notice.WhatsAppQueuedGivenUp:
-		key := "whatsapp.queue.dropped"
-		if ev.FileLost {
-			key = "whatsapp.queue.file_lost"
-		}
-		err = n.post(ctx, tx, at, staff, 0, n.p.T(key, map[string]any{"address": ev.Address, "attempts": ev.Attempts,
-			"text": locales.Raw(clipRunes(ev.Text, givenUpQuote)), "error": locales.Raw(ev.Error)}))
+		err = n.givenUp(ctx, tx, at, staff, ev)
 	case notice.WhatsAppMissedCall:
 		err = n.post(ctx, tx, at, []outbox.Address{outbox.WhatsApp(ev.Address)}, 0, n.p.T("whatsapp.call_reply", nil))
 		if err == nil {
@@ -206,13 +202,14 @@ func (n *Notices) phoneSilent(ctx context.Context, tx store.Store, at time.Time,
 	return tx.SetSetting(ctx, settingPhoneNotice, stamp)
 }
 
-// queueStuck tells to of a stuck WhatsApp queue, unless they were told of
-// it with the same oldest message (the adapter reports a spell once; this
-// covers a restart in the middle of one).
+// queueStuck tells to of a stuck WhatsApp queue, unless they were told it
+// is stuck and not yet that it moves again: the adapter reports a spell
+// once, and a restart in the middle of one (perhaps with another message
+// now the oldest, the first given up) tells nobody twice.
 func (n *Notices) queueStuck(ctx context.Context, tx store.Store, at time.Time, to []outbox.Address, ev notice.WhatsAppQueueStuck) error {
 	stamp := ev.Oldest.UTC().Format(time.RFC3339Nano)
 	told, err := setting(ctx, tx, settingQueueNotice)
-	if err != nil || told == stamp {
+	if err != nil || told != "" {
 		return err
 	}
 	text := n.p.T("whatsapp.queue.stuck", map[string]any{"count": ev.Count, "minutes": int(ev.Waited / time.Minute)})
@@ -235,6 +232,59 @@ func (n *Notices) queueMoving(ctx context.Context, tx store.Store, at time.Time,
 	return tx.SetSetting(ctx, settingQueueNotice, "")
 }
 
+// givenUp tells to, once per message, that a queued message was given up:
+// what was lost (the file, or the whole message), what the customer wrote
+// and why. A line with nothing to say is left out.
+func (n *Notices) givenUp(ctx context.Context, tx store.Store, at time.Time, to []outbox.Address, ev notice.WhatsAppQueuedGivenUp) error {
+	if ev.MessageID != "" {
+		fresh, err := tx.RecordNotice(ctx, "whatsapp_given_up:"+ev.Chat+":"+ev.MessageID, at)
+		if err != nil || !fresh {
+			return err
+		}
+	}
+	key := "whatsapp.queue.dropped"
+	switch {
+	case ev.Unreadable:
+		key = "whatsapp.queue.unreadable"
+	case ev.FileLost:
+		key = "whatsapp.queue.file_lost"
+	}
+	text := n.p.T(key, map[string]any{"address": ev.Address, "attempts": ev.Attempts})
+	received := ""
+	if !ev.At.IsZero() {
+		received = n.p.Format(ev.At)
+	}
+	file := ""
+	if ev.File != nil && n.desk != nil {
+		file = n.desk.fileText(*ev.File)
+	}
+	text = withLines(text,
+		line(n.p, "notice.line.received", received),
+		line(n.p, "notice.line.file", file),
+		line(n.p, "notice.line.text", clipRunes(ev.Text, givenUpQuote)),
+		line(n.p, "notice.line.error", ev.Error))
+	return n.post(ctx, tx, at, to, 0, text)
+}
+
+// line is the catalog line key (notice.line.*) showing value, "" when
+// value is blank: a notice never shows a label with nothing after it.
+func line(p *locales.Printer, key, value string) string {
+	if strings.TrimSpace(value) == "" {
+		return ""
+	}
+	return p.T(key, map[string]any{"value": locales.Raw(value)})
+}
+
+// withLines is text with each non-empty line below it.
+func withLines(text string, lines ...string) string {
+	for _, l := range lines {
+		if l != "" {
+			text += "\n" + l
+		}
+	}
+	return text
+}
+
 // undelivered tells the staff group that a message did not arrive,
 // quoting its start so a person can pass it on by phone.
 func (n *Notices) undelivered(ctx context.Context, tx store.Store, at time.Time, ev notice.WhatsAppUndelivered) error {
@@ -252,8 +302,8 @@ func (n *Notices) undelivered(ctx context.Context, tx store.Store, at time.Time,
 	if ev.Ticket == 0 {
 		key = "whatsapp.undelivered_no_ticket"
 	}
-	return n.post(ctx, tx, at, []outbox.Address{outbox.StaffGroup}, ev.Ticket, n.p.T(key, map[string]any{
-		"ticket": ev.Ticket, "address": ev.Address, "reason": locales.Raw(reason), "text": locales.Raw(text)}))
+	body := n.p.T(key, map[string]any{"ticket": ev.Ticket, "address": ev.Address, "reason": locales.Raw(reason)})
+	return n.post(ctx, tx, at, []outbox.Address{outbox.StaffGroup}, ev.Ticket, withLines(body, line(n.p, "notice.line.quote", text)))
 }
 
 // chatName is how a Telegram group is named in a notice about it.

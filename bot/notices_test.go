@@ -47,13 +47,13 @@ func TestNotices(t *testing.T) {
 		want          []told
 	}{
 		{"not paired, reported at each start", false, "", []notice.Event{pair, pair, notice.WhatsAppLoggedOut{Command: "x"}},
-			[]told{{staff, 0, []string{"هنوز به ربات وصل", "\u2068supportbot pair -config /etc/supportbot/config.yaml\u2069", "QR"}}}},
+			[]told{{staff, 0, []string{"هنوز به ربات وصل", "\u2068supportbot pair -config /etc/supportbot/config.yaml\u2069", "QR"}}, {reza, 0, []string{"هنوز به ربات وصل"}}, {sara, 0, []string{"QR"}}}},
 		{"logged out", false, "", []notice.Event{notice.WhatsAppLoggedOut{Command: "supportbot pair"}, notice.WhatsAppLoggedOut{Command: "supportbot pair"}},
-			[]told{{staff, 0, []string{"از حساب خارج شد", "\u2068supportbot pair\u2069"}}}},
+			[]told{{staff, 0, []string{"از حساب خارج شد", "\u2068supportbot pair\u2069"}}, {reza, 0, []string{"از حساب خارج شد"}}, {sara, 0, []string{"از حساب خارج شد"}}}},
 		{"down for a while", false, "", []notice.Event{notice.WhatsAppDown{Since: at.Add(-4 * time.Minute), For: 4 * time.Minute}, notice.WhatsAppDown{Since: at.Add(-4 * time.Minute), For: 9 * time.Minute}},
-			[]told{{staff, 0, []string{"قطع است", "(۴ دقیقه)", "۱۲:۲۶"}}}},
+			[]told{{staff, 0, []string{"قطع است", "(۴ دقیقه)", "۱۲:۲۶"}}, {reza, 0, []string{"قطع است"}}, {sara, 0, []string{"قطع است"}}}},
 		{"replaced, three times", false, "", []notice.Event{notice.WhatsAppReplaced{}, notice.WhatsAppReplaced{}, notice.WhatsAppReplaced{}},
-			[]told{{staff, 0, []string{"=⚠️ برنامهٔ دیگری با همین نشست واتس‌اپ وصل شد و اتصال این ربات را قطع کرد؛ احتمالاً دو نسخه از ربات هم‌زمان اجرا می‌شوند.\nتا رفع آن، پیام مشتریان ممکن است به این ربات نرسد. مدیر سرور لطفاً مطمئن شود فقط یک نسخه از ربات با این پروندهٔ نشست اجرا می‌شود. ربات هر چند دقیقه دوباره وصل می‌شود."}}}},
+			[]told{{staff, 0, []string{"=⚠️ برنامهٔ دیگری با همین نشست واتس‌اپ وصل شد و اتصال این ربات را قطع کرد؛ احتمالاً دو نسخه از ربات هم‌زمان اجرا می‌شوند.\nتا رفع آن، پیام مشتریان ممکن است به این ربات نرسد. مدیر سرور لطفاً مطمئن شود فقط یک نسخه از ربات با این پروندهٔ نشست اجرا می‌شود. ربات هر چند دقیقه دوباره وصل می‌شود."}}, {reza, 0, []string{"دو نسخه"}}, {sara, 0, []string{"دو نسخه"}}}},
 		{"outdated: staff and each manager", false, "", []notice.Event{notice.WhatsAppOutdated{Version: "v0.0.0-2026"}, notice.WhatsAppOutdated{Version: "v0.0.0-2026"}},
 			[]told{{staff, 0, []string{"قدیمی", "v0.0.0-2026"}}, {reza, 0, []string{"قدیمی"}}, {sara, 0, []string{"قدیمی"}}}},
 		{"banned: staff and the managers group, once per ban", true, "", []notice.Event{ban, ban, notice.WhatsAppBanned{Code: 101, Until: at.Add(5 * time.Hour), LengthKnown: true}},
@@ -63,7 +63,9 @@ func TestNotices(t *testing.T) {
 			[]told{{staff, 0, []string{"مدت مسدودیت اعلام نشده", "با کد ۹۹۹"}}, {reza, 0, []string{"با کد ۹۹۹"}}, {sara, 0, []string{"با کد ۹۹۹"}}}},
 		{"back without a problem told: nothing", false, "", []notice.Event{notice.WhatsAppBack{}, notice.WhatsAppBack{}}, nil},
 		{"a problem, back once, the problem again", false, "", []notice.Event{notice.WhatsAppReplaced{}, notice.WhatsAppBack{}, notice.WhatsAppBack{}, notice.WhatsAppReplaced{}},
-			[]told{{staff, 0, []string{"دو نسخه"}}, {staff, 0, []string{"=✅ اتصال واتس‌اپ دوباره برقرار شد و پاسخ‌های در صف فرستاده می‌شوند."}}, {staff, 0, []string{"دو نسخه"}}}},
+			[]told{{staff, 0, []string{"دو نسخه"}}, {reza, 0, []string{"دو نسخه"}}, {sara, 0, []string{"دو نسخه"}},
+				{staff, 0, []string{"=✅ اتصال واتس‌اپ دوباره برقرار شد و پاسخ‌های در صف فرستاده می‌شوند."}}, {reza, 0, []string{"دوباره برقرار شد"}}, {sara, 0, []string{"دوباره برقرار شد"}},
+				{staff, 0, []string{"دو نسخه"}}, {reza, 0, []string{"دو نسخه"}}, {sara, 0, []string{"دو نسخه"}}}},
 		{"phone silent: once per silence", false, "", []notice.Event{
 			notice.WhatsAppPhoneSilent{Seen: at.Add(-240 * time.Hour), Days: 10}, notice.WhatsAppPhoneSilent{Seen: at.Add(-240 * time.Hour).In(time.FixedZone("IRST", 12600)), Days: 10},
 			notice.WhatsAppPhoneSilent{Seen: at.Add(-24 * 15 * time.Hour), Days: 15}},
@@ -73,8 +75,8 @@ func TestNotices(t *testing.T) {
 			[]told{{staff, 12, []string{"تیکت ۱۲", "\u2068+989121234567\u2069", "واتس‌اپ پیام را نپذیرفت.", "متن پیام:\nپاسخ دوم"}}}},
 		{"undelivered, no ticket, no receipt, long", false, longText, []notice.Event{notice.WhatsAppUndelivered{OutboxID: 1, Address: "lid:111222333", Wait: 12 * time.Hour}},
 			[]told{{staff, 0, []string{"پیام ربات به", "lid:111222333", "پس از ۱۲ ساعت هنوز به گوشی مشتری نرسیده است.", "\n" + strings.Repeat("ب", 499) + "…"}}}},
-		{"undelivered, the row gone", false, "", []notice.Event{notice.WhatsAppUndelivered{OutboxID: 99, Ticket: 3, Address: "+989121234567", Refused: true}},
-			[]told{{staff, 3, []string{"تیکت ۳", "متن پیام:\n"}}}},
+		{"undelivered, the row gone: no empty quote", false, "", []notice.Event{notice.WhatsAppUndelivered{OutboxID: 99, Ticket: 3, Address: "+989121234567", Refused: true}},
+			[]told{{staff, 3, []string{"=⚠️ پیام تیکت ۳ به \u2068+989121234567\u2069 در واتس\u200cاپ به دست مشتری نرسید: واتس\u200cاپ پیام را نپذیرفت.\nلطفاً از راه دیگری، مثلاً تلفن، با مشتری تماس بگیرید."}}}},
 		{"missed call: the customer and staff", false, "", []notice.Event{notice.WhatsAppMissedCall{Address: "+989121234567", At: at}},
 			[]told{{customer, 0, []string{"=تماس واتس‌اپ پاسخ داده نمی‌شود؛ لطفاً پیام بفرستید یا با شمارهٔ تلفن شرکت تماس بگیرید."}},
 				{staff, 0, []string{"تماس از دست‌رفته", "\u2068+989121234567\u2069", "۱۲:۳۰"}}}},
@@ -86,13 +88,28 @@ func TestNotices(t *testing.T) {
 			notice.WhatsAppQueueStuck{Count: 5, Oldest: at.Add(-11 * time.Minute), Waited: 20 * time.Minute}, notice.WhatsAppQueueMoving{}, notice.WhatsAppQueueMoving{},
 			notice.WhatsAppQueueStuck{Count: 1, Oldest: at.Add(-10 * time.Minute), Waited: 10 * time.Minute}},
 			[]told{{staff, 0, []string{"۳ پیام واتس‌اپ در صف پردازش مانده است", "۱۱ دقیقه پیش"}}, {reza, 0, []string{"۳ پیام"}}, {sara, 0, []string{"۳ پیام"}},
-				{staff, 0, []string{"=✅ پیام‌های واتس‌اپی که در صف مانده بودند پردازش شدند و پیام‌های تازهٔ مشتریان دوباره بی‌درنگ پردازش می‌شوند."}},
+				{staff, 0, []string{"=✅ صف پیام‌های واتس‌اپ دوباره روان است و پیام‌های تازهٔ مشتریان بی‌درنگ پردازش می‌شوند. اگر پیامی کنار گذاشته شده یا فایلش دریافت نشده باشد، جداگانه اعلام شده است."}},
+				{reza, 0, []string{"صف پیام‌های واتس‌اپ دوباره روان است"}}, {sara, 0, []string{"دوباره روان است"}},
 				{staff, 0, []string{"۱ پیام", "۱۰ دقیقه"}}, {reza, 0, []string{"۱ پیام"}}, {sara, 0, []string{"۱ پیام"}}}},
-		{"queued message given up: file left out, set aside", false, "", []notice.Event{
-			notice.WhatsAppQueuedGivenUp{Address: "+989121234567", Attempts: 5, Text: "نسخه 12 خطا می‌دهد", Error: "engine: boom", FileLost: true},
-			notice.WhatsAppQueuedGivenUp{Address: "lid:111222333", Attempts: 7, Text: longText, Error: "deadline exceeded"}},
-			[]told{{staff, 0, []string{"فایل پیام واتس‌اپی که از \u2068+989121234567\u2069 رسیده بود، پس از ۵ بار تلاش دریافت نشد", "متن: نسخه 12 خطا می‌دهد", "خطا: engine: boom"}},
-				{staff, 0, []string{"lid:111222333", "پس از ۷ بار تلاش پردازش نشد و کنار گذاشته شد", "متن: " + longText, "deadline exceeded"}}}},
+		{"queue stuck, and after a restart another message is the oldest: told once", false, "", []notice.Event{
+			notice.WhatsAppQueueStuck{Count: 2, Oldest: at.Add(-12 * time.Minute), Waited: 12 * time.Minute},
+			notice.WhatsAppQueueStuck{Count: 1, Oldest: at.Add(-11 * time.Minute), Waited: 11 * time.Minute}},
+			[]told{{staff, 0, []string{"۲ پیام"}}, {reza, 0, []string{"۲ پیام"}}, {sara, 0, []string{"۲ پیام"}}}},
+		{"queued message given up: file left out, set aside, each once", false, "", []notice.Event{
+			notice.WhatsAppQueuedGivenUp{Address: "+989121234567", Chat: "989121234567@s.whatsapp.net", MessageID: "3EB0A1", At: at.Add(-40 * time.Minute),
+				Attempts: 5, Text: "نسخه 12 خطا می‌دهد", Error: "engine: boom", FileLost: true,
+				File: &store.File{Kind: store.FileImage, Name: "screen.png", MIME: "image/png", Bytes: 2048}},
+			notice.WhatsAppQueuedGivenUp{Address: "+989121234567", Chat: "989121234567@s.whatsapp.net", MessageID: "3EB0A1", Attempts: 6, FileLost: true},
+			notice.WhatsAppQueuedGivenUp{Address: "lid:111222333", Chat: "111222333@lid", MessageID: "3EB0A1", Attempts: 7, Text: longText, Error: "deadline exceeded"}},
+			[]told{{staff, 0, []string{"فایل پیام واتس‌اپی که از \u2068+989121234567\u2069 رسیده بود، پس از ۵ بار تلاش دریافت نشد",
+				"\nزمان دریافت: ", "۱۱:۵۰", "\nفایل: ", "screen.png", "\nمتن: نسخه 12 خطا می‌دهد", "\nخطا: engine: boom"}},
+				{staff, 0, []string{"lid:111222333", "پس از ۷ بار تلاش پردازش نشد و کنار گذاشته شد", "\nمتن: " + longText, "deadline exceeded"}}}},
+		{"queued file lost without a caption: no empty text line", false, "", []notice.Event{
+			notice.WhatsAppQueuedGivenUp{Address: "+989121234567", Attempts: 5, FileLost: true, Error: "download: timeout"}},
+			[]told{{staff, 0, []string{"=⚠️ فایل پیام واتس‌اپی که از \u2068+989121234567\u2069 رسیده بود، پس از ۵ بار تلاش دریافت نشد. پیام بدون فایل ثبت شد تا پیام‌های بعدی این گفت‌وگو معطل نمانند؛ اگر فایل لازم است، لطفاً از مشتری بخواهید آن را دوباره بفرستد.\nخطا: download: timeout"}}}},
+		{"queued message unreadable: no text line, ask the customer", false, "", []notice.Event{
+			notice.WhatsAppQueuedGivenUp{Address: "+989121234567", Chat: "989121234567@s.whatsapp.net", MessageID: "U9", Attempts: 1, Error: "unreadable: proto: cannot parse invalid wire-format data", Unreadable: true}},
+			[]told{{staff, 0, []string{"=⚠️ پیام واتس‌اپی که از \u2068+989121234567\u2069 رسیده بود، در صف ربات آسیب دید و خوانده نمی‌شود و کنار گذاشته شد تا پیام‌های بعدی این گفت‌وگو معطل نمانند. لطفاً از مشتری بپرسید چه پیامی فرستاده بود.\nخطا: unreadable: proto: cannot parse invalid wire-format data"}}}},
 		{"staff group migrated: managers privately", true, "", []notice.Event{notice.TelegramMigrated{Chat: staff, OldID: -100, NewID: -100222}},
 			[]told{{reza, 0, []string{"گروه پشتیبانی", "سوپرگروه", "\u2068telegram.staff_chat_id: -100222\u2069"}}, {sara, 0, []string{"telegram.staff_chat_id: -100222"}}}},
 		{"managers group migrated", true, "", []notice.Event{notice.TelegramMigrated{Chat: outbox.ManagersGroup, OldID: -200, NewID: -100333}},
@@ -139,6 +156,9 @@ func TestNotices(t *testing.T) {
 				if strings.Contains(m.Text, "[") || strings.Contains(m.Text, "{") {
 					t.Errorf("notice %d has a missing key or placeholder: %q", i, m.Text)
 				}
+				if l := bareLine(m.Text); l != "" {
+					t.Errorf("notice %d has a line with nothing to say, %q: %q", i, l, m.Text)
+				}
 			}
 		})
 	}
@@ -179,8 +199,8 @@ func TestNoticesRollBackWithTheirChange(t *testing.T) {
 	if err := db.InTx(ctx, func(tx store.Store) error { return n.Notify(ctx, tx, at, notice.WhatsAppReplaced{}) }); err != nil {
 		t.Fatal(err)
 	}
-	if got := noticesSent(t, db, at); len(got) != 1 {
-		t.Errorf("sent %d notices when reported again, want 1", len(got))
+	if got := noticesSent(t, db, at); len(got) != 3 {
+		t.Errorf("sent %d notices when reported again, want 3 (staff and two managers)", len(got))
 	}
 }
 
@@ -209,6 +229,60 @@ func noticesSent(tb testing.TB, db *sqlite.DB, at time.Time) []store.OutboxMessa
 	}
 	slices.SortFunc(ms, func(a, b store.OutboxMessage) int { return int(a.ID - b.ID) })
 	return ms
+}
+
+// required is ev with the fields its reporter always sets (who, when, the
+// command or version to show) and every optional one left empty.
+func required(ev notice.Event, at time.Time) notice.Event {
+	const who = "+989121234567"
+	switch e := ev.(type) {
+	case notice.WhatsAppNotPaired:
+		e.Command = "supportbot pair"
+		return e
+	case notice.WhatsAppLoggedOut:
+		e.Command = "supportbot pair"
+		return e
+	case notice.WhatsAppOutdated:
+		e.Version = "v0.0.0"
+		return e
+	case notice.WhatsAppUndelivered:
+		e.Address = who
+		return e
+	case notice.WhatsAppMissedCall:
+		e.Address, e.At = who, at
+		return e
+	case notice.WhatsAppEdited:
+		e.Address, e.Text = who, "x" // an edit without text is not reported
+		return e
+	case notice.WhatsAppRevoked:
+		e.Address = who
+		return e
+	case notice.WhatsAppUndecryptable:
+		e.Address = who
+		return e
+	case notice.WhatsAppQueuedGivenUp:
+		e.Address = who
+		return e
+	}
+	return ev
+}
+
+// bareLine is the first line of text that says nothing: a blank line, an
+// empty isolate, or a label (ending in ":") with nothing after it on its
+// line or the next; "" when there is none.
+func bareLine(text string) string {
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		l = strings.TrimSpace(l)
+		next := ""
+		if i+1 < len(lines) {
+			next = strings.TrimSpace(lines[i+1])
+		}
+		if l == "" || strings.Contains(l, "\u2068\u2069") || (strings.HasSuffix(l, ":") && next == "") {
+			return lines[i]
+		}
+	}
+	return ""
 }
 
 func describe(ms []store.OutboxMessage) string {
@@ -279,6 +353,7 @@ func TestNoticesWordEveryEvent(t *testing.T) {
 			case notice.WhatsAppQueueMoving:
 				tell(notice.WhatsAppQueueStuck{})
 			}
+			ev = required(ev, at)
 			before := len(noticesSent(t, db, at))
 			if err := db.InTx(ctx, func(tx store.Store) error { return n.Notify(ctx, tx, at, ev) }); err != nil {
 				t.Errorf("%s %s: %v", lang, ev.Kind(), err)
@@ -291,6 +366,10 @@ func TestNoticesWordEveryEvent(t *testing.T) {
 			for _, m := range sent[before:] {
 				if strings.Contains(m.Text, "[") || strings.Contains(m.Text, "{") || strings.TrimSpace(m.Text) == "" {
 					t.Errorf("%s %s: %q", lang, ev.Kind(), m.Text)
+				}
+				// The events are empty: every optional line must be left out.
+				if l := bareLine(m.Text); l != "" {
+					t.Errorf("%s %s: a line with nothing to say, %q, in %q", lang, ev.Kind(), l, m.Text)
 				}
 			}
 		}

@@ -1,6 +1,10 @@
 package notice
 
-import "time"
+import (
+	"time"
+
+	"supportbot/store"
+)
 
 // The WhatsApp connection's situations. Staff are told of each once, and of
 // its end once (WhatsAppBack), however often WhatsApp repeats it and across
@@ -114,13 +118,21 @@ type WhatsAppQueueMoving struct{}
 // WhatsAppQueuedGivenUp: a queued message kept failing (Attempts rounds,
 // the last with Error) and was given up so its chat goes on: handled
 // without its file (FileLost), else set aside, its Text for staff to read.
+// Unreadable: it could not even be read back from the queue (no Text).
 // A customer's message held for a person instead is told by the engine.
+// Each message (Chat, MessageID) is told once, however often reported.
 type WhatsAppQueuedGivenUp struct {
-	Address  string
-	Attempts int
-	Text     string
-	Error    string
-	FileLost bool
+	Address   string
+	Chat      string // the chat's JID; MessageID is unique in it
+	MessageID string
+	At        time.Time // when it was received; zero when not known
+	Attempts  int
+	Text      string
+	File      *store.File // the file it carried, not received; nil when none
+	Error     string
+	FileLost  bool
+	// Unreadable: the stored message could not be read back at all.
+	Unreadable bool
 }
 
 // Kind implementations: stable names for logs.

@@ -103,6 +103,7 @@ func (n *heard) events() []notice.Event {
 type harness struct {
 	t      *testing.T
 	db     *sqlite.DB
+	dbPath string
 	cli    *whatsapptest.Client
 	h      *fakeHandler
 	a      *Adapter
@@ -117,12 +118,13 @@ var t0 = time.Date(2026, 11, 28, 9, 0, 0, 0, time.FixedZone("IRST", 3*3600+1800)
 
 func newHarness(t *testing.T, tune ...func(*Config, *Link)) *harness {
 	t.Helper()
-	db := sqlitetest.Open(t, filepath.Join(t.TempDir(), "bot.db"))
+	dbPath := filepath.Join(t.TempDir(), "bot.db")
+	db := sqlitetest.Open(t, dbPath)
 	p, err := locales.New("fa", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := &harness{t: t, db: db, cli: whatsapptest.NewClient(), clock: &clock{t: t0}, media: t.TempDir(), notes: &heard{}}
+	hs := &harness{t: t, db: db, dbPath: dbPath, cli: whatsapptest.NewClient(), clock: &clock{t: t0}, media: t.TempDir(), notes: &heard{}}
 	hs.h = &fakeHandler{st: db}
 	cfg := Config{
 		MediaDir: hs.media, MaxFileBytes: 1 << 20, MinGap: time.Second, MaxGap: 3 * time.Second,

@@ -2,6 +2,7 @@ package whatsapp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -30,12 +31,17 @@ type queue struct {
 	chats  map[string][]store.WhatsAppPending // per chat, oldest first
 	active map[string]bool                    // a worker has the chat, or it waits in ready
 	ready  []string                           // chats waiting for a worker
-	wake   chan struct{}
-	start  sync.Once
+	// done holds the messages (by store id) that were dealt with but
+	// could not be deleted from the store, with the notice that goes with
+	// the delete (nil when none): a later round only forgets them.
+	done  map[int64]notice.Event
+	wake  chan struct{}
+	start sync.Once
 }
 
 func newQueue() *queue {
-	return &queue{chats: map[string][]store.WhatsAppPending{}, active: map[string]bool{}, wake: make(chan struct{}, 1)}
+	return &queue{chats: map[string][]store.WhatsAppPending{}, active: map[string]bool{}, done: map[int64]notice.Event{},
+		wake: make(chan struct{}, 1)}
 }
 
 // queued reports whether chat has messages waiting: a new one must wait
@@ -98,13 +104,31 @@ func (q *queue) head(chat string) (store.WhatsAppPending, bool) {
 	return q.chats[chat][0], true
 }
 
-// pop drops chat's oldest message, handled.
+// pop drops chat's oldest message, handled and forgotten.
 func (q *queue) pop(chat string) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if len(q.chats[chat]) > 0 {
+		delete(q.done, q.chats[chat][0].ID)
 		q.chats[chat] = q.chats[chat][1:]
 	}
+}
+
+// dealtWith marks the message with store id id as dealt with, ev to be
+// told when it is forgotten.
+func (q *queue) dealtWith(id int64, ev notice.Event) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.done[id] = ev
+}
+
+// wasDealtWith reports whether the message with store id id was dealt
+// with, and the notice its delete must carry.
+func (q *queue) wasDealtWith(id int64) (notice.Event, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	ev, ok := q.done[id]
+	return ev, ok
 }
 
 // failed counts a failed round of chat's oldest message, at now for
@@ -264,10 +288,17 @@ func (a *Adapter) drain(chat string) bool {
 			return false
 		}
 		err := a.handlePending(p)
-		if err != nil {
+		var kept *unforgotten
+		if err != nil && !errors.As(err, &kept) {
 			err = a.failedRound(p, err)
 		}
 		a.end()
+		if errors.As(err, &kept) {
+			// Dealt with: not a failed round. Only the delete is left.
+			a.cfg.Log.Warn("queued message handled, but not yet deleted from the queue; deleted in a minute", "message_id", p.MessageID, "err", kept.err)
+			a.q.release(chat)
+			return true
+		}
 		if err != nil {
 			a.cfg.Log.Error("queued message not handled; tried again in a minute", "message_id", p.MessageID, "err", err)
 			a.q.release(chat)
@@ -277,19 +308,78 @@ func (a *Adapter) drain(chat string) bool {
 	}
 }
 
+// unforgotten is the error of a queued message that was dealt with (the
+// engine has it, or it was set aside) but could not be deleted from the
+// queue: the round did not fail, and the next one only deletes it, with
+// the notice that goes with it.
+type unforgotten struct{ err error }
+
+func (u *unforgotten) Error() string { return "delete from the queue: " + u.err.Error() }
+func (u *unforgotten) Unwrap() error { return u.err }
+
+// forgetDealtWith deletes p, dealt with, from the queue with its notice ev
+// (nil: none). When that fails, p is marked so that later rounds only try
+// the delete again: a handled message never counts as a failed round, is
+// never given up and never handed to the engine twice.
+func (a *Adapter) forgetDealtWith(p store.WhatsAppPending, ev notice.Event) error {
+	if err := a.forget(a.base, p, ev); err != nil {
+		a.q.dealtWith(p.ID, ev)
+		return &unforgotten{err}
+	}
+	return nil
+}
+
+// handledBefore reports whether the engine already has p (it records each
+// message's id in its chat in the transaction that handles it): a restart
+// after a round that handled p but could not delete it, or a try whose
+// answer was lost after the engine's commit. Such a message is only
+// forgotten, without a word.
+func (a *Adapter) handledBefore(ctx context.Context, p store.WhatsAppPending) (bool, error) {
+	return a.st.ChatInboundSeen(ctx, inbound.TransportWhatsApp, p.Chat, p.MessageID)
+}
+
+// unreadable is the notice of a queued message that cannot be read back
+// (its stored message or chat damaged), nil when p can be read. Such a
+// message is set aside at once, with staff told who wrote.
+func (a *Adapter) unreadable(p store.WhatsAppPending) notice.Event {
+	var msg waE2E.Message
+	why := ""
+	if err := proto.Unmarshal(p.Message, &msg); err != nil {
+		why = "unreadable: " + err.Error()
+	} else if _, err := types.ParseJID(p.Chat); err != nil {
+		why = "bad chat: " + err.Error()
+	}
+	if why == "" {
+		return nil
+	}
+	a.cfg.Log.Error("queued message cannot be read back; set aside, staff told", "message_id", p.MessageID, "chat", p.Chat, "why", why)
+	return notice.WhatsAppQueuedGivenUp{Address: p.Address, Chat: p.Chat, MessageID: p.MessageID, Attempts: p.Attempts + 1, Error: why, Unreadable: true}
+}
+
 // handlePending handles one queued message, retrying a failed store a few
 // times, and forgets it once the engine has it.
 func (a *Adapter) handlePending(p store.WhatsAppPending) error {
+	if ev, ok := a.q.wasDealtWith(p.ID); ok {
+		return a.forgetDealtWith(p, ev)
+	}
+	if ev := a.unreadable(p); ev != nil {
+		return a.forgetDealtWith(p, ev)
+	}
 	ctx := a.base
 	log := a.cfg.Log.With("message_id", p.MessageID)
 	for attempt := 1; ; attempt++ {
 		// One try: the download has its own deadline; the rest (the store,
 		// the engine, presence) must not hold a worker for ever either.
 		tctx, cancel := context.WithTimeout(ctx, a.cfg.DownloadTimeout+a.cfg.HandleTimeout)
-		err := a.pending(tctx, p, false)
+		done, err := a.handledBefore(tctx, p)
+		if err == nil && !done {
+			err = a.pending(tctx, p, false)
+		} else if done {
+			log.Info("queued message handled before; deleted from the queue")
+		}
 		cancel()
 		if err == nil {
-			return a.st.DeleteWhatsAppPending(ctx, p.ID)
+			return a.forgetDealtWith(p, nil)
 		}
 		if attempt >= a.cfg.HandleAttempts {
 			return err
@@ -309,14 +399,11 @@ func (a *Adapter) handlePending(p store.WhatsAppPending) error {
 func (a *Adapter) pending(ctx context.Context, p store.WhatsAppPending, bare bool) error {
 	var msg waE2E.Message
 	if err := proto.Unmarshal(p.Message, &msg); err != nil {
-		// Nothing can be made of it: set aside, staff told who wrote.
-		a.cfg.Log.Error("queued message unreadable; set aside, staff told", "message_id", p.MessageID, "err", err)
-		return a.forget(ctx, p, notice.WhatsAppQueuedGivenUp{Address: p.Address, Attempts: p.Attempts + 1, Error: "unreadable: " + err.Error()})
+		return fmt.Errorf("queued message %s: %w", p.MessageID, err) // unreadable() sets such a message aside first
 	}
 	chat, err := types.ParseJID(p.Chat)
 	if err != nil {
-		a.cfg.Log.Error("queued message with a bad chat; set aside, staff told", "message_id", p.MessageID, "chat", p.Chat)
-		return a.forget(ctx, p, notice.WhatsAppQueuedGivenUp{Address: p.Address, Attempts: p.Attempts + 1, Error: "bad chat: " + err.Error()})
+		return fmt.Errorf("queued message %s: %w", p.MessageID, err)
 	}
 	sender, _ := types.ParseJID(p.Sender)
 	info := types.MessageInfo{MessageSource: types.MessageSource{Chat: chat, Sender: sender, IsFromMe: p.FromMe}, ID: p.MessageID, Timestamp: p.SentAt}

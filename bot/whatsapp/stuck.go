@@ -51,18 +51,33 @@ func (a *Adapter) failedRound(p store.WhatsAppPending, cause error) error {
 // giveUp handles p, which kept failing, the best way left: without its
 // file (marked as not received); else, a customer's message, held for a
 // person (the Holder tells staff); else set aside with its text told to
-// staff. Staff are told in the transaction that forgets p, so once. An
-// error leaves p queued (the database failing): the next round gives it
-// up again, and the engine ignores an id it already has.
+// staff. Staff are told in the transaction that forgets p, so once. When
+// that delete fails (the database failing), p stays queued marked as
+// dealt with: later rounds only try the delete, with the notice.
 func (a *Adapter) giveUp(ctx context.Context, p store.WhatsAppPending) error {
 	log := a.cfg.Log.With("message_id", p.MessageID, "attempts", p.Attempts, "failing_since", p.FailedAt, "last_err", p.LastError)
 	tctx, cancel := context.WithTimeout(ctx, a.cfg.HandleTimeout)
 	defer cancel()
-	err := a.pending(tctx, p, true)
+	done, err := a.handledBefore(tctx, p)
+	if err != nil {
+		return err // no give-up on a guess: the next round looks again
+	}
+	if done {
+		// A try that failed after the engine's commit (its answer lost):
+		// the message and its file are on the ticket, nothing is lost.
+		log.Warn("a queued message that seemed to keep failing had been handled; deleted from the queue")
+		return a.forgetDealtWith(p, nil)
+	}
+	err = a.pending(tctx, p, true)
 	var msg waE2E.Message
-	_ = proto.Unmarshal(p.Message, &msg) // pending dropped p already if unreadable
+	_ = proto.Unmarshal(p.Message, &msg) // handlePending set p aside already if unreadable
 	text, media := content(&msg)
-	told := notice.WhatsAppQueuedGivenUp{Address: p.Address, Attempts: p.Attempts, Text: strings.TrimSpace(text), Error: p.LastError}
+	told := notice.WhatsAppQueuedGivenUp{Address: p.Address, Chat: p.Chat, MessageID: p.MessageID, At: p.At,
+		Attempts: p.Attempts, Text: strings.TrimSpace(text), Error: p.LastError}
+	if media != nil {
+		told.File = a.notReceived(media)
+		told.File.Name = media.file.Name // the name as sent, not as marked
+	}
 	var ev notice.Event
 	switch {
 	case err == nil && media == nil:
@@ -83,7 +98,7 @@ func (a *Adapter) giveUp(ctx context.Context, p store.WhatsAppPending) error {
 		log.Error("a queued message kept failing and could not be held; set aside, staff told", "err", errors.Join(err, herr))
 		ev = told
 	}
-	return a.forget(ctx, p, ev)
+	return a.forgetDealtWith(p, ev)
 }
 
 // holdPending hands p to the Holder, when the handler is one and p is a

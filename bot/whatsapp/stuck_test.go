@@ -347,7 +347,8 @@ func TestUnreadableQueuedMessageTold(t *testing.T) {
 				t.Errorf("%d messages still queued", n)
 			}
 			told := hs.givenUp()
-			if len(told) != 1 || told[0].Address != "+989121234567" || !strings.Contains(told[0].Error, tc.why) {
+			if len(told) != 1 || told[0].Address != "+989121234567" || !strings.Contains(told[0].Error, tc.why) || !told[0].Unreadable ||
+				told[0].MessageID != "U9" || told[0].Chat != tc.chat || told[0].Text != "" {
 				t.Errorf("reported %+v, want one give-up of +989121234567 saying %q", told, tc.why)
 			}
 			if got := hs.h.messages(); len(got) != 0 {
