@@ -100,7 +100,10 @@ func (a *Adapter) checkDown(now time.Time) {
 	a.mu.Lock()
 	state, since := a.state, a.downSince
 	a.mu.Unlock()
-	if state != StateReconnecting || since.IsZero() || now.Sub(since) < a.cfg.DownAfter || a.link.Client.IsConnected() {
+	a.mu.Lock()
+	stale := a.staleLink
+	a.mu.Unlock()
+	if state != StateReconnecting || since.IsZero() || now.Sub(since) < a.cfg.DownAfter || (a.link.Client.IsConnected() && !stale) {
 		return
 	}
 	a.setState(StateDisconnected)
@@ -170,6 +173,8 @@ func (a *Adapter) connected() {
 	a.transition.Lock()
 	defer a.transition.Unlock()
 	a.mu.Lock()
+	a.staleLink = false
+	a.connectedAt = a.cfg.Now()
 	a.banUntil = time.Time{}
 	a.reconnectAt = time.Time{}
 	a.reconnectWait = 0
@@ -200,11 +205,63 @@ func (a *Adapter) disconnected(why string) {
 	if state == StateConnected {
 		a.downSince = a.cfg.Now()
 	}
+	a.staleLink = false // closed: IsConnected says so from now on
 	a.mu.Unlock()
 	if state == StateConnected {
 		a.setState(StateReconnecting)
 	}
 	a.cfg.Log.Warn("connection lost", "why", why)
+}
+
+// keepaliveFailed: WhatsApp has stopped answering the link's keepalives
+// (whatsmeow pings every 20-30 s). The socket stays open, so whatsmeow sends
+// no Disconnected, and only after 3 minutes does it close and reopen it,
+// still without an event: customers are not heard meanwhile. A timeout
+// from a connection that has since been replaced (its last success before
+// the current connection began) is ignored.
+func (a *Adapter) keepaliveFailed(e *events.KeepAliveTimeout) {
+	a.mu.Lock()
+	since := a.connectedAt
+	a.mu.Unlock()
+	if !e.LastSuccess.IsZero() && !since.IsZero() && e.LastSuccess.Before(since.Add(-time.Minute)) {
+		a.cfg.Log.Debug("keepalive timeout of an earlier connection ignored", "last_success", e.LastSuccess)
+		return
+	}
+	a.stale("keepalive timeout", e.LastSuccess)
+}
+
+// stale notes a link that is open but not working (keepalives unanswered,
+// a stream error): the state is reconnecting, sends wait, and if it lasts
+// DownAfter it is down and reported, whatever the socket says, until the
+// link works again (KeepAliveRestored) or is made anew (Connected).
+func (a *Adapter) stale(why string, lastSuccess time.Time) {
+	a.transition.Lock()
+	defer a.transition.Unlock()
+	a.mu.Lock()
+	state := a.state
+	if state == StateConnected || state == StateReconnecting || state == StateDisconnected {
+		a.staleLink = true
+	}
+	if state == StateConnected {
+		a.downSince = a.cfg.Now()
+	}
+	a.mu.Unlock()
+	if state == StateConnected {
+		a.setState(StateReconnecting)
+	}
+	a.cfg.Log.Warn("the WhatsApp link is open but not working; customers are not heard until it is", "why", why, "last_success", lastSuccess)
+}
+
+// keepaliveRestored: the keepalives are answered again on the same link,
+// which counts as a reconnection (whatsmeow sends no Connected).
+func (a *Adapter) keepaliveRestored() {
+	a.mu.Lock()
+	stale := a.staleLink
+	a.mu.Unlock()
+	a.cfg.Log.Info("keepalive restored")
+	if stale {
+		a.connected()
+	}
 }
 
 // replaced: another process connected with this session. whatsmeow does
@@ -235,8 +292,9 @@ func (a *Adapter) outdated() {
 }
 
 // connectFailure: WhatsApp refused the connection for a reason whatsmeow
-// does not know; it does not reconnect, Run does.
-func (a *Adapter) connectFailure(e *events.ConnectFailure) {
+// does not know, or the link ended in a way whatsmeow does not reconnect
+// after (why); Run reconnects, and a long spell is reported as down.
+func (a *Adapter) connectFailure(why string) {
 	a.transition.Lock()
 	defer a.transition.Unlock()
 	wait := a.retryLater()
@@ -249,7 +307,7 @@ func (a *Adapter) connectFailure(e *events.ConnectFailure) {
 	if state != StateDisconnected {
 		a.setState(StateReconnecting)
 	}
-	a.cfg.Log.Error("WhatsApp refused the connection", "reason", int(e.Reason), "message", e.Message, "retry_in", wait)
+	a.cfg.Log.Error("WhatsApp ended the connection and does not reconnect by itself; the bot does", "why", why, "retry_in", wait)
 }
 
 // tell is notify from an event handler: it counts as work in hand.

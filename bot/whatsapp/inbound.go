@@ -41,9 +41,9 @@ func (a *Adapter) HandleEvent(evt any) bool {
 	case *events.Disconnected:
 		a.disconnected("disconnected")
 	case *events.KeepAliveTimeout:
-		a.cfg.Log.Warn("keepalive timeout", "errors", e.ErrorCount, "last_success", e.LastSuccess)
+		a.keepaliveFailed(e)
 	case *events.KeepAliveRestored:
-		a.cfg.Log.Info("keepalive restored")
+		a.keepaliveRestored()
 	case *events.StreamReplaced:
 		a.replaced()
 	case *events.LoggedOut:
@@ -53,14 +53,18 @@ func (a *Adapter) HandleEvent(evt any) bool {
 	case *events.ClientOutdated:
 		a.outdated()
 	case *events.ConnectFailure:
-		a.connectFailure(e)
+		a.connectFailure(fmt.Sprintf("refused: %d %s", int(e.Reason), e.Message))
 	case *events.StreamError:
-		a.cfg.Log.Warn("WhatsApp stream error; whatsmeow reconnects", "code", e.Code)
+		a.stale("stream error "+e.Code, time.Time{})
 	case *events.OfflineSyncPreview:
 		a.cfg.Log.Info("messages held while offline", "total", e.Total, "messages", e.Messages,
 			"notifications", e.Notifications, "receipts", e.Receipts, "app_data", e.AppDataChanges)
 	case *events.OfflineSyncCompleted:
 		a.cfg.Log.Info("messages held while offline delivered", "count", e.Count)
+	case events.PermanentDisconnect:
+		// Any other end whatsmeow does not reconnect after (a failed CAT
+		// refresh, one added in a later version): Run reconnects.
+		a.connectFailure(e.PermanentDisconnectDescription())
 	}
 	return true
 }
@@ -74,7 +78,11 @@ func (a *Adapter) handleMessage(e *events.Message) bool {
 	defer a.end()
 	log := a.cfg.Log.With("message_id", e.Info.ID)
 	for attempt := 1; ; attempt++ {
-		err := a.message(a.base, e)
+		// One try is bounded: a hanging engine or store must not hold
+		// whatsmeow's event loop, nor a stop, for ever.
+		ctx, cancel := context.WithTimeout(a.base, a.cfg.HandleTimeout)
+		err := a.message(ctx, e)
+		cancel()
 		if err == nil {
 			return true
 		}
@@ -206,10 +214,15 @@ func (a *Adapter) handledAt(info types.MessageInfo, log *slog.Logger) time.Time 
 }
 
 func (a *Adapter) presence(ctx context.Context, jid types.JID, state types.ChatPresence) {
+	ctx, cancel := context.WithTimeout(ctx, presenceTimeout)
+	defer cancel()
 	if err := a.link.Client.SendChatPresence(ctx, jid, state, types.ChatPresenceMediaText); err != nil {
 		a.cfg.Log.Debug("chat presence", "state", state, "err", err)
 	}
 }
+
+// presenceTimeout bounds a "typing" notice: it costs only the dots.
+const presenceTimeout = 10 * time.Second
 
 // lidPrefix starts the address of a sender whose phone number is unknown.
 const lidPrefix = "lid:"

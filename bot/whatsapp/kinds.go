@@ -169,6 +169,13 @@ func (a *Adapter) undecryptable(e *events.UndecryptableMessage) bool {
 	if ignored(e.Info) != "" {
 		return true
 	}
+	if e.DecryptFailMode == events.DecryptFailHide {
+		// WhatsApp marks what a phone would not show either when it fails
+		// (a reaction, a poll vote, an edit's companion): nothing to ask
+		// the customer for.
+		a.cfg.Log.Debug("a hidden message could not be decrypted; ignored", "message_id", e.Info.ID)
+		return true
+	}
 	if !a.begin() {
 		return false
 	}

@@ -179,7 +179,7 @@ func (a *Adapter) refused(ctx context.Context, id types.MessageID) {
 // ready says whether sending is possible now.
 func (a *Adapter) ready() error {
 	a.mu.Lock()
-	state, until := a.state, a.banUntil
+	state, until, stale := a.state, a.banUntil, a.staleLink
 	a.mu.Unlock()
 	switch {
 	case !until.IsZero() && a.cfg.Now().Before(until):
@@ -188,7 +188,7 @@ func (a *Adapter) ready() error {
 		return outbox.Unavailable(ErrLoggedOut)
 	case state == StateReplaced || state == StateOutdated:
 		return outbox.Unavailable(fmt.Errorf("%w (%s)", ErrNotConnected, state))
-	case !a.link.Client.IsConnected():
+	case !a.link.Client.IsConnected() || stale:
 		return outbox.Unavailable(ErrNotConnected)
 	}
 	return nil

@@ -2,6 +2,7 @@ package whatsapp
 
 import (
 	"context"
+	"errors"
 	"os"
 	"runtime/debug"
 	"slices"
@@ -40,6 +41,12 @@ func TestLifecycleEvents(t *testing.T) {
 		{"temporary ban", &events.TemporaryBan{Code: events.TempBanSentToTooManyPeople, Expire: time.Hour}, false, StateBanned,
 			notice.WhatsAppBanned{Code: int(events.TempBanSentToTooManyPeople), Until: t0.Add(time.Hour), LengthKnown: true}, true},
 		{"unknown connect failure", &events.ConnectFailure{Reason: 418, Message: "teapot", Raw: &waBinary.Node{Tag: "failure"}}, false, StateReconnecting, nil, true},
+		// The socket stays open but WhatsApp stops answering: whatsmeow
+		// sends no Disconnected (keepalive.go, connectionevents.go).
+		{"keepalive timeouts, the socket still open", &events.KeepAliveTimeout{ErrorCount: 1, LastSuccess: t0.Add(-30 * time.Second)}, true, StateReconnecting, nil, false},
+		{"unknown stream error", &events.StreamError{Code: "500", Raw: &waBinary.Node{Tag: "stream:error", Attrs: waBinary.Attrs{"code": "500"}}}, true, StateReconnecting, nil, false},
+		// whatsmeow expects the disconnect and does not reconnect.
+		{"CAT refresh failed", &events.CATRefreshError{Error: errors.New("refresh CAT: 401")}, false, StateReconnecting, nil, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -72,7 +79,7 @@ func TestLifecycleEvents(t *testing.T) {
 				t.Errorf("the adapter enqueued %+v itself", got)
 			}
 			_, err := hs.a.Send(context.Background(), store.OutboxMessage{ID: 1, To: string(outbox.WhatsApp(customer)), Text: "پاسخ"})
-			if tt.connected {
+			if tt.connected && tt.state == StateConnected {
 				if err != nil {
 					t.Errorf("send: %v", err)
 				}
@@ -108,6 +115,72 @@ func TestLifecycleEvents(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Keepalives that go unanswered on a link whatsmeow keeps open: customers
+// are not heard, so the state is reconnecting (sends wait, without
+// counting attempts) and, past DownAfter, down and reported, though the
+// socket looks connected; answered again, the link is connected and the
+// all-clear reported. A timeout of an earlier connection changes nothing.
+func TestKeepaliveTimeouts(t *testing.T) {
+	hs := newHarness(t)
+	ctx := context.Background()
+	hs.mustContact(customer, pnJID)
+	hs.event(&events.Connected{})
+	send := func() error {
+		_, err := hs.a.Send(ctx, store.OutboxMessage{ID: 1, To: string(outbox.WhatsApp(customer)), Text: "پاسخ"})
+		return err
+	}
+	hs.clock.Add(50 * time.Second)
+	hs.event(&events.KeepAliveTimeout{ErrorCount: 1, LastSuccess: t0.Add(25 * time.Second)})
+	if s := hs.a.State(); s != StateReconnecting || !s.Hearing() {
+		t.Errorf("after a keepalive timeout: %s, want reconnecting (still healthy)", s)
+	}
+	if err := send(); err == nil || outbox.IsPermanent(err) || !errors.Is(err, ErrNotConnected) {
+		t.Errorf("send on a link that does not answer: %v, want held", err)
+	}
+	hs.event(&events.KeepAliveRestored{})
+	if s := hs.a.State(); s != StateConnected {
+		t.Errorf("after the keepalive is answered again: %s", s)
+	}
+	if err := send(); err != nil {
+		t.Errorf("send once restored: %v", err)
+	}
+
+	lost := hs.clock.Now()
+	for i := 1; i <= 8; i++ { // a keepalive every 30 s goes unanswered
+		hs.event(&events.KeepAliveTimeout{ErrorCount: i, LastSuccess: lost.Add(-10 * time.Second)})
+		hs.clock.Add(30 * time.Second)
+		hs.a.Check(ctx)
+	}
+	if s := hs.a.State(); s != StateDisconnected || s.Hearing() {
+		t.Errorf("after 4 minutes of unanswered keepalives: %s, want disconnected and not hearing", s)
+	}
+	var downs int
+	for _, ev := range hs.notes.events() {
+		if d, ok := ev.(notice.WhatsAppDown); ok {
+			downs++
+			if !d.Since.Equal(lost) {
+				t.Errorf("down since %v, want %v", d.Since, lost)
+			}
+		}
+	}
+	if downs != 1 {
+		t.Errorf("reported down %d times, want once", downs)
+	}
+	hs.event(&events.KeepAliveRestored{})
+	if evs := hs.notes.events(); hs.a.State() != StateConnected || evs[len(evs)-1] != (notice.WhatsAppBack{}) {
+		t.Errorf("restored: %s, last reported %+v; want connected and the all-clear", hs.a.State(), evs[len(evs)-1])
+	}
+
+	// whatsmeow reconnected after its own 3 minutes; a timeout its old
+	// connection dispatched late does not mark the new one.
+	hs.clock.Add(time.Minute)
+	hs.event(&events.Connected{})
+	hs.event(&events.KeepAliveTimeout{ErrorCount: 7, LastSuccess: hs.clock.Now().Add(-4 * time.Minute)})
+	if s := hs.a.State(); s != StateConnected {
+		t.Errorf("a late timeout of the earlier connection made the state %s", s)
 	}
 }
 

@@ -321,6 +321,11 @@ type Adapter struct {
 	reconnectAt   time.Time
 	reconnectWait time.Duration // the wait after the next failure
 	phoneSeen     time.Time     // last event from the company phone, as stored
+	// staleLink: the socket is open but the link does not work
+	// (keepalives unanswered, a stream error); cleared when it works again
+	// or closes. connectedAt is when the last connection came up.
+	staleLink   bool
+	connectedAt time.Time
 	// queueStuck is the queue's state last reported (checkQueue);
 	// queueUnsure says to report it whatever it is (set by resume).
 	queueStuck, queueUnsure bool
