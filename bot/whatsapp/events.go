@@ -83,6 +83,7 @@ func (a *Adapter) Check(ctx context.Context) {
 	state, at := a.state, a.reconnectAt
 	a.mu.Unlock()
 	a.checkPhone(ctx, now)
+	a.checkUndecrypted(ctx, now, false)
 	a.checkQueue(ctx, now)
 	a.q.retry()
 	if state == StateLoggedOut || at.IsZero() || now.Before(at) || a.link.Client.IsConnected() {

@@ -29,6 +29,7 @@ import (
 func (a *Adapter) HandleEvent(evt any) bool {
 	switch e := evt.(type) {
 	case *events.Message:
+		a.arrived(e.Info)
 		return a.handleMessage(e)
 	case *events.Receipt:
 		return a.handleReceipt(e)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/types"
@@ -162,9 +163,21 @@ func (a *Adapter) call(e *events.CallOffer) bool {
 	return true
 }
 
-// undecryptable tells staff once of a message that could not be opened
-// (whatsmeow has asked the phone to send it again; if it does, the
-// message arrives as usual).
+// undecryptableWait is how long a message that could not be decrypted is
+// given to arrive after all: whatsmeow asks the sender (and the company
+// phone) for it again at once, and most come within seconds. Staff are
+// asked to chase only one that did not.
+const undecryptableWait = 2 * time.Minute
+
+// undecrypted is a message that could not be decrypted and has not
+// arrived yet: who wrote it and when it was seen.
+type undecrypted struct {
+	id, addr string
+	at       time.Time
+}
+
+// undecryptable notes a message that could not be opened; staff are told
+// once if it has not arrived within undecryptableWait (checkUndecrypted).
 func (a *Adapter) undecryptable(e *events.UndecryptableMessage) bool {
 	if ignored(e.Info) != "" {
 		return true
@@ -180,17 +193,66 @@ func (a *Adapter) undecryptable(e *events.UndecryptableMessage) bool {
 		return false
 	}
 	defer a.end()
-	ctx := a.base
-	c, ok := a.address(ctx, e.Info)
+	c, ok := a.address(a.base, e.Info)
 	if !ok {
 		return true
 	}
 	a.cfg.Log.Warn("a message could not be decrypted; asked for again", "message_id", e.Info.ID, "unavailable", e.IsUnavailable, "fail_mode", string(e.DecryptFailMode))
-	if err := a.tellOnce(ctx, "undecryptable:"+e.Info.ID, notice.WhatsAppUndecryptable{Address: c.addr}); err != nil {
-		a.cfg.Log.Error("undecryptable message", "err", err)
-		return false
+	key := undecryptedKey(e.Info)
+	a.mu.Lock()
+	if _, ok := a.undecrypted[key]; !ok {
+		a.undecrypted[key] = undecrypted{id: e.Info.ID, addr: c.addr, at: a.cfg.Now()}
 	}
+	a.mu.Unlock()
 	return true
+}
+
+func undecryptedKey(info types.MessageInfo) string {
+	return info.Chat.ToNonAD().String() + " " + info.ID
+}
+
+// arrived forgets a message that could not be decrypted once it comes
+// after all (whatsmeow's retry worked).
+func (a *Adapter) arrived(info types.MessageInfo) {
+	key := undecryptedKey(info)
+	a.mu.Lock()
+	_, was := a.undecrypted[key]
+	delete(a.undecrypted, key)
+	a.mu.Unlock()
+	if was {
+		a.cfg.Log.Info("a message that could not be decrypted arrived after all", "message_id", info.ID)
+	}
+}
+
+// checkUndecrypted tells staff, once each, of the messages that could not
+// be decrypted and have not arrived within undecryptableWait; all of them
+// when the adapter is closing, so a stop loses none.
+func (a *Adapter) checkUndecrypted(ctx context.Context, now time.Time, all bool) {
+	a.mu.Lock()
+	var due []undecrypted
+	for _, u := range a.undecrypted {
+		if all || now.Sub(u.at) >= undecryptableWait {
+			due = append(due, u)
+		}
+	}
+	a.mu.Unlock()
+	if len(due) == 0 || !a.begin() {
+		return
+	}
+	defer a.end()
+	for _, u := range due {
+		if err := a.tellOnce(ctx, "undecryptable:"+u.id, notice.WhatsAppUndecryptable{Address: u.addr}); err != nil {
+			a.cfg.Log.Error("undecryptable message: tell staff; tried again in a minute", "message_id", u.id, "err", err)
+			continue
+		}
+		a.mu.Lock()
+		for k, v := range a.undecrypted {
+			if v == u {
+				delete(a.undecrypted, k)
+			}
+		}
+		a.mu.Unlock()
+	}
 }
 
 // tellOnce reports ev once per key (a WhatsApp event's id), so a

@@ -1,9 +1,11 @@
 package whatsapp
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"go.mau.fi/whatsmeow/proto/waCommon"
 	"go.mau.fi/whatsmeow/proto/waE2E"
@@ -106,6 +108,9 @@ func TestInboundEditsRevokesCallsUndecryptable(t *testing.T) {
 					t.Fatal("not acknowledged")
 				}
 			}
+			hs.clock.Add(undecryptableWait) // an undecryptable message did not come after all
+			hs.a.Check(context.Background())
+			hs.a.Check(context.Background())
 			if got := hs.h.messages(); len(got) != 0 {
 				t.Errorf("the conversation got %+v", got)
 			}
@@ -120,6 +125,52 @@ func TestInboundEditsRevokesCallsUndecryptable(t *testing.T) {
 				t.Errorf("the adapter enqueued %+v itself", got)
 			}
 		})
+	}
+}
+
+// A message that could not be decrypted usually arrives seconds later
+// (whatsmeow asks for it again): staff are asked to chase only one that
+// has not come within undecryptableWait, and one still waiting when the
+// bot stops is told then, not lost.
+func TestUndecryptableToldOnlyIfItNeverComes(t *testing.T) {
+	ctx := context.Background()
+	hs := newHarness(t)
+	failed := func(id string) *events.UndecryptableMessage {
+		return &events.UndecryptableMessage{Info: dm(id, pnJID, nil).Info, DecryptFailMode: events.DecryptFailShow}
+	}
+	told := func() int {
+		n := 0
+		for _, ev := range hs.notes.events() {
+			if _, ok := ev.(notice.WhatsAppUndecryptable); ok {
+				n++
+			}
+		}
+		return n
+	}
+	hs.event(failed("A1"))
+	hs.event(failed("A1")) // whatsmeow's next try fails too
+	hs.event(failed("B1"))
+	hs.clock.Add(30 * time.Second)
+	hs.a.Check(ctx)
+	if n := told(); n != 0 {
+		t.Fatalf("told %d times before the retry had a chance", n)
+	}
+	if !hs.event(dm("A1", pnJID, text("سلام، برنامه باز نمی‌شود"))) { // the retry worked
+		t.Fatal("not acknowledged")
+	}
+	hs.clock.Add(undecryptableWait)
+	hs.a.Check(ctx)
+	hs.a.Check(ctx)
+	if got := hs.notes.events(); len(got) != 1 || got[0] != (notice.WhatsAppUndecryptable{Address: customer}) {
+		t.Errorf("reported %+v, want B1 only, once", got)
+	}
+	if got := hs.h.messages(); len(got) != 1 || got[0].ID != "A1" {
+		t.Errorf("the engine got %+v, want A1", got)
+	}
+	hs.event(failed("C1"))
+	hs.a.Close()
+	if n := told(); n != 2 {
+		t.Errorf("told %d in all after a stop with C1 waiting, want 2", n)
 	}
 }
 

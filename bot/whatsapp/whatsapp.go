@@ -326,6 +326,9 @@ type Adapter struct {
 	// or closes. connectedAt is when the last connection came up.
 	staleLink   bool
 	connectedAt time.Time
+	// undecrypted holds the messages that could not be decrypted and have
+	// not arrived yet, by chat and id (kinds.go).
+	undecrypted map[string]undecrypted
 	// queueStuck is the queue's state last reported (checkQueue);
 	// queueUnsure says to report it whatever it is (set by resume).
 	queueStuck, queueUnsure bool
@@ -350,7 +353,7 @@ func New(link Link, st store.Store, h Handler, cfg Config) *Adapter {
 		state = StateLoggedOut
 	}
 	return &Adapter{link: link, st: st, h: h, cfg: cfg, base: context.Background(), state: state, downSince: cfg.Now(),
-		stop: make(chan struct{}), q: newQueue()}
+		stop: make(chan struct{}), q: newQueue(), undecrypted: map[string]undecrypted{}}
 }
 
 // State is the connection's state now.
@@ -395,6 +398,7 @@ func (a *Adapter) end() { a.inflight.Done() }
 // hand to be finished.
 func (a *Adapter) Close() {
 	a.closeOnce.Do(func() {
+		a.checkUndecrypted(a.base, a.cfg.Now(), true) // told now rather than lost with the process
 		a.mu.Lock()
 		a.closing = true
 		a.mu.Unlock()
