@@ -182,7 +182,8 @@ func (a *Adapter) unreadable(p store.WhatsAppPending) notice.Event {
 		return nil
 	}
 	a.cfg.Log.Error("queued message cannot be read back; set aside, staff told", "message_id", p.MessageID, "chat", p.Chat, "why", why)
-	return notice.WhatsAppQueuedGivenUp{Address: p.Address, Chat: p.Chat, MessageID: p.MessageID, Attempts: p.Attempts + 1, Error: why, Unreadable: true}
+	return notice.WhatsAppQueuedGivenUp{Address: p.Address, Chat: p.Chat, MessageID: p.MessageID, At: p.At, Attempts: p.Attempts + 1,
+		Error: why, Unreadable: true}
 }
 
 // handlePending handles one queued message, retrying a failed store a few

@@ -348,7 +348,7 @@ func TestUnreadableQueuedMessageTold(t *testing.T) {
 			}
 			told := hs.givenUp()
 			if len(told) != 1 || told[0].Address != "+989121234567" || !strings.Contains(told[0].Error, tc.why) || !told[0].Unreadable ||
-				told[0].MessageID != "U9" || told[0].Chat != tc.chat || told[0].Text != "" {
+				told[0].MessageID != "U9" || told[0].Chat != tc.chat || told[0].Text != "" || !told[0].At.Equal(t0) {
 				t.Errorf("reported %+v, want one give-up of +989121234567 saying %q", told, tc.why)
 			}
 			if got := hs.h.messages(); len(got) != 0 {
