@@ -62,13 +62,13 @@ func (l *logCount) count(word string) int {
 	return n
 }
 
-// waitFor polls cond until it holds, failing the test after 30 s.
+// waitFor polls cond until it holds, failing the test after a minute.
 func waitFor(tb testing.TB, what string, cond func() bool) {
 	tb.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for !cond() {
 		if time.Now().After(deadline) {
-			tb.Fatalf("still waiting after 30s for %s", what)
+			tb.Fatalf("still waiting after a minute for %s", what)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}

@@ -19,14 +19,14 @@ func TestEventLoopTryBounded(t *testing.T) {
 		if acked {
 			t.Error("acknowledged a message the engine never took")
 		}
-	case <-time.After(30 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("a hanging engine held whatsmeow's event loop past any bound")
 	}
 	closed := make(chan struct{})
 	go func() { hs.a.Close(); close(closed) }()
 	select {
 	case <-closed:
-	case <-time.After(30 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("Close waited for ever")
 	}
 }
