@@ -108,6 +108,10 @@ func (t *turn) freeText() error {
 		}
 		return t.askTicket(open, []pending{t.message()})
 	}
+	if t.in.File == nil && saysResolved(t.in.Text) {
+		// «ممنون، حل شد» after a close reopened the ticket and told staff.
+		return t.onCourtesy()
+	}
 	if tk, ok, err := t.reopenable(); err != nil || ok {
 		if err != nil {
 			return err
@@ -163,6 +167,8 @@ func (t *turn) onCourtesy() error {
 	}
 	if d := &t.sess.data; d.Quiet.IsZero() || t.in.At.Sub(d.Quiet) >= quietFor {
 		switch courtesyOf(t.in.Text) {
+		case notCourtesy: // only «حل شد» and the like come here so
+			t.say("courtesy.resolved", nil)
 		case courtesyAgree:
 			t.say("courtesy.agree", nil)
 		case courtesyEmoji:

@@ -681,3 +681,54 @@ func TestNoActiveContractTellsEach(t *testing.T) {
 		t.Errorf("denials %+v, want one not_started for B-8", d)
 	}
 }
+
+// «ممنون، حل شد» after a close says all is well: it reopened the ticket
+// and told staff «دوباره باز شد». It is kept as courtesy on the closed
+// ticket; «حل نشد» still reopens, and with a ticket open the news goes to
+// staff, who may close it.
+func TestSolvedAfterClose(t *testing.T) {
+	closed := func() *fakeStore {
+		f := fixture()
+		f.tickets = append(f.tickets, store.Ticket{ID: 1, ContractID: "A-2", CustomerID: "P-2", Phone: phoneBronze,
+			Kind: rules.RequestProblem, Severity: rules.SeverityNormal, Status: store.TicketClosed, OpenedAt: sunday10.Add(-3 * time.Hour),
+			FirstResponseDue: sunday10, FirstResponseAt: sunday10.Add(-2 * time.Hour), ClosedAt: sunday10.Add(-time.Hour)})
+		return f
+	}
+	for _, text := range []string{"ممنون، حل شد", "مرسی مشکل برطرف شد 🙏", "درست شد", "الان کار میکنه، دستتون درد نکنه", "سلام، مشکل ما حل شد",
+		"fixed, thanks"} {
+		t.Run(text, func(t *testing.T) {
+			f := closed()
+			c := newChat(t, f, phoneBronze, sunday10)
+			r := c.send(text)
+			wantKeys(t, r, "courtesy.resolved")
+			noKeys(t, r, "followup.reopened", "kind.title_draft")
+			if f.tickets[0].Status != store.TicketClosed || len(r.Events) != 0 {
+				t.Errorf("ticket %s, events %+v: want it closed and staff not told", f.tickets[0].Status, r.Events)
+			}
+			if got := f.routes[c.last]; got != (routed{1, store.RouteCourtesy}) {
+				t.Errorf("stored as %+v, want courtesy on ticket 1", got)
+			}
+		})
+	}
+	for _, text := range []string{"حل نشد", "درست شد ولی گزارش دیگری خطا می‌دهد", "مشکل حل نشده هنوز"} {
+		t.Run(text, func(t *testing.T) {
+			f := closed()
+			c := newChat(t, f, phoneBronze, sunday10)
+			wantKeys(t, c.send(text), "followup.reopened")
+		})
+	}
+	t.Run("with no ticket it starts nothing", func(t *testing.T) {
+		c := newChat(t, fixture(), phoneBronze, sunday10)
+		r := c.send("حل شد، ممنون")
+		wantKeys(t, r, "courtesy.resolved")
+		noKeys(t, r, "kind.title_draft")
+	})
+	t.Run("an open ticket hears it", func(t *testing.T) {
+		f := closed()
+		f.tickets[0].Status, f.tickets[0].ClosedAt = store.TicketAnswered, time.Time{}
+		c := newChat(t, f, phoneBronze, sunday10)
+		if ev := eventsOf(c.send("ممنون، حل شد"), FollowUp); len(ev) != 1 {
+			t.Errorf("staff not told that the open ticket's problem is solved")
+		}
+	})
+}

@@ -220,3 +220,46 @@ func asksForPhone(text string) bool {
 	}
 	return false
 }
+
+// resolvedPhrases say the problem is gone («حل شد»، «درست شد»، «الان کار
+// میکنه»), folded (no ZWNJ).
+var resolvedPhrases = []string{
+	"حل شد", "حل شده", "برطرف شد", "برطرف شده", "درست شد", "درست شده", "اوکی شد", "کار کرد", "کار میکنه", "کار می کنه",
+	"کار میکند", "کار می کند", "solved", "fixed", "resolved", "it works", "works now",
+}
+
+// resolvedWords may stand beside a resolved phrase («مشکل ما حل شد»،
+// «الان درست شد، مرسی»); anything else («حل نشد»، «ولی …») makes the message
+// more than a report that all is well.
+var resolvedWords = map[string]bool{
+	"مشکل": true, "مشکلم": true, "مشکلمون": true, "مشکلمان": true, "ما": true, "الان": true, "الآن": true,
+	"دیگه": true, "دیگر": true, "خداروشکر": true, "شکر": true, "خدا": true, "را": true, "رو": true,
+	"حل": true, "شد": true, "شده": true, "برطرف": true, "درست": true, "کار": true, "کرد": true, "میکنه": true,
+	"می": true, "کنه": true, "میکند": true, "کند": true, "it": true, "is": true, "now": true, "works": true,
+	"solved": true, "fixed": true, "resolved": true, "the": true, "problem": true, "issue": true,
+}
+
+// saysResolved reports whether text only says the problem is solved,
+// perhaps with thanks («ممنون، حل شد»): after a close it must not reopen
+// the ticket, and it is no new request.
+func saysResolved(text string) bool {
+	f := rules.Fold(text)
+	if f == "" || len(f) > 200 {
+		return false
+	}
+	found := false
+	for _, p := range resolvedPhrases {
+		if strings.Contains(f, p) {
+			found = true
+		}
+	}
+	if !found {
+		return false
+	}
+	for _, w := range strings.FieldsFunc(f, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if !resolvedWords[w] && !thanksWords[w] && !agreeWords[w] && !courtesyPhrase[w] && !courtesyFillers[w] && !greetingWords[w] {
+			return false
+		}
+	}
+	return true
+}

@@ -195,6 +195,26 @@ func TestFieldHabits(t *testing.T) {
 				t.Errorf("a sticker reached staff:\n%s", dump(got))
 			}
 		},
+	}, {
+		// «ممنون، حل شد» after the close reopened the ticket and told staff
+		// «تیکت ۱ … دوباره باز شد».
+		name: "thanks, it is solved, does not reopen",
+		events: []string{
+			customer("2026-11-29T10:00:00+03:30", phoneC2, "خروجی اکسل خالی است"),
+			customer("2026-11-29T10:00:20+03:30", phoneC2, "1"),
+			customer("2026-11-29T10:00:40+03:30", phoneC2, "1"),
+			staff("2026-11-29T10:30:00+03:30", "کش مرورگر را پاک کنید", `"reply_to_ticket":1`),
+			staff("2026-11-29T10:31:00+03:30", "/close 1"),
+			customer("2026-11-29T10:40:00+03:30", phoneC2, "ممنون، حل شد"),
+		},
+		check: func(t *testing.T, d *desk, out []sent) {
+			if tk := d.ticket("2026-11-29T11:00:00+03:30", 1); tk["status"] != "closed" {
+				t.Errorf("ticket %v after «ممنون، حل شد», want closed", tk["status"])
+			}
+			if got := find(out, group, "ممنون، حل شد"); len(got) != 0 {
+				t.Errorf("staff told of a reopening:\n%s", dump(got))
+			}
+		},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
