@@ -207,8 +207,9 @@ func (e *Engine) customerIn(ctx context.Context, b *batch, tx store.Store, m Cus
 	// the customer has gone on in the conversation (a menu, a denial) and is
 	// still in it, a bare number belongs to it: «۲» after a refused request
 	// is not a score.
+	seen := &phoneSeen{tx: tx}
 	menu := func(asked time.Time) (bool, error) {
-		if busy, err := e.conv.AwaitsChoice(ctx, tx, m.Phone, m.At); err != nil || busy {
+		if busy, err := e.conv.AwaitsChoice(ctx, seen.recording(), m.Phone, m.At); err != nil || busy {
 			return busy, err
 		}
 		return e.conv.UsedSince(ctx, tx, m.Phone, asked, m.At)
@@ -220,6 +221,10 @@ func (e *Engine) customerIn(ctx context.Context, b *batch, tx store.Store, m Cus
 		}
 		return err
 	}
+	// When the menu was looked at, the conversation gets the phone state
+	// read for it: nothing since wrote the session or the customer, and
+	// below only the received message is stored first.
+	tx = seen.handedOn()
 	in := conversation.Inbound{Phone: m.Phone, At: m.At, Text: m.Text, File: m.File}
 	var notes []conversation.Line
 	if text, cut := cutRunes(m.Text, e.limits.MaxTextRunes); cut {

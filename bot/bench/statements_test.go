@@ -19,9 +19,9 @@ import (
 // so here.
 var statementsPerStep = map[int]int{
 	0: 5,  // «سلام»: dedup, received, phone state (session and customer), session, reply
-	1: 8,  // «1» on the menu: + pending question, phone state (menu on screen?), contracts
-	2: 8,  // «1»
-	3: 8,  // «1»
+	1: 7,  // «1» on the menu: + pending question, phone state (menu on screen? handed on to the conversation), contracts
+	2: 7,  // «1»
+	3: 7,  // «1»
 	4: 13, // the description opens a ticket: ticket, message, route, card (one row with what it shows), which message it showed
 	5: 12, // follow-up on the open ticket: ticket, message, route, relay (marked, and which message it showed)
 	7: 11, // follow-up after staff answered
