@@ -229,32 +229,33 @@ func viewKnown(v store.CardView) known {
 }
 
 // repostCard queues ticket id's card as it is now as an edit of the card,
-// whatever the card last showed: when the card is gone (its forum topic was
-// deleted and made anew), the transport posts the edit as a new card in the
-// new topic, and later edits change that one. A ticket without a card is
-// left alone.
-func (d *Desk) repostCard(ctx context.Context, tx store.Store, id int64, at time.Time) error {
+// whatever the card last showed, and returns the queued message's outbox
+// id: when the card is gone (its forum topic was deleted and made anew),
+// the transport posts the edit as a new card in the new topic, and later
+// edits change that one. A ticket without a card is left alone (id 0).
+func (d *Desk) repostCard(ctx context.Context, tx store.Store, id int64, at time.Time) (int64, error) {
 	v, err := tx.CardView(ctx, id, nil)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil
+		return 0, nil
 	}
 	if err != nil {
-		return fmt.Errorf("desk: card of ticket %d: %w", id, err)
+		return 0, fmt.Errorf("desk: card of ticket %d: %w", id, err)
 	}
 	card := v.Card
 	p, _, err := d.cardPost(ctx, tx, v.Ticket, viewKnown(v))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	p.Edit = card.OutboxID
-	if _, err := d.post(ctx, tx, at, p); err != nil {
-		return err
+	posted, err := d.post(ctx, tx, at, p)
+	if err != nil {
+		return 0, err
 	}
 	card.Shown = shown(p)
 	if err := tx.SetCard(ctx, card); err != nil {
-		return fmt.Errorf("desk: card of ticket %d: %w", id, err)
+		return 0, fmt.Errorf("desk: card of ticket %d: %w", id, err)
 	}
-	return nil
+	return posted, nil
 }
 
 // rememberStaff keeps the name of someone writing in a staff chat, so

@@ -225,7 +225,7 @@ func (e *Engine) customerIn(ctx context.Context, b *batch, tx store.Store, m Cus
 	// read for it: nothing since wrote the session or the customer, and
 	// below only the received message is stored first.
 	tx = seen.handedOn()
-	in := conversation.Inbound{Phone: m.Phone, At: m.At, Text: m.Text, File: m.File}
+	in := conversation.Inbound{Phone: m.Phone, At: m.At, Text: m.Text, File: m.File, SentAt: m.SentAt}
 	var notes []conversation.Line
 	if text, cut := cutRunes(m.Text, e.limits.MaxTextRunes); cut {
 		rec.Held = store.HeldTooLong
@@ -367,7 +367,12 @@ func (e *Engine) apply(ctx context.Context, tx store.Store, m CustomerMessage, r
 		case conversation.TicketOpened:
 			k := eventKnown(ev)
 			k.relayed = &relayed
-			k.sentAt = m.SentAt
+			if e.desk.sentLine(ev.Sent, ev.Arrived) != "" {
+				// When the customer began writing the request, not when
+				// its last message came: staff see how long they have
+				// waited (docs/telegram.md, "Cards").
+				k.sentAt = ev.Sent
+			}
 			err = e.desk.ticketOpened(ctx, tx, ev.Ticket, m.At, k)
 		case conversation.FollowUp:
 			k := eventKnown(ev)

@@ -78,21 +78,37 @@ func TestSentAtStoredAndShown(t *testing.T) {
 	}
 }
 
-// The card of a ticket opened by a message that came late shows when the
-// customer sent it, and keeps showing it when it is redrawn (a claim) and
-// in /ticket; a card of a message on time shows none.
+// The card of a ticket shows when the customer began writing the request
+// when that was well before the bot heard any of it (a backlog after
+// downtime): the WhatsApp time of the first of the messages the ticket was
+// opened with, not of the last one, which completed it. It keeps showing
+// it when redrawn (a claim) and in /ticket; a card of messages on time,
+// however long the customer took to answer the menus, shows none.
 func TestSentAtOnCards(t *testing.T) {
-	for _, late := range []bool{false, true} {
+	tests := []struct {
+		name   string
+		sentBy [3]time.Duration // how long before it reached us, per message
+		gap    time.Duration    // between the description and the menu answers
+		late   bool
+	}{
+		{"on time", [3]time.Duration{20 * time.Second, 20 * time.Second, 20 * time.Second}, time.Second, false},
+		{"all late", [3]time.Duration{3 * time.Hour, 3 * time.Hour, 3 * time.Hour}, time.Second, true},
+		// Written during the outage, the menus answered once it was over:
+		// the message that completed the ticket came on time.
+		{"the description late", [3]time.Duration{3 * time.Hour, 10 * time.Second, 10 * time.Second}, 2 * time.Minute, true},
+		{"slow but on time", [3]time.Duration{10 * time.Second, 10 * time.Second, 10 * time.Second}, 5 * time.Minute, false},
+	}
+	for _, tt := range tests {
+		late := tt.late
 		f := newEngineFixture(t)
 		at := f.at.Add(time.Minute) // Sunday 1405/09/08 10:01
-		sentBy := 20 * time.Second
-		if late {
-			sentBy = 3 * time.Hour
-		}
 		var card store.OutboxMessage
 		for i, text := range []string{"گزارش فروش در موبایل باز نمی‌شود", "۱", "۲"} {
 			at := at.Add(time.Duration(i) * time.Second)
-			for _, m := range f.say(t, CustomerMessage{ID: "W" + itoa(int64(i)), Chat: "c", Phone: phoneSilver, At: at, SentAt: at.Add(-sentBy), Text: text}) {
+			if i > 0 {
+				at = at.Add(tt.gap)
+			}
+			for _, m := range f.say(t, CustomerMessage{ID: "W" + itoa(int64(i)), Chat: "c", Phone: phoneSilver, At: at, SentAt: at.Add(-tt.sentBy[i]), Text: text}) {
 				if m.Kind == store.OutboxCard {
 					card = m
 				}
@@ -129,7 +145,7 @@ func TestSentAtOnCards(t *testing.T) {
 		}
 		for what, text := range map[string]string{"card": card.Text, "card after /claim": edit.Text, "/ticket": shown} {
 			if strings.Contains(text, line) != late || (!late && strings.Contains(text, "ارسال‌شده")) {
-				t.Errorf("late %v: %s:\n%s\nwant the line %q: %v", late, what, text, line, late)
+				t.Errorf("%s: %s:\n%s\nwant the line %q: %v", tt.name, what, text, line, late)
 			}
 		}
 	}

@@ -119,8 +119,12 @@ func (n *Notices) Notify(ctx context.Context, tx store.Store, at time.Time, ev n
 	case notice.TelegramTopicRemade:
 		// The card went with the deleted topic: it is posted in the new
 		// one now, not at the ticket's next status change.
+		var card int64
 		if n.desk != nil {
-			err = n.desk.repostCard(ctx, tx, ev.Ticket, at)
+			card, err = n.desk.repostCard(ctx, tx, ev.Ticket, at)
+		}
+		if ev.Card != nil {
+			*ev.Card = card
 		}
 		if err == nil {
 			_, err = outbox.Enqueue(ctx, tx, at, outbox.Post{To: outbox.StaffGroup, TicketID: ev.Ticket, Thread: ev.Ticket,

@@ -24,7 +24,7 @@ const maxPending = 20
 
 // message is the inbound message as a message to keep or file.
 func (t *turn) message() pending {
-	return pending{Text: t.in.Text, File: t.in.File, Ref: t.in.Received}
+	return pending{Text: t.in.Text, File: t.in.File, Ref: t.in.Received, At: t.in.At, SentAt: t.in.SentAt}
 }
 
 // openTickets lists the customer's open tickets (new or answered), newest

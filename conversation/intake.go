@@ -367,8 +367,9 @@ func (t *turn) openTicket(c rules.Contract, u rules.Usage, kind rules.RequestKin
 			return err
 		}
 	}
+	sent, arrived := draftTimes(draft)
 	t.events = append(t.events, Event{Kind: TicketOpened, Ticket: tk, Message: first, Phone: t.in.Phone, Text: tk.Description,
-		Customer: t.cust, Contract: c})
+		Customer: t.cust, Contract: c, Sent: sent, Arrived: arrived})
 	t.opened = true
 
 	t.say("ticket.opened", kv{"id": int(tk.ID)})
@@ -512,4 +513,19 @@ func subject(c rules.Contract) string {
 // minutes is a count of minutes as a duration argument, never negative.
 func minutes(n int) time.Duration {
 	return time.Duration(max(n, 0)) * time.Minute
+}
+
+// draftTimes is the earliest WhatsApp time of a draft's messages and the
+// earliest time one of them reached the bot (Event.Sent, Event.Arrived);
+// zero where none is known.
+func draftTimes(draft []pending) (sent, arrived time.Time) {
+	for _, d := range draft {
+		if !d.SentAt.IsZero() && (sent.IsZero() || d.SentAt.Before(sent)) {
+			sent = d.SentAt
+		}
+		if !d.At.IsZero() && (arrived.IsZero() || d.At.Before(arrived)) {
+			arrived = d.At
+		}
+	}
+	return sent, arrived
 }

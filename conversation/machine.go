@@ -35,6 +35,9 @@ type Inbound struct {
 	// (store.Received, route "menu"); the conversation records where it
 	// went when that is somewhere else. 0 when the caller recorded none.
 	Received int64
+	// SentAt is WhatsApp's time for the message (the sender's phone),
+	// zero when none; only shown to staff (Event.Sent).
+	SentAt time.Time
 }
 
 // Line is one catalog entry to say: Key names it in locales/*/conversation.json
@@ -96,6 +99,13 @@ type Event struct {
 	// NewCard marks an UnknownContact that is the number's first message
 	// of the day: staff get a card; later ones go under it.
 	NewCard bool
+	// Sent and Arrived, for TicketOpened: the earliest WhatsApp time of
+	// the messages the ticket was opened with (its description and files,
+	// however many messages they took) and the earliest time one of them
+	// reached the bot; zero when unknown. Staff see when the customer
+	// began writing when that was well before the bot heard any of it (a
+	// backlog after downtime).
+	Sent, Arrived time.Time
 }
 
 // Result is what one inbound message produced: messages to send back to the

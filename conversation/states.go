@@ -99,6 +99,10 @@ type pending struct {
 	Text string      `json:"text,omitempty"`
 	File *store.File `json:"file,omitempty"`
 	Ref  int64       `json:"ref,omitempty"`
+	// At is when it reached the bot, SentAt WhatsApp's time for it (zero
+	// when none, and in drafts kept before these were).
+	At     time.Time `json:"at,omitzero"`
+	SentAt time.Time `json:"sent_at,omitzero"`
 }
 
 // session is a phone's conversation as loaded and as it will be saved.

@@ -41,6 +41,11 @@ type TelegramFileTooBig struct {
 // old topic.
 type TelegramTopicRemade struct {
 	Ticket int64
+	// Card, when not nil, receives the outbox id of the card the core
+	// queued to post again (0 when it queued none): the transport sends
+	// it first, so staff reading the new topic top-down meet the card
+	// before the message that found the topic gone.
+	Card *int64
 }
 
 func (TelegramTopicRemade) Kind() string { return "telegram_topic_remade" }

@@ -48,6 +48,13 @@ func (a *Adapter) Send(ctx context.Context, m store.OutboxMessage) (string, erro
 	}
 	thread := 0
 	if a.inTopic(m) {
+		if m.Kind != store.OutboxCard {
+			// A card posted again in a re-made topic that could not go
+			// at once still goes before the rest of its ticket.
+			if err := a.sendCardFirst(ctx, m.Thread); err != nil {
+				return "", err
+			}
+		}
 		if thread, err = a.topic(ctx, m, chatID); err != nil {
 			return "", err
 		}
@@ -68,14 +75,25 @@ func (a *Adapter) Send(ctx context.Context, m store.OutboxMessage) (string, erro
 			if ferr != nil {
 				return sent, ferr
 			}
-			if thread, err = a.createTopic(ctx, m, chatID, topicTitle(m.Topic, had, m.Thread)); err != nil {
-				return sent, err
-			}
 			base.ReplyToMessageID = 0 // what it replied to was in the old topic
 			if m.Kind != store.OutboxCard {
 				// The card went with the old topic: the desk posts it
-				// again now (a card or its edit being sent is the card).
-				a.notify(ctx, notice.TelegramTopicRemade{Ticket: m.Thread})
+				// again now (a card or its edit being sent is the card),
+				// and it goes first, making the new topic.
+				var card int64
+				a.notify(ctx, notice.TelegramTopicRemade{Ticket: m.Thread, Card: &card})
+				a.cardFirst(m.Thread, card)
+				if err := a.sendCardFirst(ctx, m.Thread); err != nil {
+					return sent, err
+				}
+			}
+			if thread, _, err = a.topicOf(ctx, m.Thread, chatID); err != nil {
+				return sent, err
+			}
+			if thread == 0 {
+				if thread, err = a.createTopic(ctx, m, chatID, topicTitle(m.Topic, had, m.Thread)); err != nil {
+					return sent, err
+				}
 			}
 			sent, err = a.sendThreaded(ctx, base, p, bold, plain, thread)
 		}

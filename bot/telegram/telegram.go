@@ -154,6 +154,9 @@ type Adapter struct {
 	migrated map[int64]int64 // group id → the supergroup it became, loaded lazily
 	removed  map[string]bool // group addresses managers were told refuse the bot (removedKey), loaded lazily
 	names    map[int64]string
+	// reposts are cards posted again after their ticket's topic was
+	// re-made, by ticket, that go before the rest of the ticket (topics.go).
+	reposts map[int64]int64
 }
 
 // setState records and reports a new state.
@@ -225,7 +228,7 @@ func New(api *tgbotapi.BotAPI, st store.Store, cfg Config) *Adapter {
 	if cfg.Notify == nil {
 		cfg.Notify = notice.Dropped(cfg.Log)
 	}
-	return &Adapter{api: api, st: st, cfg: cfg, migrated: map[int64]int64{}, removed: map[string]bool{}, names: map[int64]string{}}
+	return &Adapter{api: api, st: st, cfg: cfg, migrated: map[int64]int64{}, removed: map[string]bool{}, names: map[int64]string{}, reposts: map[int64]int64{}}
 }
 
 // FileEndpointFor derives the file download URL format from a Bot API

@@ -242,3 +242,49 @@ func (a *Adapter) sendThreaded(ctx context.Context, base tgbotapi.BaseChat, p pa
 	}
 	return msg, nil
 }
+
+// cardFirst records that ticket's card, posted again as outbox message
+// card (0: none) after its topic was re-made, must reach the new topic
+// before anything else about the ticket.
+func (a *Adapter) cardFirst(ticket, card int64) {
+	if card == 0 {
+		return
+	}
+	a.mu.Lock()
+	a.reposts[ticket] = card
+	a.mu.Unlock()
+}
+
+// sendCardFirst sends the card ticket waits for (cardFirst) ahead of its
+// turn in the outbox, and records it sent, so a message about the ticket
+// never lands in a re-made topic above its card. An error leaves the card
+// waiting and the message must wait too.
+func (a *Adapter) sendCardFirst(ctx context.Context, ticket int64) error {
+	a.mu.Lock()
+	id, ok := a.reposts[ticket]
+	delete(a.reposts, ticket) // taken while it is sent: no recursion
+	a.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	card, err := a.st.OutboxMessage(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && card.Status != store.OutboxPending) {
+		return nil // sent (or given up on) by the dispatcher meanwhile
+	}
+	var ext string
+	if err == nil {
+		ext, err = a.Send(ctx, card)
+	}
+	if err != nil {
+		a.cardFirst(ticket, id) // still first, at the next try
+		return err
+	}
+	// Recorded even when ctx ends meanwhile; should the record fail, the
+	// dispatcher sends it again later as an edit of the card just posted,
+	// which changes nothing.
+	if err := a.st.MarkSent(context.WithoutCancel(ctx), card.ID, a.cfg.Now(), ext); err != nil {
+		a.cfg.Log.Warn("a card posted again in its re-made topic is not recorded as sent", "outbox_id", card.ID, "err", err)
+	}
+	a.cfg.Log.Info("the ticket's card went first into its re-made topic", "ticket", ticket, "outbox_id", card.ID)
+	return nil
+}

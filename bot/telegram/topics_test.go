@@ -123,8 +123,17 @@ var _ = strconv.Itoa
 // A topic someone deleted is made again at the ticket's next message, and
 // the card (gone with the old topic) is posted in the new one at once,
 // with its buttons, by the real desk; a later status change edits the new
-// card.
+// card. When the card cannot go at once (Telegram asks to wait), the
+// message waits for it.
 func TestRemadeTopicGetsItsCard(t *testing.T) {
+	for _, throttled := range []bool{false, true} {
+		t.Run(map[bool]string{false: "at once", true: "after a 429 on the card"}[throttled], func(t *testing.T) {
+			remadeTopicGetsItsCard(t, throttled)
+		})
+	}
+}
+
+func remadeTopicGetsItsCard(t *testing.T, throttled bool) {
 	var notices notice.Notifier
 	h := newHarness(t, func(c *telegram.Config) {
 		c.Topics = true
@@ -146,6 +155,16 @@ func TestRemadeTopicGetsItsCard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if throttled {
+		// The follow-up's try finds the topic gone; the card's post (the
+		// next sendMessage) is refused for 5 s.
+		h.srv.Fail("sendMessage", telegramtest.Failure{Skip: 1, Code: 429, Description: "Too Many Requests: retry after 5", RetryAfter: 5})
+		h.flush()
+		for _, s := range h.srv.SentTo(staffChat)[1:] {
+			t.Errorf("sent %q while the card waits", s.Text)
+		}
+		h.clock.Advance(10 * time.Second)
+	}
 	h.flush()
 	var thread int
 	for id := range h.srv.Topics(staffChat) {
@@ -159,6 +178,27 @@ func TestRemadeTopicGetsItsCard(t *testing.T) {
 	}
 	if thread == 0 || thread == old.Thread || card == nil {
 		t.Fatalf("topic %d (was %d); card in it: %v; sent %+v", thread, old.Thread, card, h.srv.SentTo(staffChat))
+	}
+	// Staff read the new topic top-down: the card first, once, then the
+	// message that found the topic gone, then the line saying why.
+	var inTopic []string
+	for _, s := range h.srv.SentTo(staffChat) {
+		if s.Thread == thread {
+			inTopic = append(inTopic, s.Text)
+		}
+	}
+	if len(inTopic) != 3 || !strings.Contains(inTopic[0], "تیکت شماره") || !strings.Contains(inTopic[1], "هنوز خطا می‌دهد") ||
+		!strings.HasPrefix(inTopic[2], "🔁") {
+		t.Errorf("the new topic shows, in order:\n%s\nwant the card, the customer's message, the re-made line", strings.Join(inTopic, "\n---\n"))
+	}
+	due, err := h.db.DueOutbox(ctx, h.clock.Now().Add(time.Hour), 0)
+	if err != nil || len(due) != 0 {
+		t.Errorf("still due: %+v, %v; want everything sent", due, err)
+	}
+	// Nothing is sent twice when the dispatcher comes to the card's row.
+	h.flush()
+	if n := len(h.srv.SentTo(staffChat)); n != len(inTopic)+1 {
+		t.Errorf("%d messages in the group after another flush, want %d (the old card and the new topic's)", n, len(inTopic)+1)
 	}
 
 	// /claim: the new card is edited in place.
