@@ -117,7 +117,7 @@ func (e *Engine) HandleCustomer(ctx context.Context, m CustomerMessage) error {
 	// message is recorded and held, and staff told, so the transport can
 	// acknowledge it and a person can answer.
 	why := shorten(fmt.Sprint(pe.Value), 300)
-	held := e.group.do(ctx, func(ctx context.Context, b *batch) error { return e.failed(ctx, b.tx, m, why) })
+	held := e.group.do(ctx, func(ctx context.Context, b *batch) error { return e.failed(ctx, b.tx, m, why, "engine.staff.failed") })
 	if held != nil {
 		return errors.Join(err, held)
 	}
@@ -132,7 +132,34 @@ func (e *Engine) HandleCustomer(ctx context.Context, m CustomerMessage) error {
 // before is a no-op.
 func (e *Engine) HoldCustomer(ctx context.Context, m CustomerMessage, why string) error {
 	m = scrubbed(m)
-	return e.group.do(ctx, func(ctx context.Context, b *batch) error { return e.failed(ctx, b.tx, m, shorten(why, 300)) })
+	key := heldCauseKey(why)
+	return e.group.do(ctx, func(ctx context.Context, b *batch) error { return e.failed(ctx, b.tx, m, shorten(why, 300), key) })
+}
+
+// heldCauseKey is the staff alert that words why a transport gave up on a
+// message, from the last error it kept (text: it may have been stored
+// across a restart): the database (engine.staff.failed_database, with
+// the problem), time running out, or else no cause named. A software
+// error (a panic) is HandleCustomer's. The database's reasons are
+// SQLite's own error texts, which do not change.
+func heldCauseKey(why string) string {
+	w := strings.ToLower(why)
+	for _, c := range []struct{ key, text string }{
+		{"locked", "database is locked"}, {"locked", "database table is locked"},
+		{"locked", "sqlite_busy"}, {"locked", "sqlite_locked"},
+		{"disk_full", "database or disk is full"}, {"disk_full", "sqlite_full"},
+		{"read_only", "readonly database"}, {"read_only", "sqlite_readonly"},
+		{"damaged", "malformed"}, {"damaged", "file is not a database"}, {"damaged", "sqlite_corrupt"}, {"damaged", "sqlite_notadb"},
+		{"failing", "disk i/o error"}, {"failing", "sqlite_ioerr"}, {"failing", "unable to open database"}, {"failing", "sqlite_cantopen"},
+	} {
+		if strings.Contains(w, c.text) {
+			return "engine.db_problem." + c.key
+		}
+	}
+	if strings.Contains(w, "deadline exceeded") || strings.Contains(w, "timed out") || strings.Contains(w, "timeout") {
+		return "engine.staff.failed_timeout"
+	}
+	return "engine.staff.failed_other"
 }
 
 // scrubbed is m with valid UTF-8 and no invisible marks in its text and
@@ -147,9 +174,9 @@ func scrubbed(m CustomerMessage) CustomerMessage {
 	return m
 }
 
-// failed keeps a message whose handling failed on a bug (why) and tells
-// staff.
-func (e *Engine) failed(ctx context.Context, tx store.Store, m CustomerMessage, why string) error {
+// failed keeps a message whose handling failed (why) and tells staff in
+// the words of key: engine.staff.failed for a bug, or heldCauseKey's.
+func (e *Engine) failed(ctx context.Context, tx store.Store, m CustomerMessage, why, key string) error {
 	if m.ID != "" {
 		fresh, err := tx.RecordChatInbound(ctx, TransportWhatsApp, m.DedupChat(), m.ID, m.At)
 		if err != nil || !fresh {
@@ -167,7 +194,12 @@ func (e *Engine) failed(ctx context.Context, tx store.Store, m CustomerMessage, 
 	if m.File != nil {
 		file = e.desk.fileText(*m.File)
 	}
-	text := withLines(p.T("engine.staff.failed", map[string]any{"phone": m.Phone}),
+	args := map[string]any{"phone": m.Phone}
+	if problem, ok := strings.CutPrefix(key, "engine.db_problem."); ok {
+		args["problem"] = locales.Raw(p.T("engine.db_problem."+problem, nil))
+		key = "engine.staff.failed_database"
+	}
+	text := withLines(p.T(key, args),
 		line(p, "notice.line.file", file),
 		line(p, "notice.line.text", clip(strings.TrimSpace(m.Text), maxRelayRunes)),
 		line(p, "notice.line.error", why))

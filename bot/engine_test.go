@@ -1,10 +1,13 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,6 +18,7 @@ import (
 	"supportbot/conversation"
 	"supportbot/outbox"
 	"supportbot/store"
+	"supportbot/store/sqlite"
 )
 
 // engineFixture is the desk fixture with an engine in front of it.
@@ -537,8 +541,9 @@ func TestPanicIsHeld(t *testing.T) {
 	var log strings.Builder
 	f.eng.SetLogger(slog.New(slog.NewTextHandler(&log, nil)))
 	got := f.say(t, CustomerMessage{ID: "p1", Phone: phoneGold, At: f.at, Text: "سلام"})
-	if len(got) != 1 || got[0].To != string(outbox.StaffGroup) || !strings.Contains(got[0].Text, "a bug") || !strings.Contains(got[0].Text, "سلام") {
-		t.Fatalf("sent %+v, want one staff alert with the text and the error", got)
+	if len(got) != 1 || got[0].To != string(outbox.StaffGroup) || !strings.Contains(got[0].Text, "a bug") || !strings.Contains(got[0].Text, "سلام") ||
+		!strings.Contains(got[0].Text, "خطای نرم‌افزاری") {
+		t.Fatalf("sent %+v, want one staff alert with the text and the error, naming a software error", got)
 	}
 	if hs := f.held(t, phoneGold); len(hs) != 1 || hs[0].Reason != store.HeldFailed || hs[0].Text != "سلام" {
 		t.Errorf("held %+v", hs)
@@ -632,5 +637,47 @@ func TestHoldCustomer(t *testing.T) {
 	if len(got) != 1 || !strings.Contains(got[0].Text, "\nفایل: ") || !strings.Contains(got[0].Text, "shot.png") ||
 		strings.Contains(got[0].Text, "متن:") || !strings.HasSuffix(got[0].Text, "\nخطا: engine: database is locked") {
 		t.Errorf("sent %+v, want one alert naming the file, without a text line", got)
+	}
+}
+
+// TestHoldCustomerWordsTheCause: the staff alert for a message a transport
+// gave up on says why in staff's words, from the error it kept: the
+// database (and what was wrong with it), time running out, or no cause;
+// never "a software error", which is a panic's (TestPanicIsHeld).
+// One error is SQLite's own, from a real file that is not a database.
+func TestHoldCustomerWordsTheCause(t *testing.T) {
+	junk := filepath.Join(t.TempDir(), "junk.db")
+	if err := os.WriteFile(junk, bytes.Repeat([]byte("not a database "), 512), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlite.Open(context.Background(), junk)
+	if err == nil {
+		db.Close()
+		t.Fatal("a file of junk opened as a database")
+	}
+	tests := []struct {
+		why  string
+		want string // a phrase of the alert
+	}{
+		{"engine: store message from +989121110002: database is locked (5) (SQLITE_BUSY)", "پایگاه داده قفل بود"},
+		{"engine: database or disk is full (13) (SQLITE_FULL)", "دیسک پایگاه داده پر بود"},
+		{"attempt to write a readonly database (8) (SQLITE_READONLY)", "پایگاه داده فقط‌خواندنی بود"},
+		{"disk I/O error (10) (SQLITE_IOERR)", "نوشتن در پایگاه داده خطا داد"},
+		{err.Error(), "فایل پایگاه داده آسیب دیده است"},
+		{"handle: context deadline exceeded", "در زمان مقرر پردازش نشد"},
+		{"download: unexpected EOF", "پس از چند بار تلاش پردازش نشد و"},
+	}
+	for i, tt := range tests {
+		f := newEngineFixture(t)
+		m := CustomerMessage{ID: "h" + itoa(int64(i)), Phone: phoneGold, At: f.at, Text: "سیستم بالا نمی‌آید"}
+		before := len(f.outbox(t))
+		if err := f.eng.HoldCustomer(context.Background(), m, tt.why); err != nil {
+			t.Fatal(err)
+		}
+		got := f.outbox(t)[before:]
+		if len(got) != 1 || !strings.Contains(got[0].Text, tt.want) || strings.Contains(got[0].Text, "نرم‌افزاری") ||
+			!strings.Contains(got[0].Text, "سیستم بالا نمی‌آید") {
+			t.Errorf("why %q: sent %+v, want one alert saying %q and not a software error", tt.why, got, tt.want)
+		}
 	}
 }
