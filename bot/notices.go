@@ -28,6 +28,10 @@ const (
 	// told it moves again: a restart in the same spell tells nobody twice,
 	// whichever message is the oldest by then.
 	settingQueueNotice = "whatsapp_queue_notice"
+	// settingTelegramConflict is the Telegram conflict staff were last
+	// told of ("instance", "webhook"), "" once they were told the bot
+	// hears Telegram again.
+	settingTelegramConflict = "telegram_conflict_notice"
 )
 
 // undeliveredQuote is how much of an undelivered message staff are shown,
@@ -130,6 +134,14 @@ func (n *Notices) Notify(ctx context.Context, tx store.Store, at time.Time, ev n
 			_, err = outbox.Enqueue(ctx, tx, at, outbox.Post{To: outbox.StaffGroup, TicketID: ev.Ticket, Thread: ev.Ticket,
 				Text: n.p.T("telegram.topic_remade", map[string]any{"id": ev.Ticket})})
 		}
+	case notice.TelegramConflict:
+		kind, key := "instance", "telegram.conflict"
+		if ev.Webhook {
+			kind, key = "webhook", "telegram.conflict_webhook"
+		}
+		err = n.spell(ctx, tx, at, settingTelegramConflict, kind, everyone, n.p.T(key, nil))
+	case notice.TelegramPolling:
+		err = n.spell(ctx, tx, at, settingTelegramConflict, "", everyone, n.p.T("telegram.polling_again", nil))
 	case notice.TelegramFileTooBig:
 		err = n.post(ctx, tx, at, []outbox.Address{ev.Chat}, ev.Ticket, n.p.T("transport.file_too_big", nil))
 	default:
@@ -175,6 +187,20 @@ func (n *Notices) back(ctx context.Context, tx store.Store, at time.Time, to []o
 		return err
 	}
 	return tx.SetSetting(ctx, settingWhatsAppNotice, "")
+}
+
+// spell tells to text when the situation kept in setting key changes to
+// now ("" is the situation over, told only after a problem was), so each
+// is told once however often it is reported and across restarts.
+func (n *Notices) spell(ctx context.Context, tx store.Store, at time.Time, key, now string, to []outbox.Address, text string) error {
+	prev, err := setting(ctx, tx, key)
+	if err != nil || prev == now {
+		return err
+	}
+	if err := n.post(ctx, tx, at, to, 0, text); err != nil {
+		return err
+	}
+	return tx.SetSetting(ctx, key, now)
 }
 
 // banned words a ban with its reason, WhatsApp's code when the catalog

@@ -117,6 +117,13 @@ func TestNotices(t *testing.T) {
 		{"removed and restored: managers privately", true, "", []notice.Event{notice.TelegramRemoved{Chat: staff, ChatID: -100}, notice.TelegramRestored{Chat: staff, ChatID: -100}},
 			[]told{{reza, 0, []string{"=⚠️ ربات از گروه پشتیبانی بیرون گذاشته شده یا اجازهٔ نوشتن در آن را ندارد. پیام‌های این گروه نگه داشته می‌شوند و چیزی از دست نمی‌رود؛ لطفاً ربات را دوباره با اجازهٔ نوشتن به گروه بیفزایید."}},
 				{sara, 0, []string{"بیرون گذاشته"}}, {reza, 0, []string{"=✅ ربات دوباره در گروه پشتیبانی می‌نویسد و پیام‌های نگه‌داشته فرستاده می‌شوند."}}, {sara, 0, []string{"دوباره در گروه"}}}},
+		{"telegram conflict: staff and managers once per spell; polling again only after", false, "", []notice.Event{
+			notice.TelegramPolling{}, notice.TelegramConflict{}, notice.TelegramConflict{}, notice.TelegramPolling{}, notice.TelegramPolling{},
+			notice.TelegramConflict{Webhook: true}},
+			[]told{{staff, 0, []string{"دو نسخه از ربات", "دستورها"}}, {reza, 0, []string{"دو نسخه"}}, {sara, 0, []string{"دو نسخه"}},
+				{staff, 0, []string{"=✅ ربات دوباره پیام‌های تلگرام را دریافت می‌کند و دستورها و پاسخ‌های کارشناسان را انجام می‌دهد."}},
+				{reza, 0, []string{"دوباره پیام‌های تلگرام"}}, {sara, 0, []string{"دوباره پیام‌های تلگرام"}},
+				{staff, 0, []string{"وب‌هوک", "deleteWebhook"}}, {reza, 0, []string{"وب‌هوک"}}, {sara, 0, []string{"وب‌هوک"}}}},
 		{"staff file too big: in its chat, on its ticket", false, "", []notice.Event{notice.TelegramFileTooBig{Chat: staff, Ticket: 12, Name: "dump.zip", Bytes: 25 << 20}},
 			[]told{{staff, 12, []string{"بیش از ۲۰ مگابایت"}}}},
 	}

@@ -48,7 +48,22 @@ type TelegramTopicRemade struct {
 	Card *int64
 }
 
+// TelegramConflict: Telegram refuses the bot's getUpdates (409) because
+// another process reads this bot's updates, or (Webhook) a webhook is set
+// that the bot could not remove; staff input does not reach the bot,
+// while its sends still go.
+type TelegramConflict struct {
+	Webhook bool
+}
+
+// TelegramPolling: getUpdates is answered (reported at the first answered
+// poll of each run and after a conflict); staff hear of it only when they
+// were told of a conflict.
+type TelegramPolling struct{}
+
 func (TelegramTopicRemade) Kind() string { return "telegram_topic_remade" }
+func (TelegramConflict) Kind() string    { return "telegram_conflict" }
+func (TelegramPolling) Kind() string     { return "telegram_polling" }
 
 func (TelegramMigrated) Kind() string   { return "telegram_migrated" }
 func (TelegramRemoved) Kind() string    { return "telegram_removed" }

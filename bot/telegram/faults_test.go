@@ -361,3 +361,76 @@ func TestMentionsOnlyForKnownStaff(t *testing.T) {
 func itoa(n int) string { return fmtInt(n) }
 
 func fmtInt(n int) string { return strconv.Itoa(n) }
+
+// TestConflictIsShownAndTold: getUpdates refused with 409 because another
+// process polls with the same token turns the state "conflict" (unhealthy)
+// and tells staff and managers once, also across a restart in the middle
+// of it; the first answered poll after it says it is over, once. Updates
+// then get through.
+func TestConflictIsShownAndTold(t *testing.T) {
+	w := &watch{}
+	h := newHarness(t, w.config)
+	rec := &recorder{st: h.db}
+	for range 2 {
+		h.srv.Fail("getUpdates", telegramtest.Conflict())
+	}
+	stop := h.run(h.ad, rec)
+	wait(t, "the conflict shown", func() bool { return w.state() == telegram.StateConflict })
+	wait(t, "the conflict told", func() bool { return len(h.notes.events()) == 1 })
+	if telegram.Healthy(telegram.StateConflict) {
+		t.Error("a conflict counts as healthy")
+	}
+	stop()
+	// A new process: whether or not it still meets the conflict, staff
+	// are not told again, and hear once that it is over.
+	stop = h.run(h.adapter(h.db), rec)
+	h.srv.Push(telegramtest.Message(staff, sara, "/tickets"))
+	wait(t, "the update after the conflict", func() bool { return rec.count() == 1 })
+	wait(t, "running", func() bool { return w.state() == telegram.StateRunning })
+	stop()
+	stop = h.run(h.adapter(h.db), rec)
+	h.srv.Push(telegramtest.Message(staff, sara, "/tickets 2"))
+	wait(t, "a later update", func() bool { return rec.count() == 2 })
+	stop()
+	want := []notice.Event{notice.TelegramConflict{}, notice.TelegramPolling{}}
+	if got := h.notes.events(); !slices.Equal(got, want) {
+		t.Errorf("events %+v, want %+v", got, want)
+	}
+}
+
+// TestWebhookIsRemoved: a webhook left set for the bot (getUpdates then
+// answers 409) is removed with deleteWebhook, keeping its pending updates,
+// and polling goes on without a word to staff; one that cannot be removed
+// is a conflict, told.
+func TestWebhookIsRemoved(t *testing.T) {
+	for _, removable := range []bool{true, false} {
+		t.Run(map[bool]string{true: "removed", false: "refused"}[removable], func(t *testing.T) {
+			w := &watch{}
+			h := newHarness(t, w.config)
+			rec := &recorder{st: h.db}
+			h.srv.SetWebhook("https://old.example/hook")
+			if !removable {
+				h.srv.Fail("deleteWebhook", telegramtest.Failure{Code: 400, Description: "Bad Request: the webhook is managed elsewhere"})
+			}
+			h.srv.Push(telegramtest.Message(staff, sara, "/tickets"))
+			stop := h.run(h.ad, rec)
+			defer stop()
+			if !removable {
+				wait(t, "the conflict shown", func() bool { return w.state() == telegram.StateConflict })
+				wait(t, "the conflict told", func() bool { return len(h.notes.events()) == 1 })
+				if got := h.notes.events(); got[0] != (notice.TelegramConflict{Webhook: true}) {
+					t.Errorf("events %+v, want a webhook conflict", got)
+				}
+				return
+			}
+			wait(t, "the update", func() bool { return rec.count() == 1 })
+			calls := h.srv.Calls("deleteWebhook")
+			if h.srv.Webhook() != "" || len(calls) != 1 || calls[0].Params.Get("drop_pending_updates") != "false" {
+				t.Errorf("webhook %q after deleteWebhook calls %+v, want removed once keeping its updates", h.srv.Webhook(), calls)
+			}
+			if got := h.notes.events(); len(got) != 0 {
+				t.Errorf("events %+v, want none", got)
+			}
+		})
+	}
+}

@@ -104,11 +104,15 @@ const (
 	StateUnreachable  = "unreachable"  // the last poll failed or stalled; retrying with backoff
 	StateRemoved      = "removed"      // the bot is not in the staff group (403); staff messages wait
 	StateUnauthorized = "unauthorized" // Telegram refused the token
-	StateStopped      = "stopped"
+	// StateConflict: getUpdates is refused (409): another process reads
+	// this bot's updates, or a webhook is set that could not be removed;
+	// staff input does not reach the bot, its sends still go.
+	StateConflict = "conflict"
+	StateStopped  = "stopped"
 )
 
 // States lists every state, each a metrics series.
-var States = []string{StateConnecting, StateRunning, StateUnreachable, StateRemoved, StateUnauthorized, StateStopped}
+var States = []string{StateConnecting, StateRunning, StateUnreachable, StateRemoved, StateUnauthorized, StateConflict, StateStopped}
 
 // Healthy says which states /healthz accepts. An unreachable Telegram is
 // judged by the age of the last answered poll instead (two minutes).

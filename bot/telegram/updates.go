@@ -14,6 +14,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"supportbot/inbound"
+	"supportbot/notice"
 	"supportbot/outbox"
 	"supportbot/store"
 )
@@ -33,6 +34,9 @@ const (
 	// stored offset; it keeps update ids of different eras apart in the
 	// engine's deduplication.
 	settingEpoch = "telegram_update_epoch"
+	// settingConflict is "told" while staff and managers were told that
+	// getUpdates is refused (409) and not yet that it is answered again.
+	settingConflict = "telegram_conflict"
 	// handleGrace is how long the update in hand may take after a stop.
 	handleGrace = 5 * time.Second
 )
@@ -66,6 +70,10 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 	timeout := max(int(a.cfg.PollTimeout/time.Second), 1)
 	a.cfg.Log.Info("reading updates", "offset", offset, "poll_timeout_s", timeout)
 	failures := 0
+	// A conflict is reported once per spell, and its end at the next
+	// answered poll, also when an earlier run reported it (settingConflict).
+	reportPolling := a.conflictTold(ctx)
+	inConflict, webhookDeleted := reportPolling, false
 	for ctx.Err() == nil {
 		batch, err := a.poll(ctx, offset, timeout)
 		if ctx.Err() != nil {
@@ -84,9 +92,28 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 			}
 			hint := ""
 			if te != nil && apiCode(te) == http.StatusConflict {
-				hint = "another process is reading this bot's updates, or a webhook is set (deleteWebhook)"
-			}
-			if te == nil {
+				webhook := strings.Contains(strings.ToLower(te.Message), "webhook")
+				if webhook && !webhookDeleted {
+					// This bot reads updates by polling: a webhook left
+					// set (by another tool, an earlier setup) is removed,
+					// once per run, keeping the updates it holds.
+					webhookDeleted = true
+					if a.deleteWebhook(ctx) {
+						continue
+					}
+				}
+				hint = "another process is reading this bot's updates (two copies of the bot running?)"
+				if webhook {
+					hint = "a webhook is set for this bot and could not be removed (deleteWebhook)"
+				}
+				a.setState(StateConflict)
+				if !inConflict {
+					inConflict, reportPolling = true, true
+					a.notify(ctx, notice.TelegramConflict{Webhook: webhook}, func(ctx context.Context, tx store.Store) error {
+						return tx.SetSetting(ctx, settingConflict, "told")
+					})
+				}
+			} else if te == nil {
 				a.setState(StateUnreachable)
 			}
 			a.cfg.Log.Warn("getUpdates failed", "err", a.redact(err), "failures", failures, "retry_in", wait, "hint", hint)
@@ -100,6 +127,13 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 		}
 		failures = 0
 		a.answered()
+		inConflict = false
+		if reportPolling {
+			reportPolling = false
+			a.notify(ctx, notice.TelegramPolling{}, func(ctx context.Context, tx store.Store) error {
+				return tx.SetSetting(ctx, settingConflict, "")
+			})
+		}
 		if reset, first := offsetReset(batch, offset); reset {
 			a.epoch++
 			a.cfg.Log.Warn("Telegram restarted update ids below the stored offset; following them",
@@ -596,4 +630,23 @@ func commandFor(text string) string {
 	}
 	_, to, _ := strings.Cut(words[0], "@")
 	return to
+}
+
+// deleteWebhook removes a webhook set for the bot, keeping the updates it
+// holds, so polling works; it reports whether Telegram took it.
+func (a *Adapter) deleteWebhook(ctx context.Context) bool {
+	params := tgbotapi.Params{}
+	params["drop_pending_updates"] = "false" // keep what staff wrote meanwhile
+	if _, err := a.with(ctx, a.cfg.SendTimeout).MakeRequest("deleteWebhook", params); err != nil {
+		a.cfg.Log.Error("a webhook is set for this bot and could not be removed; staff messages do not reach the bot", "err", a.redact(err))
+		return false
+	}
+	a.cfg.Log.Warn("a webhook was set for this bot, which reads updates by polling: removed it (deleteWebhook), keeping its pending updates")
+	return true
+}
+
+// conflictTold says whether a conflict was reported and its end not yet.
+func (a *Adapter) conflictTold(ctx context.Context) bool {
+	v, err := a.st.Setting(ctx, settingConflict)
+	return err == nil && v != ""
 }

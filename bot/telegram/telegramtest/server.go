@@ -98,6 +98,8 @@ type Server struct {
 	again     int                      // updates handed out again (not confirmed in time)
 	release   chan struct{}            // closed to free stalled calls
 
+	webhook string // the webhook URL set for the bot, "" for none
+
 	shown  map[msgKey]shownMessage // what each message the bot sent says now
 	forums map[int64]map[int]Topic // forum chats: their topics by thread id
 }
@@ -290,6 +292,27 @@ func (s *Server) Topics(chatID int64) map[int]Topic {
 	return out
 }
 
+// SetWebhook sets a webhook for the bot, as setWebhook from another tool
+// would: getUpdates is refused (409) until deleteWebhook.
+func (s *Server) SetWebhook(url string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.webhook = url
+}
+
+// Webhook is the webhook set for the bot, "" for none.
+func (s *Server) Webhook() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.webhook
+}
+
+// Conflict is the 409 Telegram answers getUpdates while another process
+// polls with the same token.
+func Conflict() Failure {
+	return Failure{Code: 409, Description: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"}
+}
+
 // DeleteTopic deletes a forum topic, as an administrator may.
 func (s *Server) DeleteTopic(chatID int64, threadID int) {
 	s.mu.Lock()
@@ -449,7 +472,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case "getMe":
 		writeOK(w, BotUser)
 	case "getUpdates":
+		s.mu.Lock()
+		hooked := s.webhook != ""
+		s.mu.Unlock()
+		if hooked {
+			writeErr(w, Failure{Code: 409, Description: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"})
+			return
+		}
 		s.getUpdates(w, r)
+	case "deleteWebhook":
+		s.mu.Lock()
+		s.webhook = ""
+		s.mu.Unlock()
+		writeOK(w, true)
 	case "sendMessage", "editMessageText":
 		s.sendMessage(w, r, method)
 	case "sendPhoto", "sendDocument":
