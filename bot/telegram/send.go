@@ -64,6 +64,15 @@ func (a *Adapter) Send(ctx context.Context, m store.OutboxMessage) (string, erro
 			return a.sendPart(ctx, base, p, bold, plain)
 		}
 		sent, err := a.sendThreaded(ctx, base, p, bold, plain, thread)
+		if topicClosed(err) && ctx.Err() == nil {
+			// Someone closed the topic: the ticket has news, so it is
+			// reopened (the bot made it, so it may) and the message goes
+			// there; a new topic would split the ticket's history.
+			if rerr := a.reopenTopic(ctx, m, chatID, thread); rerr != nil {
+				return sent, rerr
+			}
+			sent, err = a.sendThreaded(ctx, base, p, bold, plain, thread)
+		}
 		if threadGone(err) && ctx.Err() == nil {
 			// Someone deleted the topic: it is made again, and the
 			// message goes there.

@@ -135,7 +135,32 @@ func threadGone(err error) bool {
 	}
 	msg := strings.ToLower(te.Message)
 	return strings.Contains(msg, "message thread not found") || strings.Contains(msg, "topic_deleted") ||
-		strings.Contains(msg, "topic_id_invalid") || strings.Contains(msg, "topic_closed")
+		strings.Contains(msg, "topic_id_invalid")
+}
+
+// topicClosed is Telegram's answer to a message for a topic an
+// administrator closed: it still exists, with the ticket's history.
+func topicClosed(err error) bool {
+	var te *tgbotapi.Error
+	return errors.As(err, &te) && apiCode(te) == http.StatusBadRequest &&
+		strings.Contains(strings.ToLower(te.Message), "topic_closed")
+}
+
+// reopenTopic reopens ticket m.Thread's closed topic (reopenForumTopic).
+// A topic that is open already counts as reopened; a refusal is the
+// send's error, classified.
+func (a *Adapter) reopenTopic(ctx context.Context, m store.OutboxMessage, chatID int64, thread int) error {
+	params := tgbotapi.Params{}
+	params.AddNonZero64("chat_id", chatID)
+	params.AddNonZero("message_thread_id", thread)
+	_, err := a.with(ctx, a.cfg.SendTimeout).MakeRequest("reopenForumTopic", params)
+	var te *tgbotapi.Error
+	if err != nil && !(errors.As(err, &te) && strings.Contains(te.Message, "TOPIC_NOT_MODIFIED")) {
+		a.cfg.Log.Warn("a closed forum topic could not be reopened", "ticket", m.Thread, "thread", thread, "err", a.redact(err))
+		return a.classify(m.To, chatID, err)
+	}
+	a.cfg.Log.Info("a closed forum topic was reopened for its ticket's message", "ticket", m.Thread, "thread", thread)
+	return nil
 }
 
 // topicTicket is the ticket whose topic thread is in chatID, 0 for none

@@ -107,6 +107,31 @@ func TestTopics(t *testing.T) {
 	}
 }
 
+// A topic someone closed is reopened for the ticket's next message, which
+// goes there: no second topic, the card stays where it is.
+func TestClosedTopicIsReopened(t *testing.T) {
+	h := newHarness(t, func(c *telegram.Config) { c.Topics = true })
+	h.srv.Forum(staffChat)
+	card := h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), TicketID: 7, Thread: 7, Kind: store.OutboxCard,
+		Topic: "Ticket 7", Text: "Ticket 7\nnew"})
+	h.flush()
+	thread := h.srv.SentTo(staffChat)[0].Thread
+	h.srv.CloseTopic(staffChat, thread)
+	after := h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), TicketID: 7, Thread: 7, Kind: store.OutboxFollowUp, Text: "the customer wrote", ReplyTo: card})
+	h.flush()
+	if m := h.outbox(after); m.Status != store.OutboxSent {
+		t.Fatalf("follow-up %q: %s", m.Status, m.LastError)
+	}
+	topics := h.srv.Topics(staffChat)
+	sent := h.srv.SentTo(staffChat)
+	if len(topics) != 1 || topics[thread].Closed || len(h.srv.Calls("createForumTopic")) != 1 || len(h.srv.Calls("reopenForumTopic")) != 1 {
+		t.Errorf("topics %+v after %d creates and %d reopens, want the one topic reopened", topics, len(h.srv.Calls("createForumTopic")), len(h.srv.Calls("reopenForumTopic")))
+	}
+	if l := sent[len(sent)-1]; len(sent) != 2 || l.Thread != thread || l.ReplyTo != sent[0].MessageID {
+		t.Errorf("sent %+v, want the follow-up in topic %d under the card", sent, thread)
+	}
+}
+
 // Without topics mode a Thread is ignored: everything goes to the group.
 func TestTopicsOff(t *testing.T) {
 	h := newHarness(t)

@@ -119,6 +119,9 @@ type shownMessage struct {
 type Topic struct {
 	ThreadID int
 	Name     string
+	// Closed: an administrator closed it; Telegram answers a message
+	// for it TOPIC_CLOSED until it is reopened (reopenForumTopic).
+	Closed bool
 }
 
 // rawUpdate is an update queued as JSON as it is.
@@ -290,6 +293,35 @@ func (s *Server) Topics(chatID int64) map[int]Topic {
 		out[id] = t
 	}
 	return out
+}
+
+// CloseTopic closes a forum topic, as an administrator may.
+func (s *Server) CloseTopic(chatID int64, threadID int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t, ok := s.forums[chatID][threadID]; ok {
+		t.Closed = true
+		s.forums[chatID][threadID] = t
+	}
+}
+
+// reopen answers reopenForumTopic.
+func (s *Server) reopen(w http.ResponseWriter, r *http.Request) {
+	chatID, _ := strconv.ParseInt(r.Form.Get("chat_id"), 10, 64)
+	id, _ := strconv.Atoi(r.Form.Get("message_thread_id"))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.forums[chatID][id]
+	switch {
+	case !ok:
+		writeErr(w, Failure{Code: 400, Description: "Bad Request: TOPIC_ID_INVALID"})
+	case !t.Closed:
+		writeErr(w, Failure{Code: 400, Description: "Bad Request: TOPIC_NOT_MODIFIED"})
+	default:
+		t.Closed = false
+		s.forums[chatID][id] = t
+		writeOK(w, true)
+	}
 }
 
 // SetWebhook sets a webhook for the bot, as setWebhook from another tool
@@ -499,6 +531,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.getFile(w, r)
 	case "createForumTopic", "editForumTopic":
 		s.topic(w, r, method)
+	case "reopenForumTopic":
+		s.reopen(w, r)
 	default:
 		writeErr(w, Failure{Code: 404, Description: "Not Found"})
 	}
@@ -644,10 +678,13 @@ func (s *Server) common(r *http.Request, method, textKey string, limit int) (Sen
 		m.Thread, _ = strconv.Atoi(v)
 		s.mu.Lock()
 		topics, forum := s.forums[chatID]
-		_, ok := topics[m.Thread]
+		t, ok := topics[m.Thread]
 		s.mu.Unlock()
 		if !forum || !ok {
 			return Sent{}, &Failure{Code: 400, Description: "Bad Request: message thread not found"}
+		}
+		if t.Closed {
+			return Sent{}, &Failure{Code: 400, Description: "Bad Request: TOPIC_CLOSED"}
 		}
 	}
 	if m.Text, err = visible(m.HTML, m.ParseMode); err != nil {
@@ -743,7 +780,8 @@ func (s *Server) topic(w http.ResponseWriter, r *http.Request, method string) {
 		writeErr(w, Failure{Code: 400, Description: "Bad Request: TOPIC_NOT_MODIFIED"})
 		return
 	}
-	topics[id] = Topic{ThreadID: id, Name: name}
+	t.Name = name
+	topics[id] = t
 	s.mu.Unlock()
 	writeOK(w, true)
 }
