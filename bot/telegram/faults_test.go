@@ -228,6 +228,49 @@ func TestForbiddenGroupHoldsItsMessagesAndTellsManagers(t *testing.T) {
 	}
 }
 
+// A 400 that refuses every message to the group (it is gone or unknown to
+// the bot, or the bot may not write text there) holds the group's messages
+// and tells managers, as a 403 does, instead of giving each message up
+// (its report to the same group would be lost too); a group that only
+// forbids files gives up that one message and goes on.
+func TestGroupRefusingTextHoldsItsMessages(t *testing.T) {
+	tests := []struct {
+		description string
+		held        bool
+	}{
+		{"Bad Request: chat not found", true},
+		{"Bad Request: not enough rights to send text messages to the chat", true},
+		{"Bad Request: have no rights to send a message", true},
+		{"Bad Request: CHAT_WRITE_FORBIDDEN", true},
+		{"Bad Request: message text is empty", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.description, func(t *testing.T) {
+			w := &watch{}
+			h := newHarness(t, w.config)
+			h.srv.Fail("sendMessage", telegramtest.Failure{Code: 400, Description: tt.description})
+			card := h.enqueue(store.OutboxMessage{To: string(outbox.StaffGroup), TicketID: 1, Text: "card"})
+			h.flush()
+			m := h.outbox(card)
+			removed := []notice.Event{notice.TelegramRemoved{Chat: outbox.StaffGroup, ChatID: staffChat}}
+			if !tt.held {
+				if m.Status != store.OutboxFailed || len(h.notes.events()) != 0 || w.state() == telegram.StateRemoved {
+					t.Errorf("card %q, events %+v, state %q; want given up alone", m.Status, h.notes.events(), w.state())
+				}
+				return
+			}
+			if m.Status != store.OutboxPending || m.Attempts != 0 || w.state() != telegram.StateRemoved || !slices.Equal(h.notes.events(), removed) {
+				t.Fatalf("card %q after %d attempts, state %q, events %+v; want held, removed, told", m.Status, m.Attempts, w.state(), h.notes.events())
+			}
+			h.clock.Advance(10 * time.Minute)
+			h.flush()
+			if m := h.outbox(card); m.Status != store.OutboxSent {
+				t.Errorf("card %q once the group takes it, want sent", m.Status)
+			}
+		})
+	}
+}
+
 // TestRemovalToldOnceAcrossRestarts: managers hear once that the staff
 // group refuses the bot and once that it is back, however many processes
 // see the removal: a restart in the middle of one neither tells them again

@@ -373,7 +373,7 @@ func (a *Adapter) classify(to string, chatID int64, err error) error {
 		return &rateLimited{wait: time.Duration(te.RetryAfter) * time.Second, err: err}
 	}
 	switch code := apiCode(te); {
-	case code == http.StatusForbidden && chatID < 0:
+	case (code == http.StatusForbidden || groupRefuses(te)) && chatID < 0:
 		a.unreachable(to, chatID, err)
 		return outbox.RecipientUnavailable(err)
 	case code == http.StatusUnauthorized:
@@ -384,6 +384,25 @@ func (a *Adapter) classify(to string, chatID int64, err error) error {
 		return outbox.Unavailable(err)
 	}
 	return err
+}
+
+// groupRefuses reports a 400 that refuses every message to a group, not
+// this one: the group is gone or unknown to the bot ("chat not found"), or
+// the bot may not write text there (restricted). Like a 403, its messages
+// wait and managers are told, rather than each being given up. A group
+// that only forbids files refuses that one message (Permanent).
+func groupRefuses(te *tgbotapi.Error) bool {
+	if apiCode(te) != http.StatusBadRequest {
+		return false
+	}
+	msg := strings.ToLower(te.Message)
+	for _, s := range []string{"chat not found", "not enough rights to send text", "have no rights to send a message",
+		"chat_write_forbidden", "chat_restricted"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // noAnswer reports an error that means Telegram gave no answer the bot
