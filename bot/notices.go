@@ -142,6 +142,18 @@ func (n *Notices) Notify(ctx context.Context, tx store.Store, at time.Time, ev n
 		err = n.spell(ctx, tx, at, settingTelegramConflict, kind, everyone, n.p.T(key, nil))
 	case notice.TelegramPolling:
 		err = n.spell(ctx, tx, at, settingTelegramConflict, "", everyone, n.p.T("telegram.polling_again", nil))
+	case notice.TelegramWasUnreachable:
+		// Once per outage, by its start (the notices table): a restart
+		// between the report and its send tells nobody twice.
+		var fresh bool
+		if fresh, err = tx.RecordNotice(ctx, "telegram_unreachable:"+ev.Since.UTC().Format(time.RFC3339), at); err == nil && fresh {
+			since := n.p.Time(ev.Since)
+			if n.p.Date(ev.Since) != n.p.Date(ev.Until) {
+				since = n.p.DayTime(ev.Since)
+			}
+			err = n.post(ctx, tx, at, everyone, 0, n.p.T("telegram.was_unreachable", map[string]any{
+				"since": locales.Raw(since), "until": locales.Raw(n.p.Time(ev.Until)), "minutes": int(ev.Until.Sub(ev.Since).Minutes())}))
+		}
 	case notice.TelegramFileTooBig:
 		err = n.post(ctx, tx, at, []outbox.Address{ev.Chat}, ev.Ticket, n.p.T("transport.file_too_big", nil))
 	default:

@@ -124,6 +124,9 @@ func TestNotices(t *testing.T) {
 				{staff, 0, []string{"=✅ ربات دوباره پیام‌های تلگرام را دریافت می‌کند و دستورها و پاسخ‌های کارشناسان را انجام می‌دهد."}},
 				{reza, 0, []string{"دوباره پیام‌های تلگرام"}}, {sara, 0, []string{"دوباره پیام‌های تلگرام"}},
 				{staff, 0, []string{"وب‌هوک", "deleteWebhook"}}, {reza, 0, []string{"وب‌هوک"}}, {sara, 0, []string{"وب‌هوک"}}}},
+		{"telegram unreachable: staff and managers once per outage", false, "", []notice.Event{
+			notice.TelegramWasUnreachable{Since: at.Add(-30 * time.Minute), Until: at}, notice.TelegramWasUnreachable{Since: at.Add(-30 * time.Minute), Until: at.Add(time.Minute)}},
+			[]told{{staff, 0, []string{"از ۱۲:۰۰ تا ۱۲:۳۰ (۳۰ دقیقه) به تلگرام دسترسی نداشت", "پراکسی"}}, {reza, 0, []string{"۳۰ دقیقه"}}, {sara, 0, []string{"۳۰ دقیقه"}}}},
 		{"staff file too big: in its chat, on its ticket", false, "", []notice.Event{notice.TelegramFileTooBig{Chat: staff, Ticket: 12, Name: "dump.zip", Bytes: 25 << 20}},
 			[]told{{staff, 12, []string{"بیش از ۲۰ مگابایت"}}}},
 	}

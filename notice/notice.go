@@ -60,6 +60,6 @@ func All() []Event {
 		WhatsAppQueueStuck{}, WhatsAppQueueMoving{}, WhatsAppQueuedGivenUp{},
 		WhatsAppMissedCall{}, WhatsAppEdited{}, WhatsAppRevoked{}, WhatsAppUndecryptable{},
 		TelegramMigrated{}, TelegramRemoved{}, TelegramRestored{}, TelegramFileTooBig{}, TelegramTopicRemade{},
-		TelegramConflict{}, TelegramPolling{},
+		TelegramConflict{}, TelegramPolling{}, TelegramWasUnreachable{},
 	}
 }

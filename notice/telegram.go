@@ -1,6 +1,10 @@
 package notice
 
-import "supportbot/outbox"
+import (
+	"time"
+
+	"supportbot/outbox"
+)
 
 // The Telegram transport's situations. A notice about a group goes to the
 // managers' private chats, never a group: a group may be what it is about.
@@ -61,9 +65,18 @@ type TelegramConflict struct {
 // were told of a conflict.
 type TelegramPolling struct{}
 
-func (TelegramTopicRemade) Kind() string { return "telegram_topic_remade" }
-func (TelegramConflict) Kind() string    { return "telegram_conflict" }
-func (TelegramPolling) Kind() string     { return "telegram_polling" }
+// TelegramWasUnreachable: Telegram did not answer from Since to Until (the
+// network, a proxy, Telegram itself), long enough for /healthz to turn
+// red; reported when it answers again, since only then can anyone hear
+// it. Staff input of that time is handled now and held messages go out.
+type TelegramWasUnreachable struct {
+	Since, Until time.Time
+}
+
+func (TelegramWasUnreachable) Kind() string { return "telegram_was_unreachable" }
+func (TelegramTopicRemade) Kind() string    { return "telegram_topic_remade" }
+func (TelegramConflict) Kind() string       { return "telegram_conflict" }
+func (TelegramPolling) Kind() string        { return "telegram_polling" }
 
 func (TelegramMigrated) Kind() string   { return "telegram_migrated" }
 func (TelegramRemoved) Kind() string    { return "telegram_removed" }

@@ -477,3 +477,56 @@ func TestWebhookIsRemoved(t *testing.T) {
 		})
 	}
 }
+
+// TestOutageIsToldWhenTelegramAnswers: Telegram not answering (a stalled
+// poll: a proxy or network that hangs) for longer than /healthz allows is
+// told to staff and managers once, when it answers again, with when it
+// began, also when the bot restarted in the middle of it; a blip is not.
+func TestOutageIsToldWhenTelegramAnswers(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		lasts   time.Duration
+		restart bool
+	}{{"a blip", 0, false}, {"three minutes", 3 * time.Minute, false}, {"three minutes across a restart", 3 * time.Minute, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := &watch{}
+			h := newHarness(t, w.config)
+			rec := &recorder{st: h.db}
+			stop := h.run(h.ad, rec)
+			wait(t, "running", func() bool { return w.state() == telegram.StateRunning })
+			h.srv.Stall("getUpdates", true)
+			wait(t, "unreachable", func() bool { return w.state() == telegram.StateUnreachable })
+			since := h.clock.Now()
+			h.clock.Advance(tc.lasts)
+			if tc.lasts > 0 {
+				// The outage is kept once it is long enough to tell.
+				wait(t, "the outage kept", func() bool {
+					v, err := h.db.Setting(context.Background(), "telegram_unreachable_since")
+					return err == nil && v != ""
+				})
+			}
+			if tc.restart {
+				stop()
+				stop = h.run(h.adapter(h.db), rec)
+			}
+			h.srv.Stall("getUpdates", false)
+			h.srv.Push(telegramtest.Message(staff, sara, "/tickets"))
+			wait(t, "the update after the outage", func() bool { return rec.count() == 1 })
+			stop()
+			got := h.notes.events()
+			if tc.lasts == 0 {
+				if len(got) != 0 {
+					t.Errorf("events %+v after a blip, want none", got)
+				}
+				return
+			}
+			if len(got) != 1 {
+				t.Fatalf("events %+v, want the outage told once", got)
+			}
+			ev, ok := got[0].(notice.TelegramWasUnreachable)
+			if !ok || ev.Since.Sub(since).Abs() > time.Second || ev.Until.Sub(ev.Since) < tc.lasts {
+				t.Errorf("event %+v, want an outage from %v lasting %v", got[0], since, tc.lasts)
+			}
+		})
+	}
+}

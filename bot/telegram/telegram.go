@@ -152,6 +152,10 @@ type Adapter struct {
 	// extras are what the library does not decode of the current
 	// batch's messages (topic, forward), by update id; Run's goroutine only.
 	extras map[int]wireExtra
+	// downSince is when Telegram stopped answering, zero while it
+	// answers; downKept says it is stored (updates.go). Run's goroutine only.
+	downSince time.Time
+	downKept  bool
 
 	mu       sync.Mutex
 	state    string

@@ -37,6 +37,13 @@ const (
 	// settingConflict is "told" while staff and managers were told that
 	// getUpdates is refused (409) and not yet that it is answered again.
 	settingConflict = "telegram_conflict"
+	// settingUnreachable is when Telegram stopped answering (RFC 3339),
+	// kept once the outage is long enough to tell (unreachableTold), ""
+	// once told: a restart in the middle of one still tells it whole.
+	settingUnreachable = "telegram_unreachable_since"
+	// unreachableTold is the outage staff and managers are told of when
+	// Telegram answers again: /healthz turns red after as long.
+	unreachableTold = 2 * time.Minute
 	// handleGrace is how long the update in hand may take after a stop.
 	handleGrace = 5 * time.Second
 )
@@ -115,6 +122,7 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 				}
 			} else if te == nil {
 				a.setState(StateUnreachable)
+				a.unreached(ctx)
 			}
 			a.cfg.Log.Warn("getUpdates failed", "err", a.redact(err), "failures", failures, "retry_in", wait, "hint", hint)
 			if sleep(ctx, wait) != nil {
@@ -127,6 +135,7 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 		}
 		failures = 0
 		a.answered()
+		a.reached(ctx)
 		inConflict = false
 		if reportPolling {
 			reportPolling = false
@@ -190,6 +199,7 @@ func (a *Adapter) connect(ctx context.Context) error {
 			a.cfg.Log.Info("connected to Telegram", "bot", me.UserName, "bot_id", me.ID,
 				"staff_chat_id", a.cfg.StaffChatID, "managers_chat_id", a.cfg.ManagersChatID)
 			a.answered()
+			a.reached(ctx)
 			return nil
 		}
 		var te *tgbotapi.Error
@@ -200,6 +210,7 @@ func (a *Adapter) connect(ctx context.Context) error {
 		failures++
 		wait := backoff(failures)
 		a.setState(StateUnreachable)
+		a.unreached(ctx)
 		a.cfg.Log.Warn("cannot reach Telegram; WhatsApp goes on, staff messages wait", "err", a.redact(err), "failures", failures, "retry_in", wait)
 		if sleep(ctx, wait) != nil {
 			return nil
@@ -649,4 +660,60 @@ func (a *Adapter) deleteWebhook(ctx context.Context) bool {
 func (a *Adapter) conflictTold(ctx context.Context) bool {
 	v, err := a.st.Setting(ctx, settingConflict)
 	return err == nil && v != ""
+}
+
+// unreached records a call Telegram did not answer (network, proxy, a
+// stall): the start of an outage is kept once it has lasted long enough
+// to be told, so a restart does not lose it.
+func (a *Adapter) unreached(ctx context.Context) {
+	now := a.cfg.Now()
+	if a.downSince.IsZero() {
+		a.downSince = a.storedOutage(ctx)
+		if a.downSince.IsZero() {
+			a.downSince = now
+		}
+	}
+	if !a.downKept && now.Sub(a.downSince) >= unreachableTold {
+		if err := a.st.SetSetting(ctx, settingUnreachable, a.downSince.UTC().Format(time.RFC3339)); err != nil {
+			a.cfg.Log.Warn("keep when Telegram stopped answering", "err", err)
+			return
+		}
+		a.downKept = true
+	}
+}
+
+// reached records a call Telegram answered: an outage long enough to make
+// /healthz red (also one a restart interrupted) is told to staff and
+// managers now that they can hear it, once.
+func (a *Adapter) reached(ctx context.Context) {
+	since := a.downSince
+	if since.IsZero() {
+		since = a.storedOutage(ctx)
+	}
+	a.downSince, a.downKept = time.Time{}, false
+	if since.IsZero() {
+		return
+	}
+	now := a.cfg.Now()
+	if now.Sub(since) < unreachableTold {
+		return // a blip; nothing was kept
+	}
+	a.cfg.Log.Info("Telegram answers again after an outage", "since", since, "for", now.Sub(since).Round(time.Second))
+	a.notify(ctx, notice.TelegramWasUnreachable{Since: since, Until: now}, func(ctx context.Context, tx store.Store) error {
+		return tx.SetSetting(ctx, settingUnreachable, "")
+	})
+}
+
+// storedOutage is the start of an outage a restart interrupted, zero for
+// none.
+func (a *Adapter) storedOutage(ctx context.Context) time.Time {
+	v, err := a.st.Setting(ctx, settingUnreachable)
+	if err != nil || v == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
 }
