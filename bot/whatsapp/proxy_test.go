@@ -3,9 +3,11 @@ package whatsapp
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/url"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -63,5 +65,67 @@ func TestWhatsAppConnectsThroughItsProxy(t *testing.T) {
 				t.Errorf("proxy saw %v, want web.whatsapp.com:443", got)
 			}
 		})
+	}
+}
+
+// A proxy (or a filter on the way) that takes the connection and never
+// answers does not hold Connect for ever: opening the websocket has a
+// deadline, so Run's watch goes on and a stop can disconnect.
+func TestConnectThroughASilentProxyEnds(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var held []net.Conn
+	var mu sync.Mutex
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			held = append(held, c) // read nothing, answer nothing
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range held {
+			c.Close()
+		}
+	})
+	defer func(d time.Duration) { connectTimeout = d }(connectTimeout)
+	connectTimeout = 200 * time.Millisecond
+	link, closeFile, err := Dial(context.Background(), filepath.Join(t.TempDir(), "session.db"), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeFile()
+	cli := link.Client.(*whatsmeow.Client)
+	cli.EnableAutoReconnect = false
+	cli.InitialAutoReconnect = false
+	u, _ := url.Parse("http://" + ln.Addr().String())
+	if err := UseProxy(cli, u); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- link.Connect() }()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("connected through a proxy that never answers")
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("Connect still waiting on a silent proxy after a minute")
+	}
+	stopped := make(chan struct{})
+	go func() { link.Disconnect(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(time.Minute):
+		t.Fatal("Disconnect held")
 	}
 }
