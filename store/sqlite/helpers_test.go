@@ -3,8 +3,11 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,10 +16,20 @@ import (
 )
 
 // MustOpen opens a fresh database in a temporary directory and closes it
-// when the test ends.
+// when the test ends. The database is a copy of one migrated once for the
+// test binary (the migrations are most of a new database's cost under the
+// race detector; sqlitetest.Open does the same for other packages).
 func MustOpen(tb testing.TB) *DB {
 	tb.Helper()
-	db, err := Open(context.Background(), filepath.Join(tb.TempDir(), "bot.db"))
+	b, err := migratedTemplate()
+	if err != nil {
+		tb.Fatalf("the migrated template: %v", err)
+	}
+	path := filepath.Join(tb.TempDir(), "bot.db")
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	db, err := Open(context.Background(), path)
 	if err != nil {
 		tb.Fatalf("Open: %v", err)
 	}
@@ -26,6 +39,36 @@ func MustOpen(tb testing.TB) *DB {
 		}
 	})
 	return db
+}
+
+var (
+	templateOnce sync.Once
+	template     []byte
+	templateErr  error
+)
+
+// migratedTemplate is the content of a new database Open migrated fully.
+func migratedTemplate() ([]byte, error) {
+	templateOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "sqlite-template-")
+		if err != nil {
+			templateErr = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		ctx := context.Background()
+		db, err := Open(ctx, filepath.Join(dir, "new.db"))
+		if err != nil {
+			templateErr = err
+			return
+		}
+		dest := filepath.Join(dir, "template.db")
+		templateErr = errors.Join(db.Backup(ctx, dest), db.Close())
+		if templateErr == nil {
+			template, templateErr = os.ReadFile(dest)
+		}
+	})
+	return template, templateErr
 }
 
 // must fails the test on err.
