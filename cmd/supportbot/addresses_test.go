@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"supportbot/store/sqlite/sqlitetest"
 	"testing"
 	"time"
 )
@@ -25,7 +26,9 @@ type replayRun struct {
 
 func newReplayRun(t *testing.T) *replayRun {
 	dir := t.TempDir()
-	return &replayRun{t: t, db: filepath.Join(dir, "r.db"), cfg: writeFile(t, "config.yaml", managersConfig), cs: writeFile(t, "contracts.csv", goodCSV)}
+	db := filepath.Join(dir, "r.db")
+	sqlitetest.Create(t, db) // what the first open makes, without migrating again
+	return &replayRun{t: t, db: db, cfg: writeFile(t, "config.yaml", managersConfig), cs: writeFile(t, "contracts.csv", goodCSV)}
 }
 
 // play runs script lines on the run's database (the contracts are imported

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	snapshot "supportbot/export"
+	"supportbot/store/sqlite/sqlitetest"
 )
 
 var updateConversations = flag.Bool("update-conversations", false, "rewrite testdata/conversations/*.golden")
@@ -35,6 +36,7 @@ func TestConversationTranscripts(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			db := filepath.Join(dir, "c.db")
+			sqlitetest.Create(t, db) // what replay's first open makes, without migrating again
 			// A script may carry config of its own beside it (NAME.config.yaml).
 			extra, err := os.ReadFile(strings.TrimSuffix(script, ".jsonl") + ".config.yaml")
 			if err != nil && !os.IsNotExist(err) {

@@ -26,6 +26,7 @@ import (
 	"supportbot/outbox"
 	"supportbot/store"
 	"supportbot/store/sqlite"
+	"supportbot/store/sqlite/sqlitetest"
 )
 
 // The crash test runs the bot under load in a child process (this test
@@ -556,7 +557,9 @@ func ticketTexts(t *testing.T, db *sqlite.DB, ts []store.Ticket) [][]string {
 func referenceRun(t *testing.T) reference {
 	t.Helper()
 	ctx := context.Background()
-	db, engine, err := crashWiring(ctx, filepath.Join(t.TempDir(), "ref.db"))
+	path := filepath.Join(t.TempDir(), "ref.db")
+	sqlitetest.Create(t, path)
+	db, engine, err := crashWiring(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}

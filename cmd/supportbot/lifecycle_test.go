@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"supportbot/store/sqlite/sqlitetest"
 	"testing"
 )
 
@@ -35,7 +36,9 @@ type desk struct {
 func newDesk(t *testing.T, lang string) *desk {
 	dir := t.TempDir()
 	cfg := writeFile(t, "config.yaml", fmt.Sprintf("language: %s\ntelegram:\n  managers: [2001]\n", lang))
-	return &desk{t: t, db: filepath.Join(dir, "l.db"), cfg: cfg}
+	db := filepath.Join(dir, "l.db")
+	sqlitetest.Create(t, db) // what the first open makes, without migrating again
+	return &desk{t: t, db: db, cfg: cfg}
 }
 
 // staff is a staff-group event by Sara (1001).
