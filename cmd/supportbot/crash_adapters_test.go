@@ -308,7 +308,7 @@ limits:
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the workload did not finish within 2 minutes: %s", state)
+			t.Fatalf("the workload did not finish within 2 minutes: %s\n%s", state, dumpWorker(cmd, out))
 		}
 	}
 	stop()
@@ -381,6 +381,28 @@ func adapterWorker(t *testing.T, dir string, srv *telegramtest.Server) (*exec.Cm
 	cmd.Stdout, cmd.Stderr = &out, &out
 	killOnCleanup(t, cmd)
 	return cmd, &out
+}
+
+// dumpWorker stops a worker that is stuck with SIGQUIT, so that the Go
+// runtime prints where each goroutine stands (or, when it had already
+// ended, how), and returns the end of its output.
+func dumpWorker(cmd *exec.Cmd, out *bytes.Buffer) string {
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	_ = cmd.Process.Signal(syscall.SIGQUIT)
+	var err error
+	select {
+	case err = <-exited:
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		err = <-exited
+	}
+	b := out.Bytes() // the process has ended: nothing writes to out any more
+	const most = 64 << 10
+	if len(b) > most {
+		b = b[len(b)-most:]
+	}
+	return fmt.Sprintf("the worker (%v), the end of its output:\n%s", err, b)
 }
 
 func countLines(path string) int {
