@@ -118,6 +118,11 @@ func (t *turn) freeText() error {
 		}
 		return t.reopen(tk)
 	}
+	if t.in.File == nil && asksStatus(t.in.Text) {
+		// «تیکتم چی شد؟» with nothing open asks about the requests: it
+		// got «which kind of new request?». The list answers it.
+		return t.showTickets()
+	}
 	t.sess.to(stateIdle)
 	if err := t.keep(&t.sess.data.Draft); err != nil {
 		return err

@@ -732,3 +732,43 @@ func TestSolvedAfterClose(t *testing.T) {
 		}
 	})
 }
+
+// «تیکتم چی شد؟» with nothing open (and nothing closed within the reopen
+// window) is a question about the requests: it got «which kind of new
+// request?» and would have opened one with the question as its problem.
+func TestStatusQuestionWithNothingOpen(t *testing.T) {
+	old := func() *fakeStore {
+		f := fixture()
+		closed := sunday10.Add(-20 * 24 * time.Hour)
+		f.tickets = append(f.tickets, store.Ticket{ID: 1, ContractID: "A-2", CustomerID: "P-2", Phone: phoneBronze,
+			Kind: rules.RequestProblem, Severity: rules.SeverityNormal, Status: store.TicketClosed, OpenedAt: closed.Add(-time.Hour),
+			FirstResponseDue: closed, FirstResponseAt: closed, ClosedAt: closed})
+		return f
+	}
+	for _, text := range []string{"تیکتم چی شد؟", "درخواست من به کجا رسید", "کی جواب میدید؟", "پیگیری درخواست", "خبری نشد؟",
+		"What happened to my request?"} {
+		t.Run(text, func(t *testing.T) {
+			f := old()
+			c := newChat(t, f, phoneBronze, sunday10)
+			r := c.send(text)
+			wantKeys(t, r, "tickets.title", "tickets.item")
+			noKeys(t, r, "kind.title_draft")
+			if len(f.tickets) != 1 || len(r.Events) != 0 {
+				t.Errorf("%d tickets, events %+v", len(f.tickets), r.Events)
+			}
+		})
+	}
+	for _, text := range []string{"سیستم چی شد؟ بالا نمیاد", "گزارش فروش خالی است", "پیگیری سفارش‌ها در نرم‌افزار کار نمی‌کند"} {
+		if asksStatus(text) {
+			t.Errorf("asksStatus(%q) = true", text)
+		}
+	}
+	t.Run("an open ticket still gets the question", func(t *testing.T) {
+		f := old()
+		f.tickets[0].Status, f.tickets[0].ClosedAt = store.TicketAnswered, time.Time{}
+		c := newChat(t, f, phoneBronze, sunday10)
+		if ev := eventsOf(c.send("تیکتم چی شد؟"), FollowUp); len(ev) != 1 {
+			t.Errorf("the question did not reach staff on the open ticket")
+		}
+	})
+}

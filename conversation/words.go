@@ -263,3 +263,39 @@ func saysResolved(text string) bool {
 	}
 	return true
 }
+
+// statusPhrases ask what became of a request («کی جواب میدید؟»، «پیگیری
+// درخواست»), folded (no ZWNJ); whatPhrases («چی شد؟») only beside a word
+// for the request («تیکتم چی شد؟»), since «سیستم چی شد؟» is a problem.
+var (
+	statusPhrases = []string{
+		"کی جواب", "کی پاسخ", "جواب ندادید", "پاسخ ندادید", "جواب ندادین", "خبری نشد", "خبری نیست", "وضعیت درخواست",
+		"وضعیت تیکت", "پیگیری درخواست", "پیگیری تیکت", "what happened to my", "status of my", "any update on my",
+	}
+	whatPhrases  = []string{"چی شد", "چیشد", "به کجا رسید", "چه شد"}
+	requestWords = map[string]bool{
+		"تیکت": true, "تیکتم": true, "تیکتمون": true, "تیکتمان": true, "درخواست": true, "درخواستم": true,
+		"درخواستمون": true, "درخواستمان": true, "پیگیری": true, "ticket": true, "request": true,
+	}
+)
+
+// asksStatus reports whether text is a short question about the
+// customer's requests rather than a new problem.
+func asksStatus(text string) bool {
+	f := rules.Fold(text)
+	words := strings.FieldsFunc(f, func(r rune) bool { return !unicode.IsLetter(r) })
+	if len(words) == 0 || len(words) > 10 {
+		return false
+	}
+	for _, p := range statusPhrases {
+		if strings.Contains(f, p) {
+			return true
+		}
+	}
+	for _, p := range whatPhrases {
+		if strings.Contains(f, p) && slices.ContainsFunc(words, func(w string) bool { return requestWords[w] }) {
+			return true
+		}
+	}
+	return false
+}

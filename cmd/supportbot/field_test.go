@@ -215,6 +215,19 @@ func TestFieldHabits(t *testing.T) {
 				t.Errorf("staff told of a reopening:\n%s", dump(got))
 			}
 		},
+	}, {
+		// «درخواستم چی شد؟» with nothing open got «which kind of request?»,
+		// on the way to a new ticket whose problem is the question.
+		name: "a status question with nothing open lists the requests",
+		events: []string{
+			customer("2026-11-29T10:00:00+03:30", phoneC2, "سلام، درخواستم چی شد؟"),
+		},
+		check: func(t *testing.T, d *desk, out []sent) {
+			got := find(out, waC2)
+			if len(got) != 1 || strings.Contains(got[0].Text, "نوع درخواست") || !strings.Contains(got[0].Text, "درخواستی") {
+				t.Errorf("want the (empty) list of requests, no new request:\n%s", dump(out))
+			}
+		},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
