@@ -92,7 +92,7 @@ func TestStuckQueuedMessageGivenUp(t *testing.T) {
 			return nil
 		}
 		if m.File != nil && m.File.Path == "" {
-			time.Sleep(120 * time.Millisecond)
+			time.Sleep(3 * time.Second) // past HandleTimeout below
 		}
 		return errBoom
 	}
@@ -113,7 +113,9 @@ func TestStuckQueuedMessageGivenUp(t *testing.T) {
 		{name: "held when it fails without its file too", fail: always, holder: true, rounds: 5, heldByUs: true},
 		{name: "set aside when nothing takes it", fail: always, rounds: 5, told: true},
 		{name: "held when the try without its file ran out of time", fail: bareHangs, holder: true, rounds: 5, heldByUs: true,
-			tune: func(c *Config, _ *Link) { c.HandleTimeout = 50 * time.Millisecond }},
+			// The hold gets a HandleTimeout of its own: 2 s, not 50 ms, so
+			// that a hold on a loaded machine (-race, load 29) fits in it.
+			tune: func(c *Config, _ *Link) { c.HandleTimeout = 2 * time.Second }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tune := []func(*Config, *Link){}
