@@ -154,8 +154,9 @@ type Adapter struct {
 	extras map[int]wireExtra
 	// downSince is when Telegram stopped answering, zero while it
 	// answers; downKept says it is stored (updates.go). Run's goroutine only.
-	downSince time.Time
-	downKept  bool
+	downSince  time.Time
+	downKept   bool
+	outageRead bool // the stored outage was read at the first answer
 
 	mu       sync.Mutex
 	state    string

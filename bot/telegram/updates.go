@@ -687,9 +687,10 @@ func (a *Adapter) unreached(ctx context.Context) {
 // managers now that they can hear it, once.
 func (a *Adapter) reached(ctx context.Context) {
 	since := a.downSince
-	if since.IsZero() {
-		since = a.storedOutage(ctx)
+	if since.IsZero() && !a.outageRead {
+		since = a.storedOutage(ctx) // one a restart interrupted
 	}
+	a.outageRead = true
 	a.downSince, a.downKept = time.Time{}, false
 	if since.IsZero() {
 		return
