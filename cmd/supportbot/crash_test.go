@@ -124,9 +124,15 @@ func crashWorker(t *testing.T, dir, mode string) (*exec.Cmd, *bytes.Buffer) {
 }
 
 // killOnCleanup kills cmd's process group when the test ends, pass or
-// fail, unless it was waited for: no worker is left running.
+// fail, unless it was waited for: no worker is left running. A test binary
+// killed by go test's timeout runs no cleanup, so the worker is also told
+// the test's pid, and ends when that process is gone (TestMain).
 func killOnCleanup(t *testing.T, cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if cmd.Env == nil {
+		cmd.Env = os.Environ()
+	}
+	cmd.Env = append(cmd.Env, envWorkerParent+"="+strconv.Itoa(os.Getpid()))
 	t.Cleanup(func() {
 		if cmd.Process == nil || cmd.ProcessState != nil {
 			return
