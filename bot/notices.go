@@ -85,7 +85,7 @@ func (n *Notices) Notify(ctx context.Context, tx store.Store, at time.Time, ev n
 	case notice.WhatsAppOutdated:
 		err = n.connection(ctx, tx, at, "outdated", everyone, n.p.T("whatsapp.outdated", map[string]any{"version": ev.Version}))
 	case notice.WhatsAppBanned:
-		err = n.connection(ctx, tx, at, "banned:"+ev.Until.UTC().Format(time.RFC3339), everyone, n.banned(ev))
+		err = n.ban(ctx, tx, at, everyone, ev)
 	case notice.WhatsAppBack:
 		err = n.back(ctx, tx, at, everyone)
 	case notice.WhatsAppPhoneSilent:
@@ -186,6 +186,27 @@ func (n *Notices) connection(ctx context.Context, tx store.Store, at time.Time, 
 		return err
 	}
 	return tx.SetSetting(ctx, settingWhatsAppNotice, problem)
+}
+
+// sameBan is how far apart the ends of two reported bans may be for them
+// to be one ban: whatsmeow repeats a ban with its length counted from each
+// report, so its end moves by the time between them.
+const sameBan = 10 * time.Minute
+
+// ban tells to of a ban unless they were told of this one: a report whose
+// end is within sameBan of the told one's is a repeat; a ban that ends
+// later than that (lengthened, or a new one) is told.
+func (n *Notices) ban(ctx context.Context, tx store.Store, at time.Time, to []outbox.Address, ev notice.WhatsAppBanned) error {
+	prev, err := setting(ctx, tx, settingWhatsAppNotice)
+	if err != nil {
+		return err
+	}
+	if v, ok := strings.CutPrefix(prev, "banned:"); ok {
+		if told, err := time.Parse(time.RFC3339, v); err == nil && ev.Until.Sub(told).Abs() <= sameBan {
+			return nil
+		}
+	}
+	return n.connection(ctx, tx, at, "banned:"+ev.Until.UTC().Format(time.RFC3339), to, n.banned(ev))
 }
 
 // back tells to that the connection is up again, only after a problem

@@ -59,6 +59,11 @@ func TestNotices(t *testing.T) {
 		{"banned: staff and the managers group, once per ban", true, "", []notice.Event{ban, ban, notice.WhatsAppBanned{Code: 101, Until: at.Add(5 * time.Hour), LengthKnown: true}},
 			[]told{{staff, 0, []string{"مسدود", "افراد زیادی", "۱۴:۳۰"}}, {outbox.ManagersGroup, 0, []string{"مسدود", "۱۴:۳۰"}},
 				{staff, 0, []string{"مسدود", "۱۷:۳۰"}}, {outbox.ManagersGroup, 0, []string{"۱۷:۳۰"}}}},
+		{"banned, repeated as whatsmeow does: its end moves by the time between reports", false, "", []notice.Event{
+			notice.WhatsAppBanned{Code: 101, Until: at.Add(2*time.Hour - 3*time.Millisecond), LengthKnown: true},
+			notice.WhatsAppBanned{Code: 101, Until: at.Add(2*time.Hour + 5*time.Millisecond), LengthKnown: true},
+			notice.WhatsAppBanned{Code: 101, Until: at.Add(2*time.Hour + 4*time.Second), LengthKnown: true}},
+			[]told{{staff, 0, []string{"مسدود", "۱۴:۲۹"}}, {reza, 0, []string{"مسدود"}}, {sara, 0, []string{"مسدود"}}}},
 		{"banned for an unknown reason and length", false, "", []notice.Event{notice.WhatsAppBanned{Code: 999, Until: at.Add(6 * time.Hour)}},
 			[]told{{staff, 0, []string{"مدت مسدودیت اعلام نشده", "با کد ۹۹۹"}}, {reza, 0, []string{"با کد ۹۹۹"}}, {sara, 0, []string{"با کد ۹۹۹"}}}},
 		{"back without a problem told: nothing", false, "", []notice.Event{notice.WhatsAppBack{}, notice.WhatsAppBack{}}, nil},
