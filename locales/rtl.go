@@ -64,3 +64,9 @@ func isPersianLetter(r rune) bool { return unicode.Is(unicode.Arabic, r) && unic
 
 // hasPersianLetters reports whether a line holds Arabic-script letters.
 func hasPersianLetters(line string) bool { return strings.ContainsFunc(line, isPersianLetter) }
+
+// LaysOutWrongWay reports whether line holds Persian letters yet would lay
+// out left to right in WhatsApp and Telegram: what RightToLeftLines mends.
+func LaysOutWrongWay(line string) bool {
+	return hasPersianLetters(line) && firstStrong(line) != 'R'
+}

@@ -3,7 +3,8 @@ package main
 import (
 	"strings"
 	"testing"
-	"unicode"
+
+	"supportbot/locales"
 )
 
 // Transcript tests of how real customers write (docs/conversation.md),
@@ -39,7 +40,7 @@ func TestFieldHabits(t *testing.T) {
 			}
 			for _, m := range out {
 				for _, line := range strings.Split(m.Text, "\n") {
-					if persianLetters(line) && firstStrongOf(line) != 'R' {
+					if locales.LaysOutWrongWay(line) {
 						t.Errorf("%s to %s: line %q lays out left to right", m.ID, m.To, line)
 					}
 				}
@@ -235,32 +236,4 @@ func TestFieldHabits(t *testing.T) {
 			tt.check(t, d, d.play(tt.events...))
 		})
 	}
-}
-
-// firstStrongOf is the direction a line takes in WhatsApp and Telegram: that
-// of its first strong character outside isolates (U+2066–U+2069).
-func firstStrongOf(line string) rune {
-	depth := 0
-	for _, r := range line {
-		switch {
-		case r >= '\u2066' && r <= '\u2068':
-			depth++
-		case r == '\u2069':
-			depth = max(0, depth-1)
-		case depth > 0:
-		case r == '\u200e':
-			return 'L'
-		case r == '\u200f', r == '\u061c':
-			return 'R'
-		case unicode.In(r, unicode.Arabic, unicode.Hebrew) && unicode.IsLetter(r):
-			return 'R'
-		case unicode.IsLetter(r):
-			return 'L'
-		}
-	}
-	return 0
-}
-
-func persianLetters(line string) bool {
-	return strings.ContainsFunc(line, func(r rune) bool { return unicode.Is(unicode.Arabic, r) && unicode.IsLetter(r) })
 }
